@@ -1,0 +1,1 @@
+"""The Typer face. Thin: parse, call services, print."""

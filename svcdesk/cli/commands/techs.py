@@ -1,0 +1,156 @@
+"""`svcdesk techs add|list|show|timeoff`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.state import engine
+from svcdesk.db import read_session, write_session
+from svcdesk.services import queries
+from svcdesk.services import technicians as svc
+from svcdesk.services.settings import shop_zone
+from svcdesk.services.timefmt import fmt, parse_when
+
+app = typer.Typer(help="Technicians, their skills, shifts and time off.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: str,
+    skill: Annotated[
+        list[str] | None, typer.Option("--skill", help="Skill code (repeat or comma-separate).")
+    ] = None,
+    shifts: Annotated[
+        str, typer.Option("--shifts", help="e.g. 'mon-fri 08:00-17:00; sat 09:00-13:00'")
+    ] = svc.DEFAULT_SHIFT,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    cost: Annotated[str, typer.Option("--cost", help="Hourly cost, e.g. 38.50")] = "0",
+    json_out: JsonOpt = False,
+) -> None:
+    """Add a technician."""
+    from svcdesk.services.money import parse_money
+
+    skills = [s for entry in (skill or []) for s in entry.split(",") if s.strip()]
+    with write_session(engine()) as session:
+        tech = svc.create_technician(
+            session,
+            name=name,
+            skills=skills,
+            shifts=shifts,
+            phone=phone,
+            email=email,
+            hourly_cost_cents=parse_money(cost, field="cost"),
+        )
+        result = {
+            "id": tech.id,
+            "name": tech.name,
+            "skills": svc.technician_skills(session, tech.id),
+        }
+    if json_out:
+        print_json(result)
+    else:
+        info(
+            f"technician #{result['id']} {result['name']} added ({', '.join(result['skills']) or 'no skills'})"
+        )
+
+
+@app.command("list")
+def list_cmd(
+    all_: Annotated[bool, typer.Option("--all", help="Include inactive technicians.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Technicians with skills and shifts."""
+    with read_session(engine()) as session:
+        rows = [
+            (
+                t,
+                svc.technician_skills(session, t.id),
+                svc.format_shifts(svc.technician_shifts(session, t.id)),
+            )
+            for t in svc.list_technicians(session, include_inactive=all_)
+        ]
+    if json_out:
+        print_json(
+            [
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "active": t.active,
+                    "skills": sk,
+                    "shifts": sh,
+                    "phone": t.phone,
+                    "hourly_cost_cents": t.hourly_cost_cents,
+                }
+                for t, sk, sh in rows
+            ]
+        )
+        return
+    table(
+        f"{len(rows)} technicians",
+        ["#", "Name", "Skills", "Shifts", "Phone"],
+        [(t.id, t.name, ", ".join(sk), sh, t.phone) for t, sk, sh in rows],
+    )
+
+
+@app.command("show")
+def show(name: str, json_out: JsonOpt = False) -> None:
+    """A technician with skills, shifts and open booked orders."""
+    with read_session(engine()) as session:
+        t = svc.find_technician(session, name)
+        skills = svc.technician_skills(session, t.id)
+        shifts = svc.format_shifts(svc.technician_shifts(session, t.id))
+        orders = queries.list_orders(session, tech_id=t.id)
+        zone = shop_zone(session)
+    if json_out:
+        print_json(
+            {
+                "id": t.id,
+                "name": t.name,
+                "active": t.active,
+                "skills": skills,
+                "shifts": shifts,
+                "phone": t.phone,
+                "email": t.email,
+                "hourly_cost_cents": t.hourly_cost_cents,
+                "orders": [o.to_json() for o in orders],
+            }
+        )
+        return
+    info(f"#{t.id} {t.name} ({'active' if t.active else 'inactive'}) {t.phone or ''}")
+    info(f"Skills: {', '.join(skills) or '-'}")
+    info(f"Shifts: {shifts or '-'}")
+    table(
+        "Booked orders",
+        ["Number", "Status", "Scheduled", "Customer", "Summary"],
+        [(o.number, o.status, fmt(o.scheduled_start, zone), o.customer, o.summary) for o in orders],
+    )
+
+
+@app.command("timeoff")
+def timeoff(
+    name: str,
+    start: Annotated[str, typer.Option("--from")],
+    end: Annotated[str, typer.Option("--to")],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+) -> None:
+    """Record time off (bookings in it are refused)."""
+    with write_session(engine()) as session:
+        zone = shop_zone(session)
+        t = svc.find_technician(session, name)
+        svc.add_time_off(
+            session,
+            t,
+            parse_when(start, zone, field="from"),
+            parse_when(end, zone, field="to"),
+            reason,
+        )
+        info(f"{t.name}: time off recorded")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="techs")

@@ -1,0 +1,15 @@
+"""Shared option types (Annotated aliases) so every command spells them the same way."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print JSON (stable shape, see docs/cli.md).")
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Override booking refusals; recorded in history.")
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]

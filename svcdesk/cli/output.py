@@ -1,0 +1,38 @@
+"""Printing: Rich tables on a terminal, stable JSON for scripts, errors on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    """JSON to stdout, keys sorted, UTC times as ISO strings (the documented shape)."""
+    sys.stdout.write(
+        json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
+    )
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    t = Table(title=title, header_style="bold", show_lines=False, pad_edge=False)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for row in rows:
+        t.add_row(*["" if v is None else str(v) for v in row])
+    console.print(t)
+
+
+def info(message: str) -> None:
+    console.print(message, markup=False)
+
+
+def error(message: str) -> None:
+    err_console.print(f"error: {message}", markup=False)

@@ -1,0 +1,32 @@
+"""The one source of "now". Tests and snapshots freeze it (`freeze`, or SVCDESK_NOW)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from dateutil import parser as dtparser
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """Aware UTC now (frozen when a test or SVCDESK_NOW says so)."""
+    if _frozen is not None:
+        return _frozen
+    env = os.environ.get("SVCDESK_NOW")
+    if env:
+        return to_utc(dtparser.isoparse(env))
+    return datetime.now(UTC)
+
+
+def freeze(at: datetime | None) -> None:
+    """Freeze the clock at `at` (aware); `None` unfreezes."""
+    global _frozen
+    _frozen = to_utc(at) if at is not None else None
+
+
+def to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: attach a time zone first")
+    return value.astimezone(UTC)

@@ -1,0 +1,115 @@
+"""Engine and sessions. SQLite: WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for
+write transactions so two writers queue instead of failing with "database is locked"."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel
+
+from svcdesk.config import resolve_db_url
+from svcdesk.errors import InvalidInput
+
+BUSY_TIMEOUT_MS = 15000
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
+    """Engine for `--db` (URL or path); creates the schema on first use."""
+    url = resolve_db_url(db)
+    if url.startswith("sqlite"):
+        engine = _sqlite_engine(url)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if create:
+        init_schema(engine)
+    return engine
+
+
+def _sqlite_engine(url: str) -> Engine:
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    if not memory:
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}}
+    if memory:
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - exercised by every test
+        immediate = conn.get_execution_options().get("svcdesk_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def init_schema(engine: Engine) -> None:
+    import svcdesk.models  # noqa: F401  (registers every table)
+
+    SQLModel.metadata.create_all(engine)
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error (no partial writes)."""
+    bind = engine.execution_options(svcdesk_write=True) if is_sqlite(engine) else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    db = engine.url.database
+    if not is_sqlite(engine) or not db or db == ":memory:":
+        return None
+    return Path(db)
+
+
+def backup(engine: Engine, target: Path) -> Path:
+    """Consistent online copy (SQLite backup API), safe while the console is open."""
+    src_path = sqlite_path(engine)
+    if src_path is None:
+        raise InvalidInput("db backup: only file SQLite databases can be backed up this way")
+    target = target.expanduser().resolve()
+    if target == src_path.resolve():
+        raise InvalidInput(f"db backup: {target} is the live database; choose another file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    src = sqlite3.connect(src_path, timeout=BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    tmp.replace(target)
+    return target

@@ -1,0 +1,119 @@
+"""Shared column types and enums."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, DateTime
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, stored as UTC, aware UTC datetimes out (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(DateTime(timezone=dialect.name != "sqlite"))
+
+
+def utc_field(*, index: bool = False, nullable: bool = True, default_factory: Any = None) -> Any:
+    """A UTC datetime column (optionally filled by `default_factory`, e.g. `clock.now`)."""
+    column = Column(UTCDateTime(), index=index, nullable=nullable)
+    if default_factory is not None:
+        return Field(default_factory=default_factory, sa_column=column)
+    return Field(default=None, sa_column=column)
+
+
+class Priority(StrEnum):
+    EMERGENCY = "emergency"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """0 = most urgent; used for sorting."""
+        return list(Priority).index(self)
+
+
+class OrderStatus(StrEnum):
+    NEW = "new"
+    SCHEDULED = "scheduled"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SITE = "on_site"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    INVOICED = "invoiced"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (
+    OrderStatus.NEW,
+    OrderStatus.SCHEDULED,
+    OrderStatus.DISPATCHED,
+    OrderStatus.EN_ROUTE,
+    OrderStatus.ON_SITE,
+    OrderStatus.ON_HOLD,
+)
+
+
+class OrderKind(StrEnum):
+    REPAIR = "repair"
+    MAINTENANCE = "maintenance"
+    INSTALL = "install"
+    INSPECTION = "inspection"
+    CALLBACK = "callback"
+    ESTIMATE = "estimate"
+
+
+class OrderSource(StrEnum):
+    PHONE = "phone"
+    PORTAL = "portal"
+    EMAIL = "email"
+    AGREEMENT = "agreement"
+    IMPORT = "import"
+    WALK_IN = "walk_in"
+
+
+class CustomerKind(StrEnum):
+    RESIDENTIAL = "residential"
+    COMMERCIAL = "commercial"
+
+
+class VisitStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SITE = "on_site"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class VisitOutcome(StrEnum):
+    FIXED = "fixed"
+    NEEDS_PARTS = "needs_parts"
+    NEEDS_RETURN = "needs_return"
+    NO_ACCESS = "no_access"
+    QUOTED = "quoted"

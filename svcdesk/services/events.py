@@ -1,0 +1,36 @@
+"""The append-only order history: every change goes through `record`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from svcdesk.clock import now
+from svcdesk.models import OrderEvent, WorkOrder
+
+
+def record(
+    session: Session,
+    order: WorkOrder,
+    kind: str,
+    detail: str | None = None,
+    *,
+    actor: str = "system",
+    from_status: str | None = None,
+    to_status: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
+    event = OrderEvent(
+        order_id=order.id,
+        at=now(),
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        detail=detail,
+        data=json.dumps(data, default=str, sort_keys=True) if data else None,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,171 @@
+"""Intake: turn a request (phone call, portal, file row) into a work order.
+
+An existing customer is matched by phone or e-mail; an existing site of that customer by
+normalised address. `external_ref` makes re-imports idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from svcdesk.clock import now
+from svcdesk.errors import InvalidInput
+from svcdesk.models import Customer, OrderKind, OrderSource, Priority, Site, WorkOrder
+from svcdesk.services import events, sequences
+from svcdesk.services.customers import create_customer, find_or_add_site, match_customer
+from svcdesk.services.settings import get_setting
+from svcdesk.services.technicians import get_skill
+
+
+@dataclass
+class IntakeRequest:
+    summary: str
+    customer: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    description: str | None = None
+    priority: str = Priority.NORMAL.value
+    skill: str | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    est_minutes: int = 60
+    source: str = OrderSource.PHONE.value
+    kind: str = OrderKind.REPAIR.value
+    external_ref: str | None = None
+    customer_id: int | None = None
+    site_id: int | None = None
+    asset_id: int | None = None
+    callback_of_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def parse_priority(value: str | None) -> Priority:
+    text = (value or "normal").strip().lower()
+    aliases = {"emerg": "emergency", "urgent": "high", "med": "normal", "medium": "normal"}
+    try:
+        return Priority(aliases.get(text, text))
+    except ValueError:
+        raise InvalidInput(
+            f"priority: {value!r} is not one of emergency, high, normal, low"
+        ) from None
+
+
+def parse_choice(enum_cls, value: str | None, field_name: str, default: str):
+    text = (value or default).strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        return enum_cls(text)
+    except ValueError:
+        names = ", ".join(e.value for e in enum_cls)
+        raise InvalidInput(f"{field_name}: {value!r} is not one of {names}") from None
+
+
+def sla_due_for(session: Session, priority: Priority, created: datetime) -> datetime:
+    hours = float(get_setting(session, f"sla.hours.{priority.value}") or 72)
+    return created + timedelta(hours=hours)
+
+
+def find_by_external_ref(session: Session, ref: str) -> WorkOrder | None:
+    return session.exec(select(WorkOrder).where(WorkOrder.external_ref == ref)).first()
+
+
+def validate(req: IntakeRequest) -> None:
+    if not (req.summary or "").strip():
+        raise InvalidInput("summary: required; say what the customer needs")
+    if (
+        req.customer_id is None
+        and not (req.customer or "").strip()
+        and not (req.phone or req.email)
+    ):
+        raise InvalidInput("customer: a name, phone or e-mail is required")
+    if req.site_id is None and not (req.address or "").strip():
+        raise InvalidInput("address: required for a new site")
+    if req.window_start and req.window_end and req.window_end <= req.window_start:
+        raise InvalidInput("window_end: must be after window_start")
+    if not 1 <= int(req.est_minutes) <= 24 * 60:
+        raise InvalidInput(f"est_minutes: {req.est_minutes} is not between 1 and 1440")
+
+
+def resolve_customer(session: Session, req: IntakeRequest) -> tuple[Customer, bool]:
+    if req.customer_id is not None:
+        customer = session.get(Customer, req.customer_id)
+        if customer is None:
+            raise InvalidInput(f"customer: no customer with id {req.customer_id}")
+        return customer, False
+    found = match_customer(session, phone=req.phone, email=req.email)
+    if found:
+        return found, False
+    name = (req.customer or "").strip() or (req.phone or req.email or "").strip()
+    return create_customer(session, name=name, phone=req.phone, email=req.email), True
+
+
+def create_order(
+    session: Session, req: IntakeRequest, *, actor: str = "dispatcher"
+) -> tuple[WorkOrder, bool]:
+    """Create the order (and customer/site when new). Returns (order, created); an order
+    with a known external_ref is returned unchanged with created=False."""
+    if req.external_ref:
+        existing = find_by_external_ref(session, req.external_ref.strip())
+        if existing:
+            return existing, False
+    validate(req)
+    priority = parse_priority(req.priority)
+    source = parse_choice(OrderSource, req.source, "source", "phone")
+    kind = parse_choice(OrderKind, req.kind, "kind", "repair")
+    skill = get_skill(session, req.skill) if req.skill else None
+    customer, new_customer = resolve_customer(session, req)
+    if req.site_id is not None:
+        site = session.get(Site, req.site_id)
+        if site is None or site.customer_id != customer.id:
+            raise InvalidInput(f"site: site {req.site_id} does not belong to {customer.name}")
+    else:
+        site = find_or_add_site(
+            session,
+            customer,
+            address=req.address,
+            city=req.city or "",
+            state=req.state or "",
+            zip_code=req.zip or "",
+        )
+    created = now()
+    order = WorkOrder(
+        number=sequences.next_number(session, "SO"),
+        customer_id=customer.id,
+        site_id=site.id,
+        asset_id=req.asset_id,
+        kind=kind.value,
+        priority=priority.value,
+        priority_rank=priority.rank,
+        summary=req.summary.strip(),
+        description=req.description,
+        skill_id=skill.id if skill else None,
+        est_minutes=int(req.est_minutes),
+        window_start=req.window_start,
+        window_end=req.window_end,
+        sla_due=sla_due_for(session, priority, created),
+        source=source.value,
+        external_ref=req.external_ref.strip() if req.external_ref else None,
+        callback_of_id=req.callback_of_id,
+        created_at=created,
+        updated_at=created,
+    )
+    session.add(order)
+    session.flush()
+    detail = f"{priority.value} {kind.value} for {customer.name}" + (
+        " (new customer)" if new_customer else ""
+    )
+    events.record(
+        session,
+        order,
+        "created",
+        detail,
+        actor=actor,
+        to_status=order.status,
+        data={"source": source.value, "external_ref": order.external_ref},
+    )
+    return order, True

@@ -1,0 +1,321 @@
+"""Read models for lists and detail views: plain dataclasses, never live ORM objects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, or_, select
+
+from svcdesk.models import (
+    OPEN_STATUSES,
+    Asset,
+    Customer,
+    Note,
+    OrderEvent,
+    Site,
+    Skill,
+    Technician,
+    Visit,
+    VisitTechnician,
+    WorkOrder,
+)
+from svcdesk.services.lifecycle import allowed_moves, get_order
+from svcdesk.services.normalize import phone_key
+from svcdesk.services.scheduling import ACTIVE_VISIT
+from svcdesk.services.timefmt import iso
+
+
+@dataclass
+class OrderRow:
+    id: int
+    number: str
+    priority: str
+    status: str
+    kind: str
+    customer: str
+    phone: str | None
+    address: str
+    city: str
+    summary: str
+    skill: str | None
+    technicians: list[str]
+    scheduled_start: datetime | None
+    sla_due: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        for key in ("scheduled_start", "sla_due", "created_at", "updated_at"):
+            data[key] = iso(data[key])
+        return data
+
+
+@dataclass
+class VisitView:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    technicians: list[str]
+    lead: str | None
+    outcome: str | None
+    arrived_at: datetime | None
+    departed_at: datetime | None
+
+
+@dataclass
+class EventView:
+    at: datetime
+    actor: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    detail: str | None
+
+
+@dataclass
+class OrderDetail:
+    row: OrderRow
+    description: str | None
+    source: str
+    external_ref: str | None
+    est_minutes: int
+    window_start: datetime | None
+    window_end: datetime | None
+    hold_reason: str | None
+    cancel_reason: str | None
+    customer_id: int
+    site_id: int
+    site_label: str
+    asset: str | None
+    asset_id: int | None
+    callback_of: str | None
+    allowed_moves: list[str]
+    visits: list[VisitView] = field(default_factory=list)
+    notes: list[tuple[datetime, str, str]] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
+    related: list[OrderRow] = field(default_factory=list)  # the customer's/site's other orders
+
+    def to_json(self) -> dict:
+        data = {
+            k: v
+            for k, v in asdict(self).items()
+            if k not in ("row", "visits", "events", "notes", "related")
+        }
+        data.update(self.row.to_json())
+        for key in ("window_start", "window_end"):
+            data[key] = iso(data[key])
+        data["visits"] = [
+            {
+                **asdict(v),
+                "starts_at": iso(v.starts_at),
+                "ends_at": iso(v.ends_at),
+                "arrived_at": iso(v.arrived_at),
+                "departed_at": iso(v.departed_at),
+            }
+            for v in self.visits
+        ]
+        data["notes"] = [{"at": iso(at), "author": a, "text": t} for at, a, t in self.notes]
+        data["events"] = [{**asdict(e), "at": iso(e.at)} for e in self.events]
+        data["related"] = [r.number for r in self.related]
+        return data
+
+
+def _base_query():
+    return (
+        select(WorkOrder, Customer.name, Customer.phone, Site.address, Site.city, Skill.code)
+        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .join(Site, Site.id == WorkOrder.site_id)
+        .outerjoin(Skill, Skill.id == WorkOrder.skill_id)
+    )
+
+
+def _rows(session: Session, stmt) -> list[OrderRow]:
+    results = session.exec(stmt).all()
+    ids = [r[0].id for r in results]
+    techs, starts = _visit_info(session, ids)
+    return [
+        OrderRow(
+            id=o.id,
+            number=o.number,
+            priority=o.priority,
+            status=o.status,
+            kind=o.kind,
+            customer=cname,
+            phone=phone,
+            address=addr,
+            city=city,
+            summary=o.summary,
+            skill=skill,
+            technicians=techs.get(o.id, []),
+            scheduled_start=starts.get(o.id),
+            sla_due=o.sla_due,
+            created_at=o.created_at,
+            updated_at=o.updated_at,
+            version=o.version,
+        )
+        for o, cname, phone, addr, city, skill in results
+    ]
+
+
+def _visit_info(session: Session, order_ids: list[int]):
+    """Technicians and earliest start of each order's active visits (chunked IN lists)."""
+    techs: dict[int, list[str]] = defaultdict(list)
+    starts: dict[int, datetime] = {}
+    active = [s.value for s in ACTIVE_VISIT]
+    for i in range(0, len(order_ids), 900):
+        chunk = order_ids[i : i + 900]
+        stmt = (
+            select(Visit.order_id, Visit.starts_at, Technician.name, VisitTechnician.role)
+            .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
+            .join(Technician, Technician.id == VisitTechnician.technician_id)
+            .where(col(Visit.order_id).in_(chunk), col(Visit.status).in_(active))
+            .order_by(Visit.starts_at, col(VisitTechnician.role) != "lead")
+        )
+        for order_id, start, name, _role in session.exec(stmt):
+            if order_id not in starts:
+                starts[order_id] = start
+            if name not in techs[order_id]:
+                techs[order_id].append(name)
+    return techs, starts
+
+
+def list_orders(
+    session: Session,
+    *,
+    statuses: list[str] | None = None,
+    open_only: bool = True,
+    priority: str | None = None,
+    tech_id: int | None = None,
+    unassigned: bool = False,
+    text: str | None = None,
+    customer_id: int | None = None,
+    site_id: int | None = None,
+    asset_id: int | None = None,
+    limit: int | None = 500,
+) -> list[OrderRow]:
+    """Orders sorted by priority, then SLA due. Defaults to open orders."""
+    stmt = _base_query()
+    if statuses:
+        stmt = stmt.where(col(WorkOrder.status).in_(statuses))
+    elif open_only:
+        stmt = stmt.where(col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES]))
+    if priority:
+        stmt = stmt.where(WorkOrder.priority == priority)
+    if customer_id is not None:
+        stmt = stmt.where(WorkOrder.customer_id == customer_id)
+    if site_id is not None:
+        stmt = stmt.where(WorkOrder.site_id == site_id)
+    if asset_id is not None:
+        stmt = stmt.where(WorkOrder.asset_id == asset_id)
+    active = [s.value for s in ACTIVE_VISIT]
+    booked = (
+        select(Visit.order_id)
+        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
+        .where(col(Visit.status).in_(active))
+    )
+    if tech_id is not None:
+        stmt = stmt.where(
+            col(WorkOrder.id).in_(booked.where(VisitTechnician.technician_id == tech_id))
+        )
+    if unassigned:
+        stmt = stmt.where(col(WorkOrder.id).not_in(booked))
+    if text and text.strip():
+        like = f"%{text.strip()}%"
+        conds = [
+            col(WorkOrder.number).ilike(like),
+            col(Customer.name).ilike(like),
+            col(WorkOrder.summary).ilike(like),
+            col(Site.address).ilike(like),
+            col(Site.city).ilike(like),
+        ]
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= 3 and phone_key(text) is not None or (digits and len(digits) >= 3):
+            conds.append(col(Customer.phone_key).like(f"%{digits}%"))
+        stmt = stmt.where(or_(*conds))
+    stmt = stmt.order_by(
+        WorkOrder.priority_rank, col(WorkOrder.sla_due).is_(None), WorkOrder.sla_due, WorkOrder.id
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return _rows(session, stmt)
+
+
+def order_row(session: Session, order_id: int) -> OrderRow:
+    return _rows(session, _base_query().where(WorkOrder.id == order_id))[0]
+
+
+def order_detail(session: Session, number: str) -> OrderDetail:
+    order = get_order(session, number)
+    row = order_row(session, order.id)
+    site = session.get(Site, order.site_id)
+    asset = session.get(Asset, order.asset_id) if order.asset_id else None
+    callback = session.get(WorkOrder, order.callback_of_id) if order.callback_of_id else None
+    visits = []
+    for v in session.exec(
+        select(Visit).where(Visit.order_id == order.id).order_by(Visit.starts_at)
+    ):
+        crew = session.exec(
+            select(Technician.name, VisitTechnician.role)
+            .join(VisitTechnician, VisitTechnician.technician_id == Technician.id)
+            .where(VisitTechnician.visit_id == v.id)
+            .order_by(col(VisitTechnician.role) != "lead", VisitTechnician.id)
+        ).all()
+        visits.append(
+            VisitView(
+                id=v.id,
+                starts_at=v.starts_at,
+                ends_at=v.ends_at,
+                status=v.status,
+                technicians=[n for n, _ in crew],
+                lead=next((n for n, r in crew if r == "lead"), None),
+                outcome=v.outcome,
+                arrived_at=v.arrived_at,
+                departed_at=v.departed_at,
+            )
+        )
+    notes = [
+        (n.at, n.author, n.text)
+        for n in session.exec(
+            select(Note).where(Note.order_id == order.id).order_by(Note.at, Note.id)
+        )
+    ]
+    evs = [
+        EventView(e.at, e.actor, e.kind, e.from_status, e.to_status, e.detail)
+        for e in session.exec(
+            select(OrderEvent)
+            .where(OrderEvent.order_id == order.id)
+            .order_by(OrderEvent.at, OrderEvent.id)
+        )
+    ]
+    related = [
+        r
+        for r in list_orders(session, customer_id=order.customer_id, open_only=False, limit=50)
+        if r.id != order.id
+    ]
+    return OrderDetail(
+        row=row,
+        description=order.description,
+        source=order.source,
+        external_ref=order.external_ref,
+        est_minutes=order.est_minutes,
+        window_start=order.window_start,
+        window_end=order.window_end,
+        hold_reason=order.hold_reason,
+        cancel_reason=order.cancel_reason,
+        customer_id=order.customer_id,
+        site_id=order.site_id,
+        site_label=", ".join(p for p in (site.address, site.city, site.state, site.zip) if p),
+        asset=" ".join(p for p in (asset.kind, asset.make, asset.model) if p) if asset else None,
+        asset_id=order.asset_id,
+        callback_of=callback.number if callback else None,
+        allowed_moves=[s.value for s in allowed_moves(order.status)],
+        visits=visits,
+        notes=notes,
+        events=evs,
+        related=related,
+    )
