@@ -30,3 +30,19 @@ def to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime: attach a time zone first")
     return value.astimezone(UTC)
+
+
+class at:  # noqa: N801 - reads as `with clock.at(when):`
+    """Context manager: run code as if it were `when` (demo history, tests); restores after."""
+
+    def __init__(self, when: datetime):
+        self.when = when
+        self._saved: datetime | None = None
+
+    def __enter__(self) -> datetime:
+        self._saved = _frozen
+        freeze(self.when)
+        return self.when
+
+    def __exit__(self, *exc) -> None:
+        freeze(self._saved)
