@@ -1,0 +1,53 @@
+"""`svcdesk demo`: build the demo shop."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlmodel import SQLModel, func, select
+
+from svcdesk.cli.output import info
+from svcdesk.cli.state import STATE, engine
+from svcdesk.db import init_schema, read_session, sqlite_path
+from svcdesk.errors import InvalidInput
+from svcdesk.models import WorkOrder
+
+
+def demo(
+    orders: Annotated[
+        int, typer.Option("--orders", min=10, max=20000, help="How many orders.")
+    ] = 300,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same shop).")] = 7,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
+) -> None:
+    """Build a realistic demo shop (Austin, TX) in the database."""
+    from svcdesk.services.demo import build_demo
+
+    eng = engine()
+    with read_session(eng) as session:
+        existing = session.exec(select(func.count()).select_from(WorkOrder)).one()
+    if existing and not force:
+        raise InvalidInput(
+            f"demo: the database already has {existing} orders; use --force to replace it"
+        )
+    if existing or force:
+        path = sqlite_path(eng)
+        eng.dispose()
+        if path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        else:
+            SQLModel.metadata.drop_all(eng)
+        STATE._engine = None
+        eng = engine()
+        init_schema(eng)
+    ctx = build_demo(eng, orders=orders, seed=seed)
+    info(
+        f"demo shop ready: {len(ctx.techs)} technicians, {len(ctx.customers)} customers, "
+        f"{len(ctx.sites)} sites, {len(ctx.order_numbers)} orders"
+    )
+
+
+def register(root: typer.Typer) -> None:
+    root.command("demo")(demo)
