@@ -30,7 +30,12 @@ def record(
         from_status=from_status,
         to_status=to_status,
         detail=detail,
-        data=json.dumps(data, default=str, sort_keys=True) if data else None,
+        data=encode_data(data),
     )
     session.add(event)
     return event
+
+
+def encode_data(data: dict[str, Any] | None) -> str | None:
+    """The stored JSON text of an event's `data` (also used by batch inserts)."""
+    return json.dumps(data, default=str, sort_keys=True) if data else None

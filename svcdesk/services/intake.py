@@ -91,6 +91,24 @@ def validate(req: IntakeRequest) -> None:
         raise InvalidInput(f"est_minutes: {req.est_minutes} is not between 1 and 1440")
 
 
+def checked(req: IntakeRequest) -> tuple[Priority, OrderSource, OrderKind]:
+    """Validate a request and parse its choices (shared by `create_order` and batch intake)."""
+    validate(req)
+    priority = parse_priority(req.priority)
+    source = parse_choice(OrderSource, req.source, "source", "phone")
+    kind = parse_choice(OrderKind, req.kind, "kind", "repair")
+    return priority, source, kind
+
+
+def created_detail(priority: Priority, kind: OrderKind, customer_name: str, new: bool) -> str:
+    """The one-line detail of an order's `created` event."""
+    return f"{priority.value} {kind.value} for {customer_name}" + (" (new customer)" if new else "")
+
+
+def created_data(source: OrderSource, external_ref: str | None) -> dict:
+    return {"source": source.value, "external_ref": external_ref}
+
+
 def resolve_customer(session: Session, req: IntakeRequest) -> tuple[Customer, bool]:
     if req.customer_id is not None:
         customer = session.get(Customer, req.customer_id)
@@ -113,10 +131,7 @@ def create_order(
         existing = find_by_external_ref(session, req.external_ref.strip())
         if existing:
             return existing, False
-    validate(req)
-    priority = parse_priority(req.priority)
-    source = parse_choice(OrderSource, req.source, "source", "phone")
-    kind = parse_choice(OrderKind, req.kind, "kind", "repair")
+    priority, source, kind = checked(req)
     skill = get_skill(session, req.skill) if req.skill else None
     customer, new_customer = resolve_customer(session, req)
     if req.site_id is not None:
@@ -156,16 +171,13 @@ def create_order(
     )
     session.add(order)
     session.flush()
-    detail = f"{priority.value} {kind.value} for {customer.name}" + (
-        " (new customer)" if new_customer else ""
-    )
     events.record(
         session,
         order,
         "created",
-        detail,
+        created_detail(priority, kind, customer.name, new_customer),
         actor=actor,
         to_status=order.status,
-        data={"source": source.value, "external_ref": order.external_ref},
+        data=created_data(source, order.external_ref),
     )
     return order, True
