@@ -20,6 +20,7 @@ def demo(
     ] = 300,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same shop).")] = 7,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
+    open_console: Annotated[bool, typer.Option("--open", help="Open the console when built.")] = False,
 ) -> None:
     """Build a realistic demo shop (Austin, TX) in the database."""
     from svcdesk.services.demo import build_demo
@@ -47,6 +48,10 @@ def demo(
         f"demo shop ready: {len(ctx.techs)} technicians, {len(ctx.customers)} customers, "
         f"{len(ctx.sites)} sites, {len(ctx.order_numbers)} orders"
     )
+    if open_console:
+        from svcdesk.tui.launch import run_console
+
+        run_console(eng)
 
 
 def register(root: typer.Typer) -> None:
