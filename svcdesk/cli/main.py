@@ -58,7 +58,7 @@ def root(
     if ctx.invoked_subcommand is None:
         from svcdesk.tui.launch import run_console
 
-        run_console(STATE.engine)
+        run_console(STATE.engine, actor=STATE.actor)
 
 
 def _register_all() -> None:

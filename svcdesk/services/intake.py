@@ -12,7 +12,16 @@ from sqlmodel import Session, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
-from svcdesk.models import Customer, OrderKind, OrderSource, Priority, Site, WorkOrder
+from svcdesk.models import (
+    Customer,
+    OrderKind,
+    OrderSource,
+    OrderStatus,
+    Priority,
+    Site,
+    Skill,
+    WorkOrder,
+)
 from svcdesk.services import events, sequences
 from svcdesk.services.customers import create_customer, find_or_add_site, match_customer
 from svcdesk.services.settings import get_setting
@@ -181,3 +190,29 @@ def create_order(
         data=created_data(source, order.external_ref),
     )
     return order, True
+
+
+def create_callback(
+    session: Session, order: WorkOrder, summary: str, *, actor: str = "dispatcher"
+) -> WorkOrder:
+    """A callback order (kind=callback) for the same customer, site and asset, linked to
+    `order` by callback_of; both orders' histories say so."""
+    if OrderStatus(order.status) == OrderStatus.CANCELLED:
+        raise InvalidInput(f"{order.number} was cancelled; a callback needs real work done")
+    skill = session.get(Skill, order.skill_id) if order.skill_id else None
+    req = IntakeRequest(
+        summary=summary,
+        customer_id=order.customer_id,
+        site_id=order.site_id,
+        asset_id=order.asset_id,
+        priority=order.priority,
+        skill=skill.code if skill else None,
+        est_minutes=order.est_minutes,
+        kind=OrderKind.CALLBACK.value,
+        callback_of_id=order.id,
+    )
+    callback, _ = create_order(session, req, actor=actor)
+    events.record(
+        session, order, "callback", f"callback {callback.number}: {summary.strip()}", actor=actor
+    )
+    return callback

@@ -6,14 +6,18 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, or_, select
 
+from svcdesk.clock import now
+from svcdesk.errors import InvalidInput
 from svcdesk.models import (
     OPEN_STATUSES,
     Asset,
     Customer,
     Note,
     OrderEvent,
+    OrderStatus,
     Site,
     Skill,
     Technician,
@@ -24,7 +28,8 @@ from svcdesk.models import (
 from svcdesk.services.lifecycle import allowed_moves, get_order
 from svcdesk.services.normalize import phone_key
 from svcdesk.services.scheduling import ACTIVE_VISIT
-from svcdesk.services.timefmt import iso
+from svcdesk.services.settings import shop_zone
+from svcdesk.services.timefmt import day_bounds, iso
 
 
 @dataclass
@@ -196,9 +201,13 @@ def list_orders(
     customer_id: int | None = None,
     site_id: int | None = None,
     asset_id: int | None = None,
+    today: bool = False,
+    overdue: bool = False,
+    sort: str = "priority",
     limit: int | None = 500,
 ) -> list[OrderRow]:
-    """Orders sorted by priority, then SLA due. Defaults to open orders."""
+    """Orders sorted by `sort` (priority, status, sla, newest; see SORTS). Defaults to open
+    orders. `today`: with an active visit starting today (shop day); `overdue`: SLA passed."""
     stmt = _base_query()
     if statuses:
         stmt = stmt.where(col(WorkOrder.status).in_(statuses))
@@ -224,6 +233,13 @@ def list_orders(
         )
     if unassigned:
         stmt = stmt.where(col(WorkOrder.id).not_in(booked))
+    if today:
+        start, end = day_bounds(now().astimezone(shop_zone(session)).date(), shop_zone(session))
+        stmt = stmt.where(
+            col(WorkOrder.id).in_(booked.where(Visit.starts_at >= start, Visit.starts_at < end))
+        )
+    if overdue:
+        stmt = stmt.where(col(WorkOrder.sla_due).is_not(None), col(WorkOrder.sla_due) < now())
     if text and text.strip():
         like = f"%{text.strip()}%"
         conds = [
@@ -237,12 +253,80 @@ def list_orders(
         if len(digits) >= 3 and phone_key(text) is not None or (digits and len(digits) >= 3):
             conds.append(col(Customer.phone_key).like(f"%{digits}%"))
         stmt = stmt.where(or_(*conds))
-    stmt = stmt.order_by(
-        WorkOrder.priority_rank, col(WorkOrder.sla_due).is_(None), WorkOrder.sla_due, WorkOrder.id
-    )
+    stmt = stmt.order_by(*_sort_keys(sort))
     if limit:
         stmt = stmt.limit(limit)
     return _rows(session, stmt)
+
+
+SORTS = ("priority", "status", "sla", "newest")
+_STATUS_ORDER = case(
+    {s.value: i for i, s in enumerate(OrderStatus)}, value=WorkOrder.status, else_=99
+)
+
+
+def _sort_keys(sort: str) -> list:
+    by_sla = [col(WorkOrder.sla_due).is_(None), WorkOrder.sla_due]
+    if sort == "status":
+        return [_STATUS_ORDER, WorkOrder.priority_rank, *by_sla, WorkOrder.id]
+    if sort == "sla":
+        return [*by_sla, WorkOrder.priority_rank, WorkOrder.id]
+    if sort == "newest":
+        return [col(WorkOrder.created_at).desc(), col(WorkOrder.id).desc()]
+    if sort != "priority":
+        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(SORTS)}")
+    return [WorkOrder.priority_rank, *by_sla, WorkOrder.id]
+
+
+@dataclass
+class BoardCounts:
+    new: int
+    unassigned: int
+    today: int
+    overdue: int
+    on_hold: int
+    open: int
+
+
+def board_counts(session: Session) -> BoardCounts:
+    """The job board's counters over open orders (one indexed pass each)."""
+    open_values = [s.value for s in OPEN_STATUSES]
+    is_open = col(WorkOrder.status).in_(open_values)
+    by_status = dict(
+        session.exec(
+            select(WorkOrder.status, func.count()).where(is_open).group_by(WorkOrder.status)
+        ).all()
+    )
+    active = [s.value for s in ACTIVE_VISIT]
+    booked = select(Visit.order_id).where(col(Visit.status).in_(active))
+    unassigned = session.exec(
+        select(func.count()).where(is_open, col(WorkOrder.id).not_in(booked))
+    ).one()
+    zone = shop_zone(session)
+    start, end = day_bounds(now().astimezone(zone).date(), zone)
+    today = session.exec(
+        select(func.count(func.distinct(Visit.order_id)))
+        .join(WorkOrder, WorkOrder.id == Visit.order_id)
+        .where(
+            is_open,
+            col(Visit.status).in_(active),
+            Visit.starts_at >= start,
+            Visit.starts_at < end,
+        )
+    ).one()
+    overdue = session.exec(
+        select(func.count()).where(
+            is_open, col(WorkOrder.sla_due).is_not(None), col(WorkOrder.sla_due) < now()
+        )
+    ).one()
+    return BoardCounts(
+        new=by_status.get(OrderStatus.NEW.value, 0),
+        unassigned=unassigned,
+        today=today,
+        overdue=overdue,
+        on_hold=by_status.get(OrderStatus.ON_HOLD.value, 0),
+        open=sum(by_status.values()),
+    )
 
 
 def order_row(session: Session, order_id: int) -> OrderRow:

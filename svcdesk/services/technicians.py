@@ -175,6 +175,20 @@ def list_technicians(session: Session, *, include_inactive: bool = False) -> lis
     return list(session.exec(stmt))
 
 
+def search_technicians(session: Session, text: str = "", limit: int = 20) -> list[Technician]:
+    """Active and inactive technicians whose name, phone or e-mail contains `text`."""
+    stmt = select(Technician).order_by(Technician.name).limit(limit)
+    text = text.strip()
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(
+            col(Technician.name).ilike(like)
+            | col(Technician.phone).ilike(like)
+            | col(Technician.email).ilike(like)
+        )
+    return list(session.exec(stmt))
+
+
 def add_time_off(
     session: Session,
     tech: Technician,

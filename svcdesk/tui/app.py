@@ -1,0 +1,149 @@
+"""The console app and its one factory, `make_app`, used by the CLI and the tests.
+
+Global keys, footer hints, help and command palette all come from `registry.py`. Each
+registered screen is a Textual mode (its own screen stack); orders and forms are pushed
+on top of the current mode and `escape` pops back."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy import Engine
+from textual.app import App
+from textual.binding import Binding
+
+from svcdesk.db import read_session
+from svcdesk.services.settings import shop_zone
+from svcdesk.tui import registry
+from svcdesk.tui.base import DataScreen
+from svcdesk.tui.palette import SvcDeskCommands
+from svcdesk.tui.watch import ChangeWatcher, make_watcher
+
+HOME = "board"
+
+
+class SvcDeskApp(App):
+    CSS_PATH = "svcdesk.tcss"
+    TITLE = "svcdesk"
+    SUB_TITLE = "dispatch console"
+    DEFAULT_MODE = HOME
+    COMMANDS = App.COMMANDS | {SvcDeskCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        watch_interval: float | None = 1.0,
+        actor: str = "dispatcher",
+        board_limit: int = 1000,
+        watcher: ChangeWatcher | None = None,
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.actor = actor
+        self.board_limit = board_limit
+        self.watch_interval = watch_interval
+        self.generation = 0
+        with read_session(engine) as session:
+            self.zone = shop_zone(session)
+        self.watcher = watcher if watcher is not None else make_watcher(engine)
+        registry.discover()
+        for entry in registry.screens():
+            self.add_mode(entry.name, partial(entry.factory, self))
+            self.bind(entry.key, f"goto('{entry.name}')", description=entry.title)
+        for cmd in registry.commands():
+            if cmd.key:
+                self.bind(cmd.key, f"command('{cmd.name}')", description=cmd.title)
+
+    def on_mount(self) -> None:
+        if self.watch_interval:
+            self.set_interval(self.watch_interval, self.poll_changes, name="change-watch")
+
+    def on_unmount(self) -> None:
+        self.watcher.close()
+
+    # -- live updates -------------------------------------------------------------------
+    def poll_changes(self) -> None:
+        """Cheap check (PRAGMA data_version); refresh visible screens when it moved."""
+        if self.watcher.changed():
+            self.data_changed()
+
+    def data_changed(self) -> None:
+        """Something was committed: reload the screens in view; others reload on resume."""
+        self.watcher.changed()  # absorb our own commit so it doesn't trigger twice
+        self.generation += 1
+        for screen in self.screen_stack:
+            if isinstance(screen, DataScreen) and screen.is_attached:
+                screen.reload()
+
+    # -- navigation ---------------------------------------------------------------------
+    def action_goto(self, name: str) -> None:
+        if self.current_mode == name:
+            # Already there: pop back to the screen itself (e.g. from an order).
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        self.switch_mode(name)
+
+    def action_command(self, name: str) -> None:
+        registry.COMMANDS[name].run(self)
+
+    def action_help(self) -> None:
+        from svcdesk.tui.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def open_order(self, number: str) -> None:
+        from svcdesk.tui.screens.order import OrderScreen
+
+        self.push_screen(OrderScreen(number))
+
+    def new_order(self) -> None:
+        from svcdesk.tui.screens.order_form import OrderFormScreen
+
+        self.push_screen(OrderFormScreen())
+
+    def open_item(self, kind: str, item_id: int, label: str = "") -> None:
+        """Show a customer/technician/... through the screen that registered an opener;
+        without one, the board filtered by the item's name."""
+        opener = registry.OPENERS.get(kind)
+        if opener is not None:
+            opener(self, item_id)
+            return
+        self.action_goto(HOME)
+        board = self.screen
+        if hasattr(board, "set_text_filter"):
+            board.set_text_filter(label)
+
+
+@registry.register_command("new-order", "New order", key="n", help="Take a call: a new order")
+def _new_order(app: SvcDeskApp) -> None:
+    app.new_order()
+
+
+@registry.register_command("theme", "Toggle light/dark theme", help="For light terminals")
+def _toggle_theme(app: SvcDeskApp) -> None:
+    app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+
+
+def make_app(
+    engine: Engine,
+    *,
+    watch_interval: float | None = 1.0,
+    actor: str = "dispatcher",
+    board_limit: int = 1000,
+    watcher: ChangeWatcher | None = None,
+) -> SvcDeskApp:
+    """The console over `engine`. Tests pass `watch_interval=None` to poll by hand."""
+    return SvcDeskApp(
+        engine,
+        watch_interval=watch_interval,
+        actor=actor,
+        board_limit=board_limit,
+        watcher=watcher,
+    )

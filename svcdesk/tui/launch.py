@@ -1,0 +1,11 @@
+"""`svcdesk` with no arguments: open the console on the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+
+def run_console(engine: Engine, *, actor: str = "dispatcher") -> None:
+    from svcdesk.tui.app import make_app
+
+    make_app(engine, actor=actor).run()

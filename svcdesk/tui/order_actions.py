@@ -1,0 +1,349 @@
+"""Actions on one order, shared by the board and the order screen, and their dialogs.
+
+Each dialog saves through a worker; a refused or invalid save keeps the dialog open with
+what was typed and the message in place. Every write passes the order `version` the user
+was looking at, so a change by someone else in between is a `Conflict` (said, reloaded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from svcdesk.clock import now
+from svcdesk.errors import BookingRefused, InvalidInput, SvcDeskError
+from svcdesk.models import OrderStatus, Technician, VisitStatus
+from svcdesk.services import intake, lifecycle, notes, scheduling
+from svcdesk.services.settings import shop_zone
+from svcdesk.services.technicians import list_technicians
+from svcdesk.services.timefmt import fmt, parse_when
+from svcdesk.tui.base import DataModal
+from svcdesk.tui.data import DataMixin
+
+REASON_STATUSES = {s.value for s in lifecycle.REASON_REQUIRED}
+MOVABLE_VISIT = (VisitStatus.SCHEDULED.value, VisitStatus.DISPATCHED.value)
+
+
+# -- service calls (run inside a worker's transaction) ---------------------------------
+def change_status(number, version, to, reason, actor):
+    def fn(session):
+        order = lifecycle.get_order(session, number)
+        kwargs = {"reason": reason} if to in REASON_STATUSES else {"note": reason or None}
+        lifecycle.change_status(session, order, to, actor=actor, expected_version=version, **kwargs)
+        return order.number
+
+    return fn
+
+
+def add_note(number, text, actor):
+    def fn(session):
+        notes.add_note(session, lifecycle.get_order(session, number), text, author=actor)
+        return number
+
+    return fn
+
+
+def create_callback(number, summary, actor):
+    def fn(session):
+        original = lifecycle.get_order(session, number)
+        return intake.create_callback(session, original, summary, actor=actor).number
+
+    return fn
+
+
+@dataclass
+class AssignContext:
+    """What the assign dialog needs, read in a worker."""
+
+    techs: list[tuple[str, int]]
+    start_text: str
+    minutes: int
+    visit_id: int | None
+    current: str
+
+
+def assign_context(number: str):
+    def fn(session) -> AssignContext:
+        order = lifecycle.get_order(session, number)
+        zone = shop_zone(session)
+        visit = scheduling.next_active_visit(session, order.id)
+        movable = visit if visit and visit.status in MOVABLE_VISIT else None
+        crew = scheduling.visit_technicians(session, movable.id) if movable else []
+        techs = [(t.name, t.id) for t in list_technicians(session)]
+        if movable:
+            start = movable.starts_at
+            minutes = int((movable.ends_at - movable.starts_at).total_seconds() // 60)
+        else:
+            start = _next_half_hour()
+            minutes = order.est_minutes or 60
+        current = (
+            f"visit {fmt(movable.starts_at, zone)} {', '.join(t.name for t in crew)}"
+            if movable
+            else "no visit booked"
+        )
+        techs.sort(key=lambda t: t[1] != (crew[0].id if crew else None))
+        return AssignContext(
+            techs, fmt(start, zone), minutes, movable.id if movable else None, current
+        )
+
+    return fn
+
+
+def _next_half_hour():
+    t = now().replace(second=0, microsecond=0)
+    return t + timedelta(minutes=(30 - t.minute % 30) or 30)
+
+
+def assign(number, version, visit_id, tech_id, start_text, minutes_text, force, actor):
+    """Reschedule the order's movable visit if it has one, else book a new visit."""
+
+    def fn(session):
+        order = lifecycle.get_order(session, number)
+        zone = shop_zone(session)
+        starts = parse_when(start_text, zone, field="start")
+        try:
+            minutes = int(minutes_text)
+        except ValueError:
+            raise InvalidInput(f"minutes: {minutes_text!r} is not a whole number") from None
+        if tech_id is None:
+            raise InvalidInput("technician: choose a technician")
+        tech = session.get(Technician, tech_id)
+        visit = session.get(scheduling.Visit, visit_id) if visit_id else None
+        if visit is not None:
+            scheduling.reschedule_visit(
+                session,
+                visit,
+                starts,
+                minutes,
+                [tech],
+                force=force,
+                actor=actor,
+                expected_version=version,
+            )
+        else:
+            scheduling.book_visit(
+                session,
+                order,
+                [tech],
+                starts,
+                minutes,
+                force=force,
+                actor=actor,
+                expected_version=version,
+            )
+        return number
+
+    return fn
+
+
+# -- dialogs ---------------------------------------------------------------------------
+class ChoiceModal(DataModal):
+    """Pick one option; dismisses with its payload."""
+
+    def __init__(self, title: str, choices: list[tuple[str, object]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="title")
+            yield OptionList(
+                *(Option(label, id=str(i)) for i, (label, _) in enumerate(self.choices))
+            )
+            yield Static(id="error", classes="field-error")
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.picked(self.choices[int(event.option.id)][1])
+
+    def picked(self, payload) -> None:
+        self.dismiss(payload)
+
+
+class QuickFilterModal(ChoiceModal):
+    def __init__(self, choices: list[tuple[str, dict]]) -> None:
+        super().__init__("Quick filter", choices)
+
+
+class TextModal(DataModal):
+    """One line of text (a reason, a note, a summary) saved by `make_fn(text)`."""
+
+    BINDINGS = [("escape", "dismiss_modal", "Close")]
+
+    def __init__(self, title: str, placeholder: str, make_fn, value: str = "") -> None:
+        super().__init__()
+        self.title_text, self.placeholder, self.make_fn, self.value = (
+            title,
+            placeholder,
+            make_fn,
+            value,
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="title")
+            yield Input(self.value, placeholder=self.placeholder, id="text")
+            yield Static(id="error", classes="field-error")
+            yield Static("enter saves · escape cancels", classes="hint")
+
+    @on(Input.Submitted, "#text")
+    def _submit(self, event: Input.Submitted) -> None:
+        self.submit(self.make_fn(event.value))
+
+
+class StatusModal(ChoiceModal):
+    """Only the moves the transition table allows; hold/cancel then ask for a reason."""
+
+    def __init__(self, number: str, version: int, status: str, actor: str) -> None:
+        moves = [m.value for m in lifecycle.allowed_moves(status)]
+        super().__init__(f"{number}: {status} → ?", [(m.replace("_", " "), m) for m in moves])
+        self.number, self.version, self.actor = number, version, actor
+
+    def on_mount(self) -> None:
+        if not self.choices:
+            self.query_one("#error", Static).update(f"{self.number} is final: no moves allowed")
+
+    def picked(self, to: str) -> None:
+        if to in REASON_STATUSES:
+            fn = lambda reason: change_status(self.number, self.version, to, reason, self.actor)  # noqa: E731
+            self.app.push_screen(
+                TextModal(f"{self.number} → {to}: reason", "why?", fn), self.dismiss
+            )
+        else:
+            self.submit(change_status(self.number, self.version, to, None, self.actor))
+
+
+class AssignModal(DataModal):
+    """Technician + start + minutes. Refusals are listed in place; `!` (or ctrl+f) books
+    anyway and the override is recorded in the history."""
+
+    BINDINGS = [
+        ("escape", "dismiss_modal", "Close"),
+        Binding("ctrl+s", "book(False)", "Book"),
+        Binding("ctrl+f,exclamation_mark", "book(True)", "Force", key_display="!"),
+    ]
+
+    def __init__(self, number: str, version: int, actor: str) -> None:
+        super().__init__()
+        self.number, self.version, self.actor = number, version, actor
+        self.ctx: AssignContext | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Assign {self.number}", classes="title", id="assign-title")
+            yield Select([], prompt="technician", id="tech", allow_blank=True)
+            yield Input(placeholder="start, e.g. today 13:00", id="start")
+            yield Input(placeholder="minutes", id="minutes", type="integer")
+            yield Static(id="error", classes="refusals")
+            yield Static("enter/ctrl+s books · ! or ctrl+f forces · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.load(assign_context(self.number), self._fill)
+
+    def _fill(self, ctx: AssignContext) -> None:
+        self.ctx = ctx
+        verb = "Reschedule" if ctx.visit_id else "Assign"
+        self.query_one("#assign-title", Label).update(f"{verb} {self.number} ({ctx.current})")
+        select = self.query_one("#tech", Select)
+        select.set_options(ctx.techs)
+        if ctx.visit_id and ctx.techs:
+            select.value = ctx.techs[0][1]
+        self.query_one("#start", Input).value = ctx.start_text
+        self.query_one("#minutes", Input).value = str(ctx.minutes)
+        select.focus()
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_book(False)
+
+    def action_book(self, force: bool) -> None:
+        if self.ctx is None:
+            return
+        tech = self.query_one("#tech", Select).value
+        fn = assign(
+            self.number,
+            self.version,
+            self.ctx.visit_id,
+            None if tech is Select.BLANK else tech,
+            self.query_one("#start", Input).value,
+            self.query_one("#minutes", Input).value,
+            force,
+            self.actor,
+        )
+        self.submit(fn)
+
+    def show_error(self, exc: SvcDeskError) -> bool:
+        if isinstance(exc, BookingRefused):
+            lines = "\n".join(f"✗ {r}" for r in exc.reasons)
+            self.query_one("#error", Static).update(f"{lines}\npress ! to book anyway (recorded)")
+            return True
+        return super().show_error(exc)
+
+
+class OrderActions(DataMixin):
+    """Key actions on "the current order" (`current_row()` -> OrderRow-like or None)."""
+
+    def current_row(self):  # pragma: no cover - overridden
+        return None
+
+    def _row_or_say(self):
+        row = self.current_row()
+        if row is None:
+            self.app.notify("no order selected", severity="warning")
+        return row
+
+    def action_status(self) -> None:
+        if row := self._row_or_say():
+            self.app.push_screen(StatusModal(row.number, row.version, row.status, self.app.actor))
+
+    def _reason_move(self, to: str, verb: str) -> None:
+        row = self._row_or_say()
+        if row is None:
+            return
+        if to not in {m.value for m in lifecycle.allowed_moves(row.status)}:
+            self.app.notify(
+                f"{row.number} is {row.status}: it cannot be {verb}", severity="warning"
+            )
+            return
+        fn = lambda reason: change_status(row.number, row.version, to, reason, self.app.actor)  # noqa: E731
+        self.app.push_screen(TextModal(f"{verb.title()} {row.number}: reason", "reason", fn))
+
+    def action_hold(self) -> None:
+        self._reason_move(OrderStatus.ON_HOLD.value, "put on hold")
+
+    def action_cancel_order(self) -> None:
+        self._reason_move(OrderStatus.CANCELLED.value, "cancelled")
+
+    def action_note(self) -> None:
+        if row := self._row_or_say():
+            fn = lambda text: add_note(row.number, text, self.app.actor)  # noqa: E731
+            self.app.push_screen(TextModal(f"Note on {row.number}", "note text", fn))
+
+    def action_assign(self) -> None:
+        if row := self._row_or_say():
+            self.app.push_screen(AssignModal(row.number, row.version, self.app.actor))
+
+    def action_callback(self) -> None:
+        row = self._row_or_say()
+        if row is None:
+            return
+        fn = lambda summary: create_callback(row.number, summary, self.app.actor)  # noqa: E731
+
+        def opened(number: str | None) -> None:
+            if number:
+                self.app.notify(f"callback {number} created for {row.number}")
+                self.app.open_order(number)
+
+        self.app.push_screen(
+            TextModal(
+                f"Callback for {row.number}", "what is wrong again?", fn, f"Callback: {row.summary}"
+            ),
+            opened,
+        )

@@ -1,0 +1,73 @@
+"""Command palette (`ctrl+p`): find orders, customers and technicians by any text and jump
+to them; every registered screen and command is listed too ("area: verb" titles)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from svcdesk.db import read_session
+from svcdesk.services import customers as customer_svc
+from svcdesk.services import queries
+from svcdesk.services import technicians as tech_svc
+from svcdesk.tui import registry
+
+
+def find_everything(engine, text: str, limit: int = 8) -> list[tuple[str, str, str, int]]:
+    """(kind, label, help, id) for orders, customers and technicians matching `text`."""
+    out: list[tuple[str, str, str, int]] = []
+    with read_session(engine) as s:
+        for row in queries.list_orders(s, text=text, open_only=False, limit=limit):
+            out.append(
+                (
+                    "order",
+                    f"order: {row.number} {row.customer}",
+                    f"{row.status} · {row.summary}",
+                    row.id,
+                )
+            )
+        for c in customer_svc.search_customers(s, text, limit=limit):
+            out.append(("customer", f"customer: {c.name}", c.phone or c.email or "", c.id))
+        for t in tech_svc.search_technicians(s, text, limit=limit):
+            out.append(("technician", f"technician: {t.name}", t.phone or "", t.id))
+    return out
+
+
+class SvcDeskCommands(Provider):
+    def _static(self) -> list[tuple[str, object, str]]:
+        app = self.app
+        items: list[tuple[str, object, str]] = []
+        for entry in registry.screens():
+            items.append(
+                (
+                    f"go: {entry.title}",
+                    partial(app.action_goto, entry.name),
+                    entry.help or entry.key,
+                )
+            )
+        for cmd in registry.commands():
+            items.append((f"do: {cmd.title}", partial(cmd.run, app), cmd.help))
+        return items
+
+    async def discover(self) -> Hits:
+        for title, run, help_text in self._static():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, run, help_text in self._static():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
+        if len(query.strip()) < 2:
+            return
+        found = await asyncio.to_thread(find_everything, self.app.engine, query.strip())
+        for kind, label, help_text, item_id in found:
+            if kind == "order":
+                run = partial(self.app.open_order, label.split()[1])
+            else:
+                name = label.split(": ", 1)[1]
+                run = partial(self.app.open_item, kind, item_id, name)
+            yield Hit(max(matcher.match(label), 0.5), matcher.highlight(label), run, help=help_text)

@@ -1,0 +1,254 @@
+"""The job board (home, `b`): open orders with SLA time left, counters, filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input, Static
+
+from svcdesk.models import OPEN_STATUSES, Priority
+from svcdesk.services import queries
+from svcdesk.services.technicians import list_technicians
+from svcdesk.services.timefmt import fmt
+from svcdesk.tui.base import DataScreen
+from svcdesk.tui.cells import clip, priority_cell, sla_cell
+from svcdesk.tui.order_actions import OrderActions, QuickFilterModal
+from svcdesk.tui.registry import register_screen
+from svcdesk.tui.widgets.table import KeyTable
+
+COLUMNS = (
+    ("Number", 9),
+    ("Pri", 9),
+    ("Status", 10),
+    ("Customer", 18),
+    ("City", 10),
+    ("Summary", 26),
+    ("Skill", 10),
+    ("Technician", 14),
+    ("Scheduled", 11),
+    ("SLA", 9),
+)
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    text: str = ""
+    status: str | None = None
+    priority: str | None = None
+    tech_id: int | None = None
+    tech_name: str | None = None
+    unassigned: bool = False
+    today: bool = False
+    overdue: bool = False
+    sort: str = "priority"
+
+    def describe(self) -> str:
+        parts = []
+        if self.text:
+            parts.append(f"text “{self.text}”")
+        if self.status:
+            parts.append(f"status {self.status}")
+        if self.priority:
+            parts.append(f"priority {self.priority}")
+        if self.tech_name:
+            parts.append(f"tech {self.tech_name}")
+        parts += [name for name in ("unassigned", "today", "overdue") if getattr(self, name)]
+        return ", ".join(parts) or "all open orders"
+
+    def query(self, session, limit: int) -> list[queries.OrderRow]:
+        return queries.list_orders(
+            session,
+            statuses=[self.status] if self.status else None,
+            priority=self.priority,
+            tech_id=self.tech_id,
+            unassigned=self.unassigned,
+            today=self.today,
+            overdue=self.overdue,
+            text=self.text or None,
+            sort=self.sort,
+            limit=limit,
+        )
+
+
+def row_cells(row: queries.OrderRow, zone) -> tuple:
+    return (
+        row.number,
+        priority_cell(row.priority),
+        row.status,
+        clip(row.customer, 18),
+        clip(row.city, 10),
+        clip(row.summary, 26),
+        row.skill or "",
+        clip(", ".join(row.technicians), 14),
+        fmt(row.scheduled_start, zone, "%a %H:%M"),
+        sla_cell(row.sla_due),
+    )
+
+
+def counters_text(c: queries.BoardCounts) -> Text:
+    text = Text()
+    for label, value, alarm in (
+        ("New", c.new, False),
+        ("Unassigned", c.unassigned, False),
+        ("Today", c.today, False),
+        ("Overdue", c.overdue, True),
+        ("On hold", c.on_hold, False),
+        ("Open", c.open, False),
+    ):
+        text.append(f"{label} ", style="bold")
+        text.append(str(value), style="bold red" if alarm and value else "")
+        text.append("   ")
+    return text
+
+
+class BoardScreen(OrderActions, DataScreen):
+    help_title = "Job board"
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", key_display="/"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("a", "assign", "Assign"),
+        Binding("s", "status", "Status"),
+        Binding("f", "quick_filter", "Quick filter"),
+        Binding("u", "toggle('unassigned')", "Unassigned", show=False),
+        Binding("d", "toggle('today')", "Today", show=False),
+        Binding("o", "toggle('overdue')", "Overdue", show=False),
+        Binding("p", "cycle_priority", "Priority filter", show=False),
+        Binding("v", "cycle_sort", "Sort"),
+        Binding("x", "clear_filters", "Clear filters", show=False),
+        Binding("m", "note", "Note", show=False),
+        Binding("h", "hold", "Hold", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = BoardFilter()
+        self.rows: dict[str, queries.OrderRow] = {}
+        self.techs: list[tuple[int, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="counters", classes="counters")
+        yield Input(placeholder="/ filter: number, customer, phone, address, summary", id="filter")
+        yield Static(id="filters", classes="filters")
+        table = KeyTable(id="orders")
+        for label, width in COLUMNS:
+            table.add_column(label, width=width, key=label.lower())
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(KeyTable).focus()
+
+    # -- data ---------------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        self.load_rows()
+        self.load(self._fetch_side, self._show_side, group="counts")
+
+    def load_rows(self) -> None:
+        flt, limit = self.filter, self.app.board_limit
+        self.load(lambda s: flt.query(s, limit), self._show_rows, group="rows")
+
+    @staticmethod
+    def _fetch_side(session):
+        techs = [(t.id, t.name) for t in list_technicians(session)]
+        return queries.board_counts(session), techs
+
+    def _show_side(self, result) -> None:
+        counts, self.techs = result
+        self.query_one("#counters", Static).update(counters_text(counts))
+
+    def _show_rows(self, rows: list[queries.OrderRow]) -> None:
+        self.rows = {r.number: r for r in rows}
+        zone = self.app.zone
+        self.query_one(KeyTable).replace_rows((r.number, row_cells(r, zone)) for r in rows)
+        more = " (more: narrow with / or f)" if len(rows) >= self.app.board_limit else ""
+        self.query_one("#filters", Static).update(
+            f"{self.filter.describe()} · sort {self.filter.sort} · {len(rows)} shown{more}"
+        )
+
+    def set_filter(self, **changes) -> None:
+        self.filter = replace(self.filter, **changes)
+        self.load_rows()
+
+    def set_text_filter(self, text: str) -> None:
+        self.query_one("#filter", Input).value = text  # Input.Changed reloads
+
+    # -- selection ----------------------------------------------------------------------
+    def current_row(self) -> queries.OrderRow | None:
+        key = self.query_one(KeyTable).current_key
+        return self.rows.get(key) if key else None
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        event.stop()
+        self.app.open_order(event.row_key.value)
+
+    def action_open(self) -> None:
+        row = self.current_row()
+        if row:
+            self.app.open_order(row.number)
+
+    # -- filters ------------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.set_filter(text=event.value.strip())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one(KeyTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            self.query_one(KeyTable).focus()
+
+    def action_toggle(self, name: str) -> None:
+        self.set_filter(**{name: not getattr(self.filter, name)})
+
+    def action_cycle_priority(self) -> None:
+        order = [None, *(p.value for p in Priority)]
+        nxt = order[(order.index(self.filter.priority) + 1) % len(order)]
+        self.set_filter(priority=nxt)
+
+    def action_cycle_sort(self) -> None:
+        sorts = queries.SORTS
+        self.set_filter(sort=sorts[(sorts.index(self.filter.sort) + 1) % len(sorts)])
+
+    def action_clear_filters(self) -> None:
+        self.filter = BoardFilter(sort=self.filter.sort)
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""  # reloads through Input.Changed
+        else:
+            self.load_rows()
+
+    def action_quick_filter(self) -> None:
+        choices: list[tuple[str, dict]] = [
+            ("Unassigned", {"unassigned": True}),
+            ("Scheduled today", {"today": True}),
+            ("Overdue (SLA passed)", {"overdue": True}),
+        ]
+        choices += [(f"Status: {s.value}", {"status": s.value}) for s in OPEN_STATUSES]
+        choices += [(f"Priority: {p.value}", {"priority": p.value}) for p in Priority]
+        choices += [(f"Technician: {n}", {"tech_id": i, "tech_name": n}) for i, n in self.techs]
+        choices.append(("Clear all filters", {}))
+
+        def apply(changes: dict | None) -> None:
+            if changes is None:
+                return
+            if not changes:
+                self.action_clear_filters()
+            else:
+                self.set_filter(**changes)
+
+        self.app.push_screen(QuickFilterModal(choices), apply)
+
+
+@register_screen("b", "board", "Board", help="Open orders by priority and SLA", order=0)
+def _board(app) -> BoardScreen:
+    return BoardScreen()
