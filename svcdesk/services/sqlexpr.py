@@ -1,0 +1,78 @@
+"""Small portable SQL expressions the reports and exports need (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, String, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class greatest(FunctionElement):  # noqa: N801 - reads like the SQL function
+    """The largest of several values (NULLs ignored when wrapped in coalesce by the caller)."""
+
+    inherit_cache = True
+    name = "greatest"
+
+
+@compiles(greatest)
+def _greatest_default(element, compiler, **kw):
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+class minutes_between(FunctionElement):  # noqa: N801
+    """Minutes from the first timestamp to the second, as a float (NULL if either is NULL)."""
+
+    inherit_cache = True
+    type = Float()
+    name = "minutes_between"
+
+
+@compiles(minutes_between)
+def _minutes_default(element, compiler, **kw):
+    a, b = list(element.clauses)
+    return (
+        f"(extract(epoch from ({compiler.process(b, **kw)} - {compiler.process(a, **kw)})) / 60.0)"
+    )
+
+
+@compiles(minutes_between, "sqlite")
+def _minutes_sqlite(element, compiler, **kw):
+    a, b = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(b, **kw)}) - julianday({compiler.process(a, **kw)}))"
+        " * 1440.0)"
+    )
+
+
+def latest(first: ColumnElement, *others: ColumnElement) -> ColumnElement:
+    """The latest of `first` (NOT NULL) and `others` (nullable: a NULL never wins)."""
+    return greatest(first, *[func.coalesce(o, first) for o in others])
+
+
+class iso_text(FunctionElement):  # noqa: N801
+    """A UTC timestamp column as ISO 8601 text with Z ('2026-11-25T14:00:00Z'), in SQL, so
+    exports format millions of timestamps without a Python call per cell."""
+
+    inherit_cache = True
+    type = String()
+    name = "iso_text"
+
+
+@compiles(iso_text)
+def _iso_default(element, compiler, **kw):
+    (value,) = list(element.clauses)
+    return (
+        f"to_char(({compiler.process(value, **kw)}) AT TIME ZONE 'UTC', "
+        '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\')'
+    )
+
+
+@compiles(iso_text, "sqlite")
+def _iso_sqlite(element, compiler, **kw):
+    (value,) = list(element.clauses)
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(value, **kw)})"

@@ -1,0 +1,97 @@
+"""`svcdesk export ...`: every kind and format through the CLI, exit codes, summaries."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from svcdesk.cli.main import app
+from svcdesk.db import make_engine, read_session
+from svcdesk.services import exports
+
+runner = CliRunner()
+CORE_KINDS = {"orders": 3, "visits": 1, "customers": 2}
+
+
+def invoke(db_path, *args):
+    return runner.invoke(app, ["--db", str(db_path), "export", *args])
+
+
+def _read(path, fmt):
+    text = path.read_text(encoding="utf-8")
+    if fmt == "csv":
+        with open(path, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    if fmt == "json":
+        return json.loads(text)
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+@pytest.mark.parametrize("kind", sorted(CORE_KINDS))
+def test_every_core_kind_and_format(db_path, shop, tmp_path, kind, fmt):
+    out = tmp_path / f"{kind}.{fmt}"
+    result = invoke(db_path, kind, "--format", fmt, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    n = CORE_KINDS[kind]
+    noun = "row" if n == 1 else "rows"
+    assert result.output.strip() == f"{kind}: exported {n} {noun} to {out} ({fmt})"
+    rows = _read(out, fmt)
+    assert len(rows) == CORE_KINDS[kind]
+    assert all(str(r["id"]).isdigit() for r in rows)
+
+
+def test_every_registered_kind_has_a_command(db_path, shop, tmp_path):
+    for name in exports.kinds():
+        out = tmp_path / f"{name}.jsonl"
+        result = invoke(db_path, name, "-f", "jsonl", "-o", str(out), "--json")
+        assert result.exit_code == 0, (name, result.output)
+        assert json.loads(result.output)["rows"] == len(_read(out, "jsonl"))
+
+
+def test_incremental_cron_run_then_nothing_new(db_path, shop, tmp_path):
+    out = tmp_path / "orders.csv"
+    first = invoke(db_path, "orders", "--incremental", "nightly", "--out", str(out), "--json")
+    assert first.exit_code == 0
+    data = json.loads(first.output)
+    assert data["rows"] == 3 and data["watermark"] == "2026-11-25T14:00:00Z"
+    second = invoke(db_path, "orders", "--incremental", "nightly", "--out", str(out))
+    assert second.exit_code == 0
+    assert "exported 0 rows changed after 2026-11-25T14:00:00Z" in second.output
+    assert len(_read(out, "csv")) == 0
+    marks = runner.invoke(app, ["--db", str(db_path), "export", "watermarks", "--json"])
+    (mark,) = json.loads(marks.output)
+    assert mark["name"] == "nightly" and mark["kind"] == "orders" and mark["last_rows"] == 0
+
+
+def test_since_in_shop_time(db_path, shop, tmp_path):
+    out = tmp_path / "o.jsonl"
+    result = invoke(db_path, "orders", "-f", "jsonl", "-o", str(out), "--since", "2026-11-25 07:59")
+    assert result.exit_code == 0 and len(_read(out, "jsonl")) == 3
+    result = invoke(db_path, "orders", "-f", "jsonl", "-o", str(out), "--since", "2026-11-25 08:00")
+    assert result.exit_code == 0 and _read(out, "jsonl") == []
+
+
+def test_user_errors_exit_1_with_one_line(db_path, shop, tmp_path):
+    missing = tmp_path / "no" / "o.csv"
+    result = invoke(db_path, "orders", "--out", str(missing))
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: export: --out")
+    assert "Traceback" not in result.output
+    result = invoke(db_path, "orders", "--out", str(tmp_path / "o.csv"), "--since", "soonish")
+    assert result.exit_code == 1 and "--since" in result.output
+    both = invoke(
+        db_path, "orders", "-o", str(tmp_path / "o.csv"), "--since", "today", "--incremental", "n"
+    )
+    assert both.exit_code == 1 and "not both" in both.output
+    with read_session(make_engine(str(db_path))) as s:
+        assert exports.list_watermarks(s) == []
+
+
+def test_usage_errors_exit_2(db_path, shop, tmp_path):
+    assert invoke(db_path, "orders", "--format", "xml", "-o", str(tmp_path / "x")).exit_code == 2
+    assert invoke(db_path, "orders").exit_code == 2  # --out is required
+    assert invoke(db_path, "planets", "-o", str(tmp_path / "x")).exit_code == 2
