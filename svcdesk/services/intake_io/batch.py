@@ -1,0 +1,313 @@
+"""Batch intake: the same orders, customers, sites and events `intake.create_order` makes,
+written in chunks with SQLAlchemy Core executemany instead of one ORM object at a time.
+
+Per chunk: known external_refs, customers matching the chunk's phones/e-mails and those
+customers' sites are looked up with one query each and kept in maps (so rows later in the
+file see customers and sites made earlier in it); order numbers are reserved for the
+chunk with one sequence update. Matching uses `services/normalize.py` exactly as
+`services/customers.match_customer` and `find_or_add_site` do (phone first, then e-mail;
+the oldest matching customer/site wins), the SLA comes from `intake.sla_due_for`, and the
+validation from `intake.checked`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+from sqlalchemy import insert, or_, select
+from sqlmodel import Session, col
+
+from svcdesk.clock import now
+from svcdesk.errors import InvalidInput
+from svcdesk.models import (
+    Customer,
+    CustomerKind,
+    OrderEvent,
+    OrderStatus,
+    Priority,
+    Site,
+    Skill,
+    WorkOrder,
+)
+from svcdesk.services import events, sequences
+from svcdesk.services.intake import (
+    IntakeRequest,
+    checked,
+    created_data,
+    created_detail,
+    sla_due_for,
+)
+from svcdesk.services.normalize import address_key, email_key, phone_key
+from svcdesk.services.technicians import get_skill, skill_code
+
+CHUNK = 2000
+
+
+class Ref:
+    """A customer or site row: known (id set) or created in this batch (id set on insert)."""
+
+    __slots__ = ("id", "name")
+
+    def __init__(self, id: int | None = None, name: str = ""):
+        self.id = id
+        self.name = name
+
+
+@dataclass
+class Item:
+    """A validated row waiting in the current chunk."""
+
+    number: int
+    req: IntakeRequest
+    raw: Any = None
+
+
+@dataclass
+class ChunkResult:
+    created: list[str] = field(default_factory=list)  # order numbers
+    skipped: list[tuple[Item, str]] = field(default_factory=list)  # (item, existing number)
+    bad: list[tuple[Item, str, str]] = field(default_factory=list)  # (item, column, message)
+    customers: int = 0
+    sites: int = 0
+
+
+def model_defaults(model) -> dict[str, Any]:
+    """Column defaults of a table model (so a column another area adds keeps its default)."""
+    values = {}
+    for name, info in model.model_fields.items():
+        if info.default is not PydanticUndefined:
+            values[name] = info.default
+    values.pop("id", None)
+    return values
+
+
+class BatchWriter:
+    def __init__(self, session: Session, *, actor: str = "import"):
+        self.session = session
+        self.actor = actor
+        self.skills = dict(session.execute(select(Skill.code, Skill.id)).all())
+        self.by_phone: dict[str, Ref] = {}
+        self.by_email: dict[str, Ref] = {}
+        self.by_id: dict[int, Ref] = {}
+        self.sites: dict[tuple[Ref, str], Ref] = {}  # (customer, address_key) -> site
+        self._asked_keys: set[str] = set()
+        self._sites_loaded: set[int] = set()
+        # One timestamp for the whole batch (it commits as one transaction).
+        self.created = now()
+        self._sla: dict[Priority, datetime] = {}
+        self._order_defaults = model_defaults(WorkOrder)
+        self._customer_defaults = model_defaults(Customer)
+        self._site_defaults = model_defaults(Site)
+
+    # -- lookups ---------------------------------------------------------------------
+    def _known_refs(self, items: list[Item]) -> dict[str, str]:
+        refs = [i.req.external_ref for i in items if i.req.external_ref]
+        if not refs:
+            return {}
+        rows = self.session.execute(
+            select(WorkOrder.external_ref, WorkOrder.number).where(
+                col(WorkOrder.external_ref).in_(refs)
+            )
+        )
+        return {ref: number for ref, number in rows}
+
+    def _load_customers(self, items: list[Item]) -> None:
+        # Phone keys are digits and e-mail keys contain "@", so one set remembers both.
+        phones = {k for i in items if (k := phone_key(i.req.phone)) and k not in self._asked_keys}
+        mails = {k for i in items if (k := email_key(i.req.email)) and k not in self._asked_keys}
+        self._asked_keys |= phones | mails
+        if not (phones or mails):
+            return
+        stmt = (
+            select(Customer.id, Customer.name, Customer.phone_key, Customer.email_key)
+            .where(or_(col(Customer.phone_key).in_(phones), col(Customer.email_key).in_(mails)))
+            .order_by(Customer.id)
+        )
+        for cid, name, pk, ek in self.session.execute(stmt):
+            ref = self.by_id.setdefault(cid, Ref(cid, name))
+            if pk:
+                self.by_phone.setdefault(pk, ref)
+            if ek:
+                self.by_email.setdefault(ek, ref)
+
+    def _load_sites(self, refs: list[Ref]) -> None:
+        ids = [r.id for r in refs if r.id is not None and r.id not in self._sites_loaded]
+        if not ids:
+            return
+        self._sites_loaded.update(ids)
+        stmt = (
+            select(Site.id, Site.customer_id, Site.address_key)
+            .where(col(Site.customer_id).in_(ids))
+            .order_by(Site.id)
+        )
+        for sid, cid, key in self.session.execute(stmt):
+            self.sites.setdefault((self.by_id[cid], key), Ref(sid))
+
+    def _sla_due(self, priority: Priority) -> datetime:
+        if priority not in self._sla:
+            self._sla[priority] = sla_due_for(self.session, priority, self.created)
+        return self._sla[priority]
+
+    def _skill_id(self, text: str | None) -> int | None:
+        if not text:
+            return None
+        found = self.skills.get(skill_code(text))
+        return found if found is not None else get_skill(self.session, text).id
+
+    # -- writing ---------------------------------------------------------------------
+    def write(self, items: list[Item]) -> ChunkResult:
+        """Create the orders of one chunk; rows that fail a rule come back in `bad`."""
+        result = ChunkResult()
+        known = self._known_refs(items)
+        todo = []
+        for item in items:
+            if item.req.external_ref in known:
+                result.skipped.append((item, known[item.req.external_ref]))
+                continue
+            try:
+                priority, source, kind = checked(item.req)
+                skill_id = self._skill_id(item.req.skill)
+            except InvalidInput as exc:
+                column, _, message = exc.message.partition(": ")
+                result.bad.append((item, column, message))
+                continue
+            todo.append((item, priority, source, kind, skill_id))
+        if not todo:
+            return result
+        self._load_customers([t[0] for t in todo])
+        new_customers: list[tuple[Ref, dict]] = []
+        resolved = []
+        for item, *rest in todo:
+            customer, is_new = self._customer(item.req, new_customers)
+            resolved.append((item, customer, is_new, *rest))
+        self._load_sites([r[1] for r in resolved])
+        result.customers = self._insert(Customer, new_customers)
+        new_sites: list[tuple[Ref, dict]] = []
+        rows = [(*r, self._site(r[0].req, r[1], new_sites)) for r in resolved]
+        result.sites = self._insert(Site, new_sites)
+        result.created = self._insert_orders(rows)
+        return result
+
+    def _customer(self, req: IntakeRequest, new: list[tuple[Ref, dict]]) -> tuple[Ref, bool]:
+        pk, ek = phone_key(req.phone), email_key(req.email)
+        found = (self.by_phone.get(pk) if pk else None) or (self.by_email.get(ek) if ek else None)
+        if found is not None:
+            return found, False
+        name = (req.customer or "").strip() or (req.phone or req.email or "").strip()
+        ref = Ref(None, name)
+        values = {
+            **self._customer_defaults,
+            "name": name,
+            "kind": CustomerKind.RESIDENTIAL.value,
+            "phone": req.phone,
+            "phone_key": pk,
+            "email": req.email,
+            "email_key": ek,
+            "created_at": self.created,
+        }
+        new.append((ref, values))
+        if pk:
+            self.by_phone.setdefault(pk, ref)
+        if ek:
+            self.by_email.setdefault(ek, ref)
+        return ref, True
+
+    def _site(self, req: IntakeRequest, customer: Ref, new: list[tuple[Ref, dict]]) -> Ref:
+        address, city, zip_code = req.address or "", req.city or "", req.zip or ""
+        key = address_key(address, zip_code, city)
+        found = self.sites.get((customer, key))
+        if found is not None:
+            return found
+        ref = Ref()
+        values = {
+            **self._site_defaults,
+            "customer_id": customer,  # replaced by the id once customers are inserted
+            "address": address.strip(),
+            "city": city.strip(),
+            "state": (req.state or "").strip().upper(),
+            "zip": zip_code.strip(),
+            "address_key": key,
+        }
+        new.append((ref, values))
+        self.sites[(customer, key)] = ref
+        return ref
+
+    def _insert(self, model, new: list[tuple[Ref, dict]]) -> int:
+        if not new:
+            return 0
+        for _, values in new:
+            if isinstance(values.get("customer_id"), Ref):
+                values["customer_id"] = values["customer_id"].id
+        table = model.__table__
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = self.session.execute(stmt, [v for _, v in new]).scalars().all()
+        for (ref, _), new_id in zip(new, ids, strict=True):
+            ref.id = new_id
+            if model is Customer:
+                self.by_id[new_id] = ref
+                self._sites_loaded.add(new_id)
+        return len(new)
+
+    def _insert_orders(self, rows) -> list[str]:
+        first = sequences.next_value(self.session, "SO", len(rows))
+        orders, details = [], []
+        for offset, (item, customer, is_new, priority, source, kind, skill_id, site) in enumerate(
+            rows
+        ):
+            req = item.req
+            created = self.created
+            ref = req.external_ref.strip() if req.external_ref else None
+            orders.append(
+                {
+                    **self._order_defaults,
+                    "number": sequences.format_number("SO", first + offset),
+                    "customer_id": customer.id,
+                    "site_id": site.id,
+                    "asset_id": req.asset_id,
+                    "kind": kind.value,
+                    "priority": priority.value,
+                    "priority_rank": priority.rank,
+                    "status": OrderStatus.NEW.value,
+                    "summary": req.summary.strip(),
+                    "description": req.description,
+                    "skill_id": skill_id,
+                    "est_minutes": int(req.est_minutes),
+                    "window_start": req.window_start,
+                    "window_end": req.window_end,
+                    "sla_due": self._sla_due(priority),
+                    "source": source.value,
+                    "external_ref": ref,
+                    "callback_of_id": req.callback_of_id,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            details.append(
+                (
+                    created,
+                    created_detail(priority, kind, customer.name, is_new),
+                    events.encode_data(created_data(source, ref)),
+                )
+            )
+        table = WorkOrder.__table__
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = self.session.execute(stmt, orders).scalars().all()
+        self.session.execute(
+            insert(OrderEvent.__table__),
+            [
+                {
+                    "order_id": order_id,
+                    "at": at,
+                    "actor": self.actor,
+                    "kind": "created",
+                    "from_status": None,
+                    "to_status": OrderStatus.NEW.value,
+                    "detail": detail,
+                    "data": data,
+                }
+                for order_id, (at, detail, data) in zip(ids, details, strict=True)
+            ],
+        )
+        return [o["number"] for o in orders]

@@ -1,0 +1,168 @@
+"""Intake file columns, header matching, and turning one row of text into an IntakeRequest.
+
+The same conversion serves `svcdesk intake` flags (one order) and every file row, so a value
+means the same thing wherever it is typed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from svcdesk.errors import InvalidInput
+from svcdesk.services.intake import IntakeRequest
+from svcdesk.services.normalize import email_key, phone_key
+from svcdesk.services.timefmt import parse_when
+
+COLUMNS: tuple[str, ...] = (
+    "external_ref",
+    "customer",
+    "phone",
+    "email",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "summary",
+    "description",
+    "priority",
+    "skill",
+    "window_start",
+    "window_end",
+    "est_minutes",
+    "source",
+    "kind",
+)
+# A file must have these columns (a value may still be blank where the rules allow it).
+REQUIRED: tuple[str, ...] = ("external_ref", "customer", "address", "summary")
+
+_IGNORED = re.compile(r"[\s_\-\ufeff]+")
+
+
+def header_key(name: str) -> str:
+    """'Window Start', 'window-start', 'WINDOW_START' -> 'windowstart'."""
+    return _IGNORED.sub("", str(name)).lower()
+
+
+_BY_KEY = {header_key(c): c for c in COLUMNS}
+
+
+def match_headers(source: str, headers: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Map each file header to its column name. Returns (header -> column, unknown headers).
+
+    Raises InvalidInput naming the file when a required column is missing or two headers
+    mean the same column."""
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    for header in headers:
+        column = _BY_KEY.get(header_key(header))
+        if column is None:
+            if header_key(header):
+                unknown.append(header)
+            continue
+        clash = next((h for h, c in mapping.items() if c == column), None)
+        if clash is not None:
+            raise InvalidInput(f"{source}: columns {clash!r} and {header!r} both mean {column}")
+        mapping[header] = column
+    missing = [c for c in REQUIRED if c not in mapping.values()]
+    if missing:
+        raise InvalidInput(
+            f"{source}: missing required column {', '.join(missing)} "
+            f"(columns are {', '.join(COLUMNS)}; header names ignore case, spaces, _ and -)"
+        )
+    return mapping, unknown
+
+
+class RowInvalid(Exception):
+    """One row's problems: a list of (column, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{c}: {m}" for c, m in problems))
+        self.problems = problems
+
+
+def split_message(exc: InvalidInput, fallback: str) -> tuple[str, str]:
+    """'priority: ... is not one of ...' -> ('priority', '... is not one of ...')."""
+    head, sep, rest = exc.message.partition(": ")
+    if sep and head in COLUMNS:
+        return head, rest
+    return fallback, exc.message
+
+
+@dataclass
+class RowParser:
+    """Converts text values (keyed by column name) into an IntakeRequest; caches parsed
+    date/time strings, since a file repeats the same promised windows many times."""
+
+    zone: ZoneInfo
+    default_source: str = "import"
+    _when: dict[str, datetime] = field(default_factory=dict)
+
+    def when(self, column: str, text: str) -> datetime:
+        cached = self._when.get(text)
+        if cached is None:
+            cached = parse_when(text, self.zone, field=column)
+            if len(self._when) > 50_000:
+                self._when.clear()
+            self._when[text] = cached
+        return cached
+
+    def request(self, values: Mapping[str, str | None]) -> IntakeRequest:
+        """Raises RowInvalid listing every value that can't be read."""
+        problems: list[tuple[str, str]] = []
+
+        def text(column: str) -> str | None:
+            raw = values.get(column)
+            raw = raw.strip() if raw is not None else None
+            return raw or None
+
+        def check(column: str, convert: Callable[[str], object]) -> object:
+            raw = text(column)
+            if raw is None:
+                return None
+            try:
+                return convert(raw)
+            except InvalidInput as exc:
+                problems.append(split_message(exc, column))
+            return None
+
+        phone, email = text("phone"), text("email")
+        if phone and phone_key(phone) is None:
+            problems.append(("phone", f"{phone!r} is not a phone number; expected 7-11 digits"))
+        if email and email_key(email) is None:
+            problems.append(("email", f"{email!r} is not an e-mail address"))
+        start = check("window_start", lambda v: self.when("window_start", v))
+        end = check("window_end", lambda v: self.when("window_end", v))
+        minutes = check("est_minutes", _minutes)
+        if problems:
+            raise RowInvalid(problems)
+        return IntakeRequest(
+            summary=text("summary") or "",
+            customer=text("customer"),
+            phone=phone,
+            email=email,
+            address=text("address"),
+            city=text("city") or "",
+            state=text("state") or "",
+            zip=text("zip") or "",
+            description=text("description"),
+            priority=text("priority") or "normal",
+            skill=text("skill"),
+            window_start=start,  # type: ignore[arg-type]
+            window_end=end,  # type: ignore[arg-type]
+            est_minutes=minutes if minutes is not None else 60,  # type: ignore[arg-type]
+            source=text("source") or self.default_source,
+            kind=text("kind") or "repair",
+            external_ref=text("external_ref"),
+        )
+
+
+_WHOLE = re.compile(r"^\d{1,5}(\.0*)?$")
+
+
+def _minutes(text: str) -> int:
+    if not _WHOLE.match(text):
+        raise InvalidInput(f"est_minutes: {text!r} is not a whole number of minutes")
+    return int(float(text))

@@ -1,0 +1,219 @@
+"""Reading intake files: CSV, a JSON array of objects, JSON Lines, or `-` for stdin.
+
+Records are streamed (a JSON array is the exception: it is parsed whole, so use CSV or
+JSON Lines for very large files). UTF-8 with or without BOM, CRLF or LF, quoted newlines,
+blank lines skipped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from svcdesk.errors import InvalidInput
+from svcdesk.services.intake_io.columns import COLUMNS, header_key, match_headers
+
+FORMATS = ("csv", "json", "jsonl")
+_EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_BY_KEY = {header_key(c): c for c in COLUMNS}
+
+
+@dataclass
+class Record:
+    """One row. `number`: CSV = data record after the header (1 = first), JSON = array
+    element (1-based), JSON Lines = line number. `raw` keeps the original headers/values
+    (for the reject file); `values` is keyed by column name; `problem` says why a row
+    couldn't be read at all."""
+
+    number: int
+    raw: dict[str, Any]
+    values: dict[str, str | None] = field(default_factory=dict)
+    problem: str | None = None
+
+
+@dataclass
+class IntakeSource:
+    name: str
+    format: str
+    stream: IO[bytes]
+    size: int | None = None
+    headers: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    _records: Iterator[Record] | None = None
+
+    def position(self) -> int:
+        try:
+            return self.stream.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def records(self) -> Iterator[Record]:
+        assert self._records is not None
+        try:
+            yield from self._records
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{self.name}: not UTF-8 text ({exc.reason} at byte {self.position()}); "
+                "save the file as UTF-8"
+            ) from None
+
+
+def detect_format(path: str, fmt: str | None, head: bytes = b"") -> str:
+    if fmt:
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+        return fmt
+    found = _EXTENSIONS.get(Path(path).suffix.lower())
+    if found:
+        return found
+    if path == "-":
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        return {b"[": "json", b"{": "jsonl"}.get(first, "csv")
+    raise InvalidInput(
+        f"{path}: can't tell the format from the file name; use --format csv, json or jsonl"
+    )
+
+
+@contextmanager
+def open_source(
+    path: str, fmt: str | None = None, stdin: IO[bytes] | None = None
+) -> Iterator[IntakeSource]:
+    """Open a file (or stdin for `-`), check its header, and yield an IntakeSource."""
+    if path == "-":
+        stream: IO[bytes] = io.BufferedReader(stdin or sys.stdin.buffer)  # type: ignore[arg-type]
+        name, size = "stdin", None
+    else:
+        file = Path(path)
+        if not file.is_file():
+            raise InvalidInput(f"{path}: no such file")
+        stream, name, size = file.open("rb"), path, file.stat().st_size
+    try:
+        fmt = detect_format(path, fmt, stream.peek(64) if path == "-" else b"")  # type: ignore[attr-defined]
+        source = IntakeSource(name=name, format=fmt, stream=stream, size=size)
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        opener = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records}[fmt]
+        try:
+            source._records = opener(source, text)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{name}: not UTF-8 text; save the file as UTF-8") from None
+        yield source
+    finally:
+        if path != "-":
+            stream.close()
+
+
+def _csv_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
+    reader = csv.reader(text)
+    header: list[str] | None = None
+    try:
+        for header in reader:
+            if any(cell.strip() for cell in header):
+                break
+        else:
+            header = None
+    except csv.Error as exc:
+        raise InvalidInput(f"{source.name}: not a CSV file ({exc})") from None
+    if header is None:
+        raise InvalidInput(f"{source.name}: empty file; expected a header row")
+    mapping, source.unknown = match_headers(source.name, header)
+    source.headers = header
+    columns = [mapping.get(h) for h in header]
+    width = len(header)
+    return _csv_rows(source, reader, header, columns, width)
+
+
+def _csv_rows(source, reader, header, columns, width) -> Iterator[Record]:
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InvalidInput(f"{source.name} row {number + 1}: unreadable CSV ({exc})") from None
+        number += 1
+        if not any(c.strip() for c in cells):
+            continue
+        raw = dict(zip(header, cells, strict=False))
+        record = Record(number, raw)
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            record.raw = {**raw, "": ",".join(cells[width:])}
+            record.problem = f"{len(cells)} values but the header has {width} columns"
+        else:
+            record.values = {c: v for c, v in zip(columns, cells, strict=False) if c}
+        yield record
+
+
+def _object_record(number: int, obj: Any) -> Record:
+    if not isinstance(obj, dict):
+        return Record(number, {"value": obj}, problem="expected an object with named fields")
+    record = Record(number, obj)
+    for key, value in obj.items():
+        column = _BY_KEY.get(header_key(key))
+        if column is None:
+            continue
+        if isinstance(value, (dict, list)):
+            record.problem = (
+                f"column {column}: expected text or a number, got {type(value).__name__}"
+            )
+        elif value is None:
+            record.values[column] = None
+        elif isinstance(value, bool):
+            record.values[column] = str(value).lower()
+        else:
+            record.values[column] = str(value)
+    return record
+
+
+def _check_keys(source: IntakeSource, obj: Any) -> None:
+    if isinstance(obj, dict) and not source.headers:
+        source.headers = [str(k) for k in obj]
+        _, source.unknown = match_headers(source.name, source.headers)
+
+
+def _json_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
+    try:
+        data = json.load(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{source.name}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, list):
+        raise InvalidInput(f"{source.name}: expected a JSON array of objects, one per order")
+    if data:
+        _check_keys(source, data[0])
+    return (_object_record(i, obj) for i, obj in enumerate(data, start=1))
+
+
+def _jsonl_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
+    lines = enumerate(text, start=1)
+    first: Record | None = None
+    for number, line in lines:
+        if line.strip():
+            first = _jsonl_record(source, number, line)
+            break
+    return _jsonl_rest(source, first, lines)
+
+
+def _jsonl_rest(source, first, lines) -> Iterator[Record]:
+    if first is not None:
+        yield first
+    for number, line in lines:
+        if line.strip():
+            yield _jsonl_record(source, number, line)
+
+
+def _jsonl_record(source: IntakeSource, number: int, line: str) -> Record:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Record(number, {"raw": line.rstrip("\r\n")}, problem=f"not valid JSON ({exc.msg})")
+    _check_keys(source, obj)
+    return _object_record(number, obj)
