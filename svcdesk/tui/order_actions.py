@@ -214,10 +214,13 @@ class StatusModal(ChoiceModal):
         if to in REASON_STATUSES:
             fn = lambda reason: change_status(self.number, self.version, to, reason, self.actor)  # noqa: E731
             self.app.push_screen(
-                TextModal(f"{self.number} → {to}: reason", "why?", fn), self.dismiss
+                TextModal(f"{self.number} → {to}: reason", "why?", fn), self._close
             )
         else:
             self.submit(change_status(self.number, self.version, to, None, self.actor))
+
+    def _close(self, result) -> None:
+        self.dismiss(result)
 
 
 class AssignModal(DataModal):

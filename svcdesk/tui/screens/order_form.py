@@ -1,0 +1,312 @@
+"""New order (`n`): find the caller as you type or add them inline, then the job.
+
+Rules stay in `services/intake.create_order`; its `InvalidInput` messages start with the
+field name ("summary: ...") and are shown under that field. A failed save changes
+nothing on screen: everything typed stays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from svcdesk.errors import InvalidInput, SvcDeskError
+from svcdesk.models import Priority, Skill
+from svcdesk.services import customers as customer_svc
+from svcdesk.services import intake
+from svcdesk.services.settings import shop_zone
+from svcdesk.services.timefmt import parse_when
+from svcdesk.tui.base import DataScreen
+
+NEW = "new"
+# field name in service messages -> widget id showing the message
+FIELD_ALIASES = {"kind": "customer", "start": "window_start", "minutes": "est_minutes"}
+
+
+@dataclass
+class SiteChoice:
+    id: int
+    label: str
+    assets: list[tuple[str, int]] = field(default_factory=list)
+
+
+def lookup(text: str):
+    def fn(session) -> list[tuple[int, str]]:
+        out = []
+        for c in customer_svc.search_customers(session, text, limit=8):
+            sites = customer_svc.customer_sites(session, c.id)
+            where = f"{sites[0].address}, {sites[0].city}" if sites else "no site"
+            extra = f" (+{len(sites) - 1})" if len(sites) > 1 else ""
+            out.append((c.id, f"{c.name} · {c.phone or c.email or '-'} · {where}{extra}"))
+        return out
+
+    return fn
+
+
+def customer_sites(customer_id: int):
+    def fn(session) -> list[SiteChoice]:
+        sites = customer_svc.customer_sites(session, customer_id)
+        assets = customer_svc.site_assets(session, [s.id for s in sites])
+        choices = [
+            SiteChoice(s.id, ", ".join(p for p in (s.name, s.address, s.city) if p)) for s in sites
+        ]
+        by_id = {c.id: c for c in choices}
+        for a in assets:
+            label = " ".join(p for p in (a.kind, a.make, a.model, a.serial) if p)
+            by_id[a.site_id].assets.append((label, a.id))
+        return choices
+
+    return fn
+
+
+def skill_codes(session) -> list[str]:
+    from sqlmodel import select
+
+    return [s.code for s in session.exec(select(Skill).order_by(Skill.code))]
+
+
+class OrderFormScreen(DataScreen):
+    help_title = "New order"
+    BINDINGS = [
+        Binding("ctrl+s", "save_order", "Save"),
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+n", "new_customer", "New customer"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.customer_id: int | None = None
+        self.sites: list[SiteChoice] = []
+        self.new_customer = False
+
+    # -- layout -------------------------------------------------------------------------
+    def _row(self, label: str, widget, name: str):
+        with Horizontal(classes="form-row"):
+            yield Label(label, classes="label")
+            yield widget
+        yield Static(id=f"{name}-error", classes="field-error")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form-scroll"):
+            yield from self._row(
+                "Customer", Input(placeholder="name, phone or address…", id="customer"), "customer"
+            )
+            yield OptionList(id="customer-matches")
+            yield Static("", id="customer-chosen", classes="hint")
+            with Vertical(id="new-customer"):
+                yield from self._row("Name", Input(id="name"), "name")
+                yield from self._row("Phone", Input(id="phone"), "phone")
+                yield from self._row("E-mail", Input(id="email"), "email")
+            yield from self._row("Site", Select([], id="site", prompt="site"), "site")
+            with Vertical(id="new-site"):
+                yield from self._row("Address", Input(id="address"), "address")
+                yield from self._row("City", Input(id="city"), "city")
+                yield from self._row("State", Input(id="state", max_length=2), "state")
+                yield from self._row("ZIP", Input(id="zip"), "zip")
+            yield from self._row("Asset", Select([], id="asset", prompt="(none)"), "asset")
+            yield from self._row(
+                "Priority",
+                Select(
+                    [(p.value, p.value) for p in Priority],
+                    value=Priority.NORMAL.value,
+                    id="priority",
+                    allow_blank=False,
+                ),
+                "priority",
+            )
+            yield from self._row("Skill", Select([], id="skill", prompt="(any)"), "skill")
+            yield from self._row(
+                "Window from",
+                Input(placeholder="e.g. tomorrow 9:00", id="window_start"),
+                "window_start",
+            )
+            yield from self._row(
+                "Window to", Input(placeholder="e.g. tomorrow 12:00", id="window_end"), "window_end"
+            )
+            yield from self._row(
+                "Estimate min", Input("60", id="est_minutes", type="integer"), "est_minutes"
+            )
+            yield from self._row(
+                "Summary",
+                Input(placeholder="what does the customer need?", id="summary"),
+                "summary",
+            )
+            yield from self._row("Details", Input(id="description"), "description")
+            yield Static(id="form-error", classes="field-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "new order"
+        self._show_new_customer(False)
+        self.query_one("#new-site").display = False
+        self.query_one("#customer-matches").display = False
+        self.query_one("#customer", Input).focus()
+
+    def refresh_data(self) -> None:
+        self.load(skill_codes, self._set_skills, group="skills")
+
+    def _set_skills(self, codes: list[str]) -> None:
+        select = self.query_one("#skill", Select)
+        keep = select.value
+        select.set_options([(c, c) for c in codes])
+        if keep in codes:
+            select.value = keep
+
+    # -- customer lookup ----------------------------------------------------------------
+    @on(Input.Changed, "#customer")
+    def _lookup(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        matches = self.query_one("#customer-matches", OptionList)
+        if len(text) < 2:
+            matches.clear_options()
+            matches.display = False
+            return
+        self.load(lookup(text), lambda found: self._show_matches(text, found), group="lookup")
+
+    def _show_matches(self, text: str, found: list[tuple[int, str]]) -> None:
+        matches = self.query_one("#customer-matches", OptionList)
+        matches.clear_options()
+        matches.add_options([Option(label, id=str(cid)) for cid, label in found])
+        matches.add_option(Option(f"+ New customer “{text}”", id=NEW))
+        matches.display = True
+
+    @on(Input.Submitted, "#customer")
+    def _to_matches(self) -> None:
+        matches = self.query_one("#customer-matches", OptionList)
+        if matches.display and matches.option_count:
+            matches.highlighted = 0
+            matches.focus()
+
+    @on(OptionList.OptionSelected, "#customer-matches")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        matches = self.query_one("#customer-matches", OptionList)
+        matches.display = False
+        if event.option.id == NEW:
+            self.action_new_customer()
+            return
+        self.customer_id = int(event.option.id)
+        self._show_new_customer(False)
+        self.query_one("#customer-chosen", Static).update(f"✓ {event.option.prompt}")
+        self.load(customer_sites(self.customer_id), self._set_sites, group="sites")
+
+    def action_new_customer(self) -> None:
+        self.customer_id = None
+        self._show_new_customer(True)
+        typed = self.query_one("#customer", Input).value.strip()
+        digits = sum(ch.isdigit() for ch in typed)
+        target = "#phone" if digits >= 7 else "#name"
+        if typed and not self.query_one(target, Input).value:
+            self.query_one(target, Input).value = typed
+        self.query_one("#customer-chosen", Static).update("new customer")
+        self._set_sites([])
+        self.query_one("#name", Input).focus()
+
+    def _show_new_customer(self, show: bool) -> None:
+        self.new_customer = show
+        self.query_one("#new-customer").display = show
+
+    def _set_sites(self, sites: list[SiteChoice]) -> None:
+        self.sites = sites
+        select = self.query_one("#site", Select)
+        select.set_options([(s.label, s.id) for s in sites] + [("New address…", NEW)])
+        select.value = sites[0].id if sites else NEW
+        self._site_changed()
+
+    @on(Select.Changed, "#site")
+    def _site_changed(self) -> None:
+        value = self.query_one("#site", Select).value
+        self.query_one("#new-site").display = value == NEW
+        site = next((s for s in self.sites if s.id == value), None)
+        self.query_one("#asset", Select).set_options(site.assets if site else [])
+
+    # -- save ---------------------------------------------------------------------------
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def _selected(self, widget_id: str):
+        value = self.query_one(f"#{widget_id}", Select).value
+        return None if value is Select.BLANK else value
+
+    def build_request(self) -> tuple[intake.IntakeRequest, str, str, str]:
+        site = self._selected("site")
+        req = intake.IntakeRequest(
+            summary=self._value("summary"),
+            description=self._value("description") or None,
+            priority=self._selected("priority") or Priority.NORMAL.value,
+            skill=self._selected("skill"),
+            asset_id=self._selected("asset"),
+            customer_id=self.customer_id,
+            site_id=site if isinstance(site, int) else None,
+        )
+        if self.customer_id is None:
+            req.customer = self._value("name") or None
+            req.phone = self._value("phone") or None
+            req.email = self._value("email") or None
+        if req.site_id is None:
+            req.address = self._value("address") or None
+            req.city, req.state, req.zip = (
+                self._value("city"),
+                self._value("state"),
+                self._value("zip"),
+            )
+        return (
+            req,
+            self._value("window_start"),
+            self._value("window_end"),
+            self._value("est_minutes"),
+        )
+
+    def action_save_order(self) -> None:
+        for err in self.query(".field-error"):
+            err.update("")
+        if self.customer_id is None and not self.new_customer:
+            self._field_error(
+                "customer", "customer: pick a customer from the list or add a new one"
+            )
+            return
+        req, start, end, minutes = self.build_request()
+        actor = self.app.actor
+
+        def fn(session) -> str:
+            zone = shop_zone(session)
+            req.window_start = parse_when(start, zone, field="window_start") if start else None
+            req.window_end = parse_when(end, zone, field="window_end") if end else None
+            try:
+                req.est_minutes = int(minutes)
+            except ValueError:
+                raise InvalidInput(
+                    f"est_minutes: {minutes!r} is not a whole number of minutes"
+                ) from None
+            order, _ = intake.create_order(session, req, actor=actor)
+            return order.number
+
+        self.save(fn, self._saved, on_error=self._show_error)
+
+    def _saved(self, number: str) -> None:
+        self.app.notify(f"{number} created")
+        self.app.pop_screen()
+        self.app.open_order(number)
+
+    def _show_error(self, exc: SvcDeskError) -> bool:
+        name = str(exc).partition(":")[0].strip()
+        self._field_error(FIELD_ALIASES.get(name, name), str(exc))
+        return True
+
+    def _field_error(self, name: str, message: str) -> None:
+        """Show `message` under the field `name` (or at the bottom when there is none)."""
+        target = self.query_one("#form-error", Static)
+        if name.replace("_", "").isalnum():
+            matches = self.query(f"#{name}-error")
+            if matches:
+                target = matches.first(Static)
+        target.update(message)
+        target.scroll_visible()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

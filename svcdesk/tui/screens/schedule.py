@@ -1,0 +1,250 @@
+"""The schedule grid (`g`): who works when, and booking an unassigned order into a slot.
+
+Left: the grid for one shop-local day (`[`/`]` other days, `.` today). Right: unassigned
+orders, most urgent first (`tab` to the list, `j`/`k` pick one, `enter`/`tab` back to the
+grid). Put the cursor on a technician's slot: the line under the grid says at once whether
+the selected order could be booked there (the booking rules from `services/scheduling.py`);
+`a` books it (lead = that technician, duration = the order's estimate), `!` books it anyway
+and the override is recorded in the order's history. `enter` on a visit opens its order."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Static
+
+from svcdesk.clock import now
+from svcdesk.errors import BookingRefused, SvcDeskError
+from svcdesk.services.schedule_view import (
+    SLOT_MINUTES,
+    DaySchedule,
+    UnassignedOrder,
+    book_slot,
+    day_schedule,
+    slot_problems,
+    unassigned_orders,
+)
+from svcdesk.services.timefmt import fmt
+from svcdesk.tui.base import DataScreen
+from svcdesk.tui.cells import clip, priority_cell
+from svcdesk.tui.registry import register_screen
+from svcdesk.tui.widgets.schedule_grid import ScheduleGrid
+from svcdesk.tui.widgets.table import KeyTable
+
+
+def hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+class ScheduleScreen(DataScreen):
+    help_title = "Schedule grid"
+    DEFAULT_CSS = """
+    ScheduleScreen #sched-body { height: 1fr; }
+    ScheduleScreen #sched-side { width: 36; border-left: vkey $border-blurred; }
+    ScheduleScreen #unassigned { height: 1fr; }
+    ScheduleScreen #sched-day, ScheduleScreen #sched-status { height: 1; padding: 0 1; }
+    ScheduleScreen #sched-day { background: $boost; }
+    ScheduleScreen #sched-check { height: auto; max-height: 4; padding: 0 1; }
+    ScheduleScreen .ok { color: $success; }
+    """
+    BINDINGS = [
+        Binding("left_square_bracket", "day(-1)", "Prev day", key_display="["),
+        Binding("right_square_bracket", "day(1)", "Next day", key_display="]"),
+        Binding("full_stop", "today", "Today", key_display="."),
+        Binding("a", "book(False)", "Book here"),
+        Binding("exclamation_mark", "book(True)", "Force book", key_display="!"),
+        Binding("enter", "open", "Open visit", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: date | None = None
+        self.schedule: DaySchedule | None = None
+        self.orders: dict[str, UnassignedOrder] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="sched-day")
+        with Horizontal(id="sched-body"):
+            yield ScheduleGrid(id="grid")
+            with Vertical(id="sched-side"):
+                yield Static("Unassigned (tab to pick)", classes="section-title")
+                table = KeyTable(id="unassigned")
+                table.add_column("Number", width=9, key="number")
+                table.add_column("Pri", width=9, key="pri")
+                table.add_column("Skill", width=8, key="skill")
+                table.add_column("Min", width=4, key="min")
+                yield table
+        yield Static(id="sched-status")
+        yield Static(id="sched-check")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.day = self.today()
+        self.query_one(ScheduleGrid).focus()
+
+    def today(self) -> date:
+        return now().astimezone(self.app.zone).date()
+
+    # -- data -----------------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        day, zone = self.day or self.today(), self.app.zone
+        self.load(
+            lambda s: (day_schedule(s, day, zone=zone), unassigned_orders(s)),
+            self._show,
+            group="schedule",
+        )
+
+    def _show(self, result) -> None:
+        schedule, orders = result
+        grid = self.query_one(ScheduleGrid)
+        keep = None
+        if grid.schedule is not None and grid.current_lane is not None:
+            keep = (grid.current_lane.id, grid.current_minute)
+        local = now().astimezone(self.app.zone)
+        now_minute = local.hour * 60 + local.minute if schedule.day == local.date() else None
+        self.schedule = schedule
+        grid.set_schedule(schedule, now_minute=now_minute, keep=keep)
+        self.orders = {o.number: o for o in orders}
+        self.query_one("#unassigned", KeyTable).replace_rows(
+            (o.number, (o.number, priority_cell(o.priority), o.skill or "", str(o.est_minutes)))
+            for o in orders
+        )
+        booked = sum(len(lane.visits) for lane in schedule.lanes)
+        label = "today" if schedule.day == local.date() else f"{schedule.day:%a}"
+        self.query_one("#sched-day", Static).update(
+            f"{schedule.day:%A %Y-%m-%d} ({label}) · {len(schedule.lanes)} technicians · "
+            f"{booked} visits · {len(orders)} unassigned · {hhmm(schedule.start_minute)}–"
+            f"{hhmm(schedule.end_minute)} {self.app.zone}"
+        )
+        self._describe()
+
+    # -- selection ------------------------------------------------------------------------
+    def selected_order(self) -> UnassignedOrder | None:
+        key = self.query_one("#unassigned", KeyTable).current_key
+        return self.orders.get(key) if key else None
+
+    def on_schedule_grid_cursor_moved(self, event: ScheduleGrid.CursorMoved) -> None:
+        event.stop()
+        self._describe()
+
+    def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
+        event.stop()
+        self._describe()
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        event.stop()
+        self.query_one(ScheduleGrid).focus()
+
+    def _describe(self) -> None:
+        """Cursor line, and a live check of the selected order against the cursor slot."""
+        grid = self.query_one(ScheduleGrid)
+        lane, minute, cell = grid.current_lane, grid.current_minute, grid.current_cell
+        status = self.query_one("#sched-status", Static)
+        check = self.query_one("#sched-check", Static)
+        if lane is None or minute is None or cell is None:
+            status.update("no technicians")
+            check.update("")
+            return
+        text = Text()
+        text.append(f"{lane.name} {hhmm(minute)}–{hhmm(minute + SLOT_MINUTES)}: ", style="bold")
+        if cell.visit is not None:
+            v = cell.visit
+            zone = self.app.zone
+            text.append(
+                f"{v.number} {v.status} {fmt(v.starts_at, zone, '%H:%M')}–"
+                f"{fmt(v.ends_at, zone, '%H:%M')} {v.customer}, {v.city} · {clip(v.summary, 40)}"
+            )
+        else:
+            text.append({"free": "free", "off": "off shift", "timeoff": "time off"}[cell.kind])
+        text.append(f"  ·  booked {lane.booked_minutes / 60:.1f}/{lane.shift_minutes / 60:.1f}h")
+        status.update(text)
+        order = self.selected_order()
+        if order is None:
+            check.update(Text("No unassigned order selected", style="dim"))
+            return
+        check.update(Text(f"{order.number}: checking…", style="dim"))
+        number, tech_id, day = order.number, lane.id, self.schedule.day
+        self.load(
+            lambda s: slot_problems(s, number, tech_id, day, minute),
+            lambda problems: self._show_check(order, lane.name, minute, problems),
+            group="check",
+        )
+
+    def _show_check(self, order: UnassignedOrder, name: str, minute: int, problems) -> None:
+        head = (
+            f"{order.number} ({order.priority}, {order.skill or 'any skill'}, "
+            f"{order.est_minutes} min, {clip(order.customer, 20)}) → {name} {hhmm(minute)}: "
+        )
+        text = Text(head)
+        if problems:
+            text.append("refused: " + "; ".join(problems), style="bold red")
+            text.append("  (! to force)", style="dim")
+        else:
+            text.append("bookable — press a", style="bold green")
+        self.query_one("#sched-check", Static).update(text)
+
+    # -- actions --------------------------------------------------------------------------
+    def action_day(self, delta: int) -> None:
+        self.day = (self.day or self.today()) + timedelta(days=delta)
+        self.refresh_data()
+
+    def action_today(self) -> None:
+        self.day = self.today()
+        self.refresh_data()
+
+    def action_open(self) -> None:
+        cell = self.query_one(ScheduleGrid).current_cell
+        if cell is not None and cell.visit is not None:
+            self.app.open_order(cell.visit.number)
+
+    def action_book(self, force: bool) -> None:
+        grid = self.query_one(ScheduleGrid)
+        order, lane, minute = self.selected_order(), grid.current_lane, grid.current_minute
+        if order is None or lane is None or minute is None or self.schedule is None:
+            self.app.notify("Pick an unassigned order first (tab to the list)", severity="warning")
+            return
+        number, tech_id, day, actor = order.number, lane.id, self.schedule.day, self.app.actor
+        version = order.version
+
+        def fn(session):
+            visit = book_slot(
+                session,
+                number,
+                tech_id,
+                day,
+                minute,
+                force=force,
+                actor=actor,
+                expected_version=version,
+            )
+            return f"{number} booked: {lane.name} {fmt(visit.starts_at, self.app.zone, '%a %H:%M')}–{fmt(visit.ends_at, self.app.zone, '%H:%M')}"
+
+        self.save(fn, self._booked, on_error=self._refused)
+
+    def _booked(self, message: str) -> None:
+        self.app.notify(message, title="Booked")
+
+    def _refused(self, exc: SvcDeskError) -> bool:
+        if not isinstance(exc, BookingRefused):
+            return False
+        self.app.notify(
+            "\n".join(exc.reasons) + "\nPress ! to book anyway (recorded as an override).",
+            title=exc.title,
+            severity="error",
+        )
+        text = Text("refused: " + "; ".join(exc.reasons), style="bold red")
+        text.append("  (! to force)", style="dim")
+        self.query_one("#sched-check", Static).update(text)
+        return True
+
+
+@register_screen(
+    "g", "schedule", "Schedule", help="Technicians × the day; book from here", order=10
+)
+def _schedule(app) -> ScheduleScreen:
+    return ScheduleScreen()
