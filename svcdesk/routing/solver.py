@@ -55,8 +55,9 @@ DEFAULT_PRIZES: dict[str, int] = {
 }
 """Value (in drive minutes) of serving a job, by priority; same ratios as the fsday
 benchmark's drop penalties for high/normal/low, emergencies dominant."""
-LOCKED_PRIZE = 100_000_000
-BREAK_PRIZE = 1_000_000_000
+LOCKED_PRIZE = 10_000_000
+BREAK_PRIZE = 5_000_000
+MAX_PENALTY = 1e9  # per unit of time warp / excess load; must dwarf the prizes above
 
 
 class RouteSolver(Protocol):
@@ -379,10 +380,22 @@ class GreedySolver:
 # --------------------------------------------------------------------------- PyVRP
 
 
-def run_pyvrp(data, time_limit_s: float, seed: int = 1, initial_solution=None):
+def run_pyvrp(
+    data,
+    time_limit_s: float,
+    seed: int = 1,
+    initial_solution=None,
+    max_penalty: float | None = None,
+):
     """Run PyVRP's iterated local search on ``data`` for ``time_limit_s`` seconds."""
     import pyvrp
+    from pyvrp.PenaltyManager import PenaltyParams
+    from pyvrp.solve import SolveParams
     from pyvrp.stop import MaxRuntime
+
+    params = SolveParams()
+    if max_penalty is not None:
+        params = SolveParams(penalty=PenaltyParams(max_penalty=max_penalty))
 
     with warnings.catch_warnings():
         # PenaltyBoundWarning fires on over-subscribed days; the result is still checked
@@ -393,6 +406,7 @@ def run_pyvrp(data, time_limit_s: float, seed: int = 1, initial_solution=None):
             seed=seed,
             collect_stats=False,
             display=False,
+            params=params,
             initial_solution=initial_solution,
         )
 
@@ -517,6 +531,27 @@ class PyVRPSolver:
         data = pyvrp.ProblemData(locations, clients, depots, vtypes, dist_mats, dur_mats)
         return data, owner, techs
 
+    def _warm_start(self, problem: Problem, data, owner, techs):
+        """The greedy plan as PyVRP's starting solution (cheap, feasible, lunch included)."""
+        import pyvrp
+
+        try:
+            plan = GreedySolver().solve(problem)
+            client = {j.id: k for k, j in enumerate(owner) if j is not None}
+            brk = {data.client(k).name[6:]: k for k in range(len(owner)) if owner[k] is None}
+            routes = []
+            for v, t in enumerate(techs):
+                r = plan.routes.get(t.id)
+                if r is None or not r.stops:
+                    continue
+                visits = [client[s.job_id] for s in r.stops]
+                if r.lunch is not None and t.id in brk:
+                    visits.insert(r.lunch.before_stop, brk[t.id])
+                routes.append(pyvrp.Route(data, visits, v))
+            return pyvrp.Solution(data, routes)
+        except Exception:  # pragma: no cover - a warm start is only a hint
+            return None
+
     def solve(self, problem: Problem, time_limit_s: float = 2.0) -> Plan:
         t0 = time.perf_counter()
         legs = legs_for(problem)
@@ -524,10 +559,13 @@ class PyVRPSolver:
         if not problem.jobs or not problem.techs:
             return st.to_plan(self.name, t0)
         data, owner, techs = self.build(problem, legs)
+        start = self._warm_start(problem, data, owner, techs)
         budget = time_limit_s - (time.perf_counter() - t0)
         # keep a small share of the budget for re-timing and repair on big days
         budget -= min(0.5, 0.1 * time_limit_s) if len(problem.jobs) > 300 else 0.0
-        res = run_pyvrp(data, max(0.05, budget), seed=self.seed)
+        res = run_pyvrp(
+            data, max(0.05, budget), seed=self.seed, initial_solution=start, max_penalty=MAX_PENALTY
+        )
         if not res.best.is_feasible():
             # cannot happen with optional clients unless breaks collide with locks;
             # fall back to the baseline rather than return something wrong

@@ -1,0 +1,404 @@
+"""Dispatch benchmark (not collected by pytest: no test_ functions, tests/bench is ignored).
+
+    .venv/bin/python tests/bench/dispatch.py            # everything
+    .venv/bin/python tests/bench/dispatch.py --quick    # 12 Solomon + the 200/500 days
+    .venv/bin/python tests/bench/dispatch.py --solomon-only / --fsday-only
+
+Data: ``$SVCDESK_BENCH_DIR`` or ``<repo>/../shared/bench`` (Solomon files + bks.csv,
+fsday JSON instances; see the README there). Skips with a message when missing.
+
+* Solomon VRPTW: the PyVRP engine with the solver's settings (``run_pyvrp``), 2 s per
+  instance, distance-only objective; distances and times scaled x100 and rounded for the
+  engine, the reported distance recomputed in double precision from the routes; gap to
+  the distance-only best-known solution (``distance_objective_distance``).
+* fsday: the full ``PyVRPSolver`` vs ``GreedySolver`` vs OR-Tools routing (same skills,
+  windows, shifts, breaks, optional jobs with the same prizes, same time budget). Every
+  plan passes ``check_plan`` before its figures are printed; OR-Tools sequences are
+  re-timed with the routing layer's scheduler and any route that does not fit is
+  repaired (the number of jobs this removed is printed). Also "same jobs": PyVRP asked to
+  serve exactly the jobs greedy served, to compare drive time at equal work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from svcdesk.routing.check import check_plan  # noqa: E402
+from svcdesk.routing.model import Job, Location, LunchBreak, Plan, Problem, Tech  # noqa: E402
+from svcdesk.routing.solver import (  # noqa: E402
+    DEFAULT_PRIZES,
+    GreedySolver,
+    PyVRPSolver,
+    _State,
+    legs_for,
+    run_pyvrp,
+)
+from svcdesk.routing.travel import HaversineTravel, TravelCache  # noqa: E402
+
+QUICK_SOLOMON = [
+    "C101", "C105", "C201", "C205", "R101", "R105", "R201", "R205",
+    "RC101", "RC105", "RC201", "RC205",
+]  # fmt: skip
+
+
+def bench_dir() -> Path | None:
+    env = os.environ.get("SVCDESK_BENCH_DIR")
+    cands = [Path(env)] if env else []
+    cands.append(Path(__file__).resolve().parents[3] / "shared" / "bench")
+    for c in cands:
+        if c.is_dir():
+            return c
+    return None
+
+
+# ----------------------------------------------------------------------------- Solomon
+
+
+def read_solomon(path: Path):
+    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
+    n_veh, cap = (int(x) for x in lines[3])
+    rows = [list(map(float, ln)) for ln in lines if len(ln) == 7 and ln[0].isdigit()]
+    return n_veh, cap, rows
+
+
+def solve_solomon(path: Path, budget: float, seed: int = 1):
+    import pyvrp
+
+    n_veh, cap, rows = read_solomon(path)
+    xy = np.array([(r[1], r[2]) for r in rows])
+    dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
+    scale = 100
+    mat = np.round(dist * scale).astype(np.int64)
+    locs = [pyvrp.Location(float(x), float(y)) for x, y in xy]
+    depot = rows[0]
+    clients = [
+        pyvrp.Client(
+            i,
+            delivery=[int(r[3])],
+            service_duration=int(round(r[6] * scale)),
+            tw_early=int(round(r[4] * scale)),
+            tw_late=int(round(r[5] * scale)),
+        )
+        for i, r in enumerate(rows)
+        if i > 0
+    ]
+    data = pyvrp.ProblemData(
+        locs,
+        clients,
+        [pyvrp.Depot(0, tw_early=int(depot[4] * scale), tw_late=int(depot[5] * scale))],
+        [pyvrp.VehicleType(n_veh, capacity=[cap], tw_late=int(depot[5] * scale))],
+        [mat],
+        [mat],
+    )
+    t0 = time.perf_counter()
+    res = run_pyvrp(data, budget, seed=seed)
+    wall = time.perf_counter() - t0
+    best = res.best
+    total = 0.0
+    tw_viol = 0.0
+    served = 0
+    for route in best.routes():
+        visits = [a.idx + 1 for a in route if a.is_client()]  # client i is location i+1
+        served += len(visits)
+        seq = [0, *visits, 0]
+        total += sum(dist[a, b] for a, b in zip(seq, seq[1:], strict=False))
+        t = depot[4]
+        for a, b in zip(seq, seq[1:], strict=False):
+            t = max(t + (rows[a][6] if a else 0) + dist[a, b], rows[b][4])
+            tw_viol = max(tw_viol, t - rows[b][5])
+    return {
+        "distance": round(float(total), 2),
+        "vehicles": best.num_routes(),
+        # the engine works on distances rounded to 0.01; allow a few hundredths of lateness when
+        # re-checking in double precision
+        "feasible": bool(best.is_feasible()) and served == len(rows) - 1 and tw_viol <= 0.05,
+        "max_tw_violation": round(float(max(0.0, tw_viol)), 4),
+        "wall": round(wall, 2),
+    }
+
+
+def run_solomon(root: Path, names: list[str], budget: float) -> list[dict]:
+    bks = {r["instance"]: r for r in csv.DictReader((root / "solomon" / "bks.csv").open())}
+    out = []
+    print(f"\n## Solomon VRPTW, {budget:g} s per instance (distance-only BKS)")
+    print(f"{'inst':7} {'dist':>9} {'bks':>9} {'gap%':>6} {'veh':>4} feas  wall  tw_viol")
+    for name in names:
+        r = solve_solomon(root / "solomon" / f"{name}.txt", budget)
+        ref = float(bks[name]["distance_objective_distance"])
+        r["instance"] = name
+        r["gap"] = 100 * (r["distance"] - ref) / ref
+        out.append(r)
+        print(
+            f"{name:7} {r['distance']:9.2f} {ref:9.2f} {r['gap']:6.2f} {r['vehicles']:4d} "
+            f"{str(r['feasible']):5} {r['wall']:5.2f}  {r['max_tw_violation']:g}",
+            flush=True,
+        )
+    gaps = [r["gap"] for r in out]
+    print(
+        f"SOLOMON n={len(out)} avg_gap={statistics.mean(gaps):.2f}% "
+        f"worst_gap={max(gaps):.2f}% all_feasible={all(r['feasible'] for r in out)}"
+    )
+    return out
+
+
+# ----------------------------------------------------------------------------- fsday
+
+
+def load_fsday(path: Path) -> Problem:
+    d = json.loads(path.read_text())
+    techs = [
+        Tech(
+            t["id"],
+            Location(t["home"]["lat"], t["home"]["lon"]),
+            t["shift"]["start"],
+            t["shift"]["end"],
+            frozenset(t["skills"]),
+            lunch=LunchBreak(
+                t["break"]["earliest_start"], t["break"]["latest_start"], t["break"]["duration"]
+            )
+            if t.get("break")
+            else None,
+        )
+        for t in d["techs"]
+    ]
+    jobs = [
+        Job(
+            j["id"],
+            Location(j["lat"], j["lon"]),
+            j["service_min"],
+            *(j["window"] or (None, None)),
+            skills=frozenset([j["skill"]]),
+            priority=j["priority"],
+        )
+        for j in d["jobs"]
+    ]
+    # the instances use plain haversine at 40 km/h (no road factor)
+    return Problem(jobs, techs, TravelCache(HaversineTravel(1.0, 40.0)), d["meta"]["name"])
+
+
+def fsday_objective(problem: Problem, plan: Plan) -> int:
+    """The instance's suggested objective: travel_seconds + drop penalties."""
+    weight = {"emergency": 100, "high": 20, "normal": 4, "low": 1}
+    jobs = problem.job_index()
+    travel_s = 0
+    for r in plan.routes.values():
+        kms = [s.travel_km for s in r.stops] + ([r.return_travel_km] if r.stops else [])
+        travel_s += sum(round(km / 40 * 3600) for km in kms)
+    dropped = sum(weight[jobs[u.job_id].priority] * 5000 for u in plan.unassigned)
+    return travel_s + dropped
+
+
+class ORToolsSolver:
+    """OR-Tools routing with the same model (for comparison only)."""
+
+    name = "ortools"
+
+    def solve(self, problem: Problem, time_limit_s: float = 2.0) -> tuple[Plan, int]:
+        from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+        t0 = time.perf_counter()
+        legs = legs_for(problem)
+        jobs, techs = list(problem.jobs), list(problem.techs)
+        nj, nv = len(jobs), len(techs)
+        # nodes: jobs 0..nj-1, then a start and an end node per vehicle
+        node_loc = [j.location for j in jobs]
+        for t in techs:
+            node_loc += [t.start_location, t.home_end]
+        ix = np.array([legs.idx[p] for p in node_loc])
+        tt = legs.minutes_array[np.ix_(ix, ix)]
+        service = [j.service_minutes for j in jobs] + [0] * (2 * nv)
+        starts = [nj + 2 * v for v in range(nv)]
+        ends = [nj + 2 * v + 1 for v in range(nv)]
+        mgr = pywrapcp.RoutingIndexManager(len(node_loc), nv, starts, ends)
+        model = pywrapcp.RoutingModel(mgr)
+        tt_list = tt.tolist()
+
+        def arc(i, j):
+            return tt_list[mgr.IndexToNode(i)][mgr.IndexToNode(j)]
+
+        def transit(i, j):
+            a = mgr.IndexToNode(i)
+            return tt_list[a][mgr.IndexToNode(j)] + service[a]
+
+        arc_cb = model.RegisterTransitCallback(arc)
+        time_cb = model.RegisterTransitCallback(transit)
+        model.SetArcCostEvaluatorOfAllVehicles(arc_cb)
+        model.AddDimension(time_cb, 24 * 60, 24 * 60, False, "time")
+        tdim = model.GetDimensionOrDie("time")
+        for k, j in enumerate(jobs):
+            idx = mgr.NodeToIndex(k)
+            allowed = [v for v, t in enumerate(techs) if t.can_do(j)]
+            lo = j.window_start if j.window_start is not None else 0
+            hi = j.window_end if j.window_end is not None else 24 * 60
+            tdim.CumulVar(idx).SetRange(lo, hi)
+            model.VehicleVar(idx).SetValues([-1, *allowed])
+            model.AddDisjunction([idx], DEFAULT_PRIZES[j.priority])
+        solver = model.solver()
+        for v, t in enumerate(techs):
+            tdim.CumulVar(model.Start(v)).SetRange(t.shift_start, t.shift_end)
+            tdim.CumulVar(model.End(v)).SetRange(t.shift_start, t.shift_end)
+            bw = t.break_window()
+            if bw is not None:
+                iv = solver.FixedDurationIntervalVar(bw[0], bw[1], bw[2], False, f"brk{v}")
+                tdim.SetBreakIntervalsOfVehicle([iv], v, service)
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+        params.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
+        params.time_limit.FromMilliseconds(
+            int(max(0.1, time_limit_s - (time.perf_counter() - t0)) * 1000)
+        )
+        sol = model.SolveWithParameters(params)
+        st = _State(problem, legs)
+        if sol is not None:
+            for v, t in enumerate(techs):
+                idx = model.Start(v)
+                seq = []
+                while not model.IsEnd(idx):
+                    node = mgr.IndexToNode(idx)
+                    if node < nj:
+                        seq.append(jobs[node])
+                    idx = sol.Value(model.NextVar(idx))
+                st.seq[t.id] = seq
+        removed = 0
+        for tid in st.seq:
+            removed += len(st.make_feasible(tid))
+        return st.to_plan(self.name, t0), removed
+
+
+def same_jobs_problem(problem: Problem, plan: Plan) -> Problem:
+    keep = plan.assigned_ids
+    return Problem(
+        [j for j in problem.jobs if j.id in keep], problem.techs, problem.travel, problem.day
+    )
+
+
+def run_fsday(root: Path, names: list[str], budgets: dict[str, float], with_ortools: bool):
+    print("\n## Field-service days (every plan checked by check_plan)")
+    hdr = (
+        f"{'instance':16} {'solver':10} {'budget':>6} {'wall':>6} {'jobs':>5} {'emerg':>9} "
+        f"{'high':>5} {'drive_min':>9} {'min/job':>7} {'fs_obj':>9} viol  note"
+    )
+    print(hdr)
+    rows = []
+    for name in names:
+        problem = load_fsday(root / "fsday" / f"{name}.json")
+        budget = budgets[name]
+        n_emerg = sum(j.priority == "emergency" for j in problem.jobs)
+        results = {}
+
+        def report(
+            label,
+            plan,
+            wall,
+            note="",
+            prob=problem,
+            budget=budget,
+            name=name,
+            base=problem,
+            results=results,
+        ):  # noqa: E501
+            viol = check_plan(prob, plan)
+            c = plan.count_by_priority(prob)
+            n = len(plan.assigned_ids)
+            row = {
+                "instance": name, "solver": label, "budget": budget, "wall": round(wall, 2),
+                "jobs": n, "emergency": c["emergency"], "high": c["high"],
+                "drive": plan.total_drive_minutes, "violations": len(viol),
+                "fs_obj": fsday_objective(prob, plan) if prob is base else None,
+            }  # fmt: skip
+            rows.append(row)
+            results[label] = row
+            per = plan.total_drive_minutes / n if n else 0
+            print(
+                f"{name:16} {label:10} {budget:6g} {wall:6.2f} {n:5d} "
+                f"{c['emergency']:4d}/{sum(j.priority == 'emergency' for j in prob.jobs):<4d} "
+                f"{c['high']:5d} {plan.total_drive_minutes:9d} {per:7.1f} "
+                f"{row['fs_obj'] if row['fs_obj'] is not None else '-':>9} {len(viol):4d}  {note}",
+                flush=True,
+            )
+            for v in viol[:5]:
+                print("    VIOLATION", v)
+
+        t = time.perf_counter()
+        greedy = GreedySolver().solve(problem)
+        report("greedy", greedy, time.perf_counter() - t)
+        t = time.perf_counter()
+        plan = PyVRPSolver().solve(problem, budget)
+        report("pyvrp", plan, time.perf_counter() - t)
+        if with_ortools:
+            try:
+                import ortools  # noqa: F401
+            except ImportError:
+                print("  (ortools not installed: skipped)")
+            else:
+                t = time.perf_counter()
+                oplan, removed = ORToolsSolver().solve(problem, budget)
+                report("ortools", oplan, time.perf_counter() - t, f"repair removed {removed}")
+        # drive time at equal work: serve exactly greedy's jobs
+        same = same_jobs_problem(problem, greedy)
+        t = time.perf_counter()
+        splan = PyVRPSolver().solve(same, budget)
+        report("pyvrp=gr", splan, time.perf_counter() - t, "greedy's job set", prob=same)
+        g, p, s = results["greedy"], results["pyvrp"], results["pyvrp=gr"]
+        print(
+            f"  -> pyvrp serves {p['jobs'] - g['jobs']:+d} jobs vs greedy "
+            f"(emergencies {p['emergency']}/{n_emerg} vs {g['emergency']}/{n_emerg}); "
+            f"drive/job {p['drive'] / max(1, p['jobs']):.1f} vs {g['drive'] / max(1, g['jobs']):.1f} min; "
+            f"on greedy's jobs: {s['jobs']}/{g['jobs']} served with "
+            f"{100 * (1 - s['drive'] / max(1, g['drive'])):.1f}% less drive"
+        )
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="svcdesk dispatch benchmark")
+    ap.add_argument("--quick", action="store_true", help="12 Solomon instances, 200/500 days")
+    ap.add_argument("--solomon-only", action="store_true")
+    ap.add_argument("--fsday-only", action="store_true")
+    ap.add_argument("--budget", type=float, default=2.0, help="Solomon seconds per instance")
+    ap.add_argument("--no-ortools", action="store_true")
+    ap.add_argument("--json", type=Path, help="write raw results here")
+    args = ap.parse_args()
+    root = bench_dir()
+    if root is None:
+        print("benchmark data not found (set SVCDESK_BENCH_DIR); skipping")
+        return 0
+    out: dict = {}
+    if not args.fsday_only:
+        sol = root / "solomon"
+        if sol.is_dir():
+            names = QUICK_SOLOMON if args.quick else sorted(p.stem for p in sol.glob("*.txt"))
+            out["solomon"] = run_solomon(root, names, args.budget)
+        else:
+            print("no solomon/ directory; skipping Solomon")
+    if not args.solomon_only:
+        fs = root / "fsday"
+        budgets = {"fsday_j200_t12": 2.0, "fsday_j500_t30": 5.0, "fsday_j1500_t80": 15.0}
+        names = [n for n in budgets if (fs / f"{n}.json").exists()]
+        if args.quick:
+            names = [n for n in names if "1500" not in n]
+        if names:
+            out["fsday"] = run_fsday(root, names, budgets, not args.no_ortools)
+        else:
+            print("no fsday instances; skipping")
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
