@@ -322,6 +322,18 @@ def unassigned_orders(session: Session, *, limit: int = 200) -> list[UnassignedO
     ]
 
 
+def slot_problems(session: Session, number: str, tech_id: int, day: date, minute: int) -> list[str]:
+    """What booking `number` on `tech_id` at `minute` of `day` would be refused for (the
+    same rules as `book_slot`, without writing); empty when the slot is bookable."""
+    order = lifecycle.get_order(session, number)
+    tech = session.get(Technician, tech_id)
+    if tech is None:
+        raise NotFound(f"technician #{tech_id} not found")
+    starts_at = local_instant(day, minute, shop_zone(session))
+    ends_at = starts_at + timedelta(minutes=order.est_minutes or 60)
+    return scheduling.booking_problems(session, order, tech, starts_at, ends_at)
+
+
 def book_slot(
     session: Session,
     number: str,
