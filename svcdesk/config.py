@@ -21,11 +21,33 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "company.address": "4100 Burnet Rd, Austin, TX 78756",
     "company.phone": "(512) 555-0100",
     "company.email": "office@lonestarcomfort.example",
-    # Response-time targets by priority, hours (the agreements issue refines these).
+    # Response-time targets by priority, hours (counted on the clock `sla.clock.<p>` names).
     "sla.hours.emergency": "4",
     "sla.hours.high": "24",
-    "sla.hours.normal": "72",
-    "sla.hours.low": "168",
+    "sla.hours.normal": "27",
+    "sla.hours.low": "45",
+    # Agreements/SLA/PM (issue 7, docs/agreements.md): working hours and holidays, the
+    # resolution targets, which clock each priority counts in, alert and follow-up rules.
+    "shop.hours": "mon-fri 08:00-17:00",
+    "shop.holidays": "2026-11-26,2026-12-25,2027-01-01,2027-05-31,2027-07-05,2027-09-06",
+    "sla.resolve_hours.emergency": "24",
+    "sla.resolve_hours.high": "72",
+    "sla.resolve_hours.normal": "45",
+    "sla.resolve_hours.low": "90",
+    "sla.clock.emergency": "calendar",
+    "sla.clock.high": "calendar",
+    "sla.clock.normal": "business",
+    "sla.clock.low": "business",
+    "sla.at_risk_percent": "25",
+    "stale.hours.new": "4",
+    "stale.hours.scheduled": "72",
+    "stale.hours.dispatched": "8",
+    "stale.hours.en_route": "4",
+    "stale.hours.on_site": "10",
+    "stale.hours.on_hold": "72",
+    "stale.hours.completed": "48",
+    "recall.window_days": "30",
+    "followup.plan": "callback:2,review_request:5",
 }
 
 
@@ -42,6 +64,9 @@ def default_db_path() -> Path:
 def resolve_db_url(db: str | None = None) -> str:
     """Turn `--db` / `SVCDESK_DB` / the default into an SQLAlchemy URL."""
     value = db or os.environ.get(DB_ENV) or str(default_db_path())
+    for prefix in ("postgresql://", "postgres://"):
+        if value.startswith(prefix):  # psycopg 3 is the PostgreSQL driver we ship
+            return "postgresql+psycopg://" + value.removeprefix(prefix)
     if "://" in value:
         return value
     if value == ":memory:":

@@ -66,6 +66,30 @@ def init_schema(engine: Engine) -> None:
     import svcdesk.models  # noqa: F401  (registers every table)
 
     SQLModel.metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        _postgres_constraints(engine)
+
+
+# On PostgreSQL the database itself refuses double-booking: no two active, non-forced
+# visit_technician rows of one technician may overlap in time. (A dispatcher's forced
+# booking is marked `forced` and stays outside the constraint; its override is in history.)
+_NO_OVERLAP = (
+    "ALTER TABLE visit_technician ADD CONSTRAINT visit_technician_no_overlap "
+    "EXCLUDE USING gist (technician_id WITH =, tstzrange(starts_at, ends_at) WITH &&) "
+    "WHERE (active AND NOT forced)"
+)
+
+
+def _postgres_constraints(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_constraint WHERE conname = 'visit_technician_no_overlap'")
+        ).first()
+        if not exists:
+            conn.execute(text(_NO_OVERLAP))
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -21,8 +23,46 @@ def frozen_clock(monkeypatch):
     clock.freeze(None)
 
 
+# SVCDESK_TEST_BACKEND=postgresql runs the same suite against a throwaway PostgreSQL
+# server (started once per test process); every test gets a fresh database cloned from a
+# template that already has the schema. Tests marked `sqlite_only` (SQLite file features:
+# the backup API, file permissions) are deselected there, having run in the SQLite pass.
+BACKEND = os.environ.get("SVCDESK_TEST_BACKEND", "sqlite")
+_db_counter = itertools.count()
+
+
+def pytest_collection_modifyitems(config, items):
+    if BACKEND != "postgresql":
+        return
+    keep = [i for i in items if "sqlite_only" not in i.keywords]
+    dropped = [i for i in items if "sqlite_only" in i.keywords]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from tests.support.pg import PgServer
+
+    server = PgServer().start()
+    template = "svcdesk_template"
+    url = server.create_database(template)
+    engine = make_engine(url)
+    engine.dispose()
+    server.template = template
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def db_path(tmp_path, monkeypatch):
+def db_path(request, tmp_path, monkeypatch):
+    """The test's database: a SQLite file path, or a PostgreSQL URL (str) in PG mode."""
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = server.create_database(f"t{os.getpid()}_{next(_db_counter)}", server.template)
+        monkeypatch.setenv("SVCDESK_DB", url)
+        return url
     path = tmp_path / "svcdesk.db"
     monkeypatch.setenv("SVCDESK_DB", str(path))
     return path

@@ -86,6 +86,7 @@ class VisitTechnician(SQLModel, table=True):
     starts_at: datetime = utc_field(nullable=False)
     ends_at: datetime = utc_field(nullable=False)
     active: bool = True  # False once the visit is cancelled
+    forced: bool = False  # booked over a refusal (override recorded in history)
 
 
 class OrderEvent(SQLModel, table=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from svcdesk.errors import BookingRefused, InvalidInput
@@ -161,6 +162,32 @@ def _crew_text(techs: Sequence[Technician]) -> str:
     )
 
 
+def _assign_crew(
+    session: Session, visit: Visit, techs: Sequence[Technician], *, forced: bool
+) -> None:
+    """Crew rows for a visit (first = lead). On PostgreSQL an exclusion constraint refuses a
+    double-booking that slipped past the check through a race; that becomes BookingRefused."""
+    for i, tech in enumerate(techs):
+        session.add(
+            VisitTechnician(
+                visit_id=visit.id,
+                technician_id=tech.id,
+                role="lead" if i == 0 else "helper",
+                starts_at=visit.starts_at,
+                ends_at=visit.ends_at,
+                forced=forced,
+            )
+        )
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "visit_technician_no_overlap" not in str(exc.orig):
+            raise
+        raise BookingRefused(
+            ["a technician was booked for an overlapping time by someone else just now; reload"]
+        ) from None
+
+
 def book_visit(
     session: Session,
     order: WorkOrder,
@@ -183,16 +210,7 @@ def book_visit(
     visit = Visit(order_id=order.id, starts_at=starts_at, ends_at=ends_at)
     session.add(visit)
     session.flush()
-    for i, tech in enumerate(techs):
-        session.add(
-            VisitTechnician(
-                visit_id=visit.id,
-                technician_id=tech.id,
-                role="lead" if i == 0 else "helper",
-                starts_at=starts_at,
-                ends_at=ends_at,
-            )
-        )
+    _assign_crew(session, visit, techs, forced=bool(problems))
     if OrderStatus(order.status) in (OrderStatus.NEW, OrderStatus.ON_HOLD):
         lifecycle.change_status(
             session,
@@ -253,16 +271,7 @@ def reschedule_visit(
     for row in session.exec(select(VisitTechnician).where(VisitTechnician.visit_id == visit.id)):
         session.delete(row)
     session.flush()
-    for i, tech in enumerate(techs):
-        session.add(
-            VisitTechnician(
-                visit_id=visit.id,
-                technician_id=tech.id,
-                role="lead" if i == 0 else "helper",
-                starts_at=starts_at,
-                ends_at=ends_at,
-            )
-        )
+    _assign_crew(session, visit, techs, forced=bool(problems))
     lifecycle.touch(session, order, expected_version)
     events.record(
         session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
@@ -20,6 +21,7 @@ def cli(db_path, *args):
     return runner.invoke(app, ["--db", str(db_path), *args])
 
 
+@pytest.mark.sqlite_only
 def test_db_path_and_init_and_backup(db_path, tmp_path, shop):
     r = cli(db_path, "db", "path", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["file"] == str(db_path)

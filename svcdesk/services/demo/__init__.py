@@ -45,8 +45,9 @@ def build_demo(engine: Engine, *, orders: int = 300, seed: int = 7) -> DemoConte
     from svcdesk.services.settings import shop_zone
 
     with write_session(engine) as session:
-        ctx = DemoContext(seed=seed, orders=orders, now=now(), zone=shop_zone(session),
-                          rng=random.Random(seed))
+        ctx = DemoContext(
+            seed=seed, orders=orders, now=now(), zone=shop_zone(session), rng=random.Random(seed)
+        )
         for step in steps():
             step.run(session, ctx)
     return ctx
