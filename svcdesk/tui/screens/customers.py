@@ -1,0 +1,246 @@
+"""Customers (`c`): a directory searched as you type, and one customer's card.
+
+Left: the search box (`/`; name, phone, e-mail or any site address — the same search as
+`svcdesk customers list --search`) over the matching customers with open/total orders.
+Right: the highlighted customer's details, sites, contacts, assets (warranty flagged) and
+full order history, newest first (`tab` to it; `enter` opens the order)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, Static
+
+from svcdesk.services.customer_view import (
+    CustomerCard,
+    CustomerListRow,
+    customer_card,
+    customer_rows,
+)
+from svcdesk.services.timefmt import fmt
+from svcdesk.tui.base import DataScreen
+from svcdesk.tui.cells import clip, priority_cell
+from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.widgets.table import KeyTable
+
+SEARCH_LIMIT = 200
+
+
+def card_text(card: CustomerCard) -> Text:
+    t = Text()
+    t.append(card.name, style="bold")
+    t.append(f"  {card.kind}")
+    if card.tax_exempt:
+        t.append("  tax exempt", style="bold")
+    t.append(f"\n{card.phone or 'no phone'} · {card.email or 'no e-mail'}\n")
+    if card.billing_address:
+        t.append(f"Billing: {card.billing_address}\n")
+    if card.notes:
+        t.append(f"{card.notes}\n", style="italic")
+    t.append(f"Sites ({len(card.sites)})\n", style="bold")
+    for s in card.sites:
+        t.append(f"  {s.label}" + (f" — {s.name}" if s.name else "") + "\n")
+        if s.access_notes:
+            t.append(f"    access: {s.access_notes}\n", style="dim")
+    if card.contacts:
+        t.append(f"Contacts ({len(card.contacts)})\n", style="bold")
+        for p in card.contacts:
+            bits = [b for b in (p.role, p.phone, p.email) if b]
+            t.append(f"  {p.name}" + (f" ({', '.join(bits)})" if bits else "") + "\n")
+    if card.assets:
+        t.append(f"Assets ({len(card.assets)})\n", style="bold")
+        for a in card.assets:
+            what = " ".join(b for b in (a.kind, a.make, a.model) if b)
+            t.append(f"  {what}" + (f" s/n {a.serial}" if a.serial else ""))
+            if a.warranty_until:
+                t.append(
+                    f"  warranty {a.warranty_until:%Y-%m-%d}",
+                    style="green" if a.under_warranty else "dim",
+                )
+            t.append("\n")
+    t.append(f"Orders: {len(card.open_orders)} open, {len(card.orders)} in all", style="bold")
+    return t
+
+
+class CustomersScreen(DataScreen):
+    help_title = "Customers"
+    DEFAULT_CSS = """
+    CustomersScreen #customers-body { height: 1fr; }
+    CustomersScreen #customers-left { width: 1fr; }
+    CustomersScreen #customer-pane { width: 70; border-left: vkey $border-blurred; }
+    CustomersScreen #customer-card-box { height: auto; max-height: 50%; }
+    CustomersScreen #customer-card { height: auto; padding: 0 1; }
+    CustomersScreen #customer-orders { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", key_display="/"),
+        Binding("o", "open", "Open order"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = ""
+        self.rows: dict[str, CustomerListRow] = {}
+        self.wanted_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="customers-body"):
+            with Vertical(id="customers-left"):
+                yield Input(placeholder="/ search: name, phone, e-mail, address", id="filter")
+                table = KeyTable(id="customers")
+                for label, width in (
+                    ("Name", 22),
+                    ("Phone", 14),
+                    ("City", 10),
+                    ("Open", 4),
+                    ("All", 4),
+                ):
+                    table.add_column(label, width=width, key=label.lower())
+                yield table
+            with Vertical(id="customer-pane"):
+                with VerticalScroll(id="customer-card-box"):
+                    yield Static(id="customer-card")
+                orders = KeyTable(id="customer-orders")
+                for label, width in (
+                    ("Number", 9),
+                    ("Created", 10),
+                    ("Status", 10),
+                    ("Pri", 9),
+                    ("Summary", 24),
+                ):
+                    orders.add_column(label, width=width, key=label.lower())
+                yield orders
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#customers", KeyTable).focus()
+
+    # -- data -----------------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        text = self.text
+        self.load(lambda s: customer_rows(s, text, SEARCH_LIMIT), self._show, group="rows")
+
+    def _show(self, rows: list[CustomerListRow]) -> None:
+        self.rows = {str(r.id): r for r in rows}
+        table = self.query_one("#customers", KeyTable)
+        table.replace_rows(
+            (
+                str(r.id),
+                (
+                    clip(r.name, 22),
+                    r.phone or "",
+                    clip(r.city, 10),
+                    str(r.open_orders),
+                    str(r.total_orders),
+                ),
+            )
+            for r in rows
+        )
+        wanted, self.wanted_id = self.wanted_id, None
+        if wanted is not None and str(wanted) in self.rows:
+            table.move_cursor(row=table.get_row_index(str(wanted)), animate=False)
+        elif wanted is not None:  # beyond the list's limit: show the card anyway
+            self.load(lambda s: customer_card(s, wanted), self._show_card, group="card")
+            return
+        self._load_card()
+
+    def current(self) -> CustomerListRow | None:
+        key = self.query_one("#customers", KeyTable).current_key
+        return self.rows.get(key) if key else None
+
+    def _load_card(self) -> None:
+        row = self.current()
+        if row is None:
+            self.query_one("#customer-card", Static).update(
+                Text(f"No customer matches “{self.text}”", style="dim")
+            )
+            self.query_one("#customer-orders", KeyTable).replace_rows([])
+            return
+        cid = row.id
+        self.load(lambda s: customer_card(s, cid), self._show_card, group="card")
+
+    def _show_card(self, card: CustomerCard) -> None:
+        zone = self.app.zone
+        self.query_one("#customer-card", Static).update(card_text(card))
+        self.query_one("#customer-orders", KeyTable).replace_rows(
+            (
+                o.number,
+                (
+                    o.number,
+                    fmt(o.created_at, zone, "%Y-%m-%d"),
+                    o.status.replace("_", " "),
+                    priority_cell(o.priority),
+                    clip(o.summary, 24),
+                ),
+            )
+            for o in card.orders
+        )
+
+    # -- events ---------------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            self.text = event.value.strip()
+            self.refresh_data()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            self.query_one("#customers", KeyTable).focus()
+
+    def key_escape(self) -> None:
+        if self.query_one("#filter", Input).has_focus:
+            self.query_one("#customers", KeyTable).focus()
+
+    def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
+        event.stop()
+        if event.data_table.id == "customers":
+            self._load_card()
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        event.stop()
+        if event.data_table.id == "customers":
+            self.query_one("#customer-orders", KeyTable).focus()
+        else:
+            self.app.open_order(event.row_key.value)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_open(self) -> None:
+        key = self.query_one("#customer-orders", KeyTable).current_key
+        if key:
+            self.app.open_order(key)
+
+    def select_customer(self, customer_id: int) -> None:
+        """Show `customer_id` (clearing a search that would hide it)."""
+        table = self.query_one("#customers", KeyTable)
+        if str(customer_id) in self.rows:
+            table.move_cursor(row=table.get_row_index(str(customer_id)), animate=False)
+        else:
+            self.wanted_id = customer_id
+            box = self.query_one("#filter", Input)
+            if box.value:
+                box.value = ""  # reloads through Input.Changed
+            else:
+                self.refresh_data()
+        table.focus()
+
+
+@register_screen("c", "customers", "Customers", help="Directory, sites, assets, history", order=30)
+def _customers(app) -> CustomersScreen:
+    return CustomersScreen()
+
+
+@register_opener("customer")
+def _open_customer(app, customer_id: int) -> None:
+    app.action_goto("customers")
+
+    def select() -> None:
+        if isinstance(app.screen, CustomersScreen):
+            app.screen.select_customer(customer_id)
+
+    app.call_after_refresh(select)
