@@ -6,7 +6,7 @@ normalised address. `external_ref` makes re-imports idempotent."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -24,7 +24,6 @@ from svcdesk.models import (
 )
 from svcdesk.services import events, sequences
 from svcdesk.services.customers import create_customer, find_or_add_site, match_customer
-from svcdesk.services.settings import get_setting
 from svcdesk.services.technicians import get_skill
 
 
@@ -75,8 +74,11 @@ def parse_choice(enum_cls, value: str | None, field_name: str, default: str):
 
 
 def sla_due_for(session: Session, priority: Priority, created: datetime) -> datetime:
-    hours = float(get_setting(session, f"sla.hours.{priority.value}") or 72)
-    return created + timedelta(hours=hours)
+    """Response due for a new order without an agreement (the SLA service does the math:
+    business or calendar hours per priority; see docs/agreements.md)."""
+    from svcdesk.services import sla
+
+    return sla.response_due_for(session, priority.value, created)
 
 
 def find_by_external_ref(session: Session, ref: str) -> WorkOrder | None:
@@ -180,6 +182,10 @@ def create_order(
     )
     session.add(order)
     session.flush()
+    # Issue 7 hook: covering agreement, SLA clock (replaces sla_due), recall flag.
+    from svcdesk.services import order_hooks
+
+    order_hooks.on_order_created(session, order)
     events.record(
         session,
         order,

@@ -106,6 +106,10 @@ def change_status(
     if target == S.COMPLETED:
         values["completed_at"] = now()
     touch(session, order, expected_version, **values)
+    # Issue 7 hook: SLA clock pause/resume/outcome and follow-ups (services/order_hooks.py).
+    from svcdesk.services import order_hooks
+
+    order_hooks.on_status_change(session, order, current.value, target.value)
     detail = reason or note
     events.record(
         session,

@@ -1,0 +1,198 @@
+"""SLA clocks: each order's response and resolution due times, from its priority and its
+agreement (agreement wins over the shop's defaults), counted in business or calendar hours
+as configured per priority. The clock pauses while the order is on hold and resumes with
+the same working time left. Outcomes (met/missed) are recorded on the order's `OrderSla`.
+
+`WorkOrder.sla_due` mirrors the *active* target (response until a technician is on site,
+then resolution) so the board and `orders list` sort and filter on one indexed column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
+
+from svcdesk.clock import now
+from svcdesk.errors import InvalidInput
+from svcdesk.models import OrderSource, OrderStatus, WorkOrder
+from svcdesk.models.agreements import Agreement, AgreementSla, AgreementStatus, OrderSla, SlaClock
+from svcdesk.services.settings import get_setting, shop_zone
+from svcdesk.services.workcal import CalendarClock, WorkCalendar, shop_calendar
+
+
+@dataclass(frozen=True)
+class Policy:
+    source: str  # "shop" or the agreement number
+    clock: str
+    response_minutes: int
+    resolution_minutes: int
+
+
+def _hours_setting(session: Session, key: str) -> int:
+    raw = get_setting(session, key)
+    try:
+        minutes = round(float(raw) * 60)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{key}: {raw!r} is not a number of hours") from None
+    if minutes <= 0:
+        raise InvalidInput(f"{key}: {raw!r} must be more than 0 hours")
+    return minutes
+
+
+def parse_clock(value: str | None, field: str = "clock") -> SlaClock:
+    text = (value or "").strip().lower()
+    aliases = {"24/7": "calendar", "24x7": "calendar", "business_hours": "business"}
+    try:
+        return SlaClock(aliases.get(text, text))
+    except ValueError:
+        raise InvalidInput(f"{field}: {value!r} is not one of business, calendar") from None
+
+
+def shop_policy(session: Session, priority: str) -> Policy:
+    return Policy(
+        source="shop",
+        clock=parse_clock(get_setting(session, f"sla.clock.{priority}"), f"sla.clock.{priority}"),
+        response_minutes=_hours_setting(session, f"sla.hours.{priority}"),
+        resolution_minutes=_hours_setting(session, f"sla.resolve_hours.{priority}"),
+    )
+
+
+def policy_for(session: Session, priority: str, agreement_id: int | None) -> Policy:
+    """The agreement's terms for this priority when it is active and has them, else the shop's."""
+    if agreement_id is not None:
+        agreement = session.get(Agreement, agreement_id)
+        if agreement is not None and agreement.status == AgreementStatus.ACTIVE.value:
+            row = session.exec(
+                select(AgreementSla).where(
+                    AgreementSla.agreement_id == agreement_id, AgreementSla.priority == priority
+                )
+            ).first()
+            if row is not None:
+                return Policy(
+                    agreement.number, row.clock, row.response_minutes, row.resolution_minutes
+                )
+    return shop_policy(session, priority)
+
+
+class Clocks:
+    """The two ways of counting time, built once per session use."""
+
+    def __init__(self, session: Session):
+        self.business: WorkCalendar = shop_calendar(session)
+        self.calendar = CalendarClock(shop_zone(session))
+
+    def get(self, clock: str) -> WorkCalendar | CalendarClock:
+        return self.business if clock == SlaClock.BUSINESS.value else self.calendar
+
+
+def clock_start(order: WorkOrder) -> datetime:
+    """When the clock starts: creation, or for a generated maintenance order the start of
+    the day it is due (a visit booked months ahead is not late the day it is created)."""
+    if order.source == OrderSource.AGREEMENT.value and order.window_start is not None:
+        return max(order.window_start, order.created_at)
+    return order.created_at
+
+
+def due_times(policy: Policy, start: datetime, clocks: Clocks) -> tuple[datetime, datetime]:
+    counter = clocks.get(policy.clock)
+    return (
+        counter.add(start, policy.response_minutes * 60),
+        counter.add(start, policy.resolution_minutes * 60),
+    )
+
+
+def start_clock(session: Session, order: WorkOrder, clocks: Clocks | None = None) -> OrderSla:
+    """Create (or recompute) the order's SLA clock and mirror the response due in sla_due."""
+    clocks = clocks or Clocks(session)
+    policy = policy_for(session, order.priority, order.agreement_id)
+    start = clock_start(order)
+    response_due, resolution_due = due_times(policy, start, clocks)
+    row = session.get(OrderSla, order.id)
+    if row is None:
+        row = OrderSla(
+            order_id=order.id,
+            policy=policy.source,
+            clock=policy.clock,
+            started_at=start,
+            response_minutes=policy.response_minutes,
+            resolution_minutes=policy.resolution_minutes,
+            response_due=response_due,
+            resolution_due=resolution_due,
+        )
+        session.add(row)
+    else:
+        row.policy, row.clock, row.started_at = policy.source, policy.clock, start
+        row.response_minutes, row.resolution_minutes = (
+            policy.response_minutes,
+            policy.resolution_minutes,
+        )
+        row.response_due, row.resolution_due = response_due, resolution_due
+    _mirror(session, order, row)
+    session.flush()
+    return row
+
+
+def active_due(row: OrderSla) -> datetime:
+    return row.response_due if row.responded_at is None else row.resolution_due
+
+
+def _mirror(session: Session, order: WorkOrder, row: OrderSla) -> None:
+    """Copy the active due time to work_order.sla_due. Not a user edit: no version bump."""
+    due = active_due(row)
+    if order.sla_due == due:
+        return
+    session.execute(
+        update(WorkOrder)
+        .where(WorkOrder.id == order.id)
+        .values(sla_due=due)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(order, "sla_due", due)
+
+
+def _resume(row: OrderSla, at: datetime, clocks: Clocks) -> None:
+    """Give back the working time the hold took: each unmet due keeps the time it had left."""
+    counter = clocks.get(row.clock)
+    paused = row.paused_at
+    if paused is None:
+        return
+    if row.responded_at is None and row.response_due > paused:
+        row.response_due = counter.add(at, counter.seconds_between(paused, row.response_due))
+    if row.resolved_at is None and row.resolution_due > paused:
+        row.resolution_due = counter.add(at, counter.seconds_between(paused, row.resolution_due))
+    row.paused_seconds += int((at - paused).total_seconds())
+    row.paused_at = None
+
+
+def on_status_change(session: Session, order: WorkOrder, before: str, after: str) -> None:
+    """Called by lifecycle.change_status after every move: pause/resume, record outcomes."""
+    row = session.get(OrderSla, order.id)
+    if row is None:
+        return
+    at = now()
+    if before == OrderStatus.ON_HOLD.value and row.paused_at is not None:
+        _resume(row, at, Clocks(session))
+    if after == OrderStatus.ON_HOLD.value and row.paused_at is None:
+        row.paused_at = at
+    if after == OrderStatus.ON_SITE.value and row.responded_at is None:
+        row.responded_at = at
+        row.response_met = at <= row.response_due
+    if after == OrderStatus.COMPLETED.value and row.resolved_at is None:
+        if row.responded_at is None:
+            row.responded_at = at
+            row.response_met = at <= row.response_due
+        row.resolved_at = at
+        row.resolution_met = at <= row.resolution_due
+    _mirror(session, order, row)
+    session.flush()
+
+
+def response_due_for(
+    session: Session, priority: str, created: datetime, agreement_id: int | None = None
+) -> datetime:
+    """Response due for a new order created at `created` (used by intake)."""
+    policy = policy_for(session, priority, agreement_id)
+    return due_times(policy, created, Clocks(session))[0]
