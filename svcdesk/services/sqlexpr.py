@@ -76,3 +76,20 @@ def _iso_default(element, compiler, **kw):
 def _iso_sqlite(element, compiler, **kw):
     (value,) = list(element.clauses)
     return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(value, **kw)})"
+
+
+class least(FunctionElement):  # noqa: N801
+    """The smallest of several values."""
+
+    inherit_cache = True
+    name = "least"
+
+
+@compiles(least)
+def _least_default(element, compiler, **kw):
+    return f"least({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"min({compiler.process(element.clauses, **kw)})"
