@@ -21,6 +21,9 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "company.address": "4100 Burnet Rd, Austin, TX 78756",
     "company.phone": "(512) 555-0100",
     "company.email": "office@lonestarcomfort.example",
+    # Daily backup rotation (`svcdesk db backup --rotate`, and when the console opens).
+    "backup.keep_days": "7",
+    "backup.dir": "",
     # Response-time targets by priority, hours (counted on the clock `sla.clock.<p>` names).
     "sla.hours.emergency": "4",
     "sla.hours.high": "24",
@@ -49,6 +52,16 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "recall.window_days": "30",
     "followup.plan": "callback:2,review_request:5",
 }
+
+
+def default_actor() -> str:
+    """Who is recorded in history when `--as` is not given: $SVCDESK_USER or the OS user."""
+    import getpass
+
+    try:
+        return os.environ.get("SVCDESK_USER") or getpass.getuser()
+    except Exception:  # no login name (some containers)
+        return "dispatcher"
 
 
 def app_dir() -> Path:

@@ -3,6 +3,7 @@ write transactions so two writers queue instead of failing with "database is loc
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
 def _sqlite_engine(url: str) -> Engine:
     memory = url in ("sqlite://", "sqlite:///:memory:")
     if not memory:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(url.removeprefix("sqlite:///")))
     kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}}
     if memory:
         kwargs["poolclass"] = StaticPool
@@ -60,6 +61,14 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600) before SQLite opens it;
+    SQLite gives its -wal and -shm files the same permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def init_schema(engine: Engine) -> None:
@@ -127,7 +136,15 @@ def backup(engine: Engine, target: Path) -> Path:
     if target == src_path.resolve():
         raise InvalidInput(f"db backup: {target} is the live database; choose another file")
     target.parent.mkdir(parents=True, exist_ok=True)
+    copy_sqlite(src_path, target)
+    return target
+
+
+def copy_sqlite(src_path: Path, target: Path) -> None:
+    """Online-backup `src_path` into `target` via a temp name (never half a file), 0600."""
     tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    create_private_file(tmp)
     src = sqlite3.connect(src_path, timeout=BUSY_TIMEOUT_MS / 1000)
     dst = sqlite3.connect(tmp)
     try:
@@ -135,5 +152,5 @@ def backup(engine: Engine, target: Path) -> Path:
     finally:
         dst.close()
         src.close()
+    os.chmod(tmp, 0o600)
     tmp.replace(target)
-    return target

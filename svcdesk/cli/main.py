@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from svcdesk.cli import commands
 from svcdesk.cli.output import error
 from svcdesk.cli.state import STATE
+from svcdesk.config import default_actor
 from svcdesk.errors import SvcDeskError
 
 
@@ -50,10 +51,13 @@ def root(
             "--db", help="Database URL or SQLite file (default: $SVCDESK_DB or the app dir)."
         ),
     ] = None,
-    actor: Annotated[str, typer.Option("--as", help="Name recorded in history.")] = "dispatcher",
+    actor: Annotated[
+        str | None,
+        typer.Option("--as", help="Name recorded in history (default: $SVCDESK_USER or OS user)."),
+    ] = None,
 ) -> None:
     STATE.db = db
-    STATE.actor = actor
+    STATE.actor = actor or default_actor()
     STATE._engine = None
     if ctx.invoked_subcommand is None:
         from svcdesk.tui.launch import run_console

@@ -12,6 +12,7 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json
 from svcdesk.cli.state import STATE, engine
 from svcdesk.config import resolve_db_url
+from svcdesk.db import read_session
 
 app = typer.Typer(help="Database location, creation and backups.", no_args_is_help=True)
 
@@ -36,10 +37,83 @@ def init() -> None:
 
 
 @app.command("backup")
-def backup(file: Annotated[Path, typer.Argument(help="Where to write the copy.")]) -> None:
+def backup(
+    file: Annotated[Path | None, typer.Argument(help="Where to write the copy.")] = None,
+    rotate: Annotated[
+        bool,
+        typer.Option(
+            "--rotate", help="Daily backup into backup.dir, keeping backup.keep_days copies."
+        ),
+    ] = False,
+) -> None:
     """Consistent online copy of the SQLite database (safe while the console is open)."""
+    if rotate == (file is not None):
+        raise typer.BadParameter("give either FILE or --rotate")
+    if rotate:
+        from svcdesk.backups import rotate as do_rotate
+        from svcdesk.services.settings import get_setting
+
+        eng = engine()
+        with read_session(eng) as session:
+            keep = int(get_setting(session, "backup.keep_days") or 0)
+            folder = get_setting(session, "backup.dir") or None
+        made = do_rotate(eng, keep=keep, directory=folder)
+        info(f"backup written: {made}" if made else "today's backup already exists")
+        return
     target = dbmod.backup(engine(), file)
     info(f"backup written: {target}")
+
+
+@app.command("restore")
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by `svcdesk db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")] = False,
+) -> None:
+    """Replace the database with a verified backup; the current one is kept aside."""
+    from svcdesk.backups import restore as do_restore
+    from svcdesk.backups import verify_backup
+
+    counts = verify_backup(file.expanduser().resolve())
+    if not yes:
+        typer.confirm(
+            f"Replace the database with {file} ({counts['work_order']} orders)?", abort=True
+        )
+    aside, counts = do_restore(engine(), file)
+    STATE._engine = None
+    info(f"restored {file} ({counts['work_order']} orders); previous database kept at {aside}")
+
+
+@app.command("check")
+def check(json_out: JsonOpt = False) -> None:
+    """Integrity check plus domain invariants (event trails, sequences, totals, stock)."""
+    from svcdesk.services.integrity import run_checks
+
+    with read_session(engine()) as session:
+        results = run_checks(session)
+    failed = [r for r in results if not r.ok]
+    if json_out:
+        print_json({r.name: r.problems for r in results})
+    else:
+        for r in results:
+            info(f"{'ok  ' if r.ok else 'FAIL'} {r.name}")
+            for p in r.problems:
+                info(f"     {p}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("migrate-to")
+def migrate_to(
+    url: Annotated[str, typer.Argument(help="Target, e.g. postgresql://user@host/svcdesk")],
+) -> None:
+    """Copy this database into an empty PostgreSQL database and verify counts and totals."""
+    from svcdesk.migrate import migrate
+
+    target = dbmod.make_engine(url, create=False)
+    reports = migrate(engine(), target, progress=lambda t, n: info(f"  {t}: {n} rows"))
+    info(
+        f"copied {sum(r.rows for r in reports)} rows in {len(reports)} tables; counts and totals verified"
+    )
 
 
 def register(root: typer.Typer) -> None:
