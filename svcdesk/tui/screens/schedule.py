@@ -44,7 +44,7 @@ class ScheduleScreen(DataScreen):
     help_title = "Schedule grid"
     DEFAULT_CSS = """
     ScheduleScreen #sched-body { height: 1fr; }
-    ScheduleScreen #sched-side { width: 36; border-left: vkey $border-blurred; }
+    ScheduleScreen #sched-side { width: 42; border-left: vkey $border-blurred; }
     ScheduleScreen #unassigned { height: 1fr; }
     ScheduleScreen #sched-day, ScheduleScreen #sched-status { height: 1; padding: 0 1; }
     ScheduleScreen #sched-day { background: $boost; }
@@ -76,7 +76,7 @@ class ScheduleScreen(DataScreen):
                 table = KeyTable(id="unassigned")
                 table.add_column("Number", width=9, key="number")
                 table.add_column("Pri", width=9, key="pri")
-                table.add_column("Skill", width=8, key="skill")
+                table.add_column("Skill", width=10, key="skill")
                 table.add_column("Min", width=4, key="min")
                 yield table
         yield Static(id="sched-status")
@@ -118,7 +118,7 @@ class ScheduleScreen(DataScreen):
         label = "today" if schedule.day == local.date() else f"{schedule.day:%a}"
         self.query_one("#sched-day", Static).update(
             f"{schedule.day:%A %Y-%m-%d} ({label}) · {len(schedule.lanes)} technicians · "
-            f"{booked} visits · {len(orders)} unassigned · {hhmm(schedule.start_minute)}–"
+            f"{booked} visit{'s' if booked != 1 else ''} · {len(orders)} unassigned · {hhmm(schedule.start_minute)}–"
             f"{hhmm(schedule.end_minute)} {self.app.zone}"
         )
         self._describe()

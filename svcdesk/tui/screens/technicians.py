@@ -68,7 +68,7 @@ class TechniciansScreen(DataScreen):
     DEFAULT_CSS = """
     TechniciansScreen #techs-body { height: 1fr; }
     TechniciansScreen #techs { width: 1fr; }
-    TechniciansScreen #tech-pane { width: 62; border-left: vkey $border-blurred; }
+    TechniciansScreen #tech-pane { width: 54; border-left: vkey $border-blurred; }
     TechniciansScreen #tech-detail { height: auto; padding: 0 1; }
     TechniciansScreen #tech-visits { height: 1fr; }
     """
@@ -88,12 +88,12 @@ class TechniciansScreen(DataScreen):
         with Horizontal(id="techs-body"):
             table = KeyTable(id="techs")
             for label, width in (
-                ("Name", 15),
-                ("Status", 9),
-                ("Now", 24),
-                ("Today", 9),
-                ("Tomorrow", 9),
-                ("Skills", 20),
+                ("Name", 14),
+                ("Status", 8),
+                ("Now", 22),
+                ("Today", 8),
+                ("Tomorrow", 8),
+                ("Skills", 14),
             ):
                 table.add_column(label, width=width, key=label.lower())
             yield table
@@ -101,11 +101,11 @@ class TechniciansScreen(DataScreen):
                 yield Static(id="tech-detail")
                 visits = KeyTable(id="tech-visits")
                 for label, width in (
-                    ("Day", 4),
+                    ("Day", 3),
                     ("Time", 11),
                     ("Order", 9),
-                    ("Status", 10),
-                    ("Customer", 16),
+                    ("Status", 9),
+                    ("Customer", 11),
                 ):
                     visits.add_column(label, width=width, key=label.lower())
                 yield visits
@@ -127,10 +127,10 @@ class TechniciansScreen(DataScreen):
                 (
                     r.name,
                     status_cell(r.status),
-                    clip(r.detail, 24),
+                    clip(r.detail, 22),
                     r.today.load_text,
                     r.tomorrow.load_text,
-                    clip(", ".join(r.skills), 20),
+                    clip(", ".join(r.skills), 14),
                 ),
             )
             for r in rows
@@ -176,7 +176,7 @@ class TechniciansScreen(DataScreen):
                     f"{fmt(v.starts_at, zone, '%H:%M')}–{fmt(v.ends_at, zone, '%H:%M')}",
                     v.number,
                     v.status.replace("_", " "),
-                    clip(v.customer, 16),
+                    clip(v.customer, 11),
                 ),
             )
             for day in days
