@@ -274,7 +274,7 @@ class AssignModal(DataModal):
             self.number,
             self.version,
             self.ctx.visit_id,
-            None if tech is Select.BLANK else tech,
+            None if tech is Select.NULL else tech,
             self.query_one("#start", Input).value,
             self.query_one("#minutes", Input).value,
             force,

@@ -231,7 +231,7 @@ class OrderFormScreen(DataScreen):
 
     def _selected(self, widget_id: str):
         value = self.query_one(f"#{widget_id}", Select).value
-        return None if value is Select.BLANK else value
+        return None if value is Select.NULL else value
 
     def build_request(self) -> tuple[intake.IntakeRequest, str, str, str]:
         site = self._selected("site")
