@@ -1,0 +1,355 @@
+"""Invoices: create (from any lines), edit while draft, issue, void; totals from the lines.
+
+`create_invoice(session, customer_id=..., lines=[LineDraft(...)], ...)` is the public entry
+for other areas (the agreements issue bills its periods through it). Invoicing a completed
+order in one action is `from_order.invoice_order`.
+
+Statuses: draft -> sent -> partially_paid -> paid, and draft/sent -> void (with a reason).
+Only a draft's lines and discounts can change. The number is taken from the gap-free `INV`
+sequence when the invoice is created and is never reused, not even after a void."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from svcdesk.clock import now
+from svcdesk.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from svcdesk.models import Customer, Site, WorkOrder
+from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus, LineKind
+from svcdesk.services import events, sequences
+from svcdesk.services.billing import arith
+from svcdesk.services.settings import get_setting, shop_zone
+
+EDITABLE = (InvoiceStatus.DRAFT.value,)
+OPEN = (InvoiceStatus.SENT.value, InvoiceStatus.PARTIALLY_PAID.value)
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """A line to put on an invoice; prices are copied (later price changes don't apply)."""
+
+    description: str
+    unit_price_cents: int
+    qty_milli: int = 1000
+    kind: str = LineKind.OTHER.value
+    code: str | None = None
+    taxable: bool = True
+    source: str = "manual"
+    source_id: int | None = None
+    source_label: str | None = None
+    coverage: str | None = None
+    coverage_bp: int = 0
+    coverage_note: str | None = None
+    discount_bp: int = 0
+    discount_amount_cents: int = 0
+
+    def arith_line(self) -> arith.LineIn:
+        return arith.LineIn(
+            qty_milli=self.qty_milli,
+            unit_price_cents=self.unit_price_cents,
+            taxable=self.taxable,
+            coverage_bp=self.coverage_bp,
+            discount_bp=self.discount_bp,
+            discount_amount_cents=self.discount_amount_cents,
+        )
+
+
+def parse_invoice_number(text: str) -> str:
+    key = text.strip().upper()
+    if key.isdigit():
+        return sequences.format_number("INV", int(key))
+    return key
+
+
+def get_invoice(session: Session, number: str) -> Invoice:
+    key = parse_invoice_number(number)
+    invoice = session.exec(select(Invoice).where(Invoice.number == key)).first()
+    if invoice is None:
+        raise NotFound(f"invoice {number!r} not found")
+    return invoice
+
+
+def invoice_lines(session: Session, invoice_id: int) -> list[InvoiceLine]:
+    return list(
+        session.exec(
+            select(InvoiceLine)
+            .where(InvoiceLine.invoice_id == invoice_id)
+            .order_by(InvoiceLine.position)
+        )
+    )
+
+
+def _validate(draft: LineDraft) -> None:
+    if not draft.description.strip():
+        raise InvalidInput("description: a line needs a description")
+    try:
+        LineKind(draft.kind)
+    except ValueError:
+        raise InvalidInput(f"kind: {draft.kind!r} is not a line kind") from None
+    if draft.coverage is not None and draft.coverage not in {c.value for c in Coverage}:
+        raise InvalidInput(f"coverage: {draft.coverage!r} is not warranty or agreement")
+    arith.check_line(draft.arith_line())
+
+
+def create_invoice(
+    session: Session,
+    *,
+    customer_id: int,
+    lines: list[LineDraft],
+    site_id: int | None = None,
+    order: WorkOrder | None = None,
+    agreement_id: int | None = None,
+    memo: str | None = None,
+    discount_bp: int = 0,
+    discount_amount_cents: int = 0,
+    actor: str = "dispatcher",
+) -> Invoice:
+    """A draft invoice with `lines`, tax from the site's rate (unless the customer is tax
+    exempt), totals computed. Returns it flushed (it has an id and a number)."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} not found")
+    site = session.get(Site, site_id) if site_id is not None else None
+    if site_id is not None and (site is None or site.customer_id != customer_id):
+        raise InvalidInput(f"site: site {site_id} does not belong to {customer.name}")
+    for draft in lines:
+        _validate(draft)
+    stamp = now()
+    invoice = Invoice(
+        number=sequences.next_number(session, "INV"),
+        customer_id=customer_id,
+        site_id=site_id,
+        order_id=order.id if order else None,
+        agreement_id=agreement_id,
+        memo=memo,
+        tax_rate_bp=site.tax_rate_bp if site else 0,
+        tax_exempt=customer.tax_exempt,
+        discount_bp=discount_bp,
+        discount_amount_cents=discount_amount_cents,
+        created_at=stamp,
+        updated_at=stamp,
+        created_by=actor,
+    )
+    session.add(invoice)
+    session.flush()
+    for position, draft in enumerate(lines, start=1):
+        session.add(_line_row(invoice.id, position, draft))
+    session.flush()
+    recompute(session, invoice)
+    if order is not None:
+        events.record(
+            session,
+            order,
+            "invoice",
+            f"{invoice.number} drafted",
+            actor=actor,
+            data={"invoice": invoice.number, "total_cents": invoice.total_cents},
+        )
+    return invoice
+
+
+def _line_row(invoice_id: int, position: int, d: LineDraft) -> InvoiceLine:
+    return InvoiceLine(
+        invoice_id=invoice_id,
+        position=position,
+        kind=d.kind,
+        code=d.code,
+        description=d.description.strip(),
+        qty_milli=d.qty_milli,
+        unit_price_cents=d.unit_price_cents,
+        taxable=d.taxable,
+        source=d.source,
+        source_id=d.source_id,
+        source_label=d.source_label,
+        coverage=d.coverage,
+        coverage_bp=d.coverage_bp,
+        coverage_note=d.coverage_note,
+        discount_bp=d.discount_bp,
+        discount_amount_cents=d.discount_amount_cents,
+    )
+
+
+def recompute(session: Session, invoice: Invoice) -> arith.Totals:
+    """Recompute every line and the totals (the lines always add up to the total)."""
+    lines = invoice_lines(session, invoice.id)
+    totals = arith.compute(
+        [_as_arith(line) for line in lines],
+        tax_rate_bp=invoice.tax_rate_bp,
+        tax_exempt=invoice.tax_exempt,
+        discount_bp=invoice.discount_bp,
+        discount_amount_cents=invoice.discount_amount_cents,
+    )
+    for line, out in zip(lines, totals.lines, strict=True):
+        line.gross_cents = out.gross_cents
+        line.covered_cents = out.covered_cents
+        line.discount_cents = out.discount_cents
+        line.net_cents = out.net_cents
+        line.tax_cents = out.tax_cents
+        line.total_cents = out.total_cents
+    invoice.subtotal_cents = totals.subtotal_cents
+    invoice.covered_cents = totals.covered_cents
+    invoice.discount_cents = totals.discount_cents
+    invoice.tax_cents = totals.tax_cents
+    invoice.total_cents = totals.total_cents
+    _bump(invoice)
+    session.flush()
+    return totals
+
+
+def _as_arith(line: InvoiceLine) -> arith.LineIn:
+    return arith.LineIn(
+        qty_milli=line.qty_milli,
+        unit_price_cents=line.unit_price_cents,
+        taxable=line.taxable,
+        coverage_bp=line.coverage_bp,
+        discount_bp=line.discount_bp,
+        discount_amount_cents=line.discount_amount_cents,
+    )
+
+
+def _bump(invoice: Invoice) -> None:
+    invoice.updated_at = now()
+    invoice.version += 1
+
+
+def check_version(invoice: Invoice, expected_version: int | None) -> None:
+    if expected_version is not None and invoice.version != expected_version:
+        raise Conflict(
+            f"{invoice.number} was changed by someone else since you opened it; reload and retry"
+        )
+
+
+def _require_draft(invoice: Invoice) -> None:
+    if invoice.status not in EDITABLE:
+        raise InvalidTransition(
+            f"{invoice.number} is {invoice.status}; only a draft's lines can change "
+            "(void it and invoice again)"
+        )
+
+
+def add_line(session: Session, invoice: Invoice, draft: LineDraft) -> InvoiceLine:
+    _require_draft(invoice)
+    _validate(draft)
+    lines = invoice_lines(session, invoice.id)
+    row = _line_row(invoice.id, (lines[-1].position + 1) if lines else 1, draft)
+    session.add(row)
+    session.flush()
+    recompute(session, invoice)
+    return row
+
+
+def _line_at(session: Session, invoice: Invoice, position: int) -> InvoiceLine:
+    for line in invoice_lines(session, invoice.id):
+        if line.position == position:
+            return line
+    raise NotFound(f"{invoice.number} has no line {position}")
+
+
+def remove_line(session: Session, invoice: Invoice, position: int) -> None:
+    _require_draft(invoice)
+    session.delete(_line_at(session, invoice, position))
+    session.flush()
+    for i, line in enumerate(invoice_lines(session, invoice.id), start=1):
+        line.position = i
+    recompute(session, invoice)
+
+
+def set_line_discount(
+    session: Session, invoice: Invoice, position: int, *, bp: int = 0, amount_cents: int = 0
+) -> None:
+    _require_draft(invoice)
+    line = _line_at(session, invoice, position)
+    draft = replace(
+        LineDraft(line.description, line.unit_price_cents, line.qty_milli),
+        discount_bp=bp,
+        discount_amount_cents=amount_cents,
+    )
+    arith.check_line(draft.arith_line())
+    line.discount_bp, line.discount_amount_cents = bp, amount_cents
+    recompute(session, invoice)
+
+
+def set_invoice_discount(
+    session: Session, invoice: Invoice, *, bp: int = 0, amount_cents: int = 0
+) -> None:
+    _require_draft(invoice)
+    arith.compute([], discount_bp=bp, discount_amount_cents=amount_cents)  # validates
+    invoice.discount_bp, invoice.discount_amount_cents = bp, amount_cents
+    recompute(session, invoice)
+
+
+def _order_of(session: Session, invoice: Invoice) -> WorkOrder | None:
+    return session.get(WorkOrder, invoice.order_id) if invoice.order_id else None
+
+
+def _record(session: Session, invoice: Invoice, detail: str, actor: str) -> None:
+    order = _order_of(session, invoice)
+    if order is not None:
+        events.record(
+            session,
+            order,
+            "invoice",
+            detail,
+            actor=actor,
+            data={"invoice": invoice.number, "status": invoice.status},
+        )
+
+
+def terms_days(session: Session) -> int:
+    raw = get_setting(session, "billing.terms_days") or "30"
+    if not raw.isdigit():
+        raise InvalidInput(f"billing.terms_days: {raw!r} is not a number of days")
+    return int(raw)
+
+
+def issue(session: Session, invoice: Invoice, *, actor: str = "dispatcher") -> Invoice:
+    """draft -> sent: the invoice is final from here on; due date = today + terms. A zero
+    total (everything covered) is paid at once."""
+    if invoice.status != InvoiceStatus.DRAFT.value:
+        raise InvalidTransition(f"{invoice.number} is {invoice.status}; only a draft can be sent")
+    if not invoice_lines(session, invoice.id):
+        raise InvalidInput(f"{invoice.number} has no lines; add a line before sending it")
+    stamp = now()
+    invoice.status = InvoiceStatus.SENT.value
+    invoice.issued_at = stamp
+    invoice.due_on = stamp.astimezone(shop_zone(session)).date() + timedelta(
+        days=terms_days(session)
+    )
+    _bump(invoice)
+    _record(session, invoice, f"{invoice.number} sent", actor)
+    if invoice.total_cents == 0:
+        from svcdesk.services.billing.payments import settle
+
+        settle(session, invoice, actor=actor)
+    session.flush()
+    return invoice
+
+
+def void(session: Session, invoice: Invoice, reason: str, *, actor: str = "dispatcher") -> Invoice:
+    """draft/sent -> void with a reason. The number stays taken; the order may be invoiced
+    again. An invoice with payments can't be voided."""
+    if not (reason or "").strip():
+        raise InvalidInput(f"{invoice.number}: a reason is required to void an invoice")
+    if invoice.status == InvoiceStatus.VOID.value:
+        raise InvalidTransition(f"{invoice.number} is already void")
+    if invoice.paid_cents > 0:
+        raise InvalidTransition(
+            f"{invoice.number} has payments of ${invoice.paid_cents / 100:,.2f}; "
+            "an invoice with payments can't be voided"
+        )
+    invoice.status = InvoiceStatus.VOID.value
+    invoice.void_reason = reason.strip()
+    invoice.voided_at = now()
+    _bump(invoice)
+    _record(session, invoice, f"{invoice.number} void: {reason.strip()}", actor)
+    session.flush()
+    return invoice
+
+
+def balance_cents(invoice: Invoice) -> int:
+    if invoice.status in (InvoiceStatus.VOID.value,):
+        return 0
+    return invoice.total_cents - invoice.paid_cents

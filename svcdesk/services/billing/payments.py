@@ -1,0 +1,98 @@
+"""Payments: cash, check, card, ACH; partial payments; overpayment refused.
+
+A payment moves a sent invoice to partially_paid or paid; the payment that pays it in full
+also closes its order (`invoiced -> closed` through the lifecycle)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from svcdesk.clock import now
+from svcdesk.errors import InvalidInput, InvalidTransition
+from svcdesk.models import OrderStatus, WorkOrder
+from svcdesk.models.billing import Invoice, InvoiceStatus, Payment, PaymentMethod
+from svcdesk.services import lifecycle
+from svcdesk.services.billing import invoices
+from svcdesk.services.money import fmt_money
+from svcdesk.services.settings import shop_zone
+
+
+def parse_method(text: str) -> PaymentMethod:
+    key = (text or "").strip().lower()
+    aliases = {"cheque": "check", "credit": "card", "credit card": "card", "eft": "ach"}
+    try:
+        return PaymentMethod(aliases.get(key, key))
+    except ValueError:
+        names = ", ".join(m.value for m in PaymentMethod)
+        raise InvalidInput(f"method: {text!r} is not one of {names}") from None
+
+
+def add_payment(
+    session: Session,
+    invoice: Invoice,
+    amount_cents: int,
+    *,
+    method: str = "check",
+    received_on: date | None = None,
+    reference: str | None = None,
+    actor: str = "dispatcher",
+) -> Payment:
+    """Record a payment; refuses void/draft invoices, amounts <= 0 and overpayment."""
+    method_value = parse_method(method).value
+    if invoice.status not in invoices.OPEN:
+        hint = " (send it first)" if invoice.status == InvoiceStatus.DRAFT.value else ""
+        raise InvalidTransition(
+            f"{invoice.number} is {invoice.status}; payments go on sent invoices only{hint}"
+        )
+    if amount_cents <= 0:
+        raise InvalidInput("amount: must be above 0")
+    balance = invoices.balance_cents(invoice)
+    if amount_cents > balance:
+        raise InvalidInput(
+            f"amount: {fmt_money(amount_cents)} is more than the balance of "
+            f"{invoice.number} ({fmt_money(balance)}); overpayments are refused"
+        )
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount_cents=amount_cents,
+        method=method_value,
+        received_on=received_on or now().astimezone(shop_zone(session)).date(),
+        reference=(reference or "").strip() or None,
+        created_at=now(),
+        recorded_by=actor,
+    )
+    session.add(payment)
+    invoice.paid_cents += amount_cents
+    if invoice.paid_cents == invoice.total_cents:
+        settle(session, invoice, actor=actor)
+    else:
+        invoice.status = InvoiceStatus.PARTIALLY_PAID.value
+    invoices._bump(invoice)
+    invoices._record(
+        session,
+        invoice,
+        f"{invoice.number}: {method_value} payment {fmt_money(amount_cents)}"
+        f" (balance {fmt_money(invoices.balance_cents(invoice))})",
+        actor,
+    )
+    session.flush()
+    return payment
+
+
+def settle(session: Session, invoice: Invoice, *, actor: str) -> None:
+    """Mark paid and close the order when it is waiting in `invoiced`."""
+    invoice.status = InvoiceStatus.PAID.value
+    invoice.paid_at = now()
+    order = session.get(WorkOrder, invoice.order_id) if invoice.order_id else None
+    if order is not None and order.status == OrderStatus.INVOICED.value:
+        lifecycle.change_status(
+            session, order, OrderStatus.CLOSED, actor=actor, note=f"{invoice.number} paid"
+        )
+
+
+def invoice_payments(session: Session, invoice_id: int) -> list[Payment]:
+    return list(
+        session.exec(select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id))
+    )

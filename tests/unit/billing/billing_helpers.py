@@ -1,0 +1,121 @@
+"""Builders for billing tests: the demo price book, a completed order with approved time,
+parts used, a visit arrived at, and (optionally) an active agreement."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from svcdesk.models import Asset, Site, Visit, VisitStatus
+from svcdesk.models.agreements import Agreement
+from svcdesk.models.execution import TimeEntry
+from svcdesk.models.inventory import Part, PartUsage, StockLocation
+from svcdesk.services import lifecycle
+from svcdesk.services.billing import pricebook_csv
+from svcdesk.services.settings import shop_zone
+from svcdesk.services.timefmt import parse_when
+
+PRICEBOOK = Path(__file__).resolve().parents[3] / "data" / "pricebook.csv"
+
+
+def seed_pricebook(session: Session) -> None:
+    pricebook_csv.import_pricebook(session, "pricebook.csv", PRICEBOOK.read_text())
+
+
+def at(session: Session, text: str) -> datetime:
+    return parse_when(text, shop_zone(session))
+
+
+def complete(session: Session, order, when: str = "2026-11-24 18:00") -> None:
+    lifecycle.touch(session, order, status="completed", completed_at=at(session, when))
+
+
+def add_visit(session: Session, order, arrived: str = "2026-11-24 16:00") -> Visit:
+    visit = Visit(
+        order_id=order.id,
+        starts_at=at(session, arrived),
+        ends_at=at(session, "2026-11-24 18:00"),
+        status=VisitStatus.COMPLETED.value,
+        arrived_at=at(session, arrived),
+        departed_at=at(session, "2026-11-24 18:00"),
+    )
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def add_time(
+    session: Session, order, tech_id: int, start: str, end: str, *, approved=True, kind="work"
+) -> TimeEntry:
+    entry = TimeEntry(
+        technician_id=tech_id,
+        order_id=order.id,
+        kind=kind,
+        starts_at=at(session, start),
+        ends_at=at(session, end),
+        approved=approved,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def location(session: Session) -> StockLocation:
+    loc = session.get(StockLocation, 1)
+    if loc is None:
+        loc = StockLocation(name="Test warehouse")
+        session.add(loc)
+        session.flush()
+    return loc
+
+
+def use_part(
+    session: Session, order, sku: str, qty_milli: int, *, price: int, cost: int, warranty=False
+) -> PartUsage:
+    part = Part(sku=sku, name=f"Part {sku}", cost_cents=cost, list_price_cents=price)
+    session.add(part)
+    session.flush()
+    usage = PartUsage(
+        order_id=order.id,
+        part_id=part.id,
+        location_id=location(session).id,
+        qty_milli=qty_milli,
+        unit_cost_cents=cost,
+        unit_price_cents=price,
+        warranty=warranty,
+    )
+    session.add(usage)
+    session.flush()
+    return usage
+
+
+def add_agreement(
+    session: Session, customer_id: int, *, labor_bp=1000, parts_bp=1500, visits=0
+) -> Agreement:
+    ag = Agreement(
+        number="AG-000901",
+        customer_id=customer_id,
+        name="Comfort Club",
+        status="active",
+        starts_on=date(2026, 1, 1),
+        term_start=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        labor_discount_bp=labor_bp,
+        parts_discount_bp=parts_bp,
+        covered_visits=visits,
+    )
+    session.add(ag)
+    session.flush()
+    return ag
+
+
+def set_tax(session: Session, order, bp: int = 825) -> None:
+    session.get(Site, order.site_id).tax_rate_bp = bp
+    session.flush()
+
+
+def set_warranty(session: Session, order, until: date) -> None:
+    session.get(Asset, order.asset_id).warranty_until = until
+    session.flush()
