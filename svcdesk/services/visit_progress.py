@@ -363,3 +363,17 @@ def declare_no_parts(
         actor=actor,
         data={"visit_id": visit.id if visit else None},
     )
+
+
+def last_completed_visit(session: Session, order: WorkOrder, visit_id: int | None = None) -> Visit:
+    """The named visit, or the order's most recently completed one."""
+    if visit_id is not None:
+        return find_visit(session, order, visit_id)
+    visit = session.exec(
+        select(Visit)
+        .where(Visit.order_id == order.id, Visit.status == VisitStatus.COMPLETED.value)
+        .order_by(Visit.departed_at.desc(), Visit.id.desc())
+    ).first()
+    if visit is None:
+        raise InvalidInput(f"{order.number} has no completed visit")
+    return visit

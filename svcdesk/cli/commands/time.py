@@ -1,0 +1,270 @@
+"""`svcdesk time add|list|edit|delete|card|approve` and `svcdesk export timecards`."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.state import actor, engine
+from svcdesk.db import read_session, write_session
+from svcdesk.errors import InvalidInput
+from svcdesk.services import lifecycle, timecards
+from svcdesk.services import visit_progress as vp
+from svcdesk.services.settings import shop_zone
+from svcdesk.services.technicians import find_technician
+from svcdesk.services.timefmt import fmt, iso, parse_day, parse_when
+
+app = typer.Typer(
+    help="Time cards: travel/work/break/shop entries, daily regular/overtime, approval.",
+    no_args_is_help=True,
+)
+
+
+def entry_json(session, e) -> dict:
+    tech = find_technician(session, e.technician_id)
+    return {
+        "id": e.id,
+        "technician": tech.name,
+        "order_id": e.order_id,
+        "visit_id": e.visit_id,
+        "kind": e.kind,
+        "starts_at": iso(e.starts_at),
+        "ends_at": iso(e.ends_at),
+        "minutes": int((e.ends_at - e.starts_at).total_seconds() // 60) if e.ends_at else None,
+        "source": e.source,
+        "note": e.note,
+        "approved": e.approved,
+        "approved_by": e.approved_by,
+    }
+
+
+@app.command("add")
+def add(
+    tech: Annotated[str, typer.Option("--tech", help="Technician name or id.")],
+    kind: Annotated[str, typer.Option("--kind", help="travel, work, break or shop.")],
+    start: Annotated[str, typer.Option("--start", help="e.g. 'today 08:00'.")],
+    end: Annotated[str, typer.Option("--end", help="e.g. 'today 12:00'.")],
+    order: Annotated[str | None, typer.Option("--order", help="Order number.")] = None,
+    visit_id: Annotated[int | None, typer.Option("--visit", help="Visit id on the order.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Enter a time entry by hand (overlaps with the technician's other entries refused)."""
+    with write_session(engine()) as session:
+        zone = shop_zone(session)
+        technician = find_technician(session, tech)
+        order_id = None
+        if order:
+            wo = lifecycle.get_order(session, order)
+            order_id = wo.id
+            if visit_id is not None:
+                vp.find_visit(session, wo, visit_id)
+        elif visit_id is not None:
+            raise InvalidInput("--visit needs --order")
+        entry = timecards.add_entry(
+            session,
+            technician_id=technician.id,
+            kind=kind,
+            starts_at=parse_when(start, zone, field="--start"),
+            ends_at=parse_when(end, zone, field="--end"),
+            order_id=order_id,
+            visit_id=visit_id,
+            note=note,
+            actor=actor(),
+        )
+        info(f"time entry {entry.id}: {timecards.describe(session, entry)}")
+
+
+@app.command("list")
+def list_cmd(
+    tech: Annotated[str | None, typer.Option("--tech")] = None,
+    order: Annotated[str | None, typer.Option("--order")] = None,
+    day: Annotated[str | None, typer.Option("--day", help="Shop-local day (default: all).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Time entries, by technician then start."""
+    from svcdesk.services.timefmt import day_bounds
+
+    with read_session(engine()) as session:
+        zone = shop_zone(session)
+        start = end = None
+        if day:
+            start, end = day_bounds(parse_day(day, zone), zone)
+        entries = timecards.list_entries(
+            session,
+            technician_id=find_technician(session, tech).id if tech else None,
+            order_id=lifecycle.get_order(session, order).id if order else None,
+            start=start,
+            end=end,
+        )
+        rows = [entry_json(session, e) for e in entries]
+        order_numbers = _numbers(session, {e.order_id for e in entries if e.order_id})
+    if json_out:
+        print_json(rows)
+        return
+    table(
+        f"{len(rows)} time entries",
+        ["Id", "Tech", "Kind", "Order", "Start", "End", "Min", "Src", "Approved"],
+        [
+            (
+                r["id"],
+                r["technician"],
+                r["kind"],
+                order_numbers.get(r["order_id"], ""),
+                fmt(e.starts_at, zone),
+                fmt(e.ends_at, zone, "%H:%M") or "running",
+                r["minutes"],
+                r["source"],
+                "yes" if r["approved"] else "",
+            )
+            for r, e in zip(rows, entries, strict=True)
+        ],
+    )
+
+
+def _numbers(session, ids: set[int]) -> dict[int, str]:
+    from sqlmodel import col, select
+
+    from svcdesk.models import WorkOrder
+
+    if not ids:
+        return {}
+    stmt = select(WorkOrder.id, WorkOrder.number).where(col(WorkOrder.id).in_(ids))
+    return dict(session.exec(stmt).all())
+
+
+@app.command("edit")
+def edit(
+    entry_id: int,
+    start: Annotated[str | None, typer.Option("--start")] = None,
+    end: Annotated[str | None, typer.Option("--end")] = None,
+    kind: Annotated[str | None, typer.Option("--kind")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Correct an entry (clears its approval; overlaps still refused)."""
+    with write_session(engine()) as session:
+        zone = shop_zone(session)
+        entry = timecards.get_entry(session, entry_id)
+        timecards.update_entry(
+            session,
+            entry,
+            starts_at=parse_when(start, zone, field="--start") if start else None,
+            ends_at=parse_when(end, zone, field="--end") if end else None,
+            kind=kind,
+            note=note,
+            actor=actor(),
+        )
+        info(f"time entry {entry.id}: {timecards.describe(session, entry)}")
+
+
+@app.command("delete")
+def delete(entry_id: int) -> None:
+    """Delete a time entry."""
+    with write_session(engine()) as session:
+        entry = timecards.get_entry(session, entry_id)
+        text = timecards.describe(session, entry)
+        timecards.delete_entry(session, entry, actor=actor())
+        info(f"time entry {entry_id} deleted: {text}")
+
+
+@app.command("card")
+def card(
+    tech: Annotated[str | None, typer.Option("--tech")] = None,
+    day: Annotated[str | None, typer.Option("--day", help="One day (default: today).")] = None,
+    week: Annotated[
+        str | None, typer.Option("--week", help="The week (Mon-Sun) containing this day.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Daily time cards: paid time split into regular and overtime, approval state."""
+    with read_session(engine()) as session:
+        zone = shop_zone(session)
+        if week:
+            first = timecards.week_start(parse_day(week, zone))
+            last = first + timedelta(days=6)
+        else:
+            first = last = parse_day(day, zone)
+        tech_id = find_technician(session, tech).id if tech else None
+        cards = timecards.day_cards(session, first, last, technician_id=tech_id)
+    if json_out:
+        print_json([c.to_json() for c in cards])
+        return
+    table(
+        f"Time cards {first}" + (f" to {last}" if last != first else ""),
+        ["Day", "Tech", "Travel", "Work", "Shop", "Break", "Regular h", "OT h", "Approved"],
+        [
+            (
+                c.day.isoformat(),
+                c.technician,
+                c.minutes.get("travel", 0),
+                c.minutes.get("work", 0),
+                c.minutes.get("shop", 0),
+                c.minutes.get("break", 0),
+                f"{c.regular_minutes / 60:.2f}",
+                f"{c.overtime_minutes / 60:.2f}",
+                "running" if c.running else ("yes" if c.approved else "no"),
+            )
+            for c in cards
+        ],
+    )
+
+
+@app.command("approve")
+def approve(
+    tech: Annotated[str, typer.Option("--tech")],
+    day: Annotated[str, typer.Option("--day", help="The shop-local day to approve.")],
+) -> None:
+    """Approve a technician's day (every entry); only approved time goes to payroll."""
+    with write_session(engine()) as session:
+        zone = shop_zone(session)
+        technician = find_technician(session, tech)
+        the_day = parse_day(day, zone)
+        count = timecards.approve_day(session, technician.id, the_day, actor=actor())
+        info(f"{technician.name} {the_day}: {count} entries approved")
+
+
+def export_timecards(
+    week: Annotated[str, typer.Option("--week", help="Any day of the week (Mon-Sun) to export.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Payroll CSV of APPROVED time for one week: per technician per day, regular/overtime."""
+    with read_session(engine()) as session:
+        zone = shop_zone(session)
+        first = timecards.week_start(parse_day(week, zone))
+        cards, pending = timecards.payroll_rows(session, first)
+    text = timecards.payroll_csv(cards)
+    out = out.expanduser()
+    if out.parent and not out.parent.exists():
+        raise InvalidInput(f"--out: folder {out.parent} does not exist")
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    summary = {
+        "week_start": first.isoformat(),
+        "rows": len(cards),
+        "path": str(out),
+        "unapproved_entries": pending,
+        "regular_hours": round(sum(c.regular_minutes for c in cards) / 60, 2),
+        "overtime_hours": round(sum(c.overtime_minutes for c in cards) / 60, 2),
+    }
+    if json_out:
+        print_json(summary)
+        return
+    info(
+        f"timecards week of {first}: {len(cards)} rows to {out} "
+        f"({summary['regular_hours']} regular h, {summary['overtime_hours']} overtime h)"
+        + (f"; {pending} unapproved entries left out" if pending else "")
+    )
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="time")
+    from svcdesk.cli.commands.export import export_app
+
+    export_app.command("timecards")(export_timecards)
