@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from svcdesk.config import resolve_db_url
-from svcdesk.errors import InvalidInput
+from svcdesk.errors import Busy, InvalidInput
 
 BUSY_TIMEOUT_MS = 15000
 
@@ -58,9 +60,37 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - exercised by every test
         immediate = conn.get_execution_options().get("svcdesk_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            begin_immediate(conn)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+LOCK_WAIT_S = 300.0  # give up (with a clear message) after 5 minutes of waiting
+
+
+def begin_immediate(conn) -> None:
+    """Take SQLite's write lock, waiting with backoff while another writer (a nightly import,
+    a second console) holds it. Retrying BEGIN is always safe: nothing has run yet in this
+    transaction. This is the one place that sees "database is locked"; users don't."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    delay = 0.05
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                raise
+            if time.monotonic() > deadline:
+                raise Busy(
+                    "the database is busy (another process has been writing for over "
+                    f"{int(LOCK_WAIT_S)} s); try again shortly"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def create_private_file(path: Path) -> None:

@@ -35,6 +35,12 @@ class Conflict(SvcDeskError):
     title = "Changed by someone else"
 
 
+class Busy(SvcDeskError):
+    """The database stayed locked by another writer for too long."""
+
+    title = "Database busy"
+
+
 class BookingRefused(SvcDeskError):
     """A visit cannot be booked; `reasons` lists every failed rule (force overrides)."""
 
