@@ -51,6 +51,12 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "stale.hours.completed": "48",
     "recall.window_days": "30",
     "followup.plan": "callback:2,review_request:5",
+    # Dispatch (issue 4, docs/dispatch.md): lunch "earliest-latest start/minutes" ("" = none),
+    # travel model (straight line x road factor at an average speed), plan time limit (s).
+    "dispatch.lunch": "12:00-13:00/30",
+    "dispatch.road_factor": "1.3",
+    "dispatch.speed_kmh": "40",
+    "dispatch.time_limit": "2",
 }
 
 

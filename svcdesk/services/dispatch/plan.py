@@ -1,0 +1,331 @@
+"""The day plan: solve the shop day, show it as a diff, apply it in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from svcdesk.errors import Conflict, InvalidInput
+from svcdesk.models import Technician, Visit, VisitTechnician, WorkOrder
+from svcdesk.routing import Plan, PyVRPSolver, RouteSolver, Unassigned, check_plan
+from svcdesk.routing.schedule import build_route, simulate
+from svcdesk.routing.solver import legs_for
+from svcdesk.services import scheduling
+from svcdesk.services.dispatch import settings as dsettings
+from svcdesk.services.dispatch.problem import DayContext, build_day
+from svcdesk.services.dispatch.proposal import (
+    PlanProposal,
+    Unplanned,
+    planned_route,
+)
+from svcdesk.services.schedule_view import DaySchedule, day_schedule
+from svcdesk.services.timefmt import fmt
+
+
+def plan_day(
+    session: Session,
+    day: date,
+    time_limit: float | None = None,
+    *,
+    reoptimize: bool = False,
+    solver: RouteSolver | None = None,
+) -> PlanProposal:
+    """Routes per technician for `day` with ETAs, and what could not be planned (why)."""
+    if time_limit is None:
+        time_limit = dsettings.default_time_limit(session)
+    if time_limit <= 0:
+        raise InvalidInput(f"time limit: {time_limit} must be positive (seconds)")
+    solver = solver or PyVRPSolver()
+    ctx = build_day(session, day, reoptimize=reoptimize)
+    plan = solver.solve(ctx.problem, time_limit)
+    if reoptimize:
+        # A booked visit the re-optimised plan leaves out keeps its booking: solve again
+        # with those visits locked where they are.
+        dropped = {
+            ctx.jobs[u.job_id].visit_id
+            for u in plan.unassigned
+            if ctx.jobs[u.job_id].visit_id is not None and not ctx.jobs[u.job_id].locked
+        }
+        if dropped:
+            ctx = build_day(session, day, reoptimize=True, pinned=frozenset(dropped))
+            plan = solver.solve(ctx.problem, time_limit)
+    plan = protect_locked(ctx, plan)
+    return proposal_from(ctx, plan, reoptimize)
+
+
+def protect_locked(ctx: DayContext, plan: Plan) -> Plan:
+    """A booked visit the plan could not place (e.g. unreachable in time from the one
+    before) still holds its slot: take new or moved work overlapping it off that route."""
+    problem = ctx.problem
+    stuck = [problem.job(u.job_id) for u in plan.unassigned if problem.job(u.job_id).locked]
+    if not stuck:
+        return plan
+    routes = dict(plan.routes)
+    unassigned = list(plan.unassigned)
+    legs = legs_for(problem)
+    for lock in stuck:
+        route = routes.get(lock.locked_tech)
+        if route is None or lock.locked_start is None:
+            continue
+        lo, hi = lock.locked_start, lock.locked_start + lock.service_minutes
+        clash = [
+            s
+            for s in route.stops
+            if not problem.job(s.job_id).locked and s.start < hi and s.end > lo
+        ]
+        if not clash:
+            continue
+        keep = [s for s in route.stops if s not in clash]
+        tech = problem.tech(route.tech_id)
+        seq = [problem.job(s.job_id) for s in keep]
+        timing = simulate(tech, seq, legs, pinned={s.job_id: s.start for s in keep})
+        if timing is None:  # pragma: no cover - removing stops cannot break a route
+            continue
+        routes[route.tech_id] = build_route(tech, seq, timing, legs)
+        info = ctx.jobs[lock.id]
+        unassigned += [
+            Unassigned(s.job_id, f"overlaps booked visit {info.number} that the route cannot reach")
+            for s in clash
+        ]
+    return Plan(routes, unassigned, plan.solver, plan.wall_seconds)
+
+
+def proposal_from(ctx: DayContext, plan: Plan, reoptimize: bool) -> PlanProposal:
+    violations = [str(v) for v in check_plan(ctx.problem, plan)]
+    routes = [planned_route(ctx, plan.routes[key]) for key in ctx.techs if key in plan.routes]
+    unassigned = []
+    for u in plan.unassigned:
+        info = ctx.jobs[u.job_id]
+        if info.helper:
+            continue
+        reason = f"booked visit kept as is: {u.reason}" if info.locked else u.reason
+        unassigned.append(Unplanned(info.number, info.priority, reason, info.visit_id))
+    unassigned += [Unplanned(i.number, i.priority, r) for i, r in ctx.unplannable]
+    names = {lane_id: why for lane_id, why in ctx.not_working.items()}
+    people = {t.id: t.name for t in ctx.techs.values()}
+    return PlanProposal(
+        day=ctx.day,
+        zone=ctx.zone,
+        routes=routes,
+        unassigned=unassigned,
+        total_drive_minutes=plan.total_drive_minutes,
+        solver=plan.solver,
+        wall_seconds=plan.wall_seconds,
+        reoptimize=reoptimize,
+        violations=violations,
+        versions={i.number: i.version for i in ctx.jobs.values()},
+        not_working={people.get(k, str(k)): v for k, v in names.items()},
+    )
+
+
+# --------------------------------------------------------------------------- diff
+
+
+@dataclass
+class Change:
+    kind: str  # book | move | keep | unplanned
+    number: str
+    visit_id: int | None
+    priority: str
+    before_tech: str | None = None
+    before_start: datetime | None = None
+    after_tech: str | None = None
+    after_tech_id: int | None = None
+    after_start: datetime | None = None
+    after_end: datetime | None = None
+    reason: str = ""
+
+
+KIND_ORDER = {"book": 0, "move": 1, "keep": 2, "unplanned": 3}
+
+
+def diff(proposal: PlanProposal, current: DaySchedule) -> list[Change]:
+    """What applying `proposal` changes in `current` (the day's schedule now)."""
+    leads = {
+        v.visit_id: (lane.name, v.starts_at, v.priority, v.number)
+        for lane in current.lanes
+        for v in lane.visits
+        if v.role == "lead"
+    }
+    out: list[Change] = []
+    seen: set[int] = set()
+    for route, stop in proposal.stops:
+        if stop.helper:
+            continue
+        change = Change(
+            kind="book",
+            number=stop.number,
+            visit_id=stop.visit_id,
+            priority=stop.priority,
+            after_tech=route.tech_name,
+            after_tech_id=route.tech_id,
+            after_start=stop.starts_at,
+            after_end=stop.ends_at,
+        )
+        if stop.visit_id is not None:
+            seen.add(stop.visit_id)
+            before = leads.get(stop.visit_id)
+            if before is None:
+                change.kind, change.reason = "move", "visit no longer booked"
+            else:
+                change.before_tech, change.before_start = before[0], before[1]
+                same = before[0] == route.tech_name and before[1] == stop.starts_at
+                change.kind = "keep" if same else "move"
+        out.append(change)
+    for vid, (name, starts, priority, number) in leads.items():
+        if vid not in seen:
+            out.append(
+                Change(
+                    "keep",
+                    number,
+                    vid,
+                    priority,
+                    name,
+                    starts,
+                    name,
+                    None,
+                    starts,
+                    reason=_not_planned_reason(proposal, vid),
+                )
+            )
+    for u in proposal.unassigned:
+        if u.visit_id is None:
+            out.append(Change("unplanned", u.number, None, u.priority, reason=u.reason))
+    return sorted(
+        out,
+        key=lambda c: (
+            KIND_ORDER[c.kind],
+            c.after_tech or "",
+            c.after_start or datetime.max.replace(tzinfo=proposal.zone),
+            c.number,
+        ),
+    )
+
+
+def _not_planned_reason(proposal: PlanProposal, visit_id: int) -> str:
+    for u in proposal.unassigned:
+        if u.visit_id == visit_id:
+            return u.reason
+    return "outside the planned shift; left as booked"
+
+
+def changes_summary(changes: list[Change]) -> dict[str, int]:
+    out = dict.fromkeys(KIND_ORDER, 0)
+    for c in changes:
+        out[c.kind] += 1
+    return out
+
+
+# --------------------------------------------------------------------------- apply
+
+
+@dataclass
+class ApplyResult:
+    booked: list[str]
+    moved: list[str]
+
+
+def apply(session: Session, proposal: PlanProposal, actor: str = "dispatcher") -> ApplyResult:
+    """Book the new visits and move the moved ones, in the caller's ONE transaction: any
+    refusal or conflict raises and the caller's `write_session` rolls everything back."""
+    current = day_schedule(session, proposal.day, zone=proposal.zone)
+    changes = diff(proposal, current)
+    for c in changes:
+        if c.kind == "move" and c.reason:
+            raise Conflict(f"{c.number}: {c.reason}; plan again")
+    moves = [c for c in changes if c.kind == "move"]
+    books = [c for c in changes if c.kind == "book"]
+    touched: set[str] = set()
+    apply_moves(
+        session,
+        [(c.visit_id, c.after_tech_id, c.after_start, c.number) for c in moves],
+        proposal.versions,
+        touched,
+        actor,
+    )
+    for c in books:
+        order = session.get(WorkOrder, _order_id(proposal, c))
+        if scheduling.active_visits(session, order.id):
+            raise Conflict(f"{order.number} was booked by someone else meanwhile; plan again")
+        tech = session.get(Technician, c.after_tech_id)
+        minutes = int((c.after_end - c.after_start).total_seconds() // 60)
+        scheduling.book_visit(
+            session,
+            order,
+            [tech],
+            c.after_start,
+            minutes,
+            actor=actor,
+            expected_version=_version(proposal.versions, touched, c.number),
+        )
+    session.flush()
+    return ApplyResult([c.number for c in books], [c.number for c in moves])
+
+
+def apply_moves(session, moves, versions, touched: set[str], actor: str) -> None:
+    """Reschedule visits (visit_id, tech_id, new start, number) together: their current
+    slots are released first so that two visits may swap places in one transaction."""
+    visits = []
+    for visit_id, tech_id, starts_at, number in moves:
+        visit = session.get(Visit, visit_id)
+        if visit is None:
+            raise Conflict(f"{number}: the visit is gone; plan again")
+        visits.append((visit, tech_id, starts_at, number))
+    for visit, *_ in visits:
+        for row in session.exec(
+            select(VisitTechnician).where(VisitTechnician.visit_id == visit.id)
+        ):
+            row.active = False
+    session.flush()
+    for visit, tech_id, starts_at, number in visits:
+        tech = session.get(Technician, tech_id)
+        scheduling.reschedule_visit(
+            session,
+            visit,
+            starts_at,
+            techs=[tech],
+            actor=actor,
+            expected_version=_version(versions, touched, number),
+        )
+
+
+def _version(versions: dict[str, int], touched: set[str], number: str) -> int | None:
+    """The version read when planning, for the first write to an order (later writes in
+    the same transaction follow the bumped version)."""
+    if number in touched:
+        return None
+    touched.add(number)
+    return versions.get(number)
+
+
+def _order_id(proposal: PlanProposal, change: Change) -> int:
+    for _, stop in proposal.stops:
+        if stop.number == change.number and stop.visit_id is None:
+            return stop.order_id
+    raise InvalidInput(f"{change.number} is not in the plan")  # pragma: no cover
+
+
+def describe(change: Change, zone) -> str:
+    """One line for the CLI and the console."""
+    b = (
+        f"{change.before_tech} {fmt(change.before_start, zone, '%H:%M')}"
+        if change.before_tech
+        else ""
+    )
+    a = (
+        f"{change.after_tech} {fmt(change.after_start, zone, '%H:%M')}-"
+        f"{fmt(change.after_end, zone, '%H:%M')}"
+        if change.after_end
+        else ""
+    )
+    if change.kind == "book":
+        return f"+ {change.number} {change.priority}: book {a}"
+    if change.kind == "move":
+        return f"~ {change.number} {change.priority}: {b} -> {a}"
+    if change.kind == "keep":
+        return f"= {change.number} {change.priority}: {b}" + (
+            f" ({change.reason})" if change.reason else ""
+        )
+    return f"! {change.number} {change.priority}: not planned: {change.reason}"
