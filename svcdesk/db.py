@@ -129,6 +129,26 @@ def _postgres_constraints(engine: Engine) -> None:
         ).first()
         if not exists:
             conn.execute(text(_NO_OVERLAP))
+        conn.execute(text(_NOTIFY_FN))
+        for table in SQLModel.metadata.sorted_tables:
+            conn.execute(
+                text(
+                    f'CREATE OR REPLACE TRIGGER "svcdesk_notify_{table.name}" AFTER INSERT OR UPDATE OR '
+                    f'DELETE ON "{table.name}" FOR EACH STATEMENT EXECUTE FUNCTION svcdesk_notify()'
+                )
+            )
+
+
+# Live updates on PostgreSQL: every committed write to any table sends one NOTIFY on
+# `svcdesk_changes` (payload: the table), which open consoles LISTEN for (tui/watch.py).
+NOTIFY_CHANNEL = "svcdesk_changes"
+_NOTIFY_FN = f"""
+CREATE OR REPLACE FUNCTION svcdesk_notify() RETURNS trigger AS $$
+BEGIN
+  PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_NAME);
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+"""
 
 
 @contextmanager

@@ -69,8 +69,29 @@ class HighWaterWatcher:
         pass
 
 
+class PostgresNotifyWatcher:
+    """PostgreSQL: LISTEN on the channel every table's trigger NOTIFYs (svcdesk/db.py)."""
+
+    def __init__(self, engine: Engine) -> None:
+        import psycopg
+
+        from svcdesk.db import NOTIFY_CHANNEL
+
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn = psycopg.connect(url, autocommit=True)
+        self._conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+    def changed(self) -> bool:
+        return any(True for _ in self._conn.notifies(timeout=0))
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 def make_watcher(engine: Engine) -> ChangeWatcher:
     path = sqlite_path(engine)
     if path is not None:
         return SQLiteDataVersionWatcher(path)
+    if engine.dialect.name == "postgresql":
+        return PostgresNotifyWatcher(engine)
     return HighWaterWatcher(engine)
