@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import insert, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlmodel import Session, col
 
 from svcdesk.clock import now
@@ -43,6 +44,7 @@ from svcdesk.services.normalize import address_key, email_key, phone_key
 from svcdesk.services.technicians import get_skill, skill_code
 
 CHUNK = 2000
+CACHE_KIB = 65536  # SQLite page cache during a batch (64 MiB)
 
 
 class Ref:
@@ -79,8 +81,58 @@ def model_defaults(model) -> dict[str, Any]:
     for name, info in model.model_fields.items():
         if info.default is not PydanticUndefined:
             values[name] = info.default
+        elif info.default_factory is not None:
+            values[name] = info.default_factory()
     values.pop("id", None)
     return values
+
+
+class _Compiled:
+    """An executemany-ready INSERT for one table and one set of keys."""
+
+    def __init__(self, table, dialect, sample: dict):
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(sample))
+        missing = set(compiled.positiontup) - set(sample)
+        if missing:
+            raise RuntimeError(f"batch insert into {table.name}: no value for {sorted(missing)}")
+        self.sql = str(compiled)
+        keys = list(compiled.positiontup)
+        self.get = itemgetter(*keys)
+        procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
+        self.procs = [(i, _memo(p)) for i, p in enumerate(procs) if p is not None]
+
+    def params(self, rows: list[dict]) -> list:
+        get, procs = self.get, self.procs
+        if not procs:
+            return [get(row) for row in rows]
+        out = []
+        for row in rows:
+            values = list(get(row))
+            for i, proc in procs:
+                value = values[i]
+                if value is not None:
+                    values[i] = proc(value)
+            out.append(tuple(values))
+        return out
+
+
+def _memo(proc):
+    if proc is None:
+        return None
+    cache: dict = {}
+
+    def convert(value):
+        try:
+            return cache[value]
+        except KeyError:
+            if len(cache) > 20_000:
+                cache.clear()
+            result = cache[value] = proc(value)
+            return result
+        except TypeError:  # unhashable
+            return proc(value)
+
+    return convert
 
 
 class BatchWriter:
@@ -97,9 +149,15 @@ class BatchWriter:
         # One timestamp for the whole batch (it commits as one transaction).
         self.created = now()
         self._sla: dict[Priority, datetime] = {}
+        self._sqlite = session.get_bind().dialect.name == "sqlite"
+        if self._sqlite:  # a bigger page cache for this connection: index pages stay hot
+            session.connection().exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
+        self._next_id: dict[str, int] = {}
+        self._compiled: dict[str, _Compiled] = {}
         self._order_defaults = model_defaults(WorkOrder)
         self._customer_defaults = model_defaults(Customer)
         self._site_defaults = model_defaults(Site)
+        self._event_defaults = model_defaults(OrderEvent)
 
     # -- lookups ---------------------------------------------------------------------
     def _known_refs(self, items: list[Item]) -> dict[str, str]:
@@ -234,15 +292,44 @@ class BatchWriter:
         self.sites[(customer, key)] = ref
         return ref
 
+    def _insert_rows(self, table, rows: list[dict]) -> list[int]:
+        """executemany INSERT; returns the new ids in row order.
+
+        SQLite: the write transaction (BEGIN IMMEDIATE) holds the database lock, so ids are
+        numbered from max(id) + 1 (what SQLite would pick) and a plain executemany is used;
+        RETURNING with a guaranteed row order would cost one statement per row there.
+        Other databases: INSERT .. RETURNING in parameter order (insertmanyvalues)."""
+        if self._sqlite:
+            if table.name not in self._next_id:
+                top = self.session.execute(select(func.max(table.c.id))).scalar()
+                self._next_id[table.name] = (top or 0) + 1
+            first = self._next_id[table.name]
+            ids = list(range(first, first + len(rows)))
+            self._next_id[table.name] = first + len(rows)
+            for row, new_id in zip(rows, ids, strict=True):
+                row["id"] = new_id
+            self._executemany(table, rows)
+            return ids
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(self.session.execute(stmt, rows).scalars())
+
+    def _executemany(self, table, rows: list[dict]) -> None:
+        """The Core INSERT compiled once per table, values converted with the columns' own
+        bind processors (memoised: a batch repeats the same timestamps), executemany on the
+        driver cursor. Same stored values as `session.execute(insert(table), rows)`, without
+        SQLAlchemy's per-row parameter bookkeeping."""
+        if table.name not in self._compiled:
+            self._compiled[table.name] = _Compiled(table, self.session.get_bind().dialect, rows[0])
+        compiled = self._compiled[table.name]
+        self.session.connection().exec_driver_sql(compiled.sql, compiled.params(rows))
+
     def _insert(self, model, new: list[tuple[Ref, dict]]) -> int:
         if not new:
             return 0
         for _, values in new:
             if isinstance(values.get("customer_id"), Ref):
                 values["customer_id"] = values["customer_id"].id
-        table = model.__table__
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = self.session.execute(stmt, [v for _, v in new]).scalars().all()
+        ids = self._insert_rows(model.__table__, [v for _, v in new])
         for (ref, _), new_id in zip(new, ids, strict=True):
             ref.id = new_id
             if model is Customer:
@@ -291,13 +378,12 @@ class BatchWriter:
                     events.encode_data(created_data(source, ref)),
                 )
             )
-        table = WorkOrder.__table__
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = self.session.execute(stmt, orders).scalars().all()
-        self.session.execute(
-            insert(OrderEvent.__table__),
+        ids = self._insert_rows(WorkOrder.__table__, orders)
+        self._insert_rows(
+            OrderEvent.__table__,
             [
                 {
+                    **self._event_defaults,
                     "order_id": order_id,
                     "at": at,
                     "actor": self.actor,

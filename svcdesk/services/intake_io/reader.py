@@ -24,17 +24,37 @@ _EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "js
 _BY_KEY = {header_key(c): c for c in COLUMNS}
 
 
-@dataclass
 class Record:
     """One row. `number`: CSV = data record after the header (1 = first), JSON = array
-    element (1-based), JSON Lines = line number. `raw` keeps the original headers/values
+    element (1-based), JSON Lines = line number. `raw` gives the original headers/values
     (for the reject file); `values` is keyed by column name; `problem` says why a row
     couldn't be read at all."""
 
-    number: int
-    raw: dict[str, Any]
-    values: dict[str, str | None] = field(default_factory=dict)
-    problem: str | None = None
+    __slots__ = ("_header", "_raw", "number", "problem", "values")
+
+    def __init__(
+        self,
+        number: int,
+        raw: dict[str, Any] | list[str],
+        values: dict[str, str | None] | None = None,
+        problem: str | None = None,
+        header: list[str] | None = None,
+    ):
+        self.number = number
+        self._raw = raw  # a dict, or a CSV row's cells (paired with `header` on demand)
+        self._header = header
+        self.values = values if values is not None else {}
+        self.problem = problem
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        if isinstance(self._raw, dict):
+            return self._raw
+        cells, header = self._raw, self._header or []
+        raw = dict(zip(header, cells, strict=False))
+        if len(cells) > len(header):
+            raw[""] = ",".join(cells[len(header) :])
+        return raw
 
 
 @dataclass
@@ -130,6 +150,7 @@ def _csv_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
 
 
 def _csv_rows(source, reader, header, columns, width) -> Iterator[Record]:
+    pairs = [(c, i) for i, c in enumerate(columns) if c]
     number = 0
     while True:
         try:
@@ -139,16 +160,18 @@ def _csv_rows(source, reader, header, columns, width) -> Iterator[Record]:
         except csv.Error as exc:
             raise InvalidInput(f"{source.name} row {number + 1}: unreadable CSV ({exc})") from None
         number += 1
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
-        raw = dict(zip(header, cells, strict=False))
-        record = Record(number, raw)
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            record.raw = {**raw, "": ",".join(cells[width:])}
-            record.problem = f"{len(cells)} values but the header has {width} columns"
+        if len(cells) == width:
+            yield Record(number, cells, {c: cells[i] for c, i in pairs}, header=header)
+        elif len(cells) < width:
+            values = {c: cells[i] for c, i in pairs if i < len(cells)}
+            yield Record(number, cells, values, header=header)
+        elif "".join(cells[width:]).strip():
+            problem = f"{len(cells)} values but the header has {width} columns"
+            yield Record(number, cells, problem=problem, header=header)
         else:
-            record.values = {c: v for c, v in zip(columns, cells, strict=False) if c}
-        yield record
+            yield Record(number, cells[:width], {c: cells[i] for c, i in pairs}, header=header)
 
 
 def _object_record(number: int, obj: Any) -> Record:

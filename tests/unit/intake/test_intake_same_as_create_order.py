@@ -1,0 +1,71 @@
+"""The batch path writes exactly what `intake.create_order` writes, row for row: the same
+orders, customers, sites, events and sequence, stored byte for byte the same."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from svcdesk.db import make_engine, write_session
+from svcdesk.services import intake, technicians
+from svcdesk.services.intake_io import RowParser, import_source, open_source
+from svcdesk.services.settings import shop_zone
+from tests.bench.intake import SKILLS, generate
+from tests.fixtures.shop import build_shop
+
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "intake"
+TABLES = ("customer", "site", "work_order", "order_event", "sequence")
+
+
+def fresh(path: Path):
+    engine = make_engine(str(path))
+    build_shop(engine)  # existing customers and sites to match against
+    with write_session(engine) as s:
+        for code in SKILLS:
+            technicians.ensure_skill(s, code)
+    return engine
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
+    finally:
+        conn.close()
+
+
+def one_by_one(engine, file: Path) -> None:
+    with open_source(str(file)) as src, write_session(engine) as s:
+        parser = RowParser(shop_zone(s))
+        for record in src.records():
+            intake.create_order(s, parser.request(record.values), actor="import")
+
+
+def compare(tmp_path: Path, file: Path, chunk: int = 7) -> dict[str, list[tuple]]:
+    batch_db, single_db = tmp_path / "batch.db", tmp_path / "single.db"
+    batch_engine, single_engine = fresh(batch_db), fresh(single_db)
+    with open_source(str(file)) as src, write_session(batch_engine) as s:
+        import_source(s, src, actor="import", chunk_size=chunk)  # rows span several chunks
+    one_by_one(single_engine, file)
+    batch_engine.dispose()
+    single_engine.dispose()
+    got, want = dump(batch_db), dump(single_db)
+    for table in TABLES:
+        assert got[table] == want[table], table
+    return got
+
+
+def test_generated_file_with_repeat_callers(tmp_path):
+    file = tmp_path / "gen.csv"
+    generate(file, 60, seed=3)
+    got = compare(tmp_path, file)
+    assert len(got["work_order"]) == 3 + 60
+    assert len(got["order_event"]) > 60
+    assert len(got["customer"]) < 2 + 60  # repeat callers matched
+
+
+def test_ugly_fixtures(tmp_path):
+    for name in ("ugly_bom_crlf.csv", "orders.json"):
+        sub = tmp_path / name.replace(".", "_")
+        sub.mkdir()
+        compare(sub, FIX / name)
