@@ -71,7 +71,7 @@ class GenerateResult:
         }
 
 
-def _insert(session: Session, table):
+def insert_skip_duplicates(session: Session, table):
     """INSERT that skips rows violating a unique key (SQLite and PostgreSQL)."""
     name = session.get_bind().dialect.name
     if name == "sqlite":
@@ -194,7 +194,7 @@ def _create_chunk(session, chunk, calendars, result: GenerateResult, actor: str)
     claimed = {
         (r.plan_id, r.occurs_on): r.id
         for r in session.execute(
-            _insert(session, PlanOccurrence)
+            insert_skip_duplicates(session, PlanOccurrence)
             .values(rows)
             .returning(PlanOccurrence.id, PlanOccurrence.plan_id, PlanOccurrence.occurs_on)
         )

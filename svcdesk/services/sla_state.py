@@ -178,3 +178,41 @@ def open_states(session: Session, *, at_risk: bool = False, breached: bool = Fal
     ]
     rows.sort(key=lambda r: (r.sla.due, r.number))
     return rows
+
+
+@dataclass(frozen=True)
+class Compliance:
+    priority: str
+    resolved: int
+    response_met: int
+    resolution_met: int
+
+    def to_json(self) -> dict:
+        def pct(n: int) -> float | None:
+            return round(100.0 * n / self.resolved, 1) if self.resolved else None
+
+        return {
+            "priority": self.priority,
+            "resolved": self.resolved,
+            "response_met": self.response_met,
+            "resolution_met": self.resolution_met,
+            "response_pct": pct(self.response_met),
+            "resolution_pct": pct(self.resolution_met),
+        }
+
+
+def compliance(session: Session, start: datetime, end: datetime) -> list[Compliance]:
+    """Per priority: orders resolved in [start, end) and how many met each target."""
+    from svcdesk.models import Priority
+
+    rows = session.execute(
+        select(WorkOrder.priority, OrderSla.response_met, OrderSla.resolution_met)
+        .join(OrderSla, OrderSla.order_id == WorkOrder.id)
+        .where(col(OrderSla.resolved_at) >= start, col(OrderSla.resolved_at) < end)
+    ).all()
+    out = []
+    for prio in Priority:
+        mine = [r for r in rows if r[0] == prio.value]
+        out.append(Compliance(prio.value, len(mine), sum(1 for r in mine if r[1]),
+                              sum(1 for r in mine if r[2])))  # fmt: skip
+    return out
