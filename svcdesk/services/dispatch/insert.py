@@ -1,0 +1,220 @@
+"""Drop an emergency into a running day: best technician and position, knock-on delays.
+
+Today's visits that have started (en route, on site, done, or due to start before now)
+and crew visits stay where and when they are; the others keep their technician and order
+but may start later (never earlier than booked). `routing.insert_job` tries every
+position on every qualified technician's current day; the options are ranked by added
+drive, then total delay, then start. Applying books the visit and reschedules the delayed
+visits in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from svcdesk import clock
+from svcdesk.clock import now as clock_now
+from svcdesk.errors import InvalidInput
+from svcdesk.models import Technician, Visit, WorkOrder
+from svcdesk.routing import Job, Plan, Problem, insert_job
+from svcdesk.routing.schedule import build_route, simulate
+from svcdesk.routing.solver import legs_for
+from svcdesk.services import scheduling
+from svcdesk.services.dispatch.plan import _version, apply_moves
+from svcdesk.services.dispatch.problem import DayContext, build_day
+from svcdesk.services.dispatch.proposal import PlannedRoute, planned_route
+from svcdesk.services.settings import shop_zone
+
+MOVABLE = ("scheduled", "dispatched")
+
+
+@dataclass
+class Delay:
+    number: str
+    visit_id: int
+    before: datetime
+    after: datetime
+    minutes: int
+
+
+@dataclass
+class InsertOption:
+    tech_id: int
+    tech_name: str
+    starts_at: datetime
+    ends_at: datetime
+    added_drive_minutes: int
+    delays: list[Delay]
+    route: PlannedRoute
+
+    @property
+    def total_delay(self) -> int:
+        return sum(d.minutes for d in self.delays)
+
+
+@dataclass
+class InsertProposal:
+    number: str
+    order_id: int
+    priority: str
+    version: int
+    now: datetime
+    options: list[InsertOption]
+    not_possible: dict[str, str] = field(default_factory=dict)  # tech name -> why
+
+    @property
+    def best(self) -> InsertOption | None:
+        return self.options[0] if self.options else None
+
+
+def insert_emergency(session: Session, order: WorkOrder, now: datetime | None = None):
+    """Where `order` fits best in today's running schedule, and what it costs."""
+    if scheduling.active_visits(session, order.id):
+        raise InvalidInput(f"{order.number} already has a booked visit; move it instead")
+    if order.status not in ("new", "scheduled"):
+        raise InvalidInput(f"{order.number} is {order.status}; only open orders can be booked")
+    now = now or clock_now()
+    with clock.at(now):
+        day = now.astimezone(shop_zone(session)).date()
+        ctx = build_day(session, day, include_backlog=False, extra_orders=[order])
+    for info, reason in ctx.unplannable:
+        raise InvalidInput(f"{info.number}: {reason}")
+    now_minute = ctx.minute(now)
+    job = ctx.problem.job(order.number)
+    jobs = [_shiftable(ctx, j, now) for j in ctx.problem.jobs if j.id != order.number]
+    problem = Problem(jobs, ctx.problem.techs, ctx.problem.travel, ctx.problem.day)
+    legs = legs_for(Problem([*jobs, job], problem.techs, problem.travel, problem.day))
+    proposal = InsertProposal(order.number, order.id, order.priority, order.version, now, [])
+    for tech in problem.techs:
+        name = ctx.techs[tech.id].name
+        if not tech.can_do(job):
+            proposal.not_possible[name] = "lacks the skill"
+            continue
+        seq = sorted(
+            (j for j in jobs if j.locked_tech == tech.id),
+            key=lambda j: j.locked_start if j.locked_start is not None else j.window_start,
+        )
+        timing = simulate(tech, seq, legs)
+        if timing is None:
+            proposal.not_possible[name] = "today's booked visits already do not fit the shift"
+            continue
+        current = Plan({tech.id: build_route(tech, seq, timing, legs)})
+        one = Problem(seq, [tech], problem.travel, problem.day)
+        ins = _best_insertion(current, one, job, now_minute, tech.shift_end)
+        if ins is None or ins.route is None:
+            proposal.not_possible[name] = "no room left today (shift, windows, booked visits)"
+            continue
+        route = planned_route(ctx, ins.route)
+        delays = []
+        for stop in route.stops:
+            info = ctx.jobs[stop.job_id]
+            if info.visit_id is not None and stop.starts_at != info.starts_at and not info.helper:
+                minutes = int((stop.starts_at - info.starts_at).total_seconds() // 60)
+                delays.append(
+                    Delay(info.number, info.visit_id, info.starts_at, stop.starts_at, minutes)
+                )
+        new = next(s for s in route.stops if s.job_id == order.number)
+        proposal.options.append(
+            InsertOption(
+                ctx.techs[tech.id].id,
+                name,
+                new.starts_at,
+                new.ends_at,
+                ins.added_drive_minutes,
+                delays,
+                route,
+            )
+        )
+    for tid, why in ctx.not_working.items():
+        person = session.get(Technician, tid)
+        proposal.not_possible[person.name] = why
+    if order.priority == "emergency":
+        proposal.options.sort(key=lambda o: (o.starts_at, o.added_drive_minutes, o.total_delay))
+    else:
+        proposal.options.sort(key=lambda o: (o.added_drive_minutes, o.total_delay, o.starts_at))
+    return proposal
+
+
+def _best_insertion(current: Plan, problem: Problem, job: Job, now_minute: int, latest: int):
+    """`insert_job`'s choice (least added drive); for an emergency, the earliest start
+    instead: the smallest latest-start for which an insertion exists (bisection)."""
+    ins = insert_job(current, problem, job, now=now_minute)
+    if ins is None or job.priority != "emergency":
+        return ins
+    lo, hi = max(now_minute, job.window_start or 0), ins.start
+    while lo < hi:
+        mid = (lo + hi) // 2
+        tighter = Job(**{**_fields(job), "window_end": mid})
+        found = insert_job(current, problem, tighter, now=now_minute)
+        if found is None:
+            lo = mid + 1
+        else:
+            ins, hi = found, min(mid, found.start)
+    return ins
+
+
+def _fields(job: Job) -> dict:
+    return {f: getattr(job, f) for f in job.__dataclass_fields__}
+
+
+def _shiftable(ctx: DayContext, job: Job, now: datetime) -> Job:
+    """A booked visit not yet started may start later than booked, never earlier."""
+    info = ctx.jobs[job.id]
+    if (
+        job.locked_start is None
+        or info.helper
+        or info.visit_status not in MOVABLE
+        or info.starts_at < now
+        or _crew(ctx, info.visit_id)
+    ):
+        return job
+    return Job(
+        job.id,
+        job.location,
+        job.service_minutes,
+        job.locked_start,
+        None,
+        job.skills,
+        job.priority,
+        locked_tech=job.locked_tech,
+    )
+
+
+def _crew(ctx: DayContext, visit_id: int) -> bool:
+    return sum(1 for i in ctx.jobs.values() if i.visit_id == visit_id) > 1
+
+
+def apply_insert(
+    session: Session,
+    proposal: InsertProposal,
+    option: InsertOption | None = None,
+    *,
+    actor: str = "dispatcher",
+) -> Visit:
+    """Book the emergency and reschedule the delayed visits, in the caller's transaction."""
+    option = option or proposal.best
+    if option is None:
+        raise InvalidInput(f"nobody can take {proposal.number} today")
+    touched: set[str] = set()
+    versions = {proposal.number: proposal.version}
+    apply_moves(
+        session,
+        [(d.visit_id, option.tech_id, d.after, d.number) for d in option.delays],
+        {},
+        touched,
+        actor,
+    )
+    order = session.get(WorkOrder, proposal.order_id)
+    tech = session.get(Technician, option.tech_id)
+    minutes = int((option.ends_at - option.starts_at).total_seconds() // 60)
+    return scheduling.book_visit(
+        session,
+        order,
+        [tech],
+        option.starts_at,
+        minutes,
+        actor=actor,
+        expected_version=_version(versions, touched, proposal.number),
+    )
