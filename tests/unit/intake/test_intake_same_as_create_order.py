@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from svcdesk.db import make_engine, write_session
 from svcdesk.services import intake, technicians
 from svcdesk.services.intake_io import RowParser, import_source, open_source
@@ -55,6 +57,7 @@ def compare(tmp_path: Path, file: Path, chunk: int = 7) -> dict[str, list[tuple]
     return got
 
 
+@pytest.mark.sqlite_only
 def test_generated_file_with_repeat_callers(tmp_path):
     file = tmp_path / "gen.csv"
     generate(file, 60, seed=3)
@@ -64,6 +67,7 @@ def test_generated_file_with_repeat_callers(tmp_path):
     assert len(got["customer"]) < 2 + 60  # repeat callers matched
 
 
+@pytest.mark.sqlite_only
 def test_ugly_fixtures(tmp_path):
     for name in ("ugly_bom_crlf.csv", "orders.json"):
         sub = tmp_path / name.replace(".", "_")
