@@ -326,6 +326,8 @@ def quote_json(session: Session, quote: Quote) -> dict:
                     "qty_milli": ln.qty_milli,
                     "unit_price_cents": ln.unit_price_cents,
                     "taxable": ln.taxable,
+                    "net_cents": out.net_cents,
+                    "tax_cents": out.tax_cents,
                     "total_cents": out.total_cents,
                 }
                 for ln, out in zip(p.lines, p.totals.lines, strict=True)

@@ -1,0 +1,124 @@
+"""`svcdesk payments add|list` and `svcdesk receivables aging`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlmodel import col, select
+
+from svcdesk.cli.commands.invoices import AmountOpt, DateOpt, MethodOpt, RefOpt, record_payment
+from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.output import print_json, table
+from svcdesk.cli.state import engine
+from svcdesk.db import read_session
+from svcdesk.models import Customer
+from svcdesk.models.billing import Invoice, Payment
+from svcdesk.services.billing import aging as aging_service
+from svcdesk.services.money import fmt_money
+from svcdesk.services.settings import shop_zone
+from svcdesk.services.timefmt import parse_day
+
+app = typer.Typer(help="Payments received against invoices.", no_args_is_help=True)
+receivables = typer.Typer(help="What customers owe.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    invoice: str,
+    amount: AmountOpt,
+    method: MethodOpt = "check",
+    date: DateOpt = None,
+    ref: RefOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record a payment on a sent invoice; more than the balance is refused."""
+    record_payment(invoice, amount, method, date, ref, json_out)
+
+
+@app.command("list")
+def list_cmd(
+    since: Annotated[str | None, typer.Option("--since", help="Received on or after.")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 200,
+    json_out: JsonOpt = False,
+) -> None:
+    """Payments, newest first."""
+    with read_session(engine()) as session:
+        stmt = (
+            select(Payment, Invoice.number, Customer.name)
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .join(Customer, Customer.id == Invoice.customer_id)
+            .order_by(col(Payment.received_on).desc(), col(Payment.id).desc())
+            .limit(limit)
+        )
+        if since:
+            stmt = stmt.where(Payment.received_on >= parse_day(since, shop_zone(session)))
+        rows = session.exec(stmt).all()
+    data = [
+        {
+            "id": p.id,
+            "invoice": number,
+            "customer": name,
+            "amount_cents": p.amount_cents,
+            "method": p.method,
+            "received_on": p.received_on.isoformat(),
+            "reference": p.reference,
+        }
+        for p, number, name in rows
+    ]
+    if json_out:
+        print_json(data)
+        return
+    table(
+        f"{len(data)} payments",
+        ["Received", "Invoice", "Customer", "Method", "Amount", "Reference"],
+        [
+            (
+                d["received_on"],
+                d["invoice"],
+                d["customer"],
+                d["method"],
+                fmt_money(d["amount_cents"]),
+                d["reference"] or "",
+            )
+            for d in data
+        ],
+    )
+
+
+@receivables.command("aging")
+def aging(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Day (default today).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Open balances per customer: current, 1-30, 31-60, 61-90, 90+ days past due."""
+    with read_session(engine()) as session:
+        day = parse_day(as_of, shop_zone(session))
+        rows, total = aging_service.aging(session, day)
+    if json_out:
+        print_json(
+            {
+                "as_of": day.isoformat(),
+                "customers": [r.to_json() for r in rows],
+                "total": total.to_json(),
+            }
+        )
+        return
+    table(
+        f"Receivables aging as of {day}",
+        ["Customer", "Invoices", *aging_service.BUCKETS, "Total"],
+        [
+            (
+                r.customer,
+                r.invoices,
+                *(fmt_money(r.buckets[b]) for b in aging_service.BUCKETS),
+                fmt_money(r.total_cents),
+            )
+            for r in [*rows, total]
+        ],
+    )
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="payments")
+    root.add_typer(receivables, name="receivables")

@@ -1,0 +1,121 @@
+"""`svcdesk pricebook import|export|list`: the price book as a CSV file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svcdesk.cli.options import DryRunOpt, JsonOpt
+from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.state import engine
+from svcdesk.db import read_session, write_session
+from svcdesk.errors import InvalidInput
+from svcdesk.services.billing import pricebook, pricebook_csv
+from svcdesk.services.money import fmt_money
+
+app = typer.Typer(
+    help="Price book: flat-rate tasks, fees, labor rates, markup tiers.", no_args_is_help=True
+)
+
+
+def _read(file: str) -> tuple[str, str]:
+    if file == "-":
+        return "stdin", sys.stdin.read()
+    path = Path(file).expanduser()
+    try:
+        return path.name, path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(f"{file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{file}: cannot read ({exc})") from None
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[str, typer.Argument(help="CSV file ('-' = stdin); see docs/billing.md.")],
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Create or update rows by code; every bad row is reported and nothing is written."""
+    source, text = _read(file)
+    with write_session(engine()) as session:
+        result = pricebook_csv.import_pricebook(session, source, text, dry_run=dry_run)
+    if json_out:
+        print_json(result.to_json())
+    else:
+        info(result.summary())
+
+
+@app.command("export")
+def export_cmd(
+    out: Annotated[str | None, typer.Option("--out", "-o", help="File (default: stdout).")] = None,
+) -> None:
+    """Write the whole price book as CSV (the import format; re-importing changes nothing)."""
+    with read_session(engine()) as session:
+        text = pricebook_csv.export_csv(session)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    path = Path(out).expanduser()
+    if not path.parent.is_dir():
+        raise InvalidInput(f"--out {out}: folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    info(f"price book written to {path}")
+
+
+@app.command("list")
+def list_cmd(
+    search: Annotated[str | None, typer.Option("--search", "-s")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tasks and fees, then labor rates and markup tiers."""
+    with read_session(engine()) as session:
+        items = pricebook.list_items(session, text=search)
+        rates = pricebook.labor_rates(session)
+        tiers = pricebook.markup_tiers(session)
+    if json_out:
+        print_json(
+            {
+                "items": [i.model_dump(exclude={"id", "updated_at"}) for i in items],
+                "labor_rates": [r.model_dump(exclude={"id", "updated_at"}) for r in rates],
+                "markup_tiers": [t.model_dump(exclude={"id", "updated_at"}) for t in tiers],
+            }
+        )
+        return
+    table(
+        f"{len(items)} tasks and fees",
+        ["Code", "Type", "Name", "Price", "Cost", "Min", "Skill", "Tax", "Active"],
+        [
+            (
+                i.code,
+                i.kind,
+                i.name,
+                fmt_money(i.price_cents),
+                fmt_money(i.cost_cents),
+                i.est_minutes or "",
+                i.skill or "",
+                "yes" if i.taxable else "no",
+                "yes" if i.active else "no",
+            )
+            for i in items
+        ],
+    )
+    table(
+        "Labor rates (per hour)",
+        ["Code", "Kind", "Level", "Name", "Rate"],
+        [(r.code, r.kind, r.level or "all", r.name, fmt_money(r.rate_cents)) for r in rates],
+    )
+    table(
+        "Part markup (parts without a list price)",
+        ["Code", "From cost", "Markup"],
+        [(t.code, fmt_money(t.min_cost_cents), f"{t.markup_bp / 100:g}%") for t in tiers],
+    )
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="pricebook")
