@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, select
 
+from svcdesk.clock import now
 from svcdesk.models.agreements import Agreement, AgreementBilling, AgreementStatus, BillingCycle
 from svcdesk.services.pm_generate import insert_skip_duplicates
 
@@ -142,7 +143,8 @@ def bill(
                 claimed = session.execute(
                     insert_skip_duplicates(session, AgreementBilling)
                     .values(agreement_id=agreement.id, period_start=period.start,
-                            period_end=period.end, amount_cents=entry["amount_cents"])
+                            period_end=period.end, amount_cents=entry["amount_cents"],
+                            created_at=now())
                     .returning(AgreementBilling.id)
                 ).first()  # fmt: skip
                 if claimed is None:  # another run billed it a moment ago
