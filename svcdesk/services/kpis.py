@@ -280,7 +280,7 @@ DEFS: list[KpiDef] = [
            "completed orders, callbacks (callback_of)", _recall),
     KpiDef("closeout_median", "Closeout speed (median)", "h", "invoiced",
            "order history (completed -> invoiced)", _closeout),
-    KpiDef("revenue", "Revenue (invoiced, net of tax)", "cents", "revenue", "invoices",
+    KpiDef("revenue", "Revenue", "cents", "revenue", "invoices (net of tax)",
            _revenue),
     KpiDef("revenue_per_call", "Revenue per call", "cents", "completed",
            "completed orders with issued invoices", _revenue_per_call),
