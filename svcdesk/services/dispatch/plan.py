@@ -100,7 +100,8 @@ def proposal_from(ctx: DayContext, plan: Plan, reoptimize: bool) -> PlanProposal
         info = ctx.jobs[u.job_id]
         if info.helper:
             continue
-        reason = f"booked visit kept as is: {u.reason}" if info.locked else u.reason
+        reason = ctx.readable(u.reason)
+        reason = f"booked visit kept as is: {reason}" if info.locked else reason
         unassigned.append(Unplanned(info.number, info.priority, reason, info.visit_id))
     unassigned += [Unplanned(i.number, i.priority, r) for i, r in ctx.unplannable]
     names = {lane_id: why for lane_id, why in ctx.not_working.items()}

@@ -23,6 +23,7 @@ Decisions (docs/dispatch.md):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -105,6 +106,14 @@ class DayContext:
 
     def tech_key(self, tech_id: int) -> str:
         return f"T{tech_id}"
+
+    def readable(self, text: str) -> str:
+        """A routing message with technician keys (T12) replaced by names."""
+        return re.sub(
+            r"\bT(\d+)\b",
+            lambda m: self.techs[m.group(0)].name if m.group(0) in self.techs else m.group(0),
+            text,
+        )
 
 
 def minute_of(dt: datetime, day: date, zone: ZoneInfo) -> int:
