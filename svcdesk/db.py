@@ -102,9 +102,10 @@ def create_private_file(path: Path) -> None:
 
 
 def init_schema(engine: Engine) -> None:
-    import svcdesk.models  # noqa: F401  (registers every table)
+    """Create or upgrade the schema (svcdesk/schema.py), then PostgreSQL's extras."""
+    from svcdesk.schema import ensure_schema
 
-    SQLModel.metadata.create_all(engine)
+    ensure_schema(engine)
     if engine.dialect.name == "postgresql":
         _postgres_constraints(engine)
 

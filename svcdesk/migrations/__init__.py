@@ -1,0 +1,1 @@
+"""Alembic migrations. Every schema change ships a revision here (see docs/migrations.md)."""
