@@ -27,13 +27,13 @@ from svcdesk.models.base import UTCDateTime
 from svcdesk.models.billing import Invoice, InvoiceStatus
 from svcdesk.models.execution import TimeEntry, TimeKind
 from svcdesk.models.inventory import PartUsage
+from svcdesk.services.billing.invoices import OPEN
 from svcdesk.services.kpi_scope import GroupBy, KpiFilter, Period, filter_orders, order_group_key
 from svcdesk.services.sqlexpr import greatest, least, minutes_between
 
 RECALL_DAYS = 30
 CANCELLED = OrderStatus.CANCELLED.value
 BILLED_STATUSES = (InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
-OPEN_INVOICE = (InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID)
 LABOR_KINDS = (TimeKind.WORK.value, TimeKind.TRAVEL.value)
 
 
@@ -234,14 +234,13 @@ def revenue(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Sel
 
 
 def receivables(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Select:
-    """Open invoices right now: balance, due date (or issue time when no due date)."""
+    """Open invoices right now (billing's OPEN statuses) with a balance, and their due date."""
     return _invoices(
         flt,
         by,
         (Invoice.total_cents - Invoice.paid_cents).label("balance"),
         Invoice.due_on.label("due_on"),
-        Invoice.issued_at.label("issued_at"),
-    ).where(Invoice.status.in_(OPEN_INVOICE), Invoice.total_cents > Invoice.paid_cents)
+    ).where(Invoice.status.in_(OPEN), Invoice.total_cents > Invoice.paid_cents)
 
 
 COHORTS = {

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from svcdesk.clock import now as clock_now
 from svcdesk.models.billing import Invoice
+from svcdesk.services.billing.aging import BUCKETS as AGING_BUCKETS
+from svcdesk.services.billing.aging import bucket_for
 from svcdesk.services.kpi_cohorts import BILLED_STATUSES, COHORTS
 from svcdesk.services.kpi_scope import GroupBy, KpiFilter, Period, group_labels
 from svcdesk.services.kpi_shifts import shift_minutes
@@ -25,8 +26,6 @@ from svcdesk.services.kpi_stats import median, percentile, rate
 from svcdesk.services.money import fmt_money, round_cents
 from svcdesk.services.settings import shop_zone
 
-AGING = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90),
-         ("90+", 91, None))  # fmt: skip
 BACKLOG_BUCKETS = (("<1d", 0, 1), ("1-3d", 1, 3), ("3-7d", 3, 7), ("7-14d", 7, 14),
                    ("14-30d", 14, 30), ("30d+", 30, None))  # fmt: skip
 
@@ -235,26 +234,16 @@ def _backlog_oldest(rows, ctx):
     return (round(max(ages), 1) if ages else None), len(ages), (None if ages else "no open orders")
 
 
-def days_past_due(row, today: date, zone: ZoneInfo) -> int:
-    due = row.due_on or (row.issued_at.astimezone(zone).date() if row.issued_at else today)
-    return (today - due).days
-
-
 def _aging(bucket: str | None) -> Reducer:
+    """Open balances (all, or one bucket) exactly as `svcdesk invoice aging` buckets them."""
+
     def reduce(rows, ctx):
         if not ctx.invoices_exist:
             return None, 0, "no invoices issued yet"
-        picked = [r for r in rows if bucket is None or aging_bucket(r.days) == bucket]
+        picked = [r for r in rows if bucket is None or bucket_for(r.due_on, ctx.today) == bucket]
         return sum(r.balance for r in picked), len(picked), None
 
     return reduce
-
-
-def aging_bucket(days: int) -> str:
-    for name, low, high in AGING:
-        if (low is None or days >= low) and (high is None or days <= high):
-            return name
-    return "current"
 
 
 DEFS: list[KpiDef] = [
@@ -308,7 +297,7 @@ DEFS: list[KpiDef] = [
         KpiDef(f"receivables_{name.replace('-', '_').replace('+', '_plus')}",
                f"Receivables {name}" + (" days" if name != "current" else ""), "cents",
                "receivables", "invoices (due dates), payments", _aging(name), point_in_time=True)
-        for name, _, _ in AGING
+        for name in AGING_BUCKETS
     ],
 ]  # fmt: skip
 BY_KEY = {d.key: d for d in DEFS}
@@ -350,23 +339,13 @@ class KpiReport:
         }  # fmt: skip
 
 
-def _fetch(session, cohort: str, period, flt, by, now, zone, today) -> dict:
+def _fetch(session, cohort: str, period, flt, by, now) -> dict:
     """Rows of one cohort bucketed by group key."""
     stmt = COHORTS[cohort](period, flt, by, now)
     out: dict = defaultdict(list)
     for row in session.execute(stmt):
-        if cohort == "receivables":
-            row = _AgingRow(row.g, row.order_id, row.balance, days_past_due(row, today, zone))
         out[row.g].append(row)
     return out
-
-
-@dataclass
-class _AgingRow:
-    g: int | None
-    order_id: int | None
-    balance: int
-    days: int
 
 
 def _kpis(defs, rows_by_cohort, key, ctx) -> dict[str, Kpi]:
@@ -415,7 +394,7 @@ def compute(
 
 def _compute_one(session, period, flt, by, defs, zone, now, today, invoices):
     cohorts = {d.cohort for d in defs}
-    rows = {c: _fetch(session, c, period, flt, by, now, zone, today) for c in cohorts}
+    rows = {c: _fetch(session, c, period, flt, by, now) for c in cohorts}
     shifts = _shifts(session, period, zone, flt) if "work_time" in cohorts else {}
     ctx = Ctx(shifts, by, None, flt.tech_id, invoices, today)
     ages = _backlog_ages(rows["backlog"].get(0, [])) if "backlog" in rows else {}
@@ -428,7 +407,7 @@ def _shifts(session, period, zone, flt):
 
 def _grouped(session, period, flt, by, defs, zone, now, today, invoices) -> list[KpiGroup]:
     cohorts = {d.cohort for d in defs}
-    rows = {c: _fetch(session, c, period, flt, by, now, zone, today) for c in cohorts}
+    rows = {c: _fetch(session, c, period, flt, by, now) for c in cohorts}
     shifts = _shifts(session, period, zone, flt) if "work_time" in cohorts else {}
     keys = set().union(*(r.keys() for r in rows.values()))
     if by == GroupBy.TECH:
