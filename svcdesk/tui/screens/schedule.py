@@ -65,6 +65,7 @@ class ScheduleScreen(DataScreen):
         self.day: date | None = None
         self.schedule: DaySchedule | None = None
         self.orders: dict[str, UnassignedOrder] = {}
+        self._checked: tuple | None = None  # the last (order, slot, data) checked
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,15 +93,12 @@ class ScheduleScreen(DataScreen):
 
     # -- data -----------------------------------------------------------------------------
     def refresh_data(self) -> None:
+        """The grid first (one worker), the unassigned list beside it (another)."""
         day, zone = self.day or self.today(), self.app.zone
-        self.load(
-            lambda s: (day_schedule(s, day, zone=zone), unassigned_orders(s)),
-            self._show,
-            group="schedule",
-        )
+        self.load(lambda s: day_schedule(s, day, zone=zone), self._show, group="schedule")
+        self.load(unassigned_orders, self._show_orders, group="unassigned")
 
-    def _show(self, result) -> None:
-        schedule, orders = result
+    def _show(self, schedule: DaySchedule) -> None:
         grid = self.query_one(ScheduleGrid)
         keep = None
         if grid.schedule is not None and grid.current_lane is not None:
@@ -109,19 +107,29 @@ class ScheduleScreen(DataScreen):
         now_minute = local.hour * 60 + local.minute if schedule.day == local.date() else None
         self.schedule = schedule
         grid.set_schedule(schedule, now_minute=now_minute, keep=keep)
+        self._day_line()
+        self._describe()
+
+    def _show_orders(self, orders: list[UnassignedOrder]) -> None:
         self.orders = {o.number: o for o in orders}
         self.query_one("#unassigned", KeyTable).replace_rows(
             (o.number, (o.number, priority_cell(o.priority), o.skill or "", str(o.est_minutes)))
             for o in orders
         )
+        self._day_line()
+        self._describe()
+
+    def _day_line(self) -> None:
+        schedule = self.schedule
+        if schedule is None:
+            return
         booked = sum(len(lane.visits) for lane in schedule.lanes)
-        label = "today" if schedule.day == local.date() else f"{schedule.day:%a}"
+        label = "today" if schedule.day == self.today() else f"{schedule.day:%a}"
         self.query_one("#sched-day", Static).update(
             f"{schedule.day:%A %Y-%m-%d} ({label}) · {len(schedule.lanes)} technicians · "
-            f"{booked} visit{'s' if booked != 1 else ''} · {len(orders)} unassigned · {hhmm(schedule.start_minute)}–"
-            f"{hhmm(schedule.end_minute)} {self.app.zone}"
+            f"{booked} visit{'s' if booked != 1 else ''} · {len(self.orders)} unassigned · "
+            f"{hhmm(schedule.start_minute)}–{hhmm(schedule.end_minute)} {self.app.zone}"
         )
-        self._describe()
 
     # -- selection ------------------------------------------------------------------------
     def selected_order(self) -> UnassignedOrder | None:
@@ -167,8 +175,12 @@ class ScheduleScreen(DataScreen):
         if order is None:
             check.update(Text("No unassigned order selected", style="dim"))
             return
-        check.update(Text(f"{order.number}: checking…", style="dim"))
         number, tech_id, day = order.number, lane.id, self.schedule.day
+        key = (number, order.version, tech_id, day, minute, id(self.schedule))
+        if key == self._checked:  # the same question again (e.g. a redraw): no new query
+            return
+        self._checked = key
+        check.update(Text(f"{order.number}: checking…", style="dim"))
         self.load(
             lambda s: slot_problems(s, number, tech_id, day, minute),
             lambda problems: self._show_check(order, lane.name, minute, problems),
