@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from svcdesk import clock
 from svcdesk.models import Asset, Customer, Site
-from svcdesk.services import agreements, intake, pm_generate, pm_plans
+from svcdesk.models.followup import FollowUp
+from svcdesk.services import agreements, followups, intake, pm_generate, pm_plans
 from svcdesk.services.demo import DemoContext
 
 ORDER = 40
@@ -71,6 +72,15 @@ def run(session: Session, ctx: DemoContext) -> None:
             )  # fmt: skip
     pm_generate.generate(session, today + timedelta(days=60), actor="demo")
     _sla_examples(session, ctx, covered_sites)
+    _office_did_old_followups(session, ctx)
+
+
+def _office_did_old_followups(session: Session, ctx: DemoContext) -> None:
+    """Follow-ups of past completions were done by the office; the last few days' are open."""
+    cutoff = ctx.now - timedelta(days=3)
+    for row in session.exec(select(FollowUp).where(FollowUp.due_at < cutoff)):
+        with clock.at(row.due_at):
+            followups.complete(session, row.id, actor="office")
 
 
 def _sla_examples(session: Session, ctx: DemoContext, covered: list[tuple[int, int]]) -> None:
