@@ -10,20 +10,29 @@ from textual.widgets import Static
 
 from svcdesk.tui import registry
 
+GENERIC_ACTIONS = {"app.focus_next", "app.focus_previous", "screen.copy_text"}
+
 
 def binding_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, description) for every binding active on `screen` (focused widget first)."""
-    rows: list[tuple[str, str]] = []
+    """(keys, description) for every binding active on `screen`: the screen's own first,
+    then the focused widget's (table, field), then the app's."""
+    rank = {"screen": 0, "widget": 1, "app": 2}
+    found: list[tuple[int, str, str]] = []
     seen: set[tuple[str, str]] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
         desc = binding.description or binding.action.replace("_", " ")
-        display = screen.app.get_key_display(binding)
-        if (display, desc) in seen or not desc:
+        display = screen.app.get_key_display(binding) or key
+        if (display, desc) in seen:
             continue
         seen.add((display, desc))
-        rows.append((display or key, desc))
-    return rows
+        where = (
+            "screen" if active.node is screen else "app" if active.node is screen.app else "widget"
+        )
+        generic = binding.action in GENERIC_ACTIONS
+        found.append((3 if generic else rank[where], display, desc))
+    found.sort(key=lambda item: item[0])
+    return [(display, desc) for _, display, desc in found]
 
 
 class HelpScreen(ModalScreen):

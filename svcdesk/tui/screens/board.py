@@ -23,13 +23,13 @@ COLUMNS = (
     ("Number", 9),
     ("Pri", 9),
     ("Status", 10),
-    ("Customer", 18),
-    ("City", 10),
-    ("Summary", 26),
+    ("Customer", 16),
+    ("City", 9),
+    ("Summary", 22),
     ("Skill", 10),
-    ("Technician", 14),
-    ("Scheduled", 11),
-    ("SLA", 9),
+    ("Technician", 12),
+    ("Scheduled", 9),
+    ("SLA", 12),
 )
 
 
@@ -78,11 +78,11 @@ def row_cells(row: queries.OrderRow, zone) -> tuple:
         row.number,
         priority_cell(row.priority),
         row.status,
-        clip(row.customer, 18),
-        clip(row.city, 10),
-        clip(row.summary, 26),
+        clip(row.customer, 16),
+        clip(row.city, 9),
+        clip(row.summary, 22),
         row.skill or "",
-        clip(", ".join(row.technicians), 14),
+        clip(", ".join(row.technicians), 12),
         fmt(row.scheduled_start, zone, "%a %H:%M"),
         sla_cell(row.sla_due),
     )
@@ -131,7 +131,11 @@ class BoardScreen(OrderActions, DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="counters", classes="counters")
-        yield Input(placeholder="/ filter: number, customer, phone, address, summary", id="filter")
+        yield Input(
+            placeholder="/ filter: number, customer, phone, address, summary",
+            id="filter",
+            compact=True,
+        )
         yield Static(id="filters", classes="filters")
         table = KeyTable(id="orders")
         for label, width in COLUMNS:

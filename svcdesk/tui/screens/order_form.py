@@ -95,21 +95,27 @@ class OrderFormScreen(DataScreen):
         yield Header()
         with VerticalScroll(id="form-scroll"):
             yield from self._row(
-                "Customer", Input(placeholder="name, phone or address…", id="customer"), "customer"
+                "Customer",
+                Input(placeholder="name, phone or address…", id="customer", compact=True),
+                "customer",
             )
             yield OptionList(id="customer-matches")
             yield Static("", id="customer-chosen", classes="hint")
             with Vertical(id="new-customer"):
-                yield from self._row("Name", Input(id="name"), "name")
-                yield from self._row("Phone", Input(id="phone"), "phone")
-                yield from self._row("E-mail", Input(id="email"), "email")
-            yield from self._row("Site", Select([], id="site", prompt="site"), "site")
+                yield from self._row("Name", Input(id="name", compact=True), "name")
+                yield from self._row("Phone", Input(id="phone", compact=True), "phone")
+                yield from self._row("E-mail", Input(id="email", compact=True), "email")
+            yield from self._row("Site", Select([], id="site", prompt="site", compact=True), "site")
             with Vertical(id="new-site"):
-                yield from self._row("Address", Input(id="address"), "address")
-                yield from self._row("City", Input(id="city"), "city")
-                yield from self._row("State", Input(id="state", max_length=2), "state")
-                yield from self._row("ZIP", Input(id="zip"), "zip")
-            yield from self._row("Asset", Select([], id="asset", prompt="(none)"), "asset")
+                yield from self._row("Address", Input(id="address", compact=True), "address")
+                yield from self._row("City", Input(id="city", compact=True), "city")
+                yield from self._row(
+                    "State", Input(id="state", max_length=2, compact=True), "state"
+                )
+                yield from self._row("ZIP", Input(id="zip", compact=True), "zip")
+            yield from self._row(
+                "Asset", Select([], id="asset", prompt="(none)", compact=True), "asset"
+            )
             yield from self._row(
                 "Priority",
                 Select(
@@ -117,27 +123,34 @@ class OrderFormScreen(DataScreen):
                     value=Priority.NORMAL.value,
                     id="priority",
                     allow_blank=False,
+                    compact=True,
                 ),
                 "priority",
             )
-            yield from self._row("Skill", Select([], id="skill", prompt="(any)"), "skill")
+            yield from self._row(
+                "Skill", Select([], id="skill", prompt="(any)", compact=True), "skill"
+            )
             yield from self._row(
                 "Window from",
-                Input(placeholder="e.g. tomorrow 9:00", id="window_start"),
+                Input(placeholder="e.g. tomorrow 9:00", id="window_start", compact=True),
                 "window_start",
             )
             yield from self._row(
-                "Window to", Input(placeholder="e.g. tomorrow 12:00", id="window_end"), "window_end"
+                "Window to",
+                Input(placeholder="e.g. tomorrow 12:00", id="window_end", compact=True),
+                "window_end",
             )
             yield from self._row(
-                "Estimate min", Input("60", id="est_minutes", type="integer"), "est_minutes"
+                "Estimate min",
+                Input("60", id="est_minutes", type="integer", compact=True),
+                "est_minutes",
             )
             yield from self._row(
                 "Summary",
-                Input(placeholder="what does the customer need?", id="summary"),
+                Input(placeholder="what does the customer need?", id="summary", compact=True),
                 "summary",
             )
-            yield from self._row("Details", Input(id="description"), "description")
+            yield from self._row("Details", Input(id="description", compact=True), "description")
             yield Static(id="form-error", classes="field-error")
         yield Footer()
 
