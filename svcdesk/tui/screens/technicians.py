@@ -90,10 +90,10 @@ class TechniciansScreen(DataScreen):
             for label, width in (
                 ("Name", 14),
                 ("Status", 8),
-                ("Now", 22),
+                ("Now", 24),
                 ("Today", 8),
                 ("Tomorrow", 8),
-                ("Skills", 14),
+                ("Skills", 12),
             ):
                 table.add_column(label, width=width, key=label.lower())
             yield table
@@ -127,10 +127,10 @@ class TechniciansScreen(DataScreen):
                 (
                     r.name,
                     status_cell(r.status),
-                    clip(r.detail, 22),
+                    clip(r.detail, 24),
                     r.today.load_text,
                     r.tomorrow.load_text,
-                    clip(", ".join(r.skills), 14),
+                    clip(", ".join(r.skills), 12),
                 ),
             )
             for r in rows
