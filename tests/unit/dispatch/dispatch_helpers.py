@@ -1,0 +1,77 @@
+"""Small hand-made shop days for the dispatch tests (Austin, times shop-local).
+
+Thursday 2026-11-26 is "tomorrow" under the frozen clock (Wed 2026-11-25 08:00 local)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from svcdesk.models import Site, Technician
+from svcdesk.services import intake, scheduling, technicians
+
+ZONE = ZoneInfo("America/Chicago")
+THU = date(2026, 11, 26)
+HOME = (30.2672, -97.7431)  # downtown Austin
+
+
+def at(day: date, hhmm: str) -> datetime:
+    h, m = (int(x) for x in hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, h, m, tzinfo=ZONE)
+
+
+def north(km: float) -> tuple[float, float]:
+    """A point `km` north of HOME."""
+    return round(HOME[0] + km / 111.2, 6), HOME[1]
+
+
+def tech(session, name: str, skills=("hvac",), *, km: float = 0.0, shifts="mon-fri 08:00-17:00"):
+    lat, lon = north(km)
+    return technicians.create_technician(
+        session, name=name, skills=list(skills), shifts=shifts, home_lat=lat, home_lon=lon
+    )
+
+
+def order(
+    session,
+    summary: str,
+    *,
+    km: float | None = 5.0,
+    skill: str | None = "hvac",
+    priority: str = "normal",
+    minutes: int = 60,
+    window: tuple[datetime, datetime] | None = None,
+    customer: str | None = None,
+    zip_code: str = "78701",
+    same_site_as=None,
+):
+    o, _ = intake.create_order(
+        session,
+        intake.IntakeRequest(
+            summary=summary,
+            customer=customer or f"Customer {summary}",
+            phone=None,
+            address=f"{abs(hash(summary)) % 9000 + 100} Test St",
+            city="Austin",
+            state="TX",
+            zip=zip_code,
+            priority=priority,
+            skill=skill,
+            est_minutes=minutes,
+            window_start=window[0] if window else None,
+            window_end=window[1] if window else None,
+            customer_id=same_site_as.customer_id if same_site_as else None,
+            site_id=same_site_as.site_id if same_site_as else None,
+        ),
+    )
+    site = session.get(Site, o.site_id)
+    if km is None:
+        site.lat = site.lon = None
+    else:
+        site.lat, site.lon = north(km)
+    session.flush()
+    return o
+
+
+def booked(session, o, t: Technician, starts: datetime, minutes: int | None = None, force=False):
+    return scheduling.book_visit(session, o, [t], starts, minutes, force=force)
