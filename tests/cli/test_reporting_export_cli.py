@@ -95,3 +95,51 @@ def test_usage_errors_exit_2(db_path, shop, tmp_path):
     assert invoke(db_path, "orders", "--format", "xml", "-o", str(tmp_path / "x")).exit_code == 2
     assert invoke(db_path, "orders").exit_code == 2  # --out is required
     assert invoke(db_path, "planets", "-o", str(tmp_path / "x")).exit_code == 2
+
+
+def _money_shop(engine):
+    from datetime import date
+
+    from svcdesk.db import write_session
+    from svcdesk.models.billing import Payment
+    from tests.unit.reporting import kpi_dataset as ds
+
+    ids = ds.build(engine)
+    with write_session(engine) as s:
+        s.add(Payment(invoice_id=2, amount_cents=50000, method="check", received_on=date(2026, 11, 20),
+                      reference="=CHK 1001"))  # fmt: skip
+    return ids
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_billing_and_field_kinds(db_path, engine, tmp_path, fmt):
+    _money_shop(engine)
+    got = {}
+    for kind in ("invoices", "payments", "timecards", "parts-usage"):
+        out = tmp_path / f"{kind}.{fmt}"
+        result = invoke(db_path, kind, "-f", fmt, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        got[kind] = _read(out, fmt)
+    inv = {r["number"]: r for r in got["invoices"]}
+    assert len(inv) == 5 and str(inv["INV-000003"]["balance_cents"]) == "15000"
+    assert inv["INV-000001"]["due_on"] == "2026-11-17" and inv["INV-000001"]["order"] == "SO-000001"
+    assert inv["INV-000003"]["order"] in (None, "")
+    (pay,) = got["payments"]
+    assert pay["invoice"] == "INV-000002" and pay["received_on"] == "2026-11-20"
+    assert pay["reference"] == ("'=CHK 1001" if fmt == "csv" else "=CHK 1001")
+    assert [str(r["minutes"]) for r in got["timecards"]] == ["90", "120", "120", "10"]
+    (part,) = got["parts-usage"]
+    assert str(part["cost_cents"]) == "2500" and str(part["price_cents"]) == "5000"
+    assert part["sku"] == "FLT-1" and part["technician"] == "Ann"
+
+
+def test_timecards_week_is_the_payroll_file(db_path, engine, tmp_path):
+    _money_shop(engine)
+    out = tmp_path / "payroll.csv"
+    result = invoke(db_path, "timecards", "--week", "2026-11-18", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "timecards week of 2026-11-16" in result.output
+    assert out.read_text().startswith("technician,date,regular_hours,overtime_hours")
+    mixed = invoke(db_path, "timecards", "--week", "2026-11-18", "--incremental", "x", "-o",
+                   str(out))  # fmt: skip
+    assert mixed.exit_code == 2

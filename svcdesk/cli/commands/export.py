@@ -8,6 +8,7 @@ own subcommands to `export_app` (e.g. a calendar), keeping one `export` group.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +23,29 @@ from svcdesk.services.export_formats import ExportFormat
 from svcdesk.services.settings import shop_zone
 from svcdesk.services.timefmt import iso, parse_when
 
-export_app = typer.Typer(
+# Commands another area adds under a kind's name (time.py's `timecards --week` payroll
+# file): the kind's command stays the one `export timecards` and hands `--week` to it.
+EXTRAS: dict[str, Callable] = {}
+
+
+class ExportTyper(typer.Typer):
+    """The one `export` group. A kind's generic command is registered first; an area that
+    registers a command under the same name does not shadow it: its function is kept in
+    EXTRAS and the generic command calls it for that area's own option (`--week`)."""
+
+    def command(self, name: str | None = None, *args, **kwargs):
+        if name in FRAMEWORK_COMMANDS:
+
+            def keep(fn):
+                EXTRAS[name] = fn
+                return fn
+
+            return keep
+        return super().command(name, *args, **kwargs)
+
+
+FRAMEWORK_COMMANDS: set[str] = set()
+export_app = ExportTyper(
     help="Files for scripts and spreadsheets: full or incremental (cron-safe) exports.",
     no_args_is_help=True,
 )
@@ -101,8 +124,38 @@ def watermarks(json_out: JsonOpt = False) -> None:
     )
 
 
+@export_app.command("timecards")
+def timecards_cmd(
+    out: OutOpt,
+    fmt: FormatOpt = ExportFormat.CSV,
+    since: SinceOpt = None,
+    incremental: IncrementalOpt = None,
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week", help="Payroll day cards of APPROVED time for the week of this day (CSV)."
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Time entries (travel, work, break, shop); with --week, the payroll day cards."""
+    if week is not None:
+        if since or incremental or fmt != ExportFormat.CSV:
+            raise typer.BadParameter(
+                "--week makes the payroll CSV; drop --since/--incremental/--format"
+            )
+        if "timecards" not in EXTRAS:
+            raise typer.BadParameter("--week: payroll export is not installed")
+        EXTRAS["timecards"](week=week, out=out, json_out=json_out)
+        return
+    run("timecards", out, fmt, since, incremental, json_out)
+
+
+FRAMEWORK_COMMANDS.add("timecards")
 for _name, _kind in exports.kinds().items():
-    export_app.command(_name, help=_kind.help)(_make_command(_name))
+    if _name not in FRAMEWORK_COMMANDS:
+        export_app.command(_name, help=_kind.help)(_make_command(_name))
+        FRAMEWORK_COMMANDS.add(_name)
 
 
 def register(app: typer.Typer) -> None:
