@@ -6,8 +6,11 @@ after local midnight of the day (see docs/routing.md); `DayContext` maps them ba
 
 Decisions (docs/dispatch.md):
 * A technician's routing shift is the longest stretch of that weekday's shift(s) not
-  covered by time off. A booked visit straddling the start (or end) of it moves the start
-  (end) to the visit's end (start) and its site; visits entirely outside are left alone.
+  covered by time off (planning today: from now). The day starts at the end (and site) of
+  the last visit that is under way (en route, on site, done, or started before now) or
+  that cannot be reached from home after the shift starts (an 08:00 visit on an 08:00
+  shift); it ends at the start (and site) of a visit too late to drive home after.
+  Visits entirely outside the shift are left alone.
 * Booked visits (any non-cancelled visit of the day) are locked to their technician and
   time. With `reoptimize`, visits still `scheduled` with a single technician become free
   jobs (any qualified technician, the order's window), the rest stay locked. Helpers'
@@ -50,6 +53,7 @@ from svcdesk.services.timefmt import day_bounds
 
 CANDIDATE_STATUSES = (OrderStatus.NEW.value, OrderStatus.SCHEDULED.value)
 UNLOCKABLE = (VisitStatus.SCHEDULED.value,)
+STARTED = (VisitStatus.EN_ROUTE.value, VisitStatus.ON_SITE.value, VisitStatus.COMPLETED.value)
 
 
 @dataclass
@@ -316,7 +320,12 @@ def _add_tech(
     key = ctx.tech_key(lane.id)
     shift_start, shift_end = stretch
     start_loc, end_loc = home, home
+    if ctx.now_minute is not None:
+        shift_start = max(shift_start, min(ctx.now_minute, shift_end))
     mine: list[Job] = []
+
+    def leg(a: Location, b: Location) -> int:
+        return ctx.problem.travel.leg(a, b).minutes
     for v in sorted(lane.visits, key=lambda v: v.starts_at):
         order, site, customer, code = by_order[v.order_id]
         helper = v.role != "lead"
@@ -328,27 +337,31 @@ def _add_tech(
         info.tech_id, info.helper = lane.id, helper
         ctx.jobs[jid] = info
         loc = info.location or home
+        started = v.status in STARTED or (ctx.now_minute is not None and s < ctx.now_minute)
         if e <= shift_start or s >= shift_end:
             info.locked = True
             ctx.outside.append(info)
             continue
-        if s < shift_start:
-            info.locked = True
-            ctx.outside.append(info)
-            shift_start, start_loc = e, loc
-            continue
-        if e > shift_end:
-            info.locked = True
-            ctx.outside.append(info)
-            shift_end, end_loc = s, loc
-            continue
         movable = (
             reoptimize
+            and not started
             and v.status in UNLOCKABLE
             and crews.get(v.visit_id, 1) == 1
             and info.location is not None
             and v.visit_id not in pinned
         )
+        if started or (not movable and s - leg(start_loc, loc) < shift_start):
+            # under way, or no time to get there after the shift starts: the day starts there
+            info.locked = True
+            ctx.outside.append(info)
+            shift_start, start_loc = max(shift_start, e), loc
+            continue
+        if not movable and e + leg(loc, home) > shift_end:
+            # no time to get home after it: the day ends there
+            info.locked = True
+            ctx.outside.append(info)
+            shift_end, end_loc = min(shift_end, s), loc
+            continue
         if movable:
             window = clip_window(order, ctx.day, ctx.zone, ctx.now_minute) or (None, None)
             mine.append(

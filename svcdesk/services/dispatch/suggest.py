@@ -6,8 +6,8 @@ from the previous stop (or home) and on to the next visit. The slot is then conf
 the booking rules (`scheduling.booking_problems`); a technician with no slot gets that
 function's reasons at the reference time (the start of the span), one per failed rule.
 
-Score (lower is better; docs/dispatch.md): drive minutes to the job + waiting until the
-proposed start (x1 per minute for emergencies, x0.5 high, x0.1 otherwise) + 30 for an
+Score (lower is better; docs/dispatch.md): drive minutes to the job + minutes after the
+earliest start any technician offers (x1 for emergencies, x0.5 high, x0.1 otherwise) + 30 for an
 overtime risk + 30 x the share of the day already booked - 10 per past visit to this
 customer (at most 3) - 10 per past visit to this asset (at most 2).
 """
@@ -126,7 +126,7 @@ def suggest(
         sug = Suggestion(tech.id, tech.name, eligible=False)
         hist_c, hist_a = _history(session, tech.id, order)
         sug.history_customer, sug.history_asset = hist_c, hist_a
-        ref = span.start
+        ref = _reference(schedules, days, tech.id, span, zone)
         ref_problems = scheduling.booking_problems(
             session, order, tech, ref, ref + timedelta(minutes=minutes), ignore_visit_id=own_id
         )
@@ -164,6 +164,11 @@ def suggest(
                     "and no other free slot until " + fmt(span.end, zone, "%a %H:%M")
                 )
         out.append(sug)
+    starts = [s.starts_at for s in out if s.eligible]
+    for s in out:
+        if s.eligible:  # waiting counts from the earliest start anyone can offer
+            wait = (s.starts_at - min(starts)).total_seconds() / 60
+            s.score = round(s.score + WAIT_WEIGHT.get(order.priority, 0.1) * wait, 1)
     ranked = sorted(
         out,
         key=lambda s: (not s.eligible, s.score if s.score is not None else 0, s.tech_name),
@@ -171,6 +176,18 @@ def suggest(
     for i, s in enumerate(ranked, 1):
         s.rank = i
     return ranked
+
+
+def _reference(schedules, days, tech_id: int, span: Span, zone) -> datetime:
+    """Where to ask the booking rules why not: the first shift start inside the span
+    (else the span's start, which then reports "off shift")."""
+    for d in days:
+        lane = schedules[d].get(tech_id)
+        for s in sorted(lane.shifts, key=lambda s: s.start) if lane else []:
+            t = max(local_instant(d, s.start, zone), span.start)
+            if t < min(local_instant(d, s.end, zone), span.end):
+                return t
+    return span.start
 
 
 def _days(span: Span, zone) -> list[date]:
@@ -235,11 +252,9 @@ def _fill(sug: Suggestion, starts, slot, lane: TechLane, minutes, order, span, l
     sug.travel_from = origin
     after = lane.booked_minutes + minutes
     sug.overtime_risk = end_m + t_home > piece_end or after > lane.shift_minutes
-    wait = max(0, int((starts - span.start).total_seconds() // 60))
     share = lane.booked_minutes / lane.shift_minutes if lane.shift_minutes else 1.0
     sug.score = round(
         (t_in if loc is not None else 0)
-        + WAIT_WEIGHT.get(order.priority, 0.1) * wait
         + (30 if sug.overtime_risk else 0)
         + 30 * share
         - 10 * min(sug.history_customer, 3)

@@ -16,7 +16,7 @@ from svcdesk.errors import BookingRefused, Conflict
 from svcdesk.models import OrderEvent, Visit
 from svcdesk.routing import PyVRPSolver, check_plan
 from svcdesk.services import scheduling, technicians
-from svcdesk.services.dispatch.plan import apply, diff, plan_day, proposal_from
+from svcdesk.services.dispatch.plan import apply, diff, plan_day, proposal_from, protect_locked
 from svcdesk.services.dispatch.problem import build_day
 from svcdesk.services.schedule_view import day_schedule
 from tests.unit.dispatch.dispatch_helpers import THU, at, booked, order, tech
@@ -185,13 +185,23 @@ def test_apply_refuses_a_stale_order(engine):
         apply(s, p, "dana")
 
 
-def test_proposal_names_technicians_in_reasons(session):
-    ann = tech(session, "Ann", shifts="thu 08:00-09:00")
-    a = order(session, "too long", minutes=50, km=10)
-    booked(session, a, ann, at(THU, "08:05"), 50)
+def test_unreachable_booked_visit_keeps_its_slot_and_names_the_tech(session):
+    ann = tech(session, "Ann")
+    a = order(session, "here", km=0)
+    b = order(session, "far away", km=40)
+    booked(session, a, ann, at(THU, "10:00"), 60)
+    vb = booked(session, b, ann, at(THU, "11:05"), 60)  # 40 km in 5 minutes: impossible
+    filler = order(session, "filler", km=40, minutes=30)
     ctx = build_day(session, THU)
     plan = PyVRPSolver().solve(ctx.problem, LIMIT)
-    p = proposal_from(ctx, plan, False)
-    assert [u.reason for u in p.unassigned] == [
-        "booked visit kept as is: locked visit does not fit Ann's shift"
-    ]
+    p = proposal_from(ctx, protect_locked(ctx, plan), False)
+    (dropped,) = [u for u in p.unassigned if u.number in (a.number, b.number)]
+    assert (
+        dropped.reason
+        == "booked visit kept as is: locked visit conflicts with Ann's other locked visits"
+    )
+    held = session.get(Visit, dropped.visit_id)
+    slot = stops_by_number(p).get(filler.number)
+    if slot is not None:  # never on top of the visit the plan could not place
+        assert not (slot[1].starts_at < held.ends_at and slot[1].ends_at > held.starts_at)
+    assert vb.id in {dropped.visit_id} | {s.visit_id for _, s in p.stops}
