@@ -10,7 +10,7 @@ from sqlmodel import Session
 from svcdesk.errors import InvalidInput
 from svcdesk.models.billing import LineKind
 from svcdesk.services.billing import quotes
-from svcdesk.services.billing.arith import parse_percent
+from svcdesk.services.billing.arith import parse_discount
 from svcdesk.services.billing.invoices import LineDraft
 from svcdesk.services.money import parse_money
 from svcdesk.services.quantity import parse_qty
@@ -62,11 +62,3 @@ def line_from_options(
 
         draft = replace(draft, discount_bp=bp, discount_amount_cents=amount)
     return draft
-
-
-def parse_discount(text: str) -> tuple[int, int]:
-    """'10%' -> (1000, 0); '25.00' -> (0, 2500)."""
-    raw = text.strip()
-    if raw.endswith("%"):
-        return parse_percent(raw, field="discount"), 0
-    return 0, parse_money(raw, field="discount")

@@ -18,7 +18,6 @@ from svcdesk.cli.billing_opts import (
     QtyOpt,
     TaxOpt,
     line_from_options,
-    parse_discount,
 )
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
@@ -28,6 +27,7 @@ from svcdesk.errors import InvalidInput
 from svcdesk.models.billing import InvoiceStatus
 from svcdesk.services import lifecycle
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
+from svcdesk.services.billing.arith import parse_discount
 from svcdesk.services.customers import get_customer
 from svcdesk.services.money import fmt_money, parse_money
 from svcdesk.services.quantity import fmt_qty

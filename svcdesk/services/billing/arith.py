@@ -160,6 +160,19 @@ def parse_percent(text: str, *, field: str = "discount") -> int:
     return bp
 
 
+def parse_discount(text: str) -> tuple[int, int]:
+    """'10%' -> (1000 bp, 0); '25.00' -> (0, 2500 cents); '0' -> (0, 0)."""
+    from svcdesk.services.money import parse_money
+
+    raw = str(text).strip()
+    if raw.endswith("%"):
+        return parse_percent(raw, field="discount"), 0
+    cents = parse_money(raw, field="discount")
+    if cents < 0:
+        raise InvalidInput(f"discount: {text!r} is negative")
+    return 0, cents
+
+
 def fmt_percent(bp: int) -> str:
     text = f"{Decimal(bp) / 100:f}"
     if "." in text:
