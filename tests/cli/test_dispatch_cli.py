@@ -1,0 +1,130 @@
+"""`svcdesk dispatch suggest|plan|insert|route`: exit codes, output, JSON, database effect."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from svcdesk.cli.main import app
+from svcdesk.db import read_session
+from svcdesk.models import OrderEvent, Visit
+from svcdesk.services import lifecycle, scheduling
+
+runner = CliRunner()
+
+
+def run(db_path, *args):
+    return runner.invoke(app, ["--db", str(db_path), "--as", "dana", *args])
+
+
+def visits_of(engine, number):
+    with read_session(engine) as s:
+        order = lifecycle.get_order(s, number)
+        return [
+            (v.starts_at, [t.name for t in scheduling.visit_technicians(s, v.id)])
+            for v in scheduling.active_visits(s, order.id)
+        ]
+
+
+def test_suggest_table_and_json(db_path, engine, shop):
+    r = run(db_path, "dispatch", "suggest", shop["o1"])
+    assert r.exit_code == 0, r.output
+    assert f"{shop['o1']}: technicians" in r.output
+    lines = [line for line in r.output.splitlines() if "Alice Ng" in line or "Bob Ruiz" in line]
+    assert "Alice Ng" in lines[0] and "lacks the required skill hvac" in lines[-1]
+    r = run(db_path, "dispatch", "suggest", shop["o1"], "--json")
+    data = json.loads(r.output)
+    assert data["number"] == shop["o1"]
+    first = data["suggestions"][0]
+    assert first["technician"] == "Alice Ng" and first["eligible"] and first["rank"] == 1
+    assert first["starts_at"] == "2026-11-25T14:10:00Z"
+    assert set(first) >= {"travel_minutes", "load_minutes", "history", "overtime_risk", "why"}
+    bob = next(s for s in data["suggestions"] if s["technician"] == "Bob Ruiz")
+    assert not bob["eligible"] and bob["why_not"] == [
+        "at Wed 08:00: Bob Ruiz lacks the required skill hvac"
+    ]
+    assert visits_of(engine, shop["o1"]) == []  # read-only
+
+
+def test_suggest_book_books_the_first(db_path, engine, shop):
+    r = run(db_path, "dispatch", "suggest", shop["o1"], "--book")
+    assert r.exit_code == 0, r.output
+    assert f"booked {shop['o1']}: Alice Ng Wed 08:10-09:40" in r.output
+    ((starts, crew),) = visits_of(engine, shop["o1"])
+    assert crew == ["Alice Ng"] and starts.isoformat() == "2026-11-25T14:10:00+00:00"
+    with read_session(engine) as s:
+        assert s.exec(select(OrderEvent).where(OrderEvent.actor == "dana")).first()
+
+
+def test_suggest_errors(db_path, shop):
+    r = run(db_path, "dispatch", "suggest", "SO-999999")
+    assert r.exit_code == 1 and "not found" in r.output
+    r = run(db_path, "dispatch", "suggest", shop["o1"], "--date", "someday")
+    assert r.exit_code == 1 and "date:" in r.output
+
+
+def test_plan_dry_run_json_then_apply(db_path, engine, shop):
+    r = run(db_path, "dispatch", "plan", "--date", "2026-11-26", "--time-limit", "0.2")
+    assert r.exit_code == 0, r.output
+    assert "changes:" in r.output and "dry run: nothing written" in r.output
+    assert f"+ {shop['o3']} emergency: book Alice Ng" in r.output
+    assert visits_of(engine, shop["o3"]) == []
+    r = run(db_path, "dispatch", "plan", "-d", "2026-11-26", "--time-limit", "0.2", "--json")
+    data = json.loads(r.output)
+    assert data["date"] == "2026-11-26" and data["violations"] == [] and data["applied"] is None
+    assert {c["kind"] for c in data["changes"]} == {"book"}
+    assert {c["number"] for c in data["changes"]} == {shop["o1"], shop["o3"]}
+    route = next(x for x in data["routes"] if x["technician"] == "Alice Ng")
+    assert route["stops"][0]["change"] == "new" and route["drive_minutes"] > 0
+    r = run(db_path, "dispatch", "plan", "-d", "2026-11-26", "--time-limit", "0.2", "--apply")
+    assert r.exit_code == 0, r.output
+    assert "applied: 2 booked, 0 moved" in r.output
+    assert len(visits_of(engine, shop["o1"])) == 1 and len(visits_of(engine, shop["o3"])) == 1
+    # Planning again changes nothing.
+    r = run(db_path, "dispatch", "plan", "-d", "2026-11-26", "--time-limit", "0.2", "--json")
+    assert {c["kind"] for c in json.loads(r.output)["changes"]} == {"keep"}
+
+
+def test_plan_bad_time_limit(db_path, shop):
+    r = run(db_path, "dispatch", "plan", "--time-limit", "0")
+    assert r.exit_code == 1 and "time limit" in r.output
+    r = run(db_path, "dispatch", "plan", "--time-limit", "soon")
+    assert r.exit_code == 2
+
+
+def test_insert_shows_then_applies(db_path, engine, shop):
+    r = run(db_path, "dispatch", "insert", shop["o3"])
+    assert r.exit_code == 0, r.output
+    assert "* Alice Ng: 08:" in r.output and "dry run" in r.output
+    assert "Bob Ruiz: lacks the skill" in r.output
+    assert visits_of(engine, shop["o3"]) == []
+    r = run(db_path, "dispatch", "insert", shop["o3"], "--json")
+    data = json.loads(r.output)
+    assert data["best"]["technician"] == "Alice Ng" and data["applied"] is False
+    assert data["best"]["delays"] == [] and data["not_possible"]["Cara Diaz"] == "lacks the skill"
+    r = run(db_path, "dispatch", "insert", shop["o3"], "--apply")
+    assert r.exit_code == 0 and f"booked {shop['o3']}: Alice Ng" in r.output
+    assert [c for _, c in visits_of(engine, shop["o3"])] == [["Alice Ng"]]
+    r = run(db_path, "dispatch", "insert", shop["o3"])
+    assert r.exit_code == 1 and "already has a booked visit" in r.output
+
+
+def test_route_json_and_ics(db_path, engine, shop, tmp_path):
+    ics = tmp_path / "bob.ics"
+    r = run(db_path, "dispatch", "route", "Bob", "--date", "2026-11-25", "--ics", str(ics))
+    assert r.exit_code == 0, r.output
+    assert "Bob Ruiz Wed 2026-11-25: 1 stops" in r.output and f"wrote {ics}" in r.output
+    text = ics.read_bytes().decode()
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and f"SUMMARY:{shop['o2']} Riverside Cafe" in text
+    r = run(db_path, "dispatch", "route", "Bob", "--json")
+    data = json.loads(r.output)
+    assert data["technician"] == "Bob Ruiz" and data["current_order"] == [shop["o2"]]
+    assert data["route"]["stops"][0]["number"] == shop["o2"]
+    r = run(db_path, "dispatch", "route", "Nobody")
+    assert r.exit_code == 1 and "not found" in r.output
+    r = run(db_path, "dispatch", "route", "Cara", "--date", "2026-11-29")
+    assert r.exit_code == 1 and "does not work on Sun 2026-11-29" in r.output
+    with read_session(engine) as s:
+        assert len(s.exec(select(Visit)).all()) == 1  # read-only
