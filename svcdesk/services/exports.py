@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine, Select, String, func, type_coerce
 from sqlalchemy.sql.expression import ColumnElement
@@ -164,11 +165,7 @@ def run_export(
         raise InvalidInput("export: give --since or --incremental, not both")
     if incremental is not None and not incremental.strip():
         raise InvalidInput("export: --incremental needs a name, e.g. nightly-orders")
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise InvalidInput(f"export: --out {out} is a directory; give a file name")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"export: --out {out}: folder {out.parent} does not exist")
+    out = check_out_path(out)
     with read_session(engine) as session:
         low = since
         if incremental:
@@ -205,10 +202,16 @@ def _next_mark(low: datetime | None, high: datetime | None) -> datetime | None:
 
 
 def _write_atomically(out: Path, fmt: ExportFormat, columns, text_cols, rows) -> int:
+    return atomic_write(out, lambda fh: WRITERS[fmt](fh, columns, text_cols, rows))
+
+
+def atomic_write(out: Path, fill: Callable[[IO[str]], int]) -> int:
+    """Write through `fill(fh)` into a temp file next to `out`, fsync, rename over `out`.
+    On any failure the temp file is removed and `out` is untouched. Returns what fill does."""
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            count = WRITERS[fmt](fh, columns, text_cols, rows)
+            count = fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, out)
@@ -219,6 +222,16 @@ def _write_atomically(out: Path, fmt: ExportFormat, columns, text_cols, rows) ->
             raise SvcDeskError(f"export: cannot write {out}: {exc.strerror or exc}") from None
         raise
     return count
+
+
+def check_out_path(out: Path) -> Path:
+    """`--out` must name a file in an existing folder."""
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise InvalidInput(f"export: --out {out} is a directory; give a file name")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"export: --out {out}: folder {out.parent} does not exist")
+    return out
 
 
 def _advance(engine: Engine, name: str, kind: str, high, rows: int, out: Path) -> None:

@@ -19,9 +19,11 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
 from svcdesk.services import exports
+from svcdesk.services.calendar_ics import tech_calendar
 from svcdesk.services.export_formats import ExportFormat
 from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import iso, parse_when
+from svcdesk.services.technicians import find_technician
+from svcdesk.services.timefmt import iso, parse_day, parse_when
 
 # Commands another area adds under a kind's name (time.py's `timecards --week` payroll
 # file): the kind's command stays the one `export timecards` and hands `--week` to it.
@@ -156,6 +158,40 @@ for _name, _kind in exports.kinds().items():
     if _name not in FRAMEWORK_COMMANDS:
         export_app.command(_name, help=_kind.help)(_make_command(_name))
         FRAMEWORK_COMMANDS.add(_name)
+
+
+@export_app.command("ics")
+def ics_cmd(
+    tech: Annotated[str, typer.Option("--tech", help="Technician name (or unique prefix).")],
+    out: OutOpt,
+    days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days.")] = 14,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (shop time); default today.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """A technician's schedule as an iCalendar file (stable UIDs: re-imports update)."""
+    with read_session(engine()) as session:
+        technician = find_technician(session, tech)
+        first = parse_day(start, shop_zone(session))
+        cal = tech_calendar(session, technician, first, days)
+    path = exports.check_out_path(out)
+    exports.atomic_write(path, lambda fh: fh.write(cal.text))
+    data = {
+        "technician": technician.name,
+        "from": str(cal.first),
+        "to": str(cal.last),
+        "events": cal.events,
+        "cancelled": cal.cancelled,
+        "path": str(path),
+    }
+    if json_out:
+        print_json(data)
+    else:
+        info(
+            f"ics: {cal.events} visits ({cal.cancelled} cancelled) for {technician.name} "
+            f"{cal.first}..{cal.last} to {path}"
+        )
 
 
 def register(app: typer.Typer) -> None:
