@@ -36,6 +36,9 @@ def record(
     return event
 
 
+_ENCODER = json.JSONEncoder(default=str, sort_keys=True)  # = json.dumps(..., same options)
+
+
 def encode_data(data: dict[str, Any] | None) -> str | None:
     """The stored JSON text of an event's `data` (also used by batch inserts)."""
-    return json.dumps(data, default=str, sort_keys=True) if data else None
+    return _ENCODER.encode(data) if data else None

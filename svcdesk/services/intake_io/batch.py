@@ -26,6 +26,8 @@ from svcdesk.models import (
     Customer,
     CustomerKind,
     OrderEvent,
+    OrderKind,
+    OrderSource,
     OrderStatus,
     Priority,
     Site,
@@ -39,6 +41,7 @@ from svcdesk.services.intake import (
     created_data,
     created_detail,
     sla_due_for,
+    validate,
 )
 from svcdesk.services.normalize import address_key, email_key, phone_key
 from svcdesk.services.technicians import get_skill, skill_code
@@ -64,6 +67,12 @@ class Item:
     number: int
     req: IntakeRequest
     raw: Any = None
+    phone_key: str | None = None
+    email_key: str | None = None
+
+    def __post_init__(self) -> None:
+        self.phone_key = phone_key(self.req.phone)
+        self.email_key = email_key(self.req.email)
 
 
 @dataclass
@@ -85,6 +94,27 @@ def model_defaults(model) -> dict[str, Any]:
             values[name] = info.default_factory()
     values.pop("id", None)
     return values
+
+
+class Choice:
+    """A spelling of (priority, source, kind) parsed once, with what an order row needs."""
+
+    __slots__ = (
+        "kind",
+        "kind_text",
+        "priority",
+        "priority_text",
+        "rank",
+        "sla_due",
+        "source",
+        "source_text",
+    )
+
+    def __init__(self, priority: Priority, source: OrderSource, kind: OrderKind, sla_due):
+        self.priority, self.source, self.kind = priority, source, kind
+        self.priority_text, self.rank = priority.value, priority.rank
+        self.source_text, self.kind_text = source.value, kind.value
+        self.sla_due = sla_due
 
 
 class _Compiled:
@@ -149,6 +179,7 @@ class BatchWriter:
         # One timestamp for the whole batch (it commits as one transaction).
         self.created = now()
         self._sla: dict[Priority, datetime] = {}
+        self._choices: dict[tuple, Choice] = {}
         self._sqlite = session.get_bind().dialect.name == "sqlite"
         if self._sqlite:  # a bigger page cache for this connection: index pages stay hot
             session.connection().exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
@@ -173,8 +204,9 @@ class BatchWriter:
 
     def _load_customers(self, items: list[Item]) -> None:
         # Phone keys are digits and e-mail keys contain "@", so one set remembers both.
-        phones = {k for i in items if (k := phone_key(i.req.phone)) and k not in self._asked_keys}
-        mails = {k for i in items if (k := email_key(i.req.email)) and k not in self._asked_keys}
+        asked = self._asked_keys
+        phones = {k for i in items if (k := i.phone_key) and k not in asked}
+        mails = {k for i in items if (k := i.email_key) and k not in asked}
         self._asked_keys |= phones | mails
         if not (phones or mails):
             return
@@ -208,11 +240,27 @@ class BatchWriter:
             self._sla[priority] = sla_due_for(self.session, priority, self.created)
         return self._sla[priority]
 
+    def _checked(self, req: IntakeRequest) -> Choice:
+        """`intake.checked`, with the parsed choices remembered per spelling."""
+        key = (req.priority, req.source, req.kind)
+        found = self._choices.get(key)
+        if found is None:
+            priority, source, kind = checked(req)
+            found = self._choices[key] = Choice(priority, source, kind, self._sla_due(priority))
+        else:
+            validate(req)
+        return found
+
     def _skill_id(self, text: str | None) -> int | None:
         if not text:
             return None
-        found = self.skills.get(skill_code(text))
-        return found if found is not None else get_skill(self.session, text).id
+        found = self.skills.get(text)
+        if found is None:
+            found = self.skills.get(skill_code(text))
+            if found is None:
+                found = get_skill(self.session, text).id
+            self.skills[text] = found
+        return found
 
     # -- writing ---------------------------------------------------------------------
     def write(self, items: list[Item]) -> ChunkResult:
@@ -225,20 +273,20 @@ class BatchWriter:
                 result.skipped.append((item, known[item.req.external_ref]))
                 continue
             try:
-                priority, source, kind = checked(item.req)
+                choice = self._checked(item.req)
                 skill_id = self._skill_id(item.req.skill)
             except InvalidInput as exc:
                 column, _, message = exc.message.partition(": ")
                 result.bad.append((item, column, message))
                 continue
-            todo.append((item, priority, source, kind, skill_id))
+            todo.append((item, choice, skill_id))
         if not todo:
             return result
         self._load_customers([t[0] for t in todo])
         new_customers: list[tuple[Ref, dict]] = []
         resolved = []
         for item, *rest in todo:
-            customer, is_new = self._customer(item.req, new_customers)
+            customer, is_new = self._customer(item, new_customers)
             resolved.append((item, customer, is_new, *rest))
         self._load_sites([r[1] for r in resolved])
         result.customers = self._insert(Customer, new_customers)
@@ -248,8 +296,8 @@ class BatchWriter:
         result.created = self._insert_orders(rows)
         return result
 
-    def _customer(self, req: IntakeRequest, new: list[tuple[Ref, dict]]) -> tuple[Ref, bool]:
-        pk, ek = phone_key(req.phone), email_key(req.email)
+    def _customer(self, item: Item, new: list[tuple[Ref, dict]]) -> tuple[Ref, bool]:
+        req, pk, ek = item.req, item.phone_key, item.email_key
         found = (self.by_phone.get(pk) if pk else None) or (self.by_email.get(ek) if ek else None)
         if found is not None:
             return found, False
@@ -340,60 +388,57 @@ class BatchWriter:
     def _insert_orders(self, rows) -> list[str]:
         first = sequences.next_value(self.session, "SO", len(rows))
         orders, details = [], []
-        for offset, (item, customer, is_new, priority, source, kind, skill_id, site) in enumerate(
-            rows
-        ):
+        base = {
+            **self._order_defaults,
+            "status": OrderStatus.NEW.value,
+            "created_at": self.created,
+            "updated_at": self.created,
+        }
+        for offset, (item, customer, is_new, choice, skill_id, site) in enumerate(rows):
             req = item.req
-            created = self.created
             ref = req.external_ref.strip() if req.external_ref else None
             orders.append(
                 {
-                    **self._order_defaults,
+                    **base,
                     "number": sequences.format_number("SO", first + offset),
                     "customer_id": customer.id,
                     "site_id": site.id,
                     "asset_id": req.asset_id,
-                    "kind": kind.value,
-                    "priority": priority.value,
-                    "priority_rank": priority.rank,
-                    "status": OrderStatus.NEW.value,
+                    "kind": choice.kind_text,
+                    "priority": choice.priority_text,
+                    "priority_rank": choice.rank,
                     "summary": req.summary.strip(),
                     "description": req.description,
                     "skill_id": skill_id,
                     "est_minutes": int(req.est_minutes),
                     "window_start": req.window_start,
                     "window_end": req.window_end,
-                    "sla_due": self._sla_due(priority),
-                    "source": source.value,
+                    "sla_due": choice.sla_due,
+                    "source": choice.source_text,
                     "external_ref": ref,
                     "callback_of_id": req.callback_of_id,
-                    "created_at": created,
-                    "updated_at": created,
                 }
             )
             details.append(
                 (
-                    created,
-                    created_detail(priority, kind, customer.name, is_new),
-                    events.encode_data(created_data(source, ref)),
+                    created_detail(choice.priority, choice.kind, customer.name, is_new),
+                    events.encode_data(created_data(choice.source, ref)),
                 )
             )
         ids = self._insert_rows(WorkOrder.__table__, orders)
+        event = {
+            **self._event_defaults,
+            "at": self.created,
+            "actor": self.actor,
+            "kind": "created",
+            "from_status": None,
+            "to_status": OrderStatus.NEW.value,
+        }
         self._insert_rows(
             OrderEvent.__table__,
             [
-                {
-                    **self._event_defaults,
-                    "order_id": order_id,
-                    "at": at,
-                    "actor": self.actor,
-                    "kind": "created",
-                    "from_status": None,
-                    "to_status": OrderStatus.NEW.value,
-                    "detail": detail,
-                    "data": data,
-                }
-                for order_id, (at, detail, data) in zip(ids, details, strict=True)
+                {**event, "order_id": order_id, "detail": detail, "data": data}
+                for order_id, (detail, data) in zip(ids, details, strict=True)
             ],
         )
         return [o["number"] for o in orders]

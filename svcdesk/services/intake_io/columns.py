@@ -6,7 +6,7 @@ means the same thing wherever it is typed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -111,51 +111,51 @@ class RowParser:
 
     def request(self, values: Mapping[str, str | None]) -> IntakeRequest:
         """Raises RowInvalid listing every value that can't be read."""
+        v = {k: (raw.strip() or None) if raw else None for k, raw in values.items()}
+        get = v.get
         problems: list[tuple[str, str]] = []
-
-        def text(column: str) -> str | None:
-            raw = values.get(column)
-            raw = raw.strip() if raw is not None else None
-            return raw or None
-
-        def check(column: str, convert: Callable[[str], object]) -> object:
-            raw = text(column)
-            if raw is None:
-                return None
-            try:
-                return convert(raw)
-            except InvalidInput as exc:
-                problems.append(split_message(exc, column))
-            return None
-
-        phone, email = text("phone"), text("email")
+        phone, email = get("phone"), get("email")
         if phone and phone_key(phone) is None:
             problems.append(("phone", f"{phone!r} is not a phone number; expected 7-11 digits"))
         if email and email_key(email) is None:
             problems.append(("email", f"{email!r} is not an e-mail address"))
-        start = check("window_start", lambda v: self.when("window_start", v))
-        end = check("window_end", lambda v: self.when("window_end", v))
-        minutes = check("est_minutes", _minutes)
+        start = end = None
+        minutes = 60
+        try:
+            if raw := get("window_start"):
+                start = self.when("window_start", raw)
+        except InvalidInput as exc:
+            problems.append(split_message(exc, "window_start"))
+        try:
+            if raw := get("window_end"):
+                end = self.when("window_end", raw)
+        except InvalidInput as exc:
+            problems.append(split_message(exc, "window_end"))
+        try:
+            if raw := get("est_minutes"):
+                minutes = _minutes(raw)
+        except InvalidInput as exc:
+            problems.append(split_message(exc, "est_minutes"))
         if problems:
             raise RowInvalid(problems)
         return IntakeRequest(
-            summary=text("summary") or "",
-            customer=text("customer"),
+            summary=get("summary") or "",
+            customer=get("customer"),
             phone=phone,
             email=email,
-            address=text("address"),
-            city=text("city") or "",
-            state=text("state") or "",
-            zip=text("zip") or "",
-            description=text("description"),
-            priority=text("priority") or "normal",
-            skill=text("skill"),
-            window_start=start,  # type: ignore[arg-type]
-            window_end=end,  # type: ignore[arg-type]
-            est_minutes=minutes if minutes is not None else 60,  # type: ignore[arg-type]
-            source=text("source") or self.default_source,
-            kind=text("kind") or "repair",
-            external_ref=text("external_ref"),
+            address=get("address"),
+            city=get("city") or "",
+            state=get("state") or "",
+            zip=get("zip") or "",
+            description=get("description"),
+            priority=get("priority") or "normal",
+            skill=get("skill"),
+            window_start=start,
+            window_end=end,
+            est_minutes=minutes,
+            source=get("source") or self.default_source,
+            kind=get("kind") or "repair",
+            external_ref=get("external_ref"),
         )
 
 
