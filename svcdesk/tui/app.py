@@ -54,7 +54,9 @@ class SvcDeskApp(App):
         registry.discover()
         for entry in registry.screens():
             self.add_mode(entry.name, partial(entry.factory, self))
-            self.bind(entry.key, f"goto('{entry.name}')", description=entry.title)
+            # Not in the footer: it would change with every screen anyone adds (and every
+            # snapshot with it). `?` help and the ctrl+p palette list them.
+            self.bind(entry.key, f"goto('{entry.name}')", description=entry.title, show=False)
         for cmd in registry.commands():
             if cmd.key:
                 self.bind(cmd.key, f"command('{cmd.name}')", description=cmd.title)

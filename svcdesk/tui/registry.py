@@ -20,7 +20,8 @@ How to add a screen (for every engineer)
    `key` is the global key that switches to the screen (each registered screen is a
    Textual *mode*, so it keeps its own stack: an order opened from it is popped back to
    it with `escape`). `name` is the mode name and the palette id; `title` is shown in the
-   footer, help and palette.
+   help and palette. Screen keys are not in the footer (so adding a screen does not change
+   every other screen's snapshot); the footer shows each screen's own `show=True` keys.
 3. Load data in `refresh_data()` with `self.load(fn, apply)` (a thread worker; `fn`
    gets a read-only Session and must return plain read models from `services/`, never
    ORM objects). `refresh_data()` is called when the screen is shown and whenever
