@@ -210,13 +210,13 @@ def day_schedule(session: Session, day: date, *, zone: ZoneInfo | None = None) -
     visit_tech_ids = {r[0] for r in visit_rows}
 
     techs = session.exec(
-        select(Technician)
+        select(Technician.id, Technician.name, Technician.color, Technician.active)
         .where(
             (Technician.active == True) | col(Technician.id).in_(visit_tech_ids)  # noqa: E712
         )
         .order_by(Technician.name)
     ).all()
-    lanes = {t.id: TechLane(id=t.id, name=t.name, color=t.color, active=t.active) for t in techs}
+    lanes = {i: TechLane(id=i, name=n, color=c, active=a) for i, n, c, a in techs}
 
     for tech_id, code in session.exec(
         select(TechnicianSkill.technician_id, Skill.code)
@@ -226,24 +226,22 @@ def day_schedule(session: Session, day: date, *, zone: ZoneInfo | None = None) -
         if tech_id in lanes:
             lanes[tech_id].skills.append(code)
 
-    for s in session.exec(
-        select(Shift).where(Shift.weekday == day.weekday()).order_by(Shift.start_minute)
+    for tech_id, start, end in session.exec(
+        select(Shift.technician_id, Shift.start_minute, Shift.end_minute)
+        .where(Shift.weekday == day.weekday())
+        .order_by(Shift.start_minute)
     ):
-        if s.technician_id in lanes:
-            lanes[s.technician_id].shifts.append(Span(s.start_minute, s.end_minute))
+        if tech_id in lanes:
+            lanes[tech_id].shifts.append(Span(start, end))
 
-    for off in session.exec(
-        select(TimeOff)
+    for tech_id, starts, ends, reason in session.exec(
+        select(TimeOff.technician_id, TimeOff.starts_at, TimeOff.ends_at, TimeOff.reason)
         .where(TimeOff.starts_at < day_end, TimeOff.ends_at > day_start)
         .order_by(TimeOff.starts_at)
     ):
-        if off.technician_id in lanes:
-            lanes[off.technician_id].time_off.append(
-                Span(
-                    _local_minute(off.starts_at, day, zone),
-                    _local_minute(off.ends_at, day, zone),
-                    off.reason,
-                )
+        if tech_id in lanes:
+            lanes[tech_id].time_off.append(
+                Span(_local_minute(starts, day, zone), _local_minute(ends, day, zone), reason)
             )
 
     for row in visit_rows:

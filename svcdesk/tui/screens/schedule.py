@@ -58,6 +58,7 @@ class ScheduleScreen(DataScreen):
         Binding("a", "book(False)", "Book here"),
         Binding("exclamation_mark", "book(True)", "Force book", key_display="!"),
         Binding("enter", "open", "Open visit", show=False),
+        Binding("D", "plan", "Day plan", show=False),  # dispatch: screens/dayplan.py
     ]
 
     def __init__(self) -> None:
@@ -94,9 +95,12 @@ class ScheduleScreen(DataScreen):
     # -- data -----------------------------------------------------------------------------
     def refresh_data(self) -> None:
         """The grid first (one worker), the unassigned list beside it (another)."""
+        self.load_day()
+        self.load(unassigned_orders, self._show_orders, group="unassigned")
+
+    def load_day(self) -> None:
         day, zone = self.day or self.today(), self.app.zone
         self.load(lambda s: day_schedule(s, day, zone=zone), self._show, group="schedule")
-        self.load(unassigned_orders, self._show_orders, group="unassigned")
 
     def _show(self, schedule: DaySchedule) -> None:
         grid = self.query_one(ScheduleGrid)
@@ -203,11 +207,16 @@ class ScheduleScreen(DataScreen):
     # -- actions --------------------------------------------------------------------------
     def action_day(self, delta: int) -> None:
         self.day = (self.day or self.today()) + timedelta(days=delta)
-        self.refresh_data()
+        self.load_day()
 
     def action_today(self) -> None:
         self.day = self.today()
-        self.refresh_data()
+        self.load_day()
+
+    def action_plan(self) -> None:
+        from svcdesk.tui.screens.dayplan import DayPlanScreen
+
+        self.app.push_screen(DayPlanScreen(self.day or self.today()))
 
     def action_open(self) -> None:
         cell = self.query_one(ScheduleGrid).current_cell
