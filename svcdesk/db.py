@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from svcdesk.config import resolve_db_url
 from svcdesk.errors import Busy, InvalidInput
@@ -106,50 +106,9 @@ def init_schema(engine: Engine) -> None:
     from svcdesk.schema import ensure_schema
 
     ensure_schema(engine)
-    if engine.dialect.name == "postgresql":
-        _postgres_constraints(engine)
+    from svcdesk.db_extras import install_extras
 
-
-# On PostgreSQL the database itself refuses double-booking: no two active, non-forced
-# visit_technician rows of one technician may overlap in time. (A dispatcher's forced
-# booking is marked `forced` and stays outside the constraint; its override is in history.)
-_NO_OVERLAP = (
-    "ALTER TABLE visit_technician ADD CONSTRAINT visit_technician_no_overlap "
-    "EXCLUDE USING gist (technician_id WITH =, tstzrange(starts_at, ends_at) WITH &&) "
-    "WHERE (active AND NOT forced)"
-)
-
-
-def _postgres_constraints(engine: Engine) -> None:
-    from sqlalchemy import text
-
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_constraint WHERE conname = 'visit_technician_no_overlap'")
-        ).first()
-        if not exists:
-            conn.execute(text(_NO_OVERLAP))
-        conn.execute(text(_NOTIFY_FN))
-        for table in SQLModel.metadata.sorted_tables:
-            conn.execute(
-                text(
-                    f'CREATE OR REPLACE TRIGGER "svcdesk_notify_{table.name}" AFTER INSERT OR UPDATE OR '
-                    f'DELETE ON "{table.name}" FOR EACH STATEMENT EXECUTE FUNCTION svcdesk_notify()'
-                )
-            )
-
-
-# Live updates on PostgreSQL: every committed write to any table sends one NOTIFY on
-# `svcdesk_changes` (payload: the table), which open consoles LISTEN for (tui/watch.py).
-NOTIFY_CHANNEL = "svcdesk_changes"
-_NOTIFY_FN = f"""
-CREATE OR REPLACE FUNCTION svcdesk_notify() RETURNS trigger AS $$
-BEGIN
-  PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_NAME);
-  RETURN NULL;
-END $$ LANGUAGE plpgsql
-"""
+    install_extras(engine)
 
 
 @contextmanager

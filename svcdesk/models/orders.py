@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from svcdesk.clock import now
@@ -17,12 +17,24 @@ from svcdesk.models.base import (
     utc_field,
 )
 
+OPEN_SQL = "status IN ('new', 'scheduled', 'dispatched', 'en_route', 'on_site', 'on_hold')"
+
 
 class WorkOrder(SQLModel, table=True):
     __tablename__ = "work_order"
     __table_args__ = (
         Index("ix_work_order_status_priority", "status", "priority_rank"),
         Index("ix_work_order_sla_due", "sla_due"),
+        # The job board reads the open orders in priority/SLA order: a partial index over
+        # just those rows keeps it a short index walk however long the history grows.
+        Index(
+            "ix_work_order_open_board",
+            "priority_rank",
+            "sla_due",
+            "id",
+            sqlite_where=text(OPEN_SQL),
+            postgresql_where=text(OPEN_SQL),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

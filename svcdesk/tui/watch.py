@@ -75,7 +75,7 @@ class PostgresNotifyWatcher:
     def __init__(self, engine: Engine) -> None:
         import psycopg
 
-        from svcdesk.db import NOTIFY_CHANNEL
+        from svcdesk.db_extras import NOTIFY_CHANNEL
 
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._conn = psycopg.connect(url, autocommit=True)

@@ -1,0 +1,62 @@
+"""Finding customers and sites by any text, through the search indexes (db_extras.py).
+
+SQLite: FTS5 trigram tables (substring match, case-insensitive; 3+ characters).
+PostgreSQL: ILIKE, served by pg_trgm GIN indexes. Shorter terms fall back to a prefix/
+substring LIKE (cheap: they only occur while someone is still typing)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, literal_column, or_, select, text
+from sqlmodel import Session, col
+
+from svcdesk.models import Customer, Site
+
+MIN_TRIGRAM = 3
+
+
+def _fts_query(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def customer_ids_matching(session: Session, term: str) -> Select:
+    """Ids of customers whose name, phone or e-mail contains `term` (a phone typed with
+    punctuation, "(512) 555-0101", also matches by its digits)."""
+    term = term.strip()
+    digits = "".join(ch for ch in term if ch.isdigit())
+    if _sqlite(session) and len(term) >= MIN_TRIGRAM:
+        query = _fts_query(term)
+        if len(digits) >= MIN_TRIGRAM and digits != term:
+            query += " OR " + _fts_query(digits)
+        return _fts_ids("customer_fts", query)
+    like = f"%{term}%"
+    conds = [col(Customer.name).ilike(like), col(Customer.email).ilike(like)]
+    if len(digits) >= MIN_TRIGRAM:
+        conds.append(col(Customer.phone_key).like(f"%{digits}%"))
+    return select(Customer.id).where(or_(*conds))
+
+
+def _fts_ids(table: str, query: str) -> Select:
+    return (
+        select(literal_column("rowid"))
+        .select_from(text(table))
+        .where(literal_column(table).op("MATCH")(query))
+    )
+
+
+def site_ids_matching(session: Session, term: str) -> Select:
+    """Ids of sites whose address, city or ZIP contains `term`."""
+    term = term.strip()
+    if _sqlite(session) and len(term) >= MIN_TRIGRAM:
+        return (
+            select(literal_column("rowid"))
+            .select_from(text("site_fts"))
+            .where(text("site_fts MATCH :q").bindparams(q=_fts_query(term)))
+        )
+    like = f"%{term}%"
+    return select(Site.id).where(
+        or_(col(Site.address).ilike(like), col(Site.city).ilike(like), col(Site.zip).ilike(like))
+    )
