@@ -181,6 +181,7 @@ class Invoice(SQLModel, table=True):
     total_cents: int = 0
     paid_cents: int = 0
     issued_at: datetime | None = utc_field(index=True)
+    issued_on: date | None = None  # the shop-local day it was sent (the invoice date)
     due_on: date | None = None
     paid_at: datetime | None = utc_field()
     void_reason: str | None = None

@@ -315,9 +315,8 @@ def issue(session: Session, invoice: Invoice, *, actor: str = "dispatcher") -> I
     stamp = now()
     invoice.status = InvoiceStatus.SENT.value
     invoice.issued_at = stamp
-    invoice.due_on = stamp.astimezone(shop_zone(session)).date() + timedelta(
-        days=terms_days(session)
-    )
+    invoice.issued_on = stamp.astimezone(shop_zone(session)).date()
+    invoice.due_on = invoice.issued_on + timedelta(days=terms_days(session))
     _bump(invoice)
     _record(session, invoice, f"{invoice.number} sent", actor)
     if invoice.total_cents == 0:

@@ -1,0 +1,42 @@
+"""QuickBooks invoice export: issued invoices only, net lines that add up to the books."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+from svcdesk.db import write_session
+from svcdesk.services import exports, lifecycle
+from svcdesk.services.billing import from_order, invoices
+from svcdesk.services.billing.invoices import LineDraft
+from tests.unit.billing import billing_helpers as h
+
+
+def test_quickbooks_invoices_match_the_books(engine, shop, tmp_path):
+    with write_session(engine) as s:
+        h.seed_pricebook(s)
+        o = lifecycle.get_order(s, shop["o1"])
+        h.set_tax(s, o, 825)
+        h.add_time(s, o, shop["alice"], "2026-11-24 16:00", "2026-11-24 18:00")
+        h.use_part(s, o, "CAP-45", 1000, price=4000, cost=1500, warranty=True)
+        h.use_part(s, o, "R410A", 2500, price=5250, cost=3000)
+        h.complete(s, o)
+        inv = from_order.invoice_order(s, o)
+        invoices.issue(s, inv)
+        total = inv.total_cents
+        draft = invoices.create_invoice(
+            s, customer_id=shop["customer"], lines=[LineDraft("Not yet", 100)]
+        )
+        assert draft.status == "draft"
+    out = tmp_path / "qb.csv"
+    result = exports.run_export(engine, "quickbooks-invoices", "csv", out)
+    rows = list(csv.DictReader(out.open()))
+    assert result.rows == len(rows) == 4  # the draft is not exported
+    assert {r["InvoiceNo"] for r in rows} == {"INV-000001"}
+    net = sum(Decimal(r["ItemAmount"]) for r in rows)
+    tax = sum(Decimal(r["LineTax"]) for r in rows)
+    assert net + tax == Decimal(rows[0]["InvoiceTotal"]) == Decimal(total) / 100
+    cap = next(r for r in rows if r["Item(Product/Service)"] == "CAP-45")
+    assert cap["ItemAmount"] == "0.00" and "(warranty part" in cap["ItemDescription"]
+    assert rows[0]["InvoiceDate"] == "2026-11-25" and rows[0]["TaxRate"] == "8.25%"
+    assert [r["Taxable"] for r in rows] == ["N", "N", "Y", "Y"]
