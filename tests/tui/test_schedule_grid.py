@@ -152,3 +152,33 @@ async def test_book_without_selection_warns(engine, shop):
         await press(pilot, "a")
         assert any("Pick an unassigned order" in n.message for n in app._notifications)
         assert len(visits(engine)) == 1
+
+
+async def test_booking_a_changed_order_is_a_conflict(engine, shop):
+    from svcdesk.db import write_session
+
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "g", "l", "l")  # o3 picked, Alice 09:00
+        with write_session(engine) as s:  # someone else edits o3 meanwhile
+            lifecycle.touch(s, lifecycle.get_order(s, shop["o3"]), summary="Breaker (updated)")
+        await press(pilot, "a")
+        assert len(visits(engine)) == 1
+        assert any("changed by someone else" in n.message for n in app._notifications)
+        await press(pilot, "a")  # the list was reloaded with the new version: books now
+        assert len(visits(engine)) == 2
+
+
+async def test_another_process_booking_appears_on_the_grid(engine, shop):
+    from svcdesk.db import write_session
+    from svcdesk.services.schedule_view import book_slot
+
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "g", "j", "j", "l", "l", "l", "l")  # cursor on Cara 10:00
+        assert table_keys(app, "#unassigned") == [shop["o3"], shop["o1"]]
+        with write_session(engine) as s:
+            book_slot(s, shop["o1"], shop["cara"], date(2026, 11, 25), 10 * 60)
+        app.poll_changes()  # what the 1 s timer does
+        await press(pilot)
+        assert table_keys(app, "#unassigned") == [shop["o3"]]
+        assert grid(app).current_cell.visit.number == shop["o1"]  # cursor kept on Cara 10:00
+        assert (grid(app).current_lane.name, grid(app).current_minute) == ("Cara Diaz", 600)
