@@ -296,7 +296,11 @@ def on_hand_rows(
         stmt = stmt.where(StockBalance.on_hand_milli != 0)
     if text:
         like = f"%{text.strip().lower()}%"
-        stmt = stmt.where(func.lower(Part.sku).like(like) | func.lower(Part.name).like(like))
+        stmt = stmt.where(
+            func.lower(Part.sku).like(like)
+            | func.lower(Part.name).like(like)
+            | func.lower(StockLocation.name).like(like)
+        )
     if limit:
         stmt = stmt.limit(limit)
     return [

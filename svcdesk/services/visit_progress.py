@@ -131,6 +131,15 @@ def _running(session: Session, visit: Visit, tech_id: int, kind: TimeKind) -> Ti
     ).first()
 
 
+def _stop(session: Session, entry: TimeEntry, at: datetime) -> None:
+    """End a running entry at `at`; one that would last no time at all is dropped."""
+    if at <= entry.starts_at:
+        session.delete(entry)
+        session.flush()
+    else:
+        timecards.close_entry(session, entry, at)
+
+
 def _names(techs: Sequence[Technician]) -> str:
     return ", ".join(t.name for t in techs)
 
@@ -187,7 +196,7 @@ def arrive(
     for tech in techs:
         travel = _running(session, visit, tech.id, TimeKind.TRAVEL)
         if travel is not None:
-            timecards.close_entry(session, travel, at)
+            _stop(session, travel, at)
         if _running(session, visit, tech.id, TimeKind.WORK) is None:
             _open(session, visit, tech, TimeKind.WORK, at, actor)
     if S(order.status) != S.ON_SITE:
@@ -219,7 +228,7 @@ def leave(
         for kind in (TimeKind.TRAVEL, TimeKind.WORK):
             entry = _running(session, visit, tech.id, kind)
             if entry is not None:
-                timecards.close_entry(session, entry, at)
+                _stop(session, entry, at)
     events.record(
         session,
         order,
@@ -274,7 +283,7 @@ def complete(
         for kind in (TimeKind.TRAVEL, TimeKind.WORK):
             entry = _running(session, visit, tech.id, kind)
             if entry is not None:
-                timecards.close_entry(session, entry, at)
+                _stop(session, entry, at)
     visit.status = VisitStatus.COMPLETED.value
     visit.departed_at = at
     visit.outcome = outcome.value
