@@ -213,3 +213,15 @@ def test_help_lists_the_flags(db_path):
     assert r.exit_code == 0
     for flag in ("--file", "--reject-file", "--dry-run", "--window-start", "--external-ref"):
         assert flag in r.stdout
+
+
+def test_progress_bar_on_a_terminal(db_path, engine, shop, monkeypatch):
+    from svcdesk.cli.commands import intake as intake_cmd
+
+    calls = []
+    monkeypatch.setattr(intake_cmd, "_show_progress", lambda src: calls.append(src.name) or True)
+    path = str(FIX / "ugly_bom_crlf.csv")
+    r = cli(db_path, "intake", "--file", path)
+    assert r.exit_code == 0, r.stderr
+    assert calls == [path]
+    assert r.stdout.strip().endswith("created 3, skipped 0, rejected 0")

@@ -146,6 +146,11 @@ def _single(flags: dict, dry_run: bool, json_out: bool) -> None:
         info(result["number"])
 
 
+def _show_progress(src) -> bool:
+    """A bar only on a terminal and only for big files (never when piped)."""
+    return sys.stdout.isatty() and (src.size or 0) >= PROGRESS_MIN_BYTES
+
+
 def _batch(file: str, fmt: str | None, reject_file: str | None, dry_run: bool, json_out: bool):
     with ExitStack() as stack:
         progress = None
@@ -153,7 +158,7 @@ def _batch(file: str, fmt: str | None, reject_file: str | None, dry_run: bool, j
 
         def on_open(src) -> None:
             nonlocal progress, task
-            if sys.stdout.isatty() and (src.size or 0) >= PROGRESS_MIN_BYTES:
+            if _show_progress(src):
                 progress = stack.enter_context(
                     Progress(
                         TextColumn("intake {task.fields[name]}"),

@@ -11,6 +11,7 @@ validation from `intake.checked`."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -18,6 +19,7 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import func, insert, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from svcdesk.clock import now
@@ -43,7 +45,7 @@ from svcdesk.services.intake import (
     sla_due_for,
     validate,
 )
-from svcdesk.services.normalize import address_key, email_key, phone_key
+from svcdesk.services.normalize import address_key
 from svcdesk.services.technicians import get_skill, skill_code
 
 CHUNK = 2000
@@ -67,12 +69,8 @@ class Item:
     number: int
     req: IntakeRequest
     raw: Any = None
-    phone_key: str | None = None
-    email_key: str | None = None
-
-    def __post_init__(self) -> None:
-        self.phone_key = phone_key(self.req.phone)
-        self.email_key = email_key(self.req.email)
+    phone_key: str | None = None  # normalize.phone_key(req.phone)
+    email_key: str | None = None  # normalize.email_key(req.email)
 
 
 @dataclass
@@ -181,14 +179,26 @@ class BatchWriter:
         self._sla: dict[Priority, datetime] = {}
         self._choices: dict[tuple, Choice] = {}
         self._sqlite = session.get_bind().dialect.name == "sqlite"
+        self._cache_size = None
         if self._sqlite:  # a bigger page cache for this connection: index pages stay hot
-            session.connection().exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
+            conn = session.connection()
+            self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
         self._next_id: dict[str, int] = {}
         self._compiled: dict[str, _Compiled] = {}
         self._order_defaults = model_defaults(WorkOrder)
         self._customer_defaults = model_defaults(Customer)
         self._site_defaults = model_defaults(Site)
         self._event_defaults = model_defaults(OrderEvent)
+
+    def close(self) -> None:
+        """Give the connection its usual page cache back."""
+        if self._cache_size is not None:
+            # Only a tuning knob: never let it hide the error that ended a failed batch.
+            with suppress(SQLAlchemyError):
+                conn = self.session.connection()
+                conn.exec_driver_sql(f"PRAGMA cache_size={self._cache_size}")
+            self._cache_size = None
 
     # -- lookups ---------------------------------------------------------------------
     def _known_refs(self, items: list[Item]) -> dict[str, str]:

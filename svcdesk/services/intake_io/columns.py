@@ -111,13 +111,21 @@ class RowParser:
 
     def request(self, values: Mapping[str, str | None]) -> IntakeRequest:
         """Raises RowInvalid listing every value that can't be read."""
+        return self.parse(values)[0]
+
+    def parse(
+        self, values: Mapping[str, str | None]
+    ) -> tuple[IntakeRequest, str | None, str | None]:
+        """The request plus its phone and e-mail match keys (computed while checking)."""
         v = {k: (raw.strip() or None) if raw else None for k, raw in values.items()}
         get = v.get
         problems: list[tuple[str, str]] = []
         phone, email = get("phone"), get("email")
-        if phone and phone_key(phone) is None:
+        pk = phone_key(phone) if phone else None
+        ek = email_key(email) if email else None
+        if phone and pk is None:
             problems.append(("phone", f"{phone!r} is not a phone number; expected 7-11 digits"))
-        if email and email_key(email) is None:
+        if email and ek is None:
             problems.append(("email", f"{email!r} is not an e-mail address"))
         start = end = None
         minutes = 60
@@ -138,7 +146,7 @@ class RowParser:
             problems.append(split_message(exc, "est_minutes"))
         if problems:
             raise RowInvalid(problems)
-        return IntakeRequest(
+        req = IntakeRequest(
             summary=get("summary") or "",
             customer=get("customer"),
             phone=phone,
@@ -157,6 +165,7 @@ class RowParser:
             kind=get("kind") or "repair",
             external_ref=get("external_ref"),
         )
+        return req, pk, ek
 
 
 _WHOLE = re.compile(r"^\d{1,5}(\.0*)?$")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,6 +102,9 @@ def detect_format(path: str, fmt: str | None, head: bytes = b"") -> str:
     )
 
 
+MAX_FILE_BYTES = int(os.environ.get("SVCDESK_MAX_IMPORT_MB", "1024")) * 1_000_000
+
+
 @contextmanager
 def open_source(
     path: str, fmt: str | None = None, stdin: IO[bytes] | None = None
@@ -113,7 +117,13 @@ def open_source(
         file = Path(path)
         if not file.is_file():
             raise InvalidInput(f"{path}: no such file")
-        stream, name, size = file.open("rb"), path, file.stat().st_size
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput(
+                f"{path}: {size / 1e6:.0f} MB is over the {MAX_FILE_BYTES / 1e6:.0f} MB limit; "
+                "split the file"
+            )
+        stream, name = file.open("rb"), path
     try:
         fmt = detect_format(path, fmt, stream.peek(64) if path == "-" else b"")  # type: ignore[attr-defined]
         source = IntakeSource(name=name, format=fmt, stream=stream, size=size)

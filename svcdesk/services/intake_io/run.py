@@ -101,7 +101,10 @@ def import_source(
 
     Bad rows: without `rejects` (or on a dry run) nothing is kept and BatchRejected lists
     one line per bad row; with `rejects` the good rows stay and bad rows are spooled there.
-    A dry run rolls everything back and reports what would have happened."""
+    A dry run rolls everything back and reports what would have happened.
+
+    `session` must come from `db.write_session` (on SQLite its BEGIN IMMEDIATE holds the
+    write lock for the whole batch, which the batch's id numbering relies on)."""
     result = BatchResult(
         file=source.name, format=source.format, dry_run=dry_run, unknown_columns=source.unknown
     )
@@ -121,6 +124,8 @@ def import_source(
         if savepoint.is_active:
             savepoint.rollback()
         raise
+    finally:
+        writer.close()
     return result
 
 
@@ -169,7 +174,7 @@ def _read(record: Record, parser: RowParser, seen: dict[str, int], items: list[I
     if record.problem:
         return record.problem
     try:
-        req = parser.request(record.values)
+        req, pk, ek = parser.parse(record.values)
     except RowInvalid as exc:
         return "; ".join(f"column {c}: {m}" for c, m in exc.problems)
     ref = req.external_ref
@@ -178,7 +183,7 @@ def _read(record: Record, parser: RowParser, seen: dict[str, int], items: list[I
     if ref in seen:
         return f"column external_ref: {ref!r} already appears in row {seen[ref]}"
     seen[ref] = record.number
-    items.append(Item(record.number, req, record))
+    items.append(Item(record.number, req, record, pk, ek))
     return ""
 
 
