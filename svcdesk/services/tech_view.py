@@ -6,7 +6,8 @@ panes agree on shifts, time off and visits. Status at `clock.now()`:
 - `on_site`  a visit of today is on_site (or arrived and not departed);
 - `en_route` a visit of today is en_route (or left for and not arrived);
 - `off`      otherwise, when now is outside every shift or inside time off;
-- `free`     otherwise (the detail names the next visit, if any)."""
+- `free`     otherwise (the detail names the next visit, or one that should have started
+             and has not: "late: SO-… was due 10:00")."""
 
 from __future__ import annotations
 
@@ -103,6 +104,8 @@ def _status(lane: TechLane, at: datetime, minute: int, zone) -> tuple[str, str, 
             start = min(s.start for s in later)
             return OFF, f"shift starts {start // 60:02d}:{start % 60:02d}", None
         return OFF, "off shift", None
+    if nxt and nxt.starts_at <= at:
+        return FREE, f"late: {nxt.number} was due {fmt(nxt.starts_at, zone, hhmm)}", None
     if nxt:
         return FREE, f"next {nxt.number} {fmt(nxt.starts_at, zone, hhmm)}", None
     return FREE, "nothing booked", None

@@ -113,3 +113,9 @@ def test_completed_visit_is_not_next(engine, shop):
     bob = _statuses(engine)["Bob Ruiz"]
     assert (bob.status, bob.detail) == ("free", "nothing booked")
     assert bob.today.booked_minutes == 60
+
+
+def test_visit_due_but_not_started_is_late(engine, shop):
+    clock.freeze(datetime(2026, 11, 25, 16, 20, tzinfo=UTC))  # 10:20 local
+    bob = _statuses(engine)["Bob Ruiz"]
+    assert (bob.status, bob.detail) == ("free", f"late: {shop['o2']} was due 10:00")
