@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -29,10 +29,11 @@ from svcdesk.models.agreements import (
 )
 from svcdesk.services import recurrence, sequences
 from svcdesk.services.pm_plans import DONE, checklist_lines, zone_of
-from svcdesk.services.sla import Clocks, Policy, due_times, policy_for
+from svcdesk.services.sla import Clocks, Policy, due_times, policy_table
 from svcdesk.services.workcal import WorkCalendar, shop_calendar
 
 CHUNK = 2000
+RANK = {p.value: p.rank for p in Priority}
 
 
 @dataclass(frozen=True)
@@ -191,12 +192,15 @@ def _create_chunk(session, chunk, calendars, result: GenerateResult, actor: str)
     at = now()
     rows = [{"plan_id": p.id, "occurs_on": nominal, "due_on": due, "created_at": at}
             for p, _, nominal, due in chunk]  # fmt: skip
+    conn = session.connection()  # Core executemany: one compiled statement per table
+    occ = PlanOccurrence.__table__
     claimed = {
         (r.plan_id, r.occurs_on): r.id
-        for r in session.execute(
-            insert_skip_duplicates(session, PlanOccurrence)
-            .values(rows)
-            .returning(PlanOccurrence.id, PlanOccurrence.plan_id, PlanOccurrence.occurs_on)
+        for r in conn.execute(
+            insert_skip_duplicates(session, occ).returning(
+                occ.c.id, occ.c.plan_id, occ.c.occurs_on
+            ),
+            rows,
         )
     }
     mine = []
@@ -209,46 +213,46 @@ def _create_chunk(session, chunk, calendars, result: GenerateResult, actor: str)
         return
     first = sequences.next_value(session, "SO", len(mine))
     clocks = Clocks(session)
-    policies: dict[tuple[str, int], Policy] = {}
+    policies = policy_table(session, {(p.priority, a.id) for p, a, *_ in mine})
     dues: dict[tuple[Policy, datetime], tuple[datetime, datetime]] = {}
-    orders, slas = [], []
+    orders, slas, checklists = [], [], {}
     for n, (plan, agreement, nominal, due, _occ) in enumerate(mine):
         span = calendars[plan.timezone].day_span(due)
         window_start, window_end = span if span else (None, None)
-        key = (plan.priority, agreement.id)
-        if key not in policies:
-            policies[key] = policy_for(session, plan.priority, agreement.id)
-        policy = policies[key]
+        policy = policies[(plan.priority, agreement.id)]
         start = max(window_start, at) if window_start else at
         if (policy, start) not in dues:
             dues[(policy, start)] = due_times(policy, start, clocks)
         response_due, resolution_due = dues[(policy, start)]
-        checklist = checklist_lines(plan)
+        if plan.id not in checklists:
+            lines = checklist_lines(plan)
+            checklists[plan.id] = (
+                ("Checklist:\n" + "\n".join(f"- {c}" for c in lines)) if lines else None
+            )
         orders.append({
             "number": sequences.format_number("SO", first + n),
             "customer_id": agreement.customer_id, "site_id": plan.site_id,
             "asset_id": plan.asset_id, "agreement_id": agreement.id,
             "kind": OrderKind.MAINTENANCE.value, "priority": plan.priority,
-            "priority_rank": Priority(plan.priority).rank, "status": OrderStatus.NEW.value,
+            "priority_rank": RANK[plan.priority], "status": OrderStatus.NEW.value,
             "summary": plan.summary,
-            "description": ("Checklist:\n" + "\n".join(f"- {c}" for c in checklist)) if checklist else None,
+            "description": checklists[plan.id],
             "skill_id": plan.skill_id, "est_minutes": plan.est_minutes,
             "window_start": window_start, "window_end": window_end, "sla_due": response_due,
             "source": OrderSource.AGREEMENT.value, "external_ref": f"PM-{plan.id}-{nominal.isoformat()}",
             "created_at": at, "updated_at": at, "version": 1,
         })  # fmt: skip
         slas.append((policy, start, response_due, resolution_due))
+    wo = WorkOrder.__table__
     ids = {
         number: oid
-        for oid, number in session.execute(
-            insert(WorkOrder).values(orders).returning(WorkOrder.id, WorkOrder.number)
-        )
+        for oid, number in conn.execute(insert(wo).returning(wo.c.id, wo.c.number), orders)
     }
     events, sla_rows, links = [], [], []
     for n, (plan, agreement, nominal, due, occ_id) in enumerate(mine):
         order_id = ids[orders[n]["number"]]
         policy, start, response_due, resolution_due = slas[n]
-        links.append({"id": occ_id, "order_id": order_id})
+        links.append({"occ_id": occ_id, "oid": order_id})
         events.append({"order_id": order_id, "at": at, "actor": actor, "kind": "created",
                        "to_status": OrderStatus.NEW.value,
                        "detail": f"maintenance due {due.isoformat()} from plan {plan.id} ({agreement.number})",
@@ -260,6 +264,9 @@ def _create_chunk(session, chunk, calendars, result: GenerateResult, actor: str)
                          "response_due": response_due, "resolution_due": resolution_due,
                          "paused_seconds": 0})  # fmt: skip
         result.created.append(Item(plan.id, agreement.number, due, nominal, orders[n]["number"]))
-    session.execute(update(PlanOccurrence), links)
-    session.execute(insert(OrderEvent).values(events))
-    session.execute(insert(OrderSla).values(sla_rows))
+    conn.execute(
+        update(occ).where(occ.c.id == bindparam("occ_id")).values(order_id=bindparam("oid")),
+        links,
+    )
+    conn.execute(insert(OrderEvent.__table__), events)
+    conn.execute(insert(OrderSla.__table__), sla_rows)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
@@ -75,6 +75,37 @@ def policy_for(session: Session, priority: str, agreement_id: int | None) -> Pol
                     agreement.number, row.clock, row.response_minutes, row.resolution_minutes
                 )
     return shop_policy(session, priority)
+
+
+def policy_table(
+    session: Session, keys: set[tuple[str, int | None]]
+) -> dict[tuple[str, int | None], Policy]:
+    """`policy_for` for many (priority, agreement_id) pairs with two queries (bulk use)."""
+    agreement_ids = {a for _, a in keys if a is not None}
+    numbers, terms = {}, {}
+    for start in range(0, len(agreement_ids), 900):
+        chunk = sorted(agreement_ids)[start : start + 900]
+        numbers.update(
+            session.exec(
+                select(Agreement.id, Agreement.number).where(
+                    col(Agreement.id).in_(chunk), Agreement.status == AgreementStatus.ACTIVE.value
+                )
+            ).all()
+        )
+        for row in session.exec(
+            select(AgreementSla).where(col(AgreementSla.agreement_id).in_(chunk))
+        ):
+            terms[(row.priority, row.agreement_id)] = row
+    shop = {p: shop_policy(session, p) for p in {p for p, _ in keys}}
+    table = {}
+    for priority, agreement_id in keys:
+        row = terms.get((priority, agreement_id)) if agreement_id in numbers else None
+        table[(priority, agreement_id)] = (
+            Policy(numbers[agreement_id], row.clock, row.response_minutes, row.resolution_minutes)
+            if row is not None
+            else shop[priority]
+        )
+    return table
 
 
 class Clocks:

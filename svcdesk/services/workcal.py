@@ -66,6 +66,11 @@ class WorkCalendar:
     _days: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
         default_factory=dict, repr=False
     )
+    # Working seconds from an arbitrary first day to the start of each day seen so far
+    # (a contiguous range, grown on demand): makes seconds_between O(1) after warm-up.
+    _cum: dict[date, float] = field(default_factory=dict, repr=False)
+    _span: list[date] = field(default_factory=list, repr=False)  # [first, last] in _cum
+    _offsets: dict[datetime, float] = field(default_factory=dict, repr=False)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.hours and day not in self.holidays
@@ -120,18 +125,38 @@ class WorkCalendar:
 
     def seconds_between(self, a: datetime, b: datetime) -> float:
         """Working seconds from `a` to `b` (negative when `b` is before `a`)."""
-        if b < a:
-            return -self.seconds_between(b, a)
-        total = 0.0
-        day = self._local_day(a) - timedelta(days=1)
-        last = self._local_day(b)
-        while day <= last:
-            for begin, end in self.intervals(day):
-                lo, hi = max(begin, a), min(end, b)
-                if hi > lo:
-                    total += (hi - lo).total_seconds()
-            day += timedelta(days=1)
-        return total
+        return self.offset(b) - self.offset(a)
+
+    def offset(self, moment: datetime) -> float:
+        """Working seconds from this calendar's reference day to `moment`."""
+        known = self._offsets.get(moment)
+        if known is not None:
+            return known
+        day = self._local_day(moment)
+        within = sum(
+            (min(end, moment) - begin).total_seconds()
+            for begin, end in self.intervals(day)
+            if moment > begin
+        )
+        value = self._offsets[moment] = self._day_offset(day) + within
+        return value
+
+    def _day_total(self, day: date) -> float:
+        return sum((end - begin).total_seconds() for begin, end in self.intervals(day))
+
+    def _day_offset(self, day: date) -> float:
+        if not self._span:
+            self._cum[day] = 0.0
+            self._span[:] = [day, day]
+        first, last = self._span
+        while day > last:
+            self._cum[last + timedelta(days=1)] = self._cum[last] + self._day_total(last)
+            last += timedelta(days=1)
+        while day < first:
+            first -= timedelta(days=1)
+            self._cum[first] = self._cum[first + timedelta(days=1)] - self._day_total(first)
+        self._span[:] = [first, last]
+        return self._cum[day]
 
     def day_span(self, day: date) -> tuple[datetime, datetime] | None:
         """Start of the first and end of the last interval of a working day."""
