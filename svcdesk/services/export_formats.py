@@ -1,7 +1,7 @@
 """Export file formats: CSV (formula-safe), JSON Lines and JSON, all written row by row.
 
-Rows arrive as tuples of plain values (str, int, float, bool, None; timestamps are already
-ISO text), so memory stays constant however many rows there are."""
+Rows arrive in chunks of plain values (str, int, float, bool, None; timestamps are already
+ISO text, CSV text already formula-safe), so memory stays constant however many rows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO
 
 # A spreadsheet treats a cell starting with one of these as a formula (or as the start of
 # one: tab and CR can hide a leading '=' from a naive check). OWASP: prefix with a quote.
@@ -27,42 +27,49 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _csv_cells(rows: Iterable[Sequence[Any]], text_cols: Sequence[int]) -> Iterable[list]:
-    for row in rows:
-        cells = list(row)
-        for i in text_cols:
-            v = cells[i]
-            if v and v[0] in "=+-@\t\r":
-                cells[i] = "'" + v
-        yield cells
+def neutralised(column, label: str):
+    """SQL: the text column with a leading apostrophe when it starts like a formula, so the
+    database does this per cell instead of Python (same rule as `neutralise`)."""
+    from sqlalchemy import case, func, literal
+
+    starts = func.substr(column, 1, 1).in_(list(FORMULA_START))
+    return case((starts, literal("'") + column), else_=column).label(label)
 
 
-def write_csv(fh: IO[str], columns: Sequence[str], text_cols: Sequence[int], rows) -> int:
-    counter = _Counter(rows)
-    writer = csv.writer(fh)  # RFC 4180: CRLF, quotes around fields with , " or newlines
+def write_csv(fh: IO[str], columns: Sequence[str], chunks: Iterable[Sequence]) -> int:
+    """Rows come formula-safe from the query (`neutralised`); RFC 4180 quoting, CRLF."""
+    writer = csv.writer(fh)
     writer.writerow(columns)
-    writer.writerows(_csv_cells(counter, text_cols))
-    return counter.count
-
-
-def write_jsonl(fh: IO[str], columns: Sequence[str], text_cols: Sequence[int], rows) -> int:
     count = 0
+    for chunk in chunks:
+        writer.writerows(chunk)
+        count += len(chunk)
+    return count
+
+
+def _objects(columns: Sequence[str], chunks: Iterable[Sequence]):
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    for row in rows:
-        fh.write(dumps(dict(zip(columns, row, strict=True))))
+    for chunk in chunks:
+        for row in chunk:
+            yield dumps(dict(zip(columns, row, strict=True)))
+
+
+def write_jsonl(fh: IO[str], columns: Sequence[str], chunks: Iterable[Sequence]) -> int:
+    count = 0
+    for text in _objects(columns, chunks):
+        fh.write(text)
         fh.write("\n")
         count += 1
     return count
 
 
-def write_json(fh: IO[str], columns: Sequence[str], text_cols: Sequence[int], rows) -> int:
+def write_json(fh: IO[str], columns: Sequence[str], chunks: Iterable[Sequence]) -> int:
     """One JSON array, one object per line inside it (valid JSON, still streamed)."""
     count = 0
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
     fh.write("[")
-    for row in rows:
+    for text in _objects(columns, chunks):
         fh.write(",\n" if count else "\n")
-        fh.write(dumps(dict(zip(columns, row, strict=True))))
+        fh.write(text)
         count += 1
     fh.write("\n]\n" if count else "]\n")
     return count
@@ -73,16 +80,3 @@ WRITERS: dict[ExportFormat, Callable[..., int]] = {
     ExportFormat.JSONL: write_jsonl,
     ExportFormat.JSON: write_json,
 }
-
-
-class _Counter:
-    """Counts rows as the CSV writer pulls them."""
-
-    def __init__(self, rows: Iterable):
-        self.rows = rows
-        self.count = 0
-
-    def __iter__(self):
-        for row in self.rows:
-            self.count += 1
-            yield row

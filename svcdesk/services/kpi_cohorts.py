@@ -64,11 +64,14 @@ def completed(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> S
         .scalar_subquery()
     )
     callback = aliased(WorkOrder)
-    recalled = exists().where(
-        callback.callback_of_id == WorkOrder.id,
-        callback.status != CANCELLED,
-        minutes_between(WorkOrder.completed_at, callback.created_at) <= RECALL_DAYS * 1440,
+    first_callback = (  # one pass over the (indexed) callbacks, not one search per order
+        select(callback.callback_of_id.label("of"), func.min(callback.created_at).label("at"))
+        .where(callback.callback_of_id.is_not(None), callback.status != CANCELLED)
+        .group_by(callback.callback_of_id)
+        .subquery()
     )
+    within = minutes_between(WorkOrder.completed_at, first_callback.c.at) <= RECALL_DAYS * 1440
+    recalled = case((and_(first_callback.c.at.is_not(None), within), 1), else_=0)
     billed = (
         select(func.sum(Invoice.total_cents - Invoice.tax_cents))
         .where(Invoice.order_id == WorkOrder.id, Invoice.status.in_(BILLED_STATUSES))
@@ -93,15 +96,19 @@ def completed(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> S
         .where(PartUsage.order_id == WorkOrder.id)
         .scalar_subquery()
     )
-    return _orders(
-        by,
-        flt,
-        visits.label("visits"),
-        recalled.label("recalled"),
-        billed.label("billed"),
-        labor.label("labor_x"),
-        parts.label("parts"),
-    ).where(_in(WorkOrder.completed_at, p))
+    return (
+        _orders(
+            by,
+            flt,
+            visits.label("visits"),
+            recalled.label("recalled"),
+            billed.label("billed"),
+            labor.label("labor_x"),
+            parts.label("parts"),
+        )
+        .outerjoin(first_callback, first_callback.c.of == WorkOrder.id)
+        .where(_in(WorkOrder.completed_at, p))
+    )
 
 
 def _first_event(to_status: str, p: Period):

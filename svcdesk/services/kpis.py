@@ -240,7 +240,7 @@ def _aging(bucket: str | None) -> Reducer:
     def reduce(rows, ctx):
         if not ctx.invoices_exist:
             return None, 0, "no invoices issued yet"
-        picked = [r for r in rows if bucket is None or bucket_for(r.due_on, ctx.today) == bucket]
+        picked = [r for r in rows if bucket is None or r.bucket == bucket]
         return sum(r.balance for r in picked), len(picked), None
 
     return reduce
@@ -339,11 +339,22 @@ class KpiReport:
         }  # fmt: skip
 
 
-def _fetch(session, cohort: str, period, flt, by, now) -> dict:
-    """Rows of one cohort bucketed by group key."""
+@dataclass
+class _Owed:
+    g: int | None
+    order_id: int | None
+    balance: int
+    bucket: str
+
+
+def _fetch(session, cohort: str, period, flt, by, now, today) -> dict:
+    """Rows of one cohort bucketed by group key (Core execution: no ORM row overhead)."""
     stmt = COHORTS[cohort](period, flt, by, now)
     out: dict = defaultdict(list)
-    for row in session.execute(stmt):
+    rows = session.connection().execute(stmt).all()
+    if cohort == "receivables":
+        rows = (_Owed(r.g, r.order_id, r.balance, bucket_for(r.due_on, today)) for r in rows)
+    for row in rows:
         out[row.g].append(row)
     return out
 
@@ -394,7 +405,7 @@ def compute(
 
 def _compute_one(session, period, flt, by, defs, zone, now, today, invoices):
     cohorts = {d.cohort for d in defs}
-    rows = {c: _fetch(session, c, period, flt, by, now) for c in cohorts}
+    rows = {c: _fetch(session, c, period, flt, by, now, today) for c in cohorts}
     shifts = _shifts(session, period, zone, flt) if "work_time" in cohorts else {}
     ctx = Ctx(shifts, by, None, flt.tech_id, invoices, today)
     ages = _backlog_ages(rows["backlog"].get(0, [])) if "backlog" in rows else {}
@@ -407,7 +418,7 @@ def _shifts(session, period, zone, flt):
 
 def _grouped(session, period, flt, by, defs, zone, now, today, invoices) -> list[KpiGroup]:
     cohorts = {d.cohort for d in defs}
-    rows = {c: _fetch(session, c, period, flt, by, now) for c in cohorts}
+    rows = {c: _fetch(session, c, period, flt, by, now, today) for c in cohorts}
     shifts = _shifts(session, period, zone, flt) if "work_time" in cohorts else {}
     keys = set().union(*(r.keys() for r in rows.values()))
     if by == GroupBy.TECH:

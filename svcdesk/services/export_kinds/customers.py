@@ -34,5 +34,6 @@ register_kind(
         build=build,
         changed_at=lambda: Customer.created_at,
         key=lambda: Customer.id,
+        changed_table=lambda: Customer.__table__,
     )
 )

@@ -53,5 +53,6 @@ register_kind(
         build=build,
         changed_at=lambda: Invoice.updated_at,
         key=lambda: Invoice.id,
+        changed_table=lambda: Invoice.__table__,
     )
 )

@@ -61,5 +61,6 @@ register_kind(
         build=build,
         changed_at=lambda: WorkOrder.updated_at,
         key=lambda: WorkOrder.id,
+        changed_table=lambda: WorkOrder.__table__,
     )
 )

@@ -47,5 +47,6 @@ register_kind(
         build=build,
         changed_at=lambda: PartUsage.used_at,
         key=lambda: PartUsage.id,
+        changed_table=lambda: PartUsage.__table__,
     )
 )

@@ -38,5 +38,6 @@ register_kind(
         build=build,
         changed_at=lambda: Payment.created_at,
         key=lambda: Payment.id,
+        changed_table=lambda: Payment.__table__,
     )
 )

@@ -51,5 +51,6 @@ register_kind(
         build=build,
         changed_at=changed_at,
         key=lambda: TimeEntry.id,
+        changed_table=lambda: TimeEntry.__table__,
     )
 )

@@ -123,14 +123,13 @@ def test_interrupted_run_keeps_watermark_and_leaves_no_file(engine, shop, tmp_pa
             lifecycle.change_status(s, lifecycle.get_order(s, shop[key]), "on_hold", reason="x")
     real = WRITERS[ExportFormat.CSV]
 
-    def dies_after_one_row(fh, columns, text_cols, rows):
+    def dies_after_one_row(fh, columns, chunks):
         def rows_then_crash():
-            for i, row in enumerate(rows):
-                if i == 1:
-                    raise OSError(28, "No space left on device")
-                yield row
+            for chunk in chunks:
+                yield chunk[:1]  # the first row reaches the file ...
+                raise OSError(28, "No space left on device")  # ... then the disk is full
 
-        return real(fh, columns, text_cols, rows_then_crash())
+        return real(fh, columns, rows_then_crash())
 
     monkeypatch.setitem(WRITERS, ExportFormat.CSV, dies_after_one_row)
     with clock.at(later + timedelta(minutes=5)), pytest.raises(SvcDeskError, match="No space"):

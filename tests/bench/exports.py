@@ -1,0 +1,281 @@
+"""Exports and KPI benchmark (not collected by pytest: tests/bench is ignored).
+
+    .venv/bin/python tests/bench/exports.py                 # 1,000,000 orders
+    .venv/bin/python tests/bench/exports.py --orders 100000 # smaller
+
+Builds (once, cached by size) a database of N orders over the last ten years with
+customers, sites, visits, crews, status events, invoices, time entries and parts used,
+written with the sqlite3 module's executemany (the app's services would take hours).
+Then, each in a fresh subprocess so peak RSS is the command's own:
+
+1. `svcdesk export orders --format csv` (the full export, streamed);
+2. the sqlite3 shell's own CSV export of the SAME query (compiled from
+   `services.exports.export_query` with literal parameters): `sqlite3 -csv -header`;
+3. `svcdesk report kpis` for the last 365 days (also timed in-process, without startup).
+
+Targets (issue 8): export within 3x of the sqlite3 shell, peak RSS < 150 MB; KPI report
+for a year < 2 s. Prints one line per measurement and a Markdown table for
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+YEARS = 10  # a million orders = ten years of a large shop (~400 orders a working day)
+FMT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def ts(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime(FMT)
+
+
+def build(path: Path, n: int, seed: int = 7) -> None:
+    from svcdesk.db import make_engine
+
+    make_engine(str(path)).dispose()  # schema
+    rng = random.Random(seed)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    cur = con.cursor()
+    skills = ["hvac", "plumbing", "electrical", "drain", "appliance"]
+    cur.executemany("INSERT INTO skill (id, code, name) VALUES (?,?,?)",
+                    [(i + 1, s, s.title()) for i, s in enumerate(skills)])  # fmt: skip
+    techs = 40
+    cur.executemany(
+        "INSERT INTO technician (id, name, hourly_cost_cents, level, color, active) "
+        "VALUES (?,?,?,?,?,1)",
+        [(t, f"Tech {t:02d}", 3500 + 50 * t, "tech", "#4e9a06") for t in range(1, techs + 1)],
+    )
+    cur.executemany(
+        "INSERT INTO shift (technician_id, weekday, start_minute, end_minute) VALUES (?,?,?,?)",
+        [(t, d, 480, 1020) for t in range(1, techs + 1) for d in range(5)],
+    )
+    customers = max(1000, n // 50)
+    cur.executemany(
+        "INSERT INTO customer (id, name, kind, phone, tax_exempt, requires_signature, "
+        "created_at) VALUES (?,?,?,?,0,0,?)",
+        [(c, f"Customer {c}", "residential", f"512-555-{c % 10000:04d}",
+          ts(NOW - timedelta(days=1200))) for c in range(1, customers + 1)],
+    )  # fmt: skip
+    cur.executemany(
+        "INSERT INTO site (id, customer_id, address, city, state, zip, address_key, "
+        "tax_rate_bp) VALUES (?,?,?,?,?,?,?,825)",
+        [(c, c, f"{c} Main St", "Austin", "TX", "78701", f"{c} main st 78701")
+         for c in range(1, customers + 1)],
+    )  # fmt: skip
+    span = YEARS * 365 * 86400
+    orders, visits, crews, events, invoices, entries, usages = [], [], [], [], [], [], []
+    cur.execute(
+        "INSERT INTO part (id, sku, name, unit, cost_cents, list_price_cents, "
+        "reorder_point_milli, reorder_qty_milli, taxable, active) "
+        "VALUES (1,'FLT-1','Filter','ea',1250,2500,0,0,1,1)"
+    )
+    cur.execute(
+        "INSERT INTO stock_location (id, name, kind, active) VALUES (1,'Main','warehouse',1)"
+    )
+    vid = iid = 0
+    statuses = ["invoiced"] * 60 + ["closed"] * 20 + ["completed"] * 5 + ["cancelled"] * 5 + [
+        "new", "scheduled", "on_hold", "dispatched"] * 2 + ["on_site", "en_route"]  # fmt: skip
+
+    def flush():
+        con.executemany(
+            "INSERT INTO work_order (id, number, customer_id, site_id, kind, priority, "
+            "priority_rank, status, summary, skill_id, est_minutes, sla_due, source, "
+            "created_at, updated_at, completed_at, version, callback_of_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", orders)  # fmt: skip
+        con.executemany(
+            "INSERT INTO visit (id, order_id, starts_at, ends_at, status, arrived_at, "
+            "departed_at, outcome, created_at) VALUES (?,?,?,?,?,?,?,?,?)", visits)  # fmt: skip
+        con.executemany(
+            "INSERT INTO visit_technician (visit_id, technician_id, role, starts_at, ends_at, "
+            "active, forced) VALUES (?,?,?,?,?,1,0)", crews)  # fmt: skip
+        con.executemany(
+            "INSERT INTO order_event (order_id, at, actor, kind, from_status, to_status) "
+            "VALUES (?,?,'bench',?,?,?)", events)  # fmt: skip
+        con.executemany(
+            "INSERT INTO invoice (id, number, customer_id, order_id, status, tax_rate_bp, "
+            "tax_exempt, discount_bp, discount_amount_cents, subtotal_cents, covered_cents, "
+            "discount_cents, tax_cents, total_cents, paid_cents, issued_at, due_on, "
+            "created_at, updated_at, created_by, version) "
+            "VALUES (?,?,?,?,?,825,0,0,0,?,0,0,?,?,?,?,?,?,?,'bench',1)", invoices)  # fmt: skip
+        con.executemany(
+            "INSERT INTO time_entry (technician_id, order_id, visit_id, kind, starts_at, "
+            "ends_at, source, approved, created_at, created_by) "
+            "VALUES (?,?,?,'work',?,?,'auto',1,?,'bench')", entries)  # fmt: skip
+        con.executemany(
+            "INSERT INTO part_usage (order_id, visit_id, part_id, location_id, technician_id, "
+            "qty_milli, unit_cost_cents, unit_price_cents, taxable, warranty, used_at, "
+            "recorded_by) VALUES (?,?,1,1,?,1000,1250,2500,1,0,?,'bench')", usages)  # fmt: skip
+        for rows in (orders, visits, crews, events, invoices, entries, usages):
+            rows.clear()
+
+    for o in range(1, n + 1):
+        created = NOW - timedelta(seconds=rng.randrange(span))
+        status = rng.choice(statuses)
+        cust = rng.randrange(1, customers + 1)
+        skill = rng.randrange(1, 6)
+        prio = rng.choice(["emergency", "high", "normal", "normal", "low"])
+        done = status in ("completed", "invoiced", "closed")
+        completed = created + timedelta(hours=rng.randrange(4, 96)) if done else None
+        if completed and completed > NOW:
+            completed, status, done = None, "scheduled", False
+        orders.append((o, f"SO-{o:06d}", cust, cust, "repair", prio,
+                       ["emergency", "high", "normal", "low"].index(prio), status,
+                       f"Job {o}, {skills[skill - 1]} =check", skill, 60,
+                       ts(created + timedelta(hours=24)), "phone", ts(created),
+                       ts(completed or created), ts(completed) if completed else None, 3,
+                       o - 1 if rng.random() < 0.02 and o > 1 else None))  # fmt: skip
+        events.append((o, ts(created), "created", None, "new"))
+        if status == "cancelled":
+            events.append((o, ts(created + timedelta(hours=3)), "status", "new", "cancelled"))
+            continue
+        if not done:
+            continue
+        tech = rng.randrange(1, techs + 1)
+        n_visits = 2 if rng.random() < 0.12 else 1
+        arrive = created + timedelta(hours=2)
+        for k in range(n_visits):
+            vid += 1
+            a = arrive + timedelta(hours=20 * k)
+            d = min(a + timedelta(minutes=rng.randrange(30, 180)), completed)
+            if d <= a:
+                d = a + timedelta(minutes=30)
+            visits.append((vid, o, ts(a), ts(d), "completed", ts(a), ts(d), "fixed", ts(created)))
+            crews.append((vid, tech, "lead", ts(a), ts(d)))
+            events.append((o, ts(a), "status", "en_route", "on_site"))
+            entries.append((tech, o, vid, ts(a), ts(d), ts(d)))
+        events.append((o, ts(completed), "status", "on_site", "completed"))
+        if rng.random() < 0.4:
+            usages.append((o, vid, tech, ts(completed)))
+        if status in ("invoiced", "closed"):
+            iid += 1
+            issued = completed + timedelta(hours=rng.randrange(1, 72))
+            sub = rng.randrange(9000, 90000)
+            tax = sub * 825 // 10000
+            paid = sub + tax if status == "closed" else 0
+            invoices.append((iid, f"INV-{iid:06d}", cust, o, "paid" if paid else "sent", sub,
+                             tax, sub + tax, paid, ts(issued),
+                             (issued + timedelta(days=30)).date().isoformat(), ts(issued),
+                             ts(issued)))  # fmt: skip
+            events.append((o, ts(issued), "status", "completed", "invoiced"))
+        if len(orders) >= 20000:
+            flush()
+    flush()
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+
+
+def rss_of(cmd: list[str], stdout_path: Path | None = None) -> tuple[float, float]:
+    """Run under /usr/bin/time-like accounting via a wrapper process (fresh RUSAGE)."""
+    wrapper = (
+        "import resource,subprocess,sys,time;"
+        "t=time.perf_counter();"
+        f"out=open({str(stdout_path or os.devnull)!r},'wb');"
+        "subprocess.run(sys.argv[1:],check=True,stdout=out);"
+        "e=time.perf_counter()-t;"
+        "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)"
+    )
+    res = subprocess.run([sys.executable, "-c", wrapper, *cmd], check=True,
+                         capture_output=True, text=True)  # fmt: skip
+    seconds, mb = res.stdout.split()
+    return float(seconds), float(mb)
+
+
+def export_sql(db: Path) -> str:
+    from sqlalchemy.dialects import sqlite
+
+    from svcdesk.services.exports import export_query, get_kind
+
+    stmt = export_query(get_kind("orders"), None, None)
+    return str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+
+
+def kpi_inprocess(db: Path) -> float:
+    from svcdesk import clock
+    from svcdesk.db import make_engine, read_session
+    from svcdesk.services import kpis
+
+    clock.freeze(NOW)
+    engine = make_engine(str(db))
+    with read_session(engine) as s:
+        period = kpis.period_for(s, (NOW - timedelta(days=364)).date(), NOW.date())
+        start = time.perf_counter()
+        report = kpis.compute(s, period)
+        elapsed = time.perf_counter() - start
+    print(f"  (year: {report.total['orders_created'].value} created, "
+          f"{report.total['orders_completed'].value} completed, FTF "
+          f"{report.total['first_time_fix'].text()}, revenue {report.total['revenue'].text()})")  # fmt: skip
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--orders", type=int, default=1_000_000)
+    ap.add_argument("--dir", default=os.environ.get("SVCDESK_BENCH_TMP", "/tmp/svcdesk-bench"))
+    args = ap.parse_args()
+    work = Path(args.dir)
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / f"exports-{args.orders}.db"
+    if not db.exists():
+        t = time.perf_counter()
+        build(db, args.orders)
+        print(f"built {db} ({db.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
+    svcdesk = str(REPO / ".venv" / "bin" / "svcdesk")
+    env_now = {"SVCDESK_NOW": NOW.isoformat()}
+    os.environ.update(env_now)
+    ours = work / "orders.csv"
+    theirs = work / "orders-sqlite3.csv"
+    sql = export_sql(db)
+    results = []
+    for _ in range(2):  # second round = warm page cache for both
+        t_sqlite, rss_sqlite = rss_of(["sqlite3", "-csv", "-header", str(db), sql], theirs)
+        t_ours, rss_ours = rss_of(
+            [svcdesk, "--db", str(db), "export", "orders", "--format", "csv", "--out", str(ours)]
+        )
+        results.append((t_ours, rss_ours, t_sqlite, rss_sqlite))
+    t_ours, rss_ours, t_sqlite, rss_sqlite = results[-1]
+    with open(ours, newline="", encoding="utf-8") as fh:
+        rows = sum(1 for _ in csv.reader(fh)) - 1
+    print(f"export orders csv: {t_ours:.2f} s, peak RSS {rss_ours:.0f} MB ({rows} rows)")
+    print(f"sqlite3 -csv same query: {t_sqlite:.2f} s, peak RSS {rss_sqlite:.0f} MB")
+    print(f"ratio: {t_ours / t_sqlite:.2f}x (target <= 3x); RSS target < 150 MB")
+    start, end = (NOW - timedelta(days=364)).date(), NOW.date()
+    t_cli, rss_cli = rss_of([svcdesk, "--db", str(db), "report", "kpis", "--from", str(start),
+                             "--to", str(end), "--json"])  # fmt: skip
+    t_in = kpi_inprocess(db)
+    print(f"report kpis, one year: {t_in:.2f} s in-process, {t_cli:.2f} s as a command "
+          f"(peak RSS {rss_cli:.0f} MB); target < 2 s")  # fmt: skip
+    print()
+    print("| measurement | time | peak RSS | target |")
+    print("|---|---|---|---|")
+    print(
+        f"| `svcdesk export orders --format csv`, {rows:,} rows | {t_ours:.2f} s | "
+        f"{rss_ours:.0f} MB | ≤ 3× sqlite3, < 150 MB |"
+    )
+    print(
+        f"| `sqlite3 -csv -header` same query | {t_sqlite:.2f} s | {rss_sqlite:.0f} MB | baseline |"
+    )
+    print(f"| ratio | {t_ours / t_sqlite:.2f}× | | ≤ 3× |")
+    print(f"| `report kpis` one year (in-process) | {t_in:.2f} s | | < 2 s |")
+    print(f"| `svcdesk report kpis --json` one year (whole command) | {t_cli:.2f} s | "
+          f"{rss_cli:.0f} MB | |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
