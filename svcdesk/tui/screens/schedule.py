@@ -67,6 +67,7 @@ class ScheduleScreen(DataScreen):
         self.schedule: DaySchedule | None = None
         self.orders: dict[str, UnassignedOrder] = {}
         self._checked: tuple | None = None  # the last (order, slot, data) checked
+        self._orders_due = False  # reload the unassigned list after the next grid load
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,9 +95,9 @@ class ScheduleScreen(DataScreen):
 
     # -- data -----------------------------------------------------------------------------
     def refresh_data(self) -> None:
-        """The grid first (one worker), the unassigned list beside it (another)."""
+        """The grid first; the unassigned list once the grid is drawn (not competing)."""
+        self._orders_due = True
         self.load_day()
-        self.load(unassigned_orders, self._show_orders, group="unassigned")
 
     def load_day(self) -> None:
         day, zone = self.day or self.today(), self.app.zone
@@ -113,6 +114,9 @@ class ScheduleScreen(DataScreen):
         grid.set_schedule(schedule, now_minute=now_minute, keep=keep)
         self._day_line()
         self._describe()
+        if self._orders_due:
+            self._orders_due = False
+            self.load(unassigned_orders, self._show_orders, group="unassigned")
 
     def _show_orders(self, orders: list[UnassignedOrder]) -> None:
         self.orders = {o.number: o for o in orders}
