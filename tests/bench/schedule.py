@@ -1,6 +1,7 @@
 """Benchmark: the schedule grid with a big shop (not collected by pytest).
 
     .venv/bin/python tests/bench/schedule.py [--orders 100000] [--techs 60] [--runs 20]
+        [--db /tmp/sched-bench.db]  (build once, reuse on the next runs)
 
 Builds a throw-away SQLite database (bulk inserts: N orders created over the past
 `--days` (two years), each closed one with a one-hour visit the next day, 5 % still open,
@@ -262,15 +263,22 @@ def main() -> None:
     parser.add_argument("--techs", type=int, default=60)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--days", type=int, default=730, help="History the orders span.")
+    parser.add_argument("--db", help="Build the database here, or reuse it if it exists.")
     args = parser.parse_args()
     clock.freeze(NOW)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(str(Path(tmp) / "bench.db"))
-        t0 = time.perf_counter()
-        build(engine, args.orders, args.techs, args.days)
-        print(
-            f"built {args.orders} orders, {args.techs} technicians in {time.perf_counter() - t0:.1f} s"
-        )
+        path = Path(args.db) if args.db else Path(tmp) / "bench.db"
+        reuse = path.exists()
+        engine = make_engine(str(path))
+        if reuse:
+            print(f"reusing {path}")
+        else:
+            t0 = time.perf_counter()
+            build(engine, args.orders, args.techs, args.days)
+            print(
+                f"built {args.orders} orders, {args.techs} technicians in "
+                f"{time.perf_counter() - t0:.1f} s"
+            )
 
         from svcdesk.services.schedule_view import day_schedule, unassigned_orders
 
