@@ -85,7 +85,32 @@ def find_by_external_ref(session: Session, ref: str) -> WorkOrder | None:
     return session.exec(select(WorkOrder).where(WorkOrder.external_ref == ref)).first()
 
 
+# Longest accepted text per field: a pasted essay or a binary blob gets a clear error
+# instead of a bloated row (the same limits for one call and for a file).
+MAX_LENGTH = {
+    "customer": 200,
+    "phone": 40,
+    "email": 254,
+    "address": 200,
+    "city": 100,
+    "state": 40,
+    "zip": 12,
+    "summary": 200,
+    "description": 4000,
+    "external_ref": 100,
+    "skill": 60,
+}
+
+
+def check_lengths(req: IntakeRequest) -> None:
+    for name, limit in MAX_LENGTH.items():
+        value = getattr(req, name, None)
+        if isinstance(value, str) and len(value) > limit:
+            raise InvalidInput(f"{name}: {len(value)} characters; at most {limit} are accepted")
+
+
 def validate(req: IntakeRequest) -> None:
+    check_lengths(req)
     if not (req.summary or "").strip():
         raise InvalidInput("summary: required; say what the customer needs")
     if (
