@@ -247,6 +247,7 @@ async def console_timings(engine) -> dict[str, float]:
         for y in range(grid.size.height):
             grid.render_line(y)
         results["full repaint of the grid (render_line)"] = (time.perf_counter() - t0) * 1000
+    ScheduleScreen._show, ScheduleScreen.on_mount = original_show, original_mount
     return results
 
 
@@ -263,6 +264,7 @@ def main() -> None:
     parser.add_argument("--techs", type=int, default=60)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--days", type=int, default=730, help="History the orders span.")
+    parser.add_argument("--sessions", type=int, default=5, help="Console runs to time.")
     parser.add_argument("--db", help="Build the database here, or reuse it if it exists.")
     args = parser.parse_args()
     clock.freeze(NOW)
@@ -284,18 +286,25 @@ def main() -> None:
 
         with read_session(engine) as s:
             today = NOW.date()
-            med, worst = timed(lambda: day_schedule(s, today), args.runs)
+            med, worst, cpu = timed(lambda: day_schedule(s, today), args.runs)
             lanes = day_schedule(s, today).lanes
+            visits = sum(len(lane.visits) for lane in lanes)
             print(
-                f"day_schedule (today, {len(lanes)} lanes, "
-                f"{sum(len(lane.visits) for lane in lanes)} visits): median {med:.1f} ms, worst {worst:.1f} ms"
+                f"day_schedule (today, {len(lanes)} lanes, {visits} visits): median {med:.1f} ms, "
+                f"worst {worst:.1f} ms, CPU {cpu:.1f} ms"
             )
-            med, worst = timed(lambda: unassigned_orders(s), args.runs)
+            med, worst, cpu = timed(lambda: unassigned_orders(s), args.runs)
             print(
-                f"unassigned_orders (200 of {args.orders // 20}): median {med:.1f} ms, worst {worst:.1f} ms"
+                f"unassigned_orders (200 of {args.orders // 20} open): median {med:.1f} ms, "
+                f"worst {worst:.1f} ms, CPU {cpu:.1f} ms"
             )
-        for label, ms in asyncio.run(console_timings(engine)).items():
-            print(f"console: {label}: {ms:.0f} ms")
+        sessions = [asyncio.run(console_timings(engine)) for _ in range(args.sessions)]
+        for label in sessions[0]:
+            values = sorted(run[label] for run in sessions)
+            print(
+                f"console: {label}: median {statistics.median(values):.0f} ms, "
+                f"best {values[0]:.0f} ms ({len(values)} app sessions)"
+            )
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {rss:.0f} MB")
         print(f"load average (1/5/15 min) at the end: {os.getloadavg()}, {os.cpu_count()} CPUs")
