@@ -78,6 +78,7 @@ class PlanRow:
     agreement: str
     site: str
     asset: str | None
+    asset_id: int | None
     summary: str
     rrule: str
     starts_on: date
@@ -96,6 +97,7 @@ class PlanRow:
             "agreement": self.agreement,
             "site": self.site,
             "asset": self.asset,
+            "asset_id": self.asset_id,
             "summary": self.summary,
             "rrule": self.rrule,
             "starts_on": self.starts_on.isoformat(),
@@ -119,6 +121,7 @@ def plan_row(session: Session, plan: MaintenancePlan, *, preview: int = 3) -> Pl
     return PlanRow(
         plan.id, ag.number, site.address,
         " ".join(x for x in (asset.make, asset.model, asset.kind) if x) if asset else None,
+        plan.asset_id,
         plan.summary, plan.rrule, plan.starts_on, plan.anchor, plan.timezone,
         skill.code if skill else None, plan.est_minutes, plan.priority, plan.active,
         checklist_lines(plan), nexts,

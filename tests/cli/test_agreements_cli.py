@@ -210,3 +210,15 @@ def test_alerts_followups_recalls(db_path, engine, shop):
     )
     bad = run(db_path, "recalls", "dismiss", recalls[0]["number"])
     assert bad.exit_code == 1 and "already confirmed" in bad.stderr
+
+
+def test_assets_show(db_path, engine, shop):
+    make_agreement(engine, shop, plan_rule="FREQ=MONTHLY;BYMONTHDAY=26")
+    data = json.loads(ok(db_path, "assets", "show", str(shop["asset"]), "--json").stdout)
+    assert data["warranty"] == "none recorded"
+    assert [o["number"] for o in data["orders"]] == [shop["o1"]]
+    assert data["plans"][0]["next"][0] == "2026-11-27"
+    out = ok(db_path, "assets", "show", str(shop["asset"])).output
+    assert "Covered by: AG-000001 Comfort Club" in out
+    bad = run(db_path, "assets", "show", "999")
+    assert bad.exit_code == 1 and "asset 999 not found" in bad.stderr

@@ -127,3 +127,29 @@ def test_alerts_snapshot(engine, shop, snap_compare):
         await settle(pilot)
 
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_enter_on_plan_opens_asset_history(engine, shop):
+    from svcdesk.tui.screens.asset import AssetScreen
+
+    make_agreement(engine, shop, plan_rule=RULE)
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "e", "enter")
+        assert app.screen.query_one("#ag-plans").has_focus
+        await press(pilot, "enter")
+        assert isinstance(app.screen, AssetScreen)
+        assert "furnace Carrier 59SC5" in text(app, "#asset-head")
+        assert table_keys(app, "#asset-orders") == [shop["o1"]]
+        await press(pilot, "escape")
+        assert isinstance(app.screen, AgreementsScreen)
+
+
+def test_asset_screen_snapshot(engine, shop, snap_compare):
+    make_agreement(engine, shop, plan_rule=RULE)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_item("asset", shop["asset"])
+        await settle(pilot)
+
+    assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=run_before)

@@ -3,7 +3,8 @@ and maintenance plans with their next dates; a plan editor with a live preview.
 
 Keys: `f` status filter, `v` activate a draft, `a` add a plan (the editor previews the next
 dates as you type and saves nothing until `ctrl+s`), `x` generate the PM orders due in the
-next 60 days (idempotent, like `svcdesk pm generate`)."""
+next 60 days (idempotent, like `svcdesk pm generate`); `enter` moves to the plans, and on
+a plan opens its asset's service history."""
 
 from __future__ import annotations
 
@@ -267,6 +268,22 @@ class AgreementsScreen(DataScreen):
                             ", ".join(x[5:] for x in p["next_dates"])))
             for p in d["plans"]
         )  # fmt: skip
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        """`enter` on a plan opens its asset's history (or the first covered asset)."""
+        event.stop()
+        if event.data_table.id == "agreements":
+            self.query_one("#ag-plans", KeyTable).focus()
+            return
+        plan = next((p for p in (self.detail or {}).get("plans", [])
+                     if str(p["id"]) == event.row_key.value), None)  # fmt: skip
+        asset_id = plan and plan["asset_id"]
+        if asset_id is None:
+            asset_id = next((c["asset_id"] for c in self.detail["coverage"] if c["asset_id"]), None)
+        if asset_id is None:
+            self.app.notify("this plan covers a whole site: no asset to show", severity="warning")
+            return
+        self.app.open_item("asset", asset_id)
 
     def action_cycle_status(self) -> None:
         self.status = FILTERS[(FILTERS.index(self.status) + 1) % len(FILTERS)]
