@@ -17,6 +17,7 @@ from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell, sla_cell
 from svcdesk.tui.order_actions import OrderActions, QuickFilterModal
 from svcdesk.tui.registry import register_screen
+from svcdesk.tui.screens.suggest import DispatchActions
 from svcdesk.tui.widgets.table import KeyTable
 
 COLUMNS = (
@@ -104,12 +105,14 @@ def counters_text(c: queries.BoardCounts) -> Text:
     return text
 
 
-class BoardScreen(OrderActions, DataScreen):
+class BoardScreen(DispatchActions, OrderActions, DataScreen):
     help_title = "Job board"
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", key_display="/"),
         Binding("enter", "open", "Open", show=False),
-        Binding("a", "assign", "Assign"),
+        Binding("a", "suggest", "Assign"),  # smart dispatch: ranked technicians (suggest.py)
+        Binding("A", "assign", "Assign manually", show=False),
+        Binding("E", "emergency_insert", "Insert into today", show=False),
         Binding("s", "status", "Status"),
         Binding("f", "quick_filter", "Quick filter"),
         Binding("u", "toggle('unassigned')", "Unassigned", show=False),

@@ -1,0 +1,213 @@
+"""The day plan as a diff against the schedule (`D` on the schedule grid; palette "Plan
+tomorrow"): `+` new bookings, `~` moves, `=` kept, `!` not planned (with why).
+
+`A` applies the whole plan in one transaction, `R` plans again, `[`/`]` another day,
+`escape` back. The plan is computed once when the view opens (a solver run of the shop's
+`dispatch.time_limit`); when someone changes the schedule meanwhile the header says so and
+`R` re-plans (applying a stale plan is refused rather than overwriting their change)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static
+
+from svcdesk.clock import now
+from svcdesk.services.dispatch.plan import (
+    Change,
+    PlanProposal,
+    apply,
+    changes_summary,
+    describe,
+    diff,
+    plan_day,
+)
+from svcdesk.services.schedule_view import day_schedule
+from svcdesk.services.timefmt import fmt
+from svcdesk.tui.base import DataScreen
+from svcdesk.tui.registry import register_command
+from svcdesk.tui.widgets.table import KeyTable
+
+SYMBOL = {
+    "book": ("+", "green"),
+    "move": ("~", "yellow"),
+    "keep": ("=", "dim"),
+    "unplanned": ("!", "red"),
+}
+
+
+def make_plan(day: date, time_limit: float | None, reoptimize: bool):
+    def fn(session) -> tuple[PlanProposal, list[Change]]:
+        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize)
+        return proposal, diff(proposal, day_schedule(session, day, zone=proposal.zone))
+
+    return fn
+
+
+def apply_plan(proposal: PlanProposal, actor: str):
+    def fn(session) -> str:
+        result = apply(session, proposal, actor)
+        return f"plan applied: {len(result.booked)} booked, {len(result.moved)} moved"
+
+    return fn
+
+
+class DayPlanScreen(DataScreen):
+    help_title = "Day plan"
+    DEFAULT_CSS = """
+    DayPlanScreen #plan-head { height: auto; padding: 0 1; background: $boost; }
+    DayPlanScreen #plan-changes { height: 1fr; }
+    DayPlanScreen #plan-detail { height: auto; max-height: 4; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("A", "apply", "Apply plan", key_display="A"),
+        Binding("R", "replan", "Re-plan", key_display="R"),
+        Binding("o", "toggle_reoptimize", "Re-optimise booked"),
+        Binding("left_square_bracket", "day(-1)", "Prev day", key_display="["),
+        Binding("right_square_bracket", "day(1)", "Next day", key_display="]"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, day: date, *, time_limit: float | None = None) -> None:
+        super().__init__()
+        self.day = day
+        self.time_limit = time_limit
+        self.reoptimize = False
+        self.proposal: PlanProposal | None = None
+        self.changes: dict[str, Change] = {}
+        self.stale = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="plan-head")
+        table = KeyTable(id="plan-changes")
+        for label, width in (
+            ("", 1),
+            ("Number", 9),
+            ("Pri", 9),
+            ("Before", 18),
+            ("After", 24),
+            ("Note", 60),
+        ):
+            table.add_column(label, width=width, key=label or "kind")
+        yield table
+        yield Static(id="plan-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(KeyTable).focus()
+
+    # -- data -----------------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        if self.proposal is None:
+            self.action_replan()
+        else:  # someone changed the schedule: say so instead of re-solving behind their back
+            self.stale = True
+            self._head()
+
+    def action_replan(self) -> None:
+        self.stale = False
+        self.query_one("#plan-head", Static).update(
+            f"Planning {self.day:%A %Y-%m-%d}… (solver running)"
+        )
+        self.load(make_plan(self.day, self.time_limit, self.reoptimize), self._show, group="plan")
+
+    def _show(self, result) -> None:
+        self.proposal, changes = result
+        zone = self.app.zone
+        self.changes = {f"{i}": c for i, c in enumerate(changes)}
+        rows = []
+        for key, c in self.changes.items():
+            sym, style = SYMBOL[c.kind]
+            before = (
+                f"{c.before_tech} {fmt(c.before_start, zone, '%H:%M')}" if c.before_tech else ""
+            )
+            after = (
+                f"{c.after_tech} {fmt(c.after_start, zone, '%H:%M')}-{fmt(c.after_end, zone, '%H:%M')}"
+                if c.after_end
+                else ""
+            )
+            rows.append(
+                (key, (Text(sym, style=style), c.number, c.priority, before, after, c.reason))
+            )
+        self.query_one(KeyTable).replace_rows(rows)
+        self._head()
+        self._describe()
+
+    def _head(self) -> None:
+        p = self.proposal
+        if p is None:
+            return
+        counts = changes_summary(list(self.changes.values()))
+        stops = sum(len(r.stops) for r in p.routes)
+        text = Text()
+        text.append(f"{p.day:%A %Y-%m-%d}", style="bold")
+        text.append(
+            f" · {stops} stops on {sum(1 for r in p.routes if r.stops)} technicians · "
+            f"{p.total_drive_minutes} min drive · {counts['book']} to book, {counts['move']} to "
+            f"move, {counts['keep']} kept, {counts['unplanned']} not planned · "
+            f"{'re-optimising booked visits' if p.reoptimize else 'booked visits locked'}"
+        )
+        if self.stale:
+            text.append("  schedule changed since: R re-plans", style="bold red")
+        if p.violations:
+            text.append(f"  {len(p.violations)} checker violations!", style="bold red")
+        self.query_one("#plan-head", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        event.stop()
+        self._describe()
+
+    def _describe(self) -> None:
+        key = self.query_one(KeyTable).current_key
+        change = self.changes.get(key) if key else None
+        detail = self.query_one("#plan-detail", Static)
+        if change is None or self.proposal is None:
+            detail.update("")
+            return
+        line = describe(change, self.app.zone)
+        route = next((r for r in self.proposal.routes if r.tech_name == change.after_tech), None)
+        if route is not None and route.stops:
+            line += (
+                f"\n{route.tech_name}: {len(route.stops)} stops, {route.drive_minutes} min drive, "
+                f"out {fmt(route.depart, self.app.zone, '%H:%M')} back "
+                f"{fmt(route.back, self.app.zone, '%H:%M')}"
+                + (f", lunch {fmt(route.lunch[0], self.app.zone, '%H:%M')}" if route.lunch else "")
+            )
+        detail.update(line)
+
+    # -- actions --------------------------------------------------------------------------
+    def action_apply(self) -> None:
+        if self.proposal is None:
+            return
+        if not any(c.kind in ("book", "move") for c in self.changes.values()):
+            self.app.notify("nothing to apply", severity="warning")
+            return
+        self.save(apply_plan(self.proposal, self.app.actor), self._applied)
+
+    def _applied(self, message: str) -> None:
+        self.app.notify(message, title="Day plan")
+        self.proposal = None  # the refresh that follows plans again from the new schedule
+
+    def action_toggle_reoptimize(self) -> None:
+        self.reoptimize = not self.reoptimize
+        self.action_replan()
+
+    def action_day(self, delta: int) -> None:
+        self.day += timedelta(days=delta)
+        self.action_replan()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def tomorrow(app) -> date:
+    return (now().astimezone(app.zone) + timedelta(days=1)).date()
+
+
+@register_command("plan-tomorrow", "Plan tomorrow", help="Day plan for the crew, as a diff")
+def _plan_tomorrow(app) -> None:
+    app.push_screen(DayPlanScreen(tomorrow(app)))

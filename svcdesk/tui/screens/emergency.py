@@ -1,0 +1,134 @@
+"""Drop an order into today's running day (`E` on the board): where it fits, what it costs.
+
+One row per technician who can take it, best first (for an emergency: the earliest
+start), with the added drive and the knock-on delays of later visits; those who cannot
+are listed below. `enter` books the highlighted option and moves the delayed visits (one
+transaction); `escape` closes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label, Static
+
+from svcdesk.errors import BookingRefused, SvcDeskError
+from svcdesk.services import lifecycle
+from svcdesk.services.dispatch.insert import InsertProposal, apply_insert, insert_emergency
+from svcdesk.services.timefmt import fmt
+from svcdesk.tui.base import DataModal
+from svcdesk.tui.widgets.table import KeyTable
+
+
+def load_insert(number: str):
+    def fn(session) -> InsertProposal:
+        return insert_emergency(session, lifecycle.get_order(session, number))
+
+    return fn
+
+
+def apply_option(proposal: InsertProposal, index: int, actor: str, zone):
+    def fn(session) -> str:
+        option = proposal.options[index]
+        visit = apply_insert(session, proposal, option, actor=actor)
+        moved = f"; {len(option.delays)} later visits moved" if option.delays else ""
+        return (
+            f"{proposal.number} booked: {option.tech_name} "
+            f"{fmt(visit.starts_at, zone, '%H:%M')}{moved}"
+        )
+
+    return fn
+
+
+class InsertModal(DataModal):
+    DEFAULT_CSS = """
+    InsertModal > .dispatch-dialog {
+        width: 112; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    InsertModal .title { text-style: bold; margin-bottom: 1; }
+    InsertModal KeyTable { height: auto; max-height: 16; }
+    InsertModal #why, InsertModal #insert-detail { height: auto; margin-top: 1; }
+    """
+    BINDINGS = [
+        ("escape", "dismiss_modal", "Close"),
+        Binding("enter", "apply", "Book here"),
+    ]
+
+    def __init__(self, number: str, actor: str) -> None:
+        super().__init__()
+        self.number, self.actor = number, actor
+        self.proposal: InsertProposal | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dispatch-dialog"):
+            yield Label(f"Insert {self.number} into today", classes="title", id="insert-title")
+            table = KeyTable(id="options")
+            for label, width in (
+                ("Technician", 14),
+                ("Start", 11),
+                ("+Drive", 6),
+                ("Knock-on delays", 56),
+            ):
+                table.add_column(label, width=width, key=label)
+            yield table
+            yield Static(id="insert-detail")
+            yield Static(id="error", classes="refusals")
+            yield Static("enter books the highlighted option · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(KeyTable).focus()
+        self.load(load_insert(self.number), self._show, on_error=self._failed)
+
+    def _failed(self, exc: SvcDeskError) -> bool:
+        self.query_one("#error", Static).update(str(exc))
+        return True
+
+    def _show(self, proposal: InsertProposal) -> None:
+        self.proposal = proposal
+        zone = self.app.zone
+        self.query_one("#insert-title", Label).update(
+            f"Insert {proposal.number} ({proposal.priority}) into today, now "
+            f"{fmt(proposal.now, zone, '%H:%M')}"
+        )
+        self.query_one(KeyTable).replace_rows(
+            (
+                str(i),
+                (
+                    o.tech_name,
+                    f"{fmt(o.starts_at, zone, '%H:%M')}-{fmt(o.ends_at, zone, '%H:%M')}",
+                    f"+{o.added_drive_minutes}m",
+                    ", ".join(
+                        f"{d.number} {fmt(d.before, zone, '%H:%M')}→{fmt(d.after, zone, '%H:%M')}"
+                        f" (+{d.minutes}m)"
+                        for d in o.delays
+                    )
+                    or "none",
+                ),
+            )
+            for i, o in enumerate(proposal.options)
+        )
+        table = self.query_one(KeyTable)
+        table.styles.height = min(12, len(proposal.options) + 2)
+        cannot = "; ".join(f"{n}: {w}" for n, w in proposal.not_possible.items())
+        self.query_one("#insert-detail", Static).update(
+            ("nobody can take it today. " if not proposal.options else "")
+            + (f"Cannot: {cannot}" if cannot else "")
+        )
+
+    def on_data_table_row_selected(self, event) -> None:
+        event.stop()
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        if self.proposal is None or not self.proposal.options:
+            return
+        key = self.query_one(KeyTable).current_key
+        index = int(key) if key is not None else 0
+        self.submit(apply_option(self.proposal, index, self.actor, self.app.zone))
+
+    def show_error(self, exc: SvcDeskError) -> bool:
+        if isinstance(exc, BookingRefused):
+            self.query_one("#error", Static).update("refused: " + "; ".join(exc.reasons))
+            return True
+        return super().show_error(exc)

@@ -1,0 +1,147 @@
+"""Smart dispatch in the console: suggestion panel (`a` on the board), emergency insert
+(`E`), day plan diff (`D` on the schedule grid, `A` applies). Pilot tests + snapshots."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from svcdesk.db import read_session, write_session
+from svcdesk.models import Visit
+from svcdesk.services import lifecycle, scheduling
+from svcdesk.services.settings import set_setting
+from svcdesk.tui.screens.dayplan import DayPlanScreen
+from svcdesk.tui.screens.emergency import InsertModal
+from svcdesk.tui.screens.suggest import SuggestModal
+from tests.tui.helpers import SIZE, console_app, press, run_app, settle, table_keys
+
+
+def crew(engine, number):
+    with read_session(engine) as s:
+        order = lifecycle.get_order(s, number)
+        return [
+            (v.starts_at.isoformat(), [t.name for t in scheduling.visit_technicians(s, v.id)])
+            for v in scheduling.active_visits(s, order.id)
+        ]
+
+
+def fast_plans(engine):
+    with write_session(engine) as s:
+        set_setting(s, "dispatch.time_limit", "0.2")
+
+
+def text(app, selector):
+    return str(app.screen.query_one(selector).render())
+
+
+async def to_order(app, pilot, number):
+    keys = table_keys(app)
+    for _ in range(keys.index(number)):
+        await pilot.press("j")
+    await settle(pilot)
+
+
+async def test_a_opens_suggestions_and_1_books_the_first(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await to_order(app, pilot, shop["o1"])
+        await press(pilot, "a")
+        assert isinstance(app.screen, SuggestModal)
+        assert table_keys(app, "#suggestions") == [
+            str(shop["alice"]),
+            str(shop["cara"]),
+            str(shop["bob"]),
+        ]
+        assert "Alice Ng: has the skill" in text(app, "#why")
+        await press(pilot, "1")
+        assert not isinstance(app.screen, SuggestModal)
+        assert crew(engine, shop["o1"]) == [("2026-11-25T14:10:00+00:00", ["Alice Ng"])]
+        assert any("booked: Alice Ng" in n.message for n in app._notifications)
+
+
+async def test_enter_on_a_technician_who_cannot_says_why_then_books_another(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await to_order(app, pilot, shop["o1"])
+        await press(pilot, "a", "j", "j")  # Bob: no hvac
+        assert "cannot: at Wed 08:00: Bob Ruiz lacks the required skill hvac" in text(app, "#why")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, SuggestModal)
+        assert "Bob Ruiz cannot take it" in text(app, "#error")
+        assert crew(engine, shop["o1"]) == []
+        await press(pilot, "k", "enter")  # Cara
+        assert crew(engine, shop["o1"]) == [("2026-11-25T16:10:00+00:00", ["Cara Diaz"])]
+
+
+async def test_m_falls_back_to_the_manual_assign_dialog(engine, shop):
+    from svcdesk.tui.order_actions import AssignModal
+
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "a", "m")
+        assert isinstance(app.screen, AssignModal)
+        await press(pilot, "escape", "A")  # and A on the board opens it directly
+        assert isinstance(app.screen, AssignModal)
+
+
+async def test_e_inserts_an_emergency_into_today(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await to_order(app, pilot, shop["o3"])
+        await press(pilot, "E")
+        assert isinstance(app.screen, InsertModal)
+        assert table_keys(app, "#options") == ["0"]
+        assert "Bob Ruiz: lacks the skill" in text(app, "#insert-detail")
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, InsertModal)
+        assert [c for _, c in crew(engine, shop["o3"])] == [["Alice Ng"]]
+
+
+async def test_plan_view_shows_the_diff_and_A_applies(engine, shop):
+    fast_plans(engine)
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "g", "right_square_bracket", "D")
+        assert isinstance(app.screen, DayPlanScreen)
+        await settle(pilot, 6)
+        screen = app.screen
+        kinds = sorted((c.kind, c.number) for c in screen.changes.values())
+        assert kinds == [("book", shop["o1"]), ("book", shop["o3"])]
+        assert "Thursday 2026-11-26" in text(app, "#plan-head")
+        assert "2 to book" in text(app, "#plan-head")
+        await press(pilot, "A")
+        await settle(pilot, 6)
+        with read_session(engine) as s:
+            assert len(s.exec(select(Visit)).all()) == 3
+        assert {c.kind for c in app.screen.changes.values()} == {"keep"}
+        await press(pilot, "A")
+        assert any("nothing to apply" in n.message for n in app._notifications)
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, DayPlanScreen)
+
+
+async def test_plan_view_marks_a_stale_plan(engine, shop):
+    fast_plans(engine)
+    async with run_app(engine) as (app, pilot):
+        app.push_screen(DayPlanScreen(__import__("datetime").date(2026, 11, 26)))
+        await settle(pilot, 6)
+        with write_session(engine) as s:
+            o = lifecycle.get_order(s, shop["o1"])
+            o.summary = "changed elsewhere"
+        app.poll_changes()
+        await settle(pilot)
+        assert "schedule changed since" in text(app, "#plan-head")
+
+
+def test_suggestion_panel_snapshot(engine, shop, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("j", "a")
+        await settle(pilot)
+
+    assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=run_before)
+
+
+def test_day_plan_snapshot(engine, shop, snap_compare):
+    fast_plans(engine)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("g", "right_square_bracket", "D")
+        await settle(pilot, 6)
+
+    assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=run_before)
