@@ -201,8 +201,8 @@ def _resume(row: OrderSla, at: datetime, clocks: Clocks) -> None:
 def on_status_change(session: Session, order: WorkOrder, before: str, after: str) -> None:
     """Called by lifecycle.change_status after every move: pause/resume, record outcomes."""
     row = session.get(OrderSla, order.id)
-    if row is None:
-        return
+    if row is None:  # made before clocks existed, or by a bulk path that skipped them
+        row = start_clock(session, order)
     at = now()
     if before == OrderStatus.ON_HOLD.value and row.paused_at is not None:
         _resume(row, at, Clocks(session))
@@ -227,3 +227,18 @@ def response_due_for(
     """Response due for a new order created at `created` (used by intake)."""
     policy = policy_for(session, priority, agreement_id)
     return due_times(policy, created, Clocks(session))[0]
+
+
+def start_clocks(session: Session, order_ids: list[int]) -> int:
+    """Start the clocks of many new orders at once (for bulk creation paths such as batch
+    intake); orders that already have one are left alone. Returns how many were started."""
+    clocks = Clocks(session)
+    started = 0
+    for chunk_start in range(0, len(order_ids), 900):
+        chunk = order_ids[chunk_start : chunk_start + 900]
+        have = set(session.exec(select(OrderSla.order_id).where(col(OrderSla.order_id).in_(chunk))))
+        for order in session.exec(select(WorkOrder).where(col(WorkOrder.id).in_(chunk))):
+            if order.id not in have:
+                start_clock(session, order, clocks)
+                started += 1
+    return started

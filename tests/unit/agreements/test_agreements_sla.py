@@ -17,6 +17,7 @@ from svcdesk.services.workcal import WorkCalendar, parse_holidays, parse_hours
 from tests.fixtures.agreements import make_agreement
 
 CHI = ZoneInfo("America/Chicago")
+FROZEN = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
 
 def at(*args) -> datetime:
@@ -155,3 +156,21 @@ def test_pause_never_shortens_the_due_time(start, hours, pause_after, pause_len,
     if business:
         day = row.response_due.astimezone(CHI).date()
         assert any(b <= row.response_due <= e for b, e in CAL.intervals(day))
+
+
+def test_orders_without_a_clock_get_one_in_bulk_or_on_first_move(engine, shop):
+    with write_session(engine) as s:
+        o2 = lifecycle.get_order(s, shop["o2"])
+        o3 = lifecycle.get_order(s, shop["o3"])
+        for oid in (o2.id, o3.id):
+            s.delete(s.get(OrderSla, oid))
+        s.flush()
+        state = sla_state.states_for(s, [o3.id])[o3.id]
+        assert state.policy == "legacy" and state.clock == "calendar"
+        assert sla.start_clocks(s, [o2.id, o3.id]) == 2
+        assert sla.start_clocks(s, [o2.id, o3.id]) == 0
+        s.delete(s.get(OrderSla, o2.id))
+        s.flush()
+        lifecycle.change_status(s, o2, "on_hold", reason="parts")
+        row = s.get(OrderSla, o2.id)
+        assert row.policy == "shop" and row.paused_at == FROZEN
