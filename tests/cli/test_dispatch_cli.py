@@ -118,6 +118,15 @@ def test_route_json_and_ics(db_path, engine, shop, tmp_path):
     assert "Bob Ruiz Wed 2026-11-25: 1 stops" in r.output and f"wrote {ics}" in r.output
     text = ics.read_bytes().decode()
     assert text.startswith("BEGIN:VCALENDAR\r\n") and f"SUMMARY:{shop['o2']} Riverside Cafe" in text
+    import icalendar  # an independent RFC 5545 reader
+
+    events = [c for c in icalendar.Calendar.from_ical(text).walk("VEVENT")]
+    assert [str(e["SUMMARY"]) for e in events] == [
+        f"{shop['o2']} Riverside Cafe: Kitchen sink leaking",
+        "Lunch",
+    ]
+    assert str(events[0]["LOCATION"]) == "88 Riverside Dr, Austin, TX, 78741"
+    assert str(events[0]["UID"]) == f"svcdesk-visit-1-tech-{shop['bob']}@svcdesk"
     r = run(db_path, "dispatch", "route", "Bob", "--json")
     data = json.loads(r.output)
     assert data["technician"] == "Bob Ruiz" and data["current_order"] == [shop["o2"]]

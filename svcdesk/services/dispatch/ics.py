@@ -37,6 +37,8 @@ def stamp(dt: datetime) -> str:
 
 def route_ics(route: PlannedRoute, day, zone) -> str:
     """The route as a VCALENDAR text (events in UTC; the shop zone is noted in X-WR-TIMEZONE)."""
+    from svcdesk.services.calendar_ics import uid as visit_uid  # it imports this module
+
     now = stamp(clock_now())
     lines = [
         "BEGIN:VCALENDAR",
@@ -48,7 +50,12 @@ def route_ics(route: PlannedRoute, day, zone) -> str:
         f"X-WR-TIMEZONE:{zone}",
     ]
     for stop in route.stops:
-        uid = f"{stop.number}-{stop.visit_id or 'new'}-{day:%Y%m%d}-{route.tech_id}@svcdesk"
+        # a booked visit keeps the UID of `svcdesk export ics`, so calendars update one event
+        uid = (
+            visit_uid(stop.visit_id, route.tech_id)
+            if stop.visit_id is not None
+            else f"svcdesk-new-{stop.number}-{day:%Y%m%d}-tech-{route.tech_id}@svcdesk"
+        )
         desc = (
             f"{stop.priority} · {stop.customer}\n{stop.summary}\n"
             f"ETA {stop.arrival.astimezone(zone):%H:%M} after {stop.travel_minutes} min drive"
