@@ -51,19 +51,36 @@ class SvcDeskApp(App):
         with read_session(engine) as session:
             self.zone = shop_zone(session)
         self.watcher = watcher if watcher is not None else make_watcher(engine)
-        registry.discover()
+        self._installed: set[str] = set()
+        import svcdesk.tui.screens.board  # noqa: F401  (home screen: registered up front)
+
+        self.install_screens()
+
+    def install_screens(self) -> None:
+        """Add a mode and a global key for every registered screen not yet installed."""
         for entry in registry.screens():
+            if entry.name in self._installed:
+                continue
+            self._installed.add(entry.name)
             self.add_mode(entry.name, partial(entry.factory, self))
             # Not in the footer: it would change with every screen anyone adds (and every
             # snapshot with it). `?` help and the ctrl+p palette list them.
             self.bind(entry.key, f"goto('{entry.name}')", description=entry.title, show=False)
         for cmd in registry.commands():
-            if cmd.key:
+            if cmd.key and cmd.name not in self._installed:
+                self._installed.add(cmd.name)
                 self.bind(cmd.key, f"command('{cmd.name}')", description=cmd.title)
 
     def on_mount(self) -> None:
+        # The other screens' modules (and what they import) load in a thread after the
+        # board is up: first paint doesn't wait for them.
+        self.run_worker(self._discover, thread=True, group="discover", exit_on_error=True)
         if self.watch_interval:
             self.set_interval(self.watch_interval, self.poll_changes, name="change-watch")
+
+    def _discover(self) -> None:
+        registry.discover()
+        self.call_from_thread(self.install_screens)
 
     def on_unmount(self) -> None:
         self.watcher.close()

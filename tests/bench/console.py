@@ -1,0 +1,236 @@
+"""Console benchmark (issue 3): the dispatch console on a big shop.
+
+    .venv/bin/python tests/bench/console.py                # 100,000 orders, 5,000 open, 60 techs
+    .venv/bin/python tests/bench/console.py --runs 5 --db /tmp/console-bench.db
+
+Builds (or reuses) the database with `tests/bench/scale.py`'s builder (5 % of orders open),
+then, each in a fresh process so start-up is counted:
+
+* baseline — a bare Textual app with one DataTable of the same 5,000 open orders (one
+  plain SQL query), time from process start to the first full paint;
+* console — `svcdesk`'s app (`make_app`) from process start to the board's first full
+  paint (rows and counters shown), then a filter typed one key at a time (time from the
+  keystroke to the updated table), opening orders, switching to the schedule grid (if a
+  screen named "schedule" is registered), and the process's peak RSS.
+
+"Painted" = the data is in the widgets and one screen refresh has run (headless driver).
+Prints a Markdown table for docs/performance.md. Not collected by pytest."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = (160, 50)
+FILTER_TEXT = "lamar 12"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _painted(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def baseline(db: str, t0: float) -> dict:
+    import sqlite3
+
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    sql = """
+        SELECT o.number, o.priority, o.status, c.name, s.city, o.summary, o.sla_due
+        FROM work_order o JOIN customer c ON c.id = o.customer_id JOIN site s ON s.id = o.site_id
+        WHERE o.status IN ('new','scheduled','dispatched','en_route','on_site','on_hold')
+        ORDER BY o.priority_rank, o.sla_due LIMIT 5000"""
+
+    class Bare(App):
+        def compose(self):
+            yield DataTable()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("Number", "Pri", "Status", "Customer", "City", "Summary", "SLA")
+            with sqlite3.connect(db) as conn:
+                table.add_rows(conn.execute(sql).fetchall())
+
+    async def run() -> dict:
+        app = Bare()
+        async with app.run_test(size=SIZE) as pilot:
+            await _painted(pilot)
+            paint = time.time() - t0
+            rows = app.query_one(DataTable).row_count
+        return {"first_paint": paint, "rows": rows, "rss_mb": rss_mb()}
+
+    return asyncio.run(run())
+
+
+def console(db: str, t0: float, limit: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from svcdesk.db import make_engine
+    from svcdesk.tui import registry
+    from svcdesk.tui.app import make_app
+    from svcdesk.tui.screens.order import OrderScreen
+
+    async def run() -> dict:
+        app = make_app(make_engine(db), watch_interval=None, board_limit=limit)
+        out: dict = {}
+        async with app.run_test(size=SIZE) as pilot:
+            await _painted(pilot)
+            out["first_paint"] = time.time() - t0
+            table = app.screen.query_one("#orders")
+            out["rows"] = table.row_count
+            numbers = [r.key.value for r in table.ordered_rows[:5]]
+            await pilot.press("slash")
+            keys = []
+            for ch in FILTER_TEXT:
+                t = time.perf_counter()
+                await pilot.press("space" if ch == " " else ch)
+                await _painted(pilot)
+                keys.append(time.perf_counter() - t)
+            out["filter_key"] = keys
+            out["filter_rows"] = table.row_count
+            await pilot.press("escape")
+            opens = []
+            for number in numbers:
+                t = time.perf_counter()
+                app.open_order(number)
+                await _painted(pilot)
+                assert isinstance(app.screen, OrderScreen) and app.screen.view is not None
+                opens.append(time.perf_counter() - t)
+                app.pop_screen()
+                await pilot.pause()
+            out["open_order"] = opens
+            if "schedule" in registry.SCREENS:
+                grids = []
+                for _ in range(3):
+                    t = time.perf_counter()
+                    await pilot.press(registry.SCREENS["schedule"].key)
+                    await _painted(pilot)
+                    grids.append(time.perf_counter() - t)
+                    await pilot.press("b")
+                    await _painted(pilot)
+                out["grid"] = grids
+            out["rss_mb"] = rss_mb()
+        return out
+
+    return asyncio.run(run())
+
+
+def child(kind: str, db: str, limit: int) -> dict:
+    t0 = time.time()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--db",
+            db,
+            "--limit",
+            str(limit),
+            "--t0",
+            repr(t0),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SVCDESK_NOW": "2026-11-25T14:00:00Z"},
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def ms(values) -> str:
+    return f"{statistics.median(values) * 1000:.0f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--orders", type=int, default=100_000)
+    ap.add_argument("--techs", type=int, default=60)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--db", help="SQLite file (built if missing)")
+    ap.add_argument("--child", choices=["baseline", "console"], help=argparse.SUPPRESS)
+    ap.add_argument("--limit", type=int, default=1000, help=argparse.SUPPRESS)
+    ap.add_argument("--t0", type=float, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        fn = baseline if args.child == "baseline" else console
+        extra = () if args.child == "baseline" else (args.limit,)
+        print(json.dumps(fn(args.db, args.t0, *extra)))
+        return
+
+    path = Path(args.db or f"/tmp/svcdesk-console-{args.orders}.db")
+    if not path.exists():
+        sys.path.insert(0, str(ROOT))
+        sys.path.insert(0, str(Path(__file__).parent))
+        from scale import NOW, build
+
+        from svcdesk import clock
+        from svcdesk.db import make_engine
+
+        clock.freeze(NOW)
+        print(f"building {args.orders:,} orders, {args.techs} technicians in {path} ...")
+        engine = make_engine(str(path))
+        build(engine, args.orders, args.techs)
+        engine.dispose()
+
+    runs: dict[str, list[dict]] = {"baseline": [], "console": [], "console5000": []}
+    for _ in range(args.runs):  # interleaved so load on the machine hits all alike
+        runs["baseline"].append(child("baseline", str(path), 5000))
+        runs["console"].append(child("console", str(path), 1000))
+        runs["console5000"].append(child("console", str(path), 5000))
+
+    base, con, big = runs["baseline"], runs["console"], runs["console5000"]
+    print(
+        f"\n{args.orders:,} orders ({base[0]['rows']:,} open shown by the baseline), "
+        f"{args.techs} technicians, median of {args.runs} runs, terminal {SIZE[0]}x{SIZE[1]}\n"
+    )
+    print("| measure | result | target |\n|---|---:|---|")
+    bp = statistics.median(r["first_paint"] for r in base)
+    for label, rs in (("board, 1,000 rows (default)", con), ("board, 5,000 rows", big)):
+        cp = statistics.median(r["first_paint"] for r in rs)
+        print(f"| first paint: {label} | {cp * 1000:.0f} ms ({cp / bp:.2f}× baseline) | ≤ 1.5× |")
+    print(f"| first paint: bare DataTable, 5,000 rows (baseline) | {bp * 1000:.0f} ms | |")
+    keys = [k for r in con for k in r["filter_key"]]
+    print(
+        f"| filter keystroke → table (median / max of {len(keys)}) | {ms(keys)} / "
+        f"{max(keys) * 1000:.0f} ms | < 50 ms |"
+    )
+    keys5 = [k for r in big for k in r["filter_key"]]
+    print(
+        f"| filter keystroke, 5,000-row board (median / max) | {ms(keys5)} / "
+        f"{max(keys5) * 1000:.0f} ms | < 50 ms |"
+    )
+    opens = [k for r in con for k in r["open_order"]]
+    print(
+        f"| open an order (median / max of {len(opens)}) | {ms(opens)} / {max(opens) * 1000:.0f} ms | |"
+    )
+    if "grid" in con[0]:
+        grids = [k for r in con for k in r["grid"]]
+        print(
+            f"| switch to schedule grid (median / max of {len(grids)}) | {ms(grids)} / "
+            f"{max(grids) * 1000:.0f} ms | < 200 ms |"
+        )
+    rss = max(r["rss_mb"] for r in con)
+    rss5 = max(r["rss_mb"] for r in big)
+    rssb = max(r["rss_mb"] for r in base)
+    print(f"| peak RSS: console (1,000 / 5,000 rows) | {rss:.0f} / {rss5:.0f} MB | < 250 MB |")
+    print(f"| peak RSS: baseline | {rssb:.0f} MB | |")
+
+
+if __name__ == "__main__":
+    main()
