@@ -148,3 +148,13 @@ def test_not_utf8(tmp_path):
 def test_missing_file():
     with pytest.raises(InvalidInput, match="no such file"):
         records("nope/never.csv")
+
+
+def test_empty_file_and_header_only(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"\xef\xbb\xbf\r\n\r\n")
+    with pytest.raises(InvalidInput, match="empty file; expected a header row"):
+        records(empty)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("external_ref,customer,address,summary\r\n")
+    assert records(header_only)[1] == []
