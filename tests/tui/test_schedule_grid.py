@@ -182,3 +182,23 @@ async def test_another_process_booking_appears_on_the_grid(engine, shop):
         assert table_keys(app, "#unassigned") == [shop["o3"]]
         assert grid(app).current_cell.visit.number == shop["o1"]  # cursor kept on Cara 10:00
         assert (grid(app).current_lane.name, grid(app).current_minute) == ("Cara Diaz", 600)
+
+
+async def test_empty_shop_grid_and_help(engine):
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "g", "j", "l", "a")
+        assert grid(app).schedule.lanes == []
+        assert "no technicians" in text(app, "#sched-status")
+        assert any("Pick an unassigned order" in n.message for n in app._notifications)
+        await press(pilot, "question_mark")
+        help_text = str(app.screen.query_one("#help-text").render())
+        assert "Book here" in help_text and "Force book" in help_text and "Next day" in help_text
+
+
+async def test_click_picks_an_unassigned_order(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "g")
+        assert app.screen.selected_order().number == shop["o3"]
+        await pilot.click("#unassigned", offset=(3, 2))  # second data row
+        await press(pilot)
+        assert app.screen.selected_order().number == shop["o1"]
