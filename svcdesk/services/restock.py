@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.errors import InvalidInput
 from svcdesk.models.inventory import (
@@ -65,58 +65,71 @@ class ReorderLine:
 
 
 def reorder_report(session: Session) -> list[ReorderLine]:
-    warehouse_totals = dict(
-        session.exec(
-            select(StockBalance.part_id, func.sum(StockBalance.on_hand_milli))
-            .join(StockLocation, StockLocation.id == StockBalance.location_id)
-            .where(StockLocation.kind == LocationKind.WAREHOUSE.value)
-            .group_by(StockBalance.part_id)
-        ).all()
-    )
+    """Purchase lines (warehouses at/below reorder point), then locations below minimum.
+
+    Written for a large ledger: it reads the running balances through their
+    (location, part) index only, and names only the lines that are actually low."""
+    warehouses = select(StockLocation.id).where(StockLocation.kind == LocationKind.WAREHOUSE.value)
+    warehouse_totals: dict[int, int] = {}
+    for part_id, qty in session.exec(
+        select(StockBalance.part_id, StockBalance.on_hand_milli).where(
+            col(StockBalance.location_id).in_(warehouses)
+        )
+    ):
+        warehouse_totals[part_id] = warehouse_totals.get(part_id, 0) + qty
     lines: list[ReorderLine] = []
     parts = session.exec(
-        select(Part).where(Part.active == True, Part.reorder_point_milli > 0).order_by(Part.sku)  # noqa: E712
+        select(
+            Part.id,
+            Part.sku,
+            Part.name,
+            Part.preferred_vendor,
+            Part.reorder_point_milli,
+            Part.reorder_qty_milli,
+        ).where(Part.active == True, Part.reorder_point_milli > 0)  # noqa: E712
     )
-    for p in parts:
-        have = int(warehouse_totals.get(p.id, 0) or 0)
-        if have <= p.reorder_point_milli:
-            suggest = max(p.reorder_qty_milli, p.reorder_point_milli - have + 1000)
-            lines.append(
-                ReorderLine(
-                    "warehouses",
-                    p.sku,
-                    p.name,
-                    p.preferred_vendor,
-                    have,
-                    p.reorder_point_milli,
-                    suggest,
-                )
-            )
+    for part_id, sku, name, vendor, point, qty in parts:
+        have = warehouse_totals.get(part_id, 0)
+        if have <= point:
+            suggest = max(qty, point - have + 1000)
+            lines.append(ReorderLine("warehouses", sku, name, vendor, have, point, suggest))
+    lines.sort(key=lambda ln: ln.sku)
+    have_col = func.coalesce(StockBalance.on_hand_milli, 0)
     low = session.exec(
-        select(StockLocation.name, Part, StockPar, func.coalesce(StockBalance.on_hand_milli, 0))
-        .join(StockLocation, StockLocation.id == StockPar.location_id)
-        .join(Part, Part.id == StockPar.part_id)
+        select(StockPar.location_id, StockPar.part_id, have_col, StockPar.min_milli,
+               StockPar.par_milli)
         .outerjoin(
             StockBalance,
             (StockBalance.location_id == StockPar.location_id)
             & (StockBalance.part_id == StockPar.part_id),
         )
-        .where(func.coalesce(StockBalance.on_hand_milli, 0) < StockPar.min_milli)
-        .order_by(StockLocation.name, Part.sku)
-    ).all()
-    for loc_name, p, par, have in low:
-        lines.append(
-            ReorderLine(
-                loc_name,
-                p.sku,
-                p.name,
-                p.preferred_vendor,
-                have,
-                par.min_milli,
-                par.par_milli - have,
+        .where(have_col < StockPar.min_milli)
+    ).all()  # fmt: skip
+    if not low:
+        return lines
+    loc_names = dict(
+        session.exec(
+            select(StockLocation.id, StockLocation.name).where(
+                col(StockLocation.id).in_({row[0] for row in low})
+            )
+        ).all()
+    )
+    part_info = {
+        pid: (sku, name, vendor)
+        for pid, sku, name, vendor in session.exec(
+            select(Part.id, Part.sku, Part.name, Part.preferred_vendor).where(
+                col(Part.id).in_({row[1] for row in low})
             )
         )
-    return lines
+    }
+    located = []
+    for loc_id, part_id, have, min_milli, par_milli in low:
+        sku, name, vendor = part_info[part_id]
+        located.append(
+            ReorderLine(loc_names[loc_id], sku, name, vendor, have, min_milli, par_milli - have)
+        )
+    located.sort(key=lambda ln: (ln.location, ln.sku))
+    return lines + located
 
 
 @dataclass(frozen=True)

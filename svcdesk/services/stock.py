@@ -131,8 +131,8 @@ def on_hand(session: Session, location_id: int, part_id: int) -> int:
     return row or 0
 
 
-def _bump(session: Session, location_id: int, part_id: int, delta: int) -> int:
-    """Add `delta` to the running balance; returns the new on-hand."""
+def _bump(session: Session, location_id: int, part_id: int, delta: int) -> None:
+    """Add `delta` to the running balance (a row is created on first use)."""
     result = session.execute(
         update(StockBalance)
         .where(StockBalance.location_id == location_id, StockBalance.part_id == part_id)
@@ -142,7 +142,6 @@ def _bump(session: Session, location_id: int, part_id: int, delta: int) -> int:
     if result.rowcount == 0:
         session.add(StockBalance(location_id=location_id, part_id=part_id, on_hand_milli=delta))
         session.flush()
-    return on_hand(session, location_id, part_id)
 
 
 def post_move(
@@ -232,7 +231,10 @@ def verify(session: Session) -> list[Drift]:
     """Every (location, part) whose cached balance differs from the ledger sum."""
     ledger = ledger_on_hand(session)
     cached = {
-        (b.location_id, b.part_id): b.on_hand_milli for b in session.exec(select(StockBalance))
+        (loc, part): qty
+        for loc, part, qty in session.exec(
+            select(StockBalance.location_id, StockBalance.part_id, StockBalance.on_hand_milli)
+        )
     }
     drift = []
     for key in sorted(set(ledger) | set(cached)):
@@ -285,7 +287,15 @@ def on_hand_rows(
     limit: int | None = None,
 ) -> list[OnHandRow]:
     stmt = (
-        select(StockLocation, Part, StockBalance.on_hand_milli)
+        select(
+            StockLocation.name,
+            StockLocation.id,
+            Part.sku,
+            Part.name,
+            Part.unit,
+            StockBalance.on_hand_milli,
+            Part.cost_cents,
+        )
         .join(StockLocation, StockLocation.id == StockBalance.location_id)
         .join(Part, Part.id == StockBalance.part_id)
         .order_by(StockLocation.name, Part.sku)
@@ -303,10 +313,7 @@ def on_hand_rows(
         )
     if limit:
         stmt = stmt.limit(limit)
-    return [
-        OnHandRow(loc.name, loc.id, p.sku, p.name, p.unit, qty, p.cost_cents)
-        for loc, p, qty in session.exec(stmt)
-    ]
+    return [OnHandRow(*row) for row in session.exec(stmt)]
 
 
 def moves_for(
