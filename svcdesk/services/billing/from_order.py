@@ -53,6 +53,7 @@ class PricingContext:
     shifts: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     techs: dict[int, Technician] = field(default_factory=dict)
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    quoted: set[int] = field(default_factory=set)  # orders with an approved quote
 
     @classmethod
     def load(cls, session: Session) -> PricingContext:
@@ -66,6 +67,13 @@ class PricingContext:
             get_setting(session, "billing.labor_increment_minutes")
         )
         ctx.zone = shop_zone(session)
+        ctx.quoted = set(
+            session.execute(
+                select(Quote.order_id).where(
+                    Quote.status == QuoteStatus.APPROVED.value, col(Quote.order_id).is_not(None)
+                )
+            ).scalars()
+        )
         return ctx
 
     def tech(self, tech_id: int) -> Technician:
@@ -108,7 +116,7 @@ def build_lines(session: Session, order: WorkOrder, ctx: PricingContext) -> list
     terms = coverage.agreement_for(session, order, day)
     asset = session.get(Asset, order.asset_id) if order.asset_id else None
     warranty = coverage.warranty_for(asset, day)
-    lines = quote_lines(session, order)
+    lines = quote_lines(session, order) if order.id in ctx.quoted else []
     if not lines:
         lines = labor_lines(session, order, ctx, coverage.labor_cover(terms))
         lines += part_lines(session, order, ctx, terms, warranty)
@@ -125,8 +133,8 @@ def _with_cover(draft: LineDraft, cover: coverage.Cover | None) -> LineDraft:
 
 
 def quote_lines(session: Session, order: WorkOrder) -> list[LineDraft]:
-    rows = session.exec(
-        select(Quote, QuoteLine)
+    rows = session.execute(
+        select(Quote.number, QuoteLine)
         .join(QuoteLine, QuoteLine.option_id == Quote.chosen_option_id)
         .where(Quote.order_id == order.id, Quote.status == QuoteStatus.APPROVED.value)
         .order_by(Quote.id, QuoteLine.position)
@@ -141,19 +149,19 @@ def quote_lines(session: Session, order: WorkOrder) -> list[LineDraft]:
             taxable=line.taxable,
             source="quote_line",
             source_id=line.id,
-            source_label=f"{quote.number} line {line.position}",
+            source_label=f"{quote_number} line {line.position}",
             discount_bp=line.discount_bp,
             discount_amount_cents=line.discount_amount_cents,
         )
-        for quote, line in rows
+        for quote_number, line in rows
     ]
 
 
 def labor_lines(
     session: Session, order: WorkOrder, ctx: PricingContext, cover: coverage.Cover | None
 ) -> list[LineDraft]:
-    entries = session.exec(
-        select(TimeEntry)
+    entries = session.execute(  # plain rows, not ORM objects: invoicing is a bulk path
+        select(TimeEntry.id, TimeEntry.technician_id, TimeEntry.starts_at, TimeEntry.ends_at)
         .where(
             TimeEntry.order_id == order.id,
             TimeEntry.kind == TimeKind.WORK.value,
@@ -199,23 +207,32 @@ def part_lines(
     terms: coverage.AgreementTerms | None,
     warranty: coverage.Cover | None,
 ) -> list[LineDraft]:
-    rows = session.exec(
-        select(PartUsage, Part)
+    rows = session.execute(
+        select(
+            PartUsage.id,
+            PartUsage.qty_milli,
+            PartUsage.unit_price_cents,
+            PartUsage.unit_cost_cents,
+            PartUsage.taxable,
+            PartUsage.warranty,
+            Part.name,
+            Part.sku,
+        )
         .join(Part, Part.id == PartUsage.part_id)
         .where(PartUsage.order_id == order.id)
         .order_by(PartUsage.used_at, PartUsage.id)
     ).all()
     out = []
-    for usage, part in rows:
+    for usage in rows:
         price, why = usage.unit_price_cents, "price when used"
         if price <= 0:
             price, why = pricebook.part_price_cents(0, usage.unit_cost_cents, ctx.tiers)
         draft = LineDraft(
-            description=f"{part.name} ({part.sku})",
+            description=f"{usage.name} ({usage.sku})",
             unit_price_cents=price,
             qty_milli=usage.qty_milli,
             kind=LineKind.PART.value,
-            code=part.sku,
+            code=usage.sku,
             taxable=usage.taxable,
             source="part_usage",
             source_id=usage.id,
@@ -230,8 +247,8 @@ def trip_lines(
 ) -> list[LineDraft]:
     if ctx.trip is None:
         return []
-    visits = session.exec(
-        select(Visit)
+    visits = session.execute(
+        select(Visit.id, Visit.arrived_at)
         .where(Visit.order_id == order.id, col(Visit.arrived_at).is_not(None))
         .order_by(Visit.starts_at)
     ).all()
