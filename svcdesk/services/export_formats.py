@@ -27,17 +27,25 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def neutralised(column, label: str):
-    """SQL: the text column with a leading apostrophe when it starts like a formula, so the
-    database does this per cell instead of Python (same rule as `neutralise`)."""
-    from sqlalchemy import case, func, literal
+def csv_cell(column):
+    """SQL for one CSV cell, so the database does the per-cell work instead of Python:
+    text gets a leading apostrophe when it starts like a formula (same rule as
+    `neutralise`), booleans become `true`/`false`; other values pass unchanged."""
+    from sqlalchemy import Boolean, String, case, func, literal
 
-    starts = func.substr(column, 1, 1).in_(list(FORMULA_START))
-    return case((starts, literal("'") + column), else_=column).label(label)
+    kind = getattr(column.type, "impl_instance", column.type)  # unwrap AutoString etc.
+    if isinstance(kind, Boolean):
+        cell = case((column.is_(True), literal("true")), (column.is_(False), literal("false")))
+    elif isinstance(kind, String):
+        starts = func.substr(column, 1, 1).in_(list(FORMULA_START))
+        cell = case((starts, literal("'") + column), else_=column)
+    else:
+        return column
+    return cell.label(column.key)
 
 
 def write_csv(fh: IO[str], columns: Sequence[str], chunks: Iterable[Sequence]) -> int:
-    """Rows come formula-safe from the query (`neutralised`); RFC 4180 quoting, CRLF."""
+    """Cells come formula-safe from the query (`csv_cell`); RFC 4180 quoting, CRLF."""
     writer = csv.writer(fh)
     writer.writerow(columns)
     count = 0

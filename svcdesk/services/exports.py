@@ -18,9 +18,7 @@ committed after our snapshot carries a later time than `high` and is picked up n
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,16 +26,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, Select, String, func, select, type_coerce
+from sqlalchemy import Engine, Select, func, select, type_coerce
 from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session
 
+from svcdesk.atomicfile import atomic_write as _atomic_write
 from svcdesk.clock import now
 from svcdesk.db import read_session, write_session
-from svcdesk.errors import InvalidInput, SvcDeskError
+from svcdesk.errors import InvalidInput
 from svcdesk.models.base import UTCDateTime
 from svcdesk.models.reporting import ExportWatermark
-from svcdesk.services.export_formats import WRITERS, ExportFormat, neutralised
+from svcdesk.services.export_formats import WRITERS, ExportFormat, csv_cell
 from svcdesk.services.timefmt import iso
 
 STREAM_CHUNK = 2000
@@ -132,13 +131,13 @@ def export_query(
     high: datetime | None,
     fmt: ExportFormat | str | None = None,
 ) -> Select:
-    """The SELECT an export streams; for CSV its text columns are neutralised in SQL.
-    (Public so the benchmark hands exactly this SQL to the sqlite3 shell.)"""
+    """The SELECT an export streams; for CSV its cells are made formula-safe in SQL
+    (`csv_cell`). Public so the benchmark can hand the same query to the sqlite3 shell."""
     changed = type_coerce(kind.changed_at(), UTCDateTime())
     stmt = kind.build()
     if fmt is not None and ExportFormat(fmt) == ExportFormat.CSV:
-        cols = [neutralised(c, c.key) if _is_text(c) else c for c in stmt.selected_columns]
-        stmt = stmt.with_only_columns(*cols, maintain_column_froms=True)
+        cells = [csv_cell(c) for c in stmt.selected_columns]
+        stmt = stmt.with_only_columns(*cells, maintain_column_froms=True)
     if low is not None:
         stmt = stmt.where(changed > low)
     if high is not None:
@@ -155,12 +154,6 @@ def _high_water(session: Session, kind: ExportKind, low: datetime | None) -> dat
     if low is not None:
         stmt = stmt.where(changed > low)
     return session.execute(stmt).scalar()
-
-
-def _is_text(col) -> bool:
-    """Text columns (only these can hold a formula; numbers stay numbers)."""
-    kind = getattr(col.type, "impl_instance", col.type)  # unwrap TypeDecorators (AutoString)
-    return isinstance(kind, String)
 
 
 def run_export(
@@ -191,8 +184,8 @@ def run_export(
                 )
             low = mark.watermark if mark else None
         high = _high_water(session, kind, low)
+        columns = [c.key for c in kind.build().selected_columns]
         stmt = export_query(kind, low, high, fmt)
-        columns = [c.key for c in stmt.selected_columns]
         chunks = iter(()) if high is None else _chunks(session, stmt)
         count = atomic_write(out, lambda fh: WRITERS[fmt](fh, columns, chunks))
     mark_to = _next_mark(low, high)
@@ -217,22 +210,9 @@ def _chunks(session: Session, stmt: Select):
 
 
 def atomic_write(out: Path, fill: Callable[[IO[str]], int]) -> int:
-    """Write through `fill(fh)` into a temp file next to `out`, fsync, rename over `out`.
-    On any failure the temp file is removed and `out` is untouched. Returns what fill does."""
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            count = fill(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise SvcDeskError(f"export: cannot write {out}: {exc.strerror or exc}") from None
-        raise
-    return count
+    """Temp file + fsync + rename (svcdesk/atomicfile.py); stale temp files of killed runs
+    are swept first."""
+    return _atomic_write(out, fill, what="export")
 
 
 def check_out_path(out: Path) -> Path:
