@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, Static
 
-from svcdesk.errors import BookingRefused, SvcDeskError
+from svcdesk.errors import SvcDeskError
 from svcdesk.services import lifecycle
 from svcdesk.services.dispatch.insert import InsertProposal, apply_insert, insert_emergency
 from svcdesk.services.timefmt import fmt
-from svcdesk.tui.base import DataModal
+from svcdesk.tui.screens.suggest import DispatchModal
 from svcdesk.tui.widgets.table import KeyTable
 
 
@@ -40,16 +40,8 @@ def apply_option(proposal: InsertProposal, index: int, actor: str, zone):
     return fn
 
 
-class InsertModal(DataModal):
-    DEFAULT_CSS = """
-    InsertModal > .dispatch-dialog {
-        width: 112; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 1 2;
-    }
-    InsertModal .title { text-style: bold; margin-bottom: 1; }
-    InsertModal KeyTable { height: auto; max-height: 16; }
-    InsertModal #why, InsertModal #insert-detail { height: auto; margin-top: 1; }
-    """
+class InsertModal(DispatchModal):
+    DEFAULT_CSS = "InsertModal > .dispatch-dialog { width: 112; }"
     BINDINGS = [
         ("escape", "dismiss_modal", "Close"),
         Binding("enter", "apply", "Book here"),
@@ -72,7 +64,7 @@ class InsertModal(DataModal):
             ):
                 table.add_column(label, width=width, key=label)
             yield table
-            yield Static(id="insert-detail")
+            yield Static(id="insert-detail", classes="detail")
             yield Static(id="error", classes="refusals")
             yield Static("enter books the highlighted option · escape cancels", classes="hint")
 
@@ -108,8 +100,7 @@ class InsertModal(DataModal):
             )
             for i, o in enumerate(proposal.options)
         )
-        table = self.query_one(KeyTable)
-        table.styles.height = min(12, len(proposal.options) + 2)
+        self.fit_table(len(proposal.options), 12)
         cannot = "; ".join(f"{n}: {w}" for n, w in proposal.not_possible.items())
         self.query_one("#insert-detail", Static).update(
             ("nobody can take it today. " if not proposal.options else "")
@@ -126,9 +117,3 @@ class InsertModal(DataModal):
         key = self.query_one(KeyTable).current_key
         index = int(key) if key is not None else 0
         self.submit(apply_option(self.proposal, index, self.actor, self.app.zone))
-
-    def show_error(self, exc: SvcDeskError) -> bool:
-        if isinstance(exc, BookingRefused):
-            self.query_one("#error", Static).update("refused: " + "; ".join(exc.reasons))
-            return True
-        return super().show_error(exc)

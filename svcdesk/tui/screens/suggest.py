@@ -45,18 +45,34 @@ def _zone(session):
     return shop_zone(session)
 
 
-class SuggestModal(DataModal):
-    """Ranked technicians for one order."""
+class DispatchModal(DataModal):
+    """A wide dialog with a table of options (suggestions, insert options); a booking
+    refusal is shown in place."""
 
     DEFAULT_CSS = """
-    SuggestModal > .dispatch-dialog {
+    DispatchModal > .dispatch-dialog {
         width: 124; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 1 2;
     }
-    SuggestModal .title { text-style: bold; margin-bottom: 1; }
-    SuggestModal KeyTable { height: auto; max-height: 16; }
-    SuggestModal #why, SuggestModal #insert-detail { height: auto; margin-top: 1; }
+    DispatchModal .title { text-style: bold; margin-bottom: 1; }
+    DispatchModal KeyTable { height: auto; max-height: 16; }
+    DispatchModal .detail { height: auto; margin-top: 1; }
     """
+
+    def fit_table(self, rows: int, most: int = 16) -> None:
+        """The app's CSS makes tables fill their parent: size it to its rows instead."""
+        self.query_one(KeyTable).styles.height = min(most, rows + 2)
+
+    def show_error(self, exc: SvcDeskError) -> bool:
+        if isinstance(exc, BookingRefused):
+            self.query_one("#error", Static).update("refused: " + "; ".join(exc.reasons))
+            return True
+        return super().show_error(exc)
+
+
+class SuggestModal(DispatchModal):
+    """Ranked technicians for one order."""
+
     BINDINGS = [
         ("escape", "dismiss_modal", "Close"),
         Binding("enter", "book_selected", "Book selected"),
@@ -86,7 +102,7 @@ class SuggestModal(DataModal):
             ):
                 table.add_column(label, width=width, key=label)
             yield table
-            yield Static(id="why")
+            yield Static(id="why", classes="detail")
             yield Static(id="error", classes="refusals")
             yield Static(
                 "enter books the highlighted · 1 books the first · m assigns by hand · escape",
@@ -122,9 +138,8 @@ class SuggestModal(DataModal):
                     ),
                 )
             )
-        table = self.query_one(KeyTable)
-        table.replace_rows(rows)
-        table.styles.height = min(16, len(rows) + 2)  # the app's CSS makes tables fill
+        self.query_one(KeyTable).replace_rows(rows)
+        self.fit_table(len(rows))
         self._describe()
 
     def on_data_table_row_highlighted(self, event) -> None:
@@ -168,12 +183,6 @@ class SuggestModal(DataModal):
 
         self.dismiss(None)
         self.app.push_screen(AssignModal(self.number, self.version, self.actor))
-
-    def show_error(self, exc: SvcDeskError) -> bool:
-        if isinstance(exc, BookingRefused):
-            self.query_one("#error", Static).update("refused: " + "; ".join(exc.reasons))
-            return True
-        return super().show_error(exc)
 
 
 class DispatchActions:
