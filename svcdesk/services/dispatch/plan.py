@@ -231,6 +231,8 @@ class ApplyResult:
 def apply(session: Session, proposal: PlanProposal, actor: str = "dispatcher") -> ApplyResult:
     """Book the new visits and move the moved ones, in the caller's ONE transaction: any
     refusal or conflict raises and the caller's `write_session` rolls everything back."""
+    if proposal.violations:  # never write a plan the independent checker rejects
+        raise InvalidInput("plan fails the feasibility check: " + "; ".join(proposal.violations))
     current = day_schedule(session, proposal.day, zone=proposal.zone)
     changes = diff(proposal, current)
     for c in changes:

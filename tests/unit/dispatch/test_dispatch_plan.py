@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from svcdesk.db import make_engine, read_session, write_session
-from svcdesk.errors import BookingRefused, Conflict
+from svcdesk.errors import BookingRefused, Conflict, InvalidInput
 from svcdesk.models import OrderEvent, Visit
 from svcdesk.routing import PyVRPSolver, check_plan
 from svcdesk.services import scheduling, technicians
@@ -205,3 +205,13 @@ def test_unreachable_booked_visit_keeps_its_slot_and_names_the_tech(session):
     if slot is not None:  # never on top of the visit the plan could not place
         assert not (slot[1].starts_at < held.ends_at and slot[1].ends_at > held.starts_at)
     assert vb.id in {dropped.visit_id} | {s.visit_id for _, s in p.stops}
+
+
+def test_apply_refuses_a_plan_the_checker_rejects(session):
+    tech(session, "Ann")
+    order(session, "x")
+    p = plan_day(session, THU, LIMIT)
+    p.violations = ["[window] made up for the test"]
+    with pytest.raises(InvalidInput, match="feasibility check"):
+        apply(session, p, "dana")
+    assert session.exec(select(Visit)).all() == []
