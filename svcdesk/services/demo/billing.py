@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from svcdesk import clock
@@ -54,6 +55,16 @@ def _invoices(session: Session, ctx: DemoContext) -> None:
         )
         .order_by(WorkOrder.completed_at, WorkOrder.id)
     ).all()
+    recent = session.exec(
+        select(func.count())
+        .select_from(WorkOrder)
+        .where(
+            WorkOrder.status == OrderStatus.COMPLETED.value,
+            col(WorkOrder.completed_at) >= cutoff,
+        )
+    ).one()
+    if recent < 2:  # always leave a few in the "ready to invoice" queue
+        orders = orders[: len(orders) - (2 - recent)]
     pricing = from_order.PricingContext.load(session)
     voided = False
     drafts = {o.id for o in orders[-3:]}  # the newest stay drafts for the dispatcher
