@@ -144,6 +144,38 @@ def _names(techs: Sequence[Technician]) -> str:
     return ", ".join(t.name for t in techs)
 
 
+def _switch(session, visit, techs, at, actor, *, stop: TimeKind | None, start: TimeKind) -> None:
+    """Per crew member: end their running `stop` entry, open a `start` entry if none runs."""
+    for tech in techs:
+        running = _running(session, visit, tech.id, stop) if stop else None
+        if running is not None:
+            _stop(session, running, at)
+        if _running(session, visit, tech.id, start) is None:
+            _open(session, visit, tech, start, at, actor)
+
+
+def _reach(session, order, visit, techs, at, actor, *, status: VisitStatus, target: S) -> Visit:
+    """Move the order (through the lifecycle) and the visit to a progress step."""
+    if S(order.status) != target:
+        _advance(session, order, target, actor)
+    stamp = "en_route_at" if status == VisitStatus.EN_ROUTE else "arrived_at"
+    visit.status = status.value
+    setattr(visit, stamp, getattr(visit, stamp) or at)
+    session.add(visit)
+    checklists.attach_defaults(session, visit, actor=actor)
+    label = "en route" if status == VisitStatus.EN_ROUTE else "arrived"
+    events.record(
+        session,
+        order,
+        "progress",
+        f"{label}: {_names(techs)}",
+        actor=actor,
+        data={"visit_id": visit.id, "technicians": [t.id for t in techs], "step": status.value},
+    )
+    session.flush()
+    return visit
+
+
 def start_travel(
     session: Session,
     visit: Visit,
@@ -157,25 +189,9 @@ def start_travel(
     if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.DISPATCHED, VisitStatus.EN_ROUTE):
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; can't go en route")
     techs = _pick_crew(session, visit, tech_ids)
-    for tech in techs:
-        if _running(session, visit, tech.id, TimeKind.TRAVEL) is None:
-            _open(session, visit, tech, TimeKind.TRAVEL, at, actor)
-    if S(order.status) != S.EN_ROUTE:
-        _advance(session, order, S.EN_ROUTE, actor)
-    visit.status = VisitStatus.EN_ROUTE.value
-    visit.en_route_at = visit.en_route_at or at
-    session.add(visit)
-    checklists.attach_defaults(session, visit, actor=actor)
-    events.record(
-        session,
-        order,
-        "progress",
-        f"en route: {_names(techs)}",
-        actor=actor,
-        data={"visit_id": visit.id, "technicians": [t.id for t in techs], "step": "en_route"},
-    )
-    session.flush()
-    return visit
+    _switch(session, visit, techs, at, actor, stop=None, start=TimeKind.TRAVEL)
+    return _reach(session, order, visit, techs, at, actor, status=VisitStatus.EN_ROUTE,
+                  target=S.EN_ROUTE)  # fmt: skip
 
 
 def arrive(
@@ -193,28 +209,17 @@ def arrive(
     if visit.en_route_at and at < visit.en_route_at and not visit.arrived_at:
         raise InvalidInput("arrival: before the visit went en route")
     techs = _pick_crew(session, visit, tech_ids)
+    _switch(session, visit, techs, at, actor, stop=TimeKind.TRAVEL, start=TimeKind.WORK)
+    return _reach(session, order, visit, techs, at, actor, status=VisitStatus.ON_SITE,
+                  target=S.ON_SITE)  # fmt: skip
+
+
+def _stop_all(session, visit, techs, at) -> None:
     for tech in techs:
-        travel = _running(session, visit, tech.id, TimeKind.TRAVEL)
-        if travel is not None:
-            _stop(session, travel, at)
-        if _running(session, visit, tech.id, TimeKind.WORK) is None:
-            _open(session, visit, tech, TimeKind.WORK, at, actor)
-    if S(order.status) != S.ON_SITE:
-        _advance(session, order, S.ON_SITE, actor)
-    visit.status = VisitStatus.ON_SITE.value
-    visit.arrived_at = visit.arrived_at or at
-    session.add(visit)
-    checklists.attach_defaults(session, visit, actor=actor)
-    events.record(
-        session,
-        order,
-        "progress",
-        f"arrived: {_names(techs)}",
-        actor=actor,
-        data={"visit_id": visit.id, "technicians": [t.id for t in techs], "step": "arrived"},
-    )
-    session.flush()
-    return visit
+        for kind in (TimeKind.TRAVEL, TimeKind.WORK):
+            entry = _running(session, visit, tech.id, kind)
+            if entry is not None:
+                _stop(session, entry, at)
 
 
 def leave(
@@ -224,11 +229,7 @@ def leave(
     at = at or now()
     order = session.get(WorkOrder, visit.order_id)
     techs = _pick_crew(session, visit, tech_ids)
-    for tech in techs:
-        for kind in (TimeKind.TRAVEL, TimeKind.WORK):
-            entry = _running(session, visit, tech.id, kind)
-            if entry is not None:
-                _stop(session, entry, at)
+    _stop_all(session, visit, techs, at)
     events.record(
         session,
         order,
@@ -279,11 +280,7 @@ def complete(
         raise InvalidInput(
             f"outcome {outcome.value} closes the job; a return visit needs needs_return"
         )
-    for tech, _ in crew(session, visit):
-        for kind in (TimeKind.TRAVEL, TimeKind.WORK):
-            entry = _running(session, visit, tech.id, kind)
-            if entry is not None:
-                _stop(session, entry, at)
+    _stop_all(session, visit, [t for t, _ in crew(session, visit)], at)
     visit.status = VisitStatus.COMPLETED.value
     visit.departed_at = at
     visit.outcome = outcome.value
