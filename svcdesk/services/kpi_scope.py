@@ -8,7 +8,7 @@ Shared definitions (docs/kpis.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -80,11 +80,6 @@ class KpiFilter:
     customer_id: int | None = None
     kind: str | None = None
     priority: str | None = None
-
-    def with_group(self, by: GroupBy | None, key: int | None) -> KpiFilter:
-        """This filter narrowed to one group of a grouped report."""
-        field = {GroupBy.TECH: "tech_id", GroupBy.SKILL: "skill_id"}.get(by, "customer_id")
-        return replace(self, **{field: key}) if by and by != GroupBy.WEEK else self
 
     def describe(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
