@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import BatchRejected, InvalidInput, NotFound
 from svcdesk.models.inventory import Part
+from svcdesk.services.intake_io.columns import header_key  # same header rules as intake
 from svcdesk.services.money import parse_money
 from svcdesk.services.quantity import parse_qty
 
@@ -32,8 +33,7 @@ COLUMNS = (
     "taxable",
 )
 REQUIRED = ("sku", "name", "cost", "list_price")
-_HEADER = re.compile(r"[\s_\-\ufeff]+")
-_BY_KEY = {_HEADER.sub("", c): c for c in COLUMNS}
+_BY_KEY = {header_key(c): c for c in COLUMNS}
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,39}$")
 _TRUE = {"y", "yes", "true", "1", "t", ""}
 _FALSE = {"n", "no", "false", "0", "f"}
@@ -169,7 +169,7 @@ def read_rows(source: str, content: str) -> list[tuple[int, dict[str, str]]]:
         raise InvalidInput(f"{source}: empty file; expected a header row") from None
     mapping: dict[int, str] = {}
     for i, header in enumerate(headers):
-        column = _BY_KEY.get(_HEADER.sub("", header).lower())
+        column = _BY_KEY.get(header_key(header))
         if column is None:
             raise InvalidInput(
                 f"{source}: unknown column {header!r}; expected some of {', '.join(COLUMNS)}"
