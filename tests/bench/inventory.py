@@ -4,8 +4,8 @@
     .venv/bin/python tests/bench/inventory.py --moves 100000  # smaller
 
 Builds a SQLite file with 5,000 parts, one warehouse and 60 trucks (each truck with par
-levels on 150 parts), and a ledger of `--moves` stock moves (receipts into the warehouse,
-transfers to trucks, consumption on trucks; generated so no location goes negative; it
+levels on the 150 parts it carries), and a ledger of `--moves` stock moves (receipts into
+the warehouse, transfers of a truck's parts to it, consumption on trucks; generated so no location goes negative; it
 ends with a restock that brings about 90 % of the truck lines back to par),
 bulk-inserted, with the running balances written from the same generator. It then checks
 the balances against the ledger (`stock.verify`) and times, as the console and the CLI
@@ -66,9 +66,10 @@ def build(engine, parts: int, trucks: int, moves: int, seed: int) -> dict:
     truck_ids = [r[0] for r in cur.execute("SELECT id FROM stock_location WHERE kind='truck'")]
     wh_id = wh.id
     pars = []
+    carried: dict[int, list[int]] = {}  # a truck carries the parts it has par levels for
     for t in truck_ids:
-        for p in rng.sample(range(1, parts + 1), 150):
-            pars.append((t, p, 2000, 5000))
+        carried[t] = rng.sample(range(1, parts + 1), min(150, parts))
+        pars += [(t, p, 2000, 5000) for p in carried[t]]
     cur.executemany(
         "INSERT INTO stock_par (location_id, part_id, min_milli, par_milli) VALUES (?,?,?,?)", pars
     )
@@ -78,9 +79,9 @@ def build(engine, parts: int, trucks: int, moves: int, seed: int) -> dict:
     step = timedelta(days=365) / max(moves, 1)
     for _ in range(moves):
         at += step
-        part = rng.randint(1, parts)
         roll = rng.random()
         truck = rng.choice(truck_ids)
+        part = rng.randint(1, parts) if roll < 0.1 else rng.choice(carried[truck])
         if roll < 0.2 or balance.get((wh_id, part), 0) < 1000:
             qty = rng.randint(5, 40) * 1000
             rows.append((part, None, wh_id, qty, "receive", at))
