@@ -6,8 +6,9 @@
 * Service agreement (the order's `agreement_id`, when that agreement is active and the
   service day is inside its current term): labor lines get its labor discount, part lines
   (not already under warranty) its parts discount, both shown as agreement coverage. A
-  maintenance order is a COVERED VISIT while the agreement has covered visits left in the
-  term: its labor and trip charge are then covered in full."""
+  maintenance order is a COVERED VISIT when fewer than `covered_visits` maintenance orders
+  of the agreement were completed earlier in the term: its labor and trip charge are then
+  covered in full."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from svcdesk.models import Asset, OrderKind, WorkOrder
-from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus
+from svcdesk.models import Asset, OrderKind, OrderStatus, WorkOrder
+from svcdesk.models.billing import Coverage
 
 FULL = 10000
 
@@ -58,30 +59,34 @@ def agreement_for(session: Session, order: WorkOrder, day: date) -> AgreementTer
         return None
     visit_note = None
     if order.kind == OrderKind.MAINTENANCE.value and ag.covered_visits > 0:
-        used = covered_visits_used(session, ag.id, ag.term_start, exclude_order=order.id)
+        used = covered_visits_used(session, ag, order)
         if used < ag.covered_visits:
             visit_note = f"covered visit {used + 1} of {ag.covered_visits} ({ag.number})"
     return AgreementTerms(ag.id, ag.number, ag.labor_discount_bp, ag.parts_discount_bp, visit_note)
 
 
-def covered_visits_used(
-    session: Session, agreement_id: int, term_start: date, *, exclude_order: int | None
-) -> int:
-    """Orders of the agreement already invoiced (not void) as covered visits this term."""
+def covered_visits_used(session: Session, agreement, order: WorkOrder) -> int:
+    """Maintenance orders of the agreement completed in its current term BEFORE this one
+    (the same count as the agreements area's "visits used", so both screens agree, and the
+    answer does not depend on the order in which invoices are made)."""
+    from svcdesk.services.settings import shop_zone
+    from svcdesk.services.timefmt import day_bounds
+
+    start, _ = day_bounds(agreement.term_start, shop_zone(session))
+    done = (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value, OrderStatus.CLOSED.value)
+    mine = order.completed_at or start
     stmt = (
-        select(func.count(func.distinct(Invoice.order_id)))
-        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .join(WorkOrder, WorkOrder.id == Invoice.order_id)
+        select(func.count())
+        .select_from(WorkOrder)
         .where(
-            Invoice.agreement_id == agreement_id,
-            Invoice.status != InvoiceStatus.VOID.value,
-            InvoiceLine.coverage == Coverage.AGREEMENT.value,
-            InvoiceLine.coverage_note.like("covered visit%"),  # type: ignore[union-attr]
-            func.date(WorkOrder.completed_at) >= term_start.isoformat(),
+            WorkOrder.agreement_id == agreement.id,
+            WorkOrder.kind == OrderKind.MAINTENANCE.value,
+            col(WorkOrder.status).in_(done),
+            col(WorkOrder.completed_at) >= start,
+            (col(WorkOrder.completed_at) < mine)
+            | ((WorkOrder.completed_at == mine) & (col(WorkOrder.id) < order.id)),
         )
     )
-    if exclude_order is not None:
-        stmt = stmt.where(Invoice.order_id != exclude_order)
     return session.exec(stmt).one()
 
 

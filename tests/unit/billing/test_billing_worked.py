@@ -160,3 +160,22 @@ def test_nothing_billable(session, shop):
     h.complete(session, o)
     with pytest.raises(InvalidInput, match="nothing to bill"):
         from_order.invoice_order(session, o)
+
+
+def test_covered_visits_counted_in_completion_order(session, order, shop):
+    from svcdesk.models.agreements import Agreement
+
+    session.get(Agreement, order.agreement_id).covered_visits = 1
+    order.kind = "maintenance"
+    later = lifecycle.get_order(session, shop["o3"])
+    later.kind, later.priority, later.agreement_id = "maintenance", "normal", order.agreement_id
+    h.add_time(session, later, shop["bob"], "2026-11-24 09:00", "2026-11-24 10:00")
+    h.complete(session, later, "2026-11-24 19:00")  # after o1 (18:00)
+    second = from_order.invoice_order(session, later)  # invoiced first, completed second
+    first = from_order.invoice_order(session, order)
+    assert invoices.invoice_lines(session, second.id)[0].coverage_note is None or (
+        "covered visit" not in invoices.invoice_lines(session, second.id)[0].coverage_note
+    )
+    assert invoices.invoice_lines(session, first.id)[0].coverage_note == (
+        "covered visit 1 of 1 (AG-000901)"
+    )
