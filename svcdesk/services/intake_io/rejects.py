@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from svcdesk.atomicfile import atomic_write
 
 ERROR_COLUMN = "error"
 
@@ -44,22 +45,20 @@ class RejectSpool:
         """Write the reject file atomically; returns its path."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         suffix = target.suffix.lower()
+
+        def fill(out) -> None:
+            if suffix == ".json":
+                self._write_json(out)
+            elif suffix in (".jsonl", ".ndjson"):
+                for row, error in self._rows():
+                    out.write(json.dumps({**row, ERROR_COLUMN: error}, ensure_ascii=False))
+                    out.write("\n")
+            else:
+                self._write_csv(out)
+
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                if suffix == ".json":
-                    self._write_json(out)
-                elif suffix in (".jsonl", ".ndjson"):
-                    for row, error in self._rows():
-                        out.write(json.dumps({**row, ERROR_COLUMN: error}, ensure_ascii=False))
-                        out.write("\n")
-                else:
-                    self._write_csv(out)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            atomic_write(target, fill, what="reject file")
         finally:
             self.close()
         return target

@@ -7,6 +7,7 @@ SIGKILLs the process on the Nth call of a named function)."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -163,4 +164,43 @@ def test_killed_pm_generation_reruns_without_duplicates(pm_shop, engine):
             select(WorkOrder.summary, WorkOrder.window_start).where(WorkOrder.kind == "maintenance")
         ).all()
     assert len(pm) == len(set(pm)) >= 20
+    consistent(engine)
+
+
+def test_killed_export_leaves_no_file_and_keeps_the_watermark(db_path, engine, shop, tmp_path):
+    src = tmp_path / "in.csv"
+    write_intake(src, 1500)
+    assert svcdesk(db_path, "intake", "--file", str(src)).returncode == 0
+    out = tmp_path / "orders.csv"
+    r = svcdesk(
+        db_path,
+        "export",
+        "orders",
+        "--format",
+        "csv",
+        "--incremental",
+        "nightly",
+        "--out",
+        str(out),
+        crash="services/export_formats.py:_csv_cells:1000",
+    )
+    assert killed(r)
+    assert not out.exists()
+    r = svcdesk(db_path, "export", "watermarks", "--json")
+    assert "nightly" not in r.stdout or json.loads(r.stdout) == []
+    r = svcdesk(
+        db_path,
+        "export",
+        "orders",
+        "--format",
+        "csv",
+        "--incremental",
+        "nightly",
+        "--out",
+        str(out),
+    )
+    assert r.returncode == 0, r.stderr
+    with open(out, newline="") as f:
+        assert sum(1 for _ in csv.reader(f)) == 1 + 1503
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     consistent(engine)
