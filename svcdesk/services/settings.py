@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
@@ -10,10 +12,31 @@ from svcdesk.config import DEFAULT_SETTINGS
 from svcdesk.errors import InvalidInput
 from svcdesk.models import Setting
 
+_CACHE = "svcdesk.settings"  # session.info key while `settings_cached` is active
+
 
 def get_setting(session: Session, key: str) -> str | None:
+    cached = session.info.get(_CACHE)
+    if cached is not None:
+        return cached.get(key)
     row = session.get(Setting, key)
     return row.value if row else DEFAULT_SETTINGS.get(key)
+
+
+@contextmanager
+def settings_cached(session: Session) -> Iterator[None]:
+    """Read every setting once for a bulk operation (batch intake): without it a setting
+    that is not stored (a default) costs a query on every lookup. `set_setting` keeps the
+    cache in step."""
+    outer = session.info.get(_CACHE)
+    session.info[_CACHE] = all_settings(session)
+    try:
+        yield
+    finally:
+        if outer is None:
+            session.info.pop(_CACHE, None)
+        else:
+            session.info[_CACHE] = outer
 
 
 def all_settings(session: Session) -> dict[str, str]:
@@ -31,6 +54,8 @@ def set_setting(session: Session, key: str, value: str) -> None:
     else:
         session.add(Setting(key=key, value=value))
     session.flush()
+    if session.info.get(_CACHE) is not None:
+        session.info[_CACHE][key] = value
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -6,8 +6,9 @@ customers' sites are looked up with one query each and kept in maps (so rows lat
 file see customers and sites made earlier in it); order numbers are reserved for the
 chunk with one sequence update. Matching uses `services/normalize.py` exactly as
 `services/customers.match_customer` and `find_or_add_site` do (phone first, then e-mail;
-the oldest matching customer/site wins), the SLA comes from `intake.sla_due_for`, and the
-validation from `intake.checked`."""
+the oldest matching customer/site wins), the SLA comes from `intake.sla_due_for`, the
+validation from `intake.checked`, and each new order goes through the same
+`order_hooks.on_order_created` as in `create_order`."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from svcdesk.models import (
     Skill,
     WorkOrder,
 )
-from svcdesk.services import events, sequences
+from svcdesk.services import events, order_hooks, sequences
 from svcdesk.services.intake import (
     IntakeRequest,
     checked,
@@ -381,6 +382,21 @@ class BatchWriter:
         compiled = self._compiled[table.name]
         self.session.connection().exec_driver_sql(compiled.sql, compiled.params(rows))
 
+    def _after_create(self, ids: list[int]) -> None:
+        """What `create_order` does to a new order between inserting it and recording its
+        `created` event: `order_hooks.on_order_created` (covering agreement, SLA clock,
+        recall flag) — the same function, order by order, on ORM objects loaded for this
+        chunk and let go of afterwards (so memory does not grow with the file)."""
+        session = self.session
+        before = {id(obj) for obj in session}
+        stmt = select(WorkOrder).where(col(WorkOrder.id).in_(ids)).order_by(WorkOrder.id)
+        for order in session.scalars(stmt).all():
+            order_hooks.on_order_created(session, order)
+        session.flush()
+        for obj in list(session):
+            if id(obj) not in before:
+                session.expunge(obj)
+
     def _insert(self, model, new: list[tuple[Ref, dict]]) -> int:
         if not new:
             return 0
@@ -436,6 +452,7 @@ class BatchWriter:
                 )
             )
         ids = self._insert_rows(WorkOrder.__table__, orders)
+        self._after_create(ids)
         event = {
             **self._event_defaults,
             "at": self.created,

@@ -19,7 +19,7 @@ from svcdesk.services.intake_io.batch import CHUNK, BatchWriter, Item
 from svcdesk.services.intake_io.columns import RowInvalid, RowParser
 from svcdesk.services.intake_io.reader import IntakeSource, Record, open_source
 from svcdesk.services.intake_io.rejects import RejectSpool
-from svcdesk.services.settings import shop_zone
+from svcdesk.services.settings import settings_cached, shop_zone
 
 Progress = Callable[[int, int], None]  # (rows read, bytes read)
 
@@ -112,7 +112,7 @@ def import_source(
     writer = BatchWriter(session, actor=actor)
     savepoint = session.begin_nested()
     try:
-        with _gc_paused():
+        with _gc_paused(), settings_cached(session):
             _import_chunks(source, parser, writer, result, rejects, dry_run, progress, chunk_size)
         if result.lines and (rejects is None or dry_run):
             raise BatchRejected(result.lines)
