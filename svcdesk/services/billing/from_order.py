@@ -111,9 +111,15 @@ def service_day(order: WorkOrder, ctx: PricingContext) -> date:
     return (order.completed_at or now()).astimezone(ctx.zone).date()
 
 
-def build_lines(session: Session, order: WorkOrder, ctx: PricingContext) -> list[LineDraft]:
+def build_lines(
+    session: Session,
+    order: WorkOrder,
+    ctx: PricingContext,
+    terms: coverage.AgreementTerms | None = None,
+) -> list[LineDraft]:
     day = service_day(order, ctx)
-    terms = coverage.agreement_for(session, order, day)
+    if terms is None:
+        terms = coverage.agreement_for(session, order, day)
     asset = session.get(Asset, order.asset_id) if order.asset_id else None
     warranty = coverage.warranty_for(asset, day)
     lines = quote_lines(session, order) if order.id in ctx.quoted else []
@@ -281,13 +287,13 @@ def invoice_order(
     """Build the draft invoice for a completed order and move the order to `invoiced`."""
     check_invoiceable(session, order)
     ctx = ctx or PricingContext.load(session)
-    lines = build_lines(session, order, ctx)
+    terms = coverage.agreement_for(session, order, service_day(order, ctx))
+    lines = build_lines(session, order, ctx, terms)
     if not lines:
         raise InvalidInput(
             f"{order.number} has nothing to bill: no approved quote, approved work time, "
             "parts used or visits; approve its time entries or add lines to an invoice by hand"
         )
-    terms = coverage.agreement_for(session, order, service_day(order, ctx))
     invoice = create_invoice(
         session,
         customer_id=order.customer_id,
