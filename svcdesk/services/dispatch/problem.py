@@ -389,7 +389,8 @@ def _add_tech(
                 )
             )
     if shift_end <= shift_start:
-        ctx.not_working[lane.id] = "fully booked by visits straddling the shift"
+        over = ctx.now_minute is not None and ctx.now_minute >= stretch[1]
+        ctx.not_working[lane.id] = "shift over" if over else "no free time left in the shift"
         jobs.extend(j for j in mine if not j.locked)
         return
     keep = [j for j in mine if not j.locked or shift_start <= j.locked_start < shift_end]

@@ -103,3 +103,10 @@ def test_ics_fold_and_escape():
     folded = fold(line)
     parts = folded.split("\r\n ")
     assert "".join(parts) == line and all(len(p.encode()) <= 75 for p in parts)
+
+
+def test_after_hours_nobody_and_the_reason(session):
+    tech(session, "Ann", shifts="wed 06:00-07:30")
+    o = order(session, "em", priority="emergency")
+    p = insert_emergency(session, o)
+    assert p.best is None and p.not_possible == {"Ann": "shift over"}
