@@ -51,8 +51,41 @@ def plan_day(
         if dropped:
             ctx = build_day(session, day, reoptimize=True, pinned=frozenset(dropped))
             plan = solver.solve(ctx.problem, time_limit)
-    plan = protect_locked(ctx, plan)
+    plan = emergencies_early(ctx, protect_locked(ctx, plan))
     return proposal_from(ctx, plan, reoptimize)
+
+
+EARLY_SLACK = 20  # extra drive minutes a route may take to do its emergencies earlier
+
+
+def emergencies_early(ctx: DayContext, plan: Plan) -> Plan:
+    """The solver keeps emergencies but is indifferent to when in the day they are done.
+    Move each one to the earliest position on its route that costs at most EARLY_SLACK
+    more drive minutes and keeps every other stop feasible."""
+    problem = ctx.problem
+    legs = None
+    routes = dict(plan.routes)
+    for tid, route in plan.routes.items():
+        seq = [problem.job(s.job_id) for s in route.stops]
+        if not any(j.priority == "emergency" and not j.locked for j in seq):
+            continue
+        legs = legs or legs_for(problem)
+        tech = problem.tech(tid)
+        best = simulate(tech, seq, legs)
+        if best is None:  # pragma: no cover - the solver's routes are feasible
+            continue
+        base = best.drive
+        for job in [j for j in seq if j.priority == "emergency" and not j.locked]:
+            i = seq.index(job)
+            for pos in range(i):
+                trial = [*seq[:i], *seq[i + 1 :]]
+                trial.insert(pos, job)
+                timing = simulate(tech, trial, legs)
+                if timing is not None and timing.drive <= base + EARLY_SLACK:
+                    seq, best = trial, timing
+                    break
+        routes[tid] = build_route(tech, seq, best, legs)
+    return Plan(routes, plan.unassigned, plan.solver, plan.wall_seconds)
 
 
 def protect_locked(ctx: DayContext, plan: Plan) -> Plan:

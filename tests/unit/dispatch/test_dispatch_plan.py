@@ -215,3 +215,14 @@ def test_apply_refuses_a_plan_the_checker_rejects(session):
     with pytest.raises(InvalidInput, match="feasibility check"):
         apply(session, p, "dana")
     assert session.exec(select(Visit)).all() == []
+
+
+def test_emergency_done_early_when_it_costs_little_drive(session):
+    tech(session, "Ann", km=0)
+    order(session, "a", km=1)
+    order(session, "b", km=2)
+    em = order(session, "em", km=3, priority="emergency")
+    p = plan_day(session, THU, LIMIT)
+    (route,) = [r for r in p.routes if r.stops]
+    assert route.stops[0].number == em.number
+    assert p.violations == []
