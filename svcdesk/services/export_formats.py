@@ -31,13 +31,15 @@ def csv_cell(column):
     """SQL for one CSV cell, so the database does the per-cell work instead of Python:
     text gets a leading apostrophe when it starts like a formula (same rule as
     `neutralise`), booleans become `true`/`false`; other values pass unchanged."""
-    from sqlalchemy import Boolean, String, case, func, literal
+    from sqlalchemy import Boolean, String, case, literal
+
+    from svcdesk.services.sqlexpr import IsoText, first_code
 
     kind = getattr(column.type, "impl_instance", column.type)  # unwrap AutoString etc.
     if isinstance(kind, Boolean):
         cell = case((column.is_(True), literal("true")), (column.is_(False), literal("false")))
-    elif isinstance(kind, String):
-        starts = func.substr(column, 1, 1).in_(list(FORMULA_START))
+    elif isinstance(kind, String) and not isinstance(kind, IsoText):
+        starts = first_code(column).in_([ord(c) for c in FORMULA_START])
         cell = case((starts, literal("'") + column), else_=column)
     else:
         return column

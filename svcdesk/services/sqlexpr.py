@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String, func
+from sqlalchemy import Float, Integer, String, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -54,12 +54,18 @@ def latest(first: ColumnElement, *others: ColumnElement) -> ColumnElement:
     return greatest(first, *[func.coalesce(o, first) for o in others])
 
 
+class IsoText(String):
+    """Text the database makes from a timestamp: never user input, never a formula."""
+
+    cache_ok = True
+
+
 class iso_text(FunctionElement):  # noqa: N801
     """A UTC timestamp column as ISO 8601 text with Z ('2026-11-25T14:00:00Z'), in SQL, so
     exports format millions of timestamps without a Python call per cell."""
 
     inherit_cache = True
-    type = String()
+    type = IsoText()
     name = "iso_text"
 
 
@@ -93,3 +99,23 @@ def _least_default(element, compiler, **kw):
 @compiles(least, "sqlite")
 def _least_sqlite(element, compiler, **kw):
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class first_code(FunctionElement):  # noqa: N801
+    """The code point of a text's first character (NULL for NULL or empty text)."""
+
+    inherit_cache = True
+    type = Integer()
+    name = "first_code"
+
+
+@compiles(first_code)
+def _first_code_default(element, compiler, **kw):
+    (value,) = list(element.clauses)
+    return f"ascii({compiler.process(value, **kw)})"
+
+
+@compiles(first_code, "sqlite")
+def _first_code_sqlite(element, compiler, **kw):
+    (value,) = list(element.clauses)
+    return f"unicode({compiler.process(value, **kw)})"
