@@ -6,6 +6,8 @@ are listed last with every rule they fail (from the booking rules)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,14 +16,18 @@ from textual.widgets import Label, Static
 
 from svcdesk.errors import BookingRefused, InvalidInput, SvcDeskError
 from svcdesk.services import lifecycle
-from svcdesk.services.dispatch.suggest import Suggestion, best, book, explain, suggest
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataModal
 from svcdesk.tui.widgets.table import KeyTable
 
+if TYPE_CHECKING:  # the solver stack (numpy, routing) loads on first use, not at board start
+    from svcdesk.services.dispatch.suggest import Suggestion
+
 
 def load_suggestions(number: str):
     def fn(session) -> tuple[str, int, str, list[Suggestion]]:
+        from svcdesk.services.dispatch.suggest import suggest
+
         order = lifecycle.get_order(session, number)
         return order.number, order.version, order.summary, suggest(session, order)
 
@@ -30,6 +36,8 @@ def load_suggestions(number: str):
 
 def book_suggestion(number: str, version: int, sug: Suggestion, actor: str):
     def fn(session) -> str:
+        from svcdesk.services.dispatch.suggest import book
+
         order = lifecycle.get_order(session, number)
         visit = book(session, order, sug, actor=actor, expected_version=version)
         return (
@@ -114,6 +122,8 @@ class SuggestModal(DispatchModal):
         self.load(load_suggestions(self.number), self._show)
 
     def _show(self, result) -> None:
+        from svcdesk.services.dispatch.suggest import explain
+
         number, self.version, summary, ranked = result
         zone = self.app.zone
         self.suggestions = {str(s.tech_id): s for s in ranked}
@@ -176,6 +186,8 @@ class SuggestModal(DispatchModal):
         self._book(self.selected())
 
     def action_book_first(self) -> None:
+        from svcdesk.services.dispatch.suggest import best
+
         self._book(best(list(self.suggestions.values())) if self.suggestions else None)
 
     def action_manual(self) -> None:
