@@ -39,7 +39,7 @@ class SvcDeskApp(App):
         *,
         watch_interval: float | None = 1.0,
         actor: str = "dispatcher",
-        board_limit: int = 1000,
+        board_limit: int = 500,
         watcher: ChangeWatcher | None = None,
     ) -> None:
         super().__init__()
@@ -155,7 +155,7 @@ def make_app(
     *,
     watch_interval: float | None = 1.0,
     actor: str = "dispatcher",
-    board_limit: int = 1000,
+    board_limit: int = 500,
     watcher: ChangeWatcher | None = None,
 ) -> SvcDeskApp:
     """The console over `engine`. Tests pass `watch_interval=None` to poll by hand."""

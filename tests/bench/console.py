@@ -169,7 +169,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--db", help="SQLite file (built if missing)")
     ap.add_argument("--child", choices=["baseline", "console"], help=argparse.SUPPRESS)
-    ap.add_argument("--limit", type=int, default=1000, help=argparse.SUPPRESS)
+    ap.add_argument("--limit", type=int, default=500, help=argparse.SUPPRESS)
     ap.add_argument("--t0", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -196,7 +196,7 @@ def main() -> None:
     runs: dict[str, list[dict]] = {"baseline": [], "console": [], "console5000": []}
     for _ in range(args.runs):  # interleaved so load on the machine hits all alike
         runs["baseline"].append(child("baseline", str(path), 5000))
-        runs["console"].append(child("console", str(path), 1000))
+        runs["console"].append(child("console", str(path), 500))
         runs["console5000"].append(child("console", str(path), 5000))
 
     report(runs, args)
@@ -224,7 +224,7 @@ def report(runs: dict[str, list[dict]], args) -> None:
         return wall, cpu
 
     bw, bc = paint(base)
-    for label, rs in (("board, 1,000 rows (default)", con), ("board, 5,000 rows", big)):
+    for label, rs in (("board, 500 rows (default)", con), ("board, 5,000 rows", big)):
         w, c = paint(rs)
         ratio = f"{w / bw:.2f}× baseline" + (f", CPU {c / bc:.2f}×" if bc else "")
         print(f"| first paint: {label} | {w * 1000:.0f} ({c * 1000:.0f}) — {ratio} | ≤ 1.5× |")
@@ -238,7 +238,7 @@ def report(runs: dict[str, list[dict]], args) -> None:
         print(f"| switch to the schedule grid, median / max | {_pair(con, 'grid')} | < 200 ms |")
     rss = max(r["rss_mb"] for r in con)
     rss5 = max(r["rss_mb"] for r in big)
-    print(f"| peak RSS: console (1,000 / 5,000 rows) | {rss:.0f} / {rss5:.0f} MB | < 250 MB |")
+    print(f"| peak RSS: console (500 / 5,000 rows) | {rss:.0f} / {rss5:.0f} MB | < 250 MB |")
     print(f"| peak RSS: baseline | {max(r['rss_mb'] for r in base):.0f} MB | |")
 
 
