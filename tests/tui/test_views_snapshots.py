@@ -5,7 +5,17 @@ terminal size, no blinking cursor, workers awaited before each capture."""
 
 from __future__ import annotations
 
+import pytest
+
+from svcdesk.tui import registry
 from tests.tui.helpers import SIZE, console_app, snapshot_before
+
+
+@pytest.fixture(autouse=True)
+def all_screens_registered():
+    """Import every screen module first, so the footer's global keys are bound in the same
+    (sorted) order whichever test ran before in this process."""
+    registry.discover()
 
 
 def test_schedule_grid_snapshot(snap_compare, engine, shop):
