@@ -149,7 +149,7 @@ def test_killed_pm_generation_reruns_without_duplicates(pm_shop, engine):
         "generate",
         "--through",
         "2028-11-30",
-        crash="services/pm_plans.py:checklist_lines:10",
+        crash="services/sequences.py:format_number:10",
     )
     assert killed(r), r.stdout + r.stderr
     consistent(engine)
@@ -169,7 +169,7 @@ def test_killed_pm_generation_reruns_without_duplicates(pm_shop, engine):
 
 def test_killed_export_leaves_no_file_and_keeps_the_watermark(db_path, engine, shop, tmp_path):
     src = tmp_path / "in.csv"
-    write_intake(src, 1500)
+    write_intake(src, 2500)
     assert svcdesk(db_path, "intake", "--file", str(src)).returncode == 0
     out = tmp_path / "orders.csv"
     r = svcdesk(
@@ -182,7 +182,7 @@ def test_killed_export_leaves_no_file_and_keeps_the_watermark(db_path, engine, s
         "nightly",
         "--out",
         str(out),
-        crash="services/export_formats.py:_csv_cells:1000",
+        crash="services/exports.py:_chunks:2",
     )
     assert killed(r)
     assert not out.exists()
@@ -201,6 +201,6 @@ def test_killed_export_leaves_no_file_and_keeps_the_watermark(db_path, engine, s
     )
     assert r.returncode == 0, r.stderr
     with open(out, newline="") as f:
-        assert sum(1 for _ in csv.reader(f)) == 1 + 1503
+        assert sum(1 for _ in csv.reader(f)) == 1 + 2503
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     consistent(engine)
