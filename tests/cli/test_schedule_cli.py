@@ -67,3 +67,18 @@ def test_schedule_techs(db_path, shop):
     assert rows["Alice Ng"]["tomorrow"]["date"] == "2026-11-26"
     r = cli(db_path, "schedule", "techs")
     assert r.exit_code == 0 and "shift starts 10:00" in r.stdout and "1.0/9.0h" in r.stdout
+
+
+def test_schedule_techs_all_includes_inactive(db_path, shop):
+    from svcdesk.db import make_engine, write_session
+    from svcdesk.models import Technician
+
+    engine = make_engine(str(db_path))
+    with write_session(engine) as s:
+        s.get(Technician, shop["cara"]).active = False
+    engine.dispose()
+    names = [t["name"] for t in json.loads(cli(db_path, "schedule", "techs", "--json").stdout)]
+    assert names == ["Alice Ng", "Bob Ruiz"]
+    rows = json.loads(cli(db_path, "schedule", "techs", "--all", "--json").stdout)
+    cara = next(t for t in rows if t["name"] == "Cara Diaz")
+    assert (cara["active"], cara["status"], cara["detail"]) == (False, "off", "inactive")
