@@ -188,6 +188,20 @@ def _assign_crew(
         ) from None
 
 
+def _record_override(session, order, visit, problems: list[str], verb: str, actor: str) -> None:
+    """A forced booking keeps what it overrode in the history."""
+    if problems:
+        events.record(
+            session,
+            order,
+            "override",
+            f"{verb} despite: " + "; ".join(problems),
+            actor=actor,
+            data={"visit_id": visit.id, "problems": problems},
+        )
+    session.flush()
+
+
 def book_visit(
     session: Session,
     order: WorkOrder,
@@ -230,16 +244,7 @@ def book_visit(
         actor=actor,
         data={"visit_id": visit.id, "technicians": [t.id for t in techs]},
     )
-    if problems:
-        events.record(
-            session,
-            order,
-            "override",
-            "booked despite: " + "; ".join(problems),
-            actor=actor,
-            data={"visit_id": visit.id, "problems": problems},
-        )
-    session.flush()
+    _record_override(session, order, visit, problems, "booked", actor)
     return visit
 
 
@@ -281,16 +286,7 @@ def reschedule_visit(
         actor=actor,
         data={"visit_id": visit.id},
     )
-    if problems:
-        events.record(
-            session,
-            order,
-            "override",
-            "rescheduled despite: " + "; ".join(problems),
-            actor=actor,
-            data={"visit_id": visit.id, "problems": problems},
-        )
-    session.flush()
+    _record_override(session, order, visit, problems, "rescheduled", actor)
     return visit
 
 
