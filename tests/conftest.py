@@ -43,7 +43,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def pg_server():
+    from tests.support import pg
     from tests.support.pg import PgServer
+
+    if not pg.available():
+        pytest.exit(
+            "PostgreSQL tests need initdb and pg_ctl (Debian: apt-get install postgresql)", 2
+        )
 
     server = PgServer().start()
     template = "svcdesk_template"
