@@ -207,10 +207,6 @@ def create_order(
     )
     session.add(order)
     session.flush()
-    # Issue 7 hook: covering agreement, SLA clock (replaces sla_due), recall flag.
-    from svcdesk.services import order_hooks
-
-    order_hooks.on_order_created(session, order)
     events.record(
         session,
         order,
@@ -220,6 +216,10 @@ def create_order(
         to_status=order.status,
         data=created_data(source, order.external_ref),
     )
+    # Issue 7 hook: covering agreement, SLA clock (replaces sla_due), recall flag.
+    from svcdesk.services import order_hooks
+
+    order_hooks.on_order_created(session, order)
     return order, True
 
 

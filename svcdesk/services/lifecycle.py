@@ -106,10 +106,6 @@ def change_status(
     if target == S.COMPLETED:
         values["completed_at"] = now()
     touch(session, order, expected_version, **values)
-    # Issue 7 hook: SLA clock pause/resume/outcome and follow-ups (services/order_hooks.py).
-    from svcdesk.services import order_hooks
-
-    order_hooks.on_status_change(session, order, current.value, target.value)
     detail = reason or note
     events.record(
         session,
@@ -120,4 +116,8 @@ def change_status(
         from_status=current.value,
         to_status=target.value,
     )
+    # Issue 7 hook: SLA clock pause/resume/outcome and follow-ups (services/order_hooks.py).
+    from svcdesk.services import order_hooks
+
+    order_hooks.on_status_change(session, order, current.value, target.value)
     return order
