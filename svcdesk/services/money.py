@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from svcdesk.errors import InvalidInput
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(10) ** 12  # a trillion dollars: beyond any real invoice, fits 64-bit cents
 
 
 def parse_money(text: str | int | Decimal, *, field: str = "amount") -> int:
@@ -18,7 +19,11 @@ def parse_money(text: str | int | Decimal, *, field: str = "amount") -> int:
         value = Decimal(raw)
     except InvalidOperation:
         raise InvalidInput(f"{field}: {text!r} is not an amount like 125.00") from None
-    if not value.is_finite() or value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+    if not value.is_finite():
+        raise InvalidInput(f"{field}: {text!r} is not an amount like 125.00")
+    if abs(value) >= MAX_AMOUNT:
+        raise InvalidInput(f"{field}: {text!r} is too large (at most {MAX_AMOUNT - 1:,} dollars)")
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
         raise InvalidInput(f"{field}: {text!r} has more than 2 decimals")
     return int((value * 100).to_integral_value())
 
