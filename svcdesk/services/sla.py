@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -227,6 +227,35 @@ def response_due_for(
     """Response due for a new order created at `created` (used by intake)."""
     policy = policy_for(session, priority, agreement_id)
     return due_times(policy, created, Clocks(session))[0]
+
+
+def start_new_clocks(session: Session, orders: list[WorkOrder], clocks: Clocks | None = None) -> None:
+    """`start_clock` for many orders created together that have no clock yet (batch intake):
+    policies and due times computed once per distinct (policy, start), rows inserted and
+    `sla_due` mirrored with one statement each."""
+    if not orders:
+        return
+    clocks = clocks or Clocks(session)
+    policies = policy_table(session, {(o.priority, o.agreement_id) for o in orders})
+    dues: dict[tuple[Policy, datetime], tuple[datetime, datetime]] = {}
+    rows, mirror = [], []
+    for order in orders:
+        policy = policies[(order.priority, order.agreement_id)]
+        start = clock_start(order)
+        if (policy, start) not in dues:
+            dues[(policy, start)] = due_times(policy, start, clocks)
+        response_due, resolution_due = dues[(policy, start)]
+        rows.append({
+            "order_id": order.id, "policy": policy.source, "clock": policy.clock,
+            "started_at": start, "response_minutes": policy.response_minutes,
+            "resolution_minutes": policy.resolution_minutes, "response_due": response_due,
+            "resolution_due": resolution_due, "paused_seconds": 0,
+        })  # fmt: skip
+        if order.sla_due != response_due:
+            mirror.append({"id": order.id, "sla_due": response_due})
+    session.execute(insert(OrderSla), rows)
+    if mirror:
+        session.execute(update(WorkOrder), mirror)
 
 
 def start_clocks(session: Session, order_ids: list[int]) -> int:

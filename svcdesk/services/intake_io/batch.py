@@ -304,7 +304,7 @@ class BatchWriter:
         new_sites: list[tuple[Ref, dict]] = []
         rows = [(*r, self._site(r[0].req, r[1], new_sites)) for r in resolved]
         result.sites = self._insert(Site, new_sites)
-        result.created = self._insert_orders(rows)
+        result.created = self._insert_orders(rows, {ref.id for ref, _ in new_sites})
         return result
 
     def _customer(self, item: Item, new: list[tuple[Ref, dict]]) -> tuple[Ref, bool]:
@@ -382,16 +382,15 @@ class BatchWriter:
         compiled = self._compiled[table.name]
         self.session.connection().exec_driver_sql(compiled.sql, compiled.params(rows))
 
-    def _after_create(self, ids: list[int]) -> None:
+    def _after_create(self, ids: list[int], fresh_site_ids: set[int]) -> None:
         """What `create_order` does to a new order between inserting it and recording its
-        `created` event: `order_hooks.on_order_created` (covering agreement, SLA clock,
-        recall flag) — the same function, order by order, on ORM objects loaded for this
+        `created` event (`order_hooks.on_order_created`: covering agreement, SLA clock,
+        recall flag), in its bulk form `on_orders_created`, on ORM objects loaded for this
         chunk and let go of afterwards (so memory does not grow with the file)."""
         session = self.session
         before = {id(obj) for obj in session}
         stmt = select(WorkOrder).where(col(WorkOrder.id).in_(ids)).order_by(WorkOrder.id)
-        for order in session.scalars(stmt).all():
-            order_hooks.on_order_created(session, order)
+        order_hooks.on_orders_created(session, list(session.scalars(stmt).all()), fresh_site_ids)
         session.flush()
         for obj in list(session):
             if id(obj) not in before:
@@ -411,7 +410,7 @@ class BatchWriter:
                 self._sites_loaded.add(new_id)
         return len(new)
 
-    def _insert_orders(self, rows) -> list[str]:
+    def _insert_orders(self, rows, fresh_site_ids: set[int]) -> list[str]:
         first = sequences.next_value(self.session, "SO", len(rows))
         orders, details = [], []
         base = {
@@ -452,7 +451,7 @@ class BatchWriter:
                 )
             )
         ids = self._insert_rows(WorkOrder.__table__, orders)
-        self._after_create(ids)
+        self._after_create(ids, fresh_site_ids)
         event = {
             **self._event_defaults,
             "at": self.created,
