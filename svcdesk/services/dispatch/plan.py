@@ -51,7 +51,9 @@ def plan_day(
         if dropped:
             ctx = build_day(session, day, reoptimize=True, pinned=frozenset(dropped))
             plan = solver.solve(ctx.problem, time_limit)
-    plan = emergencies_early(ctx, protect_locked(ctx, plan))
+    # re-timing first; protecting the slots of visits the plan could not place comes last
+    # (it keeps the remaining stops at their times)
+    plan = protect_locked(ctx, emergencies_early(ctx, plan))
     return proposal_from(ctx, plan, reoptimize)
 
 

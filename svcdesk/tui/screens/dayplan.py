@@ -9,6 +9,7 @@ tomorrow"): `+` new bookings, `~` moves, `=` kept, `!` not planned (with why).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,20 +17,14 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.clock import now
-from svcdesk.services.dispatch.plan import (
-    Change,
-    PlanProposal,
-    apply,
-    changes_summary,
-    describe,
-    diff,
-    plan_day,
-)
 from svcdesk.services.schedule_view import day_schedule
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.registry import register_command
 from svcdesk.tui.widgets.table import KeyTable
+
+if TYPE_CHECKING:  # the solver stack loads on first use, not at console start
+    from svcdesk.services.dispatch.plan import Change, PlanProposal
 
 SYMBOL = {
     "book": ("+", "green"),
@@ -41,6 +36,8 @@ SYMBOL = {
 
 def make_plan(day: date, time_limit: float | None, reoptimize: bool):
     def fn(session) -> tuple[PlanProposal, list[Change]]:
+        from svcdesk.services.dispatch.plan import diff, plan_day
+
         proposal = plan_day(session, day, time_limit, reoptimize=reoptimize)
         return proposal, diff(proposal, day_schedule(session, day, zone=proposal.zone))
 
@@ -49,6 +46,8 @@ def make_plan(day: date, time_limit: float | None, reoptimize: bool):
 
 def apply_plan(proposal: PlanProposal, actor: str):
     def fn(session) -> str:
+        from svcdesk.services.dispatch.plan import apply
+
         result = apply(session, proposal, actor)
         return f"plan applied: {len(result.booked)} booked, {len(result.moved)} moved"
 
@@ -141,6 +140,8 @@ class DayPlanScreen(DataScreen):
         p = self.proposal
         if p is None:
             return
+        from svcdesk.services.dispatch.plan import changes_summary
+
         counts = changes_summary(list(self.changes.values()))
         stops = sum(len(r.stops) for r in p.routes)
         text = Text()
@@ -168,6 +169,8 @@ class DayPlanScreen(DataScreen):
         if change is None or self.proposal is None:
             detail.update("")
             return
+        from svcdesk.services.dispatch.plan import describe
+
         line = describe(change, self.app.zone)
         route = next((r for r in self.proposal.routes if r.tech_name == change.after_tech), None)
         if route is not None and route.stops:

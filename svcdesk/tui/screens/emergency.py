@@ -7,6 +7,8 @@ transaction); `escape` closes."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,14 +16,18 @@ from textual.widgets import Label, Static
 
 from svcdesk.errors import SvcDeskError
 from svcdesk.services import lifecycle
-from svcdesk.services.dispatch.insert import InsertProposal, apply_insert, insert_emergency
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.screens.suggest import DispatchModal
 from svcdesk.tui.widgets.table import KeyTable
 
+if TYPE_CHECKING:  # the solver stack loads on first use, not at console start
+    from svcdesk.services.dispatch.insert import InsertProposal
+
 
 def load_insert(number: str):
     def fn(session) -> InsertProposal:
+        from svcdesk.services.dispatch.insert import insert_emergency
+
         return insert_emergency(session, lifecycle.get_order(session, number))
 
     return fn
@@ -29,6 +35,8 @@ def load_insert(number: str):
 
 def apply_option(proposal: InsertProposal, index: int, actor: str, zone):
     def fn(session) -> str:
+        from svcdesk.services.dispatch.insert import apply_insert
+
         option = proposal.options[index]
         visit = apply_insert(session, proposal, option, actor=actor)
         moved = f"; {len(option.delays)} later visits moved" if option.delays else ""

@@ -226,3 +226,14 @@ def test_emergency_done_early_when_it_costs_little_drive(session):
     (route,) = [r for r in p.routes if r.stops]
     assert route.stops[0].number == em.number
     assert p.violations == []
+
+
+def test_seed_728_regression_no_new_work_on_an_unplaced_booked_visit(engine):
+    """Found by the property test: re-timing a route (emergencies early) must not slide
+    work into the slot of a booked visit the plan could not place."""
+    with write_session(engine) as s:
+        random_day(s, random.Random(728))
+    with read_session(engine) as s:
+        p = plan_day(s, THU, LIMIT)
+    with write_session(engine) as s:
+        apply(s, p, "test")
