@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Sparkline
 
+from svcdesk.tui import registry
 from svcdesk.tui.screens.reports import DashboardScreen, DrillScreen, KpiTile
 from tests.tui.helpers import SIZE, console_app, press, run_app, snapshot_before, table_keys
 from tests.unit.reporting import kpi_dataset as ds
@@ -70,6 +71,9 @@ async def test_empty_shop_dashboard(engine):
 
 
 def test_dashboard_snapshot(snap_compare, engine):
+    # Every screen registered first: the footer's global commands then come in one order
+    # whether or not an earlier test in this process already imported the other screens.
+    registry.discover()
     ds.build(engine)
     keys = ["r", "p"]
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(keys))
