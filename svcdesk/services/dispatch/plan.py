@@ -9,7 +9,15 @@ from sqlmodel import Session, select
 
 from svcdesk.errors import Conflict, InvalidInput
 from svcdesk.models import Technician, Visit, VisitTechnician, WorkOrder
-from svcdesk.routing import Plan, PyVRPSolver, RouteSolver, Unassigned, check_plan
+from svcdesk.routing import (
+    Plan,
+    Problem,
+    PyVRPSolver,
+    RouteSolver,
+    Unassigned,
+    check_plan,
+    insert_job,
+)
 from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
 from svcdesk.services import scheduling
@@ -124,6 +132,37 @@ def protect_locked(ctx: DayContext, plan: Plan) -> Plan:
             Unassigned(s.job_id, f"overlaps booked visit {info.number} that the route cannot reach")
             for s in clash
         ]
+    slots = {
+        (j.locked_tech, j.locked_start, j.locked_start + j.service_minutes)
+        for j in stuck
+        if j.locked_start is not None
+    }
+    return _reinsert(problem, Plan(routes, unassigned, plan.solver, plan.wall_seconds), slots)
+
+
+def _reinsert(problem, plan: Plan, slots) -> Plan:
+    """Offer the work taken off a route to every technician again (most urgent first),
+    never over a protected slot."""
+    routes, unassigned = dict(plan.routes), list(plan.unassigned)
+    taken = [u for u in unassigned if not problem.job(u.job_id).locked]
+    for u in sorted(taken, key=lambda u: (problem.job(u.job_id).rank, u.job_id)):
+        job = problem.job(u.job_id)
+        techs = list(problem.techs)
+        while techs:
+            sub = Problem(problem.jobs, techs, problem.travel, problem.day)
+            ins = insert_job(Plan(routes), sub, job)
+            if ins is None or ins.route is None:
+                break
+            if any(
+                t == ins.tech_id and s.start < hi and s.end > lo
+                for t, lo, hi in slots
+                for s in ins.route.stops
+            ):
+                techs = [t for t in techs if t.id != ins.tech_id]
+                continue
+            routes[ins.tech_id] = ins.route
+            unassigned.remove(u)
+            break
     return Plan(routes, unassigned, plan.solver, plan.wall_seconds)
 
 

@@ -237,3 +237,16 @@ def test_seed_728_regression_no_new_work_on_an_unplaced_booked_visit(engine):
         p = plan_day(s, THU, LIMIT)
     with write_session(engine) as s:
         apply(s, p, "test")
+
+
+def test_seed_96_regression_work_taken_off_a_protected_slot_is_offered_again(engine):
+    """Found by seeding the property test: an emergency taken off a route because it sat
+    on an unplaced booked visit's slot must be offered to the other technicians."""
+    with write_session(engine) as s:
+        random_day(s, random.Random(96))
+    with read_session(engine) as s:
+        p = plan_day(s, THU, LIMIT)
+        assert p.violations == []
+        assert all(u.priority != "emergency" or u.visit_id for u in p.unassigned)
+    with write_session(engine) as s:
+        apply(s, p, "test")
