@@ -170,8 +170,8 @@ def normalise_answer(item: ChecklistTemplateItem, value: str) -> str:
             number = Decimal(raw.replace(",", ""))
         except InvalidOperation:
             raise InvalidInput(f"{item.label}: {value!r} is not a number") from None
-        if not number.is_finite():
-            raise InvalidInput(f"{item.label}: {value!r} is not a number")
+        if not number.is_finite() or abs(number) >= 10**12:
+            raise InvalidInput(f"{item.label}: {value!r} is not a reading (a number below 10^12)")
         return f"{number.normalize():f}"
     return raw
 

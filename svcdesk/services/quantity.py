@@ -11,6 +11,7 @@ from svcdesk.errors import InvalidInput
 from svcdesk.services.money import round_cents
 
 MILLI = 1000
+MAX_UNITS = 10**9  # far above any real stock; keeps arithmetic and columns sane
 _THOUSANDTH = Decimal("0.001")
 
 
@@ -23,6 +24,8 @@ def parse_qty(text: str | int | Decimal, *, field: str = "qty", allow_zero: bool
         raise InvalidInput(f"{field}: {text!r} is not a number; expected e.g. 2 or 1.5") from None
     if not value.is_finite():
         raise InvalidInput(f"{field}: {text!r} is not a number; expected e.g. 2 or 1.5")
+    if abs(value) > MAX_UNITS:
+        raise InvalidInput(f"{field}: {text!r} is more than {MAX_UNITS:,} units")
     if value < 0:
         raise InvalidInput(f"{field}: {text!r} is negative; expected a quantity above 0")
     if value == 0 and not allow_zero:

@@ -71,6 +71,8 @@ def test_answer_validation(session, shop):
         checklists.answer(session, visit, "1", "maybe")
     with pytest.raises(InvalidInput, match="not a number"):
         checklists.answer(session, visit, "2", "high")
+    with pytest.raises(InvalidInput, match="not a reading"):
+        checklists.answer(session, visit, "2", "1e999999")
     with pytest.raises(NotFound):
         checklists.answer(session, visit, "9", "x")
 

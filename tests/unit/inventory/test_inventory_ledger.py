@@ -29,6 +29,23 @@ def test_quantity_parsing_and_amounts():
     assert extended_cents(1999, 1500) == 2999  # 29.985 -> half-up
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=30))
+def test_parse_qty_never_crashes(value):
+    try:
+        qty = parse_qty(value)
+    except InvalidInput as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert 0 < qty <= 10**12
+
+
+def test_huge_quantities_refused():
+    for bad in ("1e100000", "99999999999"):
+        with pytest.raises(InvalidInput, match="more than"):
+            parse_qty(bad)
+
+
 def test_receive_transfer_consume_and_balances(session, shop):
     wh, cap, _ = stocked(session)
     truck = stock.get_location(session, "Bob Ruiz")
