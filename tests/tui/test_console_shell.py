@@ -98,8 +98,8 @@ async def test_palette_jumps_to_an_order(engine, shop):
 
 
 async def test_palette_customer_without_opener_filters_board(engine, shop, monkeypatch):
-    monkeypatch.setattr(registry, "OPENERS", {})
     async with run_app(engine) as (app, pilot):
+        monkeypatch.setattr(registry, "OPENERS", {})  # after discovery registered openers
         app.open_item("customer", shop["customer"], "Jane Porter")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
