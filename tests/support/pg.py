@@ -45,12 +45,37 @@ class PgServer:
     def start(self) -> PgServer:
         if self.as_postgres:
             shutil.chown(self.dir, "postgres", "postgres")
-        self._run([find_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                   "-E", "UTF8", "--no-sync"])
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run([find_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-w", "-l",
-                   str(self.dir / "log"), "start"])
+        self._run(
+            [
+                find_bin("initdb"),
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        )
+        opts = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            [
+                find_bin("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                opts,
+                "-w",
+                "-l",
+                str(self.dir / "log"),
+                "start",
+            ]
+        )
         return self
 
     def stop(self) -> None:
