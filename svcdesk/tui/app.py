@@ -69,7 +69,15 @@ class SvcDeskApp(App):
         for cmd in registry.commands():
             if cmd.key and cmd.name not in self._installed:
                 self._installed.add(cmd.name)
-                self.bind(cmd.key, f"command('{cmd.name}')", description=cmd.title)
+                # Only the app's own commands go in the footer: commands registered by
+                # screen modules arrive when discovery finishes, so showing them would make
+                # the footer's order depend on import timing (and snapshots with it).
+                self.bind(
+                    cmd.key,
+                    f"command('{cmd.name}')",
+                    description=cmd.title,
+                    show=cmd.name in FOOTER_COMMANDS,
+                )
 
     def on_mount(self) -> None:
         # The other screens' modules (and what they import) load in a thread after the
@@ -148,6 +156,9 @@ def _new_order(app: SvcDeskApp) -> None:
 @registry.register_command("theme", "Toggle light/dark theme", help="For light terminals")
 def _toggle_theme(app: SvcDeskApp) -> None:
     app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+
+
+FOOTER_COMMANDS = frozenset({"new-order"})
 
 
 def make_app(
