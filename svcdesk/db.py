@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from svcdesk.config import resolve_db_url
 from svcdesk.errors import Busy, InvalidInput
@@ -99,6 +99,17 @@ def create_private_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop every table and the migration stamp (the demo's --force on a server database)."""
+    from sqlalchemy import text
+
+    import svcdesk.models  # noqa: F401
+
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def init_schema(engine: Engine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -188,6 +189,7 @@ def test_time_add_list_edit_delete_card_approve_export(db_path, engine, shop, tm
     assert r.exit_code == 1
 
 
+@pytest.mark.sqlite_only  # files live beside a SQLite database (app dir on a server DB)
 def test_attach_and_sign(db_path, engine, shop, tmp_path):
     photo = tmp_path / "after.jpg"
     photo.write_bytes(b"jpeg")

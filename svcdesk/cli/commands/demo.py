@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlmodel import SQLModel, func, select
+from sqlmodel import func, select
 
 from svcdesk.cli.output import info
 from svcdesk.cli.state import STATE, engine
-from svcdesk.db import init_schema, read_session, sqlite_path
+from svcdesk.db import drop_schema, init_schema, read_session, sqlite_path
 from svcdesk.errors import InvalidInput
 from svcdesk.models import WorkOrder
 
@@ -39,7 +39,7 @@ def demo(
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
         else:
-            SQLModel.metadata.drop_all(eng)
+            drop_schema(eng)
         STATE._engine = None
         eng = engine()
         init_schema(eng)
