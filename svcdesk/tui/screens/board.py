@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, Static
 
 from svcdesk.models import OPEN_STATUSES, Priority
-from svcdesk.services import queries
+from svcdesk.services import queries, sla_state
 from svcdesk.services.technicians import list_technicians
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
-from svcdesk.tui.cells import clip, priority_cell, sla_cell
+from svcdesk.tui.cells import LATE_STYLE, SOON_STYLE, clip, priority_cell, sla_cell
 from svcdesk.tui.order_actions import OrderActions, QuickFilterModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.suggest import DispatchActions
@@ -74,7 +74,7 @@ class BoardFilter:
         )
 
 
-def row_cells(row: queries.OrderRow, zone) -> tuple:
+def row_cells(row: queries.OrderRow, zone, sla=None) -> tuple:
     return (
         row.number,
         priority_cell(row.priority),
@@ -85,8 +85,23 @@ def row_cells(row: queries.OrderRow, zone) -> tuple:
         row.skill or "",
         clip(", ".join(row.technicians), 12),
         fmt(row.scheduled_start, zone, "%a %H:%M"),
-        sla_cell(row.sla_due),
+        sla_state_cell(sla, row.sla_due) if sla is not None else sla_cell(row.sla_due),
     )
+
+
+def sla_state_cell(state, due) -> Text:
+    """Calendar time to the due moment, coloured by the SLA clock's own state (issue 7):
+    breached red, at risk (< 25 % of the target left, business hours and holds counted)
+    amber, paused on hold dim."""
+    cell = sla_cell(due)
+    if state.state == "paused":
+        return Text(f"hold {cell.plain}", style="dim")
+    style = {"breached": LATE_STYLE, "missed": LATE_STYLE, "at_risk": SOON_STYLE}.get(state.state)
+    return Text(cell.plain, style=style) if style else cell
+
+
+def rows_with_sla(session, rows: list[queries.OrderRow]):
+    return rows, sla_state.states_for(session, [r.id for r in rows])
 
 
 def counters_text(c: queries.BoardCounts) -> Text:
@@ -156,7 +171,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
 
     def load_rows(self) -> None:
         flt, limit = self.filter, self.app.board_limit
-        self.load(lambda s: flt.query(s, limit), self._show_rows, group="rows")
+        self.load(lambda s: rows_with_sla(s, flt.query(s, limit)), self._show_rows, group="rows")
 
     @staticmethod
     def _fetch_side(session):
@@ -167,10 +182,13 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         counts, self.techs = result
         self.query_one("#counters", Static).update(counters_text(counts))
 
-    def _show_rows(self, rows: list[queries.OrderRow]) -> None:
+    def _show_rows(self, result) -> None:
+        rows, slas = result
         self.rows = {r.number: r for r in rows}
         zone = self.app.zone
-        self.query_one(KeyTable).replace_rows((r.number, row_cells(r, zone)) for r in rows)
+        self.query_one(KeyTable).replace_rows(
+            (r.number, row_cells(r, zone, slas.get(r.id))) for r in rows
+        )
         more = " (more: narrow with / or f)" if len(rows) >= self.app.board_limit else ""
         self.query_one("#filters", Static).update(
             f"{self.filter.describe()} · sort {self.filter.sort} · {len(rows)} shown{more}"
