@@ -40,7 +40,10 @@ def parse_when(text: str, zone: ZoneInfo, *, field: str = "time") -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(ZoneInfo("UTC"))
+    try:
+        return parsed.astimezone(ZoneInfo("UTC"))
+    except (ValueError, OverflowError):  # e.g. an offset of more than 24 hours
+        raise InvalidInput(f"{field}: {text!r} has an impossible time zone offset") from None
 
 
 def parse_day(text: str | None, zone: ZoneInfo) -> date:
