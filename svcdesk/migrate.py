@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Integer, func, select, text
 from sqlmodel import SQLModel
 
 from svcdesk.db import init_schema
@@ -73,11 +73,7 @@ def migrate(
 def _advance_sequences(conn, tables) -> None:
     for table in tables:
         pk = list(table.primary_key.columns)
-        try:
-            integer_key = len(pk) == 1 and pk[0].type.python_type is int
-        except NotImplementedError:
-            integer_key = False
-        if not integer_key:
+        if len(pk) != 1 or not isinstance(pk[0].type, Integer):
             continue
         seq = conn.execute(
             text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}
