@@ -216,26 +216,45 @@ def covering_agreement(
     session: Session, site_id: int, asset_id: int | None, on: date
 ) -> Agreement | None:
     """The active agreement covering this asset (or its whole site) on day `on`."""
+    found = pick_covering(coverage_at(session, {site_id}, on).get(site_id, []), asset_id)
+    return session.get(Agreement, found) if found is not None else None
+
+
+Covering = list[tuple[int, frozenset[int | None]]]  # (agreement id, covered asset ids)
+
+
+def coverage_at(session: Session, site_ids: set[int], on: date) -> dict[int, Covering]:
+    """Per site, the active agreements covering part of it on day `on`, in the order they
+    are tried: agreements naming an asset first, then by id (one query, for bulk callers)."""
     stmt = (
-        select(Agreement)
-        .join(AgreementCoverage, AgreementCoverage.agreement_id == Agreement.id)
+        select(AgreementCoverage.site_id, AgreementCoverage.asset_id, Agreement.id)
+        .join(Agreement, AgreementCoverage.agreement_id == Agreement.id)
         .where(
             Agreement.status == ST.ACTIVE.value,
-            AgreementCoverage.site_id == site_id,
             Agreement.term_start <= on,
             Agreement.ends_on >= on,
         )
-        .order_by(col(AgreementCoverage.asset_id).is_(None), Agreement.id)
     )
-    for agreement in session.exec(stmt):
-        rows = session.exec(
-            select(AgreementCoverage.asset_id).where(
-                AgreementCoverage.agreement_id == agreement.id,
-                AgreementCoverage.site_id == site_id,
-            )
-        ).all()
-        if None in rows or (asset_id is not None and asset_id in rows):
-            return agreement
+    assets: dict[tuple[int, int], set[int | None]] = {}
+    for start in range(0, len(site_ids), 900):
+        chunk = sorted(site_ids)[start : start + 900]
+        for site_id, asset_id, agreement_id in session.exec(
+            stmt.where(col(AgreementCoverage.site_id).in_(chunk))
+        ):
+            assets.setdefault((site_id, agreement_id), set()).add(asset_id)
+    out: dict[int, Covering] = {}
+    for (site_id, agreement_id), covered in assets.items():
+        out.setdefault(site_id, []).append((agreement_id, frozenset(covered)))
+    for found in out.values():
+        found.sort(key=lambda a: (a[1] == {None}, a[0]))
+    return out
+
+
+def pick_covering(found: Covering, asset_id: int | None) -> int | None:
+    """The first agreement (of `coverage_at`'s list) covering the whole site or this asset."""
+    for agreement_id, covered in found:
+        if None in covered or (asset_id is not None and asset_id in covered):
+            return agreement_id
     return None
 
 

@@ -46,6 +46,63 @@ def find_original(session: Session, order: WorkOrder, days: int) -> tuple[WorkOr
     return (found, "site") if found else None
 
 
+@dataclass(frozen=True)
+class Original:
+    """A completed order a new one may be a recall of (bulk detection)."""
+
+    id: int
+    number: str
+    completed_at: datetime
+    match: str  # "asset" or "site"
+
+
+def find_originals(
+    session: Session, keys: set[tuple[int, int | None]], created: datetime, days: int
+) -> dict[tuple[int, int | None], Original]:
+    """`find_original` for many new orders created at the same moment (batch intake), by
+    (site_id, asset_id): the most recent order completed within `days` before `created`
+    on the asset, else on the site. One query per 900 keys."""
+    since = created - timedelta(days=days)
+    sites = {s for s, _ in keys}
+    assets = {a for _, a in keys if a is not None}
+    latest: dict[tuple[str, int], tuple] = {}
+    stmt = select(
+        WorkOrder.id, WorkOrder.number, WorkOrder.site_id, WorkOrder.asset_id,
+        WorkOrder.completed_at,
+    ).where(
+        col(WorkOrder.status).in_(DONE),
+        col(WorkOrder.completed_at) >= since,
+        col(WorkOrder.completed_at) <= created,
+    )  # fmt: skip
+    for kind, ids, column in (
+        ("site", sites, WorkOrder.site_id),
+        ("asset", assets, WorkOrder.asset_id),
+    ):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            for oid, number, site_id, asset_id, done in session.exec(
+                stmt.where(col(column).in_(chunk))
+            ):
+                key = (kind, site_id if kind == "site" else asset_id)
+                if key not in latest or (done, oid) > latest[key][:2]:
+                    latest[key] = (done, oid, number)
+    out = {}
+    for site_id, asset_id in keys:
+        hit = latest.get(("asset", asset_id)) if asset_id is not None else None
+        match = "asset"
+        if hit is None:
+            hit, match = latest.get(("site", site_id)), "site"
+        if hit is not None:
+            out[(site_id, asset_id)] = Original(hit[1], hit[2], hit[0], match)
+    return out
+
+
+def flag_text(original_number: str, match: str, days_after: int) -> str:
+    """The detail of a `recall` event."""
+    return f"possible recall of {original_number} (same {match}, {days_after} days)"
+
+
 def detect(session: Session, order: WorkOrder) -> RecallFlag | None:
     """Flag `order` when it looks like a recall (planned maintenance never is)."""
     if order.kind == OrderKind.MAINTENANCE.value or order.callback_of_id is not None:
@@ -63,8 +120,7 @@ def detect(session: Session, order: WorkOrder) -> RecallFlag | None:
     )
     session.add(flag)
     session.flush()
-    events.record(session, order, "recall",
-                  f"possible recall of {original.number} (same {match}, {flag.days_after} days)")  # fmt: skip
+    events.record(session, order, "recall", flag_text(original.number, match, flag.days_after))
     return flag
 
 

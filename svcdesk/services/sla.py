@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -122,9 +122,14 @@ class Clocks:
 def clock_start(order: WorkOrder) -> datetime:
     """When the clock starts: creation, or for a generated maintenance order the start of
     the day it is due (a visit booked months ahead is not late the day it is created)."""
-    if order.source == OrderSource.AGREEMENT.value and order.window_start is not None:
-        return max(order.window_start, order.created_at)
-    return order.created_at
+    return start_of(order.source, order.window_start, order.created_at)
+
+
+def start_of(source: str, window_start: datetime | None, created_at: datetime) -> datetime:
+    """`clock_start` from an order's values (bulk paths work on rows, not objects)."""
+    if source == OrderSource.AGREEMENT.value and window_start is not None:
+        return max(window_start, created_at)
+    return created_at
 
 
 def due_times(policy: Policy, start: datetime, clocks: Clocks) -> tuple[datetime, datetime]:
@@ -229,33 +234,38 @@ def response_due_for(
     return due_times(policy, created, Clocks(session))[0]
 
 
-def start_new_clocks(session: Session, orders: list[WorkOrder], clocks: Clocks | None = None) -> None:
-    """`start_clock` for many orders created together that have no clock yet (batch intake):
-    policies and due times computed once per distinct (policy, start), rows inserted and
-    `sla_due` mirrored with one statement each."""
+def start_new_clocks(
+    session: Session, orders: list[dict], clocks: Clocks | None = None
+) -> list[dict]:
+    """`start_clock` for many orders created together, as plain rows not yet inserted
+    (batch intake): each row's `sla_due` is set to its response due, and the `order_sla`
+    rows are returned (without `order_id`, which the caller adds once the orders have
+    ids). Policies come from one `policy_table`, due times are computed once per distinct
+    (policy, start). Rows need priority, agreement_id, source, window_start, created_at."""
     if not orders:
-        return
+        return []
     clocks = clocks or Clocks(session)
-    policies = policy_table(session, {(o.priority, o.agreement_id) for o in orders})
-    dues: dict[tuple[Policy, datetime], tuple[datetime, datetime]] = {}
-    rows, mirror = [], []
+    policies = policy_table(session, {(o["priority"], o["agreement_id"]) for o in orders})
+    dues: dict[tuple[Policy, datetime], tuple[dict, datetime]] = {}
+    rows = []
     for order in orders:
-        policy = policies[(order.priority, order.agreement_id)]
-        start = clock_start(order)
-        if (policy, start) not in dues:
-            dues[(policy, start)] = due_times(policy, start, clocks)
-        response_due, resolution_due = dues[(policy, start)]
-        rows.append({
-            "order_id": order.id, "policy": policy.source, "clock": policy.clock,
-            "started_at": start, "response_minutes": policy.response_minutes,
-            "resolution_minutes": policy.resolution_minutes, "response_due": response_due,
-            "resolution_due": resolution_due, "paused_seconds": 0,
-        })  # fmt: skip
-        if order.sla_due != response_due:
-            mirror.append({"id": order.id, "sla_due": response_due})
-    session.execute(insert(OrderSla), rows)
-    if mirror:
-        session.execute(update(WorkOrder), mirror)
+        policy = policies[(order["priority"], order["agreement_id"])]
+        start = start_of(order["source"], order["window_start"], order["created_at"])
+        found = dues.get((policy, start))
+        if found is None:
+            response_due, resolution_due = due_times(policy, start, clocks)
+            clock = {
+                "policy": policy.source, "clock": policy.clock, "started_at": start,
+                "response_minutes": policy.response_minutes,
+                "resolution_minutes": policy.resolution_minutes,
+                "response_due": response_due, "resolution_due": resolution_due,
+                "paused_at": None, "paused_seconds": 0, "responded_at": None,
+                "resolved_at": None, "response_met": None, "resolution_met": None,
+            }  # fmt: skip
+            found = dues[(policy, start)] = (clock, response_due)
+        rows.append(found[0])  # shared: the caller copies it when adding order_id
+        order["sla_due"] = found[1]  # the active due of a new clock (see `_mirror`)
+    return rows
 
 
 def start_clocks(session: Session, order_ids: list[int]) -> int:

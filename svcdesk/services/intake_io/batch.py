@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -37,16 +36,18 @@ from svcdesk.models import (
     Skill,
     WorkOrder,
 )
-from svcdesk.services import events, order_hooks, sequences
+from svcdesk.models.agreements import OrderSla
+from svcdesk.models.followup import RecallFlag
+from svcdesk.services import events, order_hooks, recalls, sequences
 from svcdesk.services.intake import (
     IntakeRequest,
     checked,
     created_data,
     created_detail,
-    sla_due_for,
     validate,
 )
 from svcdesk.services.normalize import address_key
+from svcdesk.services.recalls import Original
 from svcdesk.services.technicians import get_skill, skill_code
 
 CHUNK = 2000
@@ -104,16 +105,14 @@ class Choice:
         "priority",
         "priority_text",
         "rank",
-        "sla_due",
         "source",
         "source_text",
     )
 
-    def __init__(self, priority: Priority, source: OrderSource, kind: OrderKind, sla_due):
+    def __init__(self, priority: Priority, source: OrderSource, kind: OrderKind):
         self.priority, self.source, self.kind = priority, source, kind
         self.priority_text, self.rank = priority.value, priority.rank
         self.source_text, self.kind_text = source.value, kind.value
-        self.sla_due = sla_due
 
 
 class _Compiled:
@@ -177,7 +176,6 @@ class BatchWriter:
         self._sites_loaded: set[int] = set()
         # One timestamp for the whole batch (it commits as one transaction).
         self.created = now()
-        self._sla: dict[Priority, datetime] = {}
         self._choices: dict[tuple, Choice] = {}
         self._sqlite = session.get_bind().dialect.name == "sqlite"
         self._cache_size = None
@@ -191,6 +189,8 @@ class BatchWriter:
         self._customer_defaults = model_defaults(Customer)
         self._site_defaults = model_defaults(Site)
         self._event_defaults = model_defaults(OrderEvent)
+        self._sla_defaults = model_defaults(OrderSla)
+        self._flag_defaults = model_defaults(RecallFlag)
 
     def close(self) -> None:
         """Give the connection its usual page cache back."""
@@ -246,18 +246,13 @@ class BatchWriter:
         for sid, cid, key in self.session.execute(stmt):
             self.sites.setdefault((self.by_id[cid], key), Ref(sid))
 
-    def _sla_due(self, priority: Priority) -> datetime:
-        if priority not in self._sla:
-            self._sla[priority] = sla_due_for(self.session, priority, self.created)
-        return self._sla[priority]
-
     def _checked(self, req: IntakeRequest) -> Choice:
         """`intake.checked`, with the parsed choices remembered per spelling."""
         key = (req.priority, req.source, req.kind)
         found = self._choices.get(key)
         if found is None:
             priority, source, kind = checked(req)
-            found = self._choices[key] = Choice(priority, source, kind, self._sla_due(priority))
+            found = self._choices[key] = Choice(priority, source, kind)
         else:
             validate(req)
         return found
@@ -382,19 +377,14 @@ class BatchWriter:
         compiled = self._compiled[table.name]
         self.session.connection().exec_driver_sql(compiled.sql, compiled.params(rows))
 
-    def _after_create(self, ids: list[int], fresh_site_ids: set[int]) -> None:
-        """What `create_order` does to a new order between inserting it and recording its
-        `created` event (`order_hooks.on_order_created`: covering agreement, SLA clock,
-        recall flag), in its bulk form `on_orders_created`, on ORM objects loaded for this
-        chunk and let go of afterwards (so memory does not grow with the file)."""
-        session = self.session
-        before = {id(obj) for obj in session}
-        stmt = select(WorkOrder).where(col(WorkOrder.id).in_(ids)).order_by(WorkOrder.id)
-        order_hooks.on_orders_created(session, list(session.scalars(stmt).all()), fresh_site_ids)
-        session.flush()
-        for obj in list(session):
-            if id(obj) not in before:
-                session.expunge(obj)
+    def _insert_plain(self, table, rows: list[dict]) -> None:
+        """executemany INSERT of rows that bring their own keys (no ids wanted back)."""
+        if not rows:
+            return
+        if self._sqlite:
+            self._executemany(table, rows)
+        else:
+            self.session.execute(insert(table), rows)
 
     def _insert(self, model, new: list[tuple[Ref, dict]]) -> int:
         if not new:
@@ -411,6 +401,9 @@ class BatchWriter:
         return len(new)
 
     def _insert_orders(self, rows, fresh_site_ids: set[int]) -> list[str]:
+        """The orders, their `created` events, and what `order_hooks.on_order_created` adds
+        (covering agreement and SLA due on the order row; SLA clock, recall flag and its
+        event after it), all from the row data by executemany: no ORM objects."""
         first = sequences.next_value(self.session, "SO", len(rows))
         orders, details = [], []
         base = {
@@ -438,7 +431,6 @@ class BatchWriter:
                     "est_minutes": int(req.est_minutes),
                     "window_start": req.window_start,
                     "window_end": req.window_end,
-                    "sla_due": choice.sla_due,
                     "source": choice.source_text,
                     "external_ref": ref,
                     "callback_of_id": req.callback_of_id,
@@ -450,8 +442,8 @@ class BatchWriter:
                     events.encode_data(created_data(choice.source, ref)),
                 )
             )
+        hook = order_hooks.on_orders_created(self.session, orders, fresh_site_ids)
         ids = self._insert_rows(WorkOrder.__table__, orders)
-        self._after_create(ids, fresh_site_ids)
         event = {
             **self._event_defaults,
             "at": self.created,
@@ -467,4 +459,43 @@ class BatchWriter:
                 for order_id, (detail, data) in zip(ids, details, strict=True)
             ],
         )
+        clock = self._sla_defaults
+        self._insert_plain(
+            OrderSla.__table__,
+            [{**clock, **row, "order_id": i} for i, row in zip(ids, hook.clocks, strict=True)],
+        )
+        self._insert_recalls(hook.recalls, ids)
         return [o["number"] for o in orders]
+
+    def _insert_recalls(self, hits: dict[int, Original], ids: list[int]) -> None:
+        """`recalls.detect`'s flag and `recall` event (actor "system") per recall hit."""
+        if not hits:
+            return
+        flags, notes = [], []
+        for n, hit in sorted(hits.items()):
+            days = (self.created - hit.completed_at).days
+            flags.append(
+                {
+                    **self._flag_defaults,
+                    "order_id": ids[n],
+                    "original_id": hit.id,
+                    "match": hit.match,
+                    "days_after": days,
+                    "created_at": self.created,
+                }
+            )
+            notes.append(
+                {
+                    **self._event_defaults,
+                    "order_id": ids[n],
+                    "at": self.created,
+                    "actor": "system",
+                    "kind": "recall",
+                    "from_status": None,
+                    "to_status": None,
+                    "detail": recalls.flag_text(hit.number, hit.match, days),
+                    "data": None,
+                }
+            )
+        self._insert_rows(RecallFlag.__table__, flags)
+        self._insert_rows(OrderEvent.__table__, notes)
