@@ -23,6 +23,9 @@ FTS = {
 
 
 def install_extras(engine: Engine) -> None:
+    from svcdesk import db_facts  # the KPI facts' trigger (both databases)
+
+    db_facts.install(engine)
     if engine.dialect.name == "sqlite":
         _sqlite_search(engine)
     elif engine.dialect.name == "postgresql":

@@ -62,6 +62,10 @@ class WorkOrder(SQLModel, table=True):
     created_at: datetime = utc_field(default_factory=now, nullable=False, index=True)
     updated_at: datetime = utc_field(default_factory=now, nullable=False, index=True)
     completed_at: datetime | None = utc_field()
+    # KPI facts (docs/kpis.md): the first status event to on_site / invoiced, kept by a
+    # database trigger on order_event (svcdesk/db_facts.py) whatever path wrote the event.
+    first_arrival_at: datetime | None = utc_field()
+    first_invoiced_at: datetime | None = utc_field()
     version: int = 1
 
 

@@ -33,6 +33,8 @@ class ExportWatermark(SQLModel, table=True):
 _order = WorkOrder.__table__.c
 Index("ix_work_order_completed_at", _order.completed_at)
 Index("ix_work_order_callback_of_id", _order.callback_of_id)
+Index("ix_work_order_first_arrival_at", _order.first_arrival_at)
+Index("ix_work_order_first_invoiced_at", _order.first_invoiced_at)
 Index("ix_order_event_to_status_at", OrderEvent.__table__.c.to_status, OrderEvent.__table__.c.at)
 Index("ix_visit_departed_at", Visit.__table__.c.departed_at)
 Index("ix_order_sla_resolved_at", OrderSla.__table__.c.resolved_at)
