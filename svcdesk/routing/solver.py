@@ -338,6 +338,12 @@ class GreedySolver:
             if tid not in st.timing and st.retime(tid) is None:
                 for j in st.make_feasible(tid):  # pragma: no cover - defensive
                     st.reasons[j.id] = "dropped while timing the route"
+        # an emergency the board could not fit is squeezed in, bumping lower-priority work
+        # when that is what it takes (what a dispatcher does; the checker's priority rule)
+        st.priority_repair()
+        for tid in st.seq:
+            if tid not in st.timing:
+                st.retime(tid)
         return st.to_plan(self.name, t0)
 
     @staticmethod
