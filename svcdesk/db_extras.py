@@ -5,14 +5,20 @@ revisions stay portable and an old database gains them on its next open.
 
 - SQLite: FTS5 tables with the trigram tokenizer over customers (name, phone, e-mail) and
   sites (address, city, ZIP), kept in step by triggers, so substring search ("porter",
-  "oak st", "0101") is an index lookup instead of a scan.
+  "oak st", "0101") is an index lookup instead of a scan. Bulk inserts (batch intake) turn
+  the insert triggers off inside their transaction and index each chunk in one statement
+  (`deferred_search_index`).
 - PostgreSQL: pg_trgm GIN indexes for the same columns (ILIKE '%x%' uses them), the
   exclusion constraint against double-booking, and NOTIFY triggers for live updates.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 FTS = {
@@ -72,6 +78,64 @@ def _sqlite_search(engine: Engine) -> None:
                 )
             )
             conn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))
+
+
+class SearchBacklog:
+    """Rows inserted while `deferred_search_index` holds the row triggers off: each chunk
+    of new rows is added to its FTS index with one INSERT .. SELECT (about 5x cheaper than
+    the trigger's row-by-row inserts)."""
+
+    def __init__(self, conn: Connection, tables: set[str]):
+        self.conn = conn
+        self.tables = tables  # the content tables whose insert trigger is off
+
+    def index(self, table: str, first_id: int, last_id: int) -> None:
+        """Index the rows first_id..last_id of `table` (customer or site)."""
+        if table not in self.tables:
+            return
+        fts, cols = _FTS_OF[table]
+        col_list = ", ".join(cols)
+        self.conn.execute(
+            text(
+                f"INSERT INTO {fts}(rowid, {col_list}) SELECT id, {col_list} FROM {table} "
+                "WHERE id BETWEEN :first AND :last"
+            ),
+            {"first": first_id, "last": last_id},
+        )
+
+
+_FTS_OF = {table: (fts, cols) for fts, (table, cols) in FTS.items()}
+
+
+@contextmanager
+def deferred_search_index(conn: Connection) -> Iterator[SearchBacklog | None]:
+    """For a bulk insert into the searched tables inside ONE write transaction (batch
+    intake). SQLite: drops the AFTER INSERT triggers that keep customer_fts/site_fts in
+    step and yields a `SearchBacklog` the caller must feed with every row it inserts;
+    the triggers are re-created (same SQL) on the way out. The caller's transaction holds
+    the write lock (BEGIN IMMEDIATE), so no other connection can insert meanwhile, and
+    none ever sees the triggers missing: they are back before the commit, and a rollback
+    restores them too. Updates and deletes keep their triggers. Other databases: yields
+    None (pg_trgm indexes are maintained by PostgreSQL itself)."""
+    if conn.dialect.name != "sqlite":
+        yield None
+        return
+    names = {f"{fts}_ai": table for fts, (table, _) in FTS.items()}
+    triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    found = [(name, sql) for name, sql in triggers if name in names]
+    for name, _ in found:
+        conn.execute(text(f"DROP TRIGGER {name}"))
+    ok = False
+    try:
+        yield SearchBacklog(conn, {names[name] for name, _ in found})
+        ok = True
+    finally:
+        for _, sql in found:
+            if ok:
+                conn.execute(text(sql))
+            else:  # the transaction is about to be rolled back, which restores them anyway
+                with suppress(SQLAlchemyError):
+                    conn.execute(text(sql))
 
 
 _TRGM = {

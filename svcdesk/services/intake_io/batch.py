@@ -12,7 +12,8 @@ validation from `intake.checked`, and each new order goes through the same
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from svcdesk.clock import now
+from svcdesk.db_extras import SearchBacklog, deferred_search_index
 from svcdesk.errors import InvalidInput
 from svcdesk.models import (
     Customer,
@@ -184,6 +186,7 @@ class BatchWriter:
             self._cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
             conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
         self._next_id: dict[str, int] = {}
+        self._search: SearchBacklog | None = None
         self._compiled: dict[str, _Compiled] = {}
         self._order_defaults = model_defaults(WorkOrder)
         self._customer_defaults = model_defaults(Customer)
@@ -191,6 +194,17 @@ class BatchWriter:
         self._event_defaults = model_defaults(OrderEvent)
         self._sla_defaults = model_defaults(OrderSla)
         self._flag_defaults = model_defaults(RecallFlag)
+
+    @contextmanager
+    def deferred_search(self) -> Iterator[None]:
+        """New customers and sites are added to the search index one chunk at a time
+        instead of by the row triggers (`db_extras.deferred_search_index`)."""
+        with deferred_search_index(self.session.connection()) as backlog:
+            self._search = backlog
+            try:
+                yield
+            finally:
+                self._search = None
 
     def close(self) -> None:
         """Give the connection its usual page cache back."""
@@ -393,6 +407,8 @@ class BatchWriter:
             if isinstance(values.get("customer_id"), Ref):
                 values["customer_id"] = values["customer_id"].id
         ids = self._insert_rows(model.__table__, [v for _, v in new])
+        if self._search is not None:
+            self._search.index(model.__tablename__, ids[0], ids[-1])
         for (ref, _), new_id in zip(new, ids, strict=True):
             ref.id = new_id
             if model is Customer:

@@ -112,7 +112,7 @@ def import_source(
     writer = BatchWriter(session, actor=actor)
     savepoint = session.begin_nested()
     try:
-        with _gc_paused(), settings_cached(session):
+        with _gc_paused(), settings_cached(session), writer.deferred_search():
             _import_chunks(source, parser, writer, result, rejects, dry_run, progress, chunk_size)
         if result.lines and (rejects is None or dry_run):
             raise BatchRejected(result.lines)
