@@ -54,6 +54,7 @@ from svcdesk.services.technicians import get_skill, skill_code
 
 CHUNK = 2000
 CACHE_KIB = 65536  # SQLite page cache during a batch (64 MiB)
+SEARCH_GROUP = 10_000  # new customers/sites added to the search index per statement
 
 
 class Ref:
@@ -129,40 +130,25 @@ class _Compiled:
         keys = list(compiled.positiontup)
         self.get = itemgetter(*keys)
         procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
-        self.procs = [(i, _memo(p)) for i, p in enumerate(procs) if p is not None]
+        self.procs = [(i, p) for i, p in enumerate(procs) if p is not None]
 
     def params(self, rows: list[dict]) -> list:
-        get, procs = self.get, self.procs
-        if not procs:
-            return [get(row) for row in rows]
-        out = []
-        for row in rows:
-            values = list(get(row))
-            for i, proc in procs:
-                value = values[i]
-                if value is not None:
-                    values[i] = proc(value)
-            out.append(tuple(values))
-        return out
-
-
-def _memo(proc):
-    if proc is None:
-        return None
-    cache: dict = {}
-
-    def convert(value):
-        try:
-            return cache[value]
-        except KeyError:
-            if len(cache) > 20_000:
-                cache.clear()
-            result = cache[value] = proc(value)
-            return result
-        except TypeError:  # unhashable
-            return proc(value)
-
-    return convert
+        """The rows as parameter tuples. Values are converted column by column: each
+        distinct value once (a batch repeats the same few timestamps), the rest is done
+        by C-level map/zip."""
+        values = list(map(self.get, rows))
+        if not self.procs:
+            return values
+        columns = list(zip(*values, strict=True))
+        for i, proc in self.procs:
+            column = columns[i]
+            try:
+                converted = {v: None if v is None else proc(v) for v in set(column)}
+            except TypeError:  # unhashable values: convert one by one
+                columns[i] = [None if v is None else proc(v) for v in column]
+            else:
+                columns[i] = list(map(converted.__getitem__, column))
+        return list(zip(*columns, strict=True))
 
 
 class BatchWriter:
@@ -187,6 +173,7 @@ class BatchWriter:
             conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
         self._next_id: dict[str, int] = {}
         self._search: SearchBacklog | None = None
+        self._unindexed: dict[str, list[int]] = {}  # table -> [first, last] id to index
         self._compiled: dict[str, _Compiled] = {}
         self._order_defaults = model_defaults(WorkOrder)
         self._customer_defaults = model_defaults(Customer)
@@ -203,8 +190,28 @@ class BatchWriter:
             self._search = backlog
             try:
                 yield
+                for table in list(self._unindexed):
+                    self._index(table)
             finally:
                 self._search = None
+                self._unindexed.clear()
+
+    def _index_later(self, table: str, first: int, last: int) -> None:
+        """Queue new rows first..last for the search index; index SEARCH_GROUP at a time
+        (bigger groups make fewer, larger FTS5 segments: cheaper than one per chunk)."""
+        span = self._unindexed.get(table)
+        if span is not None and span[1] + 1 != first:  # not contiguous: index what we have
+            self._index(table)
+            span = None
+        if span is None:
+            span = self._unindexed[table] = [first, last]
+        span[1] = last
+        if span[1] - span[0] + 1 >= SEARCH_GROUP:
+            self._index(table)
+
+    def _index(self, table: str) -> None:
+        first, last = self._unindexed.pop(table)
+        self._search.index(table, first, last)
 
     def close(self) -> None:
         """Give the connection its usual page cache back."""
@@ -408,7 +415,7 @@ class BatchWriter:
                 values["customer_id"] = values["customer_id"].id
         ids = self._insert_rows(model.__table__, [v for _, v in new])
         if self._search is not None:
-            self._search.index(model.__tablename__, ids[0], ids[-1])
+            self._index_later(model.__tablename__, ids[0], ids[-1])
         for (ref, _), new_id in zip(new, ids, strict=True):
             ref.id = new_id
             if model is Customer:

@@ -128,3 +128,39 @@ def test_db_check_passes_after_bulk_import(db_path, engine, shop, tmp_path):
     run_file_intake(engine, str(write_file(tmp_path)))
     out = CliRunner().invoke(app, ["--db", str(db_path), "db", "check"])
     assert out.exit_code == 0, out.output
+
+
+def test_failure_mid_batch_writes_nothing_and_restores_triggers(
+    engine, shop, tmp_path, monkeypatch
+):
+    from svcdesk.services.intake_io import batch
+
+    calls = []
+    real = batch.BatchWriter._insert_orders
+
+    def fail_on_second_chunk(self, rows, fresh):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return real(self, rows, fresh)
+
+    monkeypatch.setattr(batch.BatchWriter, "_insert_orders", fail_on_second_chunk)
+    file = write_file(tmp_path)
+    with pytest.raises(RuntimeError), open_source(str(file)) as src, write_session(engine) as s:
+        import_source(s, src, chunk_size=2)
+    assert names(engine, "marsh") == set()
+    assert insert_triggers(engine) == {"customer_fts_ai", "site_fts_ai"}
+    fts_consistent(engine)
+
+
+def test_caller_catching_the_rejection_commits_nothing(engine, shop, tmp_path):
+    from svcdesk.models import WorkOrder
+
+    bad = write_file(tmp_path, [*ROWS, "S-9,Bad Row,,,,Austin,TX,78701,"], "bad.csv")
+    with open_source(str(bad)) as src, write_session(engine) as s:
+        before = len(s.exec(select(WorkOrder.id)).all())
+        with pytest.raises(BatchRejected):
+            import_source(s, src, chunk_size=2)
+        assert len(s.exec(select(WorkOrder.id)).all()) == before
+    assert names(engine, "marsh") == set()
+    fts_consistent(engine)
