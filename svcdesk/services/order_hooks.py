@@ -1,5 +1,6 @@
 """What issue 7 (agreements, SLA, follow-up) does when an order is created or changes
-status. Called from exactly two places: intake.create_order and lifecycle.change_status."""
+status. Called from intake (create_order, batch intake) and lifecycle (change_status,
+change_statuses)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,12 @@ def on_status_change(session: Session, order: WorkOrder, before: str, after: str
     sla.on_status_change(session, order, before, after)
     if after == OrderStatus.COMPLETED.value:
         followups.on_completed(session, order)
+
+
+def on_status_changes(session: Session, moves: list[tuple[WorkOrder, str, str]]) -> None:
+    """`on_status_change` for many (order, before, after) moves of one bulk action
+    (lifecycle.change_statuses): the SLA clocks in a few statements, then follow-ups."""
+    sla.on_status_changes(session, moves)
+    for order, _before, after in moves:
+        if after == OrderStatus.COMPLETED.value:
+            followups.on_completed(session, order)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
@@ -12,7 +13,10 @@ from svcdesk.config import DEFAULT_SETTINGS
 from svcdesk.errors import InvalidInput
 from svcdesk.models import Setting
 
+T = TypeVar("T")
+
 _CACHE = "svcdesk.settings"  # session.info key while `settings_cached` is active
+_DERIVED = "svcdesk.settings.derived"  # values built from settings (see `derived`)
 
 
 def get_setting(session: Session, key: str) -> str | None:
@@ -25,18 +29,29 @@ def get_setting(session: Session, key: str) -> str | None:
 
 @contextmanager
 def settings_cached(session: Session) -> Iterator[None]:
-    """Read every setting once for a bulk operation (batch intake): without it a setting
-    that is not stored (a default) costs a query on every lookup. `set_setting` keeps the
-    cache in step."""
-    outer = session.info.get(_CACHE)
+    """Read every setting once for a bulk operation (batch intake, invoicing): without it
+    a setting that is not stored (a default) costs a query on every lookup. `set_setting`
+    keeps the cache in step. Nested use shares the outer block's cache."""
+    if session.info.get(_CACHE) is not None:
+        yield
+        return
     session.info[_CACHE] = all_settings(session)
     try:
         yield
     finally:
-        if outer is None:
-            session.info.pop(_CACHE, None)
-        else:
-            session.info[_CACHE] = outer
+        session.info.pop(_CACHE, None)
+        session.info.pop(_DERIVED, None)
+
+
+def derived(session: Session, name: str, build: Callable[[], T]) -> T:
+    """`build()` once per `settings_cached` block for objects made from settings (the work
+    calendar, SLA clocks): rebuilt after `set_setting`; built every call outside a block."""
+    if session.info.get(_CACHE) is None:
+        return build()
+    values = session.info.setdefault(_DERIVED, {})
+    if name not in values:
+        values[name] = build()
+    return values[name]
 
 
 def all_settings(session: Session) -> dict[str, str]:
@@ -56,6 +71,7 @@ def set_setting(session: Session, key: str, value: str) -> None:
     session.flush()
     if session.info.get(_CACHE) is not None:
         session.info[_CACHE][key] = value
+    session.info.pop(_DERIVED, None)
 
 
 def _zone(name: str) -> ZoneInfo:

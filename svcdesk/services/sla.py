@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -19,7 +19,7 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
 from svcdesk.models import OrderSource, OrderStatus, WorkOrder
 from svcdesk.models.agreements import Agreement, AgreementSla, AgreementStatus, OrderSla, SlaClock
-from svcdesk.services.settings import get_setting, shop_zone
+from svcdesk.services.settings import derived, get_setting, shop_zone
 from svcdesk.services.workcal import CalendarClock, WorkCalendar, shop_calendar
 
 
@@ -118,6 +118,11 @@ class Clocks:
     def get(self, clock: str) -> WorkCalendar | CalendarClock:
         return self.business if clock == SlaClock.BUSINESS.value else self.calendar
 
+    @classmethod
+    def shared(cls, session: Session) -> Clocks:
+        """One `Clocks` per `settings_cached` block (a fresh one outside a block)."""
+        return derived(session, "sla.clocks", lambda: cls(session))
+
 
 def clock_start(order: WorkOrder) -> datetime:
     """When the clock starts: creation, or for a generated maintenance order the start of
@@ -142,7 +147,7 @@ def due_times(policy: Policy, start: datetime, clocks: Clocks) -> tuple[datetime
 
 def start_clock(session: Session, order: WorkOrder, clocks: Clocks | None = None) -> OrderSla:
     """Create (or recompute) the order's SLA clock and mirror the response due in sla_due."""
-    clocks = clocks or Clocks(session)
+    clocks = clocks or Clocks.shared(session)
     policy = policy_for(session, order.priority, order.agreement_id)
     start = clock_start(order)
     response_due, resolution_due = due_times(policy, start, clocks)
@@ -173,6 +178,16 @@ def start_clock(session: Session, order: WorkOrder, clocks: Clocks | None = None
 
 def active_due(row: OrderSla) -> datetime:
     return row.response_due if row.responded_at is None else row.resolution_due
+
+
+def _mirror_many(session: Session, pairs: list[tuple[WorkOrder, OrderSla]]) -> None:
+    """`_mirror` for many orders: one executemany for those whose due time changed."""
+    changed = [(order, active_due(row)) for order, row in pairs if order.sla_due != active_due(row)]
+    if not changed:
+        return
+    session.execute(update(WorkOrder), [{"id": o.id, "sla_due": due} for o, due in changed])
+    for order, due in changed:
+        set_committed_value(order, "sla_due", due)
 
 
 def _mirror(session: Session, order: WorkOrder, row: OrderSla) -> None:
@@ -208,9 +223,64 @@ def on_status_change(session: Session, order: WorkOrder, before: str, after: str
     row = session.get(OrderSla, order.id)
     if row is None:  # made before clocks existed, or by a bulk path that skipped them
         row = start_clock(session, order)
+    _apply(session, row, before, after, now())
+    _mirror(session, order, row)
+    session.flush()
+
+
+def on_status_changes(session: Session, moves: list[tuple[WorkOrder, str, str]]) -> None:
+    """`on_status_change` for many (order, before, after) moves at once (bulk invoicing):
+    the clock rows are read in one query per 900 orders and `sla_due` is mirrored in one
+    statement. (An order made before clocks existed gets its clock started first.)"""
+    if not moves:
+        return
+    rows = _clock_rows(session, [order.id for order, _, _ in moves])
+    missing = [order for order, _, _ in moves if order.id not in rows]
+    if missing:
+        _start_missing(session, missing)
+        rows.update(_clock_rows(session, [order.id for order in missing]))
     at = now()
+    for order, before, after in moves:
+        _apply(session, rows[order.id], before, after, at)
+    _mirror_many(session, [(order, rows[order.id]) for order, _, _ in moves])
+    session.flush()
+
+
+def _start_missing(session: Session, orders: list[WorkOrder]) -> None:
+    """`start_clock` (without the mirror, which the caller does) for orders that have no
+    clock: policies from one `policy_table`, rows inserted with one statement."""
+    clocks = Clocks.shared(session)
+    policies = policy_table(session, {(o.priority, o.agreement_id) for o in orders})
+    rows = []
+    for order in orders:
+        policy = policies[(order.priority, order.agreement_id)]
+        start = clock_start(order)
+        response_due, resolution_due = due_times(policy, start, clocks)
+        rows.append({
+            "order_id": order.id, "policy": policy.source, "clock": policy.clock,
+            "started_at": start, "response_minutes": policy.response_minutes,
+            "resolution_minutes": policy.resolution_minutes, "response_due": response_due,
+            "resolution_due": resolution_due, "paused_seconds": 0,
+        })  # fmt: skip
+    session.execute(insert(OrderSla.__table__), rows)
+
+
+def _clock_rows(session: Session, order_ids: list[int]) -> dict[int, OrderSla]:
+    found: dict[int, OrderSla] = {}
+    for start in range(0, len(order_ids), 900):
+        chunk = order_ids[start : start + 900]
+        found.update(
+            (row.order_id, row)
+            for row in session.exec(select(OrderSla).where(col(OrderSla.order_id).in_(chunk)))
+        )
+    return found
+
+
+def _apply(session: Session, row: OrderSla, before: str, after: str, at: datetime) -> None:
+    """What one status move does to an order's clock: resume after a hold, pause on hold,
+    record the response (on site) and resolution (completed) outcomes."""
     if before == OrderStatus.ON_HOLD.value and row.paused_at is not None:
-        _resume(row, at, Clocks(session))
+        _resume(row, at, Clocks.shared(session))
     if after == OrderStatus.ON_HOLD.value and row.paused_at is None:
         row.paused_at = at
     if after == OrderStatus.ON_SITE.value and row.responded_at is None:
@@ -222,8 +292,6 @@ def on_status_change(session: Session, order: WorkOrder, before: str, after: str
             row.response_met = at <= row.response_due
         row.resolved_at = at
         row.resolution_met = at <= row.resolution_due
-    _mirror(session, order, row)
-    session.flush()
 
 
 def response_due_for(

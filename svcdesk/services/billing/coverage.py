@@ -12,10 +12,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from svcdesk.models import Asset, OrderKind, OrderStatus, WorkOrder
@@ -48,46 +48,87 @@ def warranty_for(asset: Asset | None, day: date) -> Cover | None:
 
 
 def agreement_for(session: Session, order: WorkOrder, day: date) -> AgreementTerms | None:
-    if order.agreement_id is None:
-        return None
-    try:
-        from svcdesk.models.agreements import Agreement
-    except ImportError:  # pragma: no cover - agreements area not installed
-        return None
-    ag = session.get(Agreement, order.agreement_id)
-    if ag is None or ag.status != "active" or not (ag.term_start <= day <= ag.ends_on):
-        return None
-    visit_note = None
-    if order.kind == OrderKind.MAINTENANCE.value and ag.covered_visits > 0:
-        used = covered_visits_used(session, ag, order)
-        if used < ag.covered_visits:
-            visit_note = f"covered visit {used + 1} of {ag.covered_visits} ({ag.number})"
-    return AgreementTerms(ag.id, ag.number, ag.labor_discount_bp, ag.parts_discount_bp, visit_note)
+    return agreement_terms(session, [order], {order.id: day})[order.id]
 
 
-def covered_visits_used(session: Session, agreement, order: WorkOrder) -> int:
-    """Maintenance orders of the agreement completed in its current term BEFORE this one
-    (the same count as the agreements area's "visits used", so both screens agree, and the
-    answer does not depend on the order in which invoices are made)."""
+def agreement_terms(
+    session: Session, orders: list[WorkOrder], days: dict[int, date]
+) -> dict[int, AgreementTerms | None]:
+    """Each order's agreement terms on its service day (`days`: order id -> day), or None
+    when it has no agreement or the agreement is not active that day. One query for the
+    agreements and one for the covered visits already used."""
+    from svcdesk.models.agreements import Agreement
+
+    ids = sorted({o.agreement_id for o in orders if o.agreement_id is not None})
+    agreements = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        agreements.update(
+            (a.id, a) for a in session.exec(select(Agreement).where(col(Agreement.id).in_(chunk)))
+        )
+    live = {}
+    for order in orders:
+        ag = agreements.get(order.agreement_id)
+        day = days[order.id]
+        if ag is not None and ag.status == "active" and ag.term_start <= day <= ag.ends_on:
+            live[order.id] = ag
+    counted = [
+        (o, live[o.id])
+        for o in orders
+        if o.id in live and o.kind == OrderKind.MAINTENANCE.value and live[o.id].covered_visits
+    ]
+    used = covered_visits_used(session, counted)
+    out: dict[int, AgreementTerms | None] = {}
+    for order in orders:
+        ag = live.get(order.id)
+        if ag is None:
+            out[order.id] = None
+            continue
+        visit_note = None
+        if order.id in used and used[order.id] < ag.covered_visits:
+            visit_note = f"covered visit {used[order.id] + 1} of {ag.covered_visits} ({ag.number})"
+        out[order.id] = AgreementTerms(
+            ag.id, ag.number, ag.labor_discount_bp, ag.parts_discount_bp, visit_note
+        )
+    return out
+
+
+def covered_visits_used(session: Session, pairs: list[tuple[WorkOrder, object]]) -> dict[int, int]:
+    """For each (maintenance order, agreement): the agreement's maintenance orders completed
+    in its current term BEFORE this one (the same count as the agreements area's "visits
+    used", so both screens agree, and the answer does not depend on the order in which
+    invoices are made). Ties on the completion time go by order id."""
+    if not pairs:
+        return {}
     from svcdesk.services.settings import shop_zone
     from svcdesk.services.timefmt import day_bounds
 
-    start, _ = day_bounds(agreement.term_start, shop_zone(session))
+    zone = shop_zone(session)
+    starts = {ag.id: day_bounds(ag.term_start, zone)[0] for _, ag in pairs}
     done = (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value, OrderStatus.CLOSED.value)
-    mine = order.completed_at or start
-    stmt = (
-        select(func.count())
-        .select_from(WorkOrder)
-        .where(
-            WorkOrder.agreement_id == agreement.id,
-            WorkOrder.kind == OrderKind.MAINTENANCE.value,
-            col(WorkOrder.status).in_(done),
-            col(WorkOrder.completed_at) >= start,
-            (col(WorkOrder.completed_at) < mine)
-            | ((WorkOrder.completed_at == mine) & (col(WorkOrder.id) < order.id)),
+    completed: dict[int, list[tuple]] = {}
+    ag_ids = sorted(starts)
+    for start in range(0, len(ag_ids), 900):
+        chunk = ag_ids[start : start + 900]
+        rows = session.execute(
+            select(WorkOrder.agreement_id, WorkOrder.completed_at, WorkOrder.id).where(
+                col(WorkOrder.agreement_id).in_(chunk),
+                WorkOrder.kind == OrderKind.MAINTENANCE.value,
+                col(WorkOrder.status).in_(done),
+                col(WorkOrder.completed_at) >= min(starts[a] for a in chunk),
+            )
         )
-    )
-    return session.exec(stmt).one()
+        for ag_id, completed_at, order_id in rows:
+            if completed_at >= starts[ag_id]:
+                completed.setdefault(ag_id, []).append((completed_at, order_id))
+    for keys in completed.values():
+        keys.sort()
+    out = {}
+    for order, ag in pairs:
+        start = starts[ag.id]
+        mine = (order.completed_at or start, order.id)
+        out[order.id] = bisect_left(completed.get(ag.id, []), mine)
+    return out
 
 
 def labor_cover(terms: AgreementTerms | None) -> Cover | None:

@@ -13,7 +13,7 @@ Coverage (warranty, agreement) is applied line by line (see `coverage`). The ord
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -36,9 +36,11 @@ from svcdesk.models.execution import TimeEntry, TimeKind
 from svcdesk.models.inventory import Part, PartUsage
 from svcdesk.services import lifecycle
 from svcdesk.services.billing import coverage, labor, pricebook
-from svcdesk.services.billing.invoices import LineDraft, create_invoice
-from svcdesk.services.settings import get_setting, shop_zone
+from svcdesk.services.billing.invoices import InvoiceSpec, LineDraft, _by_id, create_invoices
+from svcdesk.services.settings import get_setting, settings_cached, shop_zone
 from svcdesk.services.timefmt import fmt
+
+CHUNK = 500  # orders read and written together by `invoice_orders`
 
 
 @dataclass
@@ -96,9 +98,13 @@ def live_invoice(session: Session, order: WorkOrder) -> Invoice | None:
 
 def check_invoiceable(session: Session, order: WorkOrder) -> None:
     existing = live_invoice(session, order)
-    if existing is not None:
+    _check(order, (existing.number, existing.status) if existing else None)
+
+
+def _check(order: WorkOrder, live: tuple[str, str] | None) -> None:
+    if live is not None:
         raise InvalidTransition(
-            f"{order.number} is already invoiced on {existing.number} ({existing.status}); "
+            f"{order.number} is already invoiced on {live[0]} ({live[1]}); "
             "void that invoice to invoice the order again"
         )
     if order.status not in (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value):
@@ -111,40 +117,138 @@ def service_day(order: WorkOrder, ctx: PricingContext) -> date:
     return (order.completed_at or now()).astimezone(ctx.zone).date()
 
 
-def build_lines(
-    session: Session,
-    order: WorkOrder,
-    ctx: PricingContext,
-    terms: coverage.AgreementTerms | None = None,
-) -> list[LineDraft]:
-    day = service_day(order, ctx)
-    if terms is None:
-        terms = coverage.agreement_for(session, order, day)
-    asset = session.get(Asset, order.asset_id) if order.asset_id else None
-    warranty = coverage.warranty_for(asset, day)
-    lines = quote_lines(session, order) if order.id in ctx.quoted else []
-    if not lines:
-        lines = labor_lines(session, order, ctx, coverage.labor_cover(terms))
-        lines += part_lines(session, order, ctx, terms, warranty)
-    lines += trip_lines(session, order, ctx, coverage.trip_cover(terms))
-    return lines
+@dataclass
+class Billables:
+    """What a batch of orders is billed from, read with one query per kind and grouped by
+    order id (plain column rows, not ORM objects: invoicing is a bulk path)."""
+
+    live: dict[int, tuple[str, str]]  # order id -> (number, status) of its live invoice
+    terms: dict[int, coverage.AgreementTerms | None]
+    warranty: dict[int, coverage.Cover | None]
+    quoted: dict[int, list]  # (quote number, QuoteLine) of the approved quotes
+    entries: dict[int, list]  # approved work time
+    parts: dict[int, list]
+    visits: dict[int, list]  # visits arrived at
+
+    @classmethod
+    def load(cls, session: Session, orders: list[WorkOrder], ctx: PricingContext) -> Billables:
+        ids = [o.id for o in orders]
+        days = {o.id: service_day(o, ctx) for o in orders}
+        assets = _by_id(session, Asset, {o.asset_id for o in orders if o.asset_id})
+        quoted_ids = [i for i in ids if i in ctx.quoted]
+        return cls(
+            live={r.order_id: (r.number, r.status) for r in _rows(session, _live_stmt, ids)},
+            terms=coverage.agreement_terms(session, orders, days),
+            warranty={
+                o.id: coverage.warranty_for(assets.get(o.asset_id), days[o.id]) for o in orders
+            },
+            quoted=_grouped(_rows(session, _quote_stmt, quoted_ids) if quoted_ids else []),
+            entries=_grouped(_rows(session, _entries_stmt, ids)),
+            parts=_grouped(_rows(session, _parts_stmt, ids)),
+            visits=_grouped(_rows(session, _visits_stmt, ids)) if ctx.trip else {},
+        )
+
+    def lines(self, order: WorkOrder, ctx: PricingContext) -> list[LineDraft]:
+        """The order's lines (see the module docstring), coverage applied."""
+        terms = self.terms[order.id]
+        lines = quote_lines(self.quoted.get(order.id, ()))
+        if not lines:
+            lines = labor_lines(
+                self.entries.get(order.id, ()), order, ctx, coverage.labor_cover(terms)
+            )
+            lines += part_lines(self.parts.get(order.id, ()), ctx, terms, self.warranty[order.id])
+        lines += trip_lines(self.visits.get(order.id, ()), ctx, coverage.trip_cover(terms))
+        return lines
+
+
+def _live_stmt(ids):
+    return select(Invoice.order_id, Invoice.number, Invoice.status).where(
+        col(Invoice.order_id).in_(ids), Invoice.status != InvoiceStatus.VOID.value
+    )
+
+
+def _quote_stmt(ids):
+    return (
+        select(Quote.order_id, Quote.number, QuoteLine)
+        .join(QuoteLine, QuoteLine.option_id == Quote.chosen_option_id)
+        .where(col(Quote.order_id).in_(ids), Quote.status == QuoteStatus.APPROVED.value)
+        .order_by(Quote.order_id, Quote.id, QuoteLine.position)
+    )
+
+
+def _entries_stmt(ids):
+    return (
+        select(
+            TimeEntry.order_id,
+            TimeEntry.id,
+            TimeEntry.technician_id,
+            TimeEntry.starts_at,
+            TimeEntry.ends_at,
+        )
+        .where(
+            col(TimeEntry.order_id).in_(ids),
+            TimeEntry.kind == TimeKind.WORK.value,
+            TimeEntry.approved == True,  # noqa: E712
+            col(TimeEntry.ends_at).is_not(None),
+        )
+        .order_by(TimeEntry.order_id, TimeEntry.starts_at, TimeEntry.id)
+    )
+
+
+def _parts_stmt(ids):
+    return (
+        select(
+            PartUsage.order_id,
+            PartUsage.id,
+            PartUsage.qty_milli,
+            PartUsage.unit_price_cents,
+            PartUsage.unit_cost_cents,
+            PartUsage.taxable,
+            PartUsage.warranty,
+            Part.name,
+            Part.sku,
+        )
+        .join(Part, Part.id == PartUsage.part_id)
+        .where(col(PartUsage.order_id).in_(ids))
+        .order_by(PartUsage.order_id, PartUsage.used_at, PartUsage.id)
+    )
+
+
+def _visits_stmt(ids):
+    return (
+        select(Visit.order_id, Visit.id, Visit.arrived_at)
+        .where(col(Visit.order_id).in_(ids), col(Visit.arrived_at).is_not(None))
+        .order_by(Visit.order_id, Visit.starts_at, Visit.id)
+    )
+
+
+def _rows(session: Session, stmt, ids: list[int]) -> list:
+    out = []
+    for start in range(0, len(ids), CHUNK):
+        out += session.execute(stmt(ids[start : start + CHUNK])).all()
+    return out
+
+
+def _grouped(rows) -> dict[int, list]:
+    """Rows whose first column is the order id, by order id (row order kept)."""
+    out: dict[int, list] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(row)
+    return out
+
+
+def build_lines(session: Session, order: WorkOrder, ctx: PricingContext) -> list[LineDraft]:
+    """The lines invoicing `order` would make (coverage applied), without writing anything."""
+    return Billables.load(session, [order], ctx).lines(order, ctx)
 
 
 def _with_cover(draft: LineDraft, cover: coverage.Cover | None) -> LineDraft:
     if cover is None:
         return draft
-    from dataclasses import replace
-
     return replace(draft, coverage=cover.kind, coverage_bp=cover.bp, coverage_note=cover.note)
 
 
-def quote_lines(session: Session, order: WorkOrder) -> list[LineDraft]:
-    rows = session.execute(
-        select(Quote.number, QuoteLine)
-        .join(QuoteLine, QuoteLine.option_id == Quote.chosen_option_id)
-        .where(Quote.order_id == order.id, Quote.status == QuoteStatus.APPROVED.value)
-        .order_by(Quote.id, QuoteLine.position)
-    ).all()
+def quote_lines(rows) -> list[LineDraft]:
     return [
         LineDraft(
             description=line.description,
@@ -159,23 +263,13 @@ def quote_lines(session: Session, order: WorkOrder) -> list[LineDraft]:
             discount_bp=line.discount_bp,
             discount_amount_cents=line.discount_amount_cents,
         )
-        for quote_number, line in rows
+        for _order_id, quote_number, line in rows
     ]
 
 
 def labor_lines(
-    session: Session, order: WorkOrder, ctx: PricingContext, cover: coverage.Cover | None
+    entries, order: WorkOrder, ctx: PricingContext, cover: coverage.Cover | None
 ) -> list[LineDraft]:
-    entries = session.execute(  # plain rows, not ORM objects: invoicing is a bulk path
-        select(TimeEntry.id, TimeEntry.technician_id, TimeEntry.starts_at, TimeEntry.ends_at)
-        .where(
-            TimeEntry.order_id == order.id,
-            TimeEntry.kind == TimeKind.WORK.value,
-            TimeEntry.approved == True,  # noqa: E712
-            col(TimeEntry.ends_at).is_not(None),
-        )
-        .order_by(TimeEntry.starts_at, TimeEntry.id)
-    ).all()
     emergency = order.priority == Priority.EMERGENCY.value
     out: list[LineDraft] = []
     for entry in entries:
@@ -207,27 +301,11 @@ def labor_lines(
 
 
 def part_lines(
-    session: Session,
-    order: WorkOrder,
+    rows,
     ctx: PricingContext,
     terms: coverage.AgreementTerms | None,
     warranty: coverage.Cover | None,
 ) -> list[LineDraft]:
-    rows = session.execute(
-        select(
-            PartUsage.id,
-            PartUsage.qty_milli,
-            PartUsage.unit_price_cents,
-            PartUsage.unit_cost_cents,
-            PartUsage.taxable,
-            PartUsage.warranty,
-            Part.name,
-            Part.sku,
-        )
-        .join(Part, Part.id == PartUsage.part_id)
-        .where(PartUsage.order_id == order.id)
-        .order_by(PartUsage.used_at, PartUsage.id)
-    ).all()
     out = []
     for usage in rows:
         price, why = usage.unit_price_cents, "price when used"
@@ -248,16 +326,9 @@ def part_lines(
     return out
 
 
-def trip_lines(
-    session: Session, order: WorkOrder, ctx: PricingContext, cover: coverage.Cover | None
-) -> list[LineDraft]:
+def trip_lines(visits, ctx: PricingContext, cover: coverage.Cover | None) -> list[LineDraft]:
     if ctx.trip is None:
         return []
-    visits = session.execute(
-        select(Visit.id, Visit.arrived_at)
-        .where(Visit.order_id == order.id, col(Visit.arrived_at).is_not(None))
-        .order_by(Visit.starts_at)
-    ).all()
     trip = ctx.trip
     return [
         _with_cover(
@@ -285,26 +356,69 @@ def invoice_order(
     ctx: PricingContext | None = None,
 ) -> Invoice:
     """Build the draft invoice for a completed order and move the order to `invoiced`."""
-    check_invoiceable(session, order)
-    ctx = ctx or PricingContext.load(session)
-    terms = coverage.agreement_for(session, order, service_day(order, ctx))
-    lines = build_lines(session, order, ctx, terms)
-    if not lines:
-        raise InvalidInput(
-            f"{order.number} has nothing to bill: no approved quote, approved work time, "
-            "parts used or visits; approve its time entries or add lines to an invoice by hand"
+    return invoice_orders(session, [order], actor=actor, ctx=ctx)[0]
+
+
+def invoice_orders(
+    session: Session,
+    orders: list[WorkOrder],
+    *,
+    actor: str = "dispatcher",
+    ctx: PricingContext | None = None,
+) -> list[Invoice]:
+    """`invoice_order` for many orders in one transaction (the ready-to-invoice queue, the
+    benchmark): what they are billed from is read with one query per kind for up to
+    `CHUNK` orders, the invoices, lines and events are inserted and the orders moved to
+    `invoiced` with a few statements per chunk. The same invoices as one at a time, in the
+    order given (consecutive numbers). Every order of a chunk is checked before it is
+    written; an error names the order and the caller's transaction is rolled back."""
+    seen: set[int] = set()
+    for order in orders:
+        if order.id in seen:
+            raise InvalidInput(f"{order.number} is listed twice")
+        seen.add(order.id)
+    out: list[Invoice] = []
+    with settings_cached(session):
+        ctx = ctx or PricingContext.load(session)
+        for start in range(0, len(orders), CHUNK):
+            out += _invoice_chunk(session, orders[start : start + CHUNK], actor, ctx)
+    return out
+
+
+def _invoice_chunk(
+    session: Session, orders: list[WorkOrder], actor: str, ctx: PricingContext
+) -> list[Invoice]:
+    facts = Billables.load(session, orders, ctx)
+    specs = []
+    for order in orders:
+        _check(order, facts.live.get(order.id))
+        lines = facts.lines(order, ctx)
+        if not lines:
+            raise InvalidInput(
+                f"{order.number} has nothing to bill: no approved quote, approved work time, "
+                "parts used or visits; approve its time entries or add lines to an invoice by hand"
+            )
+        terms = facts.terms[order.id]
+        specs.append(
+            InvoiceSpec(
+                customer_id=order.customer_id,
+                site_id=order.site_id,
+                order=order,
+                agreement_id=terms.id if terms else order.agreement_id,
+                lines=lines,
+            )
         )
-    invoice = create_invoice(
+    made = create_invoices(session, specs, actor=actor)
+    moving = [
+        (order, invoice)
+        for order, invoice in zip(orders, made, strict=True)
+        if order.status == OrderStatus.COMPLETED.value
+    ]
+    lifecycle.change_statuses(
         session,
-        customer_id=order.customer_id,
-        site_id=order.site_id,
-        order=order,
-        agreement_id=terms.id if terms else order.agreement_id,
-        lines=lines,
+        [order for order, _ in moving],
+        OrderStatus.INVOICED,
         actor=actor,
+        notes=[f"{invoice.number} drafted" for _, invoice in moving],
     )
-    if order.status == OrderStatus.COMPLETED.value:
-        lifecycle.change_status(
-            session, order, OrderStatus.INVOICED, actor=actor, note=f"{invoice.number} drafted"
-        )
-    return invoice
+    return made

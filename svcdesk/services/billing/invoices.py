@@ -95,6 +95,20 @@ def _validate(draft: LineDraft) -> None:
     arith.check_line(draft.arith_line())
 
 
+@dataclass(frozen=True)
+class InvoiceSpec:
+    """One invoice for `create_invoices` (the arguments of `create_invoice`)."""
+
+    customer_id: int
+    lines: list[LineDraft]
+    site_id: int | None = None
+    order: WorkOrder | None = None
+    agreement_id: int | None = None
+    memo: str | None = None
+    discount_bp: int = 0
+    discount_amount_cents: int = 0
+
+
 def create_invoice(
     session: Session,
     *,
@@ -110,63 +124,98 @@ def create_invoice(
 ) -> Invoice:
     """A draft invoice with `lines`, tax from the site's rate (unless the customer is tax
     exempt), totals computed. Returns it flushed (it has an id and a number)."""
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound(f"customer {customer_id} not found")
-    site = session.get(Site, site_id) if site_id is not None else None
-    if site_id is not None and (site is None or site.customer_id != customer_id):
-        raise InvalidInput(f"site: site {site_id} does not belong to {customer.name}")
-    for draft in lines:
-        _validate(draft)
+    spec = InvoiceSpec(
+        customer_id, lines, site_id, order, agreement_id, memo, discount_bp, discount_amount_cents
+    )
+    return create_invoices(session, [spec], actor=actor)[0]
+
+
+def create_invoices(
+    session: Session, specs: list[InvoiceSpec], *, actor: str = "dispatcher"
+) -> list[Invoice]:
+    """`create_invoice` for many invoices at once (bulk invoicing): every spec is checked
+    before anything is written; numbers are consecutive in the order given; the invoices,
+    their lines and the orders' `invoice` events are inserted with one statement each."""
+    if not specs:
+        return []
+    customers = _by_id(session, Customer, {s.customer_id for s in specs})
+    sites = _by_id(session, Site, {s.site_id for s in specs if s.site_id is not None})
     stamp = now()
-    tax_rate_bp = site.tax_rate_bp if site else 0
-    totals = arith.compute(
-        [d.arith_line() for d in lines],
-        tax_rate_bp=tax_rate_bp,
-        tax_exempt=customer.tax_exempt,
-        discount_bp=discount_bp,
-        discount_amount_cents=discount_amount_cents,
-    )
-    invoice = Invoice(
-        number=sequences.next_number(session, "INV"),
-        customer_id=customer_id,
-        site_id=site_id,
-        order_id=order.id if order else None,
-        agreement_id=agreement_id,
-        memo=memo,
-        tax_rate_bp=tax_rate_bp,
-        tax_exempt=customer.tax_exempt,
-        discount_bp=discount_bp,
-        discount_amount_cents=discount_amount_cents,
-        subtotal_cents=totals.subtotal_cents,
-        covered_cents=totals.covered_cents,
-        discount_cents=totals.discount_cents,
-        tax_cents=totals.tax_cents,
-        total_cents=totals.total_cents,
-        created_at=stamp,
-        updated_at=stamp,
-        created_by=actor,
-    )
-    session.add(invoice)
-    session.flush()
-    if lines:  # one executemany: many invoices a second (tests/bench/billing.py)
+    rows, all_totals = [], []
+    for spec in specs:
+        customer = customers.get(spec.customer_id)
+        if customer is None:
+            raise NotFound(f"customer {spec.customer_id} not found")
+        site = sites.get(spec.site_id) if spec.site_id is not None else None
+        if spec.site_id is not None and (site is None or site.customer_id != spec.customer_id):
+            raise InvalidInput(f"site: site {spec.site_id} does not belong to {customer.name}")
+        for draft in spec.lines:
+            _validate(draft)
+        tax_rate_bp = site.tax_rate_bp if site else 0
+        totals = arith.compute(
+            [d.arith_line() for d in spec.lines],
+            tax_rate_bp=tax_rate_bp,
+            tax_exempt=customer.tax_exempt,
+            discount_bp=spec.discount_bp,
+            discount_amount_cents=spec.discount_amount_cents,
+        )
+        all_totals.append(totals)
+        rows.append({
+            "customer_id": spec.customer_id, "site_id": spec.site_id,
+            "order_id": spec.order.id if spec.order else None,
+            "agreement_id": spec.agreement_id, "memo": spec.memo,
+            "tax_rate_bp": tax_rate_bp, "tax_exempt": customer.tax_exempt,
+            "discount_bp": spec.discount_bp, "discount_amount_cents": spec.discount_amount_cents,
+            "subtotal_cents": totals.subtotal_cents, "covered_cents": totals.covered_cents,
+            "discount_cents": totals.discount_cents, "tax_cents": totals.tax_cents,
+            "total_cents": totals.total_cents, "created_at": stamp, "updated_at": stamp,
+            "created_by": actor,
+        })  # fmt: skip
+    first = sequences.next_value(session, "INV", len(specs))
+    for offset, row in enumerate(rows):
+        row["number"] = sequences.format_number("INV", first + offset)
+    table = Invoice.__table__
+    ids = list(
         session.execute(
-            insert(InvoiceLine),
-            [
-                _line_values(invoice.id, position, draft, out)
-                for position, (draft, out) in enumerate(zip(lines, totals.lines, strict=True), 1)
-            ],
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    loaded = _by_id(session, Invoice, set(ids))
+    invoices = [loaded[i] for i in ids]
+    line_rows = [
+        _line_values(invoice.id, position, draft, out)
+        for invoice, spec, totals in zip(invoices, specs, all_totals, strict=True)
+        for position, (draft, out) in enumerate(zip(spec.lines, totals.lines, strict=True), 1)
+    ]
+    if line_rows:  # one executemany: many invoices a second (tests/bench/billing.py)
+        session.execute(insert(InvoiceLine), line_rows)
+    events.record_many(
+        session,
+        [
+            {
+                "order_id": spec.order.id,
+                "kind": "invoice",
+                "detail": f"{invoice.number} drafted",
+                "data": {"invoice": invoice.number, "total_cents": invoice.total_cents},
+            }
+            for invoice, spec in zip(invoices, specs, strict=True)
+            if spec.order is not None
+        ],
+        actor=actor,
+    )
+    return invoices
+
+
+def _by_id(session: Session, model, ids: set[int]) -> dict:
+    """Rows of `model` by primary key, one query per 900 ids (they join the session)."""
+    found = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 900):
+        chunk = ordered[start : start + 900]
+        found.update(
+            (row.id, row) for row in session.exec(select(model).where(model.id.in_(chunk)))
         )
-    if order is not None:
-        events.record(
-            session,
-            order,
-            "invoice",
-            f"{invoice.number} drafted",
-            actor=actor,
-            data={"invoice": invoice.number, "total_cents": invoice.total_cents},
-        )
-    return invoice
+    return found
 
 
 def _line_values(invoice_id: int, position: int, d: LineDraft, out: arith.LineOut) -> dict:
