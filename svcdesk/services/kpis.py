@@ -1,12 +1,13 @@
 """The shop's KPIs: one module used by the dashboard, `svcdesk report kpis` and scripts.
 
 Every KPI is defined in docs/kpis.md and computed from the rows of one cohort
-(services/kpi_cohorts.py). A KPI with nothing to measure says "no data: <why>" instead of
-showing a zero that would be wrong; counts of orders are real zeros."""
+(services/kpi_cohorts.py), aggregated per group in SQL (services/kpi_sums.py): a reducer
+here turns those few numbers into the KPI. A KPI with nothing to measure says
+"no data: <why>" instead of showing a zero that would be wrong; counts of orders are real
+zeros."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,16 +19,13 @@ from sqlmodel import Session
 from svcdesk.clock import now as clock_now
 from svcdesk.models.billing import Invoice
 from svcdesk.services.billing.aging import BUCKETS as AGING_BUCKETS
-from svcdesk.services.billing.aging import bucket_for
 from svcdesk.services.kpi_cohorts import BILLED_STATUSES, COHORTS
 from svcdesk.services.kpi_scope import GroupBy, KpiFilter, Period, group_labels
 from svcdesk.services.kpi_shifts import shift_minutes
-from svcdesk.services.kpi_stats import median, percentile, rate
+from svcdesk.services.kpi_stats import rate
+from svcdesk.services.kpi_sums import BACKLOG_BUCKETS, aggregate
 from svcdesk.services.money import fmt_money, round_cents
 from svcdesk.services.settings import shop_zone
-
-BACKLOG_BUCKETS = (("<1d", 0, 1), ("1-3d", 1, 3), ("3-7d", 3, 7), ("7-14d", 7, 14),
-                   ("14-30d", 14, 30), ("30d+", 30, None))  # fmt: skip
 
 
 @dataclass
@@ -87,7 +85,8 @@ class Ctx:
     today: date
 
 
-Reducer = Callable[[list, Ctx], tuple[float | int | None, int, str | None]]
+Reducer = Callable[[dict, Ctx], tuple[float | int | None, int, str | None]]
+"""(one group's aggregates of the KPI's cohort, ctx) -> (value, n, why there is no value)"""
 
 
 @dataclass(frozen=True)
@@ -101,77 +100,56 @@ class KpiDef:
     point_in_time: bool = False  # measured now, not over the period
 
 
-def _count(rows, ctx):
-    return len({r.order_id for r in rows}), len(rows), None
+def _int(a: dict, name: str) -> int:
+    """An aggregate as an int (SUM over no rows is NULL; PostgreSQL sums are Decimals)."""
+    return int(a.get(name) or 0)
 
 
-def _stat(field_name: str, fn, why: str, scale: float = 1.0) -> Reducer:
-    def reduce(rows, ctx):
-        values = [getattr(r, field_name) for r in rows if getattr(r, field_name) is not None]
-        value = fn(values)
-        return (
-            (round(value * scale, 1) if value is not None else None),
-            len(values),
-            (None if values else why),
-        )
+def _count(a, ctx):
+    return _int(a, "orders"), _int(a, "n"), None
+
+
+def _stat(which: str, why: str, scale: float = 1.0) -> Reducer:
+    """The cohort measure's median or p90 (kpi_sums picks them by rank in SQL)."""
+
+    def reduce(a, ctx):
+        n = _int(a, "values")
+        if not n:
+            return None, 0, why
+        return round(a[which] * scale, 1), n, None
 
     return reduce
 
 
-def _calls(rows):
-    return [r for r in rows if r.visits]
+NO_CALLS = "no completed orders with a visit"
 
 
-def _ftf(rows, ctx):
-    calls = _calls(rows)
-    fixed = sum(1 for r in calls if r.visits == 1 and not r.recalled)
-    return (
-        rate(fixed, len(calls)),
-        len(calls),
-        None if calls else "no completed orders with a visit",
-    )
+def _ftf(a, ctx):
+    calls = _int(a, "calls")
+    return rate(_int(a, "fixed"), calls), calls, None if calls else NO_CALLS
 
 
-def _recall(rows, ctx):
-    calls = _calls(rows)
-    recalled = sum(1 for r in calls if r.recalled)
-    return (
-        rate(recalled, len(calls)),
-        len(calls),
-        (None if calls else "no completed orders with a visit"),
-    )
+def _recall(a, ctx):
+    calls = _int(a, "calls")
+    return rate(_int(a, "recalled"), calls), calls, None if calls else NO_CALLS
 
 
-def _invoiced_calls(rows):
-    return [r for r in _calls(rows) if r.billed is not None]
-
-
-def _revenue_per_call(rows, ctx):
-    calls = _invoiced_calls(rows)
+def _revenue_per_call(a, ctx):
+    calls = _int(a, "invoiced")
     if not calls:
         return None, 0, "no completed orders with an issued invoice"
-    return round_cents(Decimal(sum(r.billed for r in calls)) / len(calls)), len(calls), None
-
-
-def _cost(row) -> int:
-    return round_cents(Decimal(row.labor_x) / 3600) + (row.parts or 0)
-
-
-def _costed(rows):
-    return [r for r in _invoiced_calls(rows) if r.labor_x is not None]
+    return round_cents(Decimal(_int(a, "invoiced_billed")) / calls), calls, None
 
 
 NO_COST = "no completed, invoiced orders with time entries"
 
 
 def _costing(which: str) -> Reducer:
-    def reduce(rows, ctx):
-        costed = _costed(rows)
-        if not costed:
+    def reduce(a, ctx):
+        n = _int(a, "costed")
+        if not n:
             return None, 0, NO_COST
-        billed = sum(r.billed for r in costed)
-        cost = sum(_cost(r) for r in costed)
-        n = len(costed)
+        billed, cost = _int(a, "costed_billed"), _int(a, "costed_cost")
         value = {
             "billed": round_cents(Decimal(billed) / n),
             "cost": round_cents(Decimal(cost) / n),
@@ -184,18 +162,14 @@ def _costing(which: str) -> Reducer:
     return reduce
 
 
-def _closeout(rows, ctx):
-    return _stat("hours", median, "no orders invoiced in the period")(rows, ctx)
-
-
-def _revenue(rows, ctx):
+def _revenue(a, ctx):
     if not ctx.invoices_exist:
         return None, 0, "no invoices issued yet"
-    return sum(r.net for r in rows), len(rows), None
+    return _int(a, "net"), _int(a, "n"), None
 
 
-def _utilization(rows, ctx):
-    work = sum(r.minutes for r in rows if r.minutes and r.minutes > 0)
+def _utilization(a, ctx):
+    work, n = float(a.get("work") or 0.0), _int(a, "n")
     if ctx.by == GroupBy.TECH:
         shift = ctx.shifts.get(ctx.group, 0.0)
     elif ctx.tech_id is not None:
@@ -203,45 +177,34 @@ def _utilization(rows, ctx):
     else:
         shift = sum(ctx.shifts.values())
     if shift <= 0:
-        return None, len(rows), "no shift hours scheduled in the period"
-    return round(100.0 * work / shift, 1), len(rows), None
+        return None, n, "no shift hours scheduled in the period"
+    return round(100.0 * work / shift, 1), n, None
 
 
-def _sla(rows, ctx):
-    met = sum(r.met for r in rows)
-    return (
-        rate(met, len(rows)),
-        len(rows),
-        (None if rows else "no SLA clock resolved in the period"),
-    )
+def _sla(a, ctx):
+    n = _int(a, "n")
+    return rate(_int(a, "met"), n), n, (None if n else "no SLA clock resolved in the period")
 
 
-def _ages(rows):
-    return [r.minutes / 1440 for r in rows if r.minutes is not None]
+def _backlog_median(a, ctx):
+    n = _int(a, "values")
+    return (round(a["median"] / 1440, 1) if n else None), n, (None if n else "no open orders")
 
 
-def _backlog_median(rows, ctx):
-    ages = _ages(rows)
-    return (
-        (round(median(ages), 1) if ages else None),
-        len(ages),
-        (None if ages else "no open orders"),
-    )
-
-
-def _backlog_oldest(rows, ctx):
-    ages = _ages(rows)
-    return (round(max(ages), 1) if ages else None), len(ages), (None if ages else "no open orders")
+def _backlog_oldest(a, ctx):
+    n = _int(a, "values")
+    return (round(a["oldest"] / 1440, 1) if n else None), n, (None if n else "no open orders")
 
 
 def _aging(bucket: str | None) -> Reducer:
     """Open balances (all, or one bucket) exactly as `svcdesk invoice aging` buckets them."""
 
-    def reduce(rows, ctx):
+    def reduce(a, ctx):
         if not ctx.invoices_exist:
             return None, 0, "no invoices issued yet"
-        picked = [r for r in rows if bucket is None or r.bucket == bucket]
-        return sum(r.balance for r in picked), len(picked), None
+        cells = a.get("buckets", {})
+        picked = [v for k, v in cells.items() if bucket is None or k == bucket]
+        return sum(v[1] for v in picked), sum(v[0] for v in picked), None
 
     return reduce
 
@@ -252,23 +215,23 @@ DEFS: list[KpiDef] = [
     KpiDef("orders_cancelled", "Orders cancelled", "count", "cancelled", "order history", _count),
     KpiDef("response_median", "Response time (median)", "min", "responded",
            "order history (first move to on_site)",
-           _stat("minutes", median, "no order reached on site in the period")),
+           _stat("median", "no order reached on site in the period")),
     KpiDef("response_p90", "Response time (p90)", "min", "responded",
            "order history (first move to on_site)",
-           _stat("minutes", lambda v: percentile(v, 90), "no order reached on site in the period")),
+           _stat("p90", "no order reached on site in the period")),
     KpiDef("job_duration_median", "Job duration (median)", "min", "on_site",
            "visits with arrival and departure times",
-           _stat("minutes", median, "no visit with arrival and departure in the period")),
+           _stat("median", "no visit with arrival and departure in the period")),
     KpiDef("job_duration_p90", "Job duration (p90)", "min", "on_site",
            "visits with arrival and departure times",
-           _stat("minutes", lambda v: percentile(v, 90),
-                 "no visit with arrival and departure in the period")),
+           _stat("p90", "no visit with arrival and departure in the period")),
     KpiDef("first_time_fix", "First-time fix rate", "pct", "completed",
            "completed orders, their visits, callbacks (callback_of)", _ftf),
     KpiDef("recall_rate", "Recall rate", "pct", "completed",
            "completed orders, callbacks (callback_of)", _recall),
     KpiDef("closeout_median", "Closeout speed (median)", "h", "invoiced",
-           "order history (completed -> invoiced)", _closeout),
+           "order history (completed -> invoiced)",
+           _stat("median", "no orders invoiced in the period")),
     KpiDef("revenue", "Revenue", "cents", "revenue", "invoices (net of tax)",
            _revenue),
     KpiDef("revenue_per_call", "Revenue per call", "cents", "completed",
@@ -339,31 +302,15 @@ class KpiReport:
         }  # fmt: skip
 
 
-@dataclass
-class _Owed:
-    g: int | None
-    order_id: int | None
-    balance: int
-    bucket: str
-
-
 def _fetch(session, cohort: str, period, flt, by, now, today) -> dict:
-    """Rows of one cohort bucketed by group key (Core execution: no ORM row overhead)."""
-    stmt = COHORTS[cohort](period, flt, by, now)
-    out: dict = defaultdict(list)
-    rows = session.connection().execute(stmt).all()
-    if cohort == "receivables":
-        rows = (_Owed(r.g, r.order_id, r.balance, bucket_for(r.due_on, today)) for r in rows)
-    for row in rows:
-        out[row.g].append(row)
-    return out
+    """{group key: aggregates} of one cohort (see services/kpi_sums.py)."""
+    return aggregate(session, cohort, COHORTS[cohort](period, flt, by, now), today)
 
 
-def _kpis(defs, rows_by_cohort, key, ctx) -> dict[str, Kpi]:
+def _kpis(defs, aggs_by_cohort, key, ctx) -> dict[str, Kpi]:
     out = {}
     for d in defs:
-        rows = rows_by_cohort[d.cohort].get(key, [])
-        value, n, why = d.reduce(rows, ctx)
+        value, n, why = d.reduce(aggs_by_cohort[d.cohort].get(key, {}), ctx)
         out[d.key] = Kpi(d.key, d.label, d.unit, value, n, None if value is not None else why,
                          d.needs)  # fmt: skip
     return out
@@ -408,7 +355,7 @@ def _compute_one(session, period, flt, by, defs, zone, now, today, invoices):
     rows = {c: _fetch(session, c, period, flt, by, now, today) for c in cohorts}
     shifts = _shifts(session, period, zone, flt) if "work_time" in cohorts else {}
     ctx = Ctx(shifts, by, None, flt.tech_id, invoices, today)
-    ages = _backlog_ages(rows["backlog"].get(0, [])) if "backlog" in rows else {}
+    ages = _backlog_ages(rows["backlog"].get(0, {})) if "backlog" in rows else {}
     return _kpis(defs, rows, 0, ctx), ages
 
 
@@ -444,15 +391,8 @@ def sort_groups(groups: list[KpiGroup], by: GroupBy | None) -> list[KpiGroup]:
     return sorted(groups, key=lambda g: (g.key is None, g.label.lower()))
 
 
-def _backlog_ages(rows) -> dict[str, int]:
-    out = {name: 0 for name, _, _ in BACKLOG_BUCKETS}
-    for r in rows:
-        days = r.minutes / 1440
-        for name, low, high in BACKLOG_BUCKETS:
-            if days >= low and (high is None or days < high):
-                out[name] += 1
-                break
-    return out
+def _backlog_ages(a: dict) -> dict[str, int]:
+    return {name: _int(a, name) for name, _, _ in BACKLOG_BUCKETS}
 
 
 def order_ids_behind(

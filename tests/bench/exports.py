@@ -38,6 +38,10 @@ NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 DONE = ("completed", "invoiced", "closed")
 YEARS = 10  # a million orders = ten years of a large shop (~400 orders a working day)
 FMT = "%Y-%m-%d %H:%M:%S.%f"
+# Bump when the generated data or the schema it needs changes (the cached file is rebuilt).
+# v2: schema 0003 (first_arrival_at / first_invoiced_at, filled by the order_event trigger
+# as the history rows are inserted).
+DATA_VERSION = "v2"
 
 
 def ts(dt: datetime) -> str:
@@ -255,7 +259,7 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(args.dir)
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"exports-{args.orders}.db"
+    db = work / f"exports-{args.orders}-{DATA_VERSION}.db"
     if not db.exists():
         t = time.perf_counter()
         build(db, args.orders)
