@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
@@ -103,8 +103,6 @@ def create_private_file(path: Path) -> None:
 
 def drop_schema(engine: Engine) -> None:
     """Drop every table and the migration stamp (the demo's --force on a server database)."""
-    from sqlalchemy import text
-
     import svcdesk.models  # noqa: F401
 
     SQLModel.metadata.drop_all(engine)
@@ -114,12 +112,24 @@ def drop_schema(engine: Engine) -> None:
 
 def init_schema(engine: Engine) -> None:
     """Create or upgrade the schema (svcdesk/schema.py), then PostgreSQL's extras."""
+    from svcdesk.db_extras import PG_SETUP_LOCK, install_extras
     from svcdesk.schema import ensure_schema
 
-    ensure_schema(engine)
-    from svcdesk.db_extras import install_extras
-
-    install_extras(engine)
+    if engine.dialect.name != "postgresql":
+        ensure_schema(engine)  # (SQLite serialises writers itself)
+        install_extras(engine)
+        return
+    # Two processes opening a new or older PostgreSQL database at once must not both
+    # create or upgrade it: one does, under a session advisory lock; the other waits.
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_SETUP_LOCK})
+        lock.commit()
+        try:
+            ensure_schema(engine)
+            install_extras(engine)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_SETUP_LOCK})
+            lock.commit()
 
 
 @contextmanager

@@ -14,6 +14,7 @@ revisions stay portable and an old database gains them on its next open.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -31,11 +32,12 @@ FTS = {
 def install_extras(engine: Engine) -> None:
     from svcdesk import db_facts  # the KPI facts' trigger (both databases)
 
+    if engine.dialect.name == "postgresql":
+        _postgres(engine)  # (installs the facts trigger too, once)
+        return
     db_facts.install(engine)
     if engine.dialect.name == "sqlite":
         _sqlite_search(engine)
-    elif engine.dialect.name == "postgresql":
-        _postgres(engine)
 
 
 def _sqlite_search(engine: Engine) -> None:
@@ -148,24 +150,56 @@ _TRGM = {
 
 
 def _postgres(engine: Engine) -> None:
+    """Install the PostgreSQL extras once per version of them.
+
+    Every open used to re-run the DDL, which takes locks on every table: two processes
+    opening at once deadlocked in the catalog, and an open waited behind any long
+    transaction. Now the installed version is a fingerprint in the comment on `work_order`;
+    a matching fingerprint costs one catalog read. The caller (`db.init_schema`) holds the
+    set-up advisory lock, so only one process installs."""
+    from svcdesk import db_facts
+
+    statements = _postgres_statements()
+    mark = (
+        "svcdesk-extras "
+        + hashlib.sha256(
+            "\n".join([*statements, db_facts._postgres_function()]).encode()
+        ).hexdigest()[:16]
+    )
     with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_constraint WHERE conname = 'visit_technician_no_overlap'")
-        ).first()
-        if not exists:
-            conn.execute(text(_NO_OVERLAP))
-        for name, target in _TRGM.items():
-            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {target}"))
-        conn.execute(text(_NOTIFY_FN))
-        for table in SQLModel.metadata.sorted_tables:
-            conn.execute(
-                text(
-                    f'CREATE OR REPLACE TRIGGER "svcdesk_notify_{table.name}" AFTER INSERT OR UPDATE OR '
-                    f'DELETE ON "{table.name}" FOR EACH STATEMENT EXECUTE FUNCTION svcdesk_notify()'
-                )
-            )
+        if _pg_mark(conn) == mark:
+            return
+        for statement in statements:
+            conn.execute(text(statement))
+        db_facts.install_fact_trigger(conn)
+        conn.execute(text(f"COMMENT ON TABLE work_order IS '{mark}'"))
+
+
+# Key of the advisory lock that serialises schema set-up between processes (PostgreSQL).
+PG_SETUP_LOCK = 0x5D5C_DE5C
+
+
+def _pg_mark(conn: Connection) -> str | None:
+    return conn.execute(
+        text("SELECT obj_description(to_regclass('work_order'), 'pg_class')")
+    ).scalar()
+
+
+def _postgres_statements() -> list[str]:
+    statements = [
+        "CREATE EXTENSION IF NOT EXISTS btree_gist",
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
+        f"'visit_technician_no_overlap') THEN {_NO_OVERLAP}; END IF; END $$",
+    ]
+    statements += [f"CREATE INDEX IF NOT EXISTS {n} ON {t}" for n, t in _TRGM.items()]
+    statements.append(_NOTIFY_FN)
+    statements += [
+        f'CREATE OR REPLACE TRIGGER "svcdesk_notify_{table.name}" AFTER INSERT OR UPDATE OR '
+        f'DELETE ON "{table.name}" FOR EACH STATEMENT EXECUTE FUNCTION svcdesk_notify()'
+        for table in SQLModel.metadata.sorted_tables
+    ]
+    return statements
 
 
 # On PostgreSQL the database itself refuses double-booking: no two active, non-forced

@@ -103,26 +103,28 @@ def test_unique_key_on_plan_and_date(engine, shop):
             s.flush()
 
 
-def test_two_threads_generating_at_once(engine, shop):
+def test_two_threads_generating_at_once(db_path, engine, shop):
     make_agreement(engine, shop, plan_rule="FREQ=WEEKLY;BYDAY=MO,WE,FR")
     barrier, results, errors = threading.Barrier(2), [], []
 
     def run():
-        eng = make_engine(str(engine.url.database))
         try:
-            barrier.wait()
+            eng = make_engine(str(db_path))
+            barrier.wait(timeout=60)
             with write_session(eng) as s:
                 results.append(len(pm_generate.generate(s, date(2027, 3, 31)).created))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
+            barrier.abort()  # never leave the other thread waiting
         finally:
-            eng.dispose()
+            if "eng" in locals():
+                eng.dispose()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
     orders, occ, dupes = _counts(engine)
     assert not errors and dupes == []
     assert sorted(results)[0] == 0 and sum(results) == orders == occ > 50
@@ -133,17 +135,17 @@ def _generate_in_process(db: str, barrier, queue) -> None:
 
     os.environ["SVCDESK_NOW"] = FROZEN_NOW.isoformat()
     eng = make_engine(db)
-    barrier.wait()
+    barrier.wait(timeout=60)
     with write_session(eng) as s:
         queue.put(len(pm_generate.generate(s, date(2027, 3, 31)).created))
     eng.dispose()
 
 
-def test_two_processes_generating_at_once(engine, shop):
+def test_two_processes_generating_at_once(db_path, engine, shop):
     make_agreement(engine, shop, plan_rule="FREQ=WEEKLY;BYDAY=TU,TH")
     ctx = multiprocessing.get_context("spawn")
     barrier, queue = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=_generate_in_process, args=(str(engine.url.database), barrier, queue))
+    procs = [ctx.Process(target=_generate_in_process, args=(str(db_path), barrier, queue))
              for _ in range(2)]  # fmt: skip
     for p in procs:
         p.start()
