@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
 from svcdesk.cli.main import app
-from svcdesk.db import read_session
+from svcdesk.db import read_session, write_session
 from svcdesk.models import OrderEvent, Visit
 from svcdesk.services import lifecycle, scheduling
+from svcdesk.services.settings import set_setting
+from tests.unit.dispatch.dispatch_helpers import thursday_is_a_working_day  # noqa: F401
 
 runner = CliRunner()
+
+# Thursday 2026-11-26 (tomorrow) is Thanksgiving in the default shop.holidays; these tests
+# plan it as a working day. The holiday behaviour: test_dispatch_holiday* tests.
+pytestmark = pytest.mark.usefixtures("thursday_is_a_working_day")
 
 
 def run(db_path, *args):
@@ -137,3 +144,46 @@ def test_route_json_and_ics(db_path, engine, shop, tmp_path):
     assert r.exit_code == 1 and "does not work on Sun 2026-11-29" in r.output
     with read_session(engine) as s:
         assert len(s.exec(select(Visit)).all()) == 1  # read-only
+
+
+def holidays(engine, days: str) -> None:
+    with write_session(engine) as s:
+        set_setting(s, "shop.holidays", days)
+
+
+def test_holiday_plan_is_empty_unless_forced_and_default_date_skips_it(db_path, engine, shop):
+    holidays(engine, "2026-11-26")
+    r = run(db_path, "dispatch", "plan", "-d", "2026-11-26", "--time-limit", "0.2")
+    assert r.exit_code == 0, r.output
+    assert "Thu 2026-11-26 is a shop holiday (shop.holidays): technicians are off" in r.output
+    assert "--force works it" in r.output
+    r = run(db_path, "dispatch", "plan", "-d", "2026-11-26", "--time-limit", "0.2", "--apply")
+    assert r.exit_code == 0 and visits_of(engine, shop["o1"]) == []
+    r = run(db_path, "dispatch", "plan", "-d", "2026-11-26", "--time-limit", "0.2", "--json")
+    data = json.loads(r.output)
+    assert data["holiday"] == "off" and data["routes"] == []
+    assert data["not_working"]["Alice Ng"].startswith("shop holiday Thu 2026-11-26")
+    args = ("dispatch", "plan", "-d", "2026-11-26", "--time-limit", "0.2", "--force", "--json")
+    data = json.loads(run(db_path, *args).output)
+    assert data["holiday"] == "worked"
+    assert {c["number"] for c in data["changes"]} == {shop["o1"], shop["o3"]}
+    # no --date: "tomorrow" is the next day that is not a shop holiday
+    data = json.loads(run(db_path, "dispatch", "plan", "--time-limit", "0.2", "--json").output)
+    assert data["date"] == "2026-11-27" and data["holiday"] is None
+
+
+def test_holiday_suggest_insert_and_route(db_path, engine, shop):
+    holidays(engine, "2026-11-25")  # today
+    r = run(db_path, "dispatch", "suggest", shop["o3"], "--date", "2026-11-25", "--json")
+    alice = next(s for s in json.loads(r.output)["suggestions"] if s["technician"] == "Alice Ng")
+    assert not alice["eligible"] and "shop holiday Wed 2026-11-25" in alice["why_not"][0]
+    r = run(db_path, "dispatch", "insert", shop["o3"])
+    assert r.exit_code == 1 and "shop holiday Wed 2026-11-25" in r.output
+    r = run(db_path, "dispatch", "insert", shop["o3"], "--force", "--apply")
+    assert r.exit_code == 0, r.output
+    assert [c for _, c in visits_of(engine, shop["o3"])] == [["Alice Ng"]]
+    r = run(db_path, "dispatch", "route", "Bob Ruiz")
+    assert r.exit_code == 1
+    assert "error: Bob Ruiz does not work on Wed 2026-11-25: shop holiday" in r.output
+    r = run(db_path, "dispatch", "route", "Bob Ruiz", "--force", "--json")
+    assert r.exit_code == 0 and len(json.loads(r.output)["route"]["stops"]) == 1

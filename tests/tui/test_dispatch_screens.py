@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from svcdesk.db import read_session, write_session
@@ -13,6 +14,11 @@ from svcdesk.tui.screens.dayplan import DayPlanScreen
 from svcdesk.tui.screens.emergency import InsertModal
 from svcdesk.tui.screens.suggest import SuggestModal
 from tests.tui.helpers import SIZE, console_app, press, run_app, settle, table_keys
+from tests.unit.dispatch.dispatch_helpers import thursday_is_a_working_day  # noqa: F401
+
+# Thursday 2026-11-26 (tomorrow) is Thanksgiving in the default shop.holidays; the plan
+# tests below plan it as a working day (`working`); the holiday itself: test_holiday_*.
+working = pytest.mark.usefixtures("thursday_is_a_working_day")
 
 
 def crew(engine, number):
@@ -92,6 +98,7 @@ async def test_e_inserts_an_emergency_into_today(engine, shop):
         assert [c for _, c in crew(engine, shop["o3"])] == [["Alice Ng"]]
 
 
+@working
 async def test_plan_view_shows_the_diff_and_A_applies(engine, shop):
     fast_plans(engine)
     async with run_app(engine) as (app, pilot):
@@ -136,6 +143,7 @@ def test_suggestion_panel_snapshot(engine, shop, snap_compare):
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=run_before)
 
 
+@working
 def test_day_plan_snapshot(engine, shop, snap_compare):
     fast_plans(engine)
 
@@ -145,3 +153,43 @@ def test_day_plan_snapshot(engine, shop, snap_compare):
         await settle(pilot, 6)
 
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_holiday_plan_view_says_the_crew_is_off_and_f_works_it(engine, shop):
+    # default settings: Thursday 2026-11-26 is a shop holiday
+    fast_plans(engine)
+    async with run_app(engine) as (app, pilot):
+        app.push_screen(DayPlanScreen(__import__("datetime").date(2026, 11, 26)))
+        await settle(pilot, 6)
+        assert "shop holiday: technicians off" in text(app, "#plan-head")
+        assert app.screen.proposal.routes == []
+        assert not any(c.kind == "book" for c in app.screen.changes.values())
+        await press(pilot, "f")
+        await settle(pilot, 6)
+        assert "shop holiday worked" in text(app, "#plan-head")
+        booked = sorted(c.number for c in app.screen.changes.values() if c.kind == "book")
+        assert booked == sorted([shop["o1"], shop["o3"]])
+
+
+async def test_holiday_palette_plans_the_next_working_day(engine, shop):
+    from svcdesk.tui.screens.dayplan import tomorrow
+
+    async with run_app(engine) as (app, pilot):
+        assert str(tomorrow(app)) == "2026-11-27"  # Thanksgiving skipped
+
+
+async def test_holiday_emergency_insert_lists_everyone_off_and_f_calls_them_in(engine, shop):
+    with write_session(engine) as s:
+        set_setting(s, "shop.holidays", "2026-11-25")  # today
+    async with run_app(engine) as (app, pilot):
+        await to_order(app, pilot, shop["o3"])
+        await press(pilot, "E")
+        assert table_keys(app, "#options") == []
+        detail = text(app, "#insert-detail")
+        assert "Shop holiday: f calls the crew in" in detail
+        assert "Alice Ng: shop holiday Wed 2026-11-25" in detail
+        await press(pilot, "f")
+        await settle(pilot)
+        assert table_keys(app, "#options") == ["0"]
+        await press(pilot, "enter")
+        assert [c for _, c in crew(engine, shop["o3"])] == [["Alice Ng"]]

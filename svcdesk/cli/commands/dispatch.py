@@ -10,10 +10,12 @@ import typer
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
+from svcdesk.clock import now as clock_now
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.services import lifecycle
 from svcdesk.services.dispatch import shapes
+from svcdesk.services.dispatch.holidays import next_plan_day
 from svcdesk.services.dispatch.ics import route_ics
 from svcdesk.services.dispatch.insert import apply_insert, insert_emergency
 from svcdesk.services.dispatch.plan import apply, describe, diff, plan_day
@@ -37,6 +39,10 @@ TimeLimitOpt = Annotated[
     typer.Option("--time-limit", help="Solver time in seconds (default: dispatch.time_limit)."),
 ]
 ApplyOpt = Annotated[bool, typer.Option("--apply", help="Write it (one transaction).")]
+HolidayOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Work a shop holiday (shop.holidays) with the usual shifts."),
+]
 
 
 def hm(dt, zone) -> str:
@@ -50,6 +56,7 @@ def suggest_cmd(
     book_first: Annotated[
         bool, typer.Option("--book", help="Book the best technician at the proposed start.")
     ] = False,
+    force: HolidayOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Every active technician ranked for an order, with why (and why not)."""
@@ -57,7 +64,7 @@ def suggest_cmd(
         with write_session(engine()) as session:
             order = lifecycle.get_order(session, number)
             zone = shop_zone(session)
-            ranked = suggest(session, order, parse_day(date, zone) if date else None)
+            ranked = suggest(session, order, parse_day(date, zone) if date else None, force=force)
             top = best(ranked)
             if top is None:
                 raise InvalidInput(f"nobody can take {order.number}: " + _why_nobody(ranked))
@@ -67,7 +74,7 @@ def suggest_cmd(
         with read_session(engine()) as session:
             order = lifecycle.get_order(session, number)
             zone = shop_zone(session)
-            ranked = suggest(session, order, parse_day(date, zone) if date else None)
+            ranked = suggest(session, order, parse_day(date, zone) if date else None, force=force)
             number = order.number
         top = None
     if json_out:
@@ -112,13 +119,15 @@ def plan_cmd(
         bool, typer.Option("--reoptimize", help="Also move booked visits not yet dispatched.")
     ] = False,
     apply_: ApplyOpt = False,
+    force: HolidayOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Plan a day (default tomorrow) for the whole crew; show it as a diff; --apply writes it."""
+    """Plan a day (default: the next working day) for the crew; a diff; --apply writes it."""
     with read_session(engine()) as session:
         zone = shop_zone(session)
-        day = parse_day(date or "tomorrow", zone)
-        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize)
+        today = clock_now().astimezone(zone).date()
+        day = parse_day(date, zone) if date else next_plan_day(session, today)
+        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
         changes = diff(proposal, day_schedule(session, day, zone=zone))
     result = None
     if apply_:
@@ -141,8 +150,14 @@ def plan_cmd(
                 f"  {hm(s.arrival, zone)} eta  {hm(s.starts_at, zone)}-{hm(s.ends_at, zone)}  "
                 f"{s.number} {s.priority} {s.customer} ({s.travel_minutes} min) [{s.change}]"
             )
-    for name, why in proposal.not_working.items():
-        info(f"{name}: not working ({why})")
+    if proposal.holiday == "off":
+        info(
+            f"{day:%a %Y-%m-%d} is a shop holiday (shop.holidays): technicians are off, "
+            "nothing planned (--force works it with the usual shifts)"
+        )
+    else:
+        for name, why in proposal.not_working.items():
+            info(f"{name}: not working ({why})")
     info(
         f"{day:%a %Y-%m-%d}: {sum(len(r.stops) for r in proposal.routes)} stops, "
         f"{proposal.total_drive_minutes} min drive, {len(proposal.unassigned)} not planned "
@@ -161,13 +176,14 @@ def plan_cmd(
 def insert_cmd(
     number: str,
     apply_: ApplyOpt = False,
+    force: HolidayOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Drop an order into today's running schedule: best technician, knock-on delays."""
     with read_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         zone = shop_zone(session)
-        proposal = insert_emergency(session, order)
+        proposal = insert_emergency(session, order, force=force)
     if apply_:
         if proposal.best is None:
             raise InvalidInput(f"nobody can take {proposal.number} today: " + _nobody(proposal))
@@ -212,6 +228,7 @@ def route_cmd(
     ics: Annotated[
         Path | None, typer.Option("--ics", help="Write the route as an iCalendar file.")
     ] = None,
+    force: HolidayOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Best visit order for one technician's day, with ETAs (--ics exports it)."""
@@ -219,7 +236,7 @@ def route_cmd(
         zone = shop_zone(session)
         person = find_technician(session, tech)
         day = parse_day(date, zone)
-        proposal = route_for(session, person, day, time_limit)
+        proposal = route_for(session, person, day, time_limit, force=force)
     if ics is not None:
         try:
             ics.write_text(route_ics(proposal.route, day, zone), encoding="utf-8", newline="")

@@ -1,9 +1,10 @@
-"""Demo step 50: calls taken this morning for tomorrow, with the customers' arrival windows.
+"""Demo step 50: calls taken this morning for the next working day (tomorrow, or the day after
+a shop holiday), with the customers' arrival windows.
 
 The core step leaves new orders without windows (the backlog); a believable day plan for
 tomorrow also needs promised windows ("between 8 and 12", "after 1 pm"), so this step
 takes a dozen such calls through intake, at existing sites, timed earlier today.
-`svcdesk dispatch plan` (default: tomorrow) then has windows, a backlog and booked visits
+`svcdesk dispatch plan` (default: the next working day) then has windows, a backlog and booked visits
 to work with."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from svcdesk.models import Site
 from svcdesk.services import intake
 from svcdesk.services.demo import DemoContext
 from svcdesk.services.demo.core import _load, _pick
+from svcdesk.services.dispatch.holidays import next_plan_day
 
 ORDER = 50
 CALLS = 12
@@ -29,7 +31,7 @@ def run(session: Session, ctx: DemoContext) -> None:
     rng = ctx.rng
     _, _, jobs = _load()
     local_now = ctx.now.astimezone(ctx.zone)
-    tomorrow = local_now.date() + timedelta(days=1)
+    tomorrow = next_plan_day(session, local_now.date())
     for i in range(CALLS):
         site = session.get(Site, rng.choice(ctx.sites))
         job = rng.choice(jobs)

@@ -69,8 +69,11 @@ class InsertProposal:
         return self.options[0] if self.options else None
 
 
-def insert_emergency(session: Session, order: WorkOrder, now: datetime | None = None):
-    """Where `order` fits best in today's running schedule, and what it costs."""
+def insert_emergency(
+    session: Session, order: WorkOrder, now: datetime | None = None, *, force: bool = False
+):
+    """Where `order` fits best in today's running schedule, and what it costs. On a shop
+    holiday everyone is off (listed in `not_possible`) unless `force` calls them in."""
     if scheduling.active_visits(session, order.id):
         raise InvalidInput(f"{order.number} already has a booked visit; move it instead")
     if order.status not in ("new", "scheduled"):
@@ -78,7 +81,7 @@ def insert_emergency(session: Session, order: WorkOrder, now: datetime | None = 
     now = now or clock_now()
     with clock.at(now):
         day = now.astimezone(shop_zone(session)).date()
-        ctx = build_day(session, day, include_backlog=False, extra_orders=[order])
+        ctx = build_day(session, day, include_backlog=False, extra_orders=[order], holiday_ok=force)
     for info, reason in ctx.unplannable:
         raise InvalidInput(f"{info.number}: {reason}")
     now_minute = ctx.minute(now)

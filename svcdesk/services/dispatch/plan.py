@@ -39,14 +39,16 @@ def plan_day(
     *,
     reoptimize: bool = False,
     solver: RouteSolver | None = None,
+    force: bool = False,
 ) -> PlanProposal:
-    """Routes per technician for `day` with ETAs, and what could not be planned (why)."""
+    """Routes per technician for `day` with ETAs, and what could not be planned (why).
+    On a shop holiday nobody is planned unless `force` (docs/dispatch.md)."""
     if time_limit is None:
         time_limit = dsettings.default_time_limit(session)
     if time_limit <= 0:
         raise InvalidInput(f"time limit: {time_limit} must be positive (seconds)")
     solver = solver or PyVRPSolver()
-    ctx = build_day(session, day, reoptimize=reoptimize)
+    ctx = build_day(session, day, reoptimize=reoptimize, holiday_ok=force)
     plan = solver.solve(ctx.problem, time_limit)
     if reoptimize:
         # A booked visit the re-optimised plan leaves out keeps its booking: solve again
@@ -57,7 +59,9 @@ def plan_day(
             if ctx.jobs[u.job_id].visit_id is not None and not ctx.jobs[u.job_id].locked
         }
         if dropped:
-            ctx = build_day(session, day, reoptimize=True, pinned=frozenset(dropped))
+            ctx = build_day(
+                session, day, reoptimize=True, pinned=frozenset(dropped), holiday_ok=force
+            )
             plan = solver.solve(ctx.problem, time_limit)
     # re-timing first; protecting the slots of visits the plan could not place comes last
     # (it keeps the remaining stops at their times)
@@ -178,8 +182,6 @@ def proposal_from(ctx: DayContext, plan: Plan, reoptimize: bool) -> PlanProposal
         reason = f"booked visit kept as is: {reason}" if info.locked else reason
         unassigned.append(Unplanned(info.number, info.priority, reason, info.visit_id))
     unassigned += [Unplanned(i.number, i.priority, r) for i, r in ctx.unplannable]
-    names = {lane_id: why for lane_id, why in ctx.not_working.items()}
-    people = {t.id: t.name for t in ctx.techs.values()}
     return PlanProposal(
         day=ctx.day,
         zone=ctx.zone,
@@ -191,7 +193,8 @@ def proposal_from(ctx: DayContext, plan: Plan, reoptimize: bool) -> PlanProposal
         reoptimize=reoptimize,
         violations=violations,
         versions={i.number: i.version for i in ctx.jobs.values()},
-        not_working={people.get(k, str(k)): v for k, v in names.items()},
+        not_working={ctx.names.get(k, str(k)): v for k, v in ctx.not_working.items()},
+        holiday=ctx.holiday,
     )
 
 
@@ -283,6 +286,8 @@ def _not_planned_reason(proposal: PlanProposal, visit_id: int) -> str:
     for u in proposal.unassigned:
         if u.visit_id == visit_id:
             return u.reason
+    if proposal.holiday == "off":
+        return "shop holiday: left as booked"
     return "outside the planned shift; left as booked"
 
 

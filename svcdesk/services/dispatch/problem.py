@@ -22,6 +22,8 @@ Decisions (docs/dispatch.md):
   Planning today, nothing new starts before now.
 * Location: the site's lat/lon, else the centroid of its ZIP code, else the order is not
   plannable ("no location").
+* A shop holiday (`shop.holidays`): every technician is off and the orders promised that
+  day are listed as not plannable, unless `holiday_ok` (the dispatcher forces it).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from svcdesk.models import (
 )
 from svcdesk.routing import Job, Location, Problem, Tech, locate_zip
 from svcdesk.services.dispatch import settings as dsettings
+from svcdesk.services.dispatch.holidays import holiday_off, shop_holidays
 from svcdesk.services.schedule_view import Span, TechLane, day_schedule, local_instant
 from svcdesk.services.scheduling import ACTIVE_VISIT
 from svcdesk.services.settings import shop_zone
@@ -98,9 +101,11 @@ class DayContext:
     jobs: dict[str, JobInfo]
     techs: dict[str, TechInfo]
     not_working: dict[int, str] = field(default_factory=dict)  # tech id -> why
+    names: dict[int, str] = field(default_factory=dict)  # every lane's tech id -> name
     unplannable: list[tuple[JobInfo, str]] = field(default_factory=list)
     outside: list[JobInfo] = field(default_factory=list)  # visits outside the routing shift
     now_minute: int | None = None  # planning today
+    holiday: str | None = None  # None | "off" (shop holiday, crew off) | "worked" (forced)
 
     def at(self, minute: int) -> datetime:
         return local_instant(self.day, minute, self.zone)
@@ -234,6 +239,7 @@ def build_day(
     include_backlog: bool = True,
     extra_orders: list[WorkOrder] | None = None,
     pinned: frozenset[int] = frozenset(),
+    holiday_ok: bool = False,
 ) -> DayContext:
     """The routing problem for `day` (see the module doc for what goes in)."""
     zone = shop_zone(session)
@@ -252,6 +258,8 @@ def build_day(
         techs={},
         now_minute=now_minute,
     )
+    if day in shop_holidays(session):
+        ctx.holiday = "worked" if holiday_ok else "off"
     lunch = dsettings.lunch(session)
     depot = dsettings.depot(session)
     people = {
@@ -289,6 +297,13 @@ def build_day(
         )
     if include_backlog:
         for order, site, customer, code in candidate_orders(session, day, zone):
+            if ctx.holiday == "off":  # the promised ones say why; the backlog waits
+                window = clip_window(order, day, zone, now_minute)
+                if window is not None and window[1] is not None:
+                    info = job_info(order, site, customer, order.number)
+                    ctx.jobs[info.job_id] = info
+                    ctx.unplannable.append((info, holiday_off(day)))
+                continue
             _add_order(ctx, order, site, customer, code, jobs)
     for order in extra_orders or []:
         if order.number in ctx.jobs:
@@ -303,7 +318,11 @@ def build_day(
 def _add_tech(
     ctx, lane: TechLane, person, by_order, crews, reoptimize, lunch, depot, techs, jobs, pinned
 ) -> None:
+    ctx.names[lane.id] = lane.name
     if not lane.active:
+        return
+    if ctx.holiday == "off":
+        ctx.not_working[lane.id] = holiday_off(ctx.day)
         return
     stretch = free_stretch(lane.shifts, lane.time_off)
     if stretch is None:
@@ -326,6 +345,7 @@ def _add_tech(
 
     def leg(a: Location, b: Location) -> int:
         return ctx.problem.travel.leg(a, b).minutes
+
     for v in sorted(lane.visits, key=lambda v: v.starts_at):
         order, site, customer, code = by_order[v.order_id]
         helper = v.role != "lead"

@@ -68,6 +68,7 @@ class PlanProposal:
     violations: list[str] = field(default_factory=list)
     versions: dict[str, int] = field(default_factory=dict)  # order number -> version read
     not_working: dict[str, str] = field(default_factory=dict)  # tech name -> why
+    holiday: str | None = None  # None | "off" (shop holiday) | "worked" (forced)
 
     @property
     def stops(self) -> list[tuple[PlannedRoute, PlannedStop]]:

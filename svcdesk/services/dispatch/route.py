@@ -29,9 +29,12 @@ class RouteProposal:
     current_drive_minutes: int
 
 
-def route_for(session: Session, tech: Technician, day, time_limit: float = 0.5) -> RouteProposal:
-    """Best visit order for `tech` on `day` with ETAs (see the module doc)."""
-    ctx = build_day(session, day, reoptimize=True, include_backlog=False)
+def route_for(
+    session: Session, tech: Technician, day, time_limit: float = 0.5, *, force: bool = False
+) -> RouteProposal:
+    """Best visit order for `tech` on `day` with ETAs (see the module doc); a shop holiday
+    is refused as a day off unless `force`."""
+    ctx = build_day(session, day, reoptimize=True, include_backlog=False, holiday_ok=force)
     key = ctx.tech_key(tech.id)
     if key not in ctx.techs:
         why = ctx.not_working.get(tech.id, "inactive")

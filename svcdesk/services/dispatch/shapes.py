@@ -92,6 +92,7 @@ def proposal_json(p: PlanProposal, changes: list[Change]) -> dict:
         "solver": p.solver,
         "wall_seconds": p.wall_seconds,
         "reoptimize": p.reoptimize,
+        "holiday": p.holiday,
         "total_drive_minutes": p.total_drive_minutes,
         "routes": [route_json(r) for r in p.routes],
         "unassigned": [unplanned_json(u) for u in p.unassigned],

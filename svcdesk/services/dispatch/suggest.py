@@ -33,6 +33,7 @@ from svcdesk.models import (
 from svcdesk.routing import Location
 from svcdesk.services import scheduling
 from svcdesk.services.dispatch import settings as dsettings
+from svcdesk.services.dispatch.holidays import holiday_off, shop_holidays
 from svcdesk.services.dispatch.problem import free_pieces, minute_of, site_location
 from svcdesk.services.schedule_view import TechLane, day_schedule, local_instant
 from svcdesk.services.settings import shop_zone
@@ -97,9 +98,12 @@ def suggest(
     order: WorkOrder,
     day: date | None = None,
     window: Span | None = None,
+    *,
+    force: bool = False,
 ) -> list[Suggestion]:
     """Every active technician for `order`, best first; those who can't take it last, with
-    the reasons. `day` limits the search to one shop-local day, `window` to a span."""
+    the reasons. `day` limits the search to one shop-local day, `window` to a span. Shop
+    holidays in the span are days off unless `force`."""
     if OrderStatus(order.status) not in scheduling.BOOKABLE:
         raise InvalidInput(f"{order.number} is {order.status}; only open orders can be booked")
     zone = shop_zone(session)
@@ -110,6 +114,9 @@ def suggest(
     own_id = own.id if own else None
     minutes = order.est_minutes or 60
     days = _days(span, zone)
+    holidays = frozenset() if force else shop_holidays(session)
+    off = [d for d in days if d in holidays]
+    days = [d for d in days if d not in off]
     schedules = {
         d: {lane.id: lane for lane in day_schedule(session, d, zone=zone).lanes} for d in days
     }
@@ -163,6 +170,9 @@ def suggest(
                 sug.why_not.append(
                     "and no other free slot until " + fmt(span.end, zone, "%a %H:%M")
                 )
+            if not skill_problem and off:
+                holiday = [holiday_off(d) for d in off]
+                sug.why_not = sug.why_not + holiday if days else holiday
         out.append(sug)
     starts = [s.starts_at for s in out if s.eligible]
     for s in out:

@@ -2,7 +2,8 @@
 tomorrow"): `+` new bookings, `~` moves, `=` kept, `!` not planned (with why).
 
 `A` applies the whole plan in one transaction, `R` plans again, `[`/`]` another day,
-`escape` back. The plan is computed once when the view opens (a solver run of the shop's
+`escape` back. On a shop holiday the crew is off and the header says so; `f` works the
+holiday with the usual shifts (and toggles back). The plan is computed once when the view opens (a solver run of the shop's
 `dispatch.time_limit`); when someone changes the schedule meanwhile the header says so and
 `R` re-plans (applying a stale plan is refused rather than overwriting their change)."""
 
@@ -34,11 +35,11 @@ SYMBOL = {
 }
 
 
-def make_plan(day: date, time_limit: float | None, reoptimize: bool):
+def make_plan(day: date, time_limit: float | None, reoptimize: bool, force: bool = False):
     def fn(session) -> tuple[PlanProposal, list[Change]]:
         from svcdesk.services.dispatch.plan import diff, plan_day
 
-        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize)
+        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
         return proposal, diff(proposal, day_schedule(session, day, zone=proposal.zone))
 
     return fn
@@ -65,6 +66,7 @@ class DayPlanScreen(DataScreen):
         Binding("A", "apply", "Apply plan", key_display="A"),
         Binding("R", "replan", "Re-plan", key_display="R"),
         Binding("o", "toggle_reoptimize", "Re-optimise booked"),
+        Binding("f", "toggle_holiday", "Work the holiday", show=False),
         Binding("left_square_bracket", "day(-1)", "Prev day", key_display="["),
         Binding("right_square_bracket", "day(1)", "Next day", key_display="]"),
         Binding("escape", "back", "Back"),
@@ -75,6 +77,7 @@ class DayPlanScreen(DataScreen):
         self.day = day
         self.time_limit = time_limit
         self.reoptimize = False
+        self.force = False  # work a shop holiday
         self.proposal: PlanProposal | None = None
         self.changes: dict[str, Change] = {}
         self.stale = False
@@ -112,7 +115,11 @@ class DayPlanScreen(DataScreen):
         self.query_one("#plan-head", Static).update(
             f"Planning {self.day:%A %Y-%m-%d}… (solver running)"
         )
-        self.load(make_plan(self.day, self.time_limit, self.reoptimize), self._show, group="plan")
+        self.load(
+            make_plan(self.day, self.time_limit, self.reoptimize, self.force),
+            self._show,
+            group="plan",
+        )
 
     def _show(self, result) -> None:
         self.proposal, changes = result
@@ -152,6 +159,10 @@ class DayPlanScreen(DataScreen):
             f"move, {counts['keep']} kept, {counts['unplanned']} not planned · "
             f"{'re-optimising booked visits' if p.reoptimize else 'booked visits locked'}"
         )
+        if p.holiday == "off":
+            text.append("  shop holiday: technicians off · f works it", style="bold yellow")
+        elif p.holiday == "worked":
+            text.append("  shop holiday worked (f: off)", style="bold yellow")
         if self.stale:
             text.append("  schedule changed since: R re-plans", style="bold red")
         if p.violations:
@@ -195,6 +206,10 @@ class DayPlanScreen(DataScreen):
         self.app.notify(message, title="Day plan")
         self.proposal = None  # the refresh that follows plans again from the new schedule
 
+    def action_toggle_holiday(self) -> None:
+        self.force = not self.force
+        self.action_replan()
+
     def action_toggle_reoptimize(self) -> None:
         self.reoptimize = not self.reoptimize
         self.action_replan()
@@ -208,9 +223,18 @@ class DayPlanScreen(DataScreen):
 
 
 def tomorrow(app) -> date:
-    return (now().astimezone(app.zone) + timedelta(days=1)).date()
+    """Tomorrow, or the next day that is not a shop holiday."""
+    from svcdesk.db import read_session
+    from svcdesk.services.dispatch.holidays import next_plan_day
+
+    with read_session(app.engine) as session:
+        return next_plan_day(session, now().astimezone(app.zone).date())
 
 
-@register_command("plan-tomorrow", "Plan tomorrow", help="Day plan for the crew, as a diff")
+@register_command(
+    "plan-tomorrow",
+    "Plan tomorrow",
+    help="Day plan for the crew, as a diff (the next working day after a shop holiday)",
+)
 def _plan_tomorrow(app) -> None:
     app.push_screen(DayPlanScreen(tomorrow(app)))

@@ -3,7 +3,8 @@
 One row per technician who can take it, best first (for an emergency: the earliest
 start), with the added drive and the knock-on delays of later visits; those who cannot
 are listed below. `enter` books the highlighted option and moves the delayed visits (one
-transaction); `escape` closes."""
+transaction); `escape` closes. On a shop holiday everyone is listed as off; `f` calls the
+crew in with their usual shifts."""
 
 from __future__ import annotations
 
@@ -24,11 +25,11 @@ if TYPE_CHECKING:  # the solver stack loads on first use, not at console start
     from svcdesk.services.dispatch.insert import InsertProposal
 
 
-def load_insert(number: str):
+def load_insert(number: str, force: bool = False):
     def fn(session) -> InsertProposal:
         from svcdesk.services.dispatch.insert import insert_emergency
 
-        return insert_emergency(session, lifecycle.get_order(session, number))
+        return insert_emergency(session, lifecycle.get_order(session, number), force=force)
 
     return fn
 
@@ -53,12 +54,14 @@ class InsertModal(DispatchModal):
     BINDINGS = [
         ("escape", "dismiss_modal", "Close"),
         Binding("enter", "apply", "Book here"),
+        Binding("f", "force", "Work the holiday", show=False),
     ]
 
     def __init__(self, number: str, actor: str) -> None:
         super().__init__()
         self.number, self.actor = number, actor
         self.proposal: InsertProposal | None = None
+        self.force = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dispatch-dialog"):
@@ -78,7 +81,14 @@ class InsertModal(DispatchModal):
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).focus()
-        self.load(load_insert(self.number), self._show, on_error=self._failed)
+        self.load(load_insert(self.number, self.force), self._show, on_error=self._failed)
+
+    def action_force(self) -> None:
+        """Shop holiday: call the crew in (their usual shifts) and look again."""
+        if self.force:
+            return
+        self.force = True
+        self.load(load_insert(self.number, True), self._show, on_error=self._failed)
 
     def _failed(self, exc: SvcDeskError) -> bool:
         self.query_one("#error", Static).update(str(exc))
@@ -110,8 +120,10 @@ class InsertModal(DispatchModal):
         )
         self.fit_table(len(proposal.options), 12)
         cannot = "; ".join(f"{n}: {w}" for n, w in proposal.not_possible.items())
+        holiday = any("shop holiday" in w for w in proposal.not_possible.values())
         self.query_one("#insert-detail", Static).update(
             ("nobody can take it today. " if not proposal.options else "")
+            + ("Shop holiday: f calls the crew in. " if holiday and not self.force else "")
             + (f"Cannot: {cannot}" if cannot else "")
         )
 

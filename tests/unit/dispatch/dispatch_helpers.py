@@ -7,12 +7,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from svcdesk.db import write_session
 from svcdesk.models import Site, Technician
 from svcdesk.services import intake, scheduling, technicians
+from svcdesk.services.settings import set_setting
 
 ZONE = ZoneInfo("America/Chicago")
 THU = date(2026, 11, 26)
 HOME = (30.2672, -97.7431)  # downtown Austin
+OTHER_HOLIDAYS = "2026-12-25,2027-01-01"
+
+
+@pytest.fixture
+def thursday_is_a_working_day(request):
+    """THU is Thanksgiving, a shop holiday in the default `shop.holidays`. The dispatch tests
+    are about ordinary working days, so their shop works it (the holiday rules have their
+    own tests: test_dispatch_holiday.py). Pure tests (no database) are left alone."""
+    if "db_path" not in request.fixturenames:
+        return
+    with write_session(request.getfixturevalue("engine")) as s:
+        set_setting(s, "shop.holidays", OTHER_HOLIDAYS)
 
 
 def at(day: date, hhmm: str) -> datetime:
