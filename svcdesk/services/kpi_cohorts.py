@@ -28,7 +28,14 @@ from svcdesk.models.billing import Invoice, InvoiceStatus
 from svcdesk.models.execution import TimeEntry, TimeKind
 from svcdesk.models.inventory import PartUsage
 from svcdesk.services.billing.invoices import OPEN
-from svcdesk.services.kpi_scope import GroupBy, KpiFilter, Period, filter_orders, order_group_key
+from svcdesk.services.kpi_scope import (
+    GroupBy,
+    KpiFilter,
+    Period,
+    filter_orders,
+    needs_order,
+    order_group_key,
+)
 from svcdesk.services.sqlexpr import greatest, least, minutes_between
 
 RECALL_DAYS = 30
@@ -157,11 +164,12 @@ def _visits(flt: KpiFilter, by: GroupBy | None, *measures, crew: bool = False) -
     per_tech = crew or by == GroupBy.TECH or flt.tech_id is not None
     key = VisitTechnician.technician_id if by == GroupBy.TECH else order_group_key(by)
     stmt = (
-        select(key.label("g"), WorkOrder.id.label("order_id"), *measures)
+        select(key.label("g"), Visit.order_id.label("order_id"), *measures)
         .select_from(Visit)
-        .join(WorkOrder, WorkOrder.id == Visit.order_id)
         .where(Visit.status != VisitStatus.CANCELLED.value)
     )
+    if needs_order(flt, by):
+        stmt = stmt.join(WorkOrder, WorkOrder.id == Visit.order_id)
     if per_tech:
         stmt = stmt.join(
             VisitTechnician,
@@ -219,11 +227,11 @@ def _invoices(flt: KpiFilter, by: GroupBy | None, *measures) -> Select:
     """Invoices with their order (if any). Customer filter/group use the invoice's customer;
     the other filters need an order, so order-less invoices drop out of them."""
     key = Invoice.customer_id if by == GroupBy.CUSTOMER else order_group_key(by)
-    stmt = (
-        select(key.label("g"), Invoice.order_id.label("order_id"), *measures)
-        .select_from(Invoice)
-        .outerjoin(WorkOrder, WorkOrder.id == Invoice.order_id)
+    stmt = select(key.label("g"), Invoice.order_id.label("order_id"), *measures).select_from(
+        Invoice
     )
+    if needs_order(flt, by):
+        stmt = stmt.outerjoin(WorkOrder, WorkOrder.id == Invoice.order_id)
     if flt.customer_id is not None:
         stmt = stmt.where(Invoice.customer_id == flt.customer_id)
     rest = KpiFilter(flt.tech_id, flt.skill_id, None, flt.kind, flt.priority)

@@ -138,6 +138,14 @@ def order_group_key(by: GroupBy | None) -> ColumnElement:
     return literal(0)
 
 
+def needs_order(flt: KpiFilter, by: GroupBy | None) -> bool:
+    """Whether a visit/invoice cohort must join `work_order` for this filter/grouping (an
+    unfiltered, ungrouped one reads its own table only)."""
+    return by in (GroupBy.TECH, GroupBy.SKILL, GroupBy.CUSTOMER) or any(
+        v is not None for v in flt.__dict__.values()
+    )
+
+
 def filter_orders(stmt: Select, flt: KpiFilter) -> Select:
     """Apply the filter to a statement that has `work_order` in its FROM."""
     if flt.skill_id is not None:
