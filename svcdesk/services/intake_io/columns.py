@@ -169,9 +169,15 @@ class RowParser:
 
 
 _WHOLE = re.compile(r"^\d{1,5}(\.0*)?$")
+_MINUTES: dict[str, int] = {}  # a file repeats a handful of spellings ("60", "90")
 
 
 def _minutes(text: str) -> int:
+    found = _MINUTES.get(text)
+    if found is not None:
+        return found
     if not _WHOLE.match(text):
         raise InvalidInput(f"est_minutes: {text!r} is not a whole number of minutes")
+    if len(_MINUTES) < 1000:
+        _MINUTES[text] = int(float(text))
     return int(float(text))

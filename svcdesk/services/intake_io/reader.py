@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -161,6 +162,9 @@ def _csv_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
 
 def _csv_rows(source, reader, header, columns, width) -> Iterator[Record]:
     pairs = [(c, i) for i, c in enumerate(columns) if c]
+    names = [c for c, _ in pairs]
+    # A full row's values in one C-level step (the common case: every cell present).
+    pick = itemgetter(*[i for _, i in pairs]) if len(pairs) > 1 else lambda cells: [cells[0]]
     number = 0
     while True:
         try:
@@ -170,10 +174,10 @@ def _csv_rows(source, reader, header, columns, width) -> Iterator[Record]:
         except csv.Error as exc:
             raise InvalidInput(f"{source.name} row {number + 1}: unreadable CSV ({exc})") from None
         number += 1
-        if not "".join(cells).strip():
+        if not (cells and cells[0].strip()) and not "".join(cells).strip():
             continue
         if len(cells) == width:
-            yield Record(number, cells, {c: cells[i] for c, i in pairs}, header=header)
+            yield Record(number, cells, dict(zip(names, pick(cells), strict=True)), header=header)
         elif len(cells) < width:
             values = {c: cells[i] for c, i in pairs if i < len(cells)}
             yield Record(number, cells, values, header=header)
