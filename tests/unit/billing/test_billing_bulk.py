@@ -111,6 +111,7 @@ def ready(session, shop):
     o1 = lifecycle.get_order(session, shop["o1"])
     h.set_tax(session, o1, 825)
     h.set_warranty(session, o1, date(2026, 11, 23))  # covers work done on or before the 23rd
+    h.location(session)  # outside the savepoints (PostgreSQL ids are not given back)
     return h.add_agreement(session, o1.customer_id, labor_bp=1000, parts_bp=1500, visits=2)
 
 
