@@ -153,31 +153,38 @@ def measure(engine, orders: int, techs: int, runs: int) -> list[tuple[str, float
 
 
 def _writer(url: str, worker: int, count: int, queue) -> None:
-    from svcdesk.db import write_session
-    from svcdesk.services import intake
+    """`count` phone calls from new callers, one write transaction each (intake.create_order
+    as the console runs it). Always reports to `queue`, also when it cannot even start."""
+    failures, done, t = 0, 0, time.perf_counter()
+    try:
+        from svcdesk.db import write_session
+        from svcdesk.services import intake
 
-    clock.freeze(NOW)
-    engine = make_engine(url)
-    failures = 0
-    t = time.perf_counter()
-    for n in range(count):
-        try:
-            with write_session(engine) as s:
-                intake.create_order(
-                    s,
-                    intake.IntakeRequest(
-                        summary="bench write",
-                        customer=f"W{worker}",
-                        phone=f"737{worker:03d}{n:04d}",
-                        address=f"{n} Bench St",
-                        zip="78701",
-                    ),
-                    actor=f"w{worker}",
-                )
-        except Exception as exc:  # counted, reported
-            failures += 1
-            print(f"writer {worker}: {exc}", file=sys.stderr)
-    queue.put((count, failures, time.perf_counter() - t))
+        clock.freeze(NOW)
+        engine = make_engine(url)
+        for n in range(count):
+            try:
+                with write_session(engine) as s:
+                    intake.create_order(
+                        s,
+                        intake.IntakeRequest(
+                            summary="bench write",
+                            customer=f"W{worker}",
+                            phone=f"737{worker:03d}{n:04d}",
+                            address=f"{n} Bench St",
+                            zip="78701",
+                        ),
+                        actor=f"w{worker}",
+                    )
+                done += 1
+            except Exception as exc:  # counted, reported
+                failures += 1
+                print(f"writer {worker}: {exc}", file=sys.stderr, flush=True)
+    except Exception as exc:
+        print(f"writer {worker} could not start: {exc}", file=sys.stderr, flush=True)
+        failures += count - done - failures
+    finally:
+        queue.put((done, failures, time.perf_counter() - t))
 
 
 def write_throughput(url: str, workers: int = 4, each: int = 250) -> tuple[float, int]:
@@ -194,6 +201,15 @@ def write_throughput(url: str, workers: int = 4, each: int = 250) -> tuple[float
     return sum(r[0] for r in res) / wall, sum(r[1] for r in res)
 
 
+def _has_orders(url: str) -> bool:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT count(*) FROM (SELECT 1 FROM work_order LIMIT 1) x"))
+        has = found.scalar_one() > 0
+    engine.dispose()
+    return has
+
+
 def load() -> str:
     return "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -207,6 +223,10 @@ def main() -> None:
     ap.add_argument("--db", help="SQLite file to use (built if missing; default: cached by size)")
     ap.add_argument("--check", action="store_true", help="run `db check` even on a cached file")
     ap.add_argument("--no-writes", action="store_true", help="skip the 4-writer throughput test")
+    ap.add_argument("--pg-url", help="measure this PostgreSQL database (built if it has no orders)")
+    ap.add_argument(
+        "--keep-server", action="store_true", help="leave the throwaway PostgreSQL running"
+    )
     args = ap.parse_args()
     clock.freeze(NOW)
     print(f"start: {load()}", flush=True)
@@ -215,11 +235,16 @@ def main() -> None:
     if args.backend == "postgresql":
         from tests.support.pg import PgServer
 
-        server = PgServer().start()
-        url = server.create_database("scale")
-        print(f"building {args.orders:,} orders on postgresql ...", flush=True)
-        bigshop.build(url, args.orders, args.techs)
-        fresh = True
+        if args.pg_url:
+            url = args.pg_url
+        else:
+            server = PgServer().start()
+            url = server.create_database("scale")
+            print(f"PostgreSQL: {url}", flush=True)
+        fresh = not _has_orders(url)
+        if fresh:
+            print(f"building {args.orders:,} orders on postgresql ...", flush=True)
+            bigshop.build(url, args.orders, args.techs)
     else:
         cached = Path(args.db) if args.db else None
         fresh = not (cached or bigshop.BENCH_DIR / f"scale-{args.orders}-{args.techs}.db").exists()
@@ -248,7 +273,7 @@ def main() -> None:
             if target != url:
                 Path(target).unlink()
     finally:
-        if server:
+        if server and not args.keep_server:
             server.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
