@@ -56,7 +56,8 @@ DEFAULT_PRIZES: dict[str, int] = {
 """Value (in drive minutes) of serving a job, by priority; same ratios as the fsday
 benchmark's drop penalties for high/normal/low, emergencies dominant."""
 LOCKED_PRIZE = 10_000_000
-BREAK_PRIZE = 5_000_000
+LUNCH_BONUS = 5_000
+"""Extra prize of a job's lunch twin: a route prefers to show where lunch fits."""
 MAX_PENALTY = 1e9  # per unit of time warp / excess load; must dwarf the prizes above
 
 
@@ -392,29 +393,74 @@ def run_pyvrp(
     seed: int = 1,
     initial_solution=None,
     max_penalty: float | None = None,
+    neighbours=None,
 ):
-    """Run PyVRP's iterated local search on ``data`` for ``time_limit_s`` seconds."""
+    """Run PyVRP's iterated local search on ``data`` for ``time_limit_s`` seconds.
+
+    This is ``pyvrp.solve`` with one difference: ``neighbours`` (the granular
+    neighbourhood) may be given instead of computed by ``pyvrp.search.compute_neighbours``,
+    which takes seconds on a 1,500-job day with many routing profiles."""
     import pyvrp
-    from pyvrp.PenaltyManager import PenaltyParams
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearch
+    from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+    from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
     from pyvrp.solve import SolveParams
     from pyvrp.stop import MaxRuntime
 
     params = SolveParams()
     if max_penalty is not None:
         params = SolveParams(penalty=PenaltyParams(max_penalty=max_penalty))
-
     with warnings.catch_warnings():
         # PenaltyBoundWarning fires on over-subscribed days; the result is still checked
         warnings.simplefilter("ignore")
-        return pyvrp.solve(
-            data,
-            stop=MaxRuntime(max(0.01, time_limit_s)),
-            seed=seed,
-            collect_stats=False,
-            display=False,
-            params=params,
-            initial_solution=initial_solution,
-        )
+        if neighbours is None:
+            neighbours = compute_neighbours(data, params.neighbourhood)
+        rng = pyvrp.RandomNumberGenerator(seed=seed)
+        ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
+        for op in params.operators:
+            if op.supports(data):
+                ls.add_operator(op(data))
+        pm = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
+        init = initial_solution
+        if init is None:
+            random = pyvrp.Solution.make_random(data, rng)
+            init = ls(random, pm.max_cost_evaluator(), exhaustive=True)
+        algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
+        return algo.run(MaxRuntime(max(0.01, time_limit_s)), False, False)
+
+
+def granular_neighbours(data, travel: np.ndarray, pair_ok: np.ndarray, k: int = 50):
+    """PyVRP's granular neighbourhood (Vidal et al. 2013 proximity: travel + 0.2 x least
+    waiting + least time warp, symmetric; no neighbours inside a mutually exclusive group),
+    computed with numpy over client-to-client ``travel`` minutes. ``pair_ok[i, j]`` is
+    False when no technician may do both clients (never neighbours)."""
+    from pyvrp import Activity, ActivityType
+
+    cl = data.clients()
+    n = len(cl)
+    f = np.float32
+    early = np.fromiter((c.tw_early for c in cl), f, n)
+    late = np.fromiter((c.tw_late for c in cl), f, n)
+    service = np.fromiter((c.service_duration for c in cl), f, n)
+    prox = travel.astype(f)
+    wait = early[None, :] - travel - service[:, None] - late[:, None]
+    prox += 0.2 * np.maximum(wait, 0)
+    warp = early[:, None] + service[:, None] + travel - late[None, :]
+    prox += np.maximum(warp, 0)
+    prox = np.minimum(prox, prox.T)
+    big = np.finfo(f).max
+    prox[~pair_ok] = np.inf
+    for g in data.groups():
+        prox[np.ix_(g.clients, g.clients)] = big
+    np.fill_diagonal(prox, np.inf)
+    k = min(k, n - 1)
+    if k <= 0:
+        return {Activity(ActivityType.CLIENT, i): [] for i in range(n)}
+    top = np.argpartition(prox, k - 1, axis=1)[:, :k]
+    rows = np.arange(n)[:, None]
+    top = np.take_along_axis(top, np.argsort(prox[rows, top], axis=1, kind="stable"), axis=1)
+    act = [Activity(ActivityType.CLIENT, i) for i in range(n)]
+    return {act[i]: [act[j] for j in top[i] if np.isfinite(prox[i, j])] for i in range(n)}
 
 
 class PyVRPSolver:
@@ -423,14 +469,25 @@ class PyVRPSolver:
     name = "pyvrp"
 
     def __init__(
-        self, prizes: Mapping[str, int] | None = None, seed: int = 1, break_slack: int = 0
+        self,
+        prizes: Mapping[str, int] | None = None,
+        seed: int = 1,
+        lunch_bonus: int = LUNCH_BONUS,
     ) -> None:
         self.prizes = dict(DEFAULT_PRIZES if prizes is None else prizes)
         self.seed = seed
-        self.break_slack = break_slack
+        self.lunch_bonus = lunch_bonus
+        self.lunch_twins: set[int] = set()
 
     def build(self, problem: Problem, legs: Legs):
-        """Translate the problem; returns (ProblemData, client->job/None, vtype->tech)."""
+        """Translate the problem; returns (ProblemData, client -> job, vtype -> tech).
+
+        Lunch is a "twin" of a job: the same site, the service plus the break, a window that
+        starts the break (right after the service, on site) inside the break window, and
+        one unit of that break window's load dimension (capacity 1: one lunch per route).
+        A job and its twins form a mutually exclusive optional client group, so the search
+        decides per job whether lunch follows it; a twin's prize adds `lunch_bonus` so that
+        routes take lunch where it fits. Travel stays real on every leg."""
         import pyvrp
         from pyvrp.constants import MAX_VALUE
 
@@ -441,61 +498,57 @@ class PyVRPSolver:
             depot_locs.setdefault(t.start_location, len(depot_locs))
             depot_locs.setdefault(t.home_end, len(depot_locs))
         n_dep = len(depot_locs)
-        breaks = [(t, t.break_window()) for t in techs]
-        sigs = sorted({bw for _, bw in breaks if bw is not None})
-        sig_dim = {s: i for i, s in enumerate(sigs)}
-        n_break = sum(1 for _, bw in breaks if bw is not None)
-        dummy = n_dep + len(jobs) if n_break else None
-        n_loc = n_dep + len(jobs) + (1 if n_break else 0)
+        sigs = sorted({bw for t in techs if (bw := t.break_window()) is not None})
+        ndim = len(sigs)
+        n_loc = n_dep + len(jobs)
 
-        # base travel matrix over [depots..., one location per job, dummy]
+        # travel matrix over [depots..., one location per job]
         real = [*depot_locs, *(j.location for j in jobs)]
         ix = np.fromiter((legs.idx[p] for p in real), np.int64, len(real))
-        base = np.zeros((n_loc, n_loc), dtype=np.int64)
-        base[: len(real), : len(real)] = legs.minutes_array[np.ix_(ix, ix)]
+        base = np.ascontiguousarray(legs.minutes_array[np.ix_(ix, ix)], dtype=np.int64)
 
         locations = [pyvrp.Location(0, 0, name=f"L{i}") for i in range(n_loc)]
         depots = [pyvrp.Depot(i) for i in range(n_dep)]
-        ndim = len(sigs)
         clients = []
-        owner: list[Job | None] = []
+        groups = []
+        owner: list[Job] = []
+        self.lunch_twins: set[int] = set()
         for k, j in enumerate(jobs):
             if j.locked_start is not None:
                 tw = (j.locked_start, j.locked_start)
             else:
                 tw = (j.window_start or 0, j.window_end if j.window_end is not None else 10**7)
             prize = LOCKED_PRIZE if j.locked_start is not None else self.prizes[j.priority]
-            clients.append(
-                pyvrp.Client(
-                    n_dep + k,
-                    delivery=[0] * ndim,
-                    service_duration=j.service_minutes,
-                    tw_early=tw[0],
-                    tw_late=tw[1],
-                    prize=prize,
-                    required=False,
-                    name=j.id,
+            twins = []
+            for dim, (b_lo, b_hi, b_len) in enumerate(sigs):
+                lo = max(tw[0], b_lo - j.service_minutes)
+                hi = min(tw[1], b_hi - j.service_minutes)
+                if lo <= hi:
+                    twins.append((dim, lo, hi, b_len))
+            group = len(groups) if twins else None
+            members = []
+            for dim, lo, hi, extra in [(None, *tw, 0), *twins]:
+                load = [0] * ndim
+                if dim is not None:
+                    load[dim] = 1
+                    self.lunch_twins.add(len(clients))
+                members.append(len(clients))
+                clients.append(
+                    pyvrp.Client(
+                        n_dep + k,
+                        delivery=load,
+                        service_duration=j.service_minutes + extra,
+                        tw_early=lo,
+                        tw_late=hi,
+                        prize=prize + (self.lunch_bonus if dim is not None else 0),
+                        required=False,
+                        group=group,
+                        name=j.id,
+                    )
                 )
-            )
-            owner.append(j)
-        for t, bw in breaks:
-            if bw is None:
-                continue
-            d = [0] * ndim
-            d[sig_dim[bw]] = 1
-            clients.append(
-                pyvrp.Client(
-                    dummy,
-                    delivery=d,
-                    service_duration=bw[2] + self.break_slack,
-                    tw_early=bw[0],
-                    tw_late=bw[1],
-                    prize=BREAK_PRIZE,
-                    required=False,
-                    name=f"break:{t.id}",
-                )
-            )
-            owner.append(None)
+                owner.append(j)
+            if group is not None:
+                groups.append(pyvrp.ClientGroup(members, required=False))
 
         # eligibility -> profiles
         profiles: dict[bytes, int] = {}
@@ -510,7 +563,7 @@ class PyVRPSolver:
             bw = t.break_window()
             cap = [0] * ndim
             if bw is not None:
-                cap[sig_dim[bw]] = 1
+                cap[sigs.index(bw)] = 1
             vtypes.append(
                 pyvrp.VehicleType(
                     num_available=1,
@@ -534,26 +587,51 @@ class PyVRPSolver:
                 dist[bad, bad] = 0
             dist_mats.append(dist)
             dur_mats.append(base)
-        data = pyvrp.ProblemData(locations, clients, depots, vtypes, dist_mats, dur_mats)
+        data = pyvrp.ProblemData(locations, clients, depots, vtypes, dist_mats, dur_mats, groups)
+        # inputs of the granular neighbourhood: client -> job, eligibility per profile
+        job_of = np.fromiter((c.location - n_dep for c in clients), np.int64, len(clients))
+        self._neighbourhood = (job_of, np.array(masks), base[n_dep:, n_dep:])
         return data, owner, techs
 
+    def neighbours(self, data):
+        """Granular neighbourhood of the data `build` returned (see `granular_neighbours`)."""
+        job_of, masks, travel = self._neighbourhood
+        m = masks[:, job_of].astype(np.float32)
+        pair_ok = (m.T @ m) > 0
+        return granular_neighbours(data, travel[np.ix_(job_of, job_of)], pair_ok)
+
     def _warm_start(self, problem: Problem, data, owner, techs):
-        """The greedy plan as PyVRP's starting solution (cheap, feasible, lunch included)."""
+        """The greedy plan as PyVRP's starting solution (cheap, feasible): on each route the
+        first stop whose lunch twin keeps the route on time takes lunch."""
         import pyvrp
 
         try:
             plan = GreedySolver().solve(problem)
-            client = {j.id: k for k, j in enumerate(owner) if j is not None}
-            brk = {data.client(k).name[6:]: k for k in range(len(owner)) if owner[k] is None}
+            plain: dict[str, int] = {}
+            twin: dict[tuple[str, int], int] = {}
+            for k, j in enumerate(owner):
+                if k in self.lunch_twins:
+                    twin[(j.id, int(np.flatnonzero(data.client(k).delivery)[0]))] = k
+                else:
+                    plain[j.id] = k
             routes = []
             for v, t in enumerate(techs):
                 r = plan.routes.get(t.id)
                 if r is None or not r.stops:
                     continue
-                visits = [client[s.job_id] for s in r.stops]
-                if r.lunch is not None and t.id in brk:
-                    visits.insert(r.lunch.before_stop, brk[t.id])
-                routes.append(pyvrp.Route(data, visits, v))
+                visits = [plain[s.job_id] for s in r.stops]
+                route = pyvrp.Route(data, visits, v)
+                cap = data.vehicle_type(v).capacity
+                dim = int(np.flatnonzero(cap)[0]) if any(cap) else None
+                for i, s in enumerate(r.stops if dim is not None else []):
+                    k = twin.get((s.job_id, dim))
+                    if k is None:
+                        continue
+                    cand = pyvrp.Route(data, [*visits[:i], k, *visits[i + 1 :]], v)
+                    if cand.time_warp() == 0:
+                        route = cand
+                        break
+                routes.append(route)
             return pyvrp.Solution(data, routes)
         except Exception:  # pragma: no cover - a warm start is only a hint
             return None
@@ -566,11 +644,17 @@ class PyVRPSolver:
             return st.to_plan(self.name, t0)
         data, owner, techs = self.build(problem, legs)
         start = self._warm_start(problem, data, owner, techs)
+        neighbours = self.neighbours(data)
         budget = time_limit_s - (time.perf_counter() - t0)
         # keep a small share of the budget for re-timing and repair on big days
         budget -= min(0.5, 0.1 * time_limit_s) if len(problem.jobs) > 300 else 0.0
         res = run_pyvrp(
-            data, max(0.05, budget), seed=self.seed, initial_solution=start, max_penalty=MAX_PENALTY
+            data,
+            max(0.05, budget),
+            seed=self.seed,
+            initial_solution=start,
+            max_penalty=MAX_PENALTY,
+            neighbours=neighbours,
         )
         if not res.best.is_feasible():
             # cannot happen with optional clients unless breaks collide with locks;
@@ -581,8 +665,7 @@ class PyVRPSolver:
             )
         for r in res.best.routes():
             tech = techs[r.vehicle_type()]
-            seq = [owner[a.idx] for a in r if a.is_client() and owner[a.idx] is not None]
-            st.seq[tech.id] = [j for j in seq if j is not None]
+            st.seq[tech.id] = [owner[a.idx] for a in r if a.is_client()]
         removed: list[Job] = []
         for tid in st.seq:
             removed.extend(st.make_feasible(tid))
