@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -185,7 +185,11 @@ def _mirror_many(session: Session, pairs: list[tuple[WorkOrder, OrderSla]]) -> N
     changed = [(order, active_due(row)) for order, row in pairs if order.sla_due != active_due(row)]
     if not changed:
         return
-    session.execute(update(WorkOrder), [{"id": o.id, "sla_due": due} for o, due in changed])
+    table = WorkOrder.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("oid")).values(sla_due=bindparam("due")),
+        [{"oid": o.id, "due": due} for o, due in changed],
+    )
     for order, due in changed:
         set_committed_value(order, "sla_due", due)
 

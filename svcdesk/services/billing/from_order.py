@@ -13,7 +13,7 @@ Coverage (warranty, agreement) is applied line by line (see `coverage`). The ord
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -242,10 +242,11 @@ def build_lines(session: Session, order: WorkOrder, ctx: PricingContext) -> list
     return Billables.load(session, [order], ctx).lines(order, ctx)
 
 
-def _with_cover(draft: LineDraft, cover: coverage.Cover | None) -> LineDraft:
+def _covered(cover: coverage.Cover | None) -> dict:
+    """LineDraft's coverage fields for `cover` (none when nothing is covered)."""
     if cover is None:
-        return draft
-    return replace(draft, coverage=cover.kind, coverage_bp=cover.bp, coverage_note=cover.note)
+        return {}
+    return {"coverage": cover.kind, "coverage_bp": cover.bp, "coverage_note": cover.note}
 
 
 def quote_lines(rows) -> list[LineDraft]:
@@ -271,6 +272,7 @@ def labor_lines(
     entries, order: WorkOrder, ctx: PricingContext, cover: coverage.Cover | None
 ) -> list[LineDraft]:
     emergency = order.priority == Priority.EMERGENCY.value
+    covered = _covered(cover)
     out: list[LineDraft] = []
     for entry in entries:
         tech = ctx.tech(entry.technician_id)
@@ -285,18 +287,20 @@ def labor_lines(
         when = f"{fmt(entry.starts_at, ctx.zone, '%m-%d %H:%M')}-{fmt(entry.ends_at, ctx.zone, '%H:%M')}"
         for kind, minutes in parts:
             rate = pricebook.pick_rate(ctx.rates, kind, tech.level)
-            draft = LineDraft(
-                description=f"Labor, {rate.name}: {tech.name} {when}",
-                unit_price_cents=rate.rate_cents,
-                qty_milli=labor.hours_milli(minutes),
-                kind=LineKind.LABOR.value,
-                code=rate.code,
-                taxable=rate.taxable,
-                source="time_entry",
-                source_id=entry.id,
-                source_label=f"time entry {entry.id}: {tech.name} {when}, {minutes} min {kind.value}",
+            out.append(
+                LineDraft(
+                    description=f"Labor, {rate.name}: {tech.name} {when}",
+                    unit_price_cents=rate.rate_cents,
+                    qty_milli=labor.hours_milli(minutes),
+                    kind=LineKind.LABOR.value,
+                    code=rate.code,
+                    taxable=rate.taxable,
+                    source="time_entry",
+                    source_id=entry.id,
+                    source_label=f"time entry {entry.id}: {tech.name} {when}, {minutes} min {kind.value}",
+                    **covered,
+                )
             )
-            out.append(_with_cover(draft, cover))
     return out
 
 
@@ -311,6 +315,7 @@ def part_lines(
         price, why = usage.unit_price_cents, "price when used"
         if price <= 0:
             price, why = pricebook.part_price_cents(0, usage.unit_cost_cents, ctx.tiers)
+        cover = coverage.part_cover(terms, warranty, usage.warranty)
         draft = LineDraft(
             description=f"{usage.name} ({usage.sku})",
             unit_price_cents=price,
@@ -321,28 +326,27 @@ def part_lines(
             source="part_usage",
             source_id=usage.id,
             source_label=f"part usage {usage.id}: {why}",
+            **_covered(cover),
         )
-        out.append(_with_cover(draft, coverage.part_cover(terms, warranty, usage.warranty)))
+        out.append(draft)
     return out
 
 
 def trip_lines(visits, ctx: PricingContext, cover: coverage.Cover | None) -> list[LineDraft]:
     if ctx.trip is None:
         return []
-    trip = ctx.trip
+    trip, covered = ctx.trip, _covered(cover)
     return [
-        _with_cover(
-            LineDraft(
-                description=f"{trip.name} ({fmt(v.arrived_at, ctx.zone, '%m-%d')})",
-                unit_price_cents=trip.price_cents,
-                kind=LineKind.FEE.value,
-                code=trip.code,
-                taxable=trip.taxable,
-                source="visit",
-                source_id=v.id,
-                source_label=f"visit {v.id} arrived {fmt(v.arrived_at, ctx.zone)}",
-            ),
-            cover,
+        LineDraft(
+            description=f"{trip.name} ({fmt(v.arrived_at, ctx.zone, '%m-%d')})",
+            unit_price_cents=trip.price_cents,
+            kind=LineKind.FEE.value,
+            code=trip.code,
+            taxable=trip.taxable,
+            source="visit",
+            source_id=v.id,
+            source_label=f"visit {v.id} arrived {fmt(v.arrived_at, ctx.zone)}",
+            **covered,
         )
         for v in visits
     ]

@@ -83,14 +83,16 @@ def invoice_lines(session: Session, invoice_id: int) -> list[InvoiceLine]:
     )
 
 
+_KINDS = frozenset(k.value for k in LineKind)
+_COVERAGES = frozenset(c.value for c in Coverage)
+
+
 def _validate(draft: LineDraft) -> None:
     if not draft.description.strip():
         raise InvalidInput("description: a line needs a description")
-    try:
-        LineKind(draft.kind)
-    except ValueError:
-        raise InvalidInput(f"kind: {draft.kind!r} is not a line kind") from None
-    if draft.coverage is not None and draft.coverage not in {c.value for c in Coverage}:
+    if draft.kind not in _KINDS:
+        raise InvalidInput(f"kind: {draft.kind!r} is not a line kind")
+    if draft.coverage is not None and draft.coverage not in _COVERAGES:
         raise InvalidInput(f"coverage: {draft.coverage!r} is not warranty or agreement")
     arith.check_line(draft.arith_line())
 
@@ -188,7 +190,7 @@ def create_invoices(
         for position, (draft, out) in enumerate(zip(spec.lines, totals.lines, strict=True), 1)
     ]
     if line_rows:  # one executemany: many invoices a second (tests/bench/billing.py)
-        session.execute(insert(InvoiceLine), line_rows)
+        session.execute(insert(InvoiceLine.__table__), line_rows)
     events.record_many(
         session,
         [
