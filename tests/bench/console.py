@@ -167,6 +167,50 @@ def child(kind: str, db: str, limit: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def open_backlog(path: Path, share: float = 0.05, seed: int = 3) -> int:
+    """Reopen the newest closed orders until `share` of all orders are open (the shop
+    builder's backlog is only what "now" finds in progress, ~0.1 %): the issue's workload
+    is 5,000 open of 100,000. Reopened orders get an open status, a priority and an SLA
+    due moment from 2 days late to 5 days ahead. Returns the open count."""
+    import random
+    import sqlite3
+    from datetime import timedelta
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scale import NOW
+
+    rng = random.Random(seed)
+    open_sql = "status IN ('new','scheduled','dispatched','en_route','on_site','on_hold')"
+    with sqlite3.connect(path) as conn:
+        total = conn.execute("SELECT count(*) FROM work_order").fetchone()[0]
+        have = conn.execute(f"SELECT count(*) FROM work_order WHERE {open_sql}").fetchone()[0]
+        need = int(total * share) - have
+        if need <= 0:
+            return have
+        ids = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM work_order WHERE NOT {open_sql} ORDER BY id DESC LIMIT ?",
+                (need,),
+            )
+        ]
+        ranks = {"emergency": 0, "high": 1, "normal": 2, "low": 3}
+        rows = []
+        for order_id in ids:
+            priority = rng.choices(list(ranks), weights=(3, 20, 60, 17))[0]
+            due = NOW + timedelta(minutes=rng.randrange(-2 * 24 * 60, 5 * 24 * 60))
+            status = rng.choices(("new", "on_hold"), weights=(95, 5))[0]
+            rows.append(
+                (status, priority, ranks[priority], f"{due:%Y-%m-%d %H:%M:%S.%f}", order_id)
+            )
+        conn.executemany(
+            "UPDATE work_order SET status = ?, priority = ?, priority_rank = ?, sla_due = ?,"
+            " completed_at = NULL WHERE id = ?",
+            rows,
+        )
+        return have + len(rows)
+
+
 def ms(values) -> str:
     return f"{statistics.median(values) * 1000:.0f}"
 
@@ -201,6 +245,7 @@ def main() -> None:
         engine = make_engine(str(path))
         build(engine, args.orders, args.techs)
         engine.dispose()
+    print(f"{open_backlog(path):,} open orders")
 
     runs: dict[str, list[dict]] = {"baseline": [], "console": [], "console5000": []}
     for _ in range(args.runs):  # interleaved so load on the machine hits all alike

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker
 
 from svcdesk.models import OPEN_STATUSES, Priority
 from svcdesk.services import queries, sla_state
@@ -59,19 +60,41 @@ class BoardFilter:
         parts += [name for name in ("unassigned", "today", "overdue") if getattr(self, name)]
         return ", ".join(parts) or "all open orders"
 
-    def query(self, session, limit: int) -> list[queries.OrderRow]:
+    def filters(self) -> dict:
+        return {
+            "statuses": [self.status] if self.status else None,
+            "priority": self.priority,
+            "tech_id": self.tech_id,
+            "unassigned": self.unassigned,
+            "today": self.today,
+            "overdue": self.overdue,
+            "text": self.text or None,
+        }
+
+    def query(self, session, limit: int, offset: int = 0) -> list[queries.OrderRow]:
         return queries.list_orders(
-            session,
-            statuses=[self.status] if self.status else None,
-            priority=self.priority,
-            tech_id=self.tech_id,
-            unassigned=self.unassigned,
-            today=self.today,
-            overdue=self.overdue,
-            text=self.text or None,
-            sort=self.sort,
-            limit=limit,
+            session, **self.filters(), sort=self.sort, limit=limit, offset=offset
         )
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """Rows `offset`… of the filtered, sorted open orders, their SLA states, and how many
+    orders match in all."""
+
+    offset: int
+    rows: list[queries.OrderRow]
+    slas: dict
+    total: int
+
+
+def fetch_page(session, flt: BoardFilter, offset: int, limit: int) -> BoardPage:
+    rows = flt.query(session, limit, offset)
+    if len(rows) < limit:  # the last page: the total is known without counting
+        total = offset + len(rows)
+    else:
+        total = queries.count_orders(session, **flt.filters())
+    return BoardPage(offset, rows, sla_state.states_for(session, [r.id for r in rows]), total)
 
 
 def row_cells(row: queries.OrderRow, zone, sla=None) -> tuple:
@@ -98,10 +121,6 @@ def sla_state_cell(state, due) -> Text:
         return Text(f"hold {cell.plain}", style="dim")
     style = {"breached": LATE_STYLE, "missed": LATE_STYLE, "at_risk": SOON_STYLE}.get(state.state)
     return Text(cell.plain, style=style) if style else cell
-
-
-def rows_with_sla(session, rows: list[queries.OrderRow]):
-    return rows, sla_state.states_for(session, [r.id for r in rows])
 
 
 def counters_text(c: queries.BoardCounts) -> Text:
@@ -144,7 +163,12 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         super().__init__()
         self.filter = BoardFilter()
         self.rows: dict[str, queries.OrderRow] = {}
+        self.total = 0  # orders matching the filter (rows holds the first pages of them)
         self.techs: list[tuple[int, str]] = []
+        self._epoch = 0  # bumped by every full load: a page of an older one is dropped
+        self._rows_worker: Worker | None = None
+        self._more_worker: Worker | None = None
+        self._pending: bool | None = None  # a load asked for while one ran (keep pages?)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -162,16 +186,66 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(KeyTable).focus()
+        table = self.query_one(KeyTable)
+        table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
 
     # -- data ---------------------------------------------------------------------------
+    # The board holds every open order, a page (`app.board_limit` rows) at a time: the
+    # first page on a new filter, the next when the cursor or the scroll nears the end.
+    # A reload (live update) re-reads as many rows as are loaded, so the cursor stays.
+    # Loads never overlap: a filter typed while one runs waits for it and then runs once
+    # with the latest filter (a burst of keys costs one or two queries, not one per key).
     def refresh_data(self) -> None:
-        self.load_rows()
+        self.load_rows(keep_pages=True)
         self.load(self._fetch_side, self._show_side, group="counts")
 
-    def load_rows(self) -> None:
-        flt, limit = self.filter, self.app.board_limit
-        self.load(lambda s: rows_with_sla(s, flt.query(s, limit)), self._show_rows, group="rows")
+    def load_rows(self, keep_pages: bool = False) -> None:
+        if self._rows_worker is not None and not self._rows_worker.is_finished:
+            self._pending = keep_pages and self._pending is not False
+            return
+        self._pending = None
+        self._epoch += 1
+        page = self.app.board_limit
+        want = max(page, len(self.rows)) if keep_pages else page
+        flt, epoch = self.filter, self._epoch
+        self._rows_worker = self.load(
+            lambda s: fetch_page(s, flt, 0, want),
+            lambda result: self._show_rows(epoch, result),
+            group="rows",
+        )
+
+    def load_more(self) -> None:
+        """The next page, when the cursor or the scroll is near the end of what is loaded."""
+        table = self.query_one(KeyTable)
+        loaded = table.row_count
+        if loaded >= self.total or not loaded or self._busy():
+            return
+        near = max(table.size.height, 10)
+        bottom = table.scroll_y + table.scrollable_content_region.height
+        if table.cursor_row < loaded - near and bottom < loaded - near:
+            return
+        flt, epoch, page = self.filter, self._epoch, self.app.board_limit
+        self._more_worker = self.load(
+            lambda s: fetch_page(s, flt, loaded, page),
+            lambda result: self._append_rows(epoch, result),
+            group="more",
+        )
+
+    def _busy(self) -> bool:
+        return any(
+            w is not None and not w.is_finished for w in (self._rows_worker, self._more_worker)
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker not in (self._rows_worker, self._more_worker):
+            return
+        if not event.worker.is_finished:
+            return
+        if self._pending is not None:
+            self.load_rows(keep_pages=self._pending)
+        else:
+            self.load_more()
 
     @staticmethod
     def _fetch_side(session):
@@ -182,17 +256,35 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         counts, self.techs = result
         self.query_one("#counters", Static).update(counters_text(counts))
 
-    def _show_rows(self, result) -> None:
-        rows, slas = result
-        self.rows = {r.number: r for r in rows}
+    def _show_rows(self, epoch: int, page: BoardPage) -> None:
+        if epoch != self._epoch or self._pending is not None:
+            return  # a newer load follows (its filter is the one in the box)
+        self.rows = {r.number: r for r in page.rows}
+        self.total = page.total
         zone = self.app.zone
         self.query_one(KeyTable).replace_rows(
-            (r.number, row_cells(r, zone, slas.get(r.id))) for r in rows
+            (r.number, row_cells(r, zone, page.slas.get(r.id))) for r in page.rows
         )
-        more = " (more: narrow with / or f)" if len(rows) >= self.app.board_limit else ""
-        self.query_one("#filters", Static).update(
-            f"{self.filter.describe()} · sort {self.filter.sort} · {len(rows)} shown{more}"
-        )
+        self._show_count()
+
+    def _append_rows(self, epoch: int, page: BoardPage) -> None:
+        table = self.query_one(KeyTable)
+        if epoch != self._epoch or page.offset != table.row_count:
+            return  # the list was reloaded meanwhile
+        zone = self.app.zone
+        new = [r for r in page.rows if r.number not in self.rows]  # moved up since: skip
+        self.rows.update((r.number, r) for r in new)
+        self.total = max(page.total, len(self.rows))
+        table.add_rows_keyed((r.number, row_cells(r, zone, page.slas.get(r.id))) for r in new)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        shown, flt = len(self.rows), self.filter
+        count = f"{shown} shown" if shown >= self.total else f"{shown} of {self.total} shown"
+        self.query_one("#filters", Static).update(f"{flt.describe()} · sort {flt.sort} · {count}")
+
+    def _scrolled(self, _value: float) -> None:
+        self.load_more()
 
     def set_filter(self, **changes) -> None:
         self.filter = replace(self.filter, **changes)
@@ -205,6 +297,9 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
     def current_row(self) -> queries.OrderRow | None:
         key = self.query_one(KeyTable).current_key
         return self.rows.get(key) if key else None
+
+    def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
+        self.load_more()
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()

@@ -33,6 +33,11 @@ class KeyTable(DataTable):
             return None
         return key.value
 
+    def add_rows_keyed(self, rows: Iterable[tuple[str, Sequence]]) -> None:
+        """Append rows (key, cells) at the end; the cursor and scroll stay where they are."""
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+
     def replace_rows(self, rows: Iterable[tuple[str, Sequence]]) -> None:
         """Swap in new rows; the cursor stays on the same key (or the same index)."""
         old_key, old_index = self.current_key, self.cursor_row

@@ -88,3 +88,16 @@ def test_search_technicians(engine, shop):
         assert [t.name for t in search_technicians(s, "ruiz")] == ["Bob Ruiz"]
         assert [t.name for t in search_technicians(s, "0201")] == ["Alice Ng"]
         assert len(search_technicians(s, "")) == 3
+
+
+def test_list_orders_pages_and_count_orders(session, shop):
+    everything = [r.number for r in queries.list_orders(session, limit=None)]
+    assert everything == [shop["o3"], shop["o1"], shop["o2"]]
+    pages = [
+        [r.number for r in queries.list_orders(session, limit=2, offset=offset)]
+        for offset in (0, 2, 4)
+    ]
+    assert pages == [everything[:2], everything[2:], []]
+    assert queries.count_orders(session) == 3
+    assert queries.count_orders(session, unassigned=True, sort="sla", limit=1) == 2
+    assert queries.count_orders(session, text="river") == 1

@@ -1,0 +1,77 @@
+"""Job board paging: every open order reachable by scrolling, a page at a time."""
+
+from __future__ import annotations
+
+from svcdesk.db import write_session
+from svcdesk.services import lifecycle
+from svcdesk.services.intake import IntakeRequest, create_order
+from tests.tui.helpers import press, run_app, table_keys
+
+
+def add_orders(engine, shop, n: int) -> None:
+    with write_session(engine) as s:
+        for i in range(n):
+            create_order(
+                s,
+                IntakeRequest(
+                    customer_id=shop["customer"],
+                    site_id=shop["site"],
+                    summary=f"filter change {i}",
+                    priority="low",
+                ),
+            )
+
+
+def filters_line(app) -> str:
+    return str(app.screen.query_one("#filters").render())
+
+
+SMALL = (140, 14)  # about 8 table rows in view: pages of 20 are more than a screenful
+
+
+async def test_board_loads_the_next_page_near_the_end(engine, shop):
+    add_orders(engine, shop, 42)  # 45 open orders, pages of 20
+    async with run_app(engine, size=SMALL, board_limit=20) as (app, pilot):
+        table = app.screen.query_one("#orders")
+        assert table.row_count == 20
+        assert "20 of 45 shown" in filters_line(app)
+        await press(pilot, "j", "j")  # far from the end: nothing more
+        assert table.row_count == 20
+        await press(pilot, "end")  # the last loaded row: the next page follows
+        assert table.row_count == 40
+        assert table.current_key == table_keys(app)[19]  # the cursor stayed on its row
+        assert "40 of 45 shown" in filters_line(app)
+        await press(pilot, "end")
+        assert table.row_count == 45
+        assert len(set(table_keys(app))) == 45
+        assert "· 45 shown" in filters_line(app)
+
+
+async def test_board_pages_follow_filter_and_survive_refresh(engine, shop):
+    add_orders(engine, shop, 42)
+    async with run_app(engine, size=SMALL, board_limit=20) as (app, pilot):
+        table = app.screen.query_one("#orders")
+        await press(pilot, "end", "end", "k")
+        assert table.row_count == 45
+        key = table.current_key
+        with write_session(engine) as s:  # someone else puts the top order on hold
+            lifecycle.change_status(
+                s, lifecycle.get_order(s, shop["o3"]), "on_hold", reason="parts"
+            )
+        app.poll_changes()
+        await press(pilot)
+        assert table.row_count == 45  # every loaded row reloaded, not just the first page
+        assert table.current_key == key
+        assert "On hold 1" in str(app.screen.query_one("#counters").render())
+        await press(pilot, "home", "slash", *"filter")  # a new filter: one page again
+        assert table.row_count == 20
+        assert "20 of 42 shown" in filters_line(app)
+        assert "text “filter”" in filters_line(app)
+
+
+async def test_a_burst_of_filter_keys_ends_on_the_last_text(engine, shop):
+    add_orders(engine, shop, 3)
+    async with run_app(engine) as (app, pilot):
+        await pilot.press("slash", *"filter change 2")  # no waiting between keys
+        await press(pilot)
+        assert [app.screen.rows[k].summary for k in table_keys(app)] == ["filter change 2"]
