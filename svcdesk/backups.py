@@ -1,4 +1,5 @@
-"""Restore from a backup file, and the automatic daily backup rotation."""
+"""Restore from a backup file, and the automatic daily backup rotation (run by the
+console when it opens and by `svcdesk db backup --rotate`)."""
 
 from __future__ import annotations
 
@@ -93,3 +94,28 @@ def rotate(
     for old in daily[:-keep]:
         old.unlink()
     return created
+
+
+def rotation_settings(engine: Engine) -> tuple[int, str | None]:
+    """(backup.keep_days, backup.dir or None) from the shop's settings."""
+    from svcdesk.db import read_session
+    from svcdesk.services.settings import get_setting
+
+    with read_session(engine) as session:
+        raw = get_setting(session, "backup.keep_days") or "0"
+        folder = get_setting(session, "backup.dir") or None
+    try:
+        keep = int(raw)
+    except ValueError:
+        raise InvalidInput(f"backup.keep_days: {raw!r} is not a whole number of days") from None
+    return keep, folder
+
+
+def daily_backup(engine: Engine) -> Path | None:
+    """Today's automatic backup of a SQLite shop file, per the settings: the new file, or
+    None when today's already exists, rotation is off (`backup.keep_days` 0) or the database
+    is not a SQLite file. Cheap when today's exists (two settings and a directory listing)."""
+    if sqlite_path(engine) is None:
+        return None
+    keep, folder = rotation_settings(engine)
+    return rotate(engine, keep=keep, directory=folder)

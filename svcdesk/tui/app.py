@@ -6,13 +6,16 @@ on top of the current mode and `escape` pops back."""
 
 from __future__ import annotations
 
+import sqlite3
 from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine
 from textual.app import App
 from textual.binding import Binding
 
 from svcdesk.db import read_session
+from svcdesk.errors import SvcDeskError
 from svcdesk.services.settings import shop_zone
 from svcdesk.tui import registry
 from svcdesk.tui.base import DataScreen
@@ -41,9 +44,12 @@ class SvcDeskApp(App):
         actor: str = "dispatcher",
         board_limit: int = 500,
         watcher: ChangeWatcher | None = None,
+        backup_on_open: bool = True,
     ) -> None:
         super().__init__()
         self.engine = engine
+        self.backup_on_open = backup_on_open
+        self.backup_made: Path | None = None  # today's automatic backup, when this open made it
         self.actor = actor
         self.board_limit = board_limit
         self.watch_interval = watch_interval
@@ -83,12 +89,26 @@ class SvcDeskApp(App):
         # The other screens' modules (and what they import) load in a thread after the
         # board is up: first paint doesn't wait for them.
         self.run_worker(self._discover, thread=True, group="discover", exit_on_error=True)
+        if self.backup_on_open:
+            self.run_worker(self._daily_backup, thread=True, group="backup", exit_on_error=False)
         if self.watch_interval:
             self.set_interval(self.watch_interval, self.poll_changes, name="change-watch")
 
     def _discover(self) -> None:
         registry.discover()
         self.call_from_thread(self.install_screens)
+
+    def _daily_backup(self) -> None:
+        """Today's automatic backup (SQLite files; docs/safety.md), in a thread so the console
+        never waits for it. A failure is a warning on screen, never a crash."""
+        from svcdesk.backups import daily_backup
+
+        try:
+            self.backup_made = daily_backup(self.engine)
+        except (OSError, sqlite3.Error, SvcDeskError) as exc:
+            self.call_from_thread(
+                self.notify, f"daily backup failed: {exc}", severity="warning", timeout=15
+            )
 
     def on_unmount(self) -> None:
         self.watcher.close()
@@ -168,12 +188,15 @@ def make_app(
     actor: str = "dispatcher",
     board_limit: int = 500,
     watcher: ChangeWatcher | None = None,
+    backup_on_open: bool = True,
 ) -> SvcDeskApp:
-    """The console over `engine`. Tests pass `watch_interval=None` to poll by hand."""
+    """The console over `engine`. Tests pass `watch_interval=None` to poll by hand.
+    `backup_on_open`: take today's automatic backup (SQLite) in the background."""
     return SvcDeskApp(
         engine,
         watch_interval=watch_interval,
         actor=actor,
         board_limit=board_limit,
         watcher=watcher,
+        backup_on_open=backup_on_open,
     )

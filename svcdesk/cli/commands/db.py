@@ -13,6 +13,7 @@ from svcdesk.cli.output import info, print_json
 from svcdesk.cli.state import STATE, engine
 from svcdesk.config import resolve_db_url
 from svcdesk.db import read_session
+from svcdesk.errors import InvalidInput
 
 app = typer.Typer(help="Database location, creation and backups.", no_args_is_help=True)
 
@@ -50,15 +51,18 @@ def backup(
     if rotate == (file is not None):
         raise typer.BadParameter("give either FILE or --rotate")
     if rotate:
-        from svcdesk.backups import rotate as do_rotate
-        from svcdesk.services.settings import get_setting
+        from svcdesk.backups import daily_backup, rotation_settings
 
         eng = engine()
-        with read_session(eng) as session:
-            keep = int(get_setting(session, "backup.keep_days") or 0)
-            folder = get_setting(session, "backup.dir") or None
-        made = do_rotate(eng, keep=keep, directory=folder)
-        info(f"backup written: {made}" if made else "today's backup already exists")
+        if dbmod.sqlite_path(eng) is None:
+            raise InvalidInput("db backup --rotate: only SQLite files are backed up this way")
+        made = daily_backup(eng)
+        if made:
+            info(f"backup written: {made}")
+        elif rotation_settings(eng)[0] <= 0:
+            info("daily backups are off (backup.keep_days is 0)")
+        else:
+            info("today's backup already exists")
         return
     target = dbmod.backup(engine(), file)
     info(f"backup written: {target}")
