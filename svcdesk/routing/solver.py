@@ -12,12 +12,14 @@ day onto PyVRP's prize-collecting VRP with time windows:
   job they may not do (PyVRP's own recipe for site-dependent VRPs);
 * a locked visit is eligible for its technician only, with ``tw_early = tw_late =
   locked_start`` and a prize above everything else;
-* the lunch break is a location-less dummy client (zero travel to and from everything)
-  with the break window and duration; a one-unit load dimension per break window caps it
-  at one per route. Because "zero travel" lets the solver hide one leg, every route is
-  re-timed afterwards with real travel (``schedule.simulate``), the break is placed on
-  the best leg, and a route that no longer fits is repaired by removing its
-  lowest-priority job, which is then offered to the other technicians;
+* the lunch break is a "twin" of each job: the same site, service + break, a window
+  that starts the break right after the service inside the break window, and one unit
+  of a break dimension (vehicle capacity 1 = one lunch per route). A job and its twins
+  form a mutually exclusive optional client group. Travel is real on every leg, so a
+  route PyVRP returns is feasible as it stands; it is still re-timed with
+  ``schedule.simulate`` (which may move lunch to a better leg or into waiting time);
+* the granular neighbourhood is computed with numpy (``granular_neighbours``, PyVRP's
+  proximity) because ``compute_neighbours`` takes seconds on large multi-profile days;
 * finally, unassigned emergencies (then high) are re-inserted, ejecting lower-priority
   work from a qualified technician if that is what it takes.
 
@@ -56,8 +58,9 @@ DEFAULT_PRIZES: dict[str, int] = {
 """Value (in drive minutes) of serving a job, by priority; same ratios as the fsday
 benchmark's drop penalties for high/normal/low, emergencies dominant."""
 LOCKED_PRIZE = 10_000_000
-LUNCH_BONUS = 5_000
-"""Extra prize of a job's lunch twin: a route prefers to show where lunch fits."""
+LUNCH_BONUS = 1_000
+"""Extra prize of a job's lunch twin (= a low-priority job): a route would as soon drop a
+low job as go without a lunch the solver can see; the drive decides."""
 MAX_PENALTY = 1e9  # per unit of time warp / excess load; must dwarf the prizes above
 
 

@@ -102,9 +102,9 @@ def solve_solomon(path: Path, budget: float, seed: int = 1):
         [mat],
         [mat],
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     res = run_pyvrp(data, budget, seed=seed)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     best = res.best
     total = 0.0
     tw_viol = 0.0
@@ -126,6 +126,7 @@ def solve_solomon(path: Path, budget: float, seed: int = 1):
         "feasible": bool(best.is_feasible()) and served == len(rows) - 1 and tw_viol <= 0.05,
         "max_tw_violation": round(float(max(0.0, tw_viol)), 4),
         "wall": round(wall, 2),
+        "cpu": round(cpu, 2),
     }
 
 
@@ -133,7 +134,7 @@ def run_solomon(root: Path, names: list[str], budget: float) -> list[dict]:
     bks = {r["instance"]: r for r in csv.DictReader((root / "solomon" / "bks.csv").open())}
     out = []
     print(f"\n## Solomon VRPTW, {budget:g} s per instance (distance-only BKS)")
-    print(f"{'inst':7} {'dist':>9} {'bks':>9} {'gap%':>6} {'veh':>4} feas  wall  tw_viol")
+    print(f"{'inst':7} {'dist':>9} {'bks':>9} {'gap%':>6} {'veh':>4} feas  wall   cpu  tw_viol")
     for name in names:
         r = solve_solomon(root / "solomon" / f"{name}.txt", budget)
         ref = float(bks[name]["distance_objective_distance"])
@@ -142,13 +143,14 @@ def run_solomon(root: Path, names: list[str], budget: float) -> list[dict]:
         out.append(r)
         print(
             f"{name:7} {r['distance']:9.2f} {ref:9.2f} {r['gap']:6.2f} {r['vehicles']:4d} "
-            f"{str(r['feasible']):5} {r['wall']:5.2f}  {r['max_tw_violation']:g}",
+            f"{str(r['feasible']):5} {r['wall']:5.2f} {r['cpu']:5.2f}  {r['max_tw_violation']:g}",
             flush=True,
         )
     gaps = [r["gap"] for r in out]
     print(
         f"SOLOMON n={len(out)} avg_gap={statistics.mean(gaps):.2f}% "
-        f"worst_gap={max(gaps):.2f}% all_feasible={all(r['feasible'] for r in out)}"
+        f"worst_gap={max(gaps):.2f}% all_feasible={all(r['feasible'] for r in out)} "
+        f"cpu/instance={statistics.mean(r['cpu'] for r in out):.2f}s load={os.getloadavg()[0]:.1f}"
     )
     return out
 
@@ -289,7 +291,7 @@ def same_jobs_problem(problem: Problem, plan: Plan) -> Problem:
 def run_fsday(root: Path, names: list[str], budgets: dict[str, float], with_ortools: bool):
     print("\n## Field-service days (every plan checked by check_plan)")
     hdr = (
-        f"{'instance':16} {'solver':10} {'budget':>6} {'wall':>6} {'jobs':>5} {'emerg':>9} "
+        f"{'instance':16} {'solver':10} {'budget':>6} {'wall':>6} {'cpu':>5} {'jobs':>5} {'emerg':>9} "
         f"{'high':>5} {'drive_min':>9} {'min/job':>7} {'fs_obj':>9} viol  note"
     )
     print(hdr)
@@ -305,6 +307,7 @@ def run_fsday(root: Path, names: list[str], budgets: dict[str, float], with_orto
             plan,
             wall,
             note="",
+            cpu=None,
             prob=problem,
             budget=budget,
             name=name,
@@ -316,6 +319,7 @@ def run_fsday(root: Path, names: list[str], budgets: dict[str, float], with_orto
             n = len(plan.assigned_ids)
             row = {
                 "instance": name, "solver": label, "budget": budget, "wall": round(wall, 2),
+                "cpu": round(cpu, 2) if cpu is not None else None, "load": os.getloadavg()[0],
                 "jobs": n, "emergency": c["emergency"], "high": c["high"],
                 "drive": plan.total_drive_minutes, "violations": len(viol),
                 "fs_obj": fsday_objective(prob, plan) if prob is base else None,
@@ -324,7 +328,7 @@ def run_fsday(root: Path, names: list[str], budgets: dict[str, float], with_orto
             results[label] = row
             per = plan.total_drive_minutes / n if n else 0
             print(
-                f"{name:16} {label:10} {budget:6g} {wall:6.2f} {n:5d} "
+                f"{name:16} {label:10} {budget:6g} {wall:6.2f} {cpu or 0:5.2f} {n:5d} "
                 f"{c['emergency']:4d}/{sum(j.priority == 'emergency' for j in prob.jobs):<4d} "
                 f"{c['high']:5d} {plan.total_drive_minutes:9d} {per:7.1f} "
                 f"{row['fs_obj'] if row['fs_obj'] is not None else '-':>9} {len(viol):4d}  {note}",
@@ -333,26 +337,39 @@ def run_fsday(root: Path, names: list[str], budgets: dict[str, float], with_orto
             for v in viol[:5]:
                 print("    VIOLATION", v)
 
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         greedy = GreedySolver().solve(problem)
-        report("greedy", greedy, time.perf_counter() - t)
-        t = time.perf_counter()
+        report("greedy", greedy, time.perf_counter() - t, cpu=time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
         plan = PyVRPSolver().solve(problem, budget)
-        report("pyvrp", plan, time.perf_counter() - t)
+        report("pyvrp", plan, time.perf_counter() - t, cpu=time.process_time() - c)
         if with_ortools:
             try:
                 import ortools  # noqa: F401
             except ImportError:
                 print("  (ortools not installed: skipped)")
             else:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 oplan, removed = ORToolsSolver().solve(problem, budget)
-                report("ortools", oplan, time.perf_counter() - t, f"repair removed {removed}")
+                report(
+                    "ortools",
+                    oplan,
+                    time.perf_counter() - t,
+                    f"repair removed {removed}",
+                    cpu=time.process_time() - c,
+                )
         # drive time at equal work: serve exactly greedy's jobs
         same = same_jobs_problem(problem, greedy)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         splan = PyVRPSolver().solve(same, budget)
-        report("pyvrp=gr", splan, time.perf_counter() - t, "greedy's job set", prob=same)
+        report(
+            "pyvrp=gr",
+            splan,
+            time.perf_counter() - t,
+            "greedy's job set",
+            prob=same,
+            cpu=time.process_time() - c,
+        )
         g, p, s = results["greedy"], results["pyvrp"], results["pyvrp=gr"]
         print(
             f"  -> pyvrp serves {p['jobs'] - g['jobs']:+d} jobs vs greedy "
@@ -377,7 +394,8 @@ def main() -> int:
     if root is None:
         print("benchmark data not found (set SVCDESK_BENCH_DIR); skipping")
         return 0
-    out: dict = {}
+    out: dict = {"load_start": os.getloadavg()}
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.fsday_only:
         sol = root / "solomon"
         if sol.is_dir():
@@ -395,6 +413,8 @@ def main() -> int:
             out["fsday"] = run_fsday(root, names, budgets, not args.no_ortools)
         else:
             print("no fsday instances; skipping")
+    out["load_end"] = os.getloadavg()
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, default=str))
     return 0
