@@ -184,3 +184,21 @@ def test_receivables_aging(db_path, billed):
     assert data["customers"][0]["buckets_cents"]["31-60"] == data["total"]["total_cents"] > 0
     r = run(db_path, "receivables", "aging")
     assert r.exit_code == 0 and "Jane Porter" in r.output
+
+
+def test_invoice_all_ready_orders(db_path, billed, engine):
+    with write_session(engine) as s:  # o3 completed with nothing to bill: skipped
+        h.complete(s, lifecycle.get_order(s, billed["o3"]))
+    r = run(db_path, "invoices", "create", "--ready", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["skipped"] == [billed["o3"]]
+    assert [(i["number"], i["order"]) for i in out["invoices"]] == [("INV-000001", billed["o1"])]
+    with read_session(engine) as s:
+        assert lifecycle.get_order(s, billed["o1"]).status == "invoiced"
+        assert lifecycle.get_order(s, billed["o3"]).status == "completed"
+    r = run(db_path, "invoices", "create", "--ready")
+    assert r.exit_code == 0 and "no orders ready to invoice" in r.output
+    assert f"skipped (nothing to bill): {billed['o3']}" in r.output
+    r = run(db_path, "invoices", "create", "--ready", billed["o1"])
+    assert r.exit_code == 1 and "--ready takes no order number" in r.stderr

@@ -118,3 +118,26 @@ def test_invoices_snapshot(snap_compare, engine, ready):
         await pilot.pause()
 
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_ready_queue_invoice_all(engine, ready):
+    with write_session(engine) as s:  # o3 completed with nothing to bill: stays in the queue
+        h.complete(s, lifecycle.get_order(s, ready["o3"]))
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "i")
+        assert not app.screen.check_action("invoice_all", ())  # list mode: hidden
+        await press(pilot, "w")
+        assert table_keys(app, "#ready") == [ready["o1"], ready["o3"]]  # same time: by id
+        assert "I invoices them all" in text(app, "#inv-mode")
+        await press(pilot, "I")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.ready_mode and app.screen.current().number == "INV-000002"
+        notes = [n.message for n in app._notifications]
+        assert (
+            f"1 invoices drafted (INV-000002..INV-000002); nothing to bill on {ready['o3']}"
+            in notes
+        )
+        assert "1 orders ready to invoice" in text(app, "#inv-mode")
+    with read_session(engine) as s:
+        assert lifecycle.get_order(s, ready["o1"]).status == "invoiced"

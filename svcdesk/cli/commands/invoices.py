@@ -24,6 +24,7 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
+from svcdesk.models import WorkOrder
 from svcdesk.models.billing import InvoiceStatus
 from svcdesk.services import lifecycle
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
@@ -66,10 +67,23 @@ def create(
         str | None, typer.Option("--customer", help="Blank draft for a customer instead.")
     ] = None,
     memo: Annotated[str | None, typer.Option("--memo")] = None,
+    ready: Annotated[
+        bool,
+        typer.Option(
+            "--ready",
+            help="Invoice every order in the ready-to-invoice queue at once (one "
+            "transaction); orders with nothing to bill are skipped and listed.",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """One action: a completed order's draft invoice (quote lines or labor, parts, trip
     charge; coverage applied); the order moves to invoiced."""
+    if ready:
+        if order or customer or memo:
+            raise InvalidInput("create: --ready takes no order number, --customer or --memo")
+        _create_ready(json_out)
+        return
     if bool(order) == bool(customer):
         raise InvalidInput("create: give an order number, or --customer for a blank draft")
     with write_session(engine()) as session:
@@ -85,6 +99,28 @@ def create(
             )
         number = inv.number
     _done(number, json_out, f"{number} drafted")
+
+
+def _create_ready(json_out: bool) -> None:
+    with write_session(engine()) as session:
+        made, skipped = from_order.invoice_ready(session, actor=actor())
+        rows = [(i.number, session.get(WorkOrder, i.order_id).number, i.total_cents) for i in made]
+        skipped_numbers = [o.number for o in skipped]
+    if json_out:
+        print_json({
+            "invoices": [{"number": n, "order": o, "total_cents": t} for n, o, t in rows],
+            "skipped": skipped_numbers,
+        })  # fmt: skip
+        return
+    if rows:
+        info(
+            f"{len(rows)} invoices drafted ({rows[0][0]}..{rows[-1][0]}), "
+            f"total {fmt_money(sum(t for _, _, t in rows))}"
+        )
+    else:
+        info("no orders ready to invoice")
+    if skipped_numbers:
+        info(f"skipped (nothing to bill): {', '.join(skipped_numbers)}")
 
 
 @app.command("list")

@@ -369,13 +369,16 @@ def invoice_orders(
     *,
     actor: str = "dispatcher",
     ctx: PricingContext | None = None,
+    skip_empty: bool = False,
 ) -> list[Invoice]:
     """`invoice_order` for many orders in one transaction (the ready-to-invoice queue, the
     benchmark): what they are billed from is read with one query per kind for up to
     `CHUNK` orders, the invoices, lines and events are inserted and the orders moved to
     `invoiced` with a few statements per chunk. The same invoices as one at a time, in the
     order given (consecutive numbers). Every order of a chunk is checked before it is
-    written; an error names the order and the caller's transaction is rolled back."""
+    written; an error names the order and the caller's transaction is rolled back.
+    `skip_empty`: leave orders with nothing to bill alone instead of refusing the batch
+    (they get no invoice; the result then has fewer invoices than orders)."""
     seen: set[int] = set()
     for order in orders:
         if order.id in seen:
@@ -385,18 +388,21 @@ def invoice_orders(
     with settings_cached(session):
         ctx = ctx or PricingContext.load(session)
         for start in range(0, len(orders), CHUNK):
-            out += _invoice_chunk(session, orders[start : start + CHUNK], actor, ctx)
+            chunk = orders[start : start + CHUNK]
+            out += _invoice_chunk(session, chunk, actor, ctx, skip_empty)
     return out
 
 
 def _invoice_chunk(
-    session: Session, orders: list[WorkOrder], actor: str, ctx: PricingContext
+    session: Session, orders: list[WorkOrder], actor: str, ctx: PricingContext, skip_empty: bool
 ) -> list[Invoice]:
     facts = Billables.load(session, orders, ctx)
-    specs = []
+    specs, billed = [], []
     for order in orders:
         _check(order, facts.live.get(order.id))
         lines = facts.lines(order, ctx)
+        if not lines and skip_empty:
+            continue
         if not lines:
             raise InvalidInput(
                 f"{order.number} has nothing to bill: no approved quote, approved work time, "
@@ -412,10 +418,11 @@ def _invoice_chunk(
                 lines=lines,
             )
         )
+        billed.append(order)
     made = create_invoices(session, specs, actor=actor)
     moving = [
         (order, invoice)
-        for order, invoice in zip(orders, made, strict=True)
+        for order, invoice in zip(billed, made, strict=True)
         if order.status == OrderStatus.COMPLETED.value
     ]
     lifecycle.change_statuses(
@@ -426,3 +433,17 @@ def _invoice_chunk(
         notes=[f"{invoice.number} drafted" for _, invoice in moving],
     )
     return made
+
+
+def invoice_ready(
+    session: Session, *, actor: str = "dispatcher"
+) -> tuple[list[Invoice], list[WorkOrder]]:
+    """Invoice every order of the ready-to-invoice queue at once (`invoices create
+    --ready`, `I` in the console's queue). Returns (invoices made, orders skipped because
+    they have nothing to bill: no approved quote, approved work time, parts or visits)."""
+    from svcdesk.services.billing.views import ready_orders
+
+    orders = ready_orders(session)
+    made = invoice_orders(session, orders, actor=actor, skip_empty=True)
+    billed = {invoice.order_id for invoice in made}
+    return made, [order for order in orders if order.id not in billed]

@@ -241,24 +241,36 @@ class ReadyOrder:
         return {k: _plain(v) for k, v in asdict(self).items()}
 
 
-def ready_to_invoice(session: Session, limit: int = 200) -> list[ReadyOrder]:
-    """Completed orders, and invoiced orders whose invoices were all voided; oldest first."""
+def _ready_stmt():
     live = select(Invoice.order_id).where(
         col(Invoice.order_id).is_not(None), Invoice.status != InvoiceStatus.VOID.value
     )
-    stmt = (
-        select(WorkOrder, Customer.name)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
+    return (
+        select(WorkOrder)
         .where(
             col(WorkOrder.status).in_([OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value]),
             col(WorkOrder.id).not_in(live),
         )
         .order_by(WorkOrder.completed_at, WorkOrder.id)
+    )
+
+
+def ready_orders(session: Session) -> list[WorkOrder]:
+    """Every order of the ready-to-invoice queue (for invoicing them all at once)."""
+    return list(session.exec(_ready_stmt()))
+
+
+def ready_to_invoice(session: Session, limit: int = 200) -> list[ReadyOrder]:
+    """Completed orders, and invoiced orders whose invoices were all voided; oldest first."""
+    stmt = (
+        _ready_stmt()
+        .add_columns(Customer.name)
+        .join(Customer, Customer.id == WorkOrder.customer_id)
         .limit(limit)
     )
     return [
         ReadyOrder(o.number, name, o.summary, o.status, o.completed_at)
-        for o, name in session.exec(stmt).all()
+        for o, name in session.execute(stmt).all()
     ]
 
 

@@ -84,6 +84,14 @@ def invoice_order(number: str, actor: str):
     return fn
 
 
+def invoice_all(actor: str):
+    def fn(session):
+        made, skipped = from_order.invoice_ready(session, actor=actor)
+        return [i.number for i in made], [o.number for o in skipped]
+
+    return fn
+
+
 def parse_line(session, text: str) -> invoices.LineDraft:
     """'TRIP', 'DIAG x2' (price book), or 'Description; 125.00; 1.5' (free-form)."""
     from svcdesk.services.billing import quotes
@@ -164,6 +172,7 @@ class InvoicesScreen(DataScreen):
         Binding("f", "cycle_status", "Status"),
         Binding("o", "toggle_overdue", "Overdue"),
         Binding("w", "toggle_ready", "Ready to invoice"),
+        Binding("I", "invoice_all", "Invoice all"),  # shown in the ready queue only
         Binding("a", "add_line", "Add line"),
         Binding("d", "remove_line", "Remove line"),
         Binding("percent_sign", "discount", "Discount", key_display="%"),
@@ -274,7 +283,10 @@ class InvoicesScreen(DataScreen):
 
     def _mode_line(self) -> None:
         if self.ready_mode:
-            text = f"Ready to invoice: {len(self.ready_rows)} orders · enter builds the invoice"
+            text = (
+                f"Ready to invoice: {len(self.ready_rows)} orders · enter builds the invoice"
+                " · I invoices them all"
+            )
         else:
             text = f"{len(self.rows)} invoices · status {self.status.replace('_', ' ')}"
             if self.overdue:
@@ -420,8 +432,30 @@ class InvoicesScreen(DataScreen):
     def action_toggle_ready(self) -> None:
         self.ready_mode = not self.ready_mode
         self.set_class(self.ready_mode, "ready-mode")
+        self.refresh_bindings()
         self.query_one("#ready" if self.ready_mode else "#invoices", KeyTable).focus()
         self._mode_line()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "invoice_all":
+            return self.ready_mode
+        return super().check_action(action, parameters)
+
+    def action_invoice_all(self) -> None:
+        """Every order in the ready queue at once (orders with nothing to bill stay)."""
+
+        def done(result: tuple[list[str], list[str]]) -> None:
+            made, skipped = result
+            text = f"{len(made)} invoices drafted" + (f" ({made[0]}..{made[-1]})" if made else "")
+            if skipped:
+                text += f"; nothing to bill on {', '.join(skipped)}"
+            self.app.notify(text)
+            if made:
+                self.wanted = made[0]
+                self.status, self.overdue, self.text = "all", False, ""
+                self.action_toggle_ready()
+
+        self.save(invoice_all(self.app.actor), done)
 
     def _invoice_order(self, number: str) -> None:
         def done(invoice_number: str) -> None:
