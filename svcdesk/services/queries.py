@@ -237,13 +237,19 @@ def list_orders(
     return _rows(session, _base_query().where(col(WorkOrder.id).in_(stmt)).order_by(*keys))
 
 
-def count_orders(session: Session, **filters) -> int:
-    """How many orders `list_orders(**filters)` would return without a limit."""
-    filters.pop("sort", None)
-    filters.pop("limit", None)
-    filters.pop("offset", None)
-    ids = _order_ids(session, **filters).subquery()
-    return session.exec(select(func.count()).select_from(ids)).one()
+def order_ids(session: Session, *, sort: str = "priority", **filters) -> list[int]:
+    """Every id `list_orders(**filters)` would return, in its order, without a limit: one
+    pass over work_order (no joins). The board keeps them and reads rows a page at a time
+    (`orders_by_id`), so its count and its pages come from one filter evaluation."""
+    return list(session.exec(_order_ids(session, **filters).order_by(*_sort_keys(sort))).all())
+
+
+def orders_by_id(session: Session, ids: list[int], *, sort: str = "priority") -> list[OrderRow]:
+    """The rows of these orders (any status), sorted by `sort`."""
+    if not ids:
+        return []
+    keys = _sort_keys(sort)
+    return _rows(session, _base_query().where(col(WorkOrder.id).in_(ids)).order_by(*keys))
 
 
 def _order_ids(

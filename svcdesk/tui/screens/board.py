@@ -71,30 +71,27 @@ class BoardFilter:
             "text": self.text or None,
         }
 
-    def query(self, session, limit: int, offset: int = 0) -> list[queries.OrderRow]:
-        return queries.list_orders(
-            session, **self.filters(), sort=self.sort, limit=limit, offset=offset
-        )
-
 
 @dataclass(frozen=True)
 class BoardPage:
-    """Rows `offset`… of the filtered, sorted open orders, their SLA states, and how many
-    orders match in all."""
+    """Rows of the board (a slice of `ids`) with their SLA states; `ids` is every order
+    matching the filter, in board order (set on a full load, None on a next page)."""
 
-    offset: int
+    ids: list[int] | None
     rows: list[queries.OrderRow]
     slas: dict
-    total: int
 
 
-def fetch_page(session, flt: BoardFilter, offset: int, limit: int) -> BoardPage:
-    rows = flt.query(session, limit, offset)
-    if len(rows) < limit:  # the last page: the total is known without counting
-        total = offset + len(rows)
-    else:
-        total = queries.count_orders(session, **flt.filters())
-    return BoardPage(offset, rows, sla_state.states_for(session, [r.id for r in rows]), total)
+def fetch_board(session, flt: BoardFilter, want: int) -> BoardPage:
+    """Every matching id (one filter pass: the count and the pages both come from it) and
+    the rows of the first `want`."""
+    ids = queries.order_ids(session, **flt.filters(), sort=flt.sort)
+    return replace(fetch_rows(session, flt, ids[:want]), ids=ids)
+
+
+def fetch_rows(session, flt: BoardFilter, ids: list[int]) -> BoardPage:
+    rows = queries.orders_by_id(session, ids, sort=flt.sort)
+    return BoardPage(None, rows, sla_state.states_for(session, [r.id for r in rows]))
 
 
 def row_cells(row: queries.OrderRow, zone, sla=None) -> tuple:
@@ -157,13 +154,14 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         Binding("x", "clear_filters", "Clear filters", show=False),
         Binding("m", "note", "Note", show=False),
         Binding("h", "hold", "Hold", show=False),
+        Binding("end", "last", "Last order", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.filter = BoardFilter()
         self.rows: dict[str, queries.OrderRow] = {}
-        self.total = 0  # orders matching the filter (rows holds the first pages of them)
+        self.ids: list[int] = []  # every order matching the filter (rows: the first pages)
         self.techs: list[tuple[int, str]] = []
         self._epoch = 0  # bumped by every full load: a page of an older one is dropped
         self._rows_worker: Worker | None = None
@@ -210,7 +208,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         want = max(page, len(self.rows)) if keep_pages else page
         flt, epoch = self.filter, self._epoch
         self._rows_worker = self.load(
-            lambda s: fetch_page(s, flt, 0, want),
+            lambda s: fetch_board(s, flt, want),
             lambda result: self._show_rows(epoch, result),
             group="rows",
         )
@@ -219,18 +217,37 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         """The next page, when the cursor or the scroll is near the end of what is loaded."""
         table = self.query_one(KeyTable)
         loaded = table.row_count
-        if loaded >= self.total or not loaded or self._busy():
+        if loaded >= len(self.ids) or not loaded or self._busy():
             return
         near = max(table.size.height, 10)
         bottom = table.scroll_y + table.scrollable_content_region.height
         if table.cursor_row < loaded - near and bottom < loaded - near:
             return
-        flt, epoch, page = self.filter, self._epoch, self.app.board_limit
+        flt, epoch, ids = self.filter, self._epoch, self.ids[loaded : loaded + self.app.board_limit]
         self._more_worker = self.load(
-            lambda s: fetch_page(s, flt, loaded, page),
-            lambda result: self._append_rows(epoch, result),
+            lambda s: fetch_rows(s, flt, ids),
+            lambda result: self._append_rows(epoch, loaded, result),
             group="more",
         )
+
+    def action_last(self) -> None:
+        """`end`: to the last order of the filter, loading every row not loaded yet."""
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.action_end()
+            return
+        table = self.query_one(KeyTable)
+        loaded = table.row_count
+        if loaded >= len(self.ids) or self._busy():
+            table.action_scroll_bottom()
+            return
+        flt, epoch, ids = self.filter, self._epoch, self.ids[loaded:]
+
+        def show(page: BoardPage) -> None:
+            self._append_rows(epoch, loaded, page)
+            table.action_scroll_bottom()
+
+        self._more_worker = self.load(lambda s: fetch_rows(s, flt, ids), show, group="more")
 
     def _busy(self) -> bool:
         return any(
@@ -260,27 +277,26 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         if epoch != self._epoch or self._pending is not None:
             return  # a newer load follows (its filter is the one in the box)
         self.rows = {r.number: r for r in page.rows}
-        self.total = page.total
+        self.ids = page.ids
         zone = self.app.zone
         self.query_one(KeyTable).replace_rows(
             (r.number, row_cells(r, zone, page.slas.get(r.id))) for r in page.rows
         )
         self._show_count()
 
-    def _append_rows(self, epoch: int, page: BoardPage) -> None:
+    def _append_rows(self, epoch: int, loaded: int, page: BoardPage) -> None:
         table = self.query_one(KeyTable)
-        if epoch != self._epoch or page.offset != table.row_count:
+        if epoch != self._epoch or loaded != table.row_count:
             return  # the list was reloaded meanwhile
         zone = self.app.zone
-        new = [r for r in page.rows if r.number not in self.rows]  # moved up since: skip
+        new = [r for r in page.rows if r.number not in self.rows]
         self.rows.update((r.number, r) for r in new)
-        self.total = max(page.total, len(self.rows))
         table.add_rows_keyed((r.number, row_cells(r, zone, page.slas.get(r.id))) for r in new)
         self._show_count()
 
     def _show_count(self) -> None:
-        shown, flt = len(self.rows), self.filter
-        count = f"{shown} shown" if shown >= self.total else f"{shown} of {self.total} shown"
+        shown, total, flt = len(self.rows), len(self.ids), self.filter
+        count = f"{shown} shown" if shown >= total else f"{shown} of {total} shown"
         self.query_one("#filters", Static).update(f"{flt.describe()} · sort {flt.sort} · {count}")
 
     def _scrolled(self, _value: float) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import RowDoesNotExist, RowKey
 
 
 class KeyTable(DataTable):
@@ -33,13 +35,43 @@ class KeyTable(DataTable):
             return None
         return key.value
 
+    def _update_dimensions(self, new_rows: Iterable) -> None:
+        """DataTable measures every cell of every new row to size auto-width columns and
+        auto-height rows (10 `measure` calls per row: most of what swapping in 500 board
+        rows cost). With fixed widths, one-line rows and no labels nothing depends on the
+        measures, so only the virtual size is set (what the full method ends with)."""
+        if any(c.auto_width for c in self.columns.values()) or any(
+            (row := self.rows.get(key)) is not None and (row.auto_height or row.label)
+            for key in new_rows
+        ):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(c.get_render_width(self) for c in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            width + self._row_label_column_width, self._total_row_height + header
+        )
+
     def add_rows_keyed(self, rows: Iterable[tuple[str, Sequence]]) -> None:
         """Append rows (key, cells) at the end; the cursor and scroll stay where they are."""
         for key, cells in rows:
             self.add_row(*cells, key=key)
 
     def replace_rows(self, rows: Iterable[tuple[str, Sequence]]) -> None:
-        """Swap in new rows; the cursor stays on the same key (or the same index)."""
+        """Swap in new rows; the cursor stays on the same key (or the same index).
+
+        When the keys are the same, in the same order (a refresh, a filter key that didn't
+        change the result), only the cells that changed are updated: the table isn't
+        cleared, so nothing is re-measured and, if nothing changed, nothing is redrawn."""
+        rows = [(key, cells) for key, cells in rows]
+        if self._same_keys(rows):
+            columns = [c.key for c in self.ordered_columns]
+            for key, cells in rows:
+                old = self._data[RowKey(key)]
+                for column, value in zip(columns, cells, strict=False):
+                    if not same_cell(old.get(column), value):
+                        self.update_cell(key, column, value)
+            return
         old_key, old_index = self.current_key, self.cursor_row
         self.clear()
         for key, cells in rows:
@@ -53,3 +85,16 @@ class KeyTable(DataTable):
             except RowDoesNotExist:
                 pass
         self.move_cursor(row=target, animate=False, scroll=True)
+
+    def _same_keys(self, rows: list[tuple[str, Sequence]]) -> bool:
+        if len(rows) != self.row_count or not rows:
+            return False
+        key_at = self._row_locations.get_key
+        return all(key_at(i) == RowKey(key) for i, (key, _) in enumerate(rows))
+
+
+def same_cell(a, b) -> bool:
+    """Equal cell contents (rich's Text compares text and spans, not the style)."""
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+    return type(a) is type(b) and a == b

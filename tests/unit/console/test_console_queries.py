@@ -90,7 +90,7 @@ def test_search_technicians(engine, shop):
         assert len(search_technicians(s, "")) == 3
 
 
-def test_list_orders_pages_and_count_orders(session, shop):
+def test_list_orders_pages_and_order_ids(session, shop):
     everything = [r.number for r in queries.list_orders(session, limit=None)]
     assert everything == [shop["o3"], shop["o1"], shop["o2"]]
     pages = [
@@ -98,6 +98,10 @@ def test_list_orders_pages_and_count_orders(session, shop):
         for offset in (0, 2, 4)
     ]
     assert pages == [everything[:2], everything[2:], []]
-    assert queries.count_orders(session) == 3
-    assert queries.count_orders(session, unassigned=True, sort="sla", limit=1) == 2
-    assert queries.count_orders(session, text="river") == 1
+    ids = queries.order_ids(session)
+    assert [r.number for r in queries.orders_by_id(session, ids)] == everything
+    assert [r.number for r in queries.orders_by_id(session, ids[1:])] == everything[1:]
+    assert queries.orders_by_id(session, []) == []
+    unassigned = queries.order_ids(session, unassigned=True, sort="sla")
+    assert [r.id for r in queries.list_orders(session, unassigned=True, sort="sla")] == unassigned
+    assert len(queries.order_ids(session, text="river")) == 1
