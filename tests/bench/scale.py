@@ -152,7 +152,7 @@ def measure(engine, orders: int, techs: int, runs: int) -> list[tuple[str, float
     return results
 
 
-def _writer(url: str, worker: int, count: int, queue) -> None:
+def _writer(url: str, worker: int, count: int, queue, ready) -> None:
     """`count` phone calls from new callers, one write transaction each (intake.create_order
     as the console runs it). Always reports to `queue`, also when it cannot even start."""
     failures, done, t = 0, 0, time.perf_counter()
@@ -162,6 +162,8 @@ def _writer(url: str, worker: int, count: int, queue) -> None:
 
         clock.freeze(NOW)
         engine = make_engine(url)
+        ready.wait()  # all four start writing together, after their imports
+        t = time.perf_counter()
         for n in range(count):
             try:
                 with write_session(engine) as s:
@@ -180,8 +182,9 @@ def _writer(url: str, worker: int, count: int, queue) -> None:
             except Exception as exc:  # counted, reported
                 failures += 1
                 print(f"writer {worker}: {exc}", file=sys.stderr, flush=True)
-    except Exception as exc:
-        print(f"writer {worker} could not start: {exc}", file=sys.stderr, flush=True)
+    except Exception as exc:  # (a broken barrier too: the others are told by abort())
+        ready.abort()
+        print(f"writer {worker} could not start: {exc!r}", file=sys.stderr, flush=True)
         failures += count - done - failures
     finally:
         queue.put((done, failures, time.perf_counter() - t))
@@ -190,14 +193,14 @@ def _writer(url: str, worker: int, count: int, queue) -> None:
 def write_throughput(url: str, workers: int = 4, each: int = 250) -> tuple[float, int]:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    t = time.perf_counter()
-    procs = [ctx.Process(target=_writer, args=(url, w, each, q)) for w in range(workers)]
+    ready = ctx.Barrier(workers)
+    procs = [ctx.Process(target=_writer, args=(url, w, each, q, ready)) for w in range(workers)]
     for p in procs:
         p.start()
     res = [q.get() for _ in procs]
     for p in procs:
         p.join()
-    wall = time.perf_counter() - t
+    wall = max(r[2] for r in res)  # from the common start to the last writer's end
     return sum(r[0] for r in res) / wall, sum(r[1] for r in res)
 
 
