@@ -110,7 +110,10 @@ def measure(engine, orders: int, techs: int, runs: int) -> list[tuple[str, float
                 )
             )
         open_rows = s.execute(
-            text("SELECT id, skill_id FROM work_order WHERE status = 'new' ORDER BY id LIMIT 2000")
+            text(
+                "SELECT id, skill_id FROM work_order WHERE status IN ('new', 'on_hold', "
+                "'scheduled') ORDER BY id DESC LIMIT 2000"
+            )
         ).all()
         skilled: dict[int, list[int]] = {}
         for tech_id, skill_id in s.execute(
