@@ -36,7 +36,7 @@ from svcdesk.models.execution import TimeEntry, TimeKind
 from svcdesk.models.inventory import Part, PartUsage
 from svcdesk.services import lifecycle
 from svcdesk.services.billing import coverage, labor, pricebook
-from svcdesk.services.billing.invoices import InvoiceSpec, LineDraft, _by_id, create_invoices
+from svcdesk.services.billing.invoices import InvoiceSpec, LineDraft, create_invoices, rows_by_id
 from svcdesk.services.settings import get_setting, settings_cached, shop_zone
 from svcdesk.services.timefmt import fmt
 
@@ -134,7 +134,7 @@ class Billables:
     def load(cls, session: Session, orders: list[WorkOrder], ctx: PricingContext) -> Billables:
         ids = [o.id for o in orders]
         days = {o.id: service_day(o, ctx) for o in orders}
-        assets = _by_id(session, Asset, {o.asset_id for o in orders if o.asset_id})
+        assets = rows_by_id(session, Asset, {o.asset_id for o in orders if o.asset_id})
         quoted_ids = [i for i in ids if i in ctx.quoted]
         return cls(
             live={r.order_id: (r.number, r.status) for r in _rows(session, _live_stmt, ids)},

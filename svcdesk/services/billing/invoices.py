@@ -140,8 +140,8 @@ def create_invoices(
     their lines and the orders' `invoice` events are inserted with one statement each."""
     if not specs:
         return []
-    customers = _by_id(session, Customer, {s.customer_id for s in specs})
-    sites = _by_id(session, Site, {s.site_id for s in specs if s.site_id is not None})
+    customers = rows_by_id(session, Customer, {s.customer_id for s in specs})
+    sites = rows_by_id(session, Site, {s.site_id for s in specs if s.site_id is not None})
     stamp = now()
     rows, all_totals = [], []
     for spec in specs:
@@ -182,7 +182,7 @@ def create_invoices(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
         ).scalars()
     )
-    loaded = _by_id(session, Invoice, set(ids))
+    loaded = rows_by_id(session, Invoice, set(ids))
     invoices = [loaded[i] for i in ids]
     line_rows = [
         _line_values(invoice.id, position, draft, out)
@@ -208,7 +208,7 @@ def create_invoices(
     return invoices
 
 
-def _by_id(session: Session, model, ids: set[int]) -> dict:
+def rows_by_id(session: Session, model, ids: set[int]) -> dict:
     """Rows of `model` by primary key, one query per 900 ids (they join the session)."""
     found = {}
     ordered = sorted(ids)
