@@ -23,6 +23,7 @@ from svcdesk.tui.palette import SvcDeskCommands
 from svcdesk.tui.watch import ChangeWatcher, make_watcher
 
 HOME = "board"
+PREBUILD = ("schedule",)  # screens built once the board is up (`prebuild_modes`)
 
 
 class SvcDeskApp(App):
@@ -42,7 +43,7 @@ class SvcDeskApp(App):
         *,
         watch_interval: float | None = 1.0,
         actor: str = "dispatcher",
-        board_limit: int = 500,
+        board_limit: int = 100,
         watcher: ChangeWatcher | None = None,
         backup_on_open: bool = True,
     ) -> None:
@@ -58,6 +59,7 @@ class SvcDeskApp(App):
             self.zone = shop_zone(session)
         self.watcher = watcher if watcher is not None else make_watcher(engine)
         self._installed: set[str] = set()
+        self.prebuild = PREBUILD
         import svcdesk.tui.screens.board  # noqa: F401  (home screen: registered up front)
 
         self.install_screens()
@@ -97,6 +99,16 @@ class SvcDeskApp(App):
     def _discover(self) -> None:
         registry.discover()
         self.call_from_thread(self.install_screens)
+        self.call_from_thread(self.prebuild_modes)
+
+    def prebuild_modes(self) -> None:
+        """Build `self.prebuild`'s screens (and load their data) in the background while the
+        board is in view, so the first switch to them is a repaint, not Textual composing
+        the screen and parsing its CSS (~300 ms CPU for the grid). Live updates reach them
+        when shown again (`DataScreen.on_screen_resume`)."""
+        for name in self.prebuild:
+            if name in self._installed and name not in self._screen_stacks:
+                self._init_mode(name)  # what switch_mode does first, without switching
 
     def _daily_backup(self) -> None:
         """Today's automatic backup (SQLite files; docs/safety.md), in a thread so the console
@@ -186,7 +198,7 @@ def make_app(
     *,
     watch_interval: float | None = 1.0,
     actor: str = "dispatcher",
-    board_limit: int = 500,
+    board_limit: int = 100,
     watcher: ChangeWatcher | None = None,
     backup_on_open: bool = True,
 ) -> SvcDeskApp:

@@ -45,6 +45,11 @@ async def _painted(pilot) -> None:
     await pilot.pause()
 
 
+def _prebuilt(app) -> bool:
+    stack = app._screen_stacks.get("schedule")
+    return bool(stack) and getattr(stack[0], "schedule", None) is not None
+
+
 def baseline(db: str, t0: float) -> dict:
     import sqlite3
 
@@ -79,7 +84,7 @@ def baseline(db: str, t0: float) -> dict:
     return asyncio.run(run())
 
 
-def console(db: str, t0: float, limit: int) -> dict:
+def console(db: str, t0: float, limit: int | None) -> dict:
     sys.path.insert(0, str(ROOT))
     from svcdesk.db import make_engine
     from svcdesk.tui import registry
@@ -87,7 +92,8 @@ def console(db: str, t0: float, limit: int) -> dict:
     from svcdesk.tui.screens.order import OrderScreen
 
     async def run() -> dict:
-        app = make_app(make_engine(db), watch_interval=None, board_limit=limit)
+        page = {"board_limit": limit} if limit else {}  # 0: the app's default page
+        app = make_app(make_engine(db), watch_interval=None, backup_on_open=False, **page)
         out: dict = {}
         async with app.run_test(size=SIZE) as pilot:
             # Painted = rows and counters on screen; the other screens' modules may still be
@@ -101,7 +107,16 @@ def console(db: str, t0: float, limit: int) -> dict:
             await pilot.pause()
             out["first_paint"] = time.time() - t0
             out["first_paint_cpu"] = time.process_time()
-            await _painted(pilot)  # discovery done before timing keystrokes
+            # Then, in the background: the other screens' modules are imported and the
+            # schedule grid is built and loads its day (`prebuild_modes`).
+            t, c = time.perf_counter(), time.process_time()
+            while "schedule" in app.prebuild and not _prebuilt(app):
+                await pilot.pause(0.005)
+            await _painted(pilot)  # all of it done before timing keystrokes
+            out["background"], out["background_cpu"] = (
+                [time.perf_counter() - t],
+                [time.process_time() - c],
+            )
             table = app.screen.query_one("#orders")
             out["rows"] = table.row_count
             numbers = [r.key.value for r in table.ordered_rows[:5]]
@@ -222,7 +237,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--db", help="SQLite file (built if missing)")
     ap.add_argument("--child", choices=["baseline", "console"], help=argparse.SUPPRESS)
-    ap.add_argument("--limit", type=int, default=500, help=argparse.SUPPRESS)
+    ap.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--t0", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -250,7 +265,7 @@ def main() -> None:
     runs: dict[str, list[dict]] = {"baseline": [], "console": [], "console5000": []}
     for _ in range(args.runs):  # interleaved so load on the machine hits all alike
         runs["baseline"].append(child("baseline", str(path), 5000))
-        runs["console"].append(child("console", str(path), 500))
+        runs["console"].append(child("console", str(path), 0))
         runs["console5000"].append(child("console", str(path), 5000))
 
     report(runs, args)
@@ -278,7 +293,7 @@ def report(runs: dict[str, list[dict]], args) -> None:
         return wall, cpu
 
     bw, bc = paint(base)
-    for label, rs in (("board, 500 rows (default)", con), ("board, 5,000 rows", big)):
+    for label, rs in (("board, first page (100 rows)", con), ("board, 5,000-row page", big)):
         w, c = paint(rs)
         ratio = f"{w / bw:.2f}× baseline" + (f", CPU {c / bc:.2f}×" if bc else "")
         print(f"| first paint: {label} | {w * 1000:.0f} ({c * 1000:.0f}) — {ratio} | ≤ 1.5× |")
@@ -286,13 +301,17 @@ def report(runs: dict[str, list[dict]], args) -> None:
         f"| first paint: bare DataTable, 5,000 rows (baseline) | {bw * 1000:.0f} ({bc * 1000:.0f}) | |"
     )
     print(f"| filter keystroke → table, median / max | {_pair(con, 'filter_key')} | < 50 ms |")
-    print(f"| filter keystroke, 5,000-row board | {_pair(big, 'filter_key')} | < 50 ms |")
+    print(f"| filter keystroke, 5,000-row page | {_pair(big, 'filter_key')} | < 50 ms |")
+    print(
+        f"| after first paint, in the background: discovery + grid built | {_pair(con, 'background')} | |"
+    )
     print(f"| open an order, median / max | {_pair(con, 'open_order')} | |")
     if "grid" in con[0]:
         print(f"| switch to the schedule grid, median / max | {_pair(con, 'grid')} | < 200 ms |")
+    print(f"\nload average at the end: {os.getloadavg()}, {os.cpu_count()} CPUs")
     rss = max(r["rss_mb"] for r in con)
     rss5 = max(r["rss_mb"] for r in big)
-    print(f"| peak RSS: console (500 / 5,000 rows) | {rss:.0f} / {rss5:.0f} MB | < 250 MB |")
+    print(f"| peak RSS: console (100 / 5,000-row page) | {rss:.0f} / {rss5:.0f} MB | < 250 MB |")
     print(f"| peak RSS: baseline | {max(r['rss_mb'] for r in base):.0f} MB | |")
 
 

@@ -14,10 +14,13 @@ from svcdesk.tui.app import make_app
 SIZE = (140, 36)  # fixed terminal size for Pilot tests and snapshots
 
 
-def console_app(engine, **kwargs):
-    """The real app with the watcher polled by hand (no timers: deterministic tests)."""
+def console_app(engine, prebuild=(), **kwargs):
+    """The real app with the watcher polled by hand (no timers: deterministic tests) and
+    no screens built in the background unless asked (`prebuild=("schedule",)`)."""
     kwargs.setdefault("watch_interval", None)
-    return make_app(engine, **kwargs)
+    app = make_app(engine, **kwargs)
+    app.prebuild = prebuild
+    return app
 
 
 async def settle(pilot, rounds: int = 3) -> None:

@@ -166,6 +166,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         self._epoch = 0  # bumped by every full load: a page of an older one is dropped
         self._rows_worker: Worker | None = None
         self._more_worker: Worker | None = None
+        self._filters_line = ""
         self._pending: bool | None = None  # a load asked for while one ran (keep pages?)
 
     def compose(self) -> ComposeResult:
@@ -271,7 +272,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
 
     def _show_side(self, result) -> None:
         counts, self.techs = result
-        self.query_one("#counters", Static).update(counters_text(counts))
+        self.query_one("#counters", Static).update(counters_text(counts), layout=False)
 
     def _show_rows(self, epoch: int, page: BoardPage) -> None:
         if epoch != self._epoch or self._pending is not None:
@@ -297,7 +298,11 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
     def _show_count(self) -> None:
         shown, total, flt = len(self.rows), len(self.ids), self.filter
         count = f"{shown} shown" if shown >= total else f"{shown} of {total} shown"
-        self.query_one("#filters", Static).update(f"{flt.describe()} · sort {flt.sort} · {count}")
+        line = f"{flt.describe()} · sort {flt.sort} · {count}"
+        box = self.query_one("#filters", Static)
+        if line != self._filters_line:
+            self._filters_line = line
+            box.update(line, layout=False)  # one line high (svcdesk.tcss): no re-layout
 
     def _scrolled(self, _value: float) -> None:
         self.load_more()
