@@ -109,6 +109,10 @@ class SvcDeskApp(App):
         for name in self.prebuild:
             if name in self._installed and name not in self._screen_stacks:
                 self._init_mode(name)  # what switch_mode does first, without switching
+                # Its widgets get the current stylesheet as they mount. Textual marks only
+                # the screens in view as styled, so the switch would re-apply the whole
+                # app's CSS (~250 ms CPU) for nothing; a theme change still triggers it.
+                self._screen_stacks[name][0]._css_update_count = self._css_update_count
 
     def _daily_backup(self) -> None:
         """Today's automatic backup (SQLite files; docs/safety.md), in a thread so the console

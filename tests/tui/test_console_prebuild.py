@@ -27,6 +27,7 @@ async def test_grid_is_built_while_the_board_is_in_view(engine, shop):
     async with run_app(engine, prebuild=("schedule",)) as (app, pilot):
         screen = await prebuilt_grid(app, pilot)
         assert isinstance(app.screen, BoardScreen)  # still on the board
+        assert screen._css_update_count == app._css_update_count  # no CSS pass on `g`
         assert app.screen.query_one("#orders").has_focus
         assert [lane.name for lane in screen.schedule.lanes] == [
             "Alice Ng",
