@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from svcdesk.clock import now
 from svcdesk.models.agreements import OrderSla
 from svcdesk.models.base import utc_field
+from svcdesk.models.billing import Invoice
 from svcdesk.models.orders import OrderEvent, Visit, WorkOrder
 
 
@@ -33,8 +34,15 @@ class ExportWatermark(SQLModel, table=True):
 _order = WorkOrder.__table__.c
 Index("ix_work_order_completed_at", _order.completed_at)
 Index("ix_work_order_callback_of_id", _order.callback_of_id)
-Index("ix_work_order_first_arrival_at", _order.first_arrival_at)
-Index("ix_work_order_first_invoiced_at", _order.first_invoiced_at)
+# covering: response/closeout times come from the index alone (no table look-ups)
+Index("ix_work_order_first_arrival", _order.first_arrival_at, _order.created_at)
+Index("ix_work_order_first_invoiced", _order.first_invoiced_at, _order.completed_at)
 Index("ix_order_event_to_status_at", OrderEvent.__table__.c.to_status, OrderEvent.__table__.c.at)
-Index("ix_visit_departed_at", Visit.__table__.c.departed_at)
+_visit = Visit.__table__.c  # covering for job duration (visits that departed in a period)
+Index("ix_visit_departed_on_site", _visit.departed_at, _visit.arrived_at, _visit.status,
+      _visit.order_id)  # fmt: skip
+# covering for the completed-orders cohort's per-order look-ups (visits, billed amount)
+Index("ix_visit_order_status", _visit.order_id, _visit.status)
+_inv = Invoice.__table__.c
+Index("ix_invoice_order_billed", _inv.order_id, _inv.status, _inv.total_cents, _inv.tax_cents)
 Index("ix_order_sla_resolved_at", OrderSla.__table__.c.resolved_at)

@@ -52,6 +52,15 @@ def _in(column, p: Period):
     return and_(column >= p.start, column < p.end)
 
 
+def _in_scope(id_column, *conds):
+    """`id IN (SELECT id ... WHERE conds)`: the period's rows as a set of ids. SQLite then
+    visits them in id order (a sorted list), so every per-row look-up into visits, invoices,
+    time entries or crews walks those tables' order/visit indexes forward instead of
+    jumping about the file: about twice as fast at a million orders. (PostgreSQL plans it
+    as a semi-join.)"""
+    return id_column.in_(select(id_column).where(*conds).correlate(None))
+
+
 def _orders(by: GroupBy | None, flt: KpiFilter, *measures) -> Select:
     stmt = select(
         order_group_key(by).label("g"), WorkOrder.id.label("order_id"), *measures
@@ -114,7 +123,7 @@ def completed(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> S
             parts.label("parts"),
         )
         .outerjoin(first_callback, first_callback.c.of == WorkOrder.id)
-        .where(_in(WorkOrder.completed_at, p))
+        .where(_in_scope(WorkOrder.id, _in(WorkOrder.completed_at, p)))
     )
 
 
@@ -184,7 +193,7 @@ def on_site(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Sel
     """Visits that departed in the period: minutes from arrival to departure."""
     minutes = minutes_between(Visit.arrived_at, Visit.departed_at)
     return _visits(flt, by, minutes.label("minutes")).where(
-        Visit.arrived_at.is_not(None), Visit.departed_at.is_not(None), _in(Visit.departed_at, p)
+        _in(Visit.departed_at, p), Visit.arrived_at.is_not(None)
     )
 
 
@@ -195,10 +204,8 @@ def work_time(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> S
     )
     measures = (clipped.label("minutes"), VisitTechnician.technician_id.label("tech_id"))
     return _visits(flt, by, *measures, crew=True).where(
+        _in_scope(Visit.id, Visit.departed_at > p.start, Visit.arrived_at < p.end),
         Visit.arrived_at.is_not(None),
-        Visit.departed_at.is_not(None),
-        Visit.arrived_at < p.end,
-        Visit.departed_at > p.start,
     )
 
 
@@ -241,7 +248,7 @@ def _invoices(flt: KpiFilter, by: GroupBy | None, *measures) -> Select:
 def revenue(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Select:
     """Invoices issued in the period (not void): net of tax."""
     return _invoices(flt, by, (Invoice.total_cents - Invoice.tax_cents).label("net")).where(
-        Invoice.status.in_(BILLED_STATUSES), _in(Invoice.issued_at, p)
+        _in_scope(Invoice.id, _in(Invoice.issued_at, p)), Invoice.status.in_(BILLED_STATUSES)
     )
 
 

@@ -5,7 +5,9 @@
 
 Builds (once, cached by size) a database of N orders over the last ten years with
 customers, sites, visits, crews, status events, invoices, time entries and parts used,
-written with the sqlite3 module's executemany (the app's services would take hours).
+written with the sqlite3 module's executemany (the app's services would take hours). The
+KPI facts `first_arrival_at`/`first_invoiced_at` are filled as the history rows go in, by
+the same order_event trigger the app relies on (svcdesk/db_facts.py).
 Then, each in a fresh subprocess so peak RSS is the command's own:
 
 1. `svcdesk export orders --format csv` (the full export, streamed);
