@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+from textual.worker import WorkerCancelled
+
 from svcdesk.tui.app import make_app
 
 SIZE = (140, 36)  # fixed terminal size for Pilot tests and snapshots
@@ -27,8 +29,19 @@ async def settle(pilot, rounds: int = 3) -> None:
     """Let workers finish and their messages land (repeat: one load may start another)."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
+
+
+async def workers_done(app) -> None:
+    """Wait for every worker. A load superseded by a newer one in its group (exclusive) is
+    cancelled, and waiting on it raises `WorkerCancelled`: wait for the rest again."""
+    for _ in range(20):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
 
 
 async def press(pilot, *keys: str) -> None:
