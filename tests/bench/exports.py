@@ -243,9 +243,10 @@ def kpi_inprocess(db: Path) -> tuple[float, float]:
     with read_session(engine) as s:
         period = kpis.period_for(s, (NOW - timedelta(days=364)).date(), NOW.date())
         kpis.compute(s, period, keys=["orders_created"])  # warm the schema/compiled caches
-        wall, cpu = time.perf_counter(), time.process_time()
-        report = kpis.compute(s, period)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        for _ in range(2):  # the second run is reported (the file's pages in the OS cache)
+            wall, cpu = time.perf_counter(), time.process_time()
+            report = kpis.compute(s, period)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     t = report.total
     print(f"  (year: {t['orders_created'].value} created, {t['orders_completed'].value} "
           f"completed, FTF {t['first_time_fix'].text()}, revenue {t['revenue'].text()}, "
