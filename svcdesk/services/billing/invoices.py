@@ -140,8 +140,18 @@ def create_invoices(
     their lines and the orders' `invoice` events are inserted with one statement each."""
     if not specs:
         return []
-    customers = rows_by_id(session, Customer, {s.customer_id for s in specs})
-    sites = rows_by_id(session, Site, {s.site_id for s in specs if s.site_id is not None})
+    customers = rows_by_id(
+        session,
+        Customer,
+        {s.customer_id for s in specs},
+        (Customer.id, Customer.name, Customer.tax_exempt),
+    )
+    sites = rows_by_id(
+        session,
+        Site,
+        {s.site_id for s in specs if s.site_id is not None},
+        (Site.id, Site.customer_id, Site.tax_rate_bp),
+    )
     stamp = now()
     rows, all_totals = [], []
     for spec in specs:
@@ -208,15 +218,18 @@ def create_invoices(
     return invoices
 
 
-def rows_by_id(session: Session, model, ids: set[int]) -> dict:
-    """Rows of `model` by primary key, one query per 900 ids (they join the session)."""
+def rows_by_id(session: Session, model, ids: set[int], columns: tuple = ()) -> dict:
+    """Rows of `model` by primary key, one query per 900 ids: ORM objects (they join the
+    session), or plain rows of `columns` (the first one the id) when given."""
     found = {}
     ordered = sorted(ids)
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
-        found.update(
-            (row.id, row) for row in session.exec(select(model).where(model.id.in_(chunk)))
-        )
+        if columns:
+            rows = session.execute(select(*columns).where(model.id.in_(chunk)))
+        else:
+            rows = session.exec(select(model).where(model.id.in_(chunk)))
+        found.update((row.id, row) for row in rows)
     return found
 
 
