@@ -10,8 +10,7 @@ subquery aggregated here and the list the dashboard drills down to.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import BigInteger, Select, and_, case, cast, func, or_, select
@@ -94,7 +93,7 @@ QUANTILES = {
 }
 # cohorts whose measures are used several times by their sums: computed once per row
 # (a MATERIALIZED CTE), not re-evaluated in every CASE that names them
-MATERIALIZE = {"completed", "work_time", "backlog", *QUANTILES}
+MATERIALIZE = {"completed", "work_time", "backlog"}
 
 
 def aggregate(session: Session, cohort: str, stmt: Select, today: date) -> dict:
@@ -156,24 +155,3 @@ def _receivables(conn, c, today: date) -> dict:
         cell[0] += n
         cell[1] += int(balance)
     return {g: {"buckets": dict(b)} for g, b in out.items()}
-
-
-MMAP_BYTES = 2**31 - 2**16  # SQLite's default ceiling for memory-mapped I/O
-
-
-@contextmanager
-def mapped_reads(session: Session) -> Iterator[None]:
-    """SQLite: read the database file through a memory map while a report runs. A year's
-    cohorts touch a few hundred MB of pages scattered over the file; through mmap that
-    costs no read() call and no copy per page (it halves the report's CPU time at a
-    million orders). The connection's previous setting is restored afterwards."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA mmap_size").scalar() or 0
-    conn.exec_driver_sql(f"PRAGMA mmap_size={MMAP_BYTES}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA mmap_size={int(before)}")

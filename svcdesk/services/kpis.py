@@ -23,7 +23,7 @@ from svcdesk.services.kpi_cohorts import BILLED_STATUSES, COHORTS
 from svcdesk.services.kpi_scope import GroupBy, KpiFilter, Period, group_labels
 from svcdesk.services.kpi_shifts import shift_minutes
 from svcdesk.services.kpi_stats import rate
-from svcdesk.services.kpi_sums import BACKLOG_BUCKETS, aggregate, mapped_reads
+from svcdesk.services.kpi_sums import BACKLOG_BUCKETS, aggregate
 from svcdesk.services.money import fmt_money, round_cents
 from svcdesk.services.settings import shop_zone
 
@@ -336,20 +336,17 @@ def compute(
     now = clock_now()
     today = now.astimezone(zone).date()
     defs = [BY_KEY[k] for k in keys] if keys else DEFS
-    with mapped_reads(session):
-        invoices = _invoices_exist(session)
-        total = _compute_one(session, period, flt, None, defs, zone, now, today, invoices)
-        report = KpiReport(period, str(zone), flt, by, total[0])
-        report.backlog_ages = total[1]
-        if by == GroupBy.WEEK:
-            week_defs = [d for d in defs if not d.point_in_time]
-            for week in period.weeks(zone):
-                kpis, _ = _compute_one(
-                    session, week, flt, None, week_defs, zone, now, today, invoices
-                )
-                report.groups.append(KpiGroup(str(week.first), f"week of {week.first}", kpis))
-        elif by is not None:
-            report.groups = _grouped(session, period, flt, by, defs, zone, now, today, invoices)
+    invoices = _invoices_exist(session)
+    total = _compute_one(session, period, flt, None, defs, zone, now, today, invoices)
+    report = KpiReport(period, str(zone), flt, by, total[0])
+    report.backlog_ages = total[1]
+    if by == GroupBy.WEEK:
+        week_defs = [d for d in defs if not d.point_in_time]
+        for week in period.weeks(zone):
+            kpis, _ = _compute_one(session, week, flt, None, week_defs, zone, now, today, invoices)
+            report.groups.append(KpiGroup(str(week.first), f"week of {week.first}", kpis))
+    elif by is not None:
+        report.groups = _grouped(session, period, flt, by, defs, zone, now, today, invoices)
     return report
 
 
