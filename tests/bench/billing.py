@@ -1,15 +1,16 @@
 """Billing benchmark (not collected by pytest: no test_ functions, tests/bench is ignored).
 
     .venv/bin/python tests/bench/billing.py                # 10,000 orders, 100 PDFs
-    .venv/bin/python tests/bench/billing.py --orders 2000 --pdfs 20
+    .venv/bin/python tests/bench/billing.py --orders 2000 --pdfs 20 [--one-by-one]
 
 1. Builds a file database with N completed orders, each with 1-3 approved work time
    entries (some outside the shift, every 20th order an emergency), 3-8 parts used (5 %
    warranty usage), an arrived visit (trip charge); a third of the orders have an asset
    under warranty, a quarter an active service agreement (labor/parts discounts).
-2. Invoices every order with the same one-action service the console uses
-   (`from_order.invoice_order`, shared PricingContext) in transactions of 500 orders and
-   reports invoices/s (target >= 500/s), then checks every invoice's lines add up.
+2. Invoices every order in transactions of 500 with `from_order.invoice_orders` (what
+   `invoices create --ready` and `I` in the console's ready queue run; `--one-by-one`:
+   `invoice_order` per order, the one-keystroke path) and reports invoices/s and
+   invoices per CPU-second (target >= 500/s), then checks every invoice's lines add up.
 3. Renders PDFs of the first M invoices and reports the time per PDF.
 """
 
