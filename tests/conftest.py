@@ -67,13 +67,16 @@ def db_path(request, tmp_path, monkeypatch):
     """The test's database: a SQLite file path, or a PostgreSQL URL (str) in PG mode."""
     if BACKEND == "postgresql":
         server = request.getfixturevalue("pg_server")
-        url = server.create_database(f"t{os.getpid()}_{next(_db_counter)}", server.template)
+        name = f"t{os.getpid()}_{next(_db_counter)}"
+        url = server.create_database(name, server.template)
         monkeypatch.setenv("SVCDESK_DB", url)
-        return url
+        yield url
+        server.drop_database(name)  # (hundreds of 8 MB copies otherwise fill the disk)
+        return
     path = tmp_path / "svcdesk.db"
     shutil.copy2(request.getfixturevalue("sqlite_template"), path)
     monkeypatch.setenv("SVCDESK_DB", str(path))
-    return path
+    yield path
 
 
 @pytest.fixture(scope="session")
