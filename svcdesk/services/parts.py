@@ -6,8 +6,6 @@ no-op (idempotent on SKU: an existing SKU is updated, never duplicated)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,8 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import BatchRejected, InvalidInput, NotFound
 from svcdesk.models.inventory import Part
-from svcdesk.services.intake_io.columns import header_key  # same header rules as intake
+from svcdesk.services.intake_io.columns import MissingColumns
+from svcdesk.services.intake_io.reader import read_table  # same CSV rules as intake
 from svcdesk.services.money import parse_money
 from svcdesk.services.quantity import parse_qty
 
@@ -33,7 +32,6 @@ COLUMNS = (
     "taxable",
 )
 REQUIRED = ("sku", "name", "cost", "list_price")
-_BY_KEY = {header_key(c): c for c in COLUMNS}
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,39}$")
 _TRUE = {"y", "yes", "true", "1", "t", ""}
 _FALSE = {"n", "no", "false", "0", "f"}
@@ -160,37 +158,6 @@ class ImportResult:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
-def read_rows(source: str, content: str) -> list[tuple[int, dict[str, str]]]:
-    """Parse CSV text into (row number, column -> value); row 1 is the header."""
-    reader = csv.reader(io.StringIO(content))
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise InvalidInput(f"{source}: empty file; expected a header row") from None
-    mapping: dict[int, str] = {}
-    for i, header in enumerate(headers):
-        column = _BY_KEY.get(header_key(header))
-        if column is None:
-            raise InvalidInput(
-                f"{source}: unknown column {header!r}; expected some of {', '.join(COLUMNS)}"
-            )
-        if column in mapping.values():
-            raise InvalidInput(f"{source}: column {column!r} appears twice")
-        mapping[i] = column
-    missing = [c for c in REQUIRED if c not in mapping.values()]
-    if missing:
-        raise InvalidInput(f"{source}: missing column(s) {', '.join(missing)}")
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) > len(headers):
-            rows.append((number, {"__error__": f"{len(values)} cells, header has {len(headers)}"}))
-            continue
-        rows.append((number, {mapping[i]: v for i, v in enumerate(values)}))
-    return rows
-
-
 def import_csv(session: Session, path: Path | str, content: str | None = None) -> ImportResult:
     """Import a catalog file; all rows or none (BatchRejected lists every bad row)."""
     source = str(path)
@@ -204,12 +171,17 @@ def import_csv(session: Session, path: Path | str, content: str | None = None) -
     problems: list[str] = []
     parsed: list[PartFields] = []
     seen: dict[str, int] = {}
-    for number, row in read_rows(source, content):
-        if "__error__" in row:
-            problems.append(f"{source} row {number}: {row['__error__']}")
+    try:
+        records = read_table(source, content, COLUMNS, REQUIRED)
+    except MissingColumns as exc:
+        raise InvalidInput(f"{source}: missing column(s) {', '.join(exc.missing)}") from None
+    for record in records:
+        number = record.number + 1  # row 1 is the header
+        if record.problem:
+            problems.append(f"{source} row {number}: {record.problem}")
             continue
         try:
-            fields = fields_from_row(row)
+            fields = fields_from_row(record.values)
         except InvalidInput as exc:
             problems.append(f"{source} row {number}: {exc.message}")
             continue

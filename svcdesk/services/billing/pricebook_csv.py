@@ -26,7 +26,7 @@ from svcdesk.errors import BatchRejected, InvalidInput
 from svcdesk.models.billing import LaborRate, MarkupTier, PriceBookItem, RateKind
 from svcdesk.services.billing import pricebook
 from svcdesk.services.billing.arith import fmt_percent
-from svcdesk.services.intake_io.columns import header_key
+from svcdesk.services.intake_io.reader import read_table
 from svcdesk.services.money import parse_money
 
 COLUMNS = (
@@ -47,7 +47,6 @@ COLUMNS = (
 )
 REQUIRED = ("type", "code")
 TYPES = ("task", "fee", "labor", "markup")
-_BY_KEY = {header_key(c): c for c in COLUMNS}
 TEXT = ("code", "name", "description")  # cells a spreadsheet must not run as formulas
 _YES = {"y", "yes", "true", "1", "x"}
 _NO = {"n", "no", "false", "0", ""}
@@ -194,38 +193,6 @@ def _markup_bp(raw: str) -> int:
     return int(number * 100)
 
 
-def read_rows(source: str, text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, column -> text) for each data row; header problems raise InvalidInput."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise InvalidInput(f"{source}: empty file; expected a header row") from None
-    mapping: dict[int, str] = {}
-    for i, header in enumerate(headers):
-        column = _BY_KEY.get(header_key(header))
-        if column is None:
-            if header_key(header):
-                raise InvalidInput(
-                    f"{source}: unknown column {header!r} (columns are {', '.join(COLUMNS)})"
-                )
-            continue
-        if column in mapping.values():
-            raise InvalidInput(f"{source}: column {column} appears twice")
-        mapping[i] = column
-    missing = [c for c in REQUIRED if c not in mapping.values()]
-    if missing:
-        raise InvalidInput(f"{source}: missing required column {', '.join(missing)}")
-    rows = []
-    for line_no, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        rows.append(
-            (line_no, {col: cells[i] if i < len(cells) else "" for i, col in mapping.items()})
-        )
-    return rows
-
-
 def import_pricebook(
     session: Session, source: str, text: str, *, dry_run: bool = False
 ) -> ImportResult:
@@ -234,8 +201,12 @@ def import_pricebook(
     errors: list[str] = []
     seen: dict[str, int] = {}
     labor_keys: dict[tuple, int] = {}
-    for line_no, values in read_rows(source, text):
-        row = _Row(values)
+    for record in read_table(source, text, COLUMNS, REQUIRED):  # header problems raise
+        line_no = record.number + 1  # row 1 is the header
+        if record.problem:
+            errors.append(f"{source} row {line_no}: {record.problem}")
+            continue
+        row = _Row(record.values)
         result = _parse_row(row)
         code = (row.text("code") or "").upper()
         if code and code in seen:

@@ -46,18 +46,29 @@ def header_key(name: str) -> str:
     return _IGNORED.sub("", str(name)).lower()
 
 
-_BY_KEY = {header_key(c): c for c in COLUMNS}
+class MissingColumns(InvalidInput):
+    """A file's header lacks required columns (`missing` names them)."""
+
+    def __init__(self, message: str, missing: list[str]):
+        super().__init__(message)
+        self.missing = missing
 
 
-def match_headers(source: str, headers: list[str]) -> tuple[dict[str, str], list[str]]:
+def match_headers(
+    source: str,
+    headers: list[str],
+    columns: tuple[str, ...] = COLUMNS,
+    required: tuple[str, ...] = REQUIRED,
+) -> tuple[dict[str, str], list[str]]:
     """Map each file header to its column name. Returns (header -> column, unknown headers).
 
-    Raises InvalidInput naming the file when a required column is missing or two headers
-    mean the same column."""
+    Raises InvalidInput naming the file when two headers mean the same column, and
+    MissingColumns when a required column is missing. Blank headers are skipped."""
+    by_key = {header_key(c): c for c in columns}
     mapping: dict[str, str] = {}
     unknown: list[str] = []
     for header in headers:
-        column = _BY_KEY.get(header_key(header))
+        column = by_key.get(header_key(header))
         if column is None:
             if header_key(header):
                 unknown.append(header)
@@ -66,11 +77,12 @@ def match_headers(source: str, headers: list[str]) -> tuple[dict[str, str], list
         if clash is not None:
             raise InvalidInput(f"{source}: columns {clash!r} and {header!r} both mean {column}")
         mapping[header] = column
-    missing = [c for c in REQUIRED if c not in mapping.values()]
+    missing = [c for c in required if c not in mapping.values()]
     if missing:
-        raise InvalidInput(
+        raise MissingColumns(
             f"{source}: missing required column {', '.join(missing)} "
-            f"(columns are {', '.join(COLUMNS)}; header names ignore case, spaces, _ and -)"
+            f"(columns are {', '.join(columns)}; header names ignore case, spaces, _ and -)",
+            missing,
         )
     return mapping, unknown
 

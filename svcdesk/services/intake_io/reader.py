@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.intake_io.columns import COLUMNS, header_key, match_headers
+from svcdesk.services.intake_io.columns import COLUMNS, REQUIRED, header_key, match_headers
 
 FORMATS = ("csv", "json", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -141,6 +141,20 @@ def open_source(
 
 
 def _csv_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
+    source.headers, source.unknown, records = csv_records(source.name, text)
+    return records
+
+
+def csv_records(
+    name: str,
+    text: IO[str],
+    columns: tuple[str, ...] = COLUMNS,
+    required: tuple[str, ...] = REQUIRED,
+) -> tuple[list[str], list[str], Iterator[Record]]:
+    """Intake's CSV rules for any column set: (header, unknown headers, records).
+
+    Blank lines before the header and between rows are skipped; a row with more non-blank
+    values than the header has columns comes back with `problem` set."""
     reader = csv.reader(text)
     header: list[str] | None = None
     try:
@@ -150,17 +164,28 @@ def _csv_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
         else:
             header = None
     except csv.Error as exc:
-        raise InvalidInput(f"{source.name}: not a CSV file ({exc})") from None
+        raise InvalidInput(f"{name}: not a CSV file ({exc})") from None
     if header is None:
-        raise InvalidInput(f"{source.name}: empty file; expected a header row")
-    mapping, source.unknown = match_headers(source.name, header)
-    source.headers = header
-    columns = [mapping.get(h) for h in header]
-    width = len(header)
-    return _csv_rows(source, reader, header, columns, width)
+        raise InvalidInput(f"{name}: empty file; expected a header row")
+    mapping, unknown = match_headers(name, header, columns, required)
+    names = [mapping.get(h) for h in header]
+    return header, unknown, _csv_rows(name, reader, header, names, len(header))
 
 
-def _csv_rows(source, reader, header, columns, width) -> Iterator[Record]:
+def read_table(
+    name: str, text: str, columns: tuple[str, ...], required: tuple[str, ...]
+) -> list[Record]:
+    """A whole CSV text already in memory (BOM, CRLF and blank lines handled as for intake),
+    for files whose every column must be known: an unknown header raises InvalidInput."""
+    _, unknown, records = csv_records(name, io.StringIO(text.lstrip("\ufeff")), columns, required)
+    if unknown:
+        raise InvalidInput(
+            f"{name}: unknown column {unknown[0]!r} (columns are {', '.join(columns)})"
+        )
+    return list(records)
+
+
+def _csv_rows(name, reader, header, columns, width) -> Iterator[Record]:
     pairs = [(c, i) for i, c in enumerate(columns) if c]
     names = [c for c, _ in pairs]
     # A full row's values in one C-level step (the common case: every cell present).
@@ -172,7 +197,7 @@ def _csv_rows(source, reader, header, columns, width) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InvalidInput(f"{source.name} row {number + 1}: unreadable CSV ({exc})") from None
+            raise InvalidInput(f"{name} row {number + 1}: unreadable CSV ({exc})") from None
         number += 1
         if not (cells and cells[0].strip()) and not "".join(cells).strip():
             continue
