@@ -9,6 +9,7 @@ subquery aggregated here and the list the dashboard drills down to.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -98,8 +99,11 @@ MATERIALIZE = {"completed", "work_time", "backlog"}
 
 def aggregate(session: Session, cohort: str, stmt: Select, today: date) -> dict:
     """{group key: {aggregate name: value}} for one cohort's rows."""
-    c = stmt.cte("c").prefix_with("MATERIALIZED") if cohort in MATERIALIZE else stmt.subquery("c")
     conn = session.connection()
+    if cohort in MATERIALIZE and _has_materialized(conn):
+        c = stmt.cte("c").prefix_with("MATERIALIZED")
+    else:
+        c = stmt.subquery("c")
     if cohort == "receivables":
         return _receivables(conn, c, today)
     out: dict = {}
@@ -110,6 +114,14 @@ def aggregate(session: Session, cohort: str, stmt: Select, today: date) -> dict:
         for g, stats in _quantiles(conn, c, QUANTILES[cohort]).items():
             out.setdefault(g, {}).update(stats)
     return out
+
+
+def _has_materialized(conn) -> bool:
+    """`WITH ... AS MATERIALIZED`: SQLite 3.35+, PostgreSQL 12+ (older: a plain subquery,
+    same results, slower)."""
+    if conn.dialect.name == "sqlite":
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return conn.dialect.server_version_info >= (12,)
 
 
 def _quantiles(conn, c, column: str) -> dict:
