@@ -5,6 +5,7 @@ from __future__ import annotations
 from svcdesk.db import write_session
 from svcdesk.services import lifecycle
 from svcdesk.services.intake import IntakeRequest, create_order
+from svcdesk.tui.screens import board
 from tests.tui.helpers import press, run_app, table_keys
 
 
@@ -29,8 +30,9 @@ def filters_line(app) -> str:
 SMALL = (140, 14)  # about 8 table rows in view: pages of 20 are more than a screenful
 
 
-async def test_board_loads_the_next_page_near_the_end(engine, shop):
+async def test_board_loads_the_next_page_near_the_end(engine, shop, monkeypatch):
     add_orders(engine, shop, 42)  # 45 open orders, pages of 20
+    monkeypatch.setattr(board, "ROWS_PER_QUERY", 7)  # rows read in slices of 7 ids
     async with run_app(engine, size=SMALL, board_limit=20) as (app, pilot):
         table = app.screen.query_one("#orders")
         assert table.row_count == 20

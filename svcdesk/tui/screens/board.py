@@ -35,6 +35,9 @@ COLUMNS = (
 )
 
 
+ROWS_PER_QUERY = 2000
+
+
 @dataclass(frozen=True)
 class BoardFilter:
     text: str = ""
@@ -90,7 +93,13 @@ def fetch_board(session, flt: BoardFilter, want: int) -> BoardPage:
 
 
 def fetch_rows(session, flt: BoardFilter, ids: list[int]) -> BoardPage:
-    rows = queries.orders_by_id(session, ids, sort=flt.sort)
+    # Read in slices: `end` may ask for tens of thousands (SQLite allows 32,766 parameters).
+    # The ids are in board order, so the slices' rows are too.
+    rows = [
+        row
+        for at in range(0, len(ids), ROWS_PER_QUERY)
+        for row in queries.orders_by_id(session, ids[at : at + ROWS_PER_QUERY], sort=flt.sort)
+    ]
     return BoardPage(None, rows, sla_state.states_for(session, [r.id for r in rows]))
 
 
