@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 from svcdesk.errors import InvalidInput
 from svcdesk.models import Customer
@@ -26,6 +25,7 @@ from svcdesk.tui.cells import clip
 from svcdesk.tui.execution_modals import CompleteModal, PartModal, TimeModal
 from svcdesk.tui.order_actions import TextModal
 from svcdesk.tui.registry import register_command, register_opener
+from svcdesk.tui.tabs import TabbedTables, tab_bindings
 from svcdesk.tui.widgets.table import KeyTable
 
 TABS = (
@@ -95,8 +95,9 @@ def head_text(view: FieldView, zone) -> Text:
     return t
 
 
-class FieldScreen(DataScreen):
+class FieldScreen(TabbedTables, DataScreen):
     help_title = "Field work"
+    tabs_name, TABS = "field", TABS
     DEFAULT_CSS = """
     FieldScreen #field-head { height: auto; padding: 0 1; background: $boost; }
     FieldScreen #field-tabs { height: 1fr; }
@@ -112,10 +113,7 @@ class FieldScreen(DataScreen):
         Binding("t", "add_time", "Time"),
         Binding("g", "sign", "Sign-off"),
         Binding("m", "note", "Note", show=False),
-        *(
-            Binding(str(i + 1), f"tab('{tab_id}')", title, show=False)
-            for i, (tab_id, title, _) in enumerate(TABS)
-        ),
+        *tab_bindings(TABS),
     ]
 
     def __init__(self, number: str, fix: str | None = None) -> None:
@@ -124,43 +122,28 @@ class FieldScreen(DataScreen):
         self.fix = fix
         self.view: FieldView | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("loading…", id="field-head")
-        with TabbedContent(id="field-tabs"):
-            for tab_id, title, columns in TABS:
-                with TabPane(title, id=tab_id):
-                    table = KeyTable(id=f"{tab_id}-table")
-                    for col in columns:
-                        table.add_column(col, key=col.lower())
-                    yield table
-        yield Footer()
-
     def on_mount(self) -> None:
         self.sub_title = f"{self.number} · field work"
 
     def refresh_data(self) -> None:
         self.load(fetch_field(self.number), self._show)
 
-    def _table(self, tab_id: str) -> KeyTable:
-        return self.query_one(f"#{tab_id}-table", KeyTable)
-
     def _show(self, view: FieldView) -> None:
         self.view = view
         d, zone = view.detail, self.app.zone
         self.query_one("#field-head", Static).update(head_text(view, zone))
-        self._table("ex-time").replace_rows(
+        self.tab_table("ex-time").replace_rows(
             (str(t["id"]), (t["technician"], t["kind"], fmt(t["starts_at"], zone, "%m-%d %H:%M"),
                             fmt(t["ends_at"], zone, "%H:%M") or "running", t["minutes"] or "",
                             t["source"], "yes" if t["approved"] else ""))
             for t in d.time
         )  # fmt: skip
-        self._table("ex-parts").replace_rows(
+        self.tab_table("ex-parts").replace_rows(
             (str(p["id"]), (p["sku"], clip(p["name"], 30), f"{p['qty']} {p['unit']}",
                             p["location"], p["unit_price"], "yes" if p["warranty"] else ""))
             for p in d.parts
         )  # fmt: skip
-        self._table("ex-checklist").replace_rows(
+        self.tab_table("ex-checklist").replace_rows(
             (f"{c['visit_id']}:{c['checklist']}:{c['position']}",
              (c["position"], clip(c["checklist"], 24), c["label"],
               Text((c["answer"] or "—") + (f" {c['unit']}" if c["unit"] and c["answer"] else ""),
@@ -176,7 +159,7 @@ class FieldScreen(DataScreen):
             (f"s{i}", ("sign-off", s["signer"], "", "", fmt(s["signed_at"], zone, "%m-%d %H:%M")))
             for i, s in enumerate(d.signatures)
         ]  # fmt: skip
-        self._table("ex-files").replace_rows(files)
+        self.tab_table("ex-files").replace_rows(files)
         if self.fix:
             action, self.fix = FIX_ACTIONS.get(self.fix), None
             if action:
@@ -185,10 +168,6 @@ class FieldScreen(DataScreen):
     # -- actions ------------------------------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def action_tab(self, tab_id: str) -> None:
-        self.query_one("#field-tabs", TabbedContent).active = tab_id
-        self._table(tab_id).focus()
 
     def _visit_id(self) -> int | None:
         if self.view is None or self.view.visit_id is None:
@@ -250,7 +229,7 @@ class FieldScreen(DataScreen):
         )
 
     def action_remove_part(self) -> None:
-        key = self._table("ex-parts").current_key
+        key = self.tab_table("ex-parts").current_key
         if key is None:
             self.app.notify("highlight a part on the Parts tab (2)", severity="warning")
             return
@@ -260,7 +239,7 @@ class FieldScreen(DataScreen):
 
     def action_answer(self) -> None:
         self.action_tab("ex-checklist")
-        key = self._table("ex-checklist").current_key
+        key = self.tab_table("ex-checklist").current_key
         if key is None:
             self.app.notify("no checklist on this order's visits", severity="warning")
             return

@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 from svcdesk.services import queries
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell, sla_cell
 from svcdesk.tui.order_actions import OrderActions
+from svcdesk.tui.tabs import TabbedTables, tab_bindings
 from svcdesk.tui.widgets.table import KeyTable
 
 ORDER_LIST_COLUMNS = ("Number", "Created", "Kind", "Status", "Pri", "Summary", "Technician")
@@ -112,8 +112,9 @@ def order_list_rows(rows: list[queries.OrderRow], zone):
         )
 
 
-class OrderScreen(OrderActions, DataScreen):
+class OrderScreen(TabbedTables, OrderActions, DataScreen):
     help_title = "Order"
+    tabs_name, TABS = "order", TABS
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("s", "status", "Status"),
@@ -122,28 +123,13 @@ class OrderScreen(OrderActions, DataScreen):
         Binding("h", "hold", "Hold"),
         Binding("x", "cancel_order", "Cancel order"),
         Binding("l", "callback", "Callback"),
-        *(
-            Binding(str(i + 1), f"tab('{tab_id}')", title, show=False)
-            for i, (tab_id, title, _) in enumerate(TABS)
-        ),
+        *tab_bindings(TABS),
     ]
 
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
         self.view: OrderView | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("loading…", id="order-head")
-        with TabbedContent(id="order-tabs"):
-            for tab_id, title, columns in TABS:
-                with TabPane(title, id=tab_id):
-                    table = KeyTable(id=f"{tab_id}-table")
-                    for col in columns:
-                        table.add_column(col, key=col.lower())
-                    yield table
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = self.number
@@ -160,7 +146,7 @@ class OrderScreen(OrderActions, DataScreen):
         d, zone = view.detail, self.app.zone
         self.sub_title = f"{d.row.number} · {d.row.customer}"
         self.query_one("#order-head", Static).update(head_text(d, zone))
-        self._fill(
+        self.fill(
             "visits",
             (
                 (
@@ -178,14 +164,14 @@ class OrderScreen(OrderActions, DataScreen):
                 for v in d.visits
             ),
         )
-        self._fill(
+        self.fill(
             "notes",
             (
                 (str(i), (fmt(at, zone, "%b %d %H:%M"), author, text))
                 for i, (at, author, text) in enumerate(d.notes)
             ),
         )
-        self._fill(
+        self.fill(
             "history",
             (
                 (
@@ -201,21 +187,14 @@ class OrderScreen(OrderActions, DataScreen):
                 for i, e in enumerate(d.events)
             ),
         )
-        self._fill("customer-orders", order_list_rows(d.related, zone))
-        self._fill("site-orders", order_list_rows(view.site_orders, zone))
-        self._fill("asset-orders", order_list_rows(view.asset_orders, zone))
-
-    def _fill(self, tab_id: str, rows) -> None:
-        self.query_one(f"#{tab_id}-table", KeyTable).replace_rows(rows)
+        self.fill("customer-orders", order_list_rows(d.related, zone))
+        self.fill("site-orders", order_list_rows(view.site_orders, zone))
+        self.fill("asset-orders", order_list_rows(view.asset_orders, zone))
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
         if event.data_table.id.endswith("-orders-table"):
             self.app.open_order(event.row_key.value)
-
-    def action_tab(self, tab_id: str) -> None:
-        self.query_one(TabbedContent).active = tab_id
-        self.query_one(f"#{tab_id}-table", KeyTable).focus()
 
     def action_back(self) -> None:
         self.app.pop_screen()
