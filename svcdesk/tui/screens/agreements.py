@@ -24,6 +24,7 @@ from svcdesk.services import agreements, pm_generate, pm_plans
 from svcdesk.services.money import fmt_money
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -208,17 +209,18 @@ class AgreementsScreen(DataScreen):
         with Horizontal(id="ag-body"):
             with Vertical(id="ag-left"):
                 yield Static(id="ag-mode")
-                table = KeyTable(id="agreements")
-                for label, width in (("Number", 9), ("Customer", 14), ("Name", 14),
-                                     ("Status", 9), ("Ends", 10), ("Plans", 5)):  # fmt: skip
-                    table.add_column(label, width=width, key=label.lower())
-                yield table
+                yield key_table(
+                    "agreements",
+                    ("Number", 9),
+                    ("Customer", 14),
+                    ("Name", 14),
+                    ("Status", 9),
+                    ("Ends", 10),
+                    ("Plans", 5),
+                )
             with Vertical(id="ag-pane"):
                 yield Static(id="ag-detail")
-                plans = KeyTable(id="ag-plans")
-                for label, width in (("Id", 3), ("Summary", 16), ("Rule", 18), ("Next", 19)):
-                    plans.add_column(label, width=width, key=label.lower())
-                yield plans
+                yield key_table("ag-plans", ("Id", 3), ("Summary", 16), ("Rule", 18), ("Next", 19))
         yield Footer()
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from svcdesk.services import alerts, followups, lifecycle, recalls
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -56,17 +57,24 @@ class AlertsScreen(DataScreen):
         yield Header()
         with Vertical():
             yield Static(id="al-head")
-            table = KeyTable(id="alerts")
-            for label, width in (("Kind", 8), ("Order", 9), ("Status", 10), ("Customer", 22),
-                                 ("Since", 11), ("What", 62)):  # fmt: skip
-                table.add_column(label, width=width, key=label.lower())
-            yield table
+            yield key_table(
+                "alerts",
+                ("Kind", 8),
+                ("Order", 9),
+                ("Status", 10),
+                ("Customer", 22),
+                ("Since", 11),
+                ("What", 62),
+            )
             yield Static(id="fu-head")
-            follow = KeyTable(id="followups")
-            for label, width in (("Order", 9), ("Customer", 22), ("Kind", 14), ("Due", 12),
-                                 ("Note", 40)):  # fmt: skip
-                follow.add_column(label, width=width, key=label.lower())
-            yield follow
+            yield key_table(
+                "followups",
+                ("Order", 9),
+                ("Customer", 22),
+                ("Kind", 14),
+                ("Due", 12),
+                ("Note", 40),
+            )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from svcdesk.services.asset_history import AssetHistory, asset_history
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_opener
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -54,11 +55,16 @@ class AssetScreen(DataScreen):
         yield Header()
         with Vertical():
             yield Static(id="asset-head")
-            table = KeyTable(id="asset-orders")
-            for label, width in (("Order", 9), ("Opened", 10), ("Kind", 11), ("Status", 10),
-                                 ("Summary", 24), ("Visits / readings", 48), ("Parts", 20)):  # fmt: skip
-                table.add_column(label, width=width, key=label.lower())
-            yield table
+            yield key_table(
+                "asset-orders",
+                ("Order", 9),
+                ("Opened", 10),
+                ("Kind", 11),
+                ("Status", 10),
+                ("Summary", 24),
+                ("Visits / readings", 48),
+                ("Parts", 20),
+            )
         yield Footer()
 
     def on_mount(self) -> None:

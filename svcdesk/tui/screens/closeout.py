@@ -15,6 +15,7 @@ from svcdesk.services.closeout import LABELS, CloseoutRow, closeout_queue
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.field import open_field
 from svcdesk.tui.widgets.table import KeyTable
@@ -38,10 +39,7 @@ class CloseoutScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="co-head")
-        table = KeyTable(id="closeout")
-        for label, width in COLUMNS:
-            table.add_column(label, width=width, key=label.lower())
-        yield table
+        yield key_table("closeout", *COLUMNS)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -22,6 +22,7 @@ from svcdesk.services.customer_view import (
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_opener, register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -90,29 +91,25 @@ class CustomersScreen(DataScreen):
         with Horizontal(id="customers-body"):
             with Vertical(id="customers-left"):
                 yield Input(placeholder="/ search: name, phone, e-mail, address", id="filter")
-                table = KeyTable(id="customers")
-                for label, width in (
+                yield key_table(
+                    "customers",
                     ("Name", 22),
                     ("Phone", 14),
                     ("City", 10),
                     ("Open", 4),
                     ("All", 4),
-                ):
-                    table.add_column(label, width=width, key=label.lower())
-                yield table
+                )
             with Vertical(id="customer-pane"):
                 with VerticalScroll(id="customer-card-box"):
                     yield Static(id="customer-card")
-                orders = KeyTable(id="customer-orders")
-                for label, width in (
+                yield key_table(
+                    "customer-orders",
                     ("Number", 9),
                     ("Created", 10),
                     ("Status", 10),
                     ("Pri", 9),
                     ("Summary", 24),
-                ):
-                    orders.add_column(label, width=width, key=label.lower())
-                yield orders
+                )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from svcdesk.services import restock, stock
 from svcdesk.services.quantity import fmt_qty
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -78,17 +79,20 @@ class InventoryScreen(DataScreen):
         yield Input(placeholder="filter: SKU, name or location", id="inv-filter")
         with Vertical():
             yield Static(id="inv-head")
-            table = KeyTable(id="onhand")
-            for label, width in (("Location", 22), ("SKU", 14), ("Name", 34), ("On hand", 9),
-                                 ("Unit", 5)):  # fmt: skip
-                table.add_column(label, width=width, key=label.lower())
-            yield table
+            yield key_table(
+                "onhand", ("Location", 22), ("SKU", 14), ("Name", 34), ("On hand", 9), ("Unit", 5)
+            )
             yield Static(id="re-head")
-            reorder = KeyTable(id="reorder")
-            for label, width in (("Location", 22), ("SKU", 14), ("Name", 30), ("On hand", 9),
-                                 ("Point/min", 9), ("Suggest", 8), ("Vendor", 18)):  # fmt: skip
-                reorder.add_column(label, width=width, key=label.lower())
-            yield reorder
+            yield key_table(
+                "reorder",
+                ("Location", 22),
+                ("SKU", 14),
+                ("Name", 30),
+                ("On hand", 9),
+                ("Point/min", 9),
+                ("Suggest", 8),
+                ("Vendor", 18),
+            )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -32,6 +32,7 @@ from svcdesk.services.quantity import fmt_qty
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.order_actions import TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
@@ -199,38 +200,32 @@ class InvoicesScreen(DataScreen):
             with Vertical(id="inv-left"):
                 yield Input(placeholder="/ search: number, customer, order", id="filter")
                 yield Static(id="inv-mode")
-                table = KeyTable(id="invoices")
-                for label, width in (
+                yield key_table(
+                    "invoices",
                     ("Number", 10),
                     ("Status", 11),
                     ("Customer", 12),
                     ("Balance", 10),
                     ("Due", 10),
-                ):
-                    table.add_column(label, width=width, key=label.lower())
-                yield table
-                ready = KeyTable(id="ready")
-                for label, width in (
+                )
+                yield key_table(
+                    "ready",
                     ("Order", 9),
                     ("Customer", 14),
                     ("Summary", 20),
                     ("Completed", 11),
-                ):
-                    ready.add_column(label, width=width, key=label.lower())
-                yield ready
+                )
             with Vertical(id="inv-pane"):
                 yield Static(id="inv-head")
-                lines = KeyTable(id="inv-lines")
-                for label, width in (
+                yield key_table(
+                    "inv-lines",
                     ("#", 2),
                     ("Kind", 5),
                     ("Description", 22),
                     ("Qty", 4),
                     ("Net", 9),
                     ("Source/cover", 16),
-                ):
-                    lines.add_column(label, width=width, key=label.lower())
-                yield lines
+                )
                 yield Static(id="inv-line")
                 yield Static(id="inv-totals")
         yield Footer()

@@ -19,6 +19,7 @@ from svcdesk.services.tech_view import TechDetail, TechStatus, tech_detail, tech
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_opener, register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -86,29 +87,25 @@ class TechniciansScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="techs-body"):
-            table = KeyTable(id="techs")
-            for label, width in (
+            yield key_table(
+                "techs",
                 ("Name", 14),
                 ("Status", 8),
                 ("Now", 24),
                 ("Today", 8),
                 ("Tomorrow", 8),
                 ("Skills", 12),
-            ):
-                table.add_column(label, width=width, key=label.lower())
-            yield table
+            )
             with Vertical(id="tech-pane"):
                 yield Static(id="tech-detail")
-                visits = KeyTable(id="tech-visits")
-                for label, width in (
+                yield key_table(
+                    "tech-visits",
                     ("Day", 3),
                     ("Time", 11),
                     ("Order", 9),
                     ("Status", 9),
                     ("Customer", 11),
-                ):
-                    visits.add_column(label, width=width, key=label.lower())
-                yield visits
+                )
         yield Footer()
 
     def on_mount(self) -> None:
