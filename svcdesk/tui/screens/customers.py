@@ -24,6 +24,7 @@ from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
 
 SEARCH_LIMIT = 200
@@ -65,8 +66,9 @@ def card_text(card: CustomerCard) -> Text:
     return t
 
 
-class CustomersScreen(DataScreen):
+class CustomersScreen(SearchFilter, DataScreen):
     help_title = "Customers"
+    list_table = "customers"
     DEFAULT_CSS = """
     CustomersScreen #customers-body { height: 1fr; }
     CustomersScreen #customers-left { width: 1fr; }
@@ -177,21 +179,6 @@ class CustomersScreen(DataScreen):
         )
 
     # -- events ---------------------------------------------------------------------------
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter":
-            event.stop()
-            self.text = event.value.strip()
-            self.refresh_data()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            event.stop()
-            self.query_one("#customers", KeyTable).focus()
-
-    def key_escape(self) -> None:
-        if self.query_one("#filter", Input).has_focus:
-            self.query_one("#customers", KeyTable).focus()
-
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         event.stop()
         if event.data_table.id == "customers":
@@ -203,9 +190,6 @@ class CustomersScreen(DataScreen):
             self.query_one("#customer-orders", KeyTable).focus()
         else:
             self.app.open_order(event.row_key.value)
-
-    def action_focus_search(self) -> None:
-        self.query_one("#filter", Input).focus()
 
     def action_open(self) -> None:
         key = self.query_one("#customer-orders", KeyTable).current_key

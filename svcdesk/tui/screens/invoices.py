@@ -35,6 +35,7 @@ from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.order_actions import TextModal
 from svcdesk.tui.registry import register_screen
+from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
 
 FILTERS = ("all", "draft", "sent", "partially_paid", "paid", "void")
@@ -153,7 +154,9 @@ class PaymentModal(DataModal):
 
 
 # -- the screen ---------------------------------------------------------------------------
-class InvoicesScreen(DataScreen):
+class InvoicesScreen(SearchFilter, DataScreen):
+    list_table = "invoices"
+    escape_to_list = ("#filter", "#inv-lines")
     help_title = "Invoices"
     DEFAULT_CSS = """
     InvoicesScreen #inv-body { height: 1fr; }
@@ -394,28 +397,7 @@ class InvoicesScreen(DataScreen):
         elif event.data_table.id == "invoices":
             self.query_one("#inv-lines", KeyTable).focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter":
-            event.stop()
-            self.text = event.value.strip()
-            self.refresh_data()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            event.stop()
-            self.query_one("#invoices", KeyTable).focus()
-
-    def key_escape(self) -> None:
-        if (
-            self.query_one("#filter", Input).has_focus
-            or self.query_one("#inv-lines", KeyTable).has_focus
-        ):
-            self.query_one("#invoices", KeyTable).focus()
-
     # -- actions ----------------------------------------------------------------------
-    def action_focus_search(self) -> None:
-        self.query_one("#filter", Input).focus()
-
     def action_cycle_status(self) -> None:
         self.status = FILTERS[(FILTERS.index(self.status) + 1) % len(FILTERS)]
         self.refresh_data()
