@@ -18,6 +18,7 @@ from textual.widgets import Label, Static
 from svcdesk.errors import SvcDeskError
 from svcdesk.services import lifecycle
 from svcdesk.services.timefmt import fmt
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.screens.suggest import DispatchModal
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -66,15 +67,13 @@ class InsertModal(DispatchModal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dispatch-dialog"):
             yield Label(f"Insert {self.number} into today", classes="title", id="insert-title")
-            table = KeyTable(id="options")
-            for label, width in (
+            yield key_table(
+                "options",
                 ("Technician", 14),
                 ("Start", 11),
                 ("+Drive", 6),
                 ("Knock-on delays", 56),
-            ):
-                table.add_column(label, width=width, key=label)
-            yield table
+            )
             yield Static(id="insert-detail", classes="detail")
             yield Static(id="error", classes="refusals")
             yield Static("enter books the highlighted option · escape cancels", classes="hint")

@@ -18,6 +18,7 @@ from svcdesk.errors import BookingRefused, InvalidInput, SvcDeskError
 from svcdesk.services import lifecycle
 from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataModal
+from svcdesk.tui.columns import key_table
 from svcdesk.tui.widgets.table import KeyTable
 
 if TYPE_CHECKING:  # the solver stack (numpy, routing) loads on first use, not at board start
@@ -97,8 +98,8 @@ class SuggestModal(DispatchModal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dispatch-dialog"):
             yield Label(f"Who should take {self.number}?", classes="title", id="suggest-title")
-            table = KeyTable(id="suggestions")
-            for label, width in (
+            yield key_table(
+                "suggestions",
                 ("#", 2),
                 ("Technician", 14),
                 ("Start", 9),
@@ -107,9 +108,7 @@ class SuggestModal(DispatchModal):
                 ("Hist", 4),
                 ("OT", 2),
                 ("Why / why not", 52),
-            ):
-                table.add_column(label, width=width, key=label)
-            yield table
+            )
             yield Static(id="why", classes="detail")
             yield Static(id="error", classes="refusals")
             yield Static(
