@@ -7,21 +7,37 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 
-class greatest(FunctionElement):  # noqa: N801 - reads like the SQL function
+class _extreme(FunctionElement):  # noqa: N801
+    """greatest/least: PostgreSQL's name for it, and SQLite's multi-argument max/min."""
+
+    inherit_cache = True
+    sqlite_name: str
+
+
+@compiles(_extreme)
+def _extreme_default(element, compiler, **kw):
+    return f"{element.name}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_extreme, "sqlite")
+def _extreme_sqlite(element, compiler, **kw):
+    return f"{element.sqlite_name}({compiler.process(element.clauses, **kw)})"
+
+
+class greatest(_extreme):  # noqa: N801 - reads like the SQL function
     """The largest of several values (NULLs ignored when wrapped in coalesce by the caller)."""
 
     inherit_cache = True
     name = "greatest"
+    sqlite_name = "max"
 
 
-@compiles(greatest)
-def _greatest_default(element, compiler, **kw):
-    return f"greatest({compiler.process(element.clauses, **kw)})"
+class least(_extreme):  # noqa: N801
+    """The smallest of several values."""
 
-
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element, compiler, **kw):
-    return f"max({compiler.process(element.clauses, **kw)})"
+    inherit_cache = True
+    name = "least"
+    sqlite_name = "min"
 
 
 class minutes_between(FunctionElement):  # noqa: N801
@@ -82,23 +98,6 @@ def _iso_default(element, compiler, **kw):
 def _iso_sqlite(element, compiler, **kw):
     (value,) = list(element.clauses)
     return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(value, **kw)})"
-
-
-class least(FunctionElement):  # noqa: N801
-    """The smallest of several values."""
-
-    inherit_cache = True
-    name = "least"
-
-
-@compiles(least)
-def _least_default(element, compiler, **kw):
-    return f"least({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(least, "sqlite")
-def _least_sqlite(element, compiler, **kw):
-    return f"min({compiler.process(element.clauses, **kw)})"
 
 
 class first_code(FunctionElement):  # noqa: N801
