@@ -57,6 +57,18 @@ def add(
         info(f"customer #{result['id']} {result['name']} added")
 
 
+def _customer_json(c) -> dict:
+    """The fields `customers list --json` gives per customer (`show` adds to them)."""
+    return {
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind,
+        "phone": c.phone,
+        "email": c.email,
+        "tax_exempt": c.tax_exempt,
+    }
+
+
 @app.command("list")
 def list_cmd(
     search: Annotated[
@@ -69,19 +81,7 @@ def list_cmd(
     with read_session(engine()) as session:
         rows = svc.search_customers(session, search, limit)
     if json_out:
-        print_json(
-            [
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "kind": c.kind,
-                    "phone": c.phone,
-                    "email": c.email,
-                    "tax_exempt": c.tax_exempt,
-                }
-                for c in rows
-            ]
-        )
+        print_json([_customer_json(c) for c in rows])
         return
     table(
         f"{len(rows)} customers",
@@ -106,12 +106,7 @@ def show(
     if json_out:
         print_json(
             {
-                "id": c.id,
-                "name": c.name,
-                "kind": c.kind,
-                "phone": c.phone,
-                "email": c.email,
-                "tax_exempt": c.tax_exempt,
+                **_customer_json(c),
                 "created_at": iso(c.created_at),
                 "sites": [
                     {
