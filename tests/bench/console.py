@@ -121,14 +121,20 @@ def console(db: str, t0: float, limit: int | None) -> dict:
             out["rows"] = table.row_count
             numbers = [r.key.value for r in table.ordered_rows[:5]]
             await pilot.press("slash")
-            keys, cpu = [], []
+            keys, cpu, shown = [], [], []
+            board = app.screen
             for ch in FILTER_TEXT:
                 t, c = time.perf_counter(), time.process_time()
                 await pilot.press("space" if ch == " " else ch)
                 await _painted(pilot)
                 keys.append(time.perf_counter() - t)
                 cpu.append(time.process_time() - c)
+                # key sent -> the reloaded table painted, by the board's own clock (the
+                # wall above also holds Pilot's idle polling, in 20 ms sleeps)
+                if getattr(board, "shown_at", 0) > t:
+                    shown.append(board.shown_at - t)
             out["filter_key"], out["filter_key_cpu"] = keys, cpu
+            out["filter_shown"] = shown
             out["filter_rows"] = table.row_count
             await pilot.press("escape")
             opens, cpu = [], []
@@ -302,6 +308,10 @@ def report(runs: dict[str, list[dict]], args) -> None:
     )
     print(f"| filter keystroke → table, median / max | {_pair(con, 'filter_key')} | < 50 ms |")
     print(f"| filter keystroke, 5,000-row page | {_pair(big, 'filter_key')} | < 50 ms |")
+    for label, rs in (("", con), (", 5,000-row page", big)):
+        if any(r.get("filter_shown") for r in rs):
+            print(f"| key → reloaded table painted (board's clock){label} | "
+                  f"{_pair(rs, 'filter_shown')} | < 50 ms |")  # fmt: skip
     print(
         f"| after first paint, in the background: discovery + grid built | {_pair(con, 'background')} | |"
     )
