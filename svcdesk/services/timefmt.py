@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,13 +28,18 @@ def parse_when(text: str, zone: ZoneInfo, *, field: str = "time") -> datetime:
         offset = {"today": 0, "tomorrow": 1, "yesterday": -1}[m.group(1).lower()]
         base = now().astimezone(zone).date() + timedelta(days=offset)
         raw = m.group(2).strip() or "00:00"
+    default = datetime.combine(base if base is not None else now().astimezone(zone).date(), time(0))
     try:
-        if base is not None:
-            parsed = dtparser.parse(raw, default=datetime.combine(base, time(0)))
-        else:
-            parsed = dtparser.parse(
-                raw, default=datetime.combine(now().astimezone(zone).date(), time(0))
-            )
+        with warnings.catch_warnings():
+            # dateutil only warns about a zone name it doesn't know ('9:00 EST') and then
+            # ignores it; taking that as shop time would silently shift the appointment.
+            warnings.simplefilter("error", dtparser.UnknownTimezoneWarning)
+            parsed = dtparser.parse(raw, default=default)
+    except dtparser.UnknownTimezoneWarning:
+        raise InvalidInput(
+            f"{field}: {text!r} names a time zone svcdesk can't read; give the time in shop "
+            "time, UTC, or with an offset like -06:00"
+        ) from None
     except (ValueError, OverflowError):
         raise InvalidInput(
             f"{field}: {text!r} is not a date/time; expected e.g. 2026-11-25 09:00 or 11/25/2026 9:00 AM"

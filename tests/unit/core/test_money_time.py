@@ -49,3 +49,12 @@ def test_parse_when_forms(frozen_clock):
 def test_day_bounds_across_dst():
     start, end = day_bounds(datetime(2026, 3, 8).date(), ZONE)
     assert (end - start).total_seconds() == 23 * 3600
+
+
+def test_parse_when_refuses_a_zone_name_it_cannot_read(frozen_clock):
+    zone = ZoneInfo("America/Chicago")
+    # dateutil would ignore 'EST' and the time would silently be taken as Chicago time
+    with pytest.raises(InvalidInput, match="time zone"):
+        parse_when("2026-11-25 9:00 EST", zone)
+    assert parse_when("2026-11-25 9:00 UTC", zone) == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert parse_when("2026-11-25 9:00 -05:00", zone) == datetime(2026, 11, 25, 14, tzinfo=UTC)
