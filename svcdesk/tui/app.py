@@ -60,6 +60,7 @@ class SvcDeskApp(App):
         self.watcher = watcher if watcher is not None else make_watcher(engine)
         self._installed: set[str] = set()
         self.prebuild = PREBUILD
+        self._discovery_started = False
         import svcdesk.tui.screens.board  # noqa: F401  (home screen: registered up front)
 
         self.install_screens()
@@ -88,13 +89,20 @@ class SvcDeskApp(App):
                 )
 
     def on_mount(self) -> None:
-        # The other screens' modules (and what they import) load in a thread after the
-        # board is up: first paint doesn't wait for them.
-        self.run_worker(self._discover, thread=True, group="discover", exit_on_error=True)
+        # The other screens' modules (and what they import) load in a thread once the board
+        # has painted its first rows (`start_discovery`, called by the board): imports hold
+        # the GIL, so running them during the first load slowed first paint by ~0.5 s. The
+        # timer is the fallback should the first load never paint.
+        self.set_timer(2.0, self.start_discovery)
         if self.backup_on_open:
             self.run_worker(self._daily_backup, thread=True, group="backup", exit_on_error=False)
         if self.watch_interval:
             self.set_interval(self.watch_interval, self.poll_changes, name="change-watch")
+
+    def start_discovery(self) -> None:
+        if not self._discovery_started:
+            self._discovery_started = True
+            self.run_worker(self._discover, thread=True, group="discover", exit_on_error=True)
 
     def _discover(self) -> None:
         registry.discover()

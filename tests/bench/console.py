@@ -71,12 +71,16 @@ def baseline(db: str, t0: float) -> dict:
             table.add_columns("Number", "Pri", "Status", "Customer", "City", "Summary", "SLA")
             with sqlite3.connect(db) as conn:
                 table.add_rows(conn.execute(sql).fetchall())
+            self.call_after_refresh(self._painted)  # the same clock as the board's
+
+        def _painted(self) -> None:
+            self.shown_wall = time.time()
 
     async def run() -> dict:
         app = Bare()
         async with app.run_test(size=SIZE) as pilot:
             await _painted(pilot)
-            paint = time.time() - t0
+            paint = app.shown_wall - t0
             cpu = time.process_time()
             rows = app.query_one(DataTable).row_count
         return {"first_paint": paint, "first_paint_cpu": cpu, "rows": rows, "rss_mb": rss_mb()}
@@ -104,8 +108,11 @@ def console(db: str, t0: float, limit: int | None) -> dict:
                 and str(app.screen.query_one("#counters").render())
             ):
                 await pilot.pause(0.005)
-            await pilot.pause()
-            out["first_paint"] = time.time() - t0
+            # First paint by the board's own clock: stamped after the refresh that put the
+            # first rows on screen (a pilot.pause() here would wait for the background
+            # discovery of the other screens to go idle as well).
+            await pilot.pause(0.005)
+            out["first_paint"] = app.screen.shown_wall - t0
             out["first_paint_cpu"] = time.process_time()
             # Then, in the background: the other screens' modules are imported and the
             # schedule grid is built and loads its day (`prebuild_modes`).
@@ -149,16 +156,18 @@ def console(db: str, t0: float, limit: int | None) -> dict:
                 await pilot.pause()
             out["open_order"], out["open_order_cpu"] = opens, cpu
             if "schedule" in registry.SCREENS:
-                grids, cpu = [], []
+                grids, cpu, shown = [], [], []
                 for _ in range(3):
                     t, c = time.perf_counter(), time.process_time()
                     await pilot.press(registry.SCREENS["schedule"].key)
                     await _painted(pilot)
                     grids.append(time.perf_counter() - t)
                     cpu.append(time.process_time() - c)
+                    if getattr(app.screen, "resumed_at", 0) > t:  # the screen's own clock
+                        shown.append(app.screen.resumed_at - t)
                     await pilot.press("b")
                     await _painted(pilot)
-                out["grid"], out["grid_cpu"] = grids, cpu
+                out["grid"], out["grid_cpu"], out["grid_shown"] = grids, cpu, shown
             out["rss_mb"] = rss_mb()
         return out
 
@@ -318,6 +327,10 @@ def report(runs: dict[str, list[dict]], args) -> None:
     print(f"| open an order, median / max | {_pair(con, 'open_order')} | |")
     if "grid" in con[0]:
         print(f"| switch to the schedule grid, median / max | {_pair(con, 'grid')} | < 200 ms |")
+        if any(r.get("grid_shown") for r in con):
+            print(
+                f"| key → grid painted (the screen's clock) | {_pair(con, 'grid_shown')} | < 200 ms |"
+            )
     print(f"\nload average at the end: {os.getloadavg()}, {os.cpu_count()} CPUs")
     rss = max(r["rss_mb"] for r in con)
     rss5 = max(r["rss_mb"] for r in big)

@@ -299,7 +299,9 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
     def _mark_shown(self) -> None:
         # When the rows of the latest load were on screen (tests/bench/console.py measures
         # key -> painted table with it; Pilot's own idle polling adds ~20 ms steps).
-        self.shown_at = time.perf_counter()
+        self.shown_at, self.shown_wall = time.perf_counter(), time.time()
+        if hasattr(self.app, "start_discovery"):
+            self.app.start_discovery()  # the other screens load after the first paint
 
     def _append_rows(self, epoch: int, loaded: int, page: BoardPage) -> None:
         table = self.query_one(KeyTable)
