@@ -44,6 +44,8 @@ _BUILT: dict[str, click.Command] = {}
 
 
 def _build(name: str) -> click.Command | None:
+    if name not in _BUILT:
+        _load(name)
     if name not in _BUILT and name in _LAZY:
         holder = typer.Typer(rich_markup_mode=None, add_completion=False)
         holder.callback()(lambda: None)  # (a callback makes Typer build a group)
@@ -57,6 +59,7 @@ class CheckedGroup(TyperGroup):
     Its subcommands are built on first use (see the module's docstring)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_all()  # (help and completion list everything)
         return sorted({*super().list_commands(ctx), *_LAZY})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -104,13 +107,68 @@ def root(
         run_console(STATE.engine, actor=STATE.actor)
 
 
-def _register_all() -> None:
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+# Which modules of svcdesk/cli/commands register each top-level command, so a script's
+# `svcdesk intake ...` imports only what intake needs (importing every module — PDF,
+# routing, dispatch — was ~0.5 s of each start). tests/cli/test_cli_index.py keeps it in
+# step with the modules; a name not listed here imports every module. `export` also needs
+# `time`, which adds `export timecards`.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "agreements": ("agreements",),
+    "alerts": ("alerts",),
+    "assets": ("assets",),
+    "attach": ("attach",),
+    "audit": ("audit",),
+    "checklist": ("checklist",),
+    "closeout": ("closeout",),
+    "customers": ("customers",),
+    "db": ("db",),
+    "demo": ("demo",),
+    "dispatch": ("dispatch",),
+    "export": ("export", "time"),
+    "followups": ("followups",),
+    "recalls": ("followups",),
+    "intake": ("intake",),
+    "invoices": ("invoices",),
+    "invoice": ("invoices",),
+    "orders": ("orders",),
+    "parts": ("parts",),
+    "payments": ("payments",),
+    "receivables": ("payments",),
+    "pm": ("pm",),
+    "pricebook": ("pricebook",),
+    "quotes": ("quotes",),
+    "quote": ("quotes",),
+    "report": ("report",),
+    "schedule": ("schedule",),
+    "settings": ("settings",),
+    "sla": ("sla",),
+    "stock": ("stock",),
+    "techs": ("techs",),
+    "time": ("time",),
+    "visits": ("visits",),
+}
+_REGISTERED: set[str] = set()
+
+
+def _register(module_name: str) -> None:
+    if module_name not in _REGISTERED:
+        _REGISTERED.add(module_name)
+        module = importlib.import_module(f"{commands.__name__}.{module_name}")
         module.register(_Registrar())
 
 
-_register_all()
+def _register_all() -> None:
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        _register(info.name)
+
+
+def _load(name: str) -> None:
+    """Register the modules behind command `name` (all of them for an unknown name)."""
+    if name in COMMAND_MODULES:
+        for module_name in COMMAND_MODULES[name]:
+            _register(module_name)
+    else:
+        _register_all()
 
 
 def main(argv: list[str] | None = None) -> None:
