@@ -166,7 +166,7 @@ def _postgres(engine: Engine) -> None:
     mark = (
         "svcdesk-extras "
         + hashlib.sha256(
-            "\n".join([*statements, db_facts._postgres_function()]).encode()
+            "\n".join([*statements, db_facts.postgres_function()]).encode()
         ).hexdigest()[:16]
     )
     with engine.begin() as conn:

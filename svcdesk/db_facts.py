@@ -32,7 +32,7 @@ def _sqlite_trigger() -> str:
     )
 
 
-def _postgres_function() -> str:
+def postgres_function() -> str:
     branches = " ".join(
         f"{'IF' if i == 0 else 'ELSIF'} NEW.to_status = '{status}' THEN "
         f"UPDATE work_order SET {col} = NEW.at WHERE id = NEW.order_id "
@@ -55,7 +55,7 @@ def install_fact_trigger(conn: Connection) -> None:
         if not have:  # (no write, so no write lock, when it is already there)
             conn.execute(text(_sqlite_trigger()))
     elif conn.dialect.name == "postgresql":
-        conn.execute(text(_postgres_function()))
+        conn.execute(text(postgres_function()))
         conn.execute(
             text(
                 f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT ON order_event "

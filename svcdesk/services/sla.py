@@ -252,21 +252,17 @@ def on_status_changes(session: Session, moves: list[tuple[WorkOrder, str, str]])
 
 def _start_missing(session: Session, orders: list[WorkOrder]) -> None:
     """`start_clock` (without the mirror, which the caller does) for orders that have no
-    clock: policies from one `policy_table`, rows inserted with one statement."""
-    clocks = Clocks.shared(session)
-    policies = policy_table(session, {(o.priority, o.agreement_id) for o in orders})
-    rows = []
-    for order in orders:
-        policy = policies[(order.priority, order.agreement_id)]
-        start = clock_start(order)
-        response_due, resolution_due = due_times(policy, start, clocks)
-        rows.append({
-            "order_id": order.id, "policy": policy.source, "clock": policy.clock,
-            "started_at": start, "response_minutes": policy.response_minutes,
-            "resolution_minutes": policy.resolution_minutes, "response_due": response_due,
-            "resolution_due": resolution_due, "paused_seconds": 0,
-        })  # fmt: skip
-    session.execute(insert(OrderSla.__table__), rows)
+    clock: the same rows batch intake makes (`start_new_clocks`), inserted at once."""
+    specs = [
+        {"priority": o.priority, "agreement_id": o.agreement_id, "source": o.source,
+         "window_start": o.window_start, "created_at": o.created_at}
+        for o in orders
+    ]  # fmt: skip
+    clocks = start_new_clocks(session, specs, Clocks.shared(session))
+    session.execute(
+        insert(OrderSla.__table__),
+        [{**clock, "order_id": o.id} for clock, o in zip(clocks, orders, strict=True)],
+    )
 
 
 def _clock_rows(session: Session, order_ids: list[int]) -> dict[int, OrderSla]:
