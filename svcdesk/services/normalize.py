@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 _STREET_WORDS = {
     "street": "st",
@@ -37,11 +38,14 @@ _STREET_WORDS = {
 }
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def phone_key(phone: str | None) -> str | None:
     """Last 10 digits of a phone number, or None when it has fewer than 7 digits."""
     if not phone:
         return None
-    digits = re.sub(r"\D", "", phone)
+    digits = _NOT_DIGIT.sub("", phone)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits[-10:] if len(digits) >= 7 else None
@@ -55,8 +59,10 @@ def email_key(email: str | None) -> str | None:
 
 def address_key(address: str, zip_code: str = "", city: str = "") -> str:
     """Lower-case, punctuation-free, common street words abbreviated, plus ZIP (or city)."""
-    text = address.lower().replace(",", " ").replace("#", " # ")
-    words = [_STREET_WORDS.get(w, w).rstrip(".") for w in text.split()]
-    street = " ".join(w for w in words if w)
+    words = address.lower().replace(",", " ").replace("#", " # ").split()
+    # each word abbreviated, its trailing dots dropped, empty words skipped: C-level steps
+    # (batch intake computes one key per row)
+    short = map(str.rstrip, map(_STREET_WORDS.get, words, words), repeat("."))
+    street = " ".join(filter(None, short))
     place = (zip_code or "").strip()[:5] or city.strip().lower()
     return f"{street}|{place}"

@@ -38,5 +38,10 @@ def format_number(prefix: str, value: int) -> str:
     return f"{prefix}-{value:0{WIDTH}d}"
 
 
+def format_numbers(prefix: str, first: int, count: int) -> list[str]:
+    """`format_number` for `count` consecutive values from `first` (batch intake)."""
+    return list(map(f"{prefix}-{{:0{WIDTH}d}}".format, range(first, first + count)))
+
+
 def next_number(session: Session, prefix: str) -> str:
     return format_number(prefix, next_value(session, prefix))

@@ -134,10 +134,10 @@ def _count_sqlite_time(spent: dict) -> None:
 
     original = BatchWriter._executemany
 
-    def timed(self, table, rows):
+    def timed(self, table, *args):
         wall, cpu = time.perf_counter(), time.process_time()
         try:
-            return original(self, table, rows)
+            return original(self, table, *args)
         finally:
             spent["wall"] += time.perf_counter() - wall
             spent["cpu"] += time.process_time() - cpu

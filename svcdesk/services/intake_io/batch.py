@@ -18,8 +18,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import add, itemgetter
 from typing import Any
 
 from pydantic_core import PydanticUndefined
@@ -130,49 +130,69 @@ class Choice:
 
 
 class _Compiled:
-    """A multi-row INSERT (`VALUES (..), (..), ..`) for one table and one set of keys."""
+    """A (multi-row) INSERT for one table: the rows' own keys, then `constants` (the same
+    value in every row: model defaults, the batch's timestamp, ...), converted once."""
 
-    def __init__(self, table, dialect, sample: dict, max_params: int):
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(sample))
-        missing = set(compiled.positiontup) - set(sample)
+    def __init__(self, table, dialect, sample: dict, constants: dict, max_params: int):
+        keys = list(sample)
+        const_keys = [k for k in constants if k not in sample]
+        compiled = insert(table).compile(dialect=dialect, column_keys=keys + const_keys)
+        missing = set(compiled.positiontup) - set(keys) - set(const_keys)
         if missing:
             raise RuntimeError(f"batch insert into {table.name}: no value for {sorted(missing)}")
-        head, sep, one = str(compiled).rpartition(" VALUES ")
-        if not sep or not one.startswith("("):
-            raise RuntimeError(f"batch insert into {table.name}: unexpected SQL {compiled}")
-        self.head, self.one = head + sep, one
-        self.sql = self.head + one  # one row (for executemany)
-        keys = list(compiled.positiontup)
-        group = max(1, min(GROUP, max_params // len(keys)))
+        quote = dialect.identifier_preparer
+        names = ", ".join(quote.format_column(table.c[k]) for k in keys + const_keys)
+        self.head = f"INSERT INTO {quote.format_table(table)} ({names}) VALUES "
+        self.one = "(" + ", ".join(["?"] * (len(keys) + len(const_keys))) + ")"
+        self.sql = self.head + self.one  # one row (for executemany)
+        group = max(1, min(GROUP, max_params // (len(keys) + len(const_keys))))
         self.sizes = [group, *(2**k for k in range(7, -1, -1) if 2**k < group)]
         self._sql: dict[int, str] = {}
-        self.get = itemgetter(*keys)
+        self.get = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
         procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
         self.procs = [(i, p) for i, p in enumerate(procs) if p is not None]
+        # converted values per column, kept across chunks (a batch repeats a few hundred
+        # promised windows and SLA due times; converting a datetime costs microseconds)
+        self._converted: list[dict] = [{} for _ in self.procs]
+        self.const_keys = const_keys
+        self.const_procs = [
+            table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in const_keys
+        ]
 
-    def params(self, rows: list[dict]) -> list:
+    def _constants(self, constants: dict) -> tuple:
+        return tuple(
+            v if (v := constants[k]) is None or proc is None else proc(v)
+            for k, proc in zip(self.const_keys, self.const_procs, strict=True)
+        )
+
+    def params(self, rows: list[dict], constants: dict) -> list:
         """The rows as parameter tuples. Values are converted column by column: each
         distinct value once (a batch repeats the same few timestamps), the rest is done
         by C-level map/zip."""
         values = list(map(self.get, rows))
-        if not self.procs:
-            return values
-        columns = list(zip(*values, strict=True))
-        for i, proc in self.procs:
-            column = columns[i]
-            try:
-                converted = {v: None if v is None else proc(v) for v in set(column)}
-            except TypeError:  # unhashable values: convert one by one
-                columns[i] = [None if v is None else proc(v) for v in column]
-            else:
-                columns[i] = list(map(converted.__getitem__, column))
-        return list(zip(*columns, strict=True))
+        if self.procs:
+            columns = list(zip(*values, strict=True))
+            for (i, proc), done in zip(self.procs, self._converted, strict=True):
+                column = columns[i]
+                try:
+                    for v in set(column).difference(done):
+                        done[v] = None if v is None else proc(v)
+                except TypeError:  # unhashable values: convert one by one
+                    columns[i] = [None if v is None else proc(v) for v in column]
+                else:
+                    columns[i] = list(map(done.__getitem__, column))
+                    if len(done) > 100_000:
+                        done.clear()
+            values = list(zip(*columns, strict=True))
+        if self.const_keys:
+            values = list(map(add, values, repeat(self._constants(constants))))
+        return values
 
-    def statements(self, rows: list[dict]) -> Iterator[tuple[str, tuple]]:
+    def statements(self, rows: list[dict], constants: dict) -> Iterator[tuple[str, tuple]]:
         """(SQL, flat parameters) per group of rows: groups of GROUP rows, the rest in
         power-of-two groups, so that a table needs at most nine distinct statements
         (each prepared once and kept in the driver's statement cache)."""
-        values = self.params(rows)
+        values = self.params(rows, constants)
         start, n = 0, len(values)
         for size in self.sizes:
             while n - start >= size:
@@ -206,13 +226,43 @@ class BatchWriter:
         self._next_id: dict[str, int] = {}
         self._search: SearchBacklog | None = None
         self._unindexed: dict[str, list[int]] = {}  # table -> [first, last] id to index
-        self._compiled: dict[str, _Compiled] = {}
-        self._order_defaults = model_defaults(WorkOrder)
-        self._customer_defaults = model_defaults(Customer)
-        self._site_defaults = model_defaults(Site)
-        self._event_defaults = model_defaults(OrderEvent)
-        self._sla_defaults = model_defaults(OrderSla)
-        self._flag_defaults = model_defaults(RecallFlag)
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._new_site_ids: set[int] = set()  # sites made by this batch
+        # What every new row of a table shares (model defaults, the batch's timestamp):
+        # rows carry only their own values; see `_Compiled`.
+        created = self.created
+        self._order_base = {
+            **model_defaults(WorkOrder),
+            "status": OrderStatus.NEW.value,
+            "created_at": created,
+            "updated_at": created,
+        }
+        self._customer_base = {
+            **model_defaults(Customer),
+            "kind": CustomerKind.RESIDENTIAL.value,
+            "created_at": created,
+        }
+        self._site_base = model_defaults(Site)
+        event_defaults = model_defaults(OrderEvent)
+        self._created_event = {
+            **event_defaults,
+            "at": created,
+            "actor": actor,
+            "kind": "created",
+            "from_status": None,
+            "to_status": OrderStatus.NEW.value,
+        }
+        self._recall_event = {
+            **event_defaults,
+            "at": created,
+            "actor": "system",
+            "kind": "recall",
+            "from_status": None,
+            "to_status": None,
+            "data": None,
+        }
+        self._sla_base = model_defaults(OrderSla)
+        self._flag_base = {**model_defaults(RecallFlag), "created_at": created}
 
     @contextmanager
     def deferred_search(self) -> Iterator[None]:
@@ -357,11 +407,12 @@ class BatchWriter:
             customer, is_new = self._customer(item, new_customers)
             resolved.append((item, customer, is_new, *rest))
         self._load_sites([r[1] for r in resolved])
-        result.customers = self._insert(Customer, new_customers)
+        result.customers = self._insert(Customer, new_customers, self._customer_base)
         new_sites: list[tuple[Ref, dict]] = []
         rows = [(*r, self._site(r[0].req, r[1], new_sites)) for r in resolved]
-        result.sites = self._insert(Site, new_sites)
-        result.created = self._insert_orders(rows, {ref.id for ref, _ in new_sites})
+        result.sites = self._insert(Site, new_sites, self._site_base)
+        self._new_site_ids.update(ref.id for ref, _ in new_sites)
+        result.created = self._insert_orders(rows, self._new_site_ids)
         return result
 
     def _customer(self, item: Item, new: list[tuple[Ref, dict]]) -> tuple[Ref, bool]:
@@ -372,14 +423,11 @@ class BatchWriter:
         name = (req.customer or "").strip() or (req.phone or req.email or "").strip()
         ref = Ref(None, name)
         values = {
-            **self._customer_defaults,
             "name": name,
-            "kind": CustomerKind.RESIDENTIAL.value,
             "phone": req.phone,
             "phone_key": pk,
             "email": req.email,
             "email_key": ek,
-            "created_at": self.created,
         }
         new.append((ref, values))
         if pk:
@@ -396,7 +444,6 @@ class BatchWriter:
             return found
         ref = Ref()
         values = {
-            **self._site_defaults,
             "customer_id": customer,  # replaced by the id once customers are inserted
             "address": address.strip(),
             "city": city.strip(),
@@ -408,8 +455,9 @@ class BatchWriter:
         self.sites[(customer, key)] = ref
         return ref
 
-    def _insert_rows(self, table, rows: list[dict]) -> list[int]:
-        """executemany INSERT; returns the new ids in row order.
+    def _insert_rows(self, table, rows: list[dict], constants: dict) -> list[int]:
+        """executemany INSERT of `rows`, each with `constants` added; returns the new ids
+        in row order.
 
         SQLite: the write transaction (BEGIN IMMEDIATE) holds the database lock, so ids are
         numbered from max(id) + 1 (what SQLite would pick) and a plain executemany is used;
@@ -424,12 +472,13 @@ class BatchWriter:
             self._next_id[table.name] = first + len(rows)
             for row, new_id in zip(rows, ids, strict=True):
                 row["id"] = new_id
-            self._executemany(table, rows)
+            self._executemany(table, rows, constants)
             return ids
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        rows = [{**constants, **row} for row in rows]
         return list(self.session.execute(stmt, rows).scalars())
 
-    def _executemany(self, table, rows: list[dict]) -> None:
+    def _executemany(self, table, rows: list[dict], constants: dict) -> None:
         """The Core INSERT compiled once per table, values converted with the columns' own
         bind processors; executemany, or for MULTI_ROW tables multi-row INSERTs of up to
         GROUP rows. Same stored values as `session.execute(insert(table), rows)`, without
@@ -437,14 +486,17 @@ class BatchWriter:
         statement journal - a table with a trigger - copies the pages it touches every
         time; one statement per GROUP rows copies them once.)"""
         conn = self.session.connection()
-        if table.name not in self._compiled:
+        key = (table.name, tuple(rows[0]), tuple(constants))
+        compiled = self._compiled.get(key)
+        if compiled is None:
             dialect = self.session.get_bind().dialect
-            self._compiled[table.name] = _Compiled(table, dialect, rows[0], self._max_params())
-        compiled = self._compiled[table.name]
+            compiled = self._compiled[key] = _Compiled(
+                table, dialect, rows[0], constants, self._max_params()
+            )
         if table.name not in MULTI_ROW:
-            conn.exec_driver_sql(compiled.sql, compiled.params(rows))
+            conn.exec_driver_sql(compiled.sql, compiled.params(rows, constants))
             return
-        for sql, params in compiled.statements(rows):
+        for sql, params in compiled.statements(rows, constants):
             conn.exec_driver_sql(sql, params)
 
     def _max_params(self) -> int:
@@ -455,22 +507,22 @@ class BatchWriter:
         except AttributeError:  # Python < 3.11
             return 999
 
-    def _insert_plain(self, table, rows: list[dict]) -> None:
+    def _insert_plain(self, table, rows: list[dict], constants: dict) -> None:
         """executemany INSERT of rows that bring their own keys (no ids wanted back)."""
         if not rows:
             return
         if self._sqlite:
-            self._executemany(table, rows)
+            self._executemany(table, rows, constants)
         else:
-            self.session.execute(insert(table), rows)
+            self.session.execute(insert(table), [{**constants, **row} for row in rows])
 
-    def _insert(self, model, new: list[tuple[Ref, dict]]) -> int:
+    def _insert(self, model, new: list[tuple[Ref, dict]], constants: dict) -> int:
         if not new:
             return 0
         for _, values in new:
             if isinstance(values.get("customer_id"), Ref):
                 values["customer_id"] = values["customer_id"].id
-        ids = self._insert_rows(model.__table__, [v for _, v in new])
+        ids = self._insert_rows(model.__table__, [v for _, v in new], constants)
         if self._search is not None:
             self._index_later(model.__tablename__, ids[0], ids[-1])
         for (ref, _), new_id in zip(new, ids, strict=True):
@@ -483,25 +535,24 @@ class BatchWriter:
     def _insert_orders(self, rows, fresh_site_ids: set[int]) -> list[str]:
         """The orders, their `created` events, and what `order_hooks.on_order_created` adds
         (covering agreement and SLA due on the order row; SLA clock, recall flag and its
-        event after it), all from the row data by executemany: no ORM objects."""
+        event after it), all from the row data by executemany: no ORM objects.
+        `fresh_site_ids`: the sites this batch created (no agreement, no past jobs)."""
         first = sequences.next_value(self.session, "SO", len(rows))
+        numbers = sequences.format_numbers("SO", first, len(rows))
+        created = self.created
         orders, details = [], []
-        base = {
-            **self._order_defaults,
-            "status": OrderStatus.NEW.value,
-            "created_at": self.created,
-            "updated_at": self.created,
-        }
-        for offset, (item, customer, is_new, choice, skill_id, site) in enumerate(rows):
+        for number, (item, customer, is_new, choice, skill_id, site) in zip(
+            numbers, rows, strict=True
+        ):
             req = item.req
             ref = req.external_ref.strip() if req.external_ref else None
             orders.append(
                 {
-                    **base,
-                    "number": sequences.format_number("SO", first + offset),
+                    "number": number,
                     "customer_id": customer.id,
                     "site_id": site.id,
                     "asset_id": req.asset_id,
+                    "agreement_id": None,  # the hook sets the covering agreement
                     "kind": choice.kind_text,
                     "priority": choice.priority_text,
                     "priority_rank": choice.rank,
@@ -514,6 +565,7 @@ class BatchWriter:
                     "source": choice.source_text,
                     "external_ref": ref,
                     "callback_of_id": req.callback_of_id,
+                    "created_at": created,
                 }
             )
             details.append(
@@ -523,29 +575,22 @@ class BatchWriter:
                 )
             )
         hook = order_hooks.on_orders_created(self.session, orders, fresh_site_ids)
-        ids = self._insert_rows(WorkOrder.__table__, orders)
-        event = {
-            **self._event_defaults,
-            "at": self.created,
-            "actor": self.actor,
-            "kind": "created",
-            "from_status": None,
-            "to_status": OrderStatus.NEW.value,
-        }
+        ids = self._insert_rows(WorkOrder.__table__, orders, self._order_base)
         self._insert_rows(
             OrderEvent.__table__,
             [
-                {**event, "order_id": order_id, "detail": detail, "data": data}
+                {"order_id": order_id, "detail": detail, "data": data}
                 for order_id, (detail, data) in zip(ids, details, strict=True)
             ],
+            self._created_event,
         )
-        clock = self._sla_defaults
         self._insert_plain(
             OrderSla.__table__,
-            [{**clock, **row, "order_id": i} for i, row in zip(ids, hook.clocks, strict=True)],
+            [{**row, "order_id": i} for i, row in zip(ids, hook.clocks, strict=True)],
+            self._sla_base,
         )
         self._insert_recalls(hook.recalls, ids)
-        return [o["number"] for o in orders]
+        return numbers
 
     def _insert_recalls(self, hits: dict[int, Original], ids: list[int]) -> None:
         """`recalls.detect`'s flag and `recall` event (actor "system") per recall hit."""
@@ -556,26 +601,17 @@ class BatchWriter:
             days = (self.created - hit.completed_at).days
             flags.append(
                 {
-                    **self._flag_defaults,
                     "order_id": ids[n],
                     "original_id": hit.id,
                     "match": hit.match,
                     "days_after": days,
-                    "created_at": self.created,
                 }
             )
             notes.append(
                 {
-                    **self._event_defaults,
                     "order_id": ids[n],
-                    "at": self.created,
-                    "actor": "system",
-                    "kind": "recall",
-                    "from_status": None,
-                    "to_status": None,
                     "detail": recalls.flag_text(hit.number, hit.match, days),
-                    "data": None,
                 }
             )
-        self._insert_rows(RecallFlag.__table__, flags)
-        self._insert_rows(OrderEvent.__table__, notes)
+        self._insert_rows(RecallFlag.__table__, flags, self._flag_base)
+        self._insert_rows(OrderEvent.__table__, notes, self._recall_event)
