@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from svcdesk.clock import now as clock_now
+from svcdesk.db import parallel_report
 from svcdesk.models.billing import Invoice
 from svcdesk.services.billing.aging import BUCKETS as AGING_BUCKETS
 from svcdesk.services.kpi_cohorts import BILLED_STATUSES, COHORTS
@@ -332,6 +333,7 @@ def compute(
 ) -> KpiReport:
     """All KPIs (or `keys`) over `period`, optionally grouped."""
     flt = flt or KpiFilter()
+    parallel_report(session)
     zone = shop_zone(session)
     now = clock_now()
     today = now.astimezone(zone).date()

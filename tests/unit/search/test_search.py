@@ -30,6 +30,7 @@ def numbers(engine, text, **kw):
         ("2", ["o1", "o2", "o3"]),  # short terms are substrings of anything (here addresses)
         ("sink", ["o2"]),  # summary (open orders)
         ("nothing like this", []),
+        ("0101 Nowhere Rd", []),  # an address's digits are not a phone (Jane's ends 0101)
     ],
 )
 def test_board_text_filter(engine, shop, term, expected):
