@@ -25,19 +25,31 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# Settings of every PostgreSQL session (measured on 1M orders, docs/performance.md):
+# - custom plans always: a search's selectivity depends on its term (a phone vs a common
+#   surname); after psycopg's fifth execution the generic plan for `name ILIKE $1` ran
+#   4x slower (name search 67 -> 16 ms);
+# - no parallel workers for the console's short queries: starting them cost more than
+#   they saved, and parallel plans picked seq scans (a company-name search 92 -> 17 ms);
+#   reports turn them back on (`parallel_report`);
+# - no JIT: compiling took 1.4 s of a 4 s KPI report and never paid back here;
+# - random_page_cost for SSD storage: with the default 4.0 small look-up tables were
+#   scanned per row (KPI report, 30 days: 800 -> 440 ms; a year: 5.7 -> 3.7 s).
+PG_SESSION = {
+    "plan_cache_mode": "force_custom_plan",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",
+    "random_page_cost": "1.1",
+}
+
+
 def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
     """Engine for `--db` (URL or path); creates the schema on first use."""
     url = resolve_db_url(db)
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
     else:
-        # Custom plans always: a search's selectivity depends on its term (a phone vs a
-        # common surname), and after psycopg's fifth execution PostgreSQL's generic plan
-        # for `name ILIKE $1` ran 4x slower (1M orders: name search 67 -> 16 ms). No
-        # parallel workers for the console's short queries (starting them cost more than
-        # they saved, and parallel plans picked seq scans: a company-name search 92 ->
-        # 17 ms); reports turn them back on (`parallel_report`).
-        options = "-c plan_cache_mode=force_custom_plan -c max_parallel_workers_per_gather=0"
+        options = " ".join(f"-c {name}={value}" for name, value in PG_SESSION.items())
         engine = create_engine(url, pool_pre_ping=True, connect_args={"options": options})
     if create:
         init_schema(engine)
