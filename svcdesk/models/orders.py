@@ -20,6 +20,16 @@ from svcdesk.models.base import (
 OPEN_SQL = "status IN ('new', 'scheduled', 'dispatched', 'en_route', 'on_site', 'on_hold')"
 
 
+def only_set(column: str) -> dict:
+    """Index options for a partial index over the rows where `column` is set: for columns
+    that a new order leaves NULL (agreement, completion, KPI facts, ...), so creating an
+    order adds no entry to it. SQLite and PostgreSQL still use such an index for any
+    condition that implies NOT NULL (`col = ?`, `col >= ?`, `col IS NOT NULL`, a foreign
+    key's child look-up), never for `col IS NULL`."""
+    where = text(f"{column} IS NOT NULL")
+    return {"sqlite_where": where, "postgresql_where": where}
+
+
 class WorkOrder(SQLModel, table=True):
     __tablename__ = "work_order"
     __table_args__ = (
@@ -35,14 +45,16 @@ class WorkOrder(SQLModel, table=True):
             sqlite_where=text(OPEN_SQL),
             postgresql_where=text(OPEN_SQL),
         ),
+        Index("ix_work_order_asset_id", "asset_id", **only_set("asset_id")),
+        Index("ix_work_order_agreement_id", "agreement_id", **only_set("agreement_id")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True)  # SO-000123
     customer_id: int = Field(foreign_key="customer.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)
-    asset_id: int | None = Field(default=None, foreign_key="asset.id", index=True)
-    agreement_id: int | None = Field(default=None, index=True)
+    asset_id: int | None = Field(default=None, foreign_key="asset.id")
+    agreement_id: int | None = None
     kind: str = OrderKind.REPAIR.value
     priority: str = Priority.NORMAL.value
     priority_rank: int = 2  # 0 emergency .. 3 low, for sorting
