@@ -35,7 +35,7 @@ INDEXES = [
 def upgrade() -> None:
     for name, table, columns, column in INDEXES:
         where = sa.text(f"{column} IS NOT NULL")
-        op.drop_index(name, table_name=table)
+        op.drop_index(name, table_name=table, if_exists=True)  # tolerant of a hand-dropped one
         op.create_index(name, table, columns, unique=False, sqlite_where=where, postgresql_where=where)
 
 
