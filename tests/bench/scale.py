@@ -174,7 +174,7 @@ def _writer(url: str, worker: int, count: int, queue, ready) -> None:
                         s,
                         intake.IntakeRequest(
                             summary="bench write",
-                            customer=f"W{worker}",
+                            customer=f"Bench Writer {worker}",
                             phone=f"737{worker:03d}{n:04d}",
                             address=f"{n} Bench St",
                             zip="78701",
