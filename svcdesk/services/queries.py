@@ -263,11 +263,15 @@ def _search_ids(session: Session, want: int | None, *, text: str, **filters) -> 
     found = _few_matches(session, term)
     if found is not None:  # the ids themselves: PostgreSQL misjudged trigram matches
         customers, sites = found  # ("Wei N. Khan": 1,805 customers for 28, and a seq scan)
-        _branches, numbers = _text_branches(session, term, summary=False)
-        conds = [col(WorkOrder.customer_id).in_(customers), col(WorkOrder.site_id).in_(sites)]
-        conds = [c for c, ids in zip(conds, (customers, sites), strict=True) if ids]
-        if numbers:
-            conds.append(col(WorkOrder.number).in_(numbers))
+        numbers = _order_numbers(term, summary=False)
+        conds = []
+        for column, values in (
+            (WorkOrder.customer_id, customers),
+            (WorkOrder.site_id, sites),
+            (WorkOrder.number, numbers),
+        ):
+            if values:
+                conds.append(col(column).in_(values))
         if not conds:
             return []
         is_open = col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES])
@@ -385,8 +389,7 @@ def _text_match(session: Session, term: str, *, summary: bool):
     id (62,000 for a common surname) to test a backlog of ~1,300."""
     if summary:
         return _row_match(session, term, summary=True)
-    branches, _numbers = _text_branches(session, term, summary=False)
-    return col(WorkOrder.id).in_(union_all(*branches))
+    return col(WorkOrder.id).in_(union_all(*_text_branches(session, term)))
 
 
 def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False):
@@ -396,7 +399,7 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     order instead of collecting the matches first."""
     customers = search.customer_ids_matching(session, term)
     sites = search.site_ids_matching(session, term)
-    _branches, numbers = _text_branches(session, term, summary=summary)
+    numbers = _order_numbers(term, summary=summary)
     customer_id, site_id = col(WorkOrder.customer_id), col(WorkOrder.site_id)
     number = col(WorkOrder.number)
     if walk:
@@ -412,9 +415,9 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     return or_(*conds)
 
 
-def _text_branches(session: Session, term: str, *, summary: bool) -> tuple[list, list[str]]:
-    """The indexed look-ups of `_text_match` (orders of matching customers, of matching
-    sites, by exact number) and the order numbers the term stands for."""
+def _text_branches(session: Session, term: str) -> list:
+    """The indexed look-ups of `_text_match` over every order: orders of matching
+    customers, of matching sites, and by exact number."""
     branches = [
         select(WorkOrder.id).where(
             col(WorkOrder.customer_id).in_(search.customer_ids_matching(session, term))
@@ -423,15 +426,22 @@ def _text_branches(session: Session, term: str, *, summary: bool) -> tuple[list,
             col(WorkOrder.site_id).in_(search.site_ids_matching(session, term))
         ),
     ]
-    number = term.upper()
-    numbers: set[str] = set()
-    if number.startswith("SO-") or number.isdigit():
-        digits = number.removeprefix("SO-")
-        numbers = {f"SO-{int(digits):06d}"} if digits.isdigit() else set()
-        if not summary:
-            numbers.add(number)
-        branches.append(select(WorkOrder.id).where(col(WorkOrder.number).in_(sorted(numbers))))
-    return branches, sorted(numbers)
+    if numbers := _order_numbers(term, summary=False):
+        branches.append(select(WorkOrder.id).where(col(WorkOrder.number).in_(numbers)))
+    return branches
+
+
+def _order_numbers(term: str, *, summary: bool) -> list[str]:
+    """The order numbers `term` stands for exactly ("so-2", "2" -> SO-000002; without
+    `summary`, the term itself too: a substring test covers it otherwise)."""
+    upper = term.upper()
+    if not (upper.startswith("SO-") or upper.isdigit()):
+        return []
+    digits = upper.removeprefix("SO-")
+    numbers = {f"SO-{int(digits):06d}"} if digits.isdigit() else set()
+    if not summary:
+        numbers.add(upper)
+    return sorted(numbers)
 
 
 SORTS = ("priority", "status", "sla", "newest")

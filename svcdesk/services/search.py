@@ -27,9 +27,8 @@ def customer_ids_matching(session: Session, term: str) -> Select:
     punctuation, "(512) 555-0101", also matches by its digits; a term with letters, like
     "204 Parmer Ln", does not match phones by its digits)."""
     term = term.strip()
-    digits = "".join(ch for ch in term if ch.isdigit())
-    if any(ch.isalpha() for ch in term):
-        digits = ""
+    phone_like = not any(ch.isalpha() for ch in term)
+    digits = "".join(ch for ch in term if ch.isdigit()) if phone_like else ""
     if _sqlite(session) and len(term) >= MIN_TRIGRAM:
         query = _fts_query(term)
         if len(digits) >= MIN_TRIGRAM and digits != term:
