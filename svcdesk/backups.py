@@ -99,7 +99,7 @@ def rotate(
 def rotation_settings(engine: Engine) -> tuple[int, str | None]:
     """(backup.keep_days, backup.dir or None) from the shop's settings."""
     from svcdesk.db import read_session
-    from svcdesk.services.settings import get_setting
+    from svcdesk.services.common.settings import get_setting
 
     with read_session(engine) as session:
         raw = get_setting(session, "backup.keep_days") or "0"

@@ -12,8 +12,8 @@ from svcdesk.models.billing import LineKind
 from svcdesk.services.billing import quotes
 from svcdesk.services.billing.arith import parse_discount
 from svcdesk.services.billing.invoices import LineDraft
-from svcdesk.services.money import parse_money
-from svcdesk.services.quantity import parse_qty
+from svcdesk.services.common.money import parse_money
+from svcdesk.services.common.quantity import parse_qty
 
 ItemOpt = Annotated[
     str | None, typer.Option("--item", help="Price book code (task or fee); price copied now.")

@@ -2,7 +2,7 @@
 
 QUANTITIES: every quantity column ends in `_milli` and holds integer THOUSANDTHS of the
 part's unit (1 ea = 1000; 2.5 lb = 2500), so fractional units (refrigerant by the pound,
-wire by the foot) stay exact without floats. `svcdesk.services.quantity` converts
+wire by the foot) stay exact without floats. `svcdesk.services.common.quantity` converts
 (`parse_qty`, `to_decimal`, `fmt_qty`, `extended_cents(unit_cents, qty_milli)`).
 
 The `StockMove` ledger is the single source of truth. `StockBalance` is a running

@@ -29,7 +29,7 @@ class ExportWatermark(SQLModel, table=True):
     last_path: str | None = None
 
 
-# Indexes the KPI cohorts (services/kpi_cohorts.py) need on other areas' tables, so a year's
+# Indexes the KPI cohorts (services/reporting/kpi_cohorts.py) need on other areas' tables, so a year's
 # report on a million orders stays index-driven. Declared here, next to their only users.
 # Columns a new order leaves NULL get partial indexes (`only_set`): every cohort selects a
 # range or `IS NOT NULL` of them, which a partial index serves (migration 0004).

@@ -16,7 +16,7 @@ from textual.binding import Binding
 
 from svcdesk.db import read_session
 from svcdesk.errors import SvcDeskError
-from svcdesk.services.settings import shop_zone
+from svcdesk.services.common.settings import shop_zone
 from svcdesk.tui import registry
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.palette import SvcDeskCommands

@@ -3,7 +3,7 @@
 `DataMixin.load(fn, apply)` runs `fn(session)` in a thread worker on a read session;
 `DataMixin.save(fn, done)` does the same in one write transaction. The worker posts a
 typed message back (`DataReady` or `DataFailed`); the handler runs `apply`/`done` on the
-event loop. `fn` must return plain read models (services/queries.py dataclasses, ints,
+event loop. `fn` must return plain read models (services/orders/queries.py dataclasses, ints,
 strings), never live ORM objects: the session is closed by the time the UI sees them.
 
 Errors: a `SvcDeskError` is shown as a notification (its title + message); `Conflict`

@@ -10,12 +10,14 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from svcdesk.services import lifecycle, part_usage, parts, timecards
-from svcdesk.services import visit_progress as vp
-from svcdesk.services.quantity import fmt_qty, parse_qty
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import find_technician
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.quantity import fmt_qty, parse_qty
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.execution import timecards
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.inventory import part_usage, parts
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal
 
 OUTCOMES = ("fixed", "needs_parts", "needs_return", "no_access", "quoted")

@@ -19,10 +19,10 @@ from textual.widgets.option_list import Option
 from svcdesk.clock import now
 from svcdesk.errors import BookingRefused, InvalidInput, SvcDeskError
 from svcdesk.models import OrderStatus, Technician, VisitStatus
-from svcdesk.services import intake, lifecycle, notes, scheduling
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import list_technicians
-from svcdesk.services.timefmt import fmt, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.crm.technicians import list_technicians
+from svcdesk.services.orders import intake, lifecycle, notes, scheduling
 from svcdesk.tui.base import DataModal
 from svcdesk.tui.data import DataMixin
 

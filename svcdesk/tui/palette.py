@@ -9,9 +9,9 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from svcdesk.db import read_session
-from svcdesk.services import customers as customer_svc
-from svcdesk.services import queries
-from svcdesk.services import technicians as tech_svc
+from svcdesk.services.crm import customers as customer_svc
+from svcdesk.services.crm import technicians as tech_svc
+from svcdesk.services.orders import queries
 from svcdesk.tui import registry
 
 

@@ -257,8 +257,8 @@ class Shop:
     """Generates the rows; `sink` decides how they are stored."""
 
     def __init__(self, sink, orders: int, techs: int, seed: int, session):
-        from svcdesk.services import sla
-        from svcdesk.services.settings import get_setting, shop_zone
+        from svcdesk.services.agreements import sla
+        from svcdesk.services.common.settings import get_setting, shop_zone
 
         self.sink, self.n, self.techs = sink, orders, techs
         self.rng = random.Random(seed)
@@ -281,7 +281,7 @@ class Shop:
     # -- people --------------------------------------------------------------------------
 
     def people(self) -> None:
-        from svcdesk.services.normalize import address_key, email_key, phone_key
+        from svcdesk.services.common.normalize import address_key, email_key, phone_key
 
         rng, t = self.rng, self.sink.ts
         r = self.rows
@@ -330,7 +330,7 @@ class Shop:
             self.order(i, start + timedelta(seconds=offset, microseconds=rng.randrange(1000000)))
             if i % CHUNK == 0:
                 self.flush()
-                from svcdesk.services import sla
+                from svcdesk.services.agreements import sla
 
                 self.clocks = sla.Clocks(self.session)  # its memo grows with every moment
                 self.session.rollback()  # no read snapshot held open across the build
@@ -361,7 +361,7 @@ class Shop:
         return False
 
     def order(self, oid: int, created: datetime) -> None:
-        from svcdesk.services.sequences import format_number
+        from svcdesk.services.common.sequences import format_number
 
         rng, t = self.rng, self.sink.ts
         cust, cust_name, site = self.customers[rng.randrange(len(self.customers))]
@@ -546,7 +546,7 @@ class Shop:
     def invoice(self, oid, cust, site, completed, move) -> None:
         """Invoice the order a day or two after completion; paid (and the order closed) two
         to five weeks later when that is in the past."""
-        from svcdesk.services.sequences import format_number
+        from svcdesk.services.common.sequences import format_number
 
         rng, t, day = self.rng, self.sink.ts, self.sink.day
         issued = completed + timedelta(hours=rng.randint(18, 60))
@@ -695,7 +695,7 @@ def check(url: str) -> list[str]:
 
     from svcdesk import db_facts
     from svcdesk.db import make_engine, read_session
-    from svcdesk.services.integrity import run_checks
+    from svcdesk.services.common.integrity import run_checks
 
     engine = make_engine(url)
     differs = "IS NOT" if engine.dialect.name == "sqlite" else "IS DISTINCT FROM"

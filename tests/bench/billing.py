@@ -44,8 +44,8 @@ from svcdesk.models.agreements import Agreement  # noqa: E402
 from svcdesk.models.billing import Invoice, InvoiceLine  # noqa: E402
 from svcdesk.models.execution import TimeEntry  # noqa: E402
 from svcdesk.models.inventory import Part, PartUsage, StockLocation  # noqa: E402
-from svcdesk.services import technicians  # noqa: E402
 from svcdesk.services.billing import documents, from_order, pdf, pricebook_csv  # noqa: E402
+from svcdesk.services.crm import technicians  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 BATCH = 500

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from svcdesk import clock
 from svcdesk.db import make_engine, read_session
-from svcdesk.services import lifecycle
-from svcdesk.services.demo import build_demo
+from svcdesk.demo import build_demo
+from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.dispatch.holidays import next_plan_day
 from svcdesk.services.dispatch.insert import insert_emergency
 from svcdesk.services.dispatch.plan import plan_day
 from svcdesk.services.dispatch.problem import build_day, candidate_orders
 from svcdesk.services.dispatch.suggest import suggest
-from svcdesk.services.settings import shop_zone
+from svcdesk.services.orders import lifecycle
 
 
 def best_of(fn, n: int = 3):

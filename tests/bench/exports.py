@@ -216,7 +216,7 @@ def export_sql(db: Path) -> str:
     the sqlite3 shell, which then does its own CSV formatting."""
     from sqlalchemy.dialects import sqlite
 
-    from svcdesk.services.exports import export_query, get_kind
+    from svcdesk.services.reporting.exports import export_query, get_kind
 
     stmt = export_query(get_kind("orders"), None, None)
     return str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
@@ -224,7 +224,7 @@ def export_sql(db: Path) -> str:
 
 def inprocess_export(db: Path, out: Path) -> float:
     from svcdesk.db import make_engine
-    from svcdesk.services import exports
+    from svcdesk.services.reporting import exports
 
     engine = make_engine(str(db))
     start = time.perf_counter()
@@ -236,7 +236,7 @@ def kpi_inprocess(db: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of one year's KPI report, in-process (no interpreter start)."""
     from svcdesk import clock
     from svcdesk.db import make_engine, read_session
-    from svcdesk.services import kpis
+    from svcdesk.services.reporting import kpis
 
     clock.freeze(NOW)
     engine = make_engine(str(db))

@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from svcdesk.db import make_engine, write_session  # noqa: E402
 from svcdesk.db_extras import FTS  # noqa: E402
-from svcdesk.services import technicians  # noqa: E402
-from svcdesk.services.intake_io import COLUMNS, run_file_intake  # noqa: E402
-from svcdesk.services.intake_io.batch import CACHE_KIB, GROUP, MULTI_ROW  # noqa: E402
+from svcdesk.services.crm import technicians  # noqa: E402
+from svcdesk.services.orders.intake_io import COLUMNS, run_file_intake  # noqa: E402
+from svcdesk.services.orders.intake_io.batch import CACHE_KIB, GROUP, MULTI_ROW  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SKILLS = ("hvac", "plumbing", "electrical", "drain", "water_heater", "refrigeration")
@@ -216,7 +216,7 @@ def _count_sqlite_time(spent: dict) -> None:
     """Add up the time the batch spends inside SQLite: the driver's executemany (writing
     the rows, maintaining every index and running the tables' triggers) and filling the
     search indexes (FTS5) with the new customers and sites."""
-    from svcdesk.services.intake_io.batch import BatchWriter
+    from svcdesk.services.orders.intake_io.batch import BatchWriter
 
     original = BatchWriter._executemany
 

@@ -37,9 +37,10 @@ from sqlalchemy import text  # noqa: E402
 
 from svcdesk import clock  # noqa: E402
 from svcdesk.db import make_engine, read_session, write_session  # noqa: E402
-from svcdesk.services import intake, part_usage, restock, scheduling, stock  # noqa: E402
-from svcdesk.services import technicians as techs_svc  # noqa: E402
-from svcdesk.services.parts import get_part  # noqa: E402
+from svcdesk.services.crm import technicians as techs_svc  # noqa: E402
+from svcdesk.services.inventory import part_usage, restock, stock  # noqa: E402
+from svcdesk.services.inventory.parts import get_part  # noqa: E402
+from svcdesk.services.orders import intake, scheduling  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
@@ -211,7 +212,7 @@ def main() -> None:
             with write_session(engine) as s:
                 from svcdesk.models import Visit
                 from svcdesk.models.inventory import Part
-                from svcdesk.services.lifecycle import get_order
+                from svcdesk.services.orders.lifecycle import get_order
 
                 part_usage.use_part(s, get_order(s, order_no), s.get(Part, part_id), 100,
                                     visit=s.get(Visit, visit_id), actor="bench")  # fmt: skip

@@ -33,7 +33,7 @@ from svcdesk import clock  # noqa: E402
 from svcdesk.db import make_engine, read_session, write_session  # noqa: E402
 from svcdesk.models import Customer, Site, WorkOrder  # noqa: E402
 from svcdesk.models.agreements import Agreement, MaintenancePlan  # noqa: E402
-from svcdesk.services import pm_generate, sla_state  # noqa: E402
+from svcdesk.services.agreements import pm_generate, sla_state  # noqa: E402
 
 RULES = [
     ("FREQ=MONTHLY;BYMONTHDAY=15", "scheduled"),

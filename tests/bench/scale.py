@@ -86,9 +86,10 @@ def search_terms(s, runs: int, rng: random.Random) -> dict[str, list[str]]:
 
 
 def measure(engine, orders: int, techs: int, runs: int) -> list[tuple[str, float, float]]:
-    from svcdesk.services import kpis, queries, scheduling
-    from svcdesk.services.kpi_scope import Period
-    from svcdesk.services.settings import shop_zone
+    from svcdesk.services.common.settings import shop_zone
+    from svcdesk.services.orders import queries, scheduling
+    from svcdesk.services.reporting import kpis
+    from svcdesk.services.reporting.kpi_scope import Period
 
     rng = random.Random(2)
     results = []
@@ -161,7 +162,7 @@ def _writer(url: str, worker: int, count: int, queue, ready) -> None:
     failures, done, t = 0, 0, time.perf_counter()
     try:
         from svcdesk.db import write_session
-        from svcdesk.services import intake
+        from svcdesk.services.orders import intake
 
         clock.freeze(NOW)
         engine = make_engine(url)

@@ -295,7 +295,7 @@ def main() -> None:
                 f"{time.perf_counter() - t0:.1f} s"
             )
 
-        from svcdesk.services.schedule_view import day_schedule, unassigned_orders
+        from svcdesk.services.dispatch.schedule_view import day_schedule, unassigned_orders
 
         with read_session(engine) as s:
             today = NOW.date()

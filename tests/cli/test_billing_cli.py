@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from svcdesk.db import read_session, write_session
 from svcdesk.models.billing import PriceBookItem
-from svcdesk.services import lifecycle
+from svcdesk.services.orders import lifecycle
 from tests.unit.billing import billing_helpers as h
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from svcdesk.db import read_session
 from svcdesk.models import Customer, OrderEvent, Technician, Visit, WorkOrder
-from svcdesk.services import lifecycle
+from svcdesk.services.orders import lifecycle
 
 runner = CliRunner()
 

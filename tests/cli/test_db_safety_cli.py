@@ -11,7 +11,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from svcdesk.db import make_engine, write_session
-from svcdesk.services import lifecycle
+from svcdesk.services.orders import lifecycle
 
 runner = CliRunner()
 

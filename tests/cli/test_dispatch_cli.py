@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from svcdesk.cli.main import app
 from svcdesk.db import read_session, write_session
 from svcdesk.models import OrderEvent, Visit
-from svcdesk.services import lifecycle, scheduling
-from svcdesk.services.settings import set_setting
+from svcdesk.services.common.settings import set_setting
+from svcdesk.services.orders import lifecycle, scheduling
 from tests.unit.dispatch.dispatch_helpers import thursday_is_a_working_day  # noqa: F401
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from svcdesk.cli.main import app
 from svcdesk.db import make_engine, read_session
-from svcdesk.services import exports
+from svcdesk.services.reporting import exports
 
 runner = CliRunner()
 CORE_KINDS = {"orders": 3, "visits": 1, "customers": 2}

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from svcdesk.cli.main import app
 from svcdesk.db import write_session
-from svcdesk.services import lifecycle, scheduling
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.orders import lifecycle, scheduling
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from svcdesk.cli.main import app
 from svcdesk.db import write_session
-from svcdesk.services.settings import set_setting
+from svcdesk.services.common.settings import set_setting
 
 runner = CliRunner()
 

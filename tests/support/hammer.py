@@ -8,7 +8,7 @@ from datetime import timedelta
 from svcdesk.db import make_engine, write_session
 from svcdesk.errors import BookingRefused, Conflict, InvalidInput, InvalidTransition
 from svcdesk.models import Technician
-from svcdesk.services import intake, lifecycle, notes, scheduling
+from svcdesk.services.orders import intake, lifecycle, notes, scheduling
 
 
 def work(db: str, worker: int, rounds: int, queue) -> None:

@@ -10,7 +10,7 @@ from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.models import WorkOrder
 from svcdesk.models.agreements import MaintenancePlan
-from svcdesk.services import intake, lifecycle
+from svcdesk.services.orders import intake, lifecycle
 from svcdesk.tui.screens.agreements import AgreementsScreen, PlanModal
 from svcdesk.tui.screens.alerts import AlertsScreen
 from tests.conftest import FROZEN_NOW

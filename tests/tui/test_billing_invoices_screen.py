@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from svcdesk.db import read_session, write_session
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import invoices
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui.screens.invoices import InvoicesScreen
 from tests.tui.helpers import SIZE, console_app, press, run_app, snapshot_before, table_keys
 from tests.unit.billing import billing_helpers as h

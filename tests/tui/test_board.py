@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from svcdesk import clock
 from svcdesk.db import read_session
-from svcdesk.services import lifecycle
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui.cells import sla_state
 from svcdesk.tui.screens.board import BoardScreen
 from svcdesk.tui.screens.order import OrderScreen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from svcdesk.db import read_session
-from svcdesk.services import lifecycle
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui import registry
 from svcdesk.tui.palette import SvcDeskCommands
 from svcdesk.tui.screens.board import BoardScreen

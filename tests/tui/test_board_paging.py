@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from svcdesk.db import write_session
-from svcdesk.services import lifecycle
-from svcdesk.services.intake import IntakeRequest, create_order
+from svcdesk.services.orders import lifecycle
+from svcdesk.services.orders.intake import IntakeRequest, create_order
 from svcdesk.tui.screens import board
 from tests.tui.helpers import press, run_app, table_keys
 

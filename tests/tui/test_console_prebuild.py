@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from svcdesk.db import write_session
-from svcdesk.services.schedule_view import book_slot
+from svcdesk.services.dispatch.schedule_view import book_slot
 from svcdesk.tui.screens.board import BoardScreen
 from svcdesk.tui.screens.schedule import ScheduleScreen
 from svcdesk.tui.widgets.schedule_grid import ScheduleGrid

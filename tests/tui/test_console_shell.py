@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from svcdesk.cli.main import app as cli_app
 from svcdesk.db import read_session, write_session
-from svcdesk.services import intake, lifecycle
+from svcdesk.services.orders import intake, lifecycle
 from svcdesk.tui import registry
 from svcdesk.tui.help import HelpScreen, binding_rows
 from svcdesk.tui.palette import find_everything
@@ -187,7 +187,7 @@ def test_services_and_cli_do_not_import_textual():
     import sys
 
     code = (
-        "import sys, svcdesk.services.queries, svcdesk.services.intake, svcdesk.cli.main;"
+        "import sys, svcdesk.services.orders.queries, svcdesk.services.orders.intake, svcdesk.cli.main;"
         "sys.exit(1 if 'textual' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

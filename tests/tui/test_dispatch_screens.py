@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from svcdesk.db import read_session, write_session
 from svcdesk.models import Visit
-from svcdesk.services import lifecycle, scheduling
-from svcdesk.services.settings import set_setting
+from svcdesk.services.common.settings import set_setting
+from svcdesk.services.orders import lifecycle, scheduling
 from svcdesk.tui.screens.dayplan import DayPlanScreen
 from svcdesk.tui.screens.emergency import InsertModal
 from svcdesk.tui.screens.suggest import SuggestModal

@@ -12,8 +12,10 @@ from svcdesk.db import read_session, write_session
 from svcdesk.models import WorkOrder
 from svcdesk.models.execution import Signature, VisitChecklistAnswer
 from svcdesk.models.inventory import PartUsage
-from svcdesk.services import checklists, lifecycle, restock, stock
-from svcdesk.services import visit_progress as vp
+from svcdesk.services.execution import checklists
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.inventory import restock, stock
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui.screens.closeout import CloseoutScreen
 from svcdesk.tui.screens.field import FieldScreen, open_field
 from svcdesk.tui.screens.inventory import InventoryScreen
@@ -111,7 +113,7 @@ async def test_complete_refused_with_unanswered_checklist_shows_in_dialog(engine
 async def test_remove_part_returns_stock(engine, field_shop):
     number = field_shop["o2"]
     with write_session(engine) as s:
-        from svcdesk.services import part_usage, parts
+        from svcdesk.services.inventory import part_usage, parts
 
         order = lifecycle.get_order(s, number)
         part_usage.use_part(s, order, parts.get_part(s, "CAP-35"), 1000,

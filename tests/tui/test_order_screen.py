@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from svcdesk.db import read_session, write_session
 from svcdesk.models import OrderEvent, WorkOrder
-from svcdesk.services import lifecycle, notes
+from svcdesk.services.orders import lifecycle, notes
 from svcdesk.tui.screens.board import BoardScreen
 from svcdesk.tui.screens.order import OrderScreen
 from tests.tui.helpers import press, run_app, settle, table_keys

@@ -10,7 +10,7 @@ import pytest
 
 from svcdesk.backups import daily_backup, verify_backup
 from svcdesk.db import write_session
-from svcdesk.services.settings import set_setting
+from svcdesk.services.common.settings import set_setting
 from svcdesk.tui.screens.board import BoardScreen
 from tests.tui.helpers import run_app
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from svcdesk.db import read_session
 from svcdesk.models import OrderEvent, Visit
-from svcdesk.services import lifecycle, scheduling
+from svcdesk.services.orders import lifecycle, scheduling
 from svcdesk.tui.screens.schedule import ScheduleScreen
 from svcdesk.tui.widgets.schedule_grid import ScheduleGrid
 from tests.tui.helpers import press, run_app, table_keys
@@ -170,7 +170,7 @@ async def test_booking_a_changed_order_is_a_conflict(engine, shop):
 
 async def test_another_process_booking_appears_on_the_grid(engine, shop):
     from svcdesk.db import write_session
-    from svcdesk.services.schedule_view import book_slot
+    from svcdesk.services.dispatch.schedule_view import book_slot
 
     async with run_app(engine) as (app, pilot):
         await press(pilot, "g", "j", "j", "l", "l", "l", "l")  # cursor on Cara 10:00

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from svcdesk.services.schedule_view import Span, TechLane, VisitBlock
+from svcdesk.services.dispatch.schedule_view import Span, TechLane, VisitBlock
 from svcdesk.tui.widgets.schedule_grid import header_text, lane_cells, lane_text, short_number
 
 T = datetime(2026, 11, 25, 15, tzinfo=UTC)

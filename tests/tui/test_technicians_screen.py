@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from svcdesk.db import write_session
-from svcdesk.services import lifecycle, scheduling
+from svcdesk.services.orders import lifecycle, scheduling
 from svcdesk.tui.screens.technicians import TechniciansScreen
 from tests.tui.helpers import press, run_app, table_keys
 

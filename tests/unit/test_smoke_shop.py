@@ -1,5 +1,5 @@
 from svcdesk.db import read_session
-from svcdesk.services import queries
+from svcdesk.services.orders import queries
 
 
 def test_shop_fixture_builds_a_board(engine, shop):

@@ -10,13 +10,13 @@ from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import agreement_billing as billing
-from svcdesk.services import agreement_view as view
-from svcdesk.services import agreements as svc
-from svcdesk.services.customers import get_customer
-from svcdesk.services.money import fmt_money, parse_money
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_day
+from svcdesk.services.agreements import agreement_view as view
+from svcdesk.services.agreements import agreements as svc
+from svcdesk.services.billing import agreement_billing as billing
+from svcdesk.services.common.money import fmt_money, parse_money
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_day
+from svcdesk.services.crm.customers import get_customer
 
 app = typer.Typer(
     help="Service agreements: coverage, SLA terms, renewals, billing.", no_args_is_help=True

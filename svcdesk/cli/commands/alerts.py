@@ -10,9 +10,9 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services import alerts as svc
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.reporting import alerts as svc
 
 
 def alerts(

@@ -8,9 +8,9 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services.asset_history import asset_history
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.reporting.asset_history import asset_history
 
 app = typer.Typer(
     help="Equipment: service history, warranty, covering plans.", no_args_is_help=True

@@ -12,10 +12,11 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.config import data_dir_for
 from svcdesk.db import read_session, write_session
-from svcdesk.services import attachments, lifecycle
-from svcdesk.services import visit_progress as vp
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt, iso, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, iso, parse_when
+from svcdesk.services.execution import attachments
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Files on an order or visit (stored under a content hash) and customer sign-off.",

@@ -10,10 +10,10 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services import lifecycle
-from svcdesk.services.audit import audit_log
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt, iso, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, iso, parse_when
+from svcdesk.services.orders import lifecycle
+from svcdesk.services.reporting.audit import audit_log
 
 
 def audit(

@@ -10,8 +10,9 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import checklists, lifecycle
-from svcdesk.services import visit_progress as vp
+from svcdesk.services.execution import checklists
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Checklists: templates (readings, yes/no items) attached to visits and answered.",

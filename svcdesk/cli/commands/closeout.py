@@ -8,9 +8,9 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services.closeout import LABELS, closeout_queue
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.execution.closeout import LABELS, closeout_queue
 
 
 def closeout(json_out: JsonOpt = False) -> None:

@@ -10,10 +10,10 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import customers as svc
-from svcdesk.services import queries
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt, iso
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, iso
+from svcdesk.services.crm import customers as svc
+from svcdesk.services.orders import queries
 
 app = typer.Typer(help="Customers, their sites, contacts and equipment.", no_args_is_help=True)
 

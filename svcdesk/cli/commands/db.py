@@ -90,7 +90,7 @@ def restore(
 @app.command("check")
 def check(json_out: JsonOpt = False) -> None:
     """Integrity check plus domain invariants (event trails, sequences, totals, stock)."""
-    from svcdesk.services.integrity import run_checks
+    from svcdesk.services.common.integrity import run_checks
 
     with read_session(engine()) as session:
         results = run_checks(session)

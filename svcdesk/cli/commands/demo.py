@@ -20,10 +20,12 @@ def demo(
     ] = 300,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same shop).")] = 7,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
-    open_console: Annotated[bool, typer.Option("--open", help="Open the console when built.")] = False,
+    open_console: Annotated[
+        bool, typer.Option("--open", help="Open the console when built.")
+    ] = False,
 ) -> None:
     """Build a realistic demo shop (Austin, TX) in the database."""
-    from svcdesk.services.demo import build_demo
+    from svcdesk.demo import build_demo
 
     eng = engine()
     with read_session(eng) as session:

@@ -13,18 +13,18 @@ from svcdesk.cli.state import actor, engine
 from svcdesk.clock import now as clock_now
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
-from svcdesk.services import lifecycle
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, parse_day
+from svcdesk.services.crm.technicians import find_technician
 from svcdesk.services.dispatch import shapes
 from svcdesk.services.dispatch.holidays import next_plan_day
 from svcdesk.services.dispatch.ics import route_ics
 from svcdesk.services.dispatch.insert import apply_insert, insert_emergency
 from svcdesk.services.dispatch.plan import apply, describe, diff, plan_day
 from svcdesk.services.dispatch.route import route_for
+from svcdesk.services.dispatch.schedule_view import day_schedule
 from svcdesk.services.dispatch.suggest import best, book, explain, suggest
-from svcdesk.services.schedule_view import day_schedule
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import find_technician
-from svcdesk.services.timefmt import fmt, parse_day
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Who should go, in what order: suggestions, the day plan, emergencies, routes.",

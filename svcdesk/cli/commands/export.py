@@ -1,6 +1,6 @@
 """`svcdesk export KIND --format csv|jsonl|json [--since TS | --incremental NAME] --out PATH`.
 
-One subcommand per registered export kind (`services/export_kinds/`), all with the same
+One subcommand per registered export kind (`services/reporting/export_kinds/`), all with the same
 options; `svcdesk export watermarks` lists what each incremental name has exported.
 Cron-friendly: one summary line on stdout, exit 0 on success, 1 on any error (one line on
 stderr, no file and no watermark change), 2 on a usage error. Other areas may add their
@@ -18,12 +18,12 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services import exports
-from svcdesk.services.calendar_ics import tech_calendar
-from svcdesk.services.export_formats import ExportFormat
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import find_technician
-from svcdesk.services.timefmt import iso, parse_day, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import iso, parse_day, parse_when
+from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.dispatch.calendar_ics import tech_calendar
+from svcdesk.services.reporting import exports
+from svcdesk.services.reporting.export_formats import ExportFormat
 
 # Commands another area adds under a kind's name (time.py's `timecards --week` payroll
 # file): the kind's command stays the one `export timecards` and hands `--week` to it.

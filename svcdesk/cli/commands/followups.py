@@ -10,10 +10,11 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import followups as svc
-from svcdesk.services import lifecycle, recalls
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt, parse_when
+from svcdesk.services.agreements import followups as svc
+from svcdesk.services.agreements import recalls
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Follow-up tasks after completion (callback, inspection, review).", no_args_is_help=True

@@ -14,10 +14,10 @@ from svcdesk.cli.output import console, err_console, info, print_json
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import write_session
 from svcdesk.errors import BatchRejected, InvalidInput
-from svcdesk.services.intake import create_order
-from svcdesk.services.intake_io import RowInvalid, RowParser, run_file_intake
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import iso
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import iso
+from svcdesk.services.orders.intake import create_order
+from svcdesk.services.orders.intake_io import RowInvalid, RowParser, run_file_intake
 
 PROGRESS_MIN_BYTES = 1_000_000  # show a bar on a terminal for files bigger than this
 

@@ -26,14 +26,14 @@ from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.models import WorkOrder
 from svcdesk.models.billing import InvoiceStatus
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
-from svcdesk.services.customers import get_customer
-from svcdesk.services.money import fmt_money, parse_money
-from svcdesk.services.quantity import fmt_qty
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt, parse_day
+from svcdesk.services.common.money import fmt_money, parse_money
+from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, parse_day
+from svcdesk.services.crm.customers import get_customer
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Invoices: build from an order, edit drafts, send, pay, void, PDF.", no_args_is_help=True

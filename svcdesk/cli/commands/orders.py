@@ -11,11 +11,11 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, NotFound
-from svcdesk.services import lifecycle, notes, queries, scheduling
-from svcdesk.services.intake import parse_priority
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import find_technician
-from svcdesk.services.timefmt import fmt, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.orders import lifecycle, notes, queries, scheduling
+from svcdesk.services.orders.intake import parse_priority
 
 app = typer.Typer(
     help="Work orders: list, show, move through their life, book visits.", no_args_is_help=True

@@ -11,9 +11,9 @@ from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import parts, stock
-from svcdesk.services.money import fmt_money
-from svcdesk.services.quantity import fmt_qty
+from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.inventory import parts, stock
 
 app = typer.Typer(
     help="The parts catalog: SKU, prices, reorder point, vendor.", no_args_is_help=True

@@ -15,9 +15,9 @@ from svcdesk.db import read_session
 from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice, Payment
 from svcdesk.services.billing import aging as aging_service
-from svcdesk.services.money import fmt_money
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_day
+from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_day
 
 app = typer.Typer(help="Payments received against invoices.", no_args_is_help=True)
 receivables = typer.Typer(help="What customers owe.", no_args_is_help=True)

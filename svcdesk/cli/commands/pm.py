@@ -11,10 +11,10 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
-from svcdesk.services import agreement_view as view
-from svcdesk.services import agreements, pm_generate, pm_plans
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_day
+from svcdesk.services.agreements import agreement_view as view
+from svcdesk.services.agreements import agreements, pm_generate, pm_plans
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_day
 
 app = typer.Typer(
     help="Preventive maintenance: plans (RFC 5545 rules), preview, generate orders.",

@@ -14,7 +14,7 @@ from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.services.billing import pricebook, pricebook_csv
-from svcdesk.services.money import fmt_money
+from svcdesk.services.common.money import fmt_money
 
 app = typer.Typer(
     help="Price book: flat-rate tasks, fees, labor rates, markup tiers.", no_args_is_help=True

@@ -25,11 +25,11 @@ from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.models.billing import QuoteStatus
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import documents, pdf, quotes, views
-from svcdesk.services.customers import get_customer
-from svcdesk.services.money import fmt_money
-from svcdesk.services.quantity import fmt_qty
+from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.crm.customers import get_customer
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(help="Quotes (estimates) with good/better/best options.", no_args_is_help=True)
 
@@ -60,7 +60,7 @@ def create(
         o = lifecycle.get_order(session, order) if order else None
         cust = o.customer_id if o else get_customer(session, customer).id
         if site is None and o is None:
-            from svcdesk.services.customers import customer_sites
+            from svcdesk.services.crm.customers import customer_sites
 
             sites = customer_sites(session, cust)
             site = sites[0].id if len(sites) == 1 else None

@@ -13,11 +13,11 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import console, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services import kpis
-from svcdesk.services.export_formats import neutralise
-from svcdesk.services.kpi_scope import GroupBy, resolve_filter
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_day
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_day
+from svcdesk.services.reporting import kpis
+from svcdesk.services.reporting.export_formats import neutralise
+from svcdesk.services.reporting.kpi_scope import GroupBy, resolve_filter
 
 app = typer.Typer(help="Reports: the shop's KPIs over a period.", no_args_is_help=True)
 

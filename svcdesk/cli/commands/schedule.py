@@ -10,16 +10,16 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services.schedule_view import (
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, iso, parse_day
+from svcdesk.services.dispatch.schedule_view import (
     DaySchedule,
     Span,
     VisitBlock,
     day_schedule,
     unassigned_orders,
 )
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.tech_view import TechDay, TechStatus, tech_statuses
-from svcdesk.services.timefmt import fmt, iso, parse_day
+from svcdesk.services.dispatch.tech_view import TechDay, TechStatus, tech_statuses
 
 app = typer.Typer(
     help="The day's schedule and where every technician is (as in the console).",

@@ -8,7 +8,7 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import settings as svc
+from svcdesk.services.common import settings as svc
 
 app = typer.Typer(
     help="Shop settings: time zone, company details, SLA hours.", no_args_is_help=True

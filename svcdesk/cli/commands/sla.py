@@ -10,9 +10,9 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.services import sla_state
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import day_bounds, fmt, parse_day
+from svcdesk.services.agreements import sla_state
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import day_bounds, fmt, parse_day
 
 app = typer.Typer(help="SLA clocks: open orders at risk or breached, compliance.")
 

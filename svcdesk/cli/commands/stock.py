@@ -12,10 +12,11 @@ from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.models.inventory import MoveKind
-from svcdesk.services import lifecycle, part_usage, parts, restock, stock
-from svcdesk.services import visit_progress as vp
-from svcdesk.services.quantity import fmt_qty, parse_qty
-from svcdesk.services.technicians import find_technician
+from svcdesk.services.common.quantity import fmt_qty, parse_qty
+from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.inventory import part_usage, parts, restock, stock
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Stock: the move ledger, on-hand per warehouse/truck, parts used, reorder, restock.",
@@ -365,7 +366,7 @@ def ledger(
     json_out: JsonOpt = False,
 ) -> None:
     """The latest ledger moves (newest first)."""
-    from svcdesk.services.timefmt import iso
+    from svcdesk.services.common.timefmt import iso
 
     with read_session(engine()) as session:
         part_id = parts.get_part(session, sku).id if sku else None

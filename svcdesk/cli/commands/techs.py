@@ -10,10 +10,10 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import queries
-from svcdesk.services import technicians as svc
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import fmt, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.crm import technicians as svc
+from svcdesk.services.orders import queries
 
 app = typer.Typer(help="Technicians, their skills, shifts and time off.", no_args_is_help=True)
 
@@ -33,7 +33,7 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a technician."""
-    from svcdesk.services.money import parse_money
+    from svcdesk.services.common.money import parse_money
 
     skills = [s for entry in (skill or []) for s in entry.split(",") if s.strip()]
     with write_session(engine()) as session:

@@ -14,11 +14,12 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
-from svcdesk.services import lifecycle, timecards
-from svcdesk.services import visit_progress as vp
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import find_technician
-from svcdesk.services.timefmt import fmt, iso, parse_day, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, iso, parse_day, parse_when
+from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.execution import timecards
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Time cards: travel/work/break/shop entries, daily regular/overtime, approval.",
@@ -88,7 +89,7 @@ def list_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Time entries, by technician then start."""
-    from svcdesk.services.timefmt import day_bounds
+    from svcdesk.services.common.timefmt import day_bounds
 
     with read_session(engine()) as session:
         zone = shop_zone(session)

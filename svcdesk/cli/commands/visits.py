@@ -10,12 +10,12 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services import lifecycle
-from svcdesk.services import visit_progress as vp
-from svcdesk.services.execution_view import execution_detail
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import find_technician
-from svcdesk.services.timefmt import fmt, parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.execution.execution_view import execution_detail
+from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
     help="Visit progress: en route, arrived, completed with an outcome; crews' own times.",

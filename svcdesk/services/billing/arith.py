@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.money import percent_of
-from svcdesk.services.quantity import extended_cents
+from svcdesk.services.common.money import percent_of
+from svcdesk.services.common.quantity import extended_cents
 
 FULL_BP = 10000
 
@@ -162,7 +162,7 @@ def parse_percent(text: str, *, field: str = "discount") -> int:
 
 def parse_discount(text: str) -> tuple[int, int]:
     """'10%' -> (1000 bp, 0); '25.00' -> (0, 2500 cents); '0' -> (0, 0)."""
-    from svcdesk.services.money import parse_money
+    from svcdesk.services.common.money import parse_money
 
     raw = str(text).strip()
     if raw.endswith("%"):

@@ -100,8 +100,8 @@ def covered_visits_used(session: Session, pairs: list[tuple[WorkOrder, object]])
     invoices are made). Ties on the completion time go by order id."""
     if not pairs:
         return {}
-    from svcdesk.services.settings import shop_zone
-    from svcdesk.services.timefmt import day_bounds
+    from svcdesk.services.common.settings import shop_zone
+    from svcdesk.services.common.timefmt import day_bounds
 
     zone = shop_zone(session)
     starts = {ag.id: day_bounds(ag.term_start, zone)[0] for _, ag in pairs}

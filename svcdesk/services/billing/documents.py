@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from svcdesk.services.billing import views
 from svcdesk.services.billing.arith import fmt_percent
-from svcdesk.services.money import fmt_money
-from svcdesk.services.quantity import fmt_qty
-from svcdesk.services.settings import get_setting
+from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.settings import get_setting
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,11 @@ from svcdesk.models.billing import (
 )
 from svcdesk.models.execution import TimeEntry, TimeKind
 from svcdesk.models.inventory import Part, PartUsage
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import coverage, labor, pricebook
 from svcdesk.services.billing.invoices import InvoiceSpec, LineDraft, create_invoices, rows_by_id
-from svcdesk.services.settings import get_setting, settings_cached, shop_zone
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.settings import get_setting, settings_cached, shop_zone
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.orders import lifecycle
 
 CHUNK = 500  # orders read and written together by `invoice_orders`
 

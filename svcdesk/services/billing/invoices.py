@@ -20,9 +20,9 @@ from svcdesk.clock import now
 from svcdesk.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from svcdesk.models import Customer, Site, WorkOrder
 from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus, LineKind
-from svcdesk.services import events, sequences
 from svcdesk.services.billing import arith
-from svcdesk.services.settings import get_setting, shop_zone
+from svcdesk.services.common import events, sequences
+from svcdesk.services.common.settings import get_setting, shop_zone
 
 EDITABLE = (InvoiceStatus.DRAFT.value,)
 OPEN = (InvoiceStatus.SENT.value, InvoiceStatus.PARTIALLY_PAID.value)

@@ -13,10 +13,10 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, InvalidTransition
 from svcdesk.models import OrderStatus, WorkOrder
 from svcdesk.models.billing import Invoice, InvoiceStatus, Payment, PaymentMethod
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import invoices
-from svcdesk.services.money import fmt_money
-from svcdesk.services.settings import shop_zone
+from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.orders import lifecycle
 
 
 def parse_method(text: str) -> PaymentMethod:

@@ -18,7 +18,7 @@ from svcdesk.models.billing import (
     PriceBookItem,
     RateKind,
 )
-from svcdesk.services.money import round_cents
+from svcdesk.services.common.money import round_cents
 
 
 def norm_code(code: str) -> str:

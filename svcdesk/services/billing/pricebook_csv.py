@@ -26,8 +26,8 @@ from svcdesk.errors import BatchRejected, InvalidInput
 from svcdesk.models.billing import LaborRate, MarkupTier, PriceBookItem, RateKind
 from svcdesk.services.billing import pricebook
 from svcdesk.services.billing.arith import fmt_percent
-from svcdesk.services.intake_io.reader import read_table
-from svcdesk.services.money import parse_money
+from svcdesk.services.common.money import parse_money
+from svcdesk.services.orders.intake_io.reader import read_table
 
 COLUMNS = (
     "type",
@@ -345,7 +345,7 @@ def export_rows(session: Session) -> Iterable[dict[str, str]]:
 
 
 def export_csv(session: Session) -> str:
-    from svcdesk.services.export_formats import neutralise
+    from svcdesk.services.reporting.export_formats import neutralise
 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")

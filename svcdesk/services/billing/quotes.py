@@ -16,10 +16,10 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, InvalidTransition, NotFound
 from svcdesk.models import Customer, Site, WorkOrder
 from svcdesk.models.billing import LineKind, Quote, QuoteLine, QuoteOption, QuoteStatus
-from svcdesk.services import events, sequences
 from svcdesk.services.billing import arith, pricebook
 from svcdesk.services.billing.invoices import LineDraft
-from svcdesk.services.settings import get_setting, shop_zone
+from svcdesk.services.common import events, sequences
+from svcdesk.services.common.settings import get_setting, shop_zone
 
 MOVES = {
     QuoteStatus.DRAFT: (QuoteStatus.SENT,),
@@ -308,7 +308,7 @@ def expire_due(session: Session, *, actor: str = "system") -> list[str]:
 def to_order(session: Session, quote: Quote, *, actor: str = "dispatcher") -> WorkOrder:
     """An approved quote without an order becomes a new order at its site; the chosen
     option is then that order's billable lines."""
-    from svcdesk.services.intake import IntakeRequest, create_order
+    from svcdesk.services.orders.intake import IntakeRequest, create_order
 
     if quote.status != QuoteStatus.APPROVED.value:
         raise InvalidTransition(f"{quote.number} is {quote.status}; approve it first")

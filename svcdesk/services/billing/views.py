@@ -12,8 +12,8 @@ from svcdesk.clock import now
 from svcdesk.models import Customer, OrderStatus, Site, WorkOrder
 from svcdesk.models.billing import Invoice, InvoiceLine, InvoiceStatus, Quote
 from svcdesk.services.billing import invoices, payments, quotes
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import iso
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import iso
 
 
 def _plain(value):

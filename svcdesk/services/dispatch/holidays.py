@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from svcdesk.services.settings import get_setting
-from svcdesk.services.workcal import parse_holidays
+from svcdesk.services.common.settings import get_setting
+from svcdesk.services.common.workcal import parse_holidays
 
 LOOKAHEAD_DAYS = 14  # a run of holidays longer than this is a misconfiguration
 

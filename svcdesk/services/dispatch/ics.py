@@ -37,7 +37,7 @@ def stamp(dt: datetime) -> str:
 
 def route_ics(route: PlannedRoute, day, zone) -> str:
     """The route as a VCALENDAR text (events in UTC; the shop zone is noted in X-WR-TIMEZONE)."""
-    from svcdesk.services.calendar_ics import uid as visit_uid  # it imports this module
+    from svcdesk.services.dispatch.calendar_ics import uid as visit_uid  # it imports this module
 
     now = stamp(clock_now())
     lines = [

@@ -21,11 +21,11 @@ from svcdesk.models import Technician, Visit, WorkOrder
 from svcdesk.routing import Job, Plan, Problem, insert_job
 from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
-from svcdesk.services import scheduling
+from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.dispatch.plan import _version, apply_moves
 from svcdesk.services.dispatch.problem import DayContext, build_day
 from svcdesk.services.dispatch.proposal import PlannedRoute, planned_route
-from svcdesk.services.settings import shop_zone
+from svcdesk.services.orders import scheduling
 
 MOVABLE = ("scheduled", "dispatched")
 

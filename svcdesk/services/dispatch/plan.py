@@ -20,7 +20,7 @@ from svcdesk.routing import (
 )
 from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
-from svcdesk.services import scheduling
+from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.dispatch import settings as dsettings
 from svcdesk.services.dispatch.problem import DayContext, build_day
 from svcdesk.services.dispatch.proposal import (
@@ -28,8 +28,8 @@ from svcdesk.services.dispatch.proposal import (
     Unplanned,
     planned_route,
 )
-from svcdesk.services.schedule_view import DaySchedule, day_schedule
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.dispatch.schedule_view import DaySchedule, day_schedule
+from svcdesk.services.orders import scheduling
 
 
 def plan_day(

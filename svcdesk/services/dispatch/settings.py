@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from svcdesk.errors import InvalidInput
 from svcdesk.routing import HaversineTravel, Location, LunchBreak, TravelCache, locate_zip
-from svcdesk.services.settings import get_setting
+from svcdesk.services.common.settings import get_setting
 
 _LUNCH = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*/\s*(\d{1,3})\s*$")
 _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")

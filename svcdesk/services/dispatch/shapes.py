@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from svcdesk.services.common.timefmt import iso
 from svcdesk.services.dispatch.insert import InsertOption, InsertProposal
 from svcdesk.services.dispatch.plan import Change
 from svcdesk.services.dispatch.proposal import PlannedRoute, PlannedStop, PlanProposal, Unplanned
 from svcdesk.services.dispatch.route import RouteProposal
 from svcdesk.services.dispatch.suggest import Suggestion
-from svcdesk.services.timefmt import iso
 
 
 def suggestion_json(s: Suggestion) -> dict:

@@ -31,14 +31,14 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.routing import Location
-from svcdesk.services import scheduling
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import day_bounds, fmt
+from svcdesk.services.crm.technicians import list_technicians
 from svcdesk.services.dispatch import settings as dsettings
 from svcdesk.services.dispatch.holidays import holiday_off, shop_holidays
 from svcdesk.services.dispatch.problem import free_pieces, minute_of, site_location
-from svcdesk.services.schedule_view import TechLane, day_schedule, local_instant
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import list_technicians
-from svcdesk.services.timefmt import day_bounds, fmt
+from svcdesk.services.dispatch.schedule_view import TechLane, day_schedule, local_instant
+from svcdesk.services.orders import scheduling
 
 HORIZON_DAYS = 3  # search span for an order without a window
 ROUND = 5  # proposed starts on 5-minute marks

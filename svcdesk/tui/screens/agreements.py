@@ -19,9 +19,9 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, SvcDeskError
-from svcdesk.services import agreement_view as view
-from svcdesk.services import agreements, pm_generate, pm_plans
-from svcdesk.services.money import fmt_money
+from svcdesk.services.agreements import agreement_view as view
+from svcdesk.services.agreements import agreements, pm_generate, pm_plans
+from svcdesk.services.common.money import fmt_money
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table

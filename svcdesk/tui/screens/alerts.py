@@ -14,8 +14,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
-from svcdesk.services import alerts, followups, lifecycle, recalls
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.agreements import followups, recalls
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.orders import lifecycle
+from svcdesk.services.reporting import alerts
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table

@@ -12,9 +12,10 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker
 
 from svcdesk.models import OPEN_STATUSES, Priority
-from svcdesk.services import queries, sla_state
-from svcdesk.services.technicians import list_technicians
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.agreements import sla_state
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.crm.technicians import list_technicians
+from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import LATE_STYLE, SOON_STYLE, clip, priority_cell, sla_cell
 from svcdesk.tui.order_actions import OrderActions, QuickFilterModal

@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Static
 
-from svcdesk.services.customer_view import (
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.crm.customer_view import (
     CustomerCard,
     CustomerListRow,
     customer_card,
     customer_rows,
 )
-from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.columns import key_table

@@ -18,8 +18,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.clock import now
-from svcdesk.services.schedule_view import day_schedule
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.dispatch.schedule_view import day_schedule
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.registry import register_command
 from svcdesk.tui.widgets.table import KeyTable

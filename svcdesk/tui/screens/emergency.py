@@ -16,8 +16,8 @@ from textual.containers import Vertical
 from textual.widgets import Label, Static
 
 from svcdesk.errors import SvcDeskError
-from svcdesk.services import lifecycle
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.screens.suggest import DispatchModal
 from svcdesk.tui.widgets.table import KeyTable

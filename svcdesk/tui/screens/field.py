@@ -16,10 +16,12 @@ from textual.widgets import Static
 
 from svcdesk.errors import InvalidInput
 from svcdesk.models import Customer
-from svcdesk.services import attachments, checklists, lifecycle, notes, part_usage
-from svcdesk.services import visit_progress as vp
-from svcdesk.services.execution_view import ExecutionDetail, execution_detail
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.execution import attachments, checklists
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.execution.execution_view import ExecutionDetail, execution_detail
+from svcdesk.services.inventory import part_usage
+from svcdesk.services.orders import lifecycle, notes
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.execution_modals import CompleteModal, PartModal, TimeModal

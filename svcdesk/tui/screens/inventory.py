@@ -13,8 +13,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, Static
 
-from svcdesk.services import restock, stock
-from svcdesk.services.quantity import fmt_qty
+from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.inventory import restock, stock
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table

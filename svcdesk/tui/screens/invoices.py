@@ -24,12 +24,12 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from svcdesk.config import data_dir_for
 from svcdesk.errors import InvalidInput
 from svcdesk.models.billing import InvoiceStatus
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
-from svcdesk.services.money import fmt_money, parse_money
-from svcdesk.services.quantity import fmt_qty
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.money import fmt_money, parse_money
+from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
@@ -97,7 +97,7 @@ def invoice_all(actor: str):
 def parse_line(session, text: str) -> invoices.LineDraft:
     """'TRIP', 'DIAG x2' (price book), or 'Description; 125.00; 1.5' (free-form)."""
     from svcdesk.services.billing import quotes
-    from svcdesk.services.quantity import parse_qty
+    from svcdesk.services.common.quantity import parse_qty
 
     parts = [p.strip() for p in text.split(";")]
     if len(parts) == 1:

@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from svcdesk.services import queries
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell, sla_cell
 from svcdesk.tui.order_actions import OrderActions

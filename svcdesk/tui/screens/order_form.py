@@ -1,6 +1,6 @@
 """New order (`n`): find the caller as you type or add them inline, then the job.
 
-Rules stay in `services/intake.create_order`; its `InvalidInput` messages start with the
+Rules stay in `services/orders/intake.create_order`; its `InvalidInput` messages start with the
 field name ("summary: ...") and are shown under that field. A failed save changes
 nothing on screen: everything typed stays."""
 
@@ -17,10 +17,10 @@ from textual.widgets.option_list import Option
 
 from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.models import Priority, Skill
-from svcdesk.services import customers as customer_svc
-from svcdesk.services import intake
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.crm import customers as customer_svc
+from svcdesk.services.orders import intake
 from svcdesk.tui.base import DataScreen
 
 NEW = "new"

@@ -2,7 +2,7 @@
 
 Every tile and leaderboard row drills down (`enter`) to the orders behind its number.
 Trends use Textual's built-in Sparkline (no extra dependency, deterministic in snapshots;
-docs/kpis.md says why not textual-plotext). Read model: services/dashboard.py."""
+docs/kpis.md says why not textual-plotext). Read model: services/reporting/dashboard.py."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Header, Sparkline, Static
 
-from svcdesk.services import kpis
-from svcdesk.services.dashboard import (
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.orders.queries import OrderRow
+from svcdesk.services.reporting import kpis
+from svcdesk.services.reporting.dashboard import (
     LEADER_KEYS,
     TILE_KEYS,
     Dashboard,
@@ -23,8 +25,6 @@ from svcdesk.services.dashboard import (
     dashboard,
     drill,
 )
-from svcdesk.services.queries import OrderRow
-from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.registry import register_screen

@@ -3,7 +3,7 @@
 Left: the grid for one shop-local day (`[`/`]` other days, `.` today). Right: unassigned
 orders, most urgent first (`tab` to the list, `j`/`k` pick one, `enter`/`tab` back to the
 grid). Put the cursor on a technician's slot: the line under the grid says at once whether
-the selected order could be booked there (the booking rules from `services/scheduling.py`);
+the selected order could be booked there (the booking rules from `services/orders/scheduling.py`);
 `a` books it (lead = that technician, duration = the order's estimate), `!` books it anyway
 and the override is recorded in the order's history. `enter` on a visit opens its order."""
 
@@ -19,7 +19,8 @@ from textual.widgets import Footer, Header, Static
 
 from svcdesk.clock import now
 from svcdesk.errors import BookingRefused, SvcDeskError
-from svcdesk.services.schedule_view import (
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.dispatch.schedule_view import (
     SLOT_MINUTES,
     DaySchedule,
     UnassignedOrder,
@@ -28,7 +29,6 @@ from svcdesk.services.schedule_view import (
     slot_problems,
     unassigned_orders,
 )
-from svcdesk.services.timefmt import fmt
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.registry import register_screen

@@ -15,8 +15,8 @@ from textual.containers import Vertical
 from textual.widgets import Label, Static
 
 from svcdesk.errors import BookingRefused, InvalidInput, SvcDeskError
-from svcdesk.services import lifecycle
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.widgets.table import KeyTable
@@ -49,7 +49,7 @@ def book_suggestion(number: str, version: int, sug: Suggestion, actor: str):
 
 
 def _zone(session):
-    from svcdesk.services.settings import shop_zone
+    from svcdesk.services.common.settings import shop_zone
 
     return shop_zone(session)
 

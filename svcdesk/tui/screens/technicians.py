@@ -4,7 +4,7 @@ Left: technicians with status (free, en route, on site, off), what that means ri
 hours booked against shift hours today and tomorrow, and skills. Right: the highlighted
 technician's contact, shifts, upcoming time off, and today's and tomorrow's visits in
 order (`tab` to that list; `enter` opens the visit's order). Read model:
-`services/tech_view.py` (the same one `svcdesk schedule techs` prints)."""
+`services/dispatch/tech_view.py` (the same one `svcdesk schedule techs` prints)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
-from svcdesk.services.money import fmt_money
-from svcdesk.services.tech_view import TechDetail, TechStatus, tech_detail, tech_statuses
-from svcdesk.services.timefmt import fmt
+from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.dispatch.tech_view import TechDetail, TechStatus, tech_detail, tech_statuses
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table

@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from svcdesk.services.schedule_view import SLOT_MINUTES, DaySchedule, TechLane, VisitBlock
+from svcdesk.services.dispatch.schedule_view import SLOT_MINUTES, DaySchedule, TechLane, VisitBlock
 
 NAME_WIDTH = 15
 MIN_CELL, MAX_CELL = 2, 6

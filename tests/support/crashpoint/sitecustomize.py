@@ -1,7 +1,7 @@
 """Test-only fault injection: SIGKILL this process on the Nth call of a function.
 
 Put this directory first on PYTHONPATH and set SVCDESK_CRASH="<file suffix>:<function>:<N>",
-e.g. "services/events.py:record:5". Uses a profile hook, so no production code changes."""
+e.g. "services/common/events.py:record:5". Uses a profile hook, so no production code changes."""
 
 import os
 import signal

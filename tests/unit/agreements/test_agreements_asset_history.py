@@ -7,10 +7,11 @@ import pytest
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import NotFound
 from svcdesk.models import Asset
-from svcdesk.services import lifecycle, scheduling, technicians
-from svcdesk.services.asset_history import asset_history, warranty_status
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.crm import technicians
+from svcdesk.services.orders import lifecycle, scheduling
+from svcdesk.services.reporting.asset_history import asset_history, warranty_status
 from tests.fixtures.agreements import make_agreement
 
 

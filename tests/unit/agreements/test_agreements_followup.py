@@ -8,8 +8,10 @@ from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models.followup import RecallFlag
-from svcdesk.services import alerts, followups, intake, lifecycle, recalls
-from svcdesk.services.settings import set_setting
+from svcdesk.services.agreements import followups, recalls
+from svcdesk.services.common.settings import set_setting
+from svcdesk.services.orders import intake, lifecycle
+from svcdesk.services.reporting import alerts
 from tests.conftest import FROZEN_NOW
 
 

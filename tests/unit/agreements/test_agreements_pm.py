@@ -13,7 +13,8 @@ from sqlmodel import func, select
 from svcdesk.db import make_engine, read_session, write_session
 from svcdesk.models import WorkOrder
 from svcdesk.models.agreements import OrderSla, PlanOccurrence
-from svcdesk.services import agreements, lifecycle, pm_generate, pm_plans
+from svcdesk.services.agreements import agreements, pm_generate, pm_plans
+from svcdesk.services.orders import lifecycle
 from tests.conftest import FROZEN_NOW
 from tests.fixtures.agreements import make_agreement
 

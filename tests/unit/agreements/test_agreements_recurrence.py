@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.recurrence import normalize_rule, working_dates
-from svcdesk.services.workcal import WorkCalendar, parse_holidays, parse_hours
+from svcdesk.services.common.recurrence import normalize_rule, working_dates
+from svcdesk.services.common.workcal import WorkCalendar, parse_holidays, parse_hours
 
 CAL = WorkCalendar(
     ZoneInfo("America/Chicago"),

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.models.agreements import OrderSla
-from svcdesk.services import intake, lifecycle, sla, sla_state
-from svcdesk.services.settings import set_setting
-from svcdesk.services.workcal import WorkCalendar, parse_holidays, parse_hours
+from svcdesk.services.agreements import sla, sla_state
+from svcdesk.services.common.settings import set_setting
+from svcdesk.services.common.workcal import WorkCalendar, parse_holidays, parse_hours
+from svcdesk.services.orders import intake, lifecycle
 from tests.fixtures.agreements import make_agreement
 
 CHI = ZoneInfo("America/Chicago")

@@ -8,8 +8,8 @@ from sqlmodel import select
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, InvalidTransition
 from svcdesk.models.billing import Invoice
-from svcdesk.services import agreement_billing as billing
-from svcdesk.services import agreements as svc
+from svcdesk.services.agreements import agreements as svc
+from svcdesk.services.billing import agreement_billing as billing
 from tests.fixtures.agreements import make_agreement
 
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.workcal import WorkCalendar, parse_holidays, parse_hours
+from svcdesk.services.common.workcal import WorkCalendar, parse_holidays, parse_hours
 
 CHI = ZoneInfo("America/Chicago")
 CAL = WorkCalendar(CHI, parse_hours("mon-fri 08:00-17:00"), parse_holidays("2026-11-26"))

@@ -12,10 +12,10 @@ from svcdesk.models import Asset, Site, Visit, VisitStatus
 from svcdesk.models.agreements import Agreement
 from svcdesk.models.execution import TimeEntry
 from svcdesk.models.inventory import Part, PartUsage, StockLocation
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import pricebook_csv
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.orders import lifecycle
 
 PRICEBOOK = Path(__file__).resolve().parents[3] / "data" / "pricebook.csv"
 

@@ -12,7 +12,7 @@ from svcdesk.db import make_engine, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.services.billing import aging, invoices, payments
 from svcdesk.services.billing.invoices import LineDraft
-from svcdesk.services.customers import create_customer
+from svcdesk.services.crm.customers import create_customer
 
 
 def test_buckets():

@@ -17,9 +17,10 @@ from svcdesk.errors import Conflict, InvalidInput, InvalidTransition
 from svcdesk.models import OrderEvent, OrderStatus, WorkOrder
 from svcdesk.models.agreements import OrderSla
 from svcdesk.models.billing import Invoice, InvoiceLine
-from svcdesk.services import intake, lifecycle, sla
-from svcdesk.services import settings as shop_settings
+from svcdesk.services.agreements import sla
 from svcdesk.services.billing import from_order
+from svcdesk.services.common import settings as shop_settings
+from svcdesk.services.orders import intake, lifecycle
 from tests.unit.billing import billing_helpers as h
 
 DAYS = ("2026-11-23", "2026-11-24")

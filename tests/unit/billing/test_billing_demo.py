@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from svcdesk.db import read_session
+from svcdesk.demo import build_demo
 from svcdesk.models.billing import Invoice, InvoiceLine, Payment, Quote
 from svcdesk.services.billing import views
-from svcdesk.services.demo import build_demo
 
 
 def test_demo_billing(engine):

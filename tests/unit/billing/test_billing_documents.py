@@ -6,9 +6,9 @@ import io
 
 from pypdf import PdfReader
 
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, quotes
 from svcdesk.services.billing.invoices import LineDraft
+from svcdesk.services.orders import lifecycle
 from tests.unit.billing import billing_helpers as h
 
 

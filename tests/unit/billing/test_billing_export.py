@@ -6,9 +6,10 @@ import csv
 from decimal import Decimal
 
 from svcdesk.db import write_session
-from svcdesk.services import exports, lifecycle
 from svcdesk.services.billing import from_order, invoices
 from svcdesk.services.billing.invoices import LineDraft
+from svcdesk.services.orders import lifecycle
+from svcdesk.services.reporting import exports
 from tests.unit.billing import billing_helpers as h
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from svcdesk import clock
 from svcdesk.errors import InvalidInput, InvalidTransition
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import from_order, invoices, quotes
 from svcdesk.services.billing.invoices import LineDraft
+from svcdesk.services.orders import lifecycle
 from tests.unit.billing import billing_helpers as h
 
 

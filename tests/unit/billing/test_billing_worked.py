@@ -7,8 +7,8 @@ import pytest
 
 from svcdesk.errors import InvalidInput, InvalidTransition
 from svcdesk.models import OrderStatus
-from svcdesk.services import lifecycle
 from svcdesk.services.billing import from_order, invoices, payments
+from svcdesk.services.orders import lifecycle
 from tests.unit.billing import billing_helpers as h
 
 

@@ -12,8 +12,8 @@ from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.models import OrderEvent
-from svcdesk.services import intake, lifecycle, queries
-from svcdesk.services.technicians import search_technicians
+from svcdesk.services.crm.technicians import search_technicians
+from svcdesk.services.orders import intake, lifecycle, queries
 
 
 def numbers(rows) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services import intake
-from svcdesk.services.normalize import address_key, phone_key
+from svcdesk.services.common.normalize import address_key, phone_key
+from svcdesk.services.orders import intake
 
 
 def _req(**kw):

@@ -10,8 +10,8 @@ from sqlmodel import select
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import Conflict, InvalidInput, InvalidTransition
 from svcdesk.models import OrderEvent, OrderStatus, WorkOrder
-from svcdesk.services import intake, lifecycle
-from svcdesk.services.lifecycle import TRANSITIONS
+from svcdesk.services.orders import intake, lifecycle
+from svcdesk.services.orders.lifecycle import TRANSITIONS
 
 ALL_PAIRS = [(a, b) for a in OrderStatus for b in OrderStatus]
 

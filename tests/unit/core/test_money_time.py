@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.money import fmt_money, parse_money, percent_of, round_cents
-from svcdesk.services.timefmt import day_bounds, parse_when
+from svcdesk.services.common.money import fmt_money, parse_money, percent_of, round_cents
+from svcdesk.services.common.timefmt import day_bounds, parse_when
 
 ZONE = ZoneInfo("America/Chicago")
 

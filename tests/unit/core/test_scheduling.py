@@ -10,9 +10,10 @@ from sqlmodel import select
 from svcdesk.db import write_session
 from svcdesk.errors import BookingRefused, InvalidInput
 from svcdesk.models import OrderEvent, Technician, VisitTechnician
-from svcdesk.services import lifecycle, scheduling, technicians
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.crm import technicians
+from svcdesk.services.orders import lifecycle, scheduling
 
 
 def _book(s, number, tech_ids, when, minutes=None, force=False):

@@ -11,8 +11,9 @@ import pytest
 
 from svcdesk.db import write_session
 from svcdesk.models import Site, Technician
-from svcdesk.services import intake, scheduling, technicians
-from svcdesk.services.settings import set_setting
+from svcdesk.services.common.settings import set_setting
+from svcdesk.services.crm import technicians
+from svcdesk.services.orders import intake, scheduling
 
 ZONE = ZoneInfo("America/Chicago")
 THU = date(2026, 11, 26)

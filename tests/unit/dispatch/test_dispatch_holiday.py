@@ -8,14 +8,14 @@ from datetime import date, timedelta
 import pytest
 
 from svcdesk.errors import InvalidInput
+from svcdesk.services.common.settings import set_setting
 from svcdesk.services.dispatch.holidays import next_plan_day
 from svcdesk.services.dispatch.insert import insert_emergency
 from svcdesk.services.dispatch.plan import diff, plan_day
 from svcdesk.services.dispatch.problem import build_day
 from svcdesk.services.dispatch.route import route_for
+from svcdesk.services.dispatch.schedule_view import day_schedule
 from svcdesk.services.dispatch.suggest import Span, suggest
-from svcdesk.services.schedule_view import day_schedule
-from svcdesk.services.settings import set_setting
 from tests.unit.dispatch.dispatch_helpers import THU, at, booked, order, tech
 
 WED = THU - timedelta(days=1)

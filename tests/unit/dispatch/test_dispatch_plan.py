@@ -15,10 +15,11 @@ from svcdesk.db import make_engine, read_session, write_session
 from svcdesk.errors import BookingRefused, Conflict, InvalidInput
 from svcdesk.models import OrderEvent, Visit
 from svcdesk.routing import PyVRPSolver, check_plan
-from svcdesk.services import scheduling, technicians
+from svcdesk.services.crm import technicians
 from svcdesk.services.dispatch.plan import apply, diff, plan_day, proposal_from, protect_locked
 from svcdesk.services.dispatch.problem import build_day
-from svcdesk.services.schedule_view import day_schedule
+from svcdesk.services.dispatch.schedule_view import day_schedule
+from svcdesk.services.orders import scheduling
 from tests.unit.dispatch.dispatch_helpers import THU, at, booked, order, tech
 
 LIMIT = 0.2

@@ -6,10 +6,10 @@ import pytest
 
 from svcdesk.errors import InvalidInput
 from svcdesk.routing import LunchBreak
-from svcdesk.services import technicians
+from svcdesk.services.common.settings import set_setting
+from svcdesk.services.crm import technicians
 from svcdesk.services.dispatch.problem import build_day
 from svcdesk.services.dispatch.settings import parse_lunch
-from svcdesk.services.settings import set_setting
 from tests.unit.dispatch.dispatch_helpers import THU, at, booked, order, tech
 
 

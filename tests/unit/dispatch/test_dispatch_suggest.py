@@ -9,8 +9,9 @@ import pytest
 from svcdesk import clock
 from svcdesk.errors import InvalidInput
 from svcdesk.models import VisitStatus
-from svcdesk.services import scheduling, technicians
+from svcdesk.services.crm import technicians
 from svcdesk.services.dispatch.suggest import best, book, explain, suggest
+from svcdesk.services.orders import scheduling
 from tests.unit.dispatch.dispatch_helpers import THU, ZONE, at, booked, order, tech
 
 

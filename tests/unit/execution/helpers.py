@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from svcdesk.services import lifecycle, scheduling
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.technicians import find_technician
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.orders import lifecycle, scheduling
 
 
 def when(session, text: str):

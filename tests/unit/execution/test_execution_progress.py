@@ -8,8 +8,8 @@ from sqlmodel import select
 from svcdesk.errors import InvalidInput, InvalidTransition
 from svcdesk.models import OrderEvent, Visit
 from svcdesk.models.execution import TimeEntry
-from svcdesk.services import lifecycle, scheduling
-from svcdesk.services import visit_progress as vp
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.orders import lifecycle, scheduling
 from tests.unit.execution.helpers import book, when
 
 

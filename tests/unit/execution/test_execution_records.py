@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Customer, OrderEvent
-from svcdesk.services import attachments, checklists, closeout
-from svcdesk.services import visit_progress as vp
+from svcdesk.services.execution import attachments, checklists, closeout
+from svcdesk.services.execution import visit_progress as vp
 from tests.unit.execution.helpers import book, when
 
 RTU = ["Filter changed:yes_no", "Suction pressure:number:psi", "Notes:text:optional"]
@@ -138,7 +138,7 @@ def test_sign_off_with_image_and_copy_to_new_order(session, shop, tmp_path):
     assert sig.attachment_id is not None
     with pytest.raises(InvalidInput, match="signer"):
         attachments.sign_off(session, order, "  ")
-    from svcdesk.services import lifecycle
+    from svcdesk.services.orders import lifecycle
 
     other = lifecycle.get_order(session, shop["o3"])
     assert attachments.copy_attachments(session, order, other) == 1

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services import timecards
-from svcdesk.services.settings import set_setting
+from svcdesk.services.common.settings import set_setting
+from svcdesk.services.execution import timecards
 from tests.unit.execution.helpers import when
 
 

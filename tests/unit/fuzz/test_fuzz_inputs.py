@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from svcdesk.errors import SvcDeskError
 from svcdesk.models import WorkOrder
-from svcdesk.services import intake, lifecycle, technicians
-from svcdesk.services.money import parse_money
-from svcdesk.services.timefmt import parse_day, parse_when
+from svcdesk.services.common.money import parse_money
+from svcdesk.services.common.timefmt import parse_day, parse_when
+from svcdesk.services.crm import technicians
+from svcdesk.services.orders import intake, lifecycle
 
 ZONE = ZoneInfo("America/Chicago")
 runner = CliRunner()
@@ -126,7 +127,7 @@ def test_overlong_fields_are_refused_with_the_limit(session):
 
 def test_oversized_import_file_is_refused(db_path, tmp_path, monkeypatch):
     from svcdesk.cli.main import app
-    from svcdesk.services.intake_io import reader
+    from svcdesk.services.orders.intake_io import reader
 
     monkeypatch.setattr(reader, "MAX_FILE_BYTES", 100)
     path = tmp_path / "big.csv"

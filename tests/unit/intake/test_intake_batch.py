@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from svcdesk.db import read_session
 from svcdesk.errors import BatchRejected
 from svcdesk.models import Customer, OrderEvent, Site, WorkOrder
-from svcdesk.services.intake_io import run_file_intake
+from svcdesk.services.orders.intake_io import run_file_intake
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "intake"
 BAD = FIX / "bad_rows.csv"
@@ -178,8 +178,8 @@ def test_later_rows_see_customers_made_earlier_in_the_file(engine, shop, tmp_pat
         lines.append(f"C-{i},Ann Lee,ANN@Example.com,{i % 2 + 1} Elm Street,78701,Job {i}")
     f.write_text("\n".join(lines))
     from svcdesk.db import write_session
-    from svcdesk.services.intake_io.reader import open_source
-    from svcdesk.services.intake_io.run import import_source
+    from svcdesk.services.orders.intake_io.reader import open_source
+    from svcdesk.services.orders.intake_io.run import import_source
 
     with open_source(str(f)) as src, write_session(engine) as s:
         result = import_source(s, src, chunk_size=3)  # matches cross chunk boundaries

@@ -15,8 +15,8 @@ from svcdesk.db import make_engine, read_session, write_session
 from svcdesk.models import OrderEvent, WorkOrder
 from svcdesk.models.agreements import OrderSla
 from svcdesk.models.followup import RecallFlag
-from svcdesk.services import technicians
-from svcdesk.services.intake_io import import_source, open_source, run_file_intake
+from svcdesk.services.crm import technicians
+from svcdesk.services.orders.intake_io import import_source, open_source, run_file_intake
 from tests.bench.intake import SKILLS
 from tests.fixtures.agreements import make_agreement
 from tests.fixtures.shop import build_shop

@@ -14,8 +14,9 @@ from svcdesk.cli.main import app
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import BatchRejected
 from svcdesk.models import Customer, Site
-from svcdesk.services import intake, search
-from svcdesk.services.intake_io import import_source, open_source, run_file_intake
+from svcdesk.services.common import search
+from svcdesk.services.orders import intake
+from svcdesk.services.orders.intake_io import import_source, open_source, run_file_intake
 
 HEADER = "external_ref,customer,phone,email,address,city,state,zip,summary\n"
 ROWS = [
@@ -133,7 +134,7 @@ def test_db_check_passes_after_bulk_import(db_path, engine, shop, tmp_path):
 def test_failure_mid_batch_writes_nothing_and_restores_triggers(
     engine, shop, tmp_path, monkeypatch
 ):
-    from svcdesk.services.intake_io import batch
+    from svcdesk.services.orders.intake_io import batch
 
     calls = []
     real = batch.BatchWriter._insert_orders

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from svcdesk.models import OrderSource
-from svcdesk.services import events
-from svcdesk.services.intake import created_data, created_data_text
+from svcdesk.services.common import events
+from svcdesk.services.orders.intake import created_data, created_data_text
 
 
 @given(st.sampled_from(list(OrderSource)), st.none() | st.text())

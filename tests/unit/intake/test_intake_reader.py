@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.intake_io import RowInvalid, RowParser, open_source
-from svcdesk.services.intake_io.columns import header_key
+from svcdesk.services.orders.intake_io import RowInvalid, RowParser, open_source
+from svcdesk.services.orders.intake_io.columns import header_key
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "intake"
 ZONE = ZoneInfo("America/Chicago")

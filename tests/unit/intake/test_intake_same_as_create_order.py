@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from svcdesk.db import make_engine, write_session
-from svcdesk.services import intake, technicians
-from svcdesk.services.intake_io import RowParser, import_source, open_source
-from svcdesk.services.settings import shop_zone
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.crm import technicians
+from svcdesk.services.orders import intake
+from svcdesk.services.orders.intake_io import RowParser, import_source, open_source
 from tests.bench.intake import SKILLS, generate
 from tests.fixtures.shop import build_shop
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from svcdesk.services import parts, stock
+from svcdesk.services.inventory import parts, stock
 
 CSV = (
     "sku,name,unit,cost,list_price,reorder_point,reorder_qty,preferred_vendor\n"

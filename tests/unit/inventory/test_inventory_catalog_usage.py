@@ -9,8 +9,9 @@ from sqlmodel import func, select
 
 from svcdesk.errors import BatchRejected, InvalidInput
 from svcdesk.models.inventory import Part, PartUsage, StockMove
-from svcdesk.services import lifecycle, part_usage, parts, restock, stock
-from svcdesk.services import visit_progress as vp
+from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.inventory import part_usage, parts, restock, stock
+from svcdesk.services.orders import lifecycle
 from tests.unit.execution.helpers import book, when
 from tests.unit.inventory.helpers import CSV, stocked
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from svcdesk.db import make_engine, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.models.inventory import MoveKind
-from svcdesk.services import stock
-from svcdesk.services.quantity import extended_cents, fmt_qty, parse_qty
+from svcdesk.services.common.quantity import extended_cents, fmt_qty, parse_qty
+from svcdesk.services.inventory import stock
 from tests.unit.inventory.helpers import stocked
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from svcdesk.services import exports
+from svcdesk.services.reporting import exports
 
 DOC = Path(__file__).parents[3] / "docs" / "exports.md"
 OURS = ("orders", "visits", "customers", "invoices", "payments", "timecards", "parts-usage")

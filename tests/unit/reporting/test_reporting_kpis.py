@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from svcdesk.db import read_session
-from svcdesk.services import kpis
-from svcdesk.services.kpi_scope import GroupBy, KpiFilter, Period
-from svcdesk.services.kpi_stats import median, percentile, rate
+from svcdesk.services.reporting import kpis
+from svcdesk.services.reporting.kpi_scope import GroupBy, KpiFilter, Period
+from svcdesk.services.reporting.kpi_stats import median, percentile, rate
 from tests.unit.reporting import kpi_dataset as ds
 
 

@@ -8,7 +8,7 @@ from sqlmodel import func, select
 
 from svcdesk.db import read_session
 from svcdesk.models import Note, OrderEvent, WorkOrder
-from svcdesk.services.integrity import run_checks
+from svcdesk.services.common.integrity import run_checks
 from tests.support.hammer import work
 
 WORKERS, ROUNDS = 4, 15

@@ -19,7 +19,7 @@ from sqlmodel import func, select
 
 from svcdesk.db import read_session
 from svcdesk.models import WorkOrder
-from svcdesk.services.integrity import run_checks
+from svcdesk.services.common.integrity import run_checks
 
 ROOT = Path(__file__).resolve().parents[3]
 CRASHPOINT = ROOT / "tests" / "support" / "crashpoint"
@@ -118,7 +118,7 @@ def pm_shop(db_path, engine, shop):
     from datetime import date
 
     from svcdesk.db import write_session
-    from svcdesk.services import agreements, pm_plans
+    from svcdesk.services.agreements import agreements, pm_plans
 
     with write_session(engine) as s:
         ag = agreements.create_agreement(
@@ -149,7 +149,7 @@ def test_killed_pm_generation_reruns_without_duplicates(pm_shop, engine):
         "generate",
         "--through",
         "2028-11-30",
-        crash="services/sequences.py:format_number:10",
+        crash="services/common/sequences.py:format_number:10",
     )
     assert killed(r), r.stdout + r.stderr
     consistent(engine)
@@ -182,7 +182,7 @@ def test_killed_export_leaves_no_file_and_keeps_the_watermark(db_path, engine, s
         "nightly",
         "--out",
         str(out),
-        crash="services/exports.py:_chunks:2",
+        crash="services/reporting/exports.py:_chunks:2",
     )
     assert killed(r)
     assert not out.exists()

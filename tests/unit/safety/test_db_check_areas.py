@@ -8,7 +8,7 @@ from svcdesk.db import read_session, write_session
 from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice, InvoiceLine, Payment
 from svcdesk.models.inventory import Part, StockBalance, StockLocation, StockMove
-from svcdesk.services.integrity import run_checks
+from svcdesk.services.common.integrity import run_checks
 
 
 def _problems(engine) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 from svcdesk.db import make_engine, read_session
 from svcdesk.schema import SchemaTooNew, head, known_revisions
-from svcdesk.services import queries
+from svcdesk.services.orders import queries
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "schema_v1.sql"
 

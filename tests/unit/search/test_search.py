@@ -7,7 +7,7 @@ import pytest
 from svcdesk.db import read_session, write_session
 from svcdesk.models import OPEN_STATUSES, Customer
 from svcdesk.models.orders import OPEN_SQL
-from svcdesk.services import queries
+from svcdesk.services.orders import queries
 
 
 def numbers(engine, text, **kw):

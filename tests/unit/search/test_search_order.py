@@ -11,7 +11,7 @@ import pytest
 from svcdesk.clock import now
 from svcdesk.db import read_session, write_session
 from svcdesk.models import OPEN_STATUSES, OrderStatus, Priority
-from svcdesk.services import intake, queries
+from svcdesk.services.orders import intake, queries
 
 RANK = {p.value: i for i, p in enumerate(Priority)}
 

@@ -9,8 +9,9 @@ import pytest
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import NotFound
 from svcdesk.models import Asset, Customer
-from svcdesk.services import customers, lifecycle
-from svcdesk.services.customer_view import customer_card, customer_rows
+from svcdesk.services.crm import customers
+from svcdesk.services.crm.customer_view import customer_card, customer_rows
+from svcdesk.services.orders import lifecycle
 
 
 def test_rows_search_and_counts(engine, shop):

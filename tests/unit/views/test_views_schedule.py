@@ -10,15 +10,16 @@ from sqlmodel import select
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import BookingRefused
 from svcdesk.models import OrderEvent, Visit
-from svcdesk.services import lifecycle, scheduling, technicians
-from svcdesk.services.schedule_view import (
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.crm import technicians
+from svcdesk.services.dispatch.schedule_view import (
     SLOT_MINUTES,
     book_slot,
     day_schedule,
     local_instant,
     unassigned_orders,
 )
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.orders import lifecycle, scheduling
 
 WED = date(2026, 11, 25)
 

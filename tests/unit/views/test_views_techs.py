@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.models import Technician, Visit
-from svcdesk.services import lifecycle, scheduling, technicians
-from svcdesk.services.settings import shop_zone
-from svcdesk.services.tech_view import tech_detail, tech_statuses
-from svcdesk.services.timefmt import parse_when
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import parse_when
+from svcdesk.services.crm import technicians
+from svcdesk.services.dispatch.tech_view import tech_detail, tech_statuses
+from svcdesk.services.orders import lifecycle, scheduling
 
 
 def _statuses(engine, **kw):

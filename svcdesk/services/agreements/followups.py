@@ -1,0 +1,132 @@
+"""Follow-up tasks after completion (callback, inspection, review request) with due dates.
+
+On completion the tasks named by setting `followup.plan` ("callback:2,review_request:5" =
+kind:days after completion) are created; more can be added by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from svcdesk.clock import now
+from svcdesk.errors import InvalidInput, NotFound
+from svcdesk.models import Customer, WorkOrder
+from svcdesk.models.followup import FollowUp, FollowUpKind
+from svcdesk.services.common import events
+from svcdesk.services.common.settings import get_setting
+from svcdesk.services.common.timefmt import iso
+from svcdesk.services.orders.intake import parse_choice
+
+
+def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:
+    plan = []
+    for item in filter(None, (p.strip() for p in (text or "").split(","))):
+        try:
+            kind, days = item.split(":")
+            plan.append((FollowUpKind(kind.strip()), float(days)))
+        except ValueError:
+            raise InvalidInput(
+                f"followup.plan: {item!r} is not like callback:2 (kind:days; kinds: "
+                + ", ".join(k.value for k in FollowUpKind)
+                + ")"
+            ) from None
+    return plan
+
+
+def add_followup(
+    session: Session,
+    order: WorkOrder,
+    kind: str,
+    due_at: datetime,
+    *,
+    note: str | None = None,
+    actor: str = "system",
+) -> FollowUp:
+    k = parse_choice(FollowUpKind, kind, "kind", "callback")
+    row = FollowUp(order_id=order.id, kind=k.value, due_at=due_at, note=note)
+    session.add(row)
+    session.flush()
+    events.record(session, order, "followup", f"{k.value} due {iso(due_at)}", actor=actor)
+    return row
+
+
+def on_completed(session: Session, order: WorkOrder) -> list[FollowUp]:
+    at = now()
+    return [
+        add_followup(session, order, kind.value, at + timedelta(days=days))
+        for kind, days in parse_plan(get_setting(session, "followup.plan"))
+    ]
+
+
+def complete(
+    session: Session, followup_id: int, *, note: str | None = None, actor: str = "dispatcher"
+) -> FollowUp:
+    row = session.get(FollowUp, followup_id)
+    if row is None:
+        raise NotFound(f"follow-up {followup_id} not found")
+    if row.done_at is not None:
+        raise InvalidInput(f"follow-up {followup_id} is already done")
+    row.done_at, row.done_by = now(), actor
+    if note:
+        row.note = note
+    order = session.get(WorkOrder, row.order_id)
+    events.record(session, order, "followup", f"{row.kind} done" + (f": {note}" if note else ""),
+                  actor=actor)  # fmt: skip
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    number: str
+    customer: str
+    kind: str
+    due_at: datetime
+    done_at: datetime | None
+    overdue: bool
+    note: str | None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "customer": self.customer,
+            "kind": self.kind,
+            "due_at": iso(self.due_at),
+            "done_at": iso(self.done_at),
+            "overdue": self.overdue,
+            "note": self.note,
+        }
+
+
+def list_followups(
+    session: Session, *, include_done: bool = False, overdue_only: bool = False, limit: int = 500
+) -> list[FollowUpRow]:
+    at = now()
+    stmt = (
+        select(FollowUp, WorkOrder.number, Customer.name)
+        .join(WorkOrder, WorkOrder.id == FollowUp.order_id)
+        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .limit(limit)
+    )
+    if not include_done:
+        stmt = stmt.where(col(FollowUp.done_at).is_(None))
+    if overdue_only:
+        stmt = stmt.where(col(FollowUp.done_at).is_(None), FollowUp.due_at < at)
+    return [
+        FollowUpRow(
+            f.id,
+            number,
+            name,
+            f.kind,
+            f.due_at,
+            f.done_at,
+            f.done_at is None and f.due_at < at,
+            f.note,
+        )  # fmt: skip
+        for f, number, name in session.exec(stmt)
+    ]

@@ -1,0 +1,191 @@
+"""Recall detection: a new order on the same asset (or, without an asset, the same site)
+within `recall.window_days` (default 30) of a completed order is flagged "possible recall".
+The dispatcher confirms (the order is linked by `callback_of`) or dismisses it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from svcdesk.clock import now
+from svcdesk.errors import InvalidInput, NotFound
+from svcdesk.models import OrderKind, OrderStatus, WorkOrder
+from svcdesk.models.followup import RecallFlag, RecallStatus
+from svcdesk.services.common import events
+from svcdesk.services.common.settings import get_setting
+from svcdesk.services.common.timefmt import iso
+from svcdesk.services.orders import lifecycle
+
+DONE = (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value, OrderStatus.CLOSED.value)
+
+
+def window_days(session: Session) -> int:
+    raw = get_setting(session, "recall.window_days") or "30"
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        raise InvalidInput(f"recall.window_days: {raw!r} is not a whole number of days") from None
+
+
+def find_original(session: Session, order: WorkOrder, days: int) -> tuple[WorkOrder, str] | None:
+    """The most recent order completed within `days` before `order` on its asset or site."""
+    since = order.created_at - timedelta(days=days)
+    base = select(WorkOrder).where(
+        WorkOrder.id != order.id,
+        col(WorkOrder.status).in_(DONE),
+        col(WorkOrder.completed_at) >= since,
+        col(WorkOrder.completed_at) <= order.created_at,
+    )
+    base = base.order_by(col(WorkOrder.completed_at).desc())
+    if order.asset_id is not None:
+        found = session.exec(base.where(WorkOrder.asset_id == order.asset_id)).first()
+        if found:
+            return found, "asset"
+    found = session.exec(base.where(WorkOrder.site_id == order.site_id)).first()
+    return (found, "site") if found else None
+
+
+@dataclass(frozen=True)
+class Original:
+    """A completed order a new one may be a recall of (bulk detection)."""
+
+    id: int
+    number: str
+    completed_at: datetime
+    match: str  # "asset" or "site"
+
+
+def find_originals(
+    session: Session, keys: set[tuple[int, int | None]], created: datetime, days: int
+) -> dict[tuple[int, int | None], Original]:
+    """`find_original` for many new orders created at the same moment (batch intake), by
+    (site_id, asset_id): the most recent order completed within `days` before `created`
+    on the asset, else on the site. One query per 900 keys."""
+    since = created - timedelta(days=days)
+    sites = {s for s, _ in keys}
+    assets = {a for _, a in keys if a is not None}
+    latest: dict[tuple[str, int], tuple] = {}
+    stmt = select(
+        WorkOrder.id, WorkOrder.number, WorkOrder.site_id, WorkOrder.asset_id,
+        WorkOrder.completed_at,
+    ).where(
+        col(WorkOrder.status).in_(DONE),
+        col(WorkOrder.completed_at) >= since,
+        col(WorkOrder.completed_at) <= created,
+    )  # fmt: skip
+    for kind, ids, column in (
+        ("site", sites, WorkOrder.site_id),
+        ("asset", assets, WorkOrder.asset_id),
+    ):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            for oid, number, site_id, asset_id, done in session.exec(
+                stmt.where(col(column).in_(chunk))
+            ):
+                key = (kind, site_id if kind == "site" else asset_id)
+                if key not in latest or (done, oid) > latest[key][:2]:
+                    latest[key] = (done, oid, number)
+    out = {}
+    for site_id, asset_id in keys:
+        hit = latest.get(("asset", asset_id)) if asset_id is not None else None
+        match = "asset"
+        if hit is None:
+            hit, match = latest.get(("site", site_id)), "site"
+        if hit is not None:
+            out[(site_id, asset_id)] = Original(hit[1], hit[2], hit[0], match)
+    return out
+
+
+def flag_text(original_number: str, match: str, days_after: int) -> str:
+    """The detail of a `recall` event."""
+    return f"possible recall of {original_number} (same {match}, {days_after} days)"
+
+
+def detect(session: Session, order: WorkOrder) -> RecallFlag | None:
+    """Flag `order` when it looks like a recall (planned maintenance never is)."""
+    if order.kind == OrderKind.MAINTENANCE.value or order.callback_of_id is not None:
+        return None
+    days = window_days(session)
+    hit = find_original(session, order, days) if days else None
+    if hit is None:
+        return None
+    original, match = hit
+    flag = RecallFlag(
+        order_id=order.id,
+        original_id=original.id,
+        match=match,
+        days_after=(order.created_at - original.completed_at).days,
+    )
+    session.add(flag)
+    session.flush()
+    events.record(session, order, "recall", flag_text(original.number, match, flag.days_after))
+    return flag
+
+
+def _flag(session: Session, order: WorkOrder) -> RecallFlag:
+    flag = session.exec(select(RecallFlag).where(RecallFlag.order_id == order.id)).first()
+    if flag is None:
+        raise NotFound(f"{order.number} is not flagged as a possible recall")
+    if flag.status != RecallStatus.POSSIBLE.value:
+        raise InvalidInput(f"{order.number}: recall already {flag.status}")
+    return flag
+
+
+def confirm(session: Session, order: WorkOrder, *, actor: str = "dispatcher") -> RecallFlag:
+    """Confirm: link the order to the original job through callback_of."""
+    flag = _flag(session, order)
+    original = session.get(WorkOrder, flag.original_id)
+    lifecycle.touch(session, order, callback_of_id=original.id)
+    flag.status, flag.decided_at, flag.decided_by = RecallStatus.CONFIRMED.value, now(), actor
+    events.record(session, order, "recall", f"recall of {original.number} confirmed", actor=actor)
+    session.flush()
+    return flag
+
+
+def dismiss(session: Session, order: WorkOrder, *, actor: str = "dispatcher") -> RecallFlag:
+    flag = _flag(session, order)
+    flag.status, flag.decided_at, flag.decided_by = RecallStatus.DISMISSED.value, now(), actor
+    events.record(session, order, "recall", "not a recall (dismissed)", actor=actor)
+    session.flush()
+    return flag
+
+
+@dataclass(frozen=True)
+class RecallRow:
+    number: str
+    original: str
+    match: str
+    days_after: int
+    status: str
+    created_at: datetime
+
+    def to_json(self) -> dict:
+        return {
+            "number": self.number,
+            "original": self.original,
+            "match": self.match,
+            "days_after": self.days_after,
+            "status": self.status,
+            "flagged_at": iso(self.created_at),
+        }
+
+
+def list_recalls(session: Session, status: str | None = "possible") -> list[RecallRow]:
+    from sqlalchemy.orm import aliased
+
+    original = aliased(WorkOrder)
+    stmt = (
+        select(RecallFlag, WorkOrder.number, original.number)
+        .join(WorkOrder, WorkOrder.id == RecallFlag.order_id)
+        .join(original, original.id == RecallFlag.original_id)
+        .order_by(RecallFlag.created_at, RecallFlag.id)
+    )
+    if status:
+        stmt = stmt.where(RecallFlag.status == status)
+    return [
+        RecallRow(number, orig, f.match, f.days_after, f.status, f.created_at)
+        for f, number, orig in session.exec(stmt)
+    ]

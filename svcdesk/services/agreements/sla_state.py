@@ -1,0 +1,216 @@
+"""SLA state of open orders: time left on the active target, at-risk and breached flags
+(read side of services/agreements/sla.py; what the board, `svcdesk sla` and the alerts use)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from svcdesk.clock import now
+from svcdesk.models import OPEN_STATUSES, Customer, WorkOrder
+from svcdesk.models.agreements import OrderSla, SlaClock
+from svcdesk.services.agreements.sla import Clocks
+from svcdesk.services.common.settings import get_setting
+from svcdesk.services.common.timefmt import iso
+
+OK, AT_RISK, BREACHED, PAUSED, MET, MISSED = "ok", "at_risk", "breached", "paused", "met", "missed"
+
+
+@dataclass(frozen=True)
+class SlaState:
+    order_id: int
+    target: str  # response | resolution
+    due: datetime
+    seconds_left: float  # in the clock's own time (business seconds for business clocks)
+    total_seconds: float
+    state: str  # ok, at_risk, breached, paused (on hold), met, missed (resolved)
+    clock: str
+    policy: str
+    response_met: bool | None = None
+    resolution_met: bool | None = None
+
+    @property
+    def percent_left(self) -> float:
+        return 100.0 * self.seconds_left / self.total_seconds if self.total_seconds else 0.0
+
+    @property
+    def flagged(self) -> bool:
+        return self.state in (AT_RISK, BREACHED)
+
+    def label(self) -> str:
+        """Short time-left text for a table cell: '3h20m', '-1d4h', 'hold 2h'."""
+        text = _span(self.seconds_left)
+        return {PAUSED: f"hold {text}", MET: "met", MISSED: "missed"}.get(self.state, text)
+
+    def to_json(self) -> dict:
+        return {
+            "order_id": self.order_id,
+            "target": self.target,
+            "due": iso(self.due),
+            "seconds_left": int(self.seconds_left),
+            "percent_left": round(self.percent_left, 1),
+            "state": self.state,
+            "clock": self.clock,
+            "policy": self.policy,
+            "response_met": self.response_met,
+            "resolution_met": self.resolution_met,
+        }
+
+
+def _span(seconds: float) -> str:
+    sign = "-" if seconds < 0 else ""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return f"{sign}{days}d{hours}h" if days else f"{sign}{hours}h{mins:02d}m"
+
+
+def at_risk_fraction(session: Session) -> float:
+    raw = get_setting(session, "sla.at_risk_percent") or "25"
+    try:
+        return float(raw) / 100
+    except ValueError:
+        return 0.25
+
+
+def state_of(row: OrderSla, at: datetime, clocks: Clocks, risk: float) -> SlaState:
+    """Pure: the state of one clock at moment `at`."""
+    counter = clocks.get(row.clock)
+    if row.resolved_at is not None:
+        state = MET if row.resolution_met and row.response_met is not False else MISSED
+        return SlaState(
+            row.order_id, "resolution", row.resolution_due, 0.0,
+            row.resolution_minutes * 60.0, state, row.clock, row.policy,
+            row.response_met, row.resolution_met,
+        )  # fmt: skip
+    responded = row.responded_at is not None
+    target = "resolution" if responded else "response"
+    due = row.resolution_due if responded else row.response_due
+    total = (row.resolution_minutes if responded else row.response_minutes) * 60.0
+    reference = row.paused_at or at
+    left = counter.seconds_between(reference, due)
+    if left < 0 or (left == 0 and reference >= due):
+        state = BREACHED
+    elif row.paused_at is not None:
+        state = PAUSED
+    elif left < risk * total:
+        state = AT_RISK
+    else:
+        state = OK
+    return SlaState(
+        row.order_id, target, due, left, total, state, row.clock, row.policy,
+        row.response_met, row.resolution_met,
+    )  # fmt: skip
+
+
+def _fallback(order_id: int, created: datetime, due: datetime) -> OrderSla:
+    """Orders without a clock row (created before SLA clocks existed): calendar hours."""
+    minutes = max(1, int((due - created).total_seconds() // 60))
+    return OrderSla(
+        order_id=order_id, policy="legacy", clock=SlaClock.CALENDAR.value, started_at=created,
+        response_minutes=minutes, resolution_minutes=minutes, response_due=due,
+        resolution_due=due,
+    )  # fmt: skip
+
+
+def states_for(session: Session, order_ids: list[int]) -> dict[int, SlaState]:
+    """SLA state per order id (orders without any SLA are absent). For the board."""
+    if not order_ids:
+        return {}
+    clocks, risk, at = Clocks(session), at_risk_fraction(session), now()
+    result: dict[int, SlaState] = {}
+    for chunk_start in range(0, len(order_ids), 900):
+        chunk = order_ids[chunk_start : chunk_start + 900]
+        table = OrderSla.__table__  # plain rows (attribute access), no ORM objects: fast
+        rows = {
+            r.order_id: r for r in session.execute(select(table).where(table.c.order_id.in_(chunk)))
+        }
+        missing = [i for i in chunk if i not in rows]
+        if missing:
+            for oid, created, due in session.execute(
+                select(WorkOrder.id, WorkOrder.created_at, WorkOrder.sla_due).where(
+                    col(WorkOrder.id).in_(missing), col(WorkOrder.sla_due).is_not(None)
+                )
+            ):
+                rows[oid] = _fallback(oid, created, due)
+        for oid, row in rows.items():
+            result[oid] = state_of(row, at, clocks, risk)
+    return result
+
+
+@dataclass(frozen=True)
+class SlaRow:
+    number: str
+    customer: str
+    priority: str
+    status: str
+    sla: SlaState
+
+    def to_json(self) -> dict:
+        return {
+            "number": self.number,
+            "customer": self.customer,
+            "priority": self.priority,
+            "status": self.status,
+            **self.sla.to_json(),
+        }
+
+
+def open_states(session: Session, *, at_risk: bool = False, breached: bool = False) -> list[SlaRow]:
+    """Open orders with their SLA state, most urgent first; filtered when a flag is given."""
+    stmt = (
+        select(WorkOrder.id, WorkOrder.number, Customer.name, WorkOrder.priority, WorkOrder.status)
+        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .where(col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES]))
+    )
+    orders = session.execute(stmt).all()
+    states = states_for(session, [o[0] for o in orders])
+    wanted = {s for s, on in ((AT_RISK, at_risk), (BREACHED, breached)) if on}
+    rows = [
+        SlaRow(number, customer, priority, status, states[oid])
+        for oid, number, customer, priority, status in orders
+        if oid in states and (not wanted or states[oid].state in wanted)
+    ]
+    rows.sort(key=lambda r: (r.sla.due, r.number))
+    return rows
+
+
+@dataclass(frozen=True)
+class Compliance:
+    priority: str
+    resolved: int
+    response_met: int
+    resolution_met: int
+
+    def to_json(self) -> dict:
+        def pct(n: int) -> float | None:
+            return round(100.0 * n / self.resolved, 1) if self.resolved else None
+
+        return {
+            "priority": self.priority,
+            "resolved": self.resolved,
+            "response_met": self.response_met,
+            "resolution_met": self.resolution_met,
+            "response_pct": pct(self.response_met),
+            "resolution_pct": pct(self.resolution_met),
+        }
+
+
+def compliance(session: Session, start: datetime, end: datetime) -> list[Compliance]:
+    """Per priority: orders resolved in [start, end) and how many met each target."""
+    from svcdesk.models import Priority
+
+    rows = session.execute(
+        select(WorkOrder.priority, OrderSla.response_met, OrderSla.resolution_met)
+        .join(OrderSla, OrderSla.order_id == WorkOrder.id)
+        .where(col(OrderSla.resolved_at) >= start, col(OrderSla.resolved_at) < end)
+    ).all()
+    out = []
+    for prio in Priority:
+        mine = [r for r in rows if r[0] == prio.value]
+        out.append(Compliance(prio.value, len(mine), sum(1 for r in mine if r[1]),
+                              sum(1 for r in mine if r[2])))  # fmt: skip
+    return out

@@ -1,0 +1,1 @@
+"""Who the shop works for and with: customers, their sites and contacts, and technicians."""

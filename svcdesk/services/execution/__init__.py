@@ -1,0 +1,1 @@
+"""Work in the field: visit progress, time cards, checklists, attachments and close-out."""

@@ -1,0 +1,1 @@
+"""Parts: the catalogue, stock locations and the ledger, parts used on visits, restocking."""
