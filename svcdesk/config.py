@@ -1,7 +1,7 @@
 """Where the database lives and what the shop's defaults are.
 
 Order of precedence for the database: `--db URL|PATH`, then `SVCDESK_DB`, then
-`svcdesk.db` in the directory `typer.get_app_dir("svcdesk")` gives. A bare path means SQLite.
+`svcdesk.db` in the directory `app_dir()` gives (click's per-user app folder). A bare path means SQLite.
 Shop settings (time zone, company details, SLA hours) live in the `setting` table; the
 defaults below apply until a shop changes them (`svcdesk settings set KEY VALUE`).
 """
@@ -9,6 +9,7 @@ defaults below apply until a shop changes them (`svcdesk settings set KEY VALUE`
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 APP_NAME = "svcdesk"
@@ -71,9 +72,16 @@ def default_actor() -> str:
 
 
 def app_dir() -> Path:
-    import typer
-
-    return Path(typer.get_app_dir(APP_NAME))
+    """The per-user folder the app keeps its files in (the rule of click's `get_app_dir`,
+    which Typer uses, without importing the CLI library below the faces): %APPDATA% on
+    Windows, ~/Library/Application Support on macOS, $XDG_CONFIG_HOME or ~/.config elsewhere."""
+    if sys.platform.startswith("win"):
+        base = os.environ.get("APPDATA") or os.path.expanduser("~")
+        return Path(base) / APP_NAME
+    if sys.platform == "darwin":
+        return Path(os.path.expanduser("~/Library/Application Support")) / APP_NAME
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return Path(base) / APP_NAME.lower().replace(" ", "-")
 
 
 def default_db_path() -> Path:

@@ -22,7 +22,7 @@ from svcdesk.models.agreements import (
 )
 from svcdesk.services.agreements.sla import parse_clock
 from svcdesk.services.common import sequences
-from svcdesk.services.orders.intake import parse_choice, parse_priority
+from svcdesk.services.common.choices import parse_choice, parse_priority
 
 ST = AgreementStatus
 MOVES: dict[ST, tuple[ST, ...]] = {

@@ -15,9 +15,9 @@ from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Customer, WorkOrder
 from svcdesk.models.followup import FollowUp, FollowUpKind
 from svcdesk.services.common import events
+from svcdesk.services.common.choices import parse_choice
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
-from svcdesk.services.orders.intake import parse_choice
 
 
 def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:

@@ -23,10 +23,10 @@ from svcdesk.models.agreements import (
     PlanOccurrence,
 )
 from svcdesk.services.common import recurrence
+from svcdesk.services.common.choices import parse_choice, parse_priority
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.workcal import WorkCalendar, shop_calendar
 from svcdesk.services.crm.technicians import get_skill
-from svcdesk.services.orders.intake import parse_choice, parse_priority
 
 DONE = (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value, OrderStatus.CLOSED.value)
 

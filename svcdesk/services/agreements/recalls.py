@@ -16,7 +16,7 @@ from svcdesk.models.followup import RecallFlag, RecallStatus
 from svcdesk.services.common import events
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
-from svcdesk.services.orders import lifecycle
+from svcdesk.services.common.versioning import touch
 
 DONE = (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value, OrderStatus.CLOSED.value)
 
@@ -138,7 +138,7 @@ def confirm(session: Session, order: WorkOrder, *, actor: str = "dispatcher") ->
     """Confirm: link the order to the original job through callback_of."""
     flag = _flag(session, order)
     original = session.get(WorkOrder, flag.original_id)
-    lifecycle.touch(session, order, callback_of_id=original.id)
+    touch(session, order, callback_of_id=original.id)
     flag.status, flag.decided_at, flag.decided_by = RecallStatus.CONFIRMED.value, now(), actor
     events.record(session, order, "recall", f"recall of {original.number} confirmed", actor=actor)
     session.flush()

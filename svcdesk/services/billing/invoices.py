@@ -18,11 +18,12 @@ from sqlmodel import Session, select
 
 from svcdesk.clock import now
 from svcdesk.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from svcdesk.models import Customer, Site, WorkOrder
+from svcdesk.models import Customer, OrderStatus, Site, WorkOrder
 from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus, LineKind
 from svcdesk.services.billing import arith
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.settings import get_setting, shop_zone
+from svcdesk.services.orders import lifecycle
 
 EDITABLE = (InvoiceStatus.DRAFT.value,)
 OPEN = (InvoiceStatus.SENT.value, InvoiceStatus.PARTIALLY_PAID.value)
@@ -282,7 +283,7 @@ def recompute(session: Session, invoice: Invoice) -> arith.Totals:
     invoice.discount_cents = totals.discount_cents
     invoice.tax_cents = totals.tax_cents
     invoice.total_cents = totals.total_cents
-    _bump(invoice)
+    bump_version(invoice)
     session.flush()
     return totals
 
@@ -298,7 +299,7 @@ def _as_arith(line: InvoiceLine) -> arith.LineIn:
     )
 
 
-def _bump(invoice: Invoice) -> None:
+def bump_version(invoice: Invoice) -> None:
     invoice.updated_at = now()
     invoice.version += 1
 
@@ -373,7 +374,7 @@ def _order_of(session: Session, invoice: Invoice) -> WorkOrder | None:
     return session.get(WorkOrder, invoice.order_id) if invoice.order_id else None
 
 
-def _record(session: Session, invoice: Invoice, detail: str, actor: str) -> None:
+def record_event(session: Session, invoice: Invoice, detail: str, actor: str) -> None:
     order = _order_of(session, invoice)
     if order is not None:
         events.record(
@@ -405,11 +406,9 @@ def issue(session: Session, invoice: Invoice, *, actor: str = "dispatcher") -> I
     invoice.issued_at = stamp
     invoice.issued_on = stamp.astimezone(shop_zone(session)).date()
     invoice.due_on = invoice.issued_on + timedelta(days=terms_days(session))
-    _bump(invoice)
-    _record(session, invoice, f"{invoice.number} sent", actor)
+    bump_version(invoice)
+    record_event(session, invoice, f"{invoice.number} sent", actor)
     if invoice.total_cents == 0:
-        from svcdesk.services.billing.payments import settle
-
         settle(session, invoice, actor=actor)
     session.flush()
     return invoice
@@ -430,10 +429,21 @@ def void(session: Session, invoice: Invoice, reason: str, *, actor: str = "dispa
     invoice.status = InvoiceStatus.VOID.value
     invoice.void_reason = reason.strip()
     invoice.voided_at = now()
-    _bump(invoice)
-    _record(session, invoice, f"{invoice.number} void: {reason.strip()}", actor)
+    bump_version(invoice)
+    record_event(session, invoice, f"{invoice.number} void: {reason.strip()}", actor)
     session.flush()
     return invoice
+
+
+def settle(session: Session, invoice: Invoice, *, actor: str) -> None:
+    """Mark paid and close the order when it is waiting in `invoiced`."""
+    invoice.status = InvoiceStatus.PAID.value
+    invoice.paid_at = now()
+    order = session.get(WorkOrder, invoice.order_id) if invoice.order_id else None
+    if order is not None and order.status == OrderStatus.INVOICED.value:
+        lifecycle.change_status(
+            session, order, OrderStatus.CLOSED, actor=actor, note=f"{invoice.number} paid"
+        )
 
 
 def balance_cents(invoice: Invoice) -> int:

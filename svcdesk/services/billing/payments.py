@@ -11,12 +11,10 @@ from sqlmodel import Session, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, InvalidTransition
-from svcdesk.models import OrderStatus, WorkOrder
 from svcdesk.models.billing import Invoice, InvoiceStatus, Payment, PaymentMethod
 from svcdesk.services.billing import invoices
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.orders import lifecycle
 
 
 def parse_method(text: str) -> PaymentMethod:
@@ -66,11 +64,11 @@ def add_payment(
     session.add(payment)
     invoice.paid_cents += amount_cents
     if invoice.paid_cents == invoice.total_cents:
-        settle(session, invoice, actor=actor)
+        invoices.settle(session, invoice, actor=actor)
     else:
         invoice.status = InvoiceStatus.PARTIALLY_PAID.value
-    invoices._bump(invoice)
-    invoices._record(
+    invoices.bump_version(invoice)
+    invoices.record_event(
         session,
         invoice,
         f"{invoice.number}: {method_value} payment {fmt_money(amount_cents)}"
@@ -79,17 +77,6 @@ def add_payment(
     )
     session.flush()
     return payment
-
-
-def settle(session: Session, invoice: Invoice, *, actor: str) -> None:
-    """Mark paid and close the order when it is waiting in `invoiced`."""
-    invoice.status = InvoiceStatus.PAID.value
-    invoice.paid_at = now()
-    order = session.get(WorkOrder, invoice.order_id) if invoice.order_id else None
-    if order is not None and order.status == OrderStatus.INVOICED.value:
-        lifecycle.change_status(
-            session, order, OrderStatus.CLOSED, actor=actor, note=f"{invoice.number} paid"
-        )
 
 
 def invoice_payments(session: Session, invoice_id: int) -> list[Payment]:

@@ -27,6 +27,7 @@ from svcdesk.models.billing import LaborRate, MarkupTier, PriceBookItem, RateKin
 from svcdesk.services.billing import pricebook
 from svcdesk.services.billing.arith import fmt_percent
 from svcdesk.services.common.money import parse_money
+from svcdesk.services.common.spreadsheet import neutralise
 from svcdesk.services.orders.intake_io.reader import read_table
 
 COLUMNS = (
@@ -345,8 +346,6 @@ def export_rows(session: Session) -> Iterable[dict[str, str]]:
 
 
 def export_csv(session: Session) -> str:
-    from svcdesk.services.reporting.export_formats import neutralise
-
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

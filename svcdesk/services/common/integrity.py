@@ -10,6 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
@@ -40,9 +41,11 @@ class CheckResult:
 
 
 def _load_area_checks() -> None:
-    import svcdesk.services as pkg
-
-    for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{pkg.__name__}."):
+    """Import every `*_checks` module of the areas (they import `invariant`, not the other
+    way round: the checks are found by file name, like plug-ins)."""
+    services = __name__.rsplit(".", 2)[0]  # svcdesk.services, the parent of this area
+    folder = str(Path(__file__).resolve().parent.parent)
+    for info in pkgutil.walk_packages([folder], prefix=f"{services}."):
         if info.name.endswith("_checks"):
             importlib.import_module(info.name)
 

@@ -13,9 +13,38 @@ from sqlmodel import Session
 
 from svcdesk.errors import InvalidInput
 from svcdesk.services.common.settings import get_setting, shop_zone
-from svcdesk.services.crm.technicians import parse_shifts
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SEARCH_DAYS = 3660  # a calendar with no working day in ten years is misconfigured
+
+
+def parse_shifts(spec: str) -> list[tuple[int, int, int]]:
+    """'mon-fri 08:00-17:00; sat 09:00-13:00' -> [(weekday, start_minute, end_minute), ...]."""
+    result: list[tuple[int, int, int]] = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        try:
+            days, hours = part.split()
+            start_s, end_s = hours.split("-")
+            start, end = _minute(start_s), _minute(end_s)
+            if "-" in days:
+                a, b = (WEEKDAYS.index(d[:3].lower()) for d in days.split("-"))
+                day_list = list(range(a, b + 1))
+            else:
+                day_list = [WEEKDAYS.index(d[:3].lower()) for d in days.split(",")]
+        except ValueError:
+            raise InvalidInput(f"shifts: {part!r} is not like 'mon-fri 08:00-17:00'") from None
+        if end <= start:
+            raise InvalidInput(f"shifts: {part!r} ends before it starts")
+        result += [(d, start, end) for d in day_list]
+    return result
+
+
+def _minute(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    value = int(h) * 60 + int(m)
+    if not 0 <= value <= 24 * 60:
+        raise ValueError(hhmm)
+    return value
 
 
 def parse_holidays(text: str | None) -> frozenset[date]:

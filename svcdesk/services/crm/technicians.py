@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Shift, Skill, Technician, TechnicianSkill, TimeOff
+from svcdesk.services.common.workcal import WEEKDAYS, parse_shifts
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_SHIFT = "mon-fri 08:00-17:00"
 
 
@@ -40,35 +40,6 @@ def ensure_skill(session: Session, code: str, name: str | None = None) -> Skill:
 
 def skills_by_code(session: Session) -> dict[str, Skill]:
     return {s.code: s for s in session.exec(select(Skill))}
-
-
-def parse_shifts(spec: str) -> list[tuple[int, int, int]]:
-    """'mon-fri 08:00-17:00; sat 09:00-13:00' -> [(weekday, start_minute, end_minute), ...]."""
-    result: list[tuple[int, int, int]] = []
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        try:
-            days, hours = part.split()
-            start_s, end_s = hours.split("-")
-            start, end = _minute(start_s), _minute(end_s)
-            if "-" in days:
-                a, b = (WEEKDAYS.index(d[:3].lower()) for d in days.split("-"))
-                day_list = list(range(a, b + 1))
-            else:
-                day_list = [WEEKDAYS.index(d[:3].lower()) for d in days.split(",")]
-        except ValueError:
-            raise InvalidInput(f"shifts: {part!r} is not like 'mon-fri 08:00-17:00'") from None
-        if end <= start:
-            raise InvalidInput(f"shifts: {part!r} ends before it starts")
-        result += [(d, start, end) for d in day_list]
-    return result
-
-
-def _minute(hhmm: str) -> int:
-    h, m = hhmm.split(":")
-    value = int(h) * 60 + int(m)
-    if not 0 <= value <= 24 * 60:
-        raise ValueError(hhmm)
-    return value
 
 
 def create_technician(

@@ -26,7 +26,7 @@ from svcdesk.models import (
 )
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds
-from svcdesk.services.dispatch.ics import escape, fold, stamp
+from svcdesk.services.dispatch.ics import escape, fold, stamp, uid
 
 REFRESH = "PT1H"  # how often a subscribed phone should re-fetch
 
@@ -38,10 +38,6 @@ class CalendarResult:
     cancelled: int
     first: date
     last: date
-
-
-def uid(visit_id: int, tech_id: int) -> str:
-    return f"svcdesk-visit-{visit_id}-tech-{tech_id}@svcdesk"
 
 
 def tech_calendar(session: Session, tech: Technician, first: date, days: int) -> CalendarResult:

@@ -31,13 +31,17 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+def uid(visit_id: int, tech_id: int) -> str:
+    """A visit's event UID, stable per visit and technician (route and calendar feed alike)."""
+    return f"svcdesk-visit-{visit_id}-tech-{tech_id}@svcdesk"
+
+
 def stamp(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def route_ics(route: PlannedRoute, day, zone) -> str:
     """The route as a VCALENDAR text (events in UTC; the shop zone is noted in X-WR-TIMEZONE)."""
-    from svcdesk.services.dispatch.calendar_ics import uid as visit_uid  # it imports this module
 
     now = stamp(clock_now())
     lines = [
@@ -51,8 +55,8 @@ def route_ics(route: PlannedRoute, day, zone) -> str:
     ]
     for stop in route.stops:
         # a booked visit keeps the UID of `svcdesk export ics`, so calendars update one event
-        uid = (
-            visit_uid(stop.visit_id, route.tech_id)
+        event_uid = (
+            uid(stop.visit_id, route.tech_id)
             if stop.visit_id is not None
             else f"svcdesk-new-{stop.number}-{day:%Y%m%d}-tech-{route.tech_id}@svcdesk"
         )
@@ -62,7 +66,7 @@ def route_ics(route: PlannedRoute, day, zone) -> str:
         )
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{uid}",
+            f"UID:{event_uid}",
             f"DTSTAMP:{now}",
             f"DTSTART:{stamp(stop.starts_at)}",
             f"DTEND:{stamp(stop.ends_at)}",

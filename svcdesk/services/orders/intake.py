@@ -24,8 +24,10 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.services.common import events, sequences
+from svcdesk.services.common.choices import parse_choice, parse_priority
 from svcdesk.services.crm.customers import create_customer, find_or_add_site, match_customer
 from svcdesk.services.crm.technicians import get_skill
+from svcdesk.services.orders.hooks import hooks
 
 
 @dataclass
@@ -54,32 +56,10 @@ class IntakeRequest:
     extra: dict = field(default_factory=dict)
 
 
-def parse_priority(value: str | None) -> Priority:
-    text = (value or "normal").strip().lower()
-    aliases = {"emerg": "emergency", "urgent": "high", "med": "normal", "medium": "normal"}
-    try:
-        return Priority(aliases.get(text, text))
-    except ValueError:
-        raise InvalidInput(
-            f"priority: {value!r} is not one of emergency, high, normal, low"
-        ) from None
-
-
-def parse_choice(enum_cls, value: str | None, field_name: str, default: str):
-    text = (value or default).strip().lower().replace("-", "_").replace(" ", "_")
-    try:
-        return enum_cls(text)
-    except ValueError:
-        names = ", ".join(e.value for e in enum_cls)
-        raise InvalidInput(f"{field_name}: {value!r} is not one of {names}") from None
-
-
 def sla_due_for(session: Session, priority: Priority, created: datetime) -> datetime:
     """Response due for a new order without an agreement (the SLA service does the math:
     business or calendar hours per priority; see docs/agreements.md)."""
-    from svcdesk.services.agreements import sla
-
-    return sla.response_due_for(session, priority.value, created)
+    return hooks().response_due(session, priority.value, created)
 
 
 def find_by_external_ref(session: Session, ref: str) -> WorkOrder | None:
@@ -232,10 +212,8 @@ def create_order(
         to_status=order.status,
         data=created_data(source, order.external_ref),
     )
-    # Issue 7 hook: covering agreement, SLA clock (replaces sla_due), recall flag.
-    from svcdesk.services.orders import order_hooks
-
-    order_hooks.on_order_created(session, order)
+    # The hooks: covering agreement, SLA clock (replaces sla_due), recall flag.
+    hooks().created(session, order)
     return order, True
 
 

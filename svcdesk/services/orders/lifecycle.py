@@ -11,6 +11,8 @@ from svcdesk.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from svcdesk.models import OrderStatus as S
 from svcdesk.models import WorkOrder
 from svcdesk.services.common import events
+from svcdesk.services.common.versioning import touch
+from svcdesk.services.orders.hooks import hooks
 
 TRANSITIONS: dict[S, tuple[S, ...]] = {
     S.NEW: (S.SCHEDULED, S.ON_HOLD, S.CANCELLED),
@@ -49,29 +51,6 @@ def get_order(session: Session, number: str) -> WorkOrder:
     if order is None:
         raise NotFound(f"order {number!r} not found")
     return order
-
-
-def touch(
-    session: Session, order: WorkOrder, expected_version: int | None = None, **values
-) -> None:
-    """Write `values` to the order if its version is still the one we read; bump version.
-
-    Raises Conflict when another session changed the order first."""
-    version = order.version if expected_version is None else expected_version
-    values["updated_at"] = now()
-    values["version"] = version + 1
-    result = session.execute(
-        update(WorkOrder)
-        .where(WorkOrder.id == order.id, WorkOrder.version == version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict(
-            f"{order.number} was changed by someone else since you opened it; reload and retry"
-        )
-    for key, value in values.items():
-        set_committed_value(order, key, value)
 
 
 def _move_values(order: WorkOrder, target: S, reason: str | None) -> dict:
@@ -123,10 +102,8 @@ def change_status(
         from_status=current.value,
         to_status=target.value,
     )
-    # Issue 7 hook: SLA clock pause/resume/outcome and follow-ups (services/orders/order_hooks.py).
-    from svcdesk.services.orders import order_hooks
-
-    order_hooks.on_status_change(session, order, current.value, target.value)
+    # The hooks: SLA clock pause/resume/outcome and follow-ups.
+    hooks().status_changed(session, order, current.value, target.value)
     return order
 
 
@@ -170,9 +147,7 @@ def change_statuses(
         ],
         actor=actor,
     )
-    from svcdesk.services.orders import order_hooks
-
-    order_hooks.on_status_changes(
+    hooks().statuses_changed(
         session, [(order, current.value, target.value) for order, current, _ in moves]
     )
 

@@ -11,20 +11,13 @@ from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from typing import IO
 
-# A spreadsheet treats a cell starting with one of these as a formula (or as the start of
-# one: tab and CR can hide a leading '=' from a naive check). OWASP: prefix with a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from svcdesk.services.common.spreadsheet import FORMULA_START
 
 
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
     JSON = "json"
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def csv_cell(column):

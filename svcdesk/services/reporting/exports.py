@@ -24,10 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import Engine, Select, func, select, type_coerce
-from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session
 
 from svcdesk.atomicfile import atomic_write as _atomic_write
@@ -37,37 +36,14 @@ from svcdesk.errors import InvalidInput
 from svcdesk.models.base import UTCDateTime
 from svcdesk.models.reporting import ExportWatermark
 from svcdesk.services.common.timefmt import iso
+from svcdesk.services.reporting import export_kinds
 from svcdesk.services.reporting.export_formats import WRITERS, ExportFormat, csv_cell
+from svcdesk.services.reporting.export_kinds import KINDS, ExportKind
 
 STREAM_CHUNK = 2000
 
 
-@dataclass(frozen=True)
-class ExportKind:
-    """What one export kind produces. `build()` returns the SELECT of its columns (labelled,
-    in file order) with its joins; `changed_at` is the expression incremental runs compare."""
-
-    name: str
-    help: str
-    build: Callable[[], Select]
-    changed_at: Callable[[], ColumnElement]
-    key: Callable[[], ColumnElement]  # stable row order (primary key)
-    # When `changed_at` uses one table only: take the high-water mark from it alone (an
-    # indexed MAX instead of a pass over the joined query).
-    changed_table: Callable[[], Any] | None = None
-
-
-KINDS: dict[str, ExportKind] = {}
-
-
-def register_kind(kind: ExportKind) -> ExportKind:
-    KINDS[kind.name] = kind
-    return kind
-
-
 def _discover() -> None:
-    from svcdesk.services.reporting import export_kinds
-
     for info in pkgutil.iter_modules(export_kinds.__path__):
         importlib.import_module(f"{export_kinds.__name__}.{info.name}")
 

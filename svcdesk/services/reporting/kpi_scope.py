@@ -27,10 +27,10 @@ from svcdesk.models import (
     VisitTechnician,
     WorkOrder,
 )
+from svcdesk.services.common.choices import parse_priority
 from svcdesk.services.common.timefmt import day_bounds
 from svcdesk.services.crm.customers import get_customer
 from svcdesk.services.crm.technicians import find_technician, get_skill
-from svcdesk.services.orders.intake import parse_priority
 
 
 class GroupBy(StrEnum):

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Static
 
 from svcdesk.services.common.timefmt import fmt
-from svcdesk.services.crm.customer_view import (
+from svcdesk.services.orders.customer_view import (
     CustomerCard,
     CustomerListRow,
     customer_card,

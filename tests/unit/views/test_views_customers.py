@@ -10,8 +10,8 @@ from svcdesk.db import read_session, write_session
 from svcdesk.errors import NotFound
 from svcdesk.models import Asset, Customer
 from svcdesk.services.crm import customers
-from svcdesk.services.crm.customer_view import customer_card, customer_rows
 from svcdesk.services.orders import lifecycle
+from svcdesk.services.orders.customer_view import customer_card, customer_rows
 
 
 def test_rows_search_and_counts(engine, shop):

@@ -7,9 +7,8 @@ file see customers and sites made earlier in it); order numbers are reserved for
 chunk with one sequence update. Matching uses `services/common/normalize.py` exactly as
 `services/crm/customers.match_customer` and `find_or_add_site` do (phone first, then e-mail;
 the oldest matching customer/site wins), the validation comes from `intake.checked`, and
-what `order_hooks.on_order_created` adds to a new order (covering agreement, SLA clock,
-recall flag) from its set-based twin `order_hooks.on_orders_created`, computed from the
-row data. New customers and sites reach the search index in groups (`deferred_search`)."""
+what the order hooks' `created` adds to a new order (covering agreement, SLA clock,
+recall flag) from their set-based twin `batch_created`, computed from the row data. New customers and sites reach the search index in groups (`deferred_search`)."""
 
 from __future__ import annotations
 
@@ -42,14 +41,10 @@ from svcdesk.models import (
     Skill,
     WorkOrder,
 )
-from svcdesk.models.agreements import OrderSla
-from svcdesk.models.followup import RecallFlag
-from svcdesk.services.agreements import recalls
-from svcdesk.services.agreements.recalls import Original
 from svcdesk.services.common import sequences
 from svcdesk.services.common.normalize import address_key
 from svcdesk.services.crm.technicians import get_skill, skill_code
-from svcdesk.services.orders import order_hooks
+from svcdesk.services.orders.hooks import hooks
 from svcdesk.services.orders.intake import (
     IntakeRequest,
     checked,
@@ -254,17 +249,6 @@ class BatchWriter:
             "from_status": None,
             "to_status": OrderStatus.NEW.value,
         }
-        self._recall_event = {
-            **event_defaults,
-            "at": created,
-            "actor": "system",
-            "kind": "recall",
-            "from_status": None,
-            "to_status": None,
-            "data": None,
-        }
-        self._sla_base = model_defaults(OrderSla)
-        self._flag_base = {**model_defaults(RecallFlag), "created_at": created}
 
     @contextmanager
     def deferred_search(self) -> Iterator[None]:
@@ -535,7 +519,7 @@ class BatchWriter:
         return len(new)
 
     def _insert_orders(self, rows, fresh_site_ids: set[int]) -> list[str]:
-        """The orders, their `created` events, and what `order_hooks.on_order_created` adds
+        """The orders, their `created` events, and what the order hooks' `created` adds
         (covering agreement and SLA due on the order row; SLA clock, recall flag and its
         event after it), all from the row data by executemany: no ORM objects.
         `fresh_site_ids`: the sites this batch created (no agreement, no past jobs)."""
@@ -576,7 +560,7 @@ class BatchWriter:
                     created_data_text(choice.source, ref),
                 )
             )
-        hook = order_hooks.on_orders_created(self.session, orders, fresh_site_ids)
+        hook_rows = hooks().batch_created(self.session, orders, fresh_site_ids)
         ids = self._insert_rows(WorkOrder.__table__, orders, self._order_base)
         self._insert_rows(
             OrderEvent.__table__,
@@ -586,34 +570,9 @@ class BatchWriter:
             ],
             self._created_event,
         )
-        self._insert_plain(
-            OrderSla.__table__,
-            [{**row, "order_id": i} for i, row in zip(ids, hook.clocks, strict=True)],
-            self._sla_base,
-        )
-        self._insert_recalls(hook.recalls, ids)
+        for new in hook_rows(ids):
+            if "id" in new.table.c:
+                self._insert_rows(new.table, new.rows, new.constants)
+            else:
+                self._insert_plain(new.table, new.rows, new.constants)
         return numbers
-
-    def _insert_recalls(self, hits: dict[int, Original], ids: list[int]) -> None:
-        """`recalls.detect`'s flag and `recall` event (actor "system") per recall hit."""
-        if not hits:
-            return
-        flags, notes = [], []
-        for n, hit in sorted(hits.items()):
-            days = (self.created - hit.completed_at).days
-            flags.append(
-                {
-                    "order_id": ids[n],
-                    "original_id": hit.id,
-                    "match": hit.match,
-                    "days_after": days,
-                }
-            )
-            notes.append(
-                {
-                    "order_id": ids[n],
-                    "detail": recalls.flag_text(hit.number, hit.match, days),
-                }
-            )
-        self._insert_rows(RecallFlag.__table__, flags, self._flag_base)
-        self._insert_rows(OrderEvent.__table__, notes, self._recall_event)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from svcdesk.models import Customer, Site
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.exports import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 
 def build():

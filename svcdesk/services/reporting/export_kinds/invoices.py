@@ -7,7 +7,7 @@ from sqlalchemy import String, cast, select
 from svcdesk.models import Customer, WorkOrder
 from svcdesk.models.billing import Invoice
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.exports import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 
 def build():

@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 
 from svcdesk.models import Customer, Site, Skill, WorkOrder
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.exports import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 
 def build():

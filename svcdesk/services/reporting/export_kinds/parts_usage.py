@@ -7,7 +7,7 @@ from sqlalchemy import select
 from svcdesk.models import Technician, WorkOrder
 from svcdesk.models.inventory import Part, PartUsage, StockLocation
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.exports import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 
 def build():

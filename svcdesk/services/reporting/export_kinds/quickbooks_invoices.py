@@ -15,7 +15,7 @@ from sqlalchemy import String, case, cast, literal, select
 
 from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice, InvoiceLine, InvoiceStatus
-from svcdesk.services.reporting.exports import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 
 def money_text(cents):

@@ -9,7 +9,7 @@ from sqlalchemy import Integer, cast, func, select
 from svcdesk.models import Technician, WorkOrder
 from svcdesk.models.execution import TimeEntry
 from svcdesk.services.common.sqlexpr import iso_text, latest, minutes_between
-from svcdesk.services.reporting.exports import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 
 def build():

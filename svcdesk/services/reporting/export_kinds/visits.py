@@ -6,7 +6,7 @@ from sqlalchemy import Integer, and_, cast, func, select
 
 from svcdesk.models import Technician, Visit, VisitTechnician, WorkOrder
 from svcdesk.services.common.sqlexpr import iso_text, latest, minutes_between
-from svcdesk.services.reporting.exports import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 
 def _crew(role: str):

@@ -1,16 +1,22 @@
-"""What issue 7 (agreements, SLA, follow-up) does when an order is created or changes
-status. Called from intake (create_order, batch intake) and lifecycle (change_status,
-change_statuses)."""
+"""What agreements, SLA clocks, recalls and follow-ups add when an order is created or
+changes status: the agreements area's answers to the order hooks (`services/orders/hooks.py`),
+registered in `svcdesk/services/__init__.py` and so run by intake (create_order, batch
+intake) and the lifecycle (change_status, change_statuses)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from svcdesk.models import OrderKind, OrderStatus, WorkOrder
+from svcdesk.models import OrderEvent, OrderKind, OrderStatus, WorkOrder
+from svcdesk.models.agreements import OrderSla
+from svcdesk.models.followup import RecallFlag
 from svcdesk.services.agreements import agreements, followups, recalls, sla
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.orders.hooks import NewRows, OrderHooks
+from svcdesk.services.orders.intake_io.batch import model_defaults
 
 
 def on_order_created(session: Session, order: WorkOrder) -> None:
@@ -67,6 +73,60 @@ def on_orders_created(session: Session, orders: list[dict], fresh_site_ids: set[
     return NewOrders(sla.start_new_clocks(session, orders), hits)
 
 
+def rows_for_new_orders(
+    session: Session, orders: list[dict], fresh_site_ids: set[int]
+) -> Callable[[list[int]], list[NewRows]]:
+    """The batch hook: `on_orders_created`, then, once the orders have ids, their
+    `order_sla` rows and per recall hit `recalls.detect`'s flag and `recall` event (actor
+    "system")."""
+    new = on_orders_created(session, orders, fresh_site_ids)
+
+    def rows(ids: list[int]) -> list[NewRows]:
+        out = [
+            NewRows(
+                OrderSla.__table__,
+                [{**row, "order_id": i} for i, row in zip(ids, new.clocks, strict=True)],
+                model_defaults(OrderSla),
+            )
+        ]
+        if new.recalls:
+            created = orders[0]["created_at"]
+            flags, notes = [], []
+            for n, hit in sorted(new.recalls.items()):
+                days = (created - hit.completed_at).days
+                flags.append(
+                    {
+                        "order_id": ids[n],
+                        "original_id": hit.id,
+                        "match": hit.match,
+                        "days_after": days,
+                    }
+                )
+                notes.append(
+                    {"order_id": ids[n], "detail": recalls.flag_text(hit.number, hit.match, days)}
+                )
+            event = {
+                **model_defaults(OrderEvent),
+                "at": created,
+                "actor": "system",
+                "kind": "recall",
+                "from_status": None,
+                "to_status": None,
+                "data": None,
+            }
+            out.append(
+                NewRows(
+                    RecallFlag.__table__,
+                    flags,
+                    {**model_defaults(RecallFlag), "created_at": created},
+                )
+            )
+            out.append(NewRows(OrderEvent.__table__, notes, event))
+        return out
+
+    return rows
+
+
 def on_status_change(session: Session, order: WorkOrder, before: str, after: str) -> None:
     """Pause/resume the SLA clock and record outcomes; create follow-ups on completion."""
     sla.on_status_change(session, order, before, after)
@@ -81,3 +141,12 @@ def on_status_changes(session: Session, moves: list[tuple[WorkOrder, str, str]])
     for order, _before, after in moves:
         if after == OrderStatus.COMPLETED.value:
             followups.on_completed(session, order)
+
+
+HOOKS = OrderHooks(
+    response_due=sla.response_due_for,
+    created=on_order_created,
+    batch_created=rows_for_new_orders,
+    status_changed=on_status_change,
+    statuses_changed=on_status_changes,
+)

@@ -1,0 +1,59 @@
+"""The points where other areas join an order's life: when an order is created (one at a
+time or a batch from a file) and when its status changes. The orders area calls them and
+does not know who answers; the agreements area (covering agreement, SLA clock, recall flag,
+follow-ups: `services/agreements/order_hooks.py`) registers its answers in
+`svcdesk/services/__init__.py`, which Python runs before any service module, so the orders
+area never imports the areas built on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table
+from sqlmodel import Session
+
+from svcdesk.models import WorkOrder
+
+
+@dataclass(frozen=True)
+class NewRows:
+    """Rows a listener adds for a batch of new orders, written by the batch with its own
+    multi-row inserts (ids numbered where the table has an `id`): each row of `rows` with
+    `constants` added."""
+
+    table: Table
+    rows: list[dict]
+    constants: dict
+
+
+# (order, status before, status after) of one move
+Move = tuple[WorkOrder, str, str]
+
+
+@dataclass(frozen=True)
+class OrderHooks:
+    """What a new or moving order sets off. `batch_created` is the set-based twin of
+    `created` for order rows not inserted yet: it may fill in the rows (agreement_id,
+    sla_due) and returns what to write once the orders have ids (ids in row order)."""
+
+    response_due: Callable[[Session, str, datetime], datetime]
+    created: Callable[[Session, WorkOrder], None]
+    batch_created: Callable[[Session, list[dict], set[int]], Callable[[list[int]], list[NewRows]]]
+    status_changed: Callable[[Session, WorkOrder, str, str], None]
+    statuses_changed: Callable[[Session, list[Move]], None]
+
+
+_registered: list[OrderHooks] = []
+
+
+def register(hooks: OrderHooks) -> None:
+    """Install the hooks (once, from `svcdesk/services/__init__.py`)."""
+    _registered[:] = [hooks]
+
+
+def hooks() -> OrderHooks:
+    if not _registered:
+        raise RuntimeError("no order hooks registered: import svcdesk.services first")
+    return _registered[0]
