@@ -15,8 +15,7 @@ from typing import Annotated, Any
 
 import typer
 import typer.main
-from typer import _click as click  # (Typer vendors click)
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from svcdesk.cli import commands
 from svcdesk.cli.output import error
@@ -40,10 +39,12 @@ class _Registrar:
 
 
 _LAZY: dict[str, Callable[[typer.Typer], Any]] = {}
-_BUILT: dict[str, click.Command] = {}
+# Typer's public command classes (Typer vendors click privately; no `click` import here).
+Command = TyperCommand | TyperGroup
+_BUILT: dict[str, Command] = {}
 
 
-def _build(name: str) -> click.Command | None:
+def _build(name: str) -> Command | None:
     if name not in _BUILT:
         _load(name)
     if name not in _BUILT and name in _LAZY:
@@ -58,11 +59,11 @@ class CheckedGroup(TyperGroup):
     """Root group: any SvcDeskError from any command becomes one line on stderr, exit 1.
     Its subcommands are built on first use (see the module's docstring)."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         _register_all()  # (help and completion list everything)
         return sorted({*super().list_commands(ctx), *_LAZY})
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:
         return super().get_command(ctx, cmd_name) or _build(cmd_name)
 
     def invoke(self, ctx: typer.Context):

@@ -113,14 +113,24 @@ class SvcDeskApp(App):
         """Build `self.prebuild`'s screens (and load their data) in the background while the
         board is in view, so the first switch to them is a repaint, not Textual composing
         the screen and parsing its CSS (~300 ms CPU for the grid). Live updates reach them
-        when shown again (`DataScreen.on_screen_resume`)."""
+        when shown again (`DataScreen.on_screen_resume`).
+
+        Textual has no public way to build a mode's screen without switching to it: this
+        uses `App._init_mode`, `_screen_stacks` and `_css_update_count`, so pyproject pins
+        the tested Textual range and tests/tui/test_console_prebuild.py fails if they
+        change."""
         for name in self.prebuild:
-            if name in self._installed and name not in self._screen_stacks:
+            if name in self._installed and self.built_screen(name) is None:
                 self._init_mode(name)  # what switch_mode does first, without switching
                 # Its widgets get the current stylesheet as they mount. Textual marks only
                 # the screens in view as styled, so the switch would re-apply the whole
                 # app's CSS (~250 ms CPU) for nothing; a theme change still triggers it.
                 self._screen_stacks[name][0]._css_update_count = self._css_update_count
+
+    def built_screen(self, mode: str):
+        """The screen of `mode` if it has been built (shown once or prebuilt), else None."""
+        stack = self._screen_stacks.get(mode)
+        return stack[0] if stack else None
 
     def _daily_backup(self) -> None:
         """Today's automatic backup (SQLite files; docs/safety.md), in a thread so the console

@@ -46,8 +46,8 @@ async def _painted(pilot) -> None:
 
 
 def _prebuilt(app) -> bool:
-    stack = app._screen_stacks.get("schedule")
-    return bool(stack) and getattr(stack[0], "schedule", None) is not None
+    screen = app.built_screen("schedule")
+    return screen is not None and getattr(screen, "schedule", None) is not None
 
 
 def baseline(db: str, t0: float) -> dict:

@@ -214,7 +214,7 @@ async def console_timings(engine, prebuild: bool) -> dict[str, float]:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         while prebuild and not (
-            app._screen_stacks.get("schedule") and app._screen_stacks["schedule"][0].schedule
+            app.built_screen("schedule") and app.built_screen("schedule").schedule
         ):
             await pilot.pause(0.01)  # built in the background after the board's first paint
         await settle(pilot)

@@ -14,9 +14,9 @@ from svcdesk.cli.output import console, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.spreadsheet import neutralise
 from svcdesk.services.common.timefmt import parse_day
 from svcdesk.services.reporting import kpis
-from svcdesk.services.reporting.export_formats import neutralise
 from svcdesk.services.reporting.kpi_scope import GroupBy, resolve_filter
 
 app = typer.Typer(help="Reports: the shop's KPIs over a period.", no_args_is_help=True)

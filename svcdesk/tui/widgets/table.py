@@ -39,7 +39,11 @@ class KeyTable(DataTable):
         """DataTable measures every cell of every new row to size auto-width columns and
         auto-height rows (10 `measure` calls per row: most of what swapping in 500 board
         rows cost). With fixed widths, one-line rows and no labels nothing depends on the
-        measures, so only the virtual size is set (what the full method ends with)."""
+        measures, so only the virtual size is set (what the full method ends with).
+
+        Textual has no public hook for this: it overrides a private method and reads
+        `_row_label_column_width`/`_total_row_height`, so pyproject pins the tested Textual
+        range and tests/tui/test_table_internals.py fails if Textual changes them."""
         if any(c.auto_width for c in self.columns.values()) or any(
             (row := self.rows.get(key)) is not None and (row.auto_height or row.label)
             for key in new_rows
@@ -67,9 +71,9 @@ class KeyTable(DataTable):
         if self._same_keys(rows):
             columns = [c.key for c in self.ordered_columns]
             for key, cells in rows:
-                old = self._data[RowKey(key)]
-                for column, value in zip(columns, cells, strict=False):
-                    if not same_cell(old.get(column), value):
+                old = self.get_row(key)
+                for column, was, value in zip(columns, old, cells, strict=False):
+                    if not same_cell(was, value):
                         self.update_cell(key, column, value)
             return
         old_key, old_index = self.current_key, self.cursor_row
@@ -89,8 +93,9 @@ class KeyTable(DataTable):
     def _same_keys(self, rows: list[tuple[str, Sequence]]) -> bool:
         if len(rows) != self.row_count or not rows:
             return False
-        key_at = self._row_locations.get_key
-        return all(key_at(i) == RowKey(key) for i, (key, _) in enumerate(rows))
+        return all(
+            row.key == RowKey(key) for row, (key, _) in zip(self.ordered_rows, rows, strict=True)
+        )
 
 
 def same_cell(a, b) -> bool:

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from svcdesk.db import make_engine, write_session
 from svcdesk.models import Customer
+from svcdesk.services.common.spreadsheet import neutralise
 from svcdesk.services.reporting import exports
-from svcdesk.services.reporting.export_formats import neutralise
 
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

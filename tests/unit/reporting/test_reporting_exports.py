@@ -13,9 +13,10 @@ from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.models import Customer
+from svcdesk.services.common.spreadsheet import neutralise
 from svcdesk.services.orders import intake, lifecycle
 from svcdesk.services.reporting import exports
-from svcdesk.services.reporting.export_formats import WRITERS, ExportFormat, neutralise
+from svcdesk.services.reporting.export_formats import WRITERS, ExportFormat
 
 GOLDEN = Path(__file__).parents[2] / "golden" / "reporting_orders_injection.csv"
 
