@@ -1,17 +1,22 @@
-"""How values look in tables: SLA time left (red overdue, amber under 2 h), priority."""
+"""How values look in tables: SLA time left coloured by the SLA state, priority.
+
+Whether an order is at risk, late or paused is decided in one place only,
+`services/agreements/sla_state.py` (business hours, holds, the at-risk setting); the
+console maps that state to a colour here, the same for the board and the order screen."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from rich.text import Text
 
 from svcdesk.clock import now
+from svcdesk.services.agreements.sla_state import AT_RISK, BREACHED, MISSED, PAUSED, SlaState
 
-AMBER_WITHIN = timedelta(hours=2)
 PRIORITY_STYLE = {"emergency": "bold red", "high": "bold dark_orange", "low": "dim"}
 LATE_STYLE = "bold red"
 SOON_STYLE = "bold dark_orange"
+SLA_STYLE = {BREACHED: LATE_STYLE, MISSED: LATE_STYLE, AT_RISK: SOON_STYLE, PAUSED: "dim"}
 
 
 def span(delta: timedelta) -> str:
@@ -26,24 +31,16 @@ def span(delta: timedelta) -> str:
     return f"{mins}m"
 
 
-def sla_state(due: datetime | None, at: datetime | None = None) -> str:
-    """'late', 'soon' (due within 2 h), 'ok' or 'none'."""
-    if due is None:
-        return "none"
-    left = due - (at or now())
-    if left <= timedelta(0):
-        return "late"
-    return "soon" if left <= AMBER_WITHIN else "ok"
-
-
-def sla_cell(due: datetime | None, at: datetime | None = None) -> Text:
-    state = sla_state(due, at)
-    if state == "none":
+def sla_cell(state: SlaState | None) -> Text:
+    """Calendar time to the SLA target now running ('3h 05m', 'late 1h 10m', 'hold 2h'),
+    coloured by the SLA state: breached/missed red, at risk amber, paused on hold dim."""
+    if state is None:
         return Text("")
-    left = due - (at or now())
-    if state == "late":
-        return Text(f"late {span(-left)}", style=LATE_STYLE)
-    return Text(span(left), style=SOON_STYLE if state == "soon" else "")
+    left = state.due - now()
+    text = f"late {span(-left)}" if left <= timedelta(0) else span(left)
+    if state.state == PAUSED:
+        text = f"hold {text}"
+    return Text(text, style=SLA_STYLE.get(state.state, ""))
 
 
 def priority_cell(priority: str) -> Text:

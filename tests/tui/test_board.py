@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from svcdesk import clock
 from svcdesk.db import read_session
 from svcdesk.services.orders import lifecycle
-from svcdesk.tui.cells import sla_state
 from svcdesk.tui.screens.board import BoardScreen
 from svcdesk.tui.screens.order import OrderScreen
 from tests.tui.helpers import press, run_app, table_keys
@@ -99,11 +95,3 @@ async def test_cursor_and_filter_survive_refresh(engine, shop):
         await press(pilot)
         assert app.screen.query_one("#orders").current_key == shop["o2"]
         assert "On hold 1" in str(app.screen.query_one("#counters").render())
-
-
-def test_sla_states(frozen_clock):
-    now = clock.now()
-    assert sla_state(None) == "none"
-    assert sla_state(now - timedelta(minutes=1)) == "late"
-    assert sla_state(now + timedelta(minutes=119)) == "soon"
-    assert sla_state(now + timedelta(hours=3)) == "ok"

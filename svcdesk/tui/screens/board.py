@@ -17,7 +17,7 @@ from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.crm.technicians import list_technicians
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
-from svcdesk.tui.cells import LATE_STYLE, SOON_STYLE, clip, priority_cell, sla_cell
+from svcdesk.tui.cells import clip, priority_cell, sla_cell
 from svcdesk.tui.order_actions import OrderActions, QuickFilterModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.suggest import DispatchActions
@@ -116,19 +116,8 @@ def row_cells(row: queries.OrderRow, zone, sla=None) -> tuple:
         row.skill or "",
         clip(", ".join(row.technicians), 12),
         fmt(row.scheduled_start, zone, "%a %H:%M"),
-        sla_state_cell(sla, row.sla_due) if sla is not None else sla_cell(row.sla_due),
+        sla_cell(sla),
     )
-
-
-def sla_state_cell(state, due) -> Text:
-    """Calendar time to the due moment, coloured by the SLA clock's own state (issue 7):
-    breached red, at risk (< 25 % of the target left, business hours and holds counted)
-    amber, paused on hold dim."""
-    cell = sla_cell(due)
-    if state.state == "paused":
-        return Text(f"hold {cell.plain}", style="dim")
-    style = {"breached": LATE_STYLE, "missed": LATE_STYLE, "at_risk": SOON_STYLE}.get(state.state)
-    return Text(cell.plain, style=style) if style else cell
 
 
 def counters_text(c: queries.BoardCounts) -> Text:

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
+from svcdesk.services.agreements import sla_state
+from svcdesk.services.agreements.sla_state import SlaState
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
@@ -33,6 +35,7 @@ class OrderView:
     detail: queries.OrderDetail
     site_orders: list[queries.OrderRow]
     asset_orders: list[queries.OrderRow]
+    sla: SlaState | None = None  # the order's SLA state (sla_state: what the board shows)
 
 
 def fetch_order(number: str):
@@ -49,12 +52,13 @@ def fetch_order(number: str):
             detail,
             [r for r in site if r.id != me],
             [r for r in asset if r.id != me],
+            sla_state.states_for(session, [me]).get(me),
         )
 
     return fn
 
 
-def head_text(d: queries.OrderDetail, zone) -> Text:
+def head_text(d: queries.OrderDetail, zone, sla: SlaState | None = None) -> Text:
     r = d.row
     t = Text()
     t.append(f"{r.number}  ", style="bold")
@@ -64,7 +68,7 @@ def head_text(d: queries.OrderDetail, zone) -> Text:
     t.append(r.status.replace("_", " "), style="bold")
     if r.sla_due:
         t.append(f" · SLA {fmt(r.sla_due, zone, '%a %b %d %H:%M')} ")
-        t.append_text(sla_cell(r.sla_due))
+        t.append_text(sla_cell(sla))
     t.append("\n")
     t.append(f"{r.customer}", style="bold")
     t.append(f"  {r.phone or ''}  {d.site_label}\n")
@@ -145,7 +149,7 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
         self.view = view
         d, zone = view.detail, self.app.zone
         self.sub_title = f"{d.row.number} · {d.row.customer}"
-        self.query_one("#order-head", Static).update(head_text(d, zone))
+        self.query_one("#order-head", Static).update(head_text(d, zone, view.sla))
         self.fill(
             "visits",
             (
