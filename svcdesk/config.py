@@ -30,7 +30,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "sla.hours.high": "24",
     "sla.hours.normal": "27",
     "sla.hours.low": "45",
-    # Agreements/SLA/PM (issue 7, docs/agreements.md): working hours and holidays, the
+    # Agreements/SLA/PM (docs/agreements.md): working hours and holidays, the
     # resolution targets, which clock each priority counts in, alert and follow-up rules.
     "shop.hours": "mon-fri 08:00-17:00",
     "shop.holidays": "2026-11-26,2026-12-25,2027-01-01,2027-05-31,2027-07-05,2027-09-06",
@@ -52,7 +52,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "stale.hours.completed": "48",
     "recall.window_days": "30",
     "followup.plan": "callback:2,review_request:5",
-    # Dispatch (issue 4, docs/dispatch.md): lunch "earliest-latest start/minutes" ("" = none),
+    # Dispatch (docs/dispatch.md): lunch "earliest-latest start/minutes" ("" = none),
     # travel model (straight line x road factor at an average speed), plan time limit (s).
     "dispatch.lunch": "12:00-13:00/30",
     "dispatch.road_factor": "1.3",

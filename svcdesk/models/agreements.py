@@ -1,5 +1,5 @@
 """Service agreements, their coverage and SLA terms, maintenance plans and their occurrences,
-per-order SLA clocks and billed agreement periods (issue 7; rules in services/agreements/agreements*)."""
+per-order SLA clocks and billed agreement periods (rules in services/agreements/agreements*)."""
 
 from __future__ import annotations
 

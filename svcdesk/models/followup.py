@@ -1,4 +1,4 @@
-"""Follow-up tasks after completion and possible-recall flags (issue 7)."""
+"""Follow-up tasks after completion and possible-recall flags (rules in services/agreements/)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ on top of the current mode and `escape` pops back."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -58,6 +59,8 @@ class SvcDeskApp(App):
         with read_session(engine) as session:
             self.zone = shop_zone(session)
         self.watcher = watcher if watcher is not None else make_watcher(engine)
+        self._watch_lock = threading.Lock()  # one watcher call at a time (worker threads)
+        self._polling = False
         self._installed: set[str] = set()
         self.prebuild = PREBUILD
         self._discovery_started = False
@@ -149,13 +152,36 @@ class SvcDeskApp(App):
 
     # -- live updates -------------------------------------------------------------------
     def poll_changes(self) -> None:
-        """Cheap check (PRAGMA data_version); refresh visible screens when it moved."""
-        if self.watcher.changed():
-            self.data_changed()
+        """Ask the watcher whether anything was committed (PRAGMA data_version, LISTEN, or
+        a query: a database read, so in a thread, never on the event loop); the screens in
+        view reload when it was. A poll still running makes the next one a no-op."""
+        if self._polling:
+            return
+        self._polling = True
+        self.run_worker(self._poll, thread=True, group="change-watch", exit_on_error=False)
+
+    def _poll(self) -> None:
+        try:
+            with self._watch_lock:
+                changed = self.watcher.changed()
+        finally:
+            self._polling = False
+        if changed:
+            self.call_from_thread(self._reload_screens)
+
+    def _absorb_own_commit(self) -> None:
+        with self._watch_lock:
+            self.watcher.changed()
 
     def data_changed(self) -> None:
-        """Something was committed: reload the screens in view; others reload on resume."""
-        self.watcher.changed()  # absorb our own commit so it doesn't trigger twice
+        """We committed something: reload the screens in view (others reload on resume);
+        the watcher absorbs our own commit in a thread, so it doesn't trigger twice."""
+        self.run_worker(
+            self._absorb_own_commit, thread=True, group="change-watch", exit_on_error=False
+        )
+        self._reload_screens()
+
+    def _reload_screens(self) -> None:
         self.generation += 1
         for screen in self.screen_stack:
             if isinstance(screen, DataScreen) and screen.is_attached:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -21,11 +19,6 @@ class DataScreen(DataMixin, Screen):
     def on_screen_resume(self) -> None:
         if self.seen_generation != self.app.generation:
             self.reload()
-        self.call_after_refresh(self._mark_resumed)
-
-    def _mark_resumed(self) -> None:
-        # When the screen was on screen after a switch (tests/bench/console.py's clock).
-        self.resumed_at = time.perf_counter()
 
     def reload(self) -> None:
         self.seen_generation = self.app.generation

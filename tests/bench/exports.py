@@ -15,7 +15,7 @@ Then, each in a fresh subprocess so peak RSS is the command's own:
    `services.exports.export_query` with literal parameters): `sqlite3 -csv -header`;
 3. `svcdesk report kpis` for the last 365 days (also timed in-process, without startup).
 
-Targets (issue 8): export within 3x of the sqlite3 shell, peak RSS < 150 MB; KPI report
+Targets: export within 3x of the sqlite3 shell, peak RSS < 150 MB; KPI report
 for a year < 2 s. Prints one line per measurement and a Markdown table for
 docs/performance.md.
 """

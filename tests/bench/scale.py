@@ -1,4 +1,4 @@
-"""Scale benchmark (issue 9): a big shop on SQLite and on PostgreSQL.
+"""Scale benchmark: a big shop on SQLite and on PostgreSQL.
 
     .venv/bin/python tests/bench/scale.py --orders 1000000 --techs 200 --backend sqlite
     .venv/bin/python tests/bench/scale.py --orders 1000000 --techs 200 --backend postgresql

@@ -174,8 +174,13 @@ async def test_holiday_plan_view_says_the_crew_is_off_and_f_works_it(engine, sho
 async def test_holiday_palette_plans_the_next_working_day(engine, shop):
     from svcdesk.tui.screens.dayplan import tomorrow
 
+    with read_session(engine) as s:
+        assert str(tomorrow(s)) == "2026-11-27"  # Thanksgiving skipped
     async with run_app(engine) as (app, pilot):
-        assert str(tomorrow(app)) == "2026-11-27"  # Thanksgiving skipped
+        app.action_command("plan-tomorrow")  # the day is found with the plan, in a worker
+        await settle(pilot, 6)
+        assert isinstance(app.screen, DayPlanScreen)
+        assert str(app.screen.day) == "2026-11-27"
 
 
 async def test_holiday_emergency_insert_lists_everyone_off_and_f_calls_them_in(engine, shop):

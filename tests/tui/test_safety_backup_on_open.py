@@ -1,4 +1,4 @@
-"""The console takes today's automatic backup when it opens (issue 9, docs/safety.md):
+"""The console takes today's automatic backup when it opens (docs/safety.md):
 in the background, once a day, per `backup.keep_days` / `backup.dir`; a failure is a
 warning, never a crash."""
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlmodel import col, select
 
 from svcdesk.cli.commands.invoices import AmountOpt, DateOpt, MethodOpt, RefOpt, record_payment
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
-from svcdesk.models import Customer
-from svcdesk.models.billing import Invoice, Payment
 from svcdesk.services.billing import aging as aging_service
+from svcdesk.services.billing import payments
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import parse_day
@@ -44,28 +42,8 @@ def list_cmd(
 ) -> None:
     """Payments, newest first."""
     with read_session(engine()) as session:
-        stmt = (
-            select(Payment, Invoice.number, Customer.name)
-            .join(Invoice, Invoice.id == Payment.invoice_id)
-            .join(Customer, Customer.id == Invoice.customer_id)
-            .order_by(col(Payment.received_on).desc(), col(Payment.id).desc())
-            .limit(limit)
-        )
-        if since:
-            stmt = stmt.where(Payment.received_on >= parse_day(since, shop_zone(session)))
-        rows = session.exec(stmt).all()
-    data = [
-        {
-            "id": p.id,
-            "invoice": number,
-            "customer": name,
-            "amount_cents": p.amount_cents,
-            "method": p.method,
-            "received_on": p.received_on.isoformat(),
-            "reference": p.reference,
-        }
-        for p, number, name in rows
-    ]
+        day = parse_day(since, shop_zone(session)) if since else None
+        data = [p.to_json() for p in payments.list_payments(session, since=day, limit=limit)]
     if json_out:
         print_json(data)
         return

@@ -5,12 +5,14 @@ also closes its order (`invoiced -> closed` through the lifecycle)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, InvalidTransition
+from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice, InvoiceStatus, Payment, PaymentMethod
 from svcdesk.services.billing import invoices
 from svcdesk.services.common.money import fmt_money
@@ -83,3 +85,38 @@ def invoice_payments(session: Session, invoice_id: int) -> list[Payment]:
     return list(
         session.exec(select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id))
     )
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A payment as `payments list` shows it."""
+
+    id: int
+    invoice: str
+    customer: str
+    amount_cents: int
+    method: str
+    received_on: date
+    reference: str | None
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "received_on": self.received_on.isoformat()}
+
+
+def list_payments(
+    session: Session, *, since: date | None = None, limit: int = 200
+) -> list[PaymentRow]:
+    """Payments received on or after `since` (all when None), newest first."""
+    stmt = (
+        select(Payment, Invoice.number, Customer.name)
+        .join(Invoice, col(Invoice.id) == Payment.invoice_id)
+        .join(Customer, col(Customer.id) == Invoice.customer_id)
+        .order_by(col(Payment.received_on).desc(), col(Payment.id).desc())
+        .limit(limit)
+    )
+    if since is not None:
+        stmt = stmt.where(Payment.received_on >= since)
+    return [
+        PaymentRow(p.id, number, name, p.amount_cents, p.method, p.received_on, p.reference)
+        for p, number, name in session.exec(stmt).all()
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 
 from rich.text import Text
@@ -284,12 +283,10 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
             (r.number, row_cells(r, zone, page.slas.get(r.id))) for r in page.rows
         )
         self._show_count()
-        self.call_after_refresh(self._mark_shown)
+        self.call_after_refresh(self.rows_painted)
 
-    def _mark_shown(self) -> None:
-        # When the rows of the latest load were on screen (tests/bench/console.py measures
-        # key -> painted table with it; Pilot's own idle polling adds ~20 ms steps).
-        self.shown_at, self.shown_wall = time.perf_counter(), time.time()
+    def rows_painted(self) -> None:
+        """The rows of the latest load are on screen."""
         if hasattr(self.app, "start_discovery"):
             self.app.start_discovery()  # the other screens load after the first paint
 

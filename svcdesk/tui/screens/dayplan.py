@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.clock import now
+from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.dispatch.schedule_view import day_schedule
 from svcdesk.tui.base import DataScreen
@@ -35,12 +36,15 @@ SYMBOL = {
 }
 
 
-def make_plan(day: date, time_limit: float | None, reoptimize: bool, force: bool = False):
+def make_plan(day: date | None, time_limit: float | None, reoptimize: bool, force: bool = False):
+    """`day` None: tomorrow, or the next day that is not a shop holiday."""
+
     def fn(session) -> tuple[PlanProposal, list[Change]]:
         from svcdesk.services.dispatch.plan import diff, plan_day
 
-        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
-        return proposal, diff(proposal, day_schedule(session, day, zone=proposal.zone))
+        chosen = day if day is not None else tomorrow(session)
+        proposal = plan_day(session, chosen, time_limit, reoptimize=reoptimize, force=force)
+        return proposal, diff(proposal, day_schedule(session, chosen, zone=proposal.zone))
 
     return fn
 
@@ -72,7 +76,8 @@ class DayPlanScreen(DataScreen):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, day: date, *, time_limit: float | None = None) -> None:
+    def __init__(self, day: date | None, *, time_limit: float | None = None) -> None:
+        """`day` None: the next working day, found with the plan (off the event loop)."""
         super().__init__()
         self.day = day
         self.time_limit = time_limit
@@ -112,9 +117,8 @@ class DayPlanScreen(DataScreen):
 
     def action_replan(self) -> None:
         self.stale = False
-        self.query_one("#plan-head", Static).update(
-            f"Planning {self.day:%A %Y-%m-%d}… (solver running)"
-        )
+        day = f"{self.day:%A %Y-%m-%d}" if self.day else "the next working day"
+        self.query_one("#plan-head", Static).update(f"Planning {day}… (solver running)")
         self.load(
             make_plan(self.day, self.time_limit, self.reoptimize, self.force),
             self._show,
@@ -123,6 +127,7 @@ class DayPlanScreen(DataScreen):
 
     def _show(self, result) -> None:
         self.proposal, changes = result
+        self.day = self.proposal.day
         zone = self.app.zone
         self.changes = {f"{i}": c for i, c in enumerate(changes)}
         rows = []
@@ -215,6 +220,8 @@ class DayPlanScreen(DataScreen):
         self.action_replan()
 
     def action_day(self, delta: int) -> None:
+        if self.day is None:  # the first plan (and its day) is still loading
+            return
         self.day += timedelta(days=delta)
         self.action_replan()
 
@@ -222,13 +229,11 @@ class DayPlanScreen(DataScreen):
         self.app.pop_screen()
 
 
-def tomorrow(app) -> date:
-    """Tomorrow, or the next day that is not a shop holiday."""
-    from svcdesk.db import read_session
+def tomorrow(session) -> date:
+    """Tomorrow, or the next day that is not a shop holiday (in a worker: it reads)."""
     from svcdesk.services.dispatch.holidays import next_plan_day
 
-    with read_session(app.engine) as session:
-        return next_plan_day(session, now().astimezone(app.zone).date())
+    return next_plan_day(session, now().astimezone(shop_zone(session)).date())
 
 
 @register_command(
@@ -237,4 +242,4 @@ def tomorrow(app) -> date:
     help="Day plan for the crew, as a diff (the next working day after a shop holiday)",
 )
 def _plan_tomorrow(app) -> None:
-    app.push_screen(DayPlanScreen(tomorrow(app)))
+    app.push_screen(DayPlanScreen(None))

@@ -8,18 +8,14 @@ highlighted part, `e` (or `enter`) answer the highlighted checklist item, `t` ad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from svcdesk.errors import InvalidInput
-from svcdesk.models import Customer
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.execution import attachments, checklists
 from svcdesk.services.execution import visit_progress as vp
-from svcdesk.services.execution.execution_view import ExecutionDetail, execution_detail
+from svcdesk.services.execution.field_view import FieldView, field_view
 from svcdesk.services.inventory import part_usage
 from svcdesk.services.orders import lifecycle, notes
 from svcdesk.tui.base import DataScreen
@@ -46,32 +42,8 @@ FIX_ACTIONS = {
 }
 
 
-@dataclass
-class FieldView:
-    detail: ExecutionDetail
-    customer: str
-    visit_id: int | None  # the visit the keys act on
-    visit_status: str | None
-
-
-def fetch_field(number: str):
-    def fn(session) -> FieldView:
-        order = lifecycle.get_order(session, number)
-        visit = None
-        try:
-            visit = vp.find_visit(session, order)
-        except InvalidInput:
-            try:
-                visit = vp.last_completed_visit(session, order)
-            except InvalidInput:
-                visit = None
-        customer = session.get(Customer, order.customer_id).name
-        return FieldView(
-            execution_detail(session, order), customer,
-            visit.id if visit else None, visit.status if visit else None,
-        )  # fmt: skip
-
-    return fn
+def fetch_field(order_ref: str | int):
+    return lambda session: field_view(session, order_ref)
 
 
 def head_text(view: FieldView, zone) -> Text:
@@ -118,20 +90,26 @@ class FieldScreen(TabbedTables, DataScreen):
         *tab_bindings(TABS),
     ]
 
-    def __init__(self, number: str, fix: str | None = None) -> None:
+    def __init__(self, number: str | None, fix: str | None = None, *, order_id: int = 0) -> None:
+        """Opened on an order number, or on an order id (`order_id`, number read with the
+        rest of the view in the background)."""
         super().__init__()
         self.number = number
+        self.order_id = order_id
         self.fix = fix
         self.view: FieldView | None = None
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.number} · field work"
+        self.sub_title = f"{self.number or ''} · field work"
 
     def refresh_data(self) -> None:
-        self.load(fetch_field(self.number), self._show)
+        self.load(fetch_field(self.number or self.order_id), self._show)
 
     def _show(self, view: FieldView) -> None:
         self.view = view
+        if self.number != view.detail.number:
+            self.number = view.detail.number
+            self.sub_title = f"{self.number} · field work"
         d, zone = view.detail, self.app.zone
         self.query_one("#field-head", Static).update(head_text(view, zone))
         self.tab_table("ex-time").replace_rows(
@@ -312,13 +290,7 @@ def open_field(app, number: str, fix: str | None = None) -> None:
 
 @register_opener("field")
 def _open_field_by_id(app, order_id: int) -> None:
-    from svcdesk.db import read_session
-    from svcdesk.models import WorkOrder
-
-    with read_session(app.engine) as session:
-        order = session.get(WorkOrder, order_id)
-    if order is not None:
-        open_field(app, order.number)
+    app.push_screen(FieldScreen(None, order_id=order_id))
 
 
 @register_command(
