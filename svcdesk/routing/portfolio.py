@@ -34,7 +34,13 @@ from collections.abc import Mapping, Sequence
 
 from svcdesk.routing.board import Board
 from svcdesk.routing.model import Job, Plan, Problem
-from svcdesk.routing.solver import DEFAULT_PRIZES, PyVRPSolver, _State, legs_for
+from svcdesk.routing.solver import (
+    DEFAULT_PRIZES,
+    PyVRPSolver,
+    _State,
+    legs_for,
+    lunch_around_bookings,
+)
 
 PYVRP_MAX_JOBS = 800
 """Above this many jobs the portfolio does not run PyVRP (memory and convergence)."""
@@ -110,6 +116,7 @@ class PortfolioSolver:
         end = t0 + time_limit_s * 0.97 - min(0.5, 0.0004 * len(problem.jobs))
         self.log = []
         legs = legs_for(problem)
+        problem = lunch_around_bookings(problem, legs)
         st = _State(problem, legs)
         if not problem.jobs or not problem.techs:
             return st.to_plan(self.name, t0)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -106,6 +106,32 @@ def unassigned_reason(problem: Problem, job: Job, legs: Legs | None = None) -> s
     if legs is not None and all(simulate(t, [job], legs) is None for t in in_shift):
         return "cannot be reached and finished within any qualified shift"
     return "no room left in qualified technicians' day"
+
+
+def lunch_around_bookings(problem: Problem, legs) -> Problem:
+    """Booked visits are kept whatever happens; lunch is placed around them. A technician
+    whose booked visits leave no room for lunch is planned without one (the checker then
+    reports the missing lunch: the truth, and the dispatcher's call) rather than losing a
+    booking."""
+    techs = []
+    changed = False
+    for t in problem.techs:
+        locked = sorted(
+            (j for j in problem.jobs if j.locked_tech == t.id and j.locked_start is not None),
+            key=lambda j: (j.locked_start, j.id),
+        )
+        if (
+            locked
+            and t.break_window() is not None
+            and simulate(t, locked, legs) is None
+            and simulate(replace(t, lunch=None), locked, legs) is not None
+        ):
+            t = replace(t, lunch=None)
+            changed = True
+        techs.append(t)
+    if not changed:
+        return problem
+    return Problem(problem.jobs, techs, problem.travel, problem.day)
 
 
 def _sort_key(job: Job) -> tuple:
@@ -282,6 +308,7 @@ class GreedySolver:
     def solve(self, problem: Problem, time_limit_s: float = 0.0) -> Plan:
         t0 = time.perf_counter()
         legs = legs_for(problem)
+        problem = lunch_around_bookings(problem, legs)
         st = _State(problem, legs)
         locked = [j for j in problem.jobs if j.locked]
         for j in sorted(locked, key=lambda j: (j.locked_start or 0, j.id)):
@@ -687,6 +714,7 @@ class PyVRPSolver:
     def solve(self, problem: Problem, time_limit_s: float = 2.0) -> Plan:
         t0 = time.perf_counter()
         legs = legs_for(problem)
+        problem = lunch_around_bookings(problem, legs)
         st = _State(problem, legs)
         if not problem.jobs or not problem.techs:
             return st.to_plan(self.name, t0)
