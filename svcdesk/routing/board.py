@@ -51,6 +51,7 @@ class Board:
         insert_by: str = "drive",
     ) -> None:
         self.insert_by = insert_by
+        self.push_share = 0.0  # share of ruin-and-recreate moves that re-insert by push
         self.problem = problem
         self.legs = legs
         self.M = legs.minutes_array.tolist()
@@ -239,6 +240,8 @@ class Board:
         breaking ties); default: the board's ``insert_by``."""
         jloc = self.jidx[job.id]
         push = (by or self.insert_by) == "push"
+        if not push:
+            return self._cheapest(job, jloc, self.eligible[job.id] if techs is None else techs)
         best = None
         for tech in self.eligible[job.id] if techs is None else techs:
             if tech.id not in self.routes:
@@ -263,6 +266,40 @@ class Board:
                 if best is None or key < best[0]:
                     best = (key, tech.id, k)
         return best
+
+    def _cheapest(self, job: Job, jloc: int, techs: Iterable[Tech]):
+        """Least added drive: every position's detour first (cheap), then the feasibility
+        test in detour order until one passes."""
+        M = self.M
+        Mj = M[jloc]
+        svc = job.service_minutes
+        cands = []
+        for tech in techs:
+            r = self.routes.get(tech.id)
+            if r is None:
+                continue
+            jlo, jhi = job.earliest(tech), job.latest(tech)
+            loc, E0, E1, S0, S1 = r.loc, r.E0, r.E1, r.S0, r.S1
+            for k in range(len(loc) - 1):
+                a = loc[k]
+                Ma = M[a]
+                t = E0[k] if E0[k] < E1[k] else E1[k]
+                s = t + Ma[jloc]
+                if s > jhi:
+                    continue
+                b = loc[k + 1]
+                # necessary (lunch only adds): the next stop still starts in time
+                if (s if s > jlo else jlo) + svc + Mj[b] > (
+                    S0[k + 1] if S0[k + 1] > S1[k + 1] else S1[k + 1]
+                ):
+                    continue
+                cands.append((Ma[jloc] + Mj[b] - Ma[b], k, tech))
+        cands.sort(key=lambda c: (c[0], c[1]))
+        for detour, k, tech in cands:
+            r = self.routes[tech.id]
+            if self._insertion_cost(r, k, jloc, job.earliest(tech), job.latest(tech), svc):
+                return detour, tech.id, k
+        return None
 
     def insert_at(self, job: Job, tid: str, pos: int) -> bool:
         r = self.routes[tid]
@@ -455,10 +492,11 @@ class Board:
             cand = [by_id[jid] for jid in near] + near_left
             noise = {j.id: rng.random() * 30 for j in cand}
             cand.sort(key=lambda j: (-self.prize(j), j.service_minutes + noise[j.id]))
+            by = "push" if rng.random() < self.push_share else "drive"
             for j in cand:
                 if j.id in self.where:
                     continue
-                found = self.best_insertion(j)
+                found = self.best_insertion(j, by=by)
                 if found is not None:
                     touched.setdefault(found[1], before[found[1]])
                     self.insert_at(j, found[1], found[2])

@@ -543,6 +543,7 @@ def run_instance(
             f"{plan.total_drive_minutes} vs VROOM {vr['drive']} min "
             f"({time.perf_counter() - t:.2f} s, {len(viol)} violations)"
         )
+        print("          members:", ", ".join(f"{a} {b} @{c}s" for a, b, c in svcdesk_engine.log))
         rows.append({"instance": path.stem, "method": "svcdesk=vroom-jobs", "limit": limit,
                      "jobs": len(plan.assigned_ids), "drive": plan.total_drive_minutes,
                      "vroom_jobs": len(keep), "vroom_drive": vr["drive"], "violations": len(viol)})  # fmt: skip
