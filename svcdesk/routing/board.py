@@ -476,7 +476,12 @@ class Board:
             served = [jid for jid, _ in self.where.items() if not by_id[jid].locked]
             if not served:
                 break
-            seed_job = by_id[rng.choice(served)]
+            left_urgent = [j for j in jobs if j.rank <= 1 and j.id not in self.where]
+            if left_urgent and rng.random() < 0.3:
+                # ruin around a left-out emergency/high job: it is put back first
+                seed_job = rng.choice(left_urgent)
+            else:
+                seed_job = by_id[rng.choice(served)]
             sl = self.jidx[seed_job.id]
             row = M[sl]
             k = rng.randint(max(2, ruin // 2), ruin + ruin // 2)
@@ -501,7 +506,11 @@ class Board:
                     touched.setdefault(found[1], before[found[1]])
                     self.insert_at(j, found[1], found[2])
             new = self.objective()
-            if new <= cur:
+            # never trade urgent work (emergency, high) for a pile of lower jobs, even when
+            # the prizes would allow it: what dispatchers expect and the target
+            urgent_out = sum(by_id[jid].rank <= 1 for jid in near)
+            urgent_in = sum(j.rank <= 1 and j.id in self.where for j in cand)
+            if new <= cur and urgent_in >= urgent_out:
                 if new < cur:
                     improved += 1
                 cur = new

@@ -6,17 +6,22 @@ never left out. Within one time limit and one thread, members run in turn, each
 started from the best plan so far, and the best plan wins (docs/routing.md has the
 bench that chose them):
 
-1. **Priority construction** (``Board``): booked visits first, then every job by prize,
-   shortest service first within a priority (a prize per minute of the day), each at its
-   cheapest feasible position; then the **swap repair**: every left-out job, most
+1. **Urgent work first**: emergencies, high jobs and booked visits alone, constructed
+   and packed by ruin and recreate (below) for a tenth of the time, then the other jobs
+   built around them by prize (this is what serves as many high jobs as OR-Tools does).
+2. **Priority constructions** (``Board``): booked visits first, then every job by prize,
+   within a prize by one of ``ORDERS`` (shortest service first, tightest window first,
+   urgent work by deadline), each at its cheapest feasible position; the orders are tried
+   in turn while a quarter of the time lasts, the best is kept; each gets the **swap
+   repair**: every left-out job, most
    valuable first, goes in where it fits, else ejects the one lower-prize job whose
    removal lets it in at the best net gain (the ejected job is re-inserted if it fits
    elsewhere).
-2. **VROOM** (optional, ``pyvroom``): native skills, windows, shifts, breaks and
+3. **VROOM** (optional, ``pyvroom``): native skills, windows, shifts, breaks and
    lexicographic priorities; its sequences are re-timed on the board, what does not fit
    is dropped, then filled and swap-repaired as above. On big days the exploration level
    goes down so it finishes inside its share of the time.
-3. **PyVRP** (``PyVRPSolver.improve``): iterated local search with the prizes as PyVRP's
+4. **PyVRP** (``PyVRPSolver.improve``): iterated local search with the prizes as PyVRP's
    own prizes, warm-started from the best plan so far, for the rest of the time; re-timed,
    filled and swap-repaired the same way. Skipped on days above ``PYVRP_MAX_JOBS`` (its
    per-skill-profile matrices cost ~45 MB each at 1,500 jobs and it does not converge in
@@ -51,19 +56,38 @@ PYVRP_SHARE = 0.7
 recreate)."""
 
 
-def construction_order(problem: Problem, prizes: Mapping[str, int]) -> list[Job]:
-    """Booked visits by start, then by prize, shortest service first, tightest window."""
+def _window_end(j: Job) -> int:
+    return j.window_end if j.window_end is not None else 10**6
+
+
+def _window_width(j: Job) -> int:
+    if j.window_end is None or j.window_start is None:
+        return 10**6
+    return j.window_end - j.window_start
+
+
+ORDERS = {
+    # within a prize: shortest service first (a prize per minute of the day)
+    "service": lambda j: (j.service_minutes, _window_end(j)),
+    # tightest customer window first (the flexible ones fit around them)
+    "window": lambda j: (_window_width(j), j.service_minutes),
+    # urgent work by deadline, the rest by service
+    "deadline": lambda j: (_window_end(j) if j.rank <= 1 else 0, j.service_minutes),
+}
+"""Construction orders tried in turn (each: booked visits first, then by prize)."""
+
+
+def construction_order(
+    problem: Problem, prizes: Mapping[str, int], order: str = "service"
+) -> list[Job]:
+    """Booked visits by start, then by prize, then by ``ORDERS[order]``."""
     locked = sorted(
         (j for j in problem.jobs if j.locked), key=lambda j: (j.locked_start or 0, j.id)
     )
+    key = ORDERS[order]
     free = sorted(
         (j for j in problem.jobs if not j.locked),
-        key=lambda j: (
-            -prizes[j.priority],
-            j.service_minutes,
-            j.window_end if j.window_end is not None else 10**6,
-            j.id,
-        ),
+        key=lambda j: (-prizes[j.priority], *key(j), j.id),
     )
     return [*locked, *free]
 
@@ -127,13 +151,37 @@ class PortfolioSolver:
         def new_board() -> Board:
             return Board(problem, legs, self.prizes)
 
-        # 1. priority construction + swap repair
+        # 1. urgent work first: emergencies, high jobs and bookings alone, packed by ruin
+        # and recreate for a tenth of the time; the rest is built around them
+        urgent = Problem(
+            [j for j in problem.jobs if j.rank <= 1 or j.locked],
+            problem.techs,
+            problem.travel,
+            problem.day,
+        )
+        u = Board(urgent, legs, self.prizes)
+        u.construct(construction_order(urgent, self.prizes))
+        u.swap_repair(deadline=t0 + 0.1 * time_limit_s)
+        u.lns(t0 + 0.1 * time_limit_s, seed=self.seed)
         best = new_board()
+        load_board(best, u.sequences())
         best.construct(construction_order(problem, self.prizes))
         best.swap_repair(deadline=t0 + 0.3 * time_limit_s)
-        self._note("construct", best, t0)
+        self._note("construct/urgent", best, t0)
+        del u, urgent
 
-        # 2. VROOM (off by default: see the module doc)
+        # 2. priority constructions + swap repair, in turn while a quarter of the time lasts
+        for order in ORDERS:
+            if time.perf_counter() > t0 + 0.25 * time_limit_s:
+                break
+            b = new_board()
+            b.construct(construction_order(problem, self.prizes, order))
+            b.swap_repair(deadline=t0 + 0.3 * time_limit_s)
+            self._note(f"construct/{order}", b, t0)
+            if b.objective() < best.objective():
+                best = b
+
+        # 3. VROOM (off by default: see the module doc)
         if self.use_vroom and time.perf_counter() < end:
             from svcdesk.routing import vroom_engine
 
@@ -148,7 +196,7 @@ class PortfolioSolver:
                 if b.objective() < best.objective():
                     best = b
 
-        # 3. ruin and recreate; on a day where (nearly) everything fits, the objective is
+        # 4. ruin and recreate; on a day where (nearly) everything fits, the objective is
         # the drive, PyVRP's strength: after a first stretch of ruin and recreate, PyVRP
         # (warm-started from the best plan) gets most of the rest. On an over-subscribed
         # day the choice of jobs dominates and ruin and recreate keeps the whole time
