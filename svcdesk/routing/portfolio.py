@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from svcdesk.routing.board import Board
 from svcdesk.routing.model import Job, Plan, Problem
+from svcdesk.routing.schedule import simulate
 from svcdesk.routing.solver import (
     DEFAULT_PRIZES,
     PyVRPSolver,
@@ -90,6 +92,37 @@ def construction_order(
         key=lambda j: (-prizes[j.priority], *key(j), j.id),
     )
     return [*locked, *free]
+
+
+def meet_deadlines(board: Board) -> int:
+    """SLA due times of emergencies and high jobs as deadlines where feasible: a served job
+    that starts after its ``due`` is moved (any qualified technician, any position) to a
+    place where it starts by then, if there is one; other stops keep their order. Returns
+    the number of jobs moved."""
+    moved = 0
+    techs = board.techs
+    for job in sorted(board.problem.jobs, key=lambda j: (j.rank, j.due or 0, j.id)):
+        if job.due is None or job.rank > 1 or job.locked or job.id not in board.where:
+            continue
+        tid = board.where[job.id]
+        seq = board.routes[tid].jobs
+        tm = simulate(techs[tid], seq, board.legs)
+        if tm is None:
+            continue
+        current = next(j for j in seq if j.id == job.id)
+        if tm.starts[seq.index(current)] <= job.due:
+            continue
+        board.remove(current)
+        tight = replace(job, window_end=min(job.due, job.window_end or job.due))
+        if tight.window_start is not None and tight.window_start > tight.window_end:
+            board.set_route(tid, seq)
+            continue
+        found = board.best_insertion(tight)
+        if found is not None and board.insert_at(tight, found[1], found[2]):
+            moved += 1
+        else:
+            board.set_route(tid, seq)
+    return moved
 
 
 def load_board(board: Board, seqs: Mapping[str, Sequence[Job]]) -> None:
@@ -222,6 +255,7 @@ class PortfolioSolver:
             best.lns(end, seed=self.seed + 1)
             self._note("lns", best, t0)
 
+        meet_deadlines(best)
         for tid, seq in best.sequences().items():
             st.seq[tid] = seq
         for tid in st.seq:

@@ -288,3 +288,45 @@ def test_cli_insert_asks_before_bumping(db_path, engine):
     assert "1 bumped" in r.output
     with read_session(engine) as s:
         assert len(s.exec(select(Visit).where(Visit.status == "cancelled")).all()) == 1
+
+
+# --------------------------------------------------------------------------- SLA due
+
+
+def test_sla_due_is_a_deadline_where_feasible():
+    """An emergency planned after a normal job is moved to start by its SLA due time."""
+    from svcdesk.routing.portfolio import meet_deadlines
+
+    t = Tech("T", loc(0), 480, 1020, frozenset({"hvac"}))
+    normal = Job("N", loc(0, 2), 60, skills=frozenset({"hvac"}))
+    em = Job("E", loc(10), 60, skills=frozenset({"hvac"}), priority="emergency", due=510)
+    p = Problem([normal, em], [t], TRAVEL)
+    legs = legs_for(p)
+    b = Board(p, legs, DEFAULT_PRIZES)
+    assert b.set_route("T", [normal, em])
+    assert simulate(t, [normal, em], legs).starts[1] > 510
+    assert meet_deadlines(b) == 1
+    seq = b.routes["T"].jobs
+    assert [j.id for j in seq] == ["E", "N"]
+    assert simulate(t, seq, legs).starts[0] <= 510
+    # an impossible deadline leaves the plan as it was
+    late = Job("L", loc(30), 60, skills=frozenset({"hvac"}), priority="high", due=481)
+    p2 = Problem([normal, late], [t], TRAVEL)
+    b2 = Board(p2, legs_for(p2), DEFAULT_PRIZES)
+    assert b2.set_route("T", [normal, late])
+    assert meet_deadlines(b2) == 0 and [j.id for j in b2.routes["T"].jobs] == ["N", "L"]
+
+
+def test_build_day_gives_urgent_jobs_their_sla_due(session):
+    from svcdesk.services.dispatch.problem import build_day
+
+    tech(session, "Ann", km=0)
+    em = order(session, "no heat", km=3, priority="emergency")
+    low = order(session, "squeak", km=3, priority="low")
+    ctx = build_day(session, THU)
+    jobs = ctx.problem.job_index()
+    assert jobs[low.number].due is None
+    em.sla_due = at(THU, "10:30")
+    session.flush()
+    ctx = build_day(session, THU)
+    assert ctx.problem.job(em.number).due == 10 * 60 + 30
