@@ -18,6 +18,7 @@ from svcdesk.routing.model import (
     Tech,
     Unassigned,
 )
+from svcdesk.routing.portfolio import PortfolioSolver, plan_objective
 from svcdesk.routing.solver import (
     GreedySolver,
     Insertion,
@@ -47,6 +48,7 @@ __all__ = [
     "LunchBreak",
     "MatrixTravel",
     "Plan",
+    "PortfolioSolver",
     "Problem",
     "PyVRPSolver",
     "Route",
@@ -60,5 +62,6 @@ __all__ = [
     "check_plan",
     "insert_job",
     "locate_zip",
+    "plan_objective",
     "route_one",
 ]

@@ -10,8 +10,10 @@ start inside the customer window; inside the shift (leave no earlier than shift 
 back no later than shift end); arrival consistent with the previous stop's end plus the
 travel time (and the break, when taken on that leg); stops in time order without overlap;
 recorded travel minutes equal to the provider's; the lunch break, when the shift needs
-one, taken once inside its window and fitted in a leg; locked visits on their technician
-at their time; and the priority rule: an emergency job is not left unassigned while a
+one (and the booked visits leave room for it), taken once inside its window and fitted in
+a leg; locked visits on their technician at their time, and never left out while the
+technician's booked visits fit together in the shift (lunch is what gives way); and the
+priority rule: an emergency job is not left unassigned while a
 lower-priority job is kept by a technician who could do it (reported only for the
 obvious case, when dropping that technician's lower-priority work would make room; see
 ``priority_conflicts``).
@@ -19,7 +21,7 @@ obvious case, when dropping that technician's lower-priority work would make roo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from svcdesk.routing.model import Job, Plan, Problem, Tech
 
@@ -62,6 +64,14 @@ def check_plan(problem: Problem, plan: Plan, *, check_priority: bool = True) -> 
         if u.job_id in unassigned:
             bad("double", None, u.job_id, f"{u.job_id} listed twice as unassigned")
         unassigned.add(u.job_id)
+        job = jobs.get(u.job_id)
+        if job is not None and job.locked and _bookings_fit(problem, job.locked_tech):
+            bad(
+                "locked",
+                job.locked_tech,
+                u.job_id,
+                f"booked visit {u.job_id} dropped from {job.locked_tech}'s route",
+            )
     for jid in jobs:
         if jid not in seen and jid not in unassigned:
             bad("missing", None, jid, f"{jid} is neither planned nor listed as unassigned")
@@ -87,7 +97,7 @@ def _check_route(problem, tech: Tech, route, jobs, seen, bad) -> None:  # noqa: 
     lunch = route.lunch
     bw = _break_window(tech)
     n = len(route.stops)
-    if bw is not None and lunch is None:
+    if bw is not None and lunch is None and _bookings_fit(problem, tid, with_lunch=True):
         bad("break", tid, None, f"{tid} has no lunch break")
     if lunch is not None:
         if bw is None:
@@ -185,6 +195,21 @@ def _check_route(problem, tech: Tech, route, jobs, seen, bad) -> None:  # noqa: 
             bad("shift", tid, job.id, f"{job.id} outside {tid}'s shift")
         prev_free = stop.end
         prev_loc = job.location
+
+
+def _bookings_fit(problem: Problem, tech_id: str | None, *, with_lunch: bool = False) -> bool:
+    """Do the technician's booked visits (locked with a start) fit together in their shift
+    (lunch aside, unless ``with_lunch``)? If they do, none of them may be left out: lunch
+    goes around them, and when it cannot, lunch is what gives way (a route without lunch
+    is accepted only then)."""
+    tech = next((t for t in problem.techs if t.id == tech_id), None)
+    if tech is None:
+        return False
+    booked = sorted(
+        (j for j in problem.jobs if j.locked_tech == tech_id and j.locked_start is not None),
+        key=lambda j: (j.locked_start, j.id),
+    )
+    return _fits(problem, tech if with_lunch else replace(tech, lunch=None), booked)
 
 
 def _break_window(tech: Tech) -> tuple[int, int, int] | None:

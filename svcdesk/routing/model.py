@@ -55,7 +55,9 @@ class Job:
     ``window_start``/``window_end`` bound the START of service (customer's promised
     arrival window); ``None`` means any time within the technician's shift.
     ``locked_tech`` pins the job to a technician; ``locked_start`` additionally fixes the
-    start time (an already booked visit that the plan must not move).
+    start time (an already booked visit that the plan must not move). ``due`` is the SLA
+    response due time: the engine starts the job by then where that is feasible (a
+    deadline), and leaves it where it is otherwise.
     """
 
     id: str
@@ -67,6 +69,7 @@ class Job:
     priority: str = "normal"
     locked_tech: str | None = None
     locked_start: int | None = None
+    due: int | None = None  # SLA: service should start by then (kept where feasible)
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITY_RANK:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -106,6 +106,32 @@ def unassigned_reason(problem: Problem, job: Job, legs: Legs | None = None) -> s
     if legs is not None and all(simulate(t, [job], legs) is None for t in in_shift):
         return "cannot be reached and finished within any qualified shift"
     return "no room left in qualified technicians' day"
+
+
+def lunch_around_bookings(problem: Problem, legs) -> Problem:
+    """Booked visits are kept whatever happens; lunch is placed around them. A technician
+    whose booked visits leave no room for lunch is planned without one (the checker then
+    reports the missing lunch: the truth, and the dispatcher's call) rather than losing a
+    booking."""
+    techs = []
+    changed = False
+    for t in problem.techs:
+        locked = sorted(
+            (j for j in problem.jobs if j.locked_tech == t.id and j.locked_start is not None),
+            key=lambda j: (j.locked_start, j.id),
+        )
+        if (
+            locked
+            and t.break_window() is not None
+            and simulate(t, locked, legs) is None
+            and simulate(replace(t, lunch=None), locked, legs) is not None
+        ):
+            t = replace(t, lunch=None)
+            changed = True
+        techs.append(t)
+    if not changed:
+        return problem
+    return Problem(problem.jobs, techs, problem.travel, problem.day)
 
 
 def _sort_key(job: Job) -> tuple:
@@ -282,6 +308,7 @@ class GreedySolver:
     def solve(self, problem: Problem, time_limit_s: float = 0.0) -> Plan:
         t0 = time.perf_counter()
         legs = legs_for(problem)
+        problem = lunch_around_bookings(problem, legs)
         st = _State(problem, legs)
         locked = [j for j in problem.jobs if j.locked]
         for j in sorted(locked, key=lambda j: (j.locked_start or 0, j.id)):
@@ -466,6 +493,22 @@ def granular_neighbours(data, travel: np.ndarray, pair_ok: np.ndarray, k: int = 
     return {act[i]: [act[j] for j in top[i] if np.isfinite(prox[i, j])] for i in range(n)}
 
 
+@dataclass(frozen=True)
+class _SeqRoute:
+    """Just enough of a ``Route`` for ``_warm_start``: the stops' job ids."""
+
+    seq: Sequence[Job]
+
+    @property
+    def stops(self):
+        return [_JobStop(j.id) for j in self.seq]
+
+
+@dataclass(frozen=True)
+class _JobStop:
+    job_id: str
+
+
 class PyVRPSolver:
     """The default solver: PyVRP's ILS on the field-service model (see module doc)."""
 
@@ -603,13 +646,17 @@ class PyVRPSolver:
         pair_ok = (m.T @ m) > 0
         return granular_neighbours(data, travel[np.ix_(job_of, job_of)], pair_ok)
 
-    def _warm_start(self, problem: Problem, data, owner, techs):
-        """The greedy plan as PyVRP's starting solution (cheap, feasible): on each route the
-        first stop whose lunch twin keeps the route on time takes lunch."""
+    def _warm_start(self, problem: Problem, data, owner, techs, seqs=None):
+        """A plan as PyVRP's starting solution (the greedy's unless ``seqs``, sequences per
+        technician, are given): on each route the first stop whose lunch twin keeps the
+        route on time takes lunch."""
         import pyvrp
 
         try:
-            plan = GreedySolver().solve(problem)
+            if seqs is not None:
+                plan = Plan({t: _SeqRoute(s) for t, s in seqs.items()})  # type: ignore[arg-type]
+            else:
+                plan = GreedySolver().solve(problem)
             plain: dict[str, int] = {}
             twin: dict[tuple[str, int], int] = {}
             for k, j in enumerate(owner):
@@ -639,9 +686,35 @@ class PyVRPSolver:
         except Exception:  # pragma: no cover - a warm start is only a hint
             return None
 
+    def improve(
+        self, problem: Problem, legs: Legs, seqs: Mapping[str, Sequence[Job]], deadline: float
+    ) -> dict[str, list[Job]] | None:
+        """PyVRP's ILS started from ``seqs`` until ``deadline`` (``time.perf_counter()``,
+        building the data included); the best sequences it found (PyVRP's own timing:
+        re-time and repair them), or None if none is feasible."""
+        data, owner, techs = self.build(problem, legs)
+        start = self._warm_start(problem, data, owner, techs, seqs)
+        neighbours = self.neighbours(data)
+        del self._neighbourhood
+        res = run_pyvrp(
+            data,
+            max(0.05, deadline - time.perf_counter()),
+            seed=self.seed,
+            initial_solution=start,
+            max_penalty=MAX_PENALTY,
+            neighbours=neighbours,
+        )
+        if not res.best.is_feasible():
+            return None
+        out: dict[str, list[Job]] = {t.id: [] for t in techs}
+        for r in res.best.routes():
+            out[techs[r.vehicle_type()].id] = [owner[a.idx] for a in r if a.is_client()]
+        return out
+
     def solve(self, problem: Problem, time_limit_s: float = 2.0) -> Plan:
         t0 = time.perf_counter()
         legs = legs_for(problem)
+        problem = lunch_around_bookings(problem, legs)
         st = _State(problem, legs)
         if not problem.jobs or not problem.techs:
             return st.to_plan(self.name, t0)

@@ -35,8 +35,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from svcdesk.routing import vroom_engine  # noqa: E402
+from svcdesk.routing.board import Board  # noqa: E402
 from svcdesk.routing.check import check_plan  # noqa: E402
 from svcdesk.routing.model import Job, Location, LunchBreak, Plan, Problem, Tech  # noqa: E402
+from svcdesk.routing.portfolio import PortfolioSolver, plan_objective  # noqa: E402
 from svcdesk.routing.solver import (  # noqa: E402
     DEFAULT_PRIZES,
     GreedySolver,
@@ -244,9 +247,11 @@ class ORToolsSolver:
             allowed = [v for v, t in enumerate(techs) if t.can_do(j)]
             lo = j.window_start if j.window_start is not None else 0
             hi = j.window_end if j.window_end is not None else 24 * 60
+            if j.locked_start is not None:
+                lo = hi = j.locked_start
             tdim.CumulVar(idx).SetRange(lo, hi)
             model.VehicleVar(idx).SetValues([-1, *allowed])
-            model.AddDisjunction([idx], DEFAULT_PRIZES[j.priority])
+            model.AddDisjunction([idx], 10_000_000 if j.locked else DEFAULT_PRIZES[j.priority])
         solver = model.solver()
         for v, t in enumerate(techs):
             tdim.CumulVar(model.Start(v)).SetRange(t.shift_start, t.shift_end)
@@ -256,7 +261,9 @@ class ORToolsSolver:
                 iv = solver.FixedDurationIntervalVar(bw[0], bw[1], bw[2], False, f"brk{v}")
                 tdim.SetBreakIntervalsOfVehicle([iv], v, service)
         params = pywrapcp.DefaultRoutingSearchParameters()
-        params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+        params.first_solution_strategy = (
+            routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+        )
         params.local_search_metaheuristic = (
             routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         )
@@ -393,6 +400,164 @@ def run_fsday(root: Path, names: list[str], budgets: dict[str, float], with_orto
     return rows
 
 
+# ----------------------------------------------------------------------------- one day, four methods
+
+PRIZE_PRIORITIES = ("emergency", "high", "normal", "low")
+
+
+def shop_objective(problem: Problem, plan: Plan) -> int:
+    """The shop's objective: drive minutes + prizes of jobs left out (DEFAULT_PRIZES)."""
+    return plan_objective(problem, plan)
+
+
+def _plan_from_seqs(problem: Problem, legs, seqs, name: str, t0: float) -> tuple[Plan, int]:
+    """Re-time sequences with the routing layer's scheduler; a route that does not fit is
+    repaired by removing jobs (their number is returned)."""
+    st = _State(problem, legs)
+    for tid, seq in seqs.items():
+        st.seq[tid] = list(seq)
+    removed = 0
+    for tid in st.seq:
+        removed += len(st.make_feasible(tid))
+    return st.to_plan(name, t0), removed
+
+
+def priority_greedy(problem: Problem, time_limit_s: float = 0.0) -> tuple[Plan, int]:
+    """Nearest (cheapest) feasible insertion, jobs in priority order (then window end)."""
+    t0 = time.perf_counter()
+    legs = legs_for(problem)
+    b = Board(problem, legs, DEFAULT_PRIZES)
+    order = sorted(
+        problem.jobs,
+        key=lambda j: (
+            not j.locked,
+            j.rank,
+            j.window_end if j.window_end is not None else 10**6,
+            j.id,
+        ),
+    )
+    b.construct(order)
+    return _plan_from_seqs(problem, legs, b.sequences(), "greedy", t0)
+
+
+def vroom_baseline(problem: Problem, time_limit_s: float) -> tuple[Plan, int]:
+    """VROOM alone: exploration 5, one thread, the whole time limit."""
+    t0 = time.perf_counter()
+    legs = legs_for(problem)
+    left = time_limit_s - (time.perf_counter() - t0)
+    seqs = vroom_engine.solve_vroom(problem, legs, left, exploration=5)
+    return _plan_from_seqs(problem, legs, seqs, "vroom", t0)
+
+
+def ortools_baseline(problem: Problem, time_limit_s: float) -> tuple[Plan, int]:
+    return ORToolsSolver().solve(problem, time_limit_s)
+
+
+def svcdesk_engine(problem: Problem, time_limit_s: float) -> tuple[Plan, int]:
+    solver = PortfolioSolver()
+    plan = solver.solve(problem, time_limit_s)
+    svcdesk_engine.log = solver.log  # type: ignore[attr-defined]
+    return plan, 0
+
+
+METHODS = {
+    "svcdesk": svcdesk_engine,
+    "ortools": ortools_baseline,
+    "vroom": vroom_baseline,
+    "greedy": priority_greedy,
+}
+
+
+def plan_json(problem: Problem, plan: Plan) -> dict:
+    return {
+        "routes": {
+            tid: {
+                "jobs": [[s.job_id, s.start] for s in r.stops],
+                "lunch": [r.lunch.start, r.lunch.end] if r.lunch else None,
+            }
+            for tid, r in plan.routes.items()
+            if r.stops
+        },
+        "unassigned": [u.job_id for u in plan.unassigned],
+    }
+
+
+def run_instance(
+    path: Path, limit: float, methods: list[str], plan_out: Path | None, same_jobs: bool
+) -> list[dict]:
+    problem = load_fsday(path)
+    totals = {p: sum(j.priority == p for j in problem.jobs) for p in PRIZE_PRIORITIES}
+    print(
+        f"\n## {path.name}: {len(problem.jobs)} jobs, {len(problem.techs)} technicians, "
+        f"limit {limit:g} s, load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"{'method':9} {'objective':>10} {'emerg':>7} {'high':>7} {'normal':>7} {'low':>6} "
+        f"{'jobs':>5} {'drive':>6} {'wall_s':>6} {'cpu_s':>6} viol repaired"
+    )
+    rows, plans = [], {}
+    for m in methods:
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            plan, removed = METHODS[m](problem, limit)
+        except ImportError as exc:
+            print(f"{m:9} skipped: {exc}")
+            continue
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        viol = check_plan(problem, plan)
+        cnt = plan.count_by_priority(problem)
+        row = {
+            "instance": path.stem, "method": m, "limit": limit, "objective": shop_objective(problem, plan),
+            **{p: cnt[p] for p in PRIZE_PRIORITIES}, "jobs": len(plan.assigned_ids),
+            "drive": plan.total_drive_minutes, "wall": round(wall, 2), "cpu": round(cpu, 2),
+            "violations": len(viol), "repaired": removed, "load": round(os.getloadavg()[0], 2),
+        }  # fmt: skip
+        rows.append(row)
+        plans[m] = plan_json(problem, plan)
+        print(
+            f"{m:9} {row['objective']:10d} "
+            + " ".join(
+                f"{cnt[p]:>{3 if p == 'low' else 4}d}/{totals[p]:<{2 if p == 'low' else 3}d}"
+                for p in PRIZE_PRIORITIES
+            )
+            + f" {row['jobs']:5d} {row['drive']:6d} {wall:6.2f} {cpu:6.2f} {len(viol):4d} {removed:4d}",
+            flush=True,
+        )
+        if m == "svcdesk" and getattr(svcdesk_engine, "log", None):
+            print(
+                "          members:", ", ".join(f"{a} {b} @{c}s" for a, b, c in svcdesk_engine.log)
+            )
+        for v in viol[:5]:
+            print("    VIOLATION", v)
+    if same_jobs and "vroom" in plans:
+        keep = {jid for r in plans["vroom"]["routes"].values() for jid, _ in r["jobs"]}
+        sub = Problem(
+            [j for j in problem.jobs if j.id in keep], problem.techs, problem.travel, problem.day
+        )
+        t = time.perf_counter()
+        plan, _ = svcdesk_engine(sub, limit)
+        viol = check_plan(sub, plan)
+        vr = next(r for r in rows if r["method"] == "vroom")
+        print(
+            f"  same jobs as VROOM ({len(keep)}): svcdesk serves {len(plan.assigned_ids)}, drive "
+            f"{plan.total_drive_minutes} vs VROOM {vr['drive']} min "
+            f"({time.perf_counter() - t:.2f} s, {len(viol)} violations)"
+        )
+        print("          members:", ", ".join(f"{a} {b} @{c}s" for a, b, c in svcdesk_engine.log))
+        rows.append({"instance": path.stem, "method": "svcdesk=vroom-jobs", "limit": limit,
+                     "jobs": len(plan.assigned_ids), "drive": plan.total_drive_minutes,
+                     "vroom_jobs": len(keep), "vroom_drive": vr["drive"], "violations": len(viol)})  # fmt: skip
+    if plan_out is not None:
+        plan_out.write_text(
+            json.dumps({"instance": str(path), "limit": limit, "plans": plans}, indent=1)
+        )
+        print(f"plans written to {plan_out}")
+    import resource
+
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="svcdesk dispatch benchmark")
     ap.add_argument("--quick", action="store_true", help="12 Solomon instances, 200/500 days")
@@ -401,7 +566,20 @@ def main() -> int:
     ap.add_argument("--budget", type=float, default=2.0, help="Solomon seconds per instance")
     ap.add_argument("--no-ortools", action="store_true")
     ap.add_argument("--json", type=Path, help="write raw results here")
+    ap.add_argument("--instance", type=Path, action="append", help="an fsday-format day (repeat)")
+    ap.add_argument("--time-limit", type=float, default=2.0, help="seconds per method (--instance)")
+    ap.add_argument("--plan-out", type=Path, help="write every method's plan here (JSON)")
+    ap.add_argument("--methods", default="svcdesk,ortools,vroom,greedy")
+    ap.add_argument("--same-jobs", action="store_true", help="svcdesk on VROOM's job set too")
     args = ap.parse_args()
+    if args.instance:
+        rows = []
+        for path in args.instance:
+            rows += run_instance(path, args.time_limit, args.methods.split(","), args.plan_out,
+                                 args.same_jobs)  # fmt: skip
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1))
+        return 0
     root = bench_dir()
     if root is None:
         print("benchmark data not found (set SVCDESK_BENCH_DIR); skipping")

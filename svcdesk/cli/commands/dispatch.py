@@ -177,9 +177,13 @@ def insert_cmd(
     number: str,
     apply_: ApplyOpt = False,
     force: HolidayOpt = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Bump visits without asking (with --apply).")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Drop an order into today's running schedule: best technician, knock-on delays."""
+    """Drop an order into today's running schedule: best technician, knock-on delays; on a
+    full day an emergency may bump normal/low visits (asks first unless --yes)."""
     with read_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         zone = shop_zone(session)
@@ -187,6 +191,15 @@ def insert_cmd(
     if apply_:
         if proposal.best is None:
             raise InvalidInput(f"nobody can take {proposal.number} today: " + _nobody(proposal))
+        if proposal.best.bumped and not yes:
+            moves = "; ".join(b.describe(zone) for b in proposal.best.bumped)
+            if json_out or not typer.confirm(
+                f"{proposal.number} needs room: bump {moves}?", default=False, err=True
+            ):
+                raise InvalidInput(
+                    f"{proposal.number}: not booked; bumping {moves} needs confirmation "
+                    "(answer y, or pass --yes)"
+                )
         with write_session(engine()) as session:
             apply_insert(session, proposal, actor=actor())
     if json_out:
@@ -204,13 +217,15 @@ def insert_cmd(
             f"{mark} {o.tech_name}: {hm(o.starts_at, zone)}-{hm(o.ends_at, zone)}, "
             f"+{o.added_drive_minutes} min drive, {delays}"
         )
+        for b in o.bumped:
+            info(f"    bumps {b.describe(zone)}")
     for name, why in proposal.not_possible.items():
         info(f"  {name}: {why}")
     b = proposal.best
     if apply_:
         info(
             f"booked {proposal.number}: {b.tech_name} {hm(b.starts_at, zone)}; "
-            f"{len(b.delays)} visits moved"
+            f"{len(b.delays)} visits moved, {len(b.bumped)} bumped"
         )
     else:
         info("dry run: nothing written (--apply to book)")

@@ -9,7 +9,7 @@ visits in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -18,7 +18,7 @@ from svcdesk import clock
 from svcdesk.clock import now as clock_now
 from svcdesk.errors import InvalidInput
 from svcdesk.models import Technician, Visit, WorkOrder
-from svcdesk.routing import Job, Plan, Problem, insert_job
+from svcdesk.routing import Job, Plan, Problem, Tech, insert_job
 from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
 from svcdesk.services.common.settings import shop_zone
@@ -40,6 +40,26 @@ class Delay:
 
 
 @dataclass
+class Bump:
+    """A normal/low visit taken off the technician's day to make room for an emergency:
+    moved to another technician (`to_tech_*`, `after`) or, with no room anywhere today,
+    back to the board (the visit is cancelled, the order is open again)."""
+
+    number: str
+    visit_id: int
+    priority: str
+    before: datetime
+    to_tech_id: int | None = None
+    to_tech_name: str | None = None
+    after: datetime | None = None
+
+    def describe(self, zone) -> str:
+        if self.after is None:
+            return f"{self.number} ({self.priority}) back to the board"
+        return f"{self.number} ({self.priority}) to {self.to_tech_name} {self.after.astimezone(zone):%H:%M}"
+
+
+@dataclass
 class InsertOption:
     tech_id: int
     tech_name: str
@@ -48,6 +68,7 @@ class InsertOption:
     added_drive_minutes: int
     delays: list[Delay]
     route: PlannedRoute
+    bumped: list[Bump] = field(default_factory=list)
 
     @property
     def total_delay(self) -> int:
@@ -90,15 +111,13 @@ def insert_emergency(
     problem = Problem(jobs, ctx.problem.techs, ctx.problem.travel, ctx.problem.day)
     legs = legs_for(Problem([*jobs, job], problem.techs, problem.travel, problem.day))
     proposal = InsertProposal(order.number, order.id, order.priority, order.version, now, [])
+    full: list[tuple[Tech, list[Job]]] = []  # qualified, but no room: bump candidates
     for tech in problem.techs:
         name = ctx.techs[tech.id].name
         if not tech.can_do(job):
             proposal.not_possible[name] = "lacks the skill"
             continue
-        seq = sorted(
-            (j for j in jobs if j.locked_tech == tech.id),
-            key=lambda j: j.locked_start if j.locked_start is not None else j.window_start,
-        )
+        seq = _day_of(jobs, tech)
         timing = simulate(tech, seq, legs)
         if timing is None:
             proposal.not_possible[name] = "today's booked visits already do not fit the shift"
@@ -107,37 +126,172 @@ def insert_emergency(
         one = Problem(seq, [tech], problem.travel, problem.day)
         ins = _best_insertion(current, one, job, now_minute, tech.shift_end)
         if ins is None or ins.route is None:
-            proposal.not_possible[name] = "no room left today (shift, windows, booked visits)"
+            proposal.not_possible[name] = _no_room(tech, seq, job, legs, problem, now_minute)
+            full.append((tech, seq))
             continue
-        route = planned_route(ctx, ins.route)
-        delays = []
-        for stop in route.stops:
-            info = ctx.jobs[stop.job_id]
-            if info.visit_id is not None and stop.starts_at != info.starts_at and not info.helper:
-                minutes = int((stop.starts_at - info.starts_at).total_seconds() // 60)
-                delays.append(
-                    Delay(info.number, info.visit_id, info.starts_at, stop.starts_at, minutes)
-                )
-        new = next(s for s in route.stops if s.job_id == order.number)
-        proposal.options.append(
-            InsertOption(
-                ctx.techs[tech.id].id,
-                name,
-                new.starts_at,
-                new.ends_at,
-                ins.added_drive_minutes,
-                delays,
-                route,
-            )
-        )
+        _add_option(proposal, ctx, order, tech, name, ins)
+    if not proposal.options and order.priority == "emergency":
+        for tech, seq in full:
+            _bump_option(proposal, ctx, order, problem, jobs, legs, tech, seq, job, now, now_minute)
     for tid, why in ctx.not_working.items():
         person = session.get(Technician, tid)
         proposal.not_possible[person.name] = why
     if order.priority == "emergency":
-        proposal.options.sort(key=lambda o: (o.starts_at, o.added_drive_minutes, o.total_delay))
+        proposal.options.sort(
+            key=lambda o: (len(o.bumped), o.starts_at, o.added_drive_minutes, o.total_delay)
+        )
     else:
         proposal.options.sort(key=lambda o: (o.added_drive_minutes, o.total_delay, o.starts_at))
     return proposal
+
+
+def _day_of(jobs: list[Job], tech: Tech) -> list[Job]:
+    return sorted(
+        (j for j in jobs if j.locked_tech == tech.id),
+        key=lambda j: j.locked_start if j.locked_start is not None else j.window_start,
+    )
+
+
+def _no_room(tech: Tech, seq, job: Job, legs, problem: Problem, now_minute: int) -> str:
+    """Why a qualified technician cannot take the job today; names lunch when it is lunch
+    that leaves no room (the job would fit if the break were skipped)."""
+    if tech.break_window() is not None:
+        bare = replace(tech, lunch=None)
+        timing = simulate(bare, seq, legs)
+        if timing is not None:
+            one = Problem(seq, [bare], problem.travel, problem.day)
+            current = Plan({tech.id: build_route(bare, seq, timing, legs)})
+            if insert_job(current, one, job, now=now_minute) is not None:
+                lunch = tech.lunch
+                assert lunch is not None
+                return (
+                    "no room left today with lunch: the only gap is the "
+                    f"{lunch.duration}-minute lunch break (starting "
+                    f"{_hhmm(lunch.earliest_start)}-{_hhmm(lunch.latest_start)})"
+                )
+    return "no room left today (shift, windows, booked visits, lunch)"
+
+
+def _hhmm(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _add_option(proposal, ctx: DayContext, order, tech: Tech, name: str, ins, bumped=()):
+    route = planned_route(ctx, ins.route)
+    delays = []
+    for stop in route.stops:
+        info = ctx.jobs[stop.job_id]
+        if info.visit_id is not None and stop.starts_at != info.starts_at and not info.helper:
+            minutes = int((stop.starts_at - info.starts_at).total_seconds() // 60)
+            delays.append(
+                Delay(info.number, info.visit_id, info.starts_at, stop.starts_at, minutes)
+            )
+    new = next(s for s in route.stops if s.job_id == order.number)
+    proposal.options.append(
+        InsertOption(
+            ctx.techs[tech.id].id,
+            name,
+            new.starts_at,
+            new.ends_at,
+            ins.added_drive_minutes,
+            delays,
+            route,
+            list(bumped),
+        )
+    )
+
+
+BUMPABLE = ("normal", "low")
+
+
+def _bumpable(ctx: DayContext, job: Job, now: datetime) -> bool:
+    info = ctx.jobs[job.id]
+    return (
+        info.priority in BUMPABLE
+        and info.visit_id is not None
+        and not info.helper
+        and info.visit_status in MOVABLE
+        and info.starts_at is not None
+        and info.starts_at >= now
+        and not _crew(ctx, info.visit_id)
+    )
+
+
+def _bump_option(proposal, ctx, order, problem, jobs, legs, tech, seq, job, now, now_minute):
+    """A full day: take this technician's normal/low visits off, lowest priority and
+    latest first, until the emergency fits; each one taken off goes to another qualified
+    technician's day where it fits without delaying anyone, else back to the board."""
+    cands = sorted(
+        (j for j in seq if _bumpable(ctx, j, now)),
+        key=lambda j: (-BUMPABLE.index(ctx.jobs[j.id].priority), -(j.locked_start or 0)),
+    )
+    out: list[Job] = []
+    ins = None
+    rest = list(seq)
+    for v in cands:
+        out.append(v)
+        rest = [j for j in rest if j.id != v.id]
+        timing = simulate(tech, rest, legs)
+        if timing is None:
+            continue
+        current = Plan({tech.id: build_route(tech, rest, timing, legs)})
+        one = Problem(rest, [tech], problem.travel, problem.day)
+        ins = _best_insertion(current, one, job, now_minute, tech.shift_end)
+        if ins is not None and ins.route is not None:
+            break
+        ins = None
+    if ins is None:
+        return
+    bumps = []
+    placed: dict[str, list[Job]] = {}
+    for v in out:
+        info = ctx.jobs[v.id]
+        dest = _rehome(ctx, problem, jobs, legs, tech, v, now_minute, placed)
+        if dest is None:
+            bumps.append(Bump(info.number, info.visit_id, info.priority, info.starts_at))
+        else:
+            other, start = dest
+            bumps.append(
+                Bump(
+                    info.number,
+                    info.visit_id,
+                    info.priority,
+                    info.starts_at,
+                    ctx.techs[other.id].id,
+                    ctx.techs[other.id].name,
+                    ctx.at(start),
+                )
+            )
+    _add_option(proposal, ctx, order, tech, ctx.techs[tech.id].name, ins, bumps)
+
+
+def _rehome(ctx, problem, jobs, legs, tech, v: Job, now_minute: int, placed):
+    """Earliest start for bumped visit `v` on another qualified technician's day without
+    delaying their visits: (tech, start minute) or None."""
+    free = Job(v.id, v.location, v.service_minutes, now_minute, None, v.skills, v.priority)
+    best = None
+    for other in problem.techs:
+        if other.id == tech.id or not (free.skills <= other.skills):
+            continue
+        seq = placed.get(other.id) or _day_of(jobs, other)
+        timing = simulate(other, seq, legs)
+        if timing is None:
+            continue
+        current = Plan({other.id: build_route(other, seq, timing, legs)})
+        one = Problem(seq, [other], problem.travel, problem.day)
+        ins = insert_job(current, one, free, now=now_minute)
+        if ins is None or ins.delays:
+            continue
+        if best is None or ins.start < best[1]:
+            best = (other, ins.start, ins)
+    if best is None:
+        return None
+    other, start, ins = best
+    pinned = Job(v.id, v.location, v.service_minutes, start, start, v.skills, v.priority,
+                 locked_tech=other.id, locked_start=start)  # fmt: skip
+    seq = placed.get(other.id) or _day_of(jobs, other)
+    placed[other.id] = sorted([*seq, pinned], key=lambda j: j.locked_start or 0)
+    return other, start
 
 
 def _best_insertion(current: Plan, problem: Problem, job: Job, now_minute: int, latest: int):
@@ -196,19 +350,25 @@ def apply_insert(
     *,
     actor: str = "dispatcher",
 ) -> Visit:
-    """Book the emergency and reschedule the delayed visits, in the caller's transaction."""
+    """Book the emergency, reschedule the delayed visits and carry out the bumps (moved to
+    another technician, or cancelled back to the board), in the caller's transaction."""
     option = option or proposal.best
     if option is None:
         raise InvalidInput(f"nobody can take {proposal.number} today")
     touched: set[str] = set()
     versions = {proposal.number: proposal.version}
-    apply_moves(
-        session,
-        [(d.visit_id, option.tech_id, d.after, d.number) for d in option.delays],
-        {},
-        touched,
-        actor,
-    )
+    for b in option.bumped:
+        if b.after is None:
+            scheduling.cancel_visit(
+                session,
+                session.get(Visit, b.visit_id),
+                reason=f"bumped for emergency {proposal.number}: back to the board",
+                actor=actor,
+            )
+            touched.add(b.number)
+    moves = [(d.visit_id, option.tech_id, d.after, d.number) for d in option.delays]
+    moves += [(b.visit_id, b.to_tech_id, b.after, b.number) for b in option.bumped if b.after]
+    apply_moves(session, moves, {}, touched, actor)
     order = session.get(WorkOrder, proposal.order_id)
     tech = session.get(Technician, option.tech_id)
     minutes = int((option.ends_at - option.starts_at).total_seconds() // 60)

@@ -11,8 +11,8 @@ from svcdesk.errors import Conflict, InvalidInput
 from svcdesk.models import Technician, Visit, VisitTechnician, WorkOrder
 from svcdesk.routing import (
     Plan,
+    PortfolioSolver,
     Problem,
-    PyVRPSolver,
     RouteSolver,
     Unassigned,
     check_plan,
@@ -47,7 +47,7 @@ def plan_day(
         time_limit = dsettings.default_time_limit(session)
     if time_limit <= 0:
         raise InvalidInput(f"time limit: {time_limit} must be positive (seconds)")
-    solver = solver or PyVRPSolver()
+    solver = solver or PortfolioSolver()
     ctx = build_day(session, day, reoptimize=reoptimize, holiday_ok=force)
     plan = solver.solve(ctx.problem, time_limit)
     if reoptimize:

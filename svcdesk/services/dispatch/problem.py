@@ -393,6 +393,7 @@ def _add_tech(
                     window[1],
                     frozenset([code] if code else []),
                     order.priority,
+                    due=sla_due(ctx, order),
                 )
             )
         else:
@@ -452,5 +453,17 @@ def _add_order(ctx, order, site, customer, code, jobs, force: bool = False) -> N
             window[1],
             frozenset([code] if code else []),
             order.priority,
+            due=sla_due(ctx, order),
         )
     )
+
+
+def sla_due(ctx: DayContext, order: WorkOrder) -> int | None:
+    """An emergency's or high job's SLA response due (`sla_due`), as minutes of the day:
+    the engine starts the job by then where feasible. None for other priorities, or when
+    the due time is not on this day's clock (past: it is late anyway; days ahead: no
+    pressure today)."""
+    if order.priority not in ("emergency", "high") or order.sla_due is None:
+        return None
+    m = ctx.minute(order.sla_due)
+    return m if 0 <= m <= 24 * 60 else None

@@ -121,6 +121,19 @@ def option_json(o: InsertOption) -> dict:
             for d in o.delays
         ],
         "route": route_json(o.route),
+        "bumped": [
+            {
+                "number": b.number,
+                "visit_id": b.visit_id,
+                "priority": b.priority,
+                "before": iso(b.before),
+                "technician_id": b.to_tech_id,
+                "technician": b.to_tech_name,
+                "after": iso(b.after) if b.after else None,
+                "back_to_board": b.after is None,
+            }
+            for b in o.bumped
+        ],
     }
 
 

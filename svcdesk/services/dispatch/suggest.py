@@ -123,6 +123,7 @@ def suggest(
     travel = dsettings.travel(session)
     depot = dsettings.depot(session)
     sites = _visit_sites(session, schedules)
+    lunch = dsettings.lunch(session)
     out: list[Suggestion] = []
     for tech in list_technicians(session):
         home = (
@@ -139,12 +140,15 @@ def suggest(
         )
         skill_problem = [p for p in ref_problems if "lacks the required skill" in p]
         slot = None
+        seen: set[str] = set()
         if not skill_problem:
             for d in days:
                 lane = schedules[d].get(tech.id)
                 if lane is None:
                     continue
-                slot = _first_slot(lane, d, zone, span, minutes, loc, home, sites, travel, own_id)
+                slot = _first_slot(
+                    lane, d, zone, span, minutes, loc, home, sites, travel, own_id, lunch, seen
+                )
                 if slot is None:
                     continue
                 starts = local_instant(d, slot[0], zone)
@@ -160,10 +164,16 @@ def suggest(
                     break
                 slot = None
         if slot is None:
+            room = "the drive, the job and lunch" if "lunch" in seen else "the drive and the job"
             sug.why_not = ref_problems or [
                 f"no free time {fmt(span.start, zone, '%a %H:%M')}-{fmt(span.end, zone, '%a %H:%M')}"
-                " with room for the drive and the job"
+                f" with room for {room}"
             ]
+            if "lunch" in seen and lunch is not None:
+                sug.why_not.append(
+                    f"a slot would leave no room for the {lunch.duration}-minute lunch starting "
+                    f"{_hhmm(lunch.earliest_start)}-{_hhmm(lunch.latest_start)}"
+                )
             if ref_problems:
                 sug.why_not = [f"at {fmt(ref, zone, '%a %H:%M')}: {p}" for p in ref_problems]
             if not skill_problem and ref_problems:
@@ -222,16 +232,25 @@ def _visit_sites(session: Session, schedules) -> dict[int, Location | None]:
     return {oid: site_location(site)[0] for oid, site in rows}
 
 
-def _first_slot(lane: TechLane, d, zone, span, minutes, loc, home, sites, travel, own_id):
-    """Earliest (start, end, travel in, from, end of the free piece, travel home)."""
+def _first_slot(
+    lane: TechLane, d, zone, span, minutes, loc, home, sites, travel, own_id, lunch=None, seen=None
+):
+    """Earliest (start, end, travel in, from, end of the free piece, travel home).
+
+    With a `lunch` break (`dispatch.lunch`), a slot that would leave the technician no
+    room for lunch that day (when there was room before) is passed over; `seen`, a set,
+    then gets "lunch" so the why-not can say so."""
     lo = max(0, minute_of(span.start, d, zone))
     hi = minute_of(span.end, d, zone)
     visits = sorted((v for v in lane.visits if v.visit_id != own_id), key=lambda v: v.start)
+    pieces = free_pieces(lane.shifts, lane.time_off)
 
     def leg(a, b) -> int:
         return travel.leg(a, b).minutes if a is not None and b is not None else 0
 
-    for p0, p1 in free_pieces(lane.shifts, lane.time_off):
+    booked = [(v.start, v.end, sites.get(v.order_id)) for v in visits]
+    lunch_before = _lunch_fits(booked, pieces, lunch, home, leg)
+    for p0, p1 in pieces:
         inside = [v for v in visits if v.start < p1 and v.end > p0]
         bounds = [p0, *[x for v in inside for x in (v.start, v.end)], p1]
         for k in range(0, len(bounds), 2):
@@ -241,16 +260,56 @@ def _first_slot(lane: TechLane, d, zone, span, minutes, loc, home, sites, travel
             prev_loc = sites.get(prev.order_id) if prev else home
             nxt = inside[k // 2] if k // 2 < len(inside) else None
             t_in = leg(prev_loc, loc)
-            start = max(g0 + t_in, lo)
-            start = -(-start // ROUND) * ROUND
-            if start > hi:
-                continue
-            end = start + minutes
             t_out = leg(loc, sites.get(nxt.order_id)) if nxt else 0
-            if end + t_out > g1:
-                continue
-            return start, end, t_in, prev.number if prev else "home", p1, leg(loc, home)
+            firsts = [g0 + t_in]
+            if lunch is not None and lunch_before:
+                # the same gap with lunch first (taken on the way, per the routing rule)
+                bs = max(g0, lunch.earliest_start)
+                if bs <= lunch.latest_start:
+                    firsts.append(max(bs + lunch.duration, g0 + t_in + lunch.duration))
+            for first in firsts:
+                start = max(first, lo)
+                start = -(-start // ROUND) * ROUND
+                if start > hi:
+                    continue
+                end = start + minutes
+                if end + t_out > g1:
+                    continue
+                if lunch_before and not _lunch_fits(
+                    [*booked, (start, end, loc)], pieces, lunch, home, leg
+                ):
+                    if seen is not None:
+                        seen.add("lunch")
+                    continue
+                return start, end, t_in, prev.number if prev else "home", p1, leg(loc, home)
     return None
+
+
+def _hhmm(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _lunch_fits(stops, pieces, lunch, home, leg) -> bool:
+    """Is there room for the lunch break among `stops` ((start, end, location) in shop
+    minutes)? The break is taken on one leg, as the routing layer does: it starts at the
+    later of the previous end and the window's start, no later than the window's end, and
+    the next stop (or the end of the shift piece) is reached after break + drive. True
+    when no break applies (no lunch setting, or no shift piece around the window)."""
+    if lunch is None or lunch.duration <= 0:
+        return True
+    e, lat, dur = lunch.earliest_start, lunch.latest_start, lunch.duration
+    due = False
+    for p0, p1 in pieces:
+        if p0 > lat or p1 < e + dur:
+            continue
+        due = True
+        inside = sorted((s for s in stops if s[0] < p1 and s[1] > p0), key=lambda s: s[0])
+        seq = [(p0, p0, home), *inside, (p1, p1, home)]
+        for (_, a_end, a_loc), (b_start, _, b_loc) in zip(seq, seq[1:], strict=False):
+            bs = max(a_end, e)
+            if bs <= lat and max(bs + dur, a_end + leg(a_loc, b_loc) + dur) <= b_start:
+                return True
+    return not due
 
 
 def _fill(sug: Suggestion, starts, slot, lane: TechLane, minutes, order, span, loc) -> None:

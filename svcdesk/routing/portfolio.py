@@ -1,0 +1,278 @@
+"""The default day-plan engine: a portfolio judged on the shop's own objective.
+
+Objective = drive minutes + the prize of every job left out (``DEFAULT_PRIZES``:
+emergency 1,000,000, high 20,000, normal 4,000, low 1,000); booked (locked) visits are
+never left out. Within one time limit and one thread, members run in turn, each
+started from the best plan so far, and the best plan wins (docs/routing.md has the
+bench that chose them):
+
+1. **Urgent work first**: emergencies, high jobs and booked visits alone, constructed
+   and packed by ruin and recreate (below) for a tenth of the time, then the other jobs
+   built around them by prize (this is what serves as many high jobs as OR-Tools does).
+2. **Priority constructions** (``Board``): booked visits first, then every job by prize,
+   within a prize by one of ``ORDERS`` (shortest service first, tightest window first,
+   urgent work by deadline), each at its cheapest feasible position; the orders are tried
+   in turn while a quarter of the time lasts, the best is kept; each gets the **swap
+   repair**: every left-out job, most
+   valuable first, goes in where it fits, else ejects the one lower-prize job whose
+   removal lets it in at the best net gain (the ejected job is re-inserted if it fits
+   elsewhere).
+3. **VROOM** (optional, ``pyvroom``): native skills, windows, shifts, breaks and
+   lexicographic priorities; its sequences are re-timed on the board, what does not fit
+   is dropped, then filled and swap-repaired as above. On big days the exploration level
+   goes down so it finishes inside its share of the time.
+4. **PyVRP** (``PyVRPSolver.improve``): iterated local search with the prizes as PyVRP's
+   own prizes, warm-started from the best plan so far, for the rest of the time; re-timed,
+   filled and swap-repaired the same way. Skipped on days above ``PYVRP_MAX_JOBS`` (its
+   per-skill-profile matrices cost ~45 MB each at 1,500 jobs and it does not converge in
+   the time a dispatcher waits; the construction and VROOM do better there).
+
+Whatever a member returns goes through the same board (O(1) feasibility per move, same
+rules as ``schedule.simulate``) and leaves as ordinary timed routes, so ``check_plan`` sees
+every plan the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from svcdesk.routing.board import Board
+from svcdesk.routing.model import Job, Plan, Problem
+from svcdesk.routing.schedule import simulate
+from svcdesk.routing.solver import (
+    DEFAULT_PRIZES,
+    PyVRPSolver,
+    _State,
+    legs_for,
+    lunch_around_bookings,
+)
+
+PYVRP_MAX_JOBS = 800
+"""Above this many jobs the portfolio does not run PyVRP (memory and convergence)."""
+PYVRP_LEFT_OUT = 0.1
+"""PyVRP runs when the construction leaves out at most this share of the jobs."""
+PYVRP_SHARE = 0.7
+"""Share of the time left after the construction that PyVRP gets (the rest: ruin and
+recreate)."""
+
+
+def _window_end(j: Job) -> int:
+    return j.window_end if j.window_end is not None else 10**6
+
+
+def _window_width(j: Job) -> int:
+    if j.window_end is None or j.window_start is None:
+        return 10**6
+    return j.window_end - j.window_start
+
+
+ORDERS = {
+    # within a prize: shortest service first (a prize per minute of the day)
+    "service": lambda j: (j.service_minutes, _window_end(j)),
+    # tightest customer window first (the flexible ones fit around them)
+    "window": lambda j: (_window_width(j), j.service_minutes),
+    # urgent work by deadline, the rest by service
+    "deadline": lambda j: (_window_end(j) if j.rank <= 1 else 0, j.service_minutes),
+}
+"""Construction orders tried in turn (each: booked visits first, then by prize)."""
+
+
+def construction_order(
+    problem: Problem, prizes: Mapping[str, int], order: str = "service"
+) -> list[Job]:
+    """Booked visits by start, then by prize, then by ``ORDERS[order]``."""
+    locked = sorted(
+        (j for j in problem.jobs if j.locked), key=lambda j: (j.locked_start or 0, j.id)
+    )
+    key = ORDERS[order]
+    free = sorted(
+        (j for j in problem.jobs if not j.locked),
+        key=lambda j: (-prizes[j.priority], *key(j), j.id),
+    )
+    return [*locked, *free]
+
+
+def meet_deadlines(board: Board) -> int:
+    """SLA due times of emergencies and high jobs as deadlines where feasible: a served job
+    that starts after its ``due`` is moved (any qualified technician, any position) to a
+    place where it starts by then, if there is one; other stops keep their order. Returns
+    the number of jobs moved."""
+    moved = 0
+    techs = board.techs
+    for job in sorted(board.problem.jobs, key=lambda j: (j.rank, j.due or 0, j.id)):
+        if job.due is None or job.rank > 1 or job.locked or job.id not in board.where:
+            continue
+        tid = board.where[job.id]
+        seq = board.routes[tid].jobs
+        tm = simulate(techs[tid], seq, board.legs)
+        if tm is None:
+            continue
+        current = next(j for j in seq if j.id == job.id)
+        if tm.starts[seq.index(current)] <= job.due:
+            continue
+        board.remove(current)
+        tight = replace(job, window_end=min(job.due, job.window_end or job.due))
+        if tight.window_start is not None and tight.window_start > tight.window_end:
+            board.set_route(tid, seq)
+            continue
+        found = board.best_insertion(tight)
+        if found is not None and board.insert_at(tight, found[1], found[2]):
+            moved += 1
+        else:
+            board.set_route(tid, seq)
+    return moved
+
+
+def load_board(board: Board, seqs: Mapping[str, Sequence[Job]]) -> None:
+    """Put sequences on ``board``: a route that does not fit as a whole is rebuilt in its
+    order from its most valuable stops down (locked visits first), skipping what does not
+    fit."""
+    for tid, seq in seqs.items():
+        if tid not in board.routes or not seq:
+            continue
+        if board.set_route(tid, list(seq)):
+            continue
+        kept: list[Job] = []
+        for j in sorted(seq, key=lambda j: -board.prize(j)):
+            pos = [i for i, x in enumerate(kept) if seq.index(x) < seq.index(j)]
+            at = (pos[-1] + 1) if pos else 0
+            if board.set_route(tid, [*kept[:at], j, *kept[at:]]):
+                kept = [*kept[:at], j, *kept[at:]]
+            else:
+                board.set_route(tid, kept)
+
+
+class PortfolioSolver:
+    """The default solver (``name = "svcdesk"``); see the module doc."""
+
+    name = "svcdesk"
+
+    def __init__(
+        self,
+        prizes: Mapping[str, int] | None = None,
+        seed: int = 1,
+        *,
+        use_vroom: bool = False,
+        pyvrp_share: float = PYVRP_SHARE,
+    ) -> None:
+        self.prizes = dict(DEFAULT_PRIZES if prizes is None else prizes)
+        self.seed = seed
+        self.use_vroom = use_vroom
+        self.pyvrp_share = pyvrp_share
+        self.log: list[tuple[str, int, float]] = []  # (member, objective, seconds at end)
+
+    def _finish(self, board: Board, deadline: float) -> None:
+        for j in construction_order(board.problem, self.prizes):
+            if j.id not in board.where:
+                board.insert(j)
+        board.swap_repair(deadline=deadline)
+
+    def solve(self, problem: Problem, time_limit_s: float = 2.0) -> Plan:
+        t0 = time.perf_counter()
+        # leave time for timing the routes and building the plan (bigger days need more)
+        end = t0 + time_limit_s * 0.97 - min(0.5, 0.0004 * len(problem.jobs))
+        self.log = []
+        legs = legs_for(problem)
+        problem = lunch_around_bookings(problem, legs)
+        st = _State(problem, legs)
+        if not problem.jobs or not problem.techs:
+            return st.to_plan(self.name, t0)
+        n = len(problem.jobs)
+
+        def new_board() -> Board:
+            return Board(problem, legs, self.prizes)
+
+        # 1. urgent work first: emergencies, high jobs and bookings alone, packed by ruin
+        # and recreate for a tenth of the time; the rest is built around them
+        urgent = Problem(
+            [j for j in problem.jobs if j.rank <= 1 or j.locked],
+            problem.techs,
+            problem.travel,
+            problem.day,
+        )
+        u = Board(urgent, legs, self.prizes)
+        u.construct(construction_order(urgent, self.prizes))
+        u.swap_repair(deadline=t0 + 0.1 * time_limit_s)
+        u.lns(t0 + 0.1 * time_limit_s, seed=self.seed)
+        best = new_board()
+        load_board(best, u.sequences())
+        best.construct(construction_order(problem, self.prizes))
+        best.swap_repair(deadline=t0 + 0.3 * time_limit_s)
+        self._note("construct/urgent", best, t0)
+        del u, urgent
+
+        # 2. priority constructions + swap repair, in turn while a quarter of the time lasts
+        for order in ORDERS:
+            if time.perf_counter() > t0 + 0.25 * time_limit_s:
+                break
+            b = new_board()
+            b.construct(construction_order(problem, self.prizes, order))
+            b.swap_repair(deadline=t0 + 0.3 * time_limit_s)
+            self._note(f"construct/{order}", b, t0)
+            if b.objective() < best.objective():
+                best = b
+
+        # 3. VROOM (off by default: see the module doc)
+        if self.use_vroom and time.perf_counter() < end:
+            from svcdesk.routing import vroom_engine
+
+            if vroom_engine.available():
+                left = end - time.perf_counter()
+                level = 5 if n <= 300 else 4 if n <= 700 else 2 if n <= 1200 else 1
+                seqs = vroom_engine.solve_vroom(problem, legs, 0.5 * left, exploration=level)
+                b = new_board()
+                load_board(b, seqs)
+                self._finish(b, end)
+                self._note("vroom", b, t0)
+                if b.objective() < best.objective():
+                    best = b
+
+        # 4. ruin and recreate; on a day where (nearly) everything fits, the objective is
+        # the drive, PyVRP's strength: after a first stretch of ruin and recreate, PyVRP
+        # (warm-started from the best plan) gets most of the rest. On an over-subscribed
+        # day the choice of jobs dominates and ruin and recreate keeps the whole time
+        # (docs/performance.md has the figures behind this choice).
+        small = self.pyvrp_share > 0 and n <= PYVRP_MAX_JOBS
+        first = end if not small else time.perf_counter() + 0.3 * (end - time.perf_counter())
+        best.lns(first, seed=self.seed)
+        self._note("lns", best, t0)
+        left = end - time.perf_counter()
+        fits = len(best.where) >= (1 - PYVRP_LEFT_OUT) * n
+        if small and fits and left > 0.2 * time_limit_s:
+            solver = PyVRPSolver(self.prizes, seed=self.seed)
+            stop = time.perf_counter() + self.pyvrp_share * left
+            seqs = solver.improve(problem, legs, best.sequences(), stop)
+            if seqs is not None:
+                b = new_board()
+                load_board(b, seqs)
+                self._finish(b, end)
+                self._note("pyvrp", b, t0)
+                if b.objective() < best.objective():
+                    best = b
+        if time.perf_counter() < end:
+            best.lns(end, seed=self.seed + 1)
+            self._note("lns", best, t0)
+
+        meet_deadlines(best)
+        for tid, seq in best.sequences().items():
+            st.seq[tid] = seq
+        for tid in st.seq:
+            if st.retime(tid) is None:  # pragma: no cover - the board and simulate agree
+                st.make_feasible(tid)
+        return st.to_plan(self.name, t0)
+
+    def _note(self, member: str, board: Board, t0: float) -> None:
+        self.log.append((member, board.objective(), round(time.perf_counter() - t0, 2)))
+
+
+def plan_objective(problem: Problem, plan: Plan, prizes: Mapping[str, int] | None = None) -> int:
+    """Drive minutes + prizes of the jobs left out (locked visits at 10,000,000)."""
+    pr = DEFAULT_PRIZES if prizes is None else prizes
+    jobs = problem.job_index()
+    left = sum(
+        10_000_000 if jobs[u.job_id].locked else pr[jobs[u.job_id].priority]
+        for u in plan.unassigned
+    )
+    return plan.total_drive_minutes + left
