@@ -270,8 +270,8 @@ def complete(
     order = session.get(WorkOrder, visit.order_id)
     if visit.status != VisitStatus.ON_SITE:
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; record the arrival first")
-    if visit.arrived_at and at <= visit.arrived_at:
-        raise InvalidInput("departure: must be after the arrival")
+    if visit.arrived_at and at < visit.arrived_at:
+        raise InvalidInput("departure: before the arrival")
     missing = checklists.unanswered_required(session, visit.id)
     if missing and not force:
         items = "; ".join(f"{m.template}:{m.position} {m.label}" for m in missing)

@@ -396,3 +396,35 @@ def assign(
         expected_version=expected_version,
     )  # fmt: skip
     return booked, False
+
+
+def assign_from_text(
+    session: Session,
+    number: str,
+    tech_ids: Sequence[int],
+    start_text: str,
+    minutes_text: str,
+    *,
+    force: bool = False,
+    actor: str = "dispatcher",
+    expected_version: int | None = None,
+) -> tuple[Visit, bool]:
+    """`assign` from what a form holds: technician ids (first = lead), the start as typed
+    (shop-local), minutes as typed."""
+    from svcdesk.services.common.timefmt import parse_when
+
+    order = lifecycle.get_order(session, number)
+    starts = parse_when(start_text, shop_zone(session), field="start")
+    try:
+        minutes = int(minutes_text)
+    except ValueError:
+        raise InvalidInput(f"minutes: {minutes_text!r} is not a whole number") from None
+    if not tech_ids:
+        raise InvalidInput("technician: choose a technician")
+    techs = [session.get(Technician, tid) for tid in tech_ids]
+    if any(t is None for t in techs):
+        raise InvalidInput("technician: no longer exists; reload")
+    return assign(
+        session, order, techs, starts, minutes, force=force, actor=actor,
+        expected_version=expected_version,
+    )  # fmt: skip
