@@ -17,25 +17,28 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from svcdesk.clock import now
-from svcdesk.errors import BookingRefused, InvalidInput, SvcDeskError
-from svcdesk.models import OrderStatus, Technician, VisitStatus
+from svcdesk.errors import BookingRefused, SvcDeskError
+from svcdesk.models import OrderStatus
 from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.crm.technicians import list_technicians
+from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import intake, lifecycle, notes, scheduling
 from svcdesk.tui.base import DataModal
 from svcdesk.tui.data import DataMixin
 
 REASON_STATUSES = {s.value for s in lifecycle.REASON_REQUIRED}
-MOVABLE_VISIT = (VisitStatus.SCHEDULED.value, VisitStatus.DISPATCHED.value)
 
 
 # -- service calls (run inside a worker's transaction) ---------------------------------
 def change_status(number, version, to, reason, actor):
+    """The status use-case: the order and its visits move together (order_progress)."""
+
     def fn(session):
         order = lifecycle.get_order(session, number)
-        kwargs = {"reason": reason} if to in REASON_STATUSES else {"note": reason or None}
-        lifecycle.change_status(session, order, to, actor=actor, expected_version=version, **kwargs)
+        order_progress.change_order_status(
+            session, order, to, actor=actor, reason=reason or None, expected_version=version
+        )
         return order.number
 
     return fn
@@ -72,8 +75,7 @@ def assign_context(number: str):
     def fn(session) -> AssignContext:
         order = lifecycle.get_order(session, number)
         zone = shop_zone(session)
-        visit = scheduling.next_active_visit(session, order.id)
-        movable = visit if visit and visit.status in MOVABLE_VISIT else None
+        movable = scheduling.movable_visit(session, order)
         crew = scheduling.visit_technicians(session, movable.id) if movable else []
         techs = [(t.name, t.id) for t in list_technicians(session)]
         if movable:
@@ -101,42 +103,13 @@ def _next_half_hour():
 
 
 def assign(number, version, visit_id, tech_id, start_text, minutes_text, force, actor):
-    """Reschedule the order's movable visit if it has one, else book a new visit."""
+    """The booking use-case (as `orders assign`): move the movable visit, else book one."""
 
     def fn(session):
-        order = lifecycle.get_order(session, number)
-        zone = shop_zone(session)
-        starts = parse_when(start_text, zone, field="start")
-        try:
-            minutes = int(minutes_text)
-        except ValueError:
-            raise InvalidInput(f"minutes: {minutes_text!r} is not a whole number") from None
-        if tech_id is None:
-            raise InvalidInput("technician: choose a technician")
-        tech = session.get(Technician, tech_id)
-        visit = session.get(scheduling.Visit, visit_id) if visit_id else None
-        if visit is not None:
-            scheduling.reschedule_visit(
-                session,
-                visit,
-                starts,
-                minutes,
-                [tech],
-                force=force,
-                actor=actor,
-                expected_version=version,
-            )
-        else:
-            scheduling.book_visit(
-                session,
-                order,
-                [tech],
-                starts,
-                minutes,
-                force=force,
-                actor=actor,
-                expected_version=version,
-            )
+        scheduling.assign_from_text(
+            session, number, [tech_id] if tech_id is not None else [], start_text,
+            minutes_text, force=force, actor=actor, expected_version=version,
+        )  # fmt: skip
         return number
 
     return fn

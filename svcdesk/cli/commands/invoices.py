@@ -75,6 +75,13 @@ def create(
             "transaction); orders with nothing to bill are skipped and listed.",
         ),
     ] = False,
+    skip_unapproved: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unapproved",
+            help="Invoice even though time on the order is unapproved (that time is left off).",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """One action: a completed order's draft invoice (quote lines or labor, parts, trip
@@ -89,7 +96,9 @@ def create(
     with write_session(engine()) as session:
         if order:
             o = lifecycle.get_order(session, order)
-            inv = from_order.invoice_order(session, o, actor=actor())
+            inv = from_order.invoice_order(
+                session, o, actor=actor(), skip_unapproved=skip_unapproved
+            )
             if memo:
                 inv.memo = memo
         else:
@@ -103,13 +112,15 @@ def create(
 
 def _create_ready(json_out: bool) -> None:
     with write_session(engine()) as session:
-        made, skipped = from_order.invoice_ready(session, actor=actor())
+        made, skipped, unapproved = from_order.invoice_ready(session, actor=actor())
         rows = [(i.number, session.get(WorkOrder, i.order_id).number, i.total_cents) for i in made]
         skipped_numbers = [o.number for o in skipped]
+        waiting = [o.number for o in unapproved]
     if json_out:
         print_json({
             "invoices": [{"number": n, "order": o, "total_cents": t} for n, o, t in rows],
             "skipped": skipped_numbers,
+            "unapproved_time": waiting,
         })  # fmt: skip
         return
     if rows:
@@ -121,6 +132,11 @@ def _create_ready(json_out: bool) -> None:
         info("no orders ready to invoice")
     if skipped_numbers:
         info(f"skipped (nothing to bill): {', '.join(skipped_numbers)}")
+    if waiting:
+        info(
+            f"left in the queue (time not approved; svcdesk time card --week ...): "
+            f"{', '.join(waiting)}"
+        )
 
 
 @app.command("list")

@@ -14,6 +14,7 @@ from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
 from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import lifecycle, notes, queries, scheduling
 from svcdesk.services.orders.intake import parse_priority
 
@@ -91,7 +92,9 @@ def show(number: str, json_out: JsonOpt = False) -> None:
         print_json(d.to_json())
         return
     r = d.row
-    info(f"{r.number}  {r.priority.upper()}  {r.status}  ({r.kind}, {d.source})")
+    info(
+        f"{r.number}  {r.priority.upper()}  {r.status}  ({r.kind}, {d.source}, version {r.version})"
+    )
     info(f"Customer: {r.customer}  {r.phone or ''}")
     info(f"Site:     {d.site_label}")
     if d.asset:
@@ -142,6 +145,15 @@ def show(number: str, json_out: JsonOpt = False) -> None:
     )
 
 
+VersionOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--version",
+        help="The order version you looked at (orders show); refused if it changed since.",
+    ),
+]
+
+
 @app.command("status")
 def status_cmd(
     number: str,
@@ -150,13 +162,24 @@ def status_cmd(
         str | None,
         typer.Option("--note", "--reason", help="Why (required for on_hold and cancelled)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Complete past unanswered required checklist items.")
+    ] = False,
+    version: VersionOpt = None,
 ) -> None:
-    """Move an order to STATUS (only allowed moves)."""
+    """Move an order to STATUS (only allowed moves); its visits follow (see docs/execution.md)."""
     with write_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         before = order.status
-        lifecycle.change_status(session, order, status, actor=actor(), reason=note, note=note)
-        info(f"{order.number}: {before} -> {order.status}")
+        order_progress.change_order_status(
+            session, order, status, actor=actor(), reason=note, note=note,
+            expected_version=version, force=force,
+        )  # fmt: skip
+        info(f"{order.number}: {words(before)} -> {words(order.status)}")
+
+
+def words(status: str) -> str:
+    return status.replace("_", " ")
 
 
 def _techs(session, names: list[str]):
@@ -179,25 +202,37 @@ def assign(
     minutes: Annotated[
         int | None, typer.Option("--minutes", help="Duration (default: the order's estimate).")
     ] = None,
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add", help="Book another visit (a second day) instead of moving the booked one."
+        ),
+    ] = False,
     force: ForceOpt = False,
+    version: VersionOpt = None,
 ) -> None:
-    """Book a visit: refuses double-booking, off-shift, time off and missing skill."""
+    """Book the order's visit, or move the booked one that has not started (same as the
+    console): refuses double-booking, off-shift, time off and missing skill."""
     with write_session(engine()) as session:
         zone = shop_zone(session)
         order = lifecycle.get_order(session, number)
         techs = _techs(session, tech)
-        visit = scheduling.book_visit(
+        visit, moved = scheduling.assign(
             session,
             order,
             techs,
             parse_when(at, zone, field="at"),
             minutes,
+            add=add,
             force=force,
             actor=actor(),
+            expected_version=version,
         )
         info(
-            f"{order.number}: booked {fmt(visit.starts_at, zone)}-{fmt(visit.ends_at, zone, '%H:%M')} "
-            f"with {', '.join(t.name for t in techs)}{' (forced)' if force else ''}; status {order.status}"
+            f"{order.number}: {'moved to' if moved else 'booked'} "
+            f"{fmt(visit.starts_at, zone)}-{fmt(visit.ends_at, zone, '%H:%M')} "
+            f"with {', '.join(t.name for t in techs)}{' (forced)' if force else ''}; "
+            f"status {words(order.status)}"
         )
 
 

@@ -104,7 +104,9 @@ def list_cmd(
             end=end,
         )
         rows = [entry_json(session, e) for e in entries]
-        order_numbers = _numbers(session, {e.order_id for e in entries if e.order_id})
+        order_numbers = timecards.order_numbers(
+            session, {e.order_id for e in entries if e.order_id}
+        )
     if json_out:
         print_json(rows)
         return
@@ -126,17 +128,6 @@ def list_cmd(
             for r, e in zip(rows, entries, strict=True)
         ],
     )
-
-
-def _numbers(session, ids: set[int]) -> dict[int, str]:
-    from sqlmodel import col, select
-
-    from svcdesk.models import WorkOrder
-
-    if not ids:
-        return {}
-    stmt = select(WorkOrder.id, WorkOrder.number).where(col(WorkOrder.id).in_(ids))
-    return dict(session.exec(stmt).all())
 
 
 @app.command("edit")
@@ -218,12 +209,23 @@ def card(
 @app.command("approve")
 def approve(
     tech: Annotated[str, typer.Option("--tech")],
-    day: Annotated[str, typer.Option("--day", help="The shop-local day to approve.")],
+    day: Annotated[str | None, typer.Option("--day", help="The shop-local day to approve.")] = None,
+    week: Annotated[
+        str | None, typer.Option("--week", help="Approve the whole week (Mon-Sun) of this day.")
+    ] = None,
 ) -> None:
-    """Approve a technician's day (every entry); only approved time goes to payroll."""
+    """Approve a technician's day or week (every entry); only approved time goes to payroll
+    and onto invoices."""
+    if bool(day) == bool(week):
+        raise typer.BadParameter("give --day or --week (one of them)", param_hint="--day")
     with write_session(engine()) as session:
         zone = shop_zone(session)
         technician = find_technician(session, tech)
+        if week:
+            first = timecards.week_start(parse_day(week, zone))
+            count = timecards.approve_week(session, technician.id, first, actor=actor())
+            info(f"{technician.name} week of {first}: {count} entries approved")
+            return
         the_day = parse_day(day, zone)
         count = timecards.approve_day(session, technician.id, the_day, actor=actor())
         info(f"{technician.name} {the_day}: {count} entries approved")

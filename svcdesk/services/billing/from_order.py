@@ -38,9 +38,14 @@ from svcdesk.services.billing import coverage, labor, pricebook
 from svcdesk.services.billing.invoices import InvoiceSpec, LineDraft, create_invoices, rows_by_id
 from svcdesk.services.common.settings import get_setting, settings_cached, shop_zone
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.execution import timecards
 from svcdesk.services.orders import lifecycle
 
 CHUNK = 500  # orders read and written together by `invoice_orders`
+
+
+class UnapprovedTime(InvalidInput):
+    """An order to invoice has time nobody approved (the faces offer to skip it)."""
 
 
 @dataclass
@@ -358,9 +363,14 @@ def invoice_order(
     *,
     actor: str = "dispatcher",
     ctx: PricingContext | None = None,
+    skip_unapproved: bool = False,
 ) -> Invoice:
-    """Build the draft invoice for a completed order and move the order to `invoiced`."""
-    return invoice_orders(session, [order], actor=actor, ctx=ctx)[0]
+    """Build the draft invoice for a completed order and move the order to `invoiced`.
+    Refused (UnapprovedTime, naming the entries and the approve command) while time on the
+    order is unapproved, unless `skip_unapproved` (that time is then left off)."""
+    return invoice_orders(session, [order], actor=actor, ctx=ctx, skip_unapproved=skip_unapproved)[
+        0
+    ]
 
 
 def invoice_orders(
@@ -370,6 +380,7 @@ def invoice_orders(
     actor: str = "dispatcher",
     ctx: PricingContext | None = None,
     skip_empty: bool = False,
+    skip_unapproved: bool = False,
 ) -> list[Invoice]:
     """`invoice_order` for many orders in one transaction (the ready-to-invoice queue, the
     benchmark): what they are billed from is read with one query per kind for up to
@@ -378,7 +389,9 @@ def invoice_orders(
     order given (consecutive numbers). Every order of a chunk is checked before it is
     written; an error names the order and the caller's transaction is rolled back.
     `skip_empty`: leave orders with nothing to bill alone instead of refusing the batch
-    (they get no invoice; the result then has fewer invoices than orders)."""
+    (they get no invoice; the result then has fewer invoices than orders); with it, orders
+    with unapproved time are left alone too. Without it such an order refuses the batch
+    (UnapprovedTime). `skip_unapproved`: bill them anyway, without that time."""
     seen: set[int] = set()
     for order in orders:
         if order.id in seen:
@@ -389,17 +402,31 @@ def invoice_orders(
         ctx = ctx or PricingContext.load(session)
         for start in range(0, len(orders), CHUNK):
             chunk = orders[start : start + CHUNK]
-            out += _invoice_chunk(session, chunk, actor, ctx, skip_empty)
+            out += _invoice_chunk(session, chunk, actor, ctx, skip_empty, skip_unapproved)
     return out
 
 
 def _invoice_chunk(
-    session: Session, orders: list[WorkOrder], actor: str, ctx: PricingContext, skip_empty: bool
+    session: Session,
+    orders: list[WorkOrder],
+    actor: str,
+    ctx: PricingContext,
+    skip_empty: bool,
+    skip_unapproved: bool = False,
 ) -> list[Invoice]:
     facts = Billables.load(session, orders, ctx)
+    pending = (
+        {} if skip_unapproved else timecards.unapproved_by_order(session, [o.id for o in orders])
+    )
     specs, billed = [], []
     for order in orders:
         _check(order, facts.live.get(order.id))
+        if order.id in pending:
+            if skip_empty:
+                continue
+            raise UnapprovedTime(
+                timecards.unapproved_text(session, order.number, pending[order.id])
+            )
         lines = facts.lines(order, ctx)
         if not lines and skip_empty:
             continue
@@ -437,13 +464,20 @@ def _invoice_chunk(
 
 def invoice_ready(
     session: Session, *, actor: str = "dispatcher"
-) -> tuple[list[Invoice], list[WorkOrder]]:
+) -> tuple[list[Invoice], list[WorkOrder], list[WorkOrder]]:
     """Invoice every order of the ready-to-invoice queue at once (`invoices create
     --ready`, `I` in the console's queue). Returns (invoices made, orders skipped because
-    they have nothing to bill: no approved quote, approved work time, parts or visits)."""
+    they have nothing to bill: no approved quote, approved work time, parts or visits,
+    orders left in the queue because time on them is not approved yet)."""
     from svcdesk.services.billing.views import ready_orders
 
     orders = ready_orders(session)
+    pending = timecards.unapproved_by_order(session, [o.id for o in orders])
     made = invoice_orders(session, orders, actor=actor, skip_empty=True)
     billed = {invoice.order_id for invoice in made}
-    return made, [order for order in orders if order.id not in billed]
+    left = [order for order in orders if order.id not in billed]
+    return (
+        made,
+        [o for o in left if o.id not in pending],
+        [o for o in left if o.id in pending],
+    )

@@ -356,6 +356,109 @@ def approve_day(
     return count
 
 
+def approve_week(
+    session: Session, technician_id: int, week_of: date, *, actor: str = "dispatcher"
+) -> int:
+    """Approve every day of the technician's week (Mon-Sun containing `week_of`) that has
+    time (the console's "approve the week", `time approve --week`). Refuses the whole week,
+    writing nothing, while an entry is still running. Returns how many entries were approved."""
+    first = week_start(week_of)
+    days = sorted({c.day for c in day_cards(session, first, first + timedelta(days=6),
+                                            technician_id=technician_id)})  # fmt: skip
+    if not days:
+        raise InvalidInput(f"no time entries in the week of {first.isoformat()} to approve")
+    return sum(approve_day(session, technician_id, day, actor=actor) for day in days)
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """A time entry as the faces show it."""
+
+    id: int
+    technician: str
+    kind: str
+    order: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    minutes: int | None
+    source: str
+    approved: bool
+    approved_by: str | None
+
+
+def entry_rows(session: Session, entries: list[TimeEntry]) -> list[EntryRow]:
+    names = {t.id: t.name for t in session.exec(select(Technician))}
+    numbers = order_numbers(session, {e.order_id for e in entries if e.order_id})
+    return [
+        EntryRow(
+            e.id,
+            names.get(e.technician_id, str(e.technician_id)),
+            e.kind,
+            numbers.get(e.order_id) if e.order_id else None,
+            e.starts_at,
+            e.ends_at,
+            int((e.ends_at - e.starts_at).total_seconds() // 60) if e.ends_at else None,
+            e.source,
+            e.approved,
+            e.approved_by,
+        )  # fmt: skip
+        for e in entries
+    ]
+
+
+def day_entries(session: Session, technician_id: int, day: date) -> list[EntryRow]:
+    """The entries that make up a technician's card for a shop-local day."""
+    start, end = day_bounds(day, shop_zone(session))
+    return entry_rows(
+        session, list_entries(session, technician_id=technician_id, start=start, end=end)
+    )
+
+
+def order_numbers(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    stmt = select(WorkOrder.id, WorkOrder.number).where(col(WorkOrder.id).in_(ids))
+    return dict(session.exec(stmt).all())
+
+
+# ---- labour on the invoice --------------------------------------------------------------
+
+
+def unapproved_by_order(session: Session, order_ids: list[int]) -> dict[int, list[TimeEntry]]:
+    """Unapproved (or still running) time entries booked on these orders, by order id."""
+    out: dict[int, list[TimeEntry]] = {}
+    for start in range(0, len(order_ids), 900):
+        chunk = order_ids[start : start + 900]
+        stmt = (
+            select(TimeEntry)
+            .where(col(TimeEntry.order_id).in_(chunk), TimeEntry.approved == False)  # noqa: E712
+            .order_by(TimeEntry.order_id, TimeEntry.starts_at, TimeEntry.id)
+        )
+        for entry in session.exec(stmt):
+            out.setdefault(entry.order_id, []).append(entry)
+    return out
+
+
+def unapproved_text(session: Session, number: str, entries: list[TimeEntry]) -> str:
+    """One line naming the unapproved entries of order `number` and the commands that
+    approve them (per technician and day)."""
+    zone = shop_zone(session)
+    names = {t.id: t.name for t in session.exec(select(Technician))}
+    ids = ", ".join(str(e.id) for e in entries)
+    commands = []
+    for e in entries:
+        name, day = names.get(e.technician_id, str(e.technician_id)), e.starts_at.astimezone(zone)
+        cmd = f'svcdesk time approve --tech "{name}" --day {day.date().isoformat()}'
+        if cmd not in commands:
+            commands.append(cmd)
+    running = [str(e.id) for e in entries if e.ends_at is None]
+    return (
+        f"{number} has unapproved time: entr{'y' if len(entries) == 1 else 'ies'} {ids}"
+        + (f" ({', '.join(running)} still running)" if running else "")
+        + f"; approve it ({'; '.join(commands)}) or invoice without it (--skip-unapproved)"
+    )
+
+
 # ---- payroll export ----------------------------------------------------------------------
 
 EXPORT_COLUMNS = (

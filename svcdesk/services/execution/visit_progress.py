@@ -4,7 +4,8 @@ The order's status follows through `lifecycle.change_status` (the single owner o
 status): the first crew member on the road takes the order to en_route (via dispatched),
 arriving takes it on_site, completing decides by outcome:
 
-- fixed, quoted -> completed (refused while other visits are still booked on the order);
+- fixed, quoted -> completed; the order's other visits not yet started are cancelled
+  (their slots freed), and one still under way refuses it;
 - needs_parts, needs_return, no_access -> on_hold with that reason, and back to scheduled
   when a return visit is booked (`return_at`) or one is already on the books (multi-day).
 
@@ -224,6 +225,11 @@ def _stop_all(session, visit, techs, at) -> None:
                 _stop(session, entry, at)
 
 
+def stop_crew_time(session: Session, visit: Visit, at: datetime) -> None:
+    """Stop every running travel/work entry of the visit's crew at `at`."""
+    _stop_all(session, visit, [t for t, _ in crew(session, visit)], at)
+
+
 def leave(
     session: Session, visit: Visit, tech_ids: Sequence[int], *, at=None, actor="dispatcher"
 ) -> list[Technician]:
@@ -264,8 +270,8 @@ def complete(
     order = session.get(WorkOrder, visit.order_id)
     if visit.status != VisitStatus.ON_SITE:
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; record the arrival first")
-    if visit.arrived_at and at <= visit.arrived_at:
-        raise InvalidInput("departure: must be after the arrival")
+    if visit.arrived_at and at < visit.arrived_at:
+        raise InvalidInput("departure: before the arrival")
     missing = checklists.unanswered_required(session, visit.id)
     if missing and not force:
         items = "; ".join(f"{m.template}:{m.position} {m.label}" for m in missing)
@@ -273,23 +279,28 @@ def complete(
             f"{order.number}: required checklist items unanswered: {items} (use --force to override)"
         )
     others = [v for v in scheduling.active_visits(session, order.id) if v.id != visit.id]
-    if outcome in DONE_OUTCOMES and others:
+    under_way = [v for v in others if v.status in (VisitStatus.EN_ROUTE, VisitStatus.ON_SITE)]
+    if outcome in DONE_OUTCOMES and under_way:
         raise InvalidInput(
-            f"{order.number} has {len(others)} more booked visit(s); cancel them or use "
-            "outcome needs_return for a multi-day job"
+            f"{order.number} has {len(under_way)} other visit(s) under way; complete them first"
         )
     if outcome in DONE_OUTCOMES and return_at is not None:
         raise InvalidInput(
             f"outcome {outcome.value} closes the job; a return visit needs needs_return"
         )
-    _stop_all(session, visit, [t for t, _ in crew(session, visit)], at)
-    visit.status = VisitStatus.COMPLETED.value
-    visit.departed_at = at
-    visit.outcome = outcome.value
+    planned_minutes = int((visit.ends_at - visit.starts_at).total_seconds() // 60)
+    finish_visit(session, visit, at, outcome)
     if work_performed is not None:
         visit.work_performed = work_performed.strip() or None
     session.add(visit)
     session.flush()
+    if outcome in DONE_OUTCOMES:
+        # the job is done: the visits booked but not started come off the schedule
+        for other in others:
+            scheduling.release_visit(
+                session, order, other, reason="job completed on an earlier visit", actor=actor
+            )
+        others = []
     detail = f"visit completed: {outcome.value}" + (
         f" - {visit.work_performed}" if visit.work_performed else ""
     )
@@ -319,14 +330,40 @@ def complete(
         session, order, S.ON_HOLD, actor=actor, reason=HOLD_REASON.get(outcome, outcome.value)
     )
     if return_at is not None:
-        techs = [t for t, _ in crew(session, visit)]
-        minutes = return_minutes or int((visit.ends_at - visit.starts_at).total_seconds() // 60)
+        techs = scheduling.visit_technicians(session, visit.id)
+        minutes = return_minutes or planned_minutes
         return scheduling.book_visit(session, order, techs, return_at, minutes, actor=actor)
     if others:
         lifecycle.change_status(
             session, order, S.SCHEDULED, actor=actor, note="next visit already booked"
         )
     return None
+
+
+def finish_visit(session: Session, visit: Visit, at: datetime, outcome: VisitOutcome) -> None:
+    """End a visit under way at `at`: the crew's running time stops, the visit is
+    completed with `outcome` and its departure stamped, and the rest of its booked slot
+    is freed (a job finished at 09:40 in a 09:00-11:00 slot leaves the technician free
+    from 09:40; one finished before its slot began frees all of it). The slot only ever
+    shrinks, so no overlap can appear."""
+    stop_crew_time(session, visit, at)
+    visit.status = VisitStatus.COMPLETED.value
+    visit.departed_at = at
+    visit.outcome = outcome.value
+    if at < visit.ends_at:
+        crew_rows = select(VisitTechnician).where(VisitTechnician.visit_id == visit.id)
+        rows = list(session.exec(crew_rows))
+        if at > visit.starts_at:
+            visit.ends_at = at
+            for row in rows:
+                row.ends_at = at
+                session.add(row)
+        else:
+            for row in rows:
+                row.active = False
+                session.add(row)
+    session.add(visit)
+    session.flush()
 
 
 def set_outcome(

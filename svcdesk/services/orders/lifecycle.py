@@ -77,6 +77,23 @@ def _move_values(order: WorkOrder, target: S, reason: str | None) -> dict:
     return values
 
 
+def check_move(order: WorkOrder, to: str | S, reason: str | None = None) -> S:
+    """The target status if the transition table allows moving `order` there (with the
+    reason hold and cancel need); raises InvalidTransition / InvalidInput otherwise.
+    Use-cases that change more than the order call it before writing anything."""
+    target = parse_status(to) if isinstance(to, str) else to
+    _move_values(order, target, reason)
+    return target
+
+
+def check_version(order: WorkOrder, expected_version: int | None) -> None:
+    """Conflict when the order is no longer at the version the user was looking at."""
+    if expected_version is not None and order.version != expected_version:
+        raise Conflict(
+            f"{order.number} was changed by someone else since you opened it; reload and retry"
+        )
+
+
 def change_status(
     session: Session,
     order: WorkOrder,

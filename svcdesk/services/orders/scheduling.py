@@ -291,16 +291,27 @@ def reschedule_visit(
     return visit
 
 
-def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str = "dispatcher") -> None:
-    """Take a visit off the schedule; an order left with no active visit goes back to new."""
-    order = session.get(WorkOrder, visit.order_id)
+def release_visit(
+    session: Session, order: WorkOrder, visit: Visit, *, reason: str, actor: str = "dispatcher"
+) -> None:
+    """Cancel a visit and free its crew's slot (an `unassigned` event); the order's status
+    is the caller's business (`cancel_visit`, or the status use-case in
+    services/execution/order_progress.py)."""
     if VisitStatus(visit.status) not in ACTIVE_VISIT:
         raise InvalidInput(f"{order.number}: the visit is already {visit.status}")
     visit.status = VisitStatus.CANCELLED.value
+    session.add(visit)
     for row in session.exec(select(VisitTechnician).where(VisitTechnician.visit_id == visit.id)):
         row.active = False
+        session.add(row)
     session.flush()
     events.record(session, order, "unassigned", reason, actor=actor, data={"visit_id": visit.id})
+
+
+def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str = "dispatcher") -> None:
+    """Take a visit off the schedule; an order left with no active visit goes back to new."""
+    order = session.get(WorkOrder, visit.order_id)
+    release_visit(session, order, visit, reason=reason, actor=actor)
     if OrderStatus(order.status) in (
         OrderStatus.SCHEDULED,
         OrderStatus.DISPATCHED,
@@ -343,3 +354,77 @@ def order_visits(session: Session, order_id: int) -> list[Visit]:
 def next_active_visit(session: Session, order_id: int) -> Visit | None:
     visits = active_visits(session, order_id)
     return visits[0] if visits else None
+
+
+MOVABLE_VISIT = (VisitStatus.SCHEDULED, VisitStatus.DISPATCHED)
+
+
+def movable_visit(session: Session, order: WorkOrder) -> Visit | None:
+    """The visit an assignment moves: the order's next active visit when it has not started
+    (scheduled or dispatched); None when the next one is under way or nothing is booked."""
+    visit = next_active_visit(session, order.id)
+    return visit if visit is not None and VisitStatus(visit.status) in MOVABLE_VISIT else None
+
+
+def assign(
+    session: Session,
+    order: WorkOrder,
+    techs: Sequence[Technician],
+    starts_at: datetime,
+    minutes: int | None = None,
+    *,
+    add: bool = False,
+    force: bool = False,
+    actor: str = "dispatcher",
+    expected_version: int | None = None,
+) -> tuple[Visit, bool]:
+    """The one booking use-case (CLI `orders assign`, the console's assign dialog): move the
+    order's movable visit to the new slot and crew, or book a visit when there is none (or
+    `add`: another visit, e.g. a second day). `expected_version` is the order version the
+    user was looking at: a stale one is a Conflict and nothing is written.
+    Returns (visit, moved)."""
+    lifecycle.check_version(order, expected_version)
+    visit = None if add else movable_visit(session, order)
+    if visit is not None:
+        moved = reschedule_visit(
+            session, visit, starts_at, minutes, techs, force=force, actor=actor,
+            expected_version=expected_version,
+        )  # fmt: skip
+        return moved, True
+    booked = book_visit(
+        session, order, techs, starts_at, minutes, force=force, actor=actor,
+        expected_version=expected_version,
+    )  # fmt: skip
+    return booked, False
+
+
+def assign_from_text(
+    session: Session,
+    number: str,
+    tech_ids: Sequence[int],
+    start_text: str,
+    minutes_text: str,
+    *,
+    force: bool = False,
+    actor: str = "dispatcher",
+    expected_version: int | None = None,
+) -> tuple[Visit, bool]:
+    """`assign` from what a form holds: technician ids (first = lead), the start as typed
+    (shop-local), minutes as typed."""
+    from svcdesk.services.common.timefmt import parse_when
+
+    order = lifecycle.get_order(session, number)
+    starts = parse_when(start_text, shop_zone(session), field="start")
+    try:
+        minutes = int(minutes_text)
+    except ValueError:
+        raise InvalidInput(f"minutes: {minutes_text!r} is not a whole number") from None
+    if not tech_ids:
+        raise InvalidInput("technician: choose a technician")
+    techs = [session.get(Technician, tid) for tid in tech_ids]
+    if any(t is None for t in techs):
+        raise InvalidInput("technician: no longer exists; reload")
+    return assign(
+        session, order, techs, starts, minutes, force=force, actor=actor,
+        expected_version=expected_version,
+    )  # fmt: skip

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from svcdesk.config import data_dir_for
-from svcdesk.errors import InvalidInput
+from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.models.billing import InvoiceStatus
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
@@ -33,7 +33,7 @@ from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
-from svcdesk.tui.order_actions import TextModal
+from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
@@ -78,18 +78,20 @@ def _edit(number: str, version: int, action):
     return fn
 
 
-def invoice_order(number: str, actor: str):
+def invoice_order(number: str, actor: str, skip_unapproved: bool = False):
     def fn(session):
         order = lifecycle.get_order(session, number)
-        return from_order.invoice_order(session, order, actor=actor).number
+        return from_order.invoice_order(
+            session, order, actor=actor, skip_unapproved=skip_unapproved
+        ).number
 
     return fn
 
 
 def invoice_all(actor: str):
     def fn(session):
-        made, skipped = from_order.invoice_ready(session, actor=actor)
-        return [i.number for i in made], [o.number for o in skipped]
+        made, skipped, unapproved = from_order.invoice_ready(session, actor=actor)
+        return [i.number for i in made], [o.number for o in skipped], [o.number for o in unapproved]
 
     return fn
 
@@ -421,11 +423,13 @@ class InvoicesScreen(SearchFilter, DataScreen):
     def action_invoice_all(self) -> None:
         """Every order in the ready queue at once (orders with nothing to bill stay)."""
 
-        def done(result: tuple[list[str], list[str]]) -> None:
-            made, skipped = result
+        def done(result: tuple[list[str], list[str], list[str]]) -> None:
+            made, skipped, unapproved = result
             text = f"{len(made)} invoices drafted" + (f" ({made[0]}..{made[-1]})" if made else "")
             if skipped:
                 text += f"; nothing to bill on {', '.join(skipped)}"
+            if unapproved:
+                text += f"; time not approved on {', '.join(unapproved)} (T: time approval)"
             self.app.notify(text)
             if made:
                 self.wanted = made[0]
@@ -442,7 +446,25 @@ class InvoicesScreen(SearchFilter, DataScreen):
             if self.ready_mode:
                 self.action_toggle_ready()
 
-        self.save(invoice_order(number, self.app.actor), done)
+        def choose(exc: SvcDeskError) -> bool:
+            if not isinstance(exc, from_order.UnapprovedTime):
+                return False
+            choices = [
+                ("Invoice without the unapproved time", "skip"),
+                ("Approve the time first (time approval)", "approve"),
+                ("Cancel", None),
+            ]
+
+            def picked(choice) -> None:
+                if choice == "skip":
+                    self.save(invoice_order(number, self.app.actor, True), done)
+                elif choice == "approve":
+                    self.app.action_goto("time")
+
+            self.app.push_screen(ChoiceModal(str(exc), choices), picked)
+            return True
+
+        self.save(invoice_order(number, self.app.actor), done, on_error=choose)
 
     def _row(self) -> views.InvoiceRow | None:
         row = self.current()

@@ -76,6 +76,7 @@ class TechniciansScreen(DataScreen):
     BINDINGS = [
         Binding("enter", "open", "Open visit", show=False),
         Binding("o", "open", "Open visit"),
+        Binding("y", "time", "Approve time"),
     ]
 
     def __init__(self) -> None:
@@ -194,6 +195,14 @@ class TechniciansScreen(DataScreen):
         key = visits.current_key
         if key in self.visit_orders:
             self.app.open_order(self.visit_orders[key])
+
+    def action_time(self) -> None:
+        """The highlighted technician's week of time cards, to approve."""
+        row = self.current()
+        if row is None:
+            self.app.notify("no technician selected", severity="warning")
+            return
+        self.app.open_item("timecard", row.id, row.name)
 
 
 @register_screen("t", "technicians", "Technicians", help="Who is where; each one's day", order=20)

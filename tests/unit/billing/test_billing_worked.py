@@ -22,7 +22,6 @@ def order(session, shop):
     # Alice works Mon-Fri 08:00-17:00: 16:00-18:00 is 1 h regular + 1 h overtime.
     h.add_time(session, o, shop["alice"], "2026-11-24 16:00", "2026-11-24 18:00")
     h.add_time(session, o, shop["alice"], "2026-11-24 15:30", "2026-11-24 16:00", kind="travel")
-    h.add_time(session, o, shop["alice"], "2026-11-24 18:00", "2026-11-24 18:20", approved=False)
     h.use_part(session, o, "CAP-45", 1000, price=4000, cost=1500, warranty=True)
     h.use_part(session, o, "R410A", 2500, price=0, cost=3000)  # cost 30 -> tier 25: +75 %
     h.add_visit(session, o)
@@ -30,8 +29,19 @@ def order(session, shop):
     return o
 
 
-def test_worked_example(session, order):
-    inv = from_order.invoice_order(session, order)
+def test_worked_example(session, shop, order):
+    # 20 minutes nobody approved: the invoice is refused, naming the entry and the command
+    entry = h.add_time(
+        session, order, shop["alice"], "2026-11-24 18:00", "2026-11-24 18:20", approved=False
+    )
+    with pytest.raises(from_order.UnapprovedTime) as refused:
+        from_order.invoice_order(session, order)
+    assert str(refused.value) == (
+        f"{order.number} has unapproved time: entry {entry.id}; approve it (svcdesk time "
+        'approve --tech "Alice Ng" --day 2026-11-24) or invoice without it (--skip-unapproved)'
+    )
+    assert order.status == "completed"
+    inv = from_order.invoice_order(session, order, skip_unapproved=True)  # left off the invoice
     lines = invoices.invoice_lines(session, inv.id)
     got = [
         (

@@ -79,11 +79,24 @@ def test_multi_day_job_with_second_visit_already_booked(session, shop):
     order, day1 = book(session, shop["o1"], ["Alice Ng"], "today 10:00")
     _, day2 = book(session, shop["o1"], ["Alice Ng"], "2026-11-26 10:00")
     vp.arrive(session, day1, at=when(session, "today 10:00"))
-    with pytest.raises(InvalidInput, match="more booked visit"):
-        vp.complete(session, day1, "fixed", at=when(session, "today 11:00"))
     vp.complete(session, day1, "needs_return", at=when(session, "today 11:00"))
     assert order.status == "scheduled"
     assert vp.find_visit(session, order).id == day2.id
+
+
+def test_fixed_cancels_the_visits_not_started(session, shop):
+    """Completing the job (field screen or status) takes the other booked days off the
+    schedule instead of refusing: the two ways of progressing a job agree."""
+    order, day1 = book(session, shop["o1"], ["Alice Ng"], "today 10:00")
+    _, day2 = book(session, shop["o1"], ["Alice Ng"], "2026-11-26 10:00")
+    vp.arrive(session, day1, at=when(session, "today 10:00"))
+    vp.complete(session, day1, "fixed", at=when(session, "today 11:00"))
+    assert order.status == "completed"
+    assert day2.status == "cancelled" and scheduling.active_visits(session, order.id) == []
+    assert scheduling.booking_problems(
+        session, order, scheduling.visit_technicians(session, day2.id)[0],
+        day2.starts_at, day2.ends_at,
+    ) == []  # fmt: skip
 
 
 def test_no_access_puts_order_on_hold(session, shop):
