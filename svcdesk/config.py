@@ -58,7 +58,17 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "dispatch.road_factor": "1.3",
     "dispatch.speed_kmh": "40",
     "dispatch.time_limit": "2",
+    # Billing and payroll (read with these defaults before they were listed here).
+    "billing.terms_days": "30",
+    "billing.quote_valid_days": "30",
+    "billing.trip_fee_code": "TRIP",
+    "billing.labor_increment_minutes": "15",
+    "payroll.overtime.daily_hours": "8",
+    "payroll.overtime.weekly_hours": "40",
+    # Sales tax: the zone a site without its own zone bills in ("" = no tax).
+    "tax.default_zone": "",
 }
+# Each key's type, range and meaning: svcdesk/services/common/settings.py (SPECS).
 
 
 def default_actor() -> str:
@@ -98,7 +108,8 @@ def resolve_db_url(db: str | None = None) -> str:
         return value
     if value == ":memory:":
         return "sqlite://"
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    # (absolute, symlinks kept: a symlinked database file is refused, not followed)
+    return f"sqlite:///{os.path.abspath(Path(value).expanduser())}"
 
 
 def data_dir_for(url: str) -> Path:

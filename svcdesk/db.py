@@ -16,7 +16,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from svcdesk.config import resolve_db_url
-from svcdesk.errors import Busy, InvalidInput
+from svcdesk.errors import Busy, InvalidInput, SvcDeskError
 
 BUSY_TIMEOUT_MS = 15000
 
@@ -43,8 +43,16 @@ PG_SESSION = {
 }
 
 
+class NoShop(SvcDeskError):
+    """`--db` names a path or URL without a svcdesk database (see `open_engine`)."""
+
+    title = "No svcdesk database"
+
+
 def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
-    """Engine for `--db` (URL or path); creates the schema on first use."""
+    """Engine for `--db` (URL or path); creates the file and the schema on first use.
+    Commands open databases with `open_engine`, which never creates one; this is for
+    `svcdesk init`, the demo and tests."""
     url = resolve_db_url(db)
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
@@ -54,6 +62,92 @@ def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
     if create:
         init_schema(engine)
     return engine
+
+
+def shown_name(url: str) -> str:
+    """The path (SQLite) or the URL without its password, for messages."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL: show it without anything after '@'s user part
+        return url.split("@")[-1]
+
+
+def _refuse(url: str, why: str, *, new_file: bool = False) -> NoShop:
+    name = shown_name(url)
+    if new_file:
+        return NoShop(
+            f"{name}: {why}; svcdesk leaves it alone: start a shop in a new file with "
+            "`svcdesk init --db FILE`"
+        )
+    return NoShop(f"{name}: {why}; start a shop there with `svcdesk init --db {name}`")
+
+
+def open_engine(db: str | None = None) -> Engine:
+    """Engine for an existing svcdesk database (upgraded if older). A path or URL without
+    one is refused with one line naming it and `svcdesk init`; nothing is created or
+    changed (no file, no folder, no -wal file next to someone else's database). An
+    in-memory SQLite database is always new and is built in memory."""
+    url = resolve_db_url(db)
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        return make_engine(url)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise _refuse(url, "is not a regular file", new_file=True)
+        if not path.exists():
+            raise _refuse(url, "no svcdesk database here")
+        _probe_sqlite(url, path)  # (read-only: a foreign file is not touched)
+    engine = make_engine(url, create=False)
+    try:
+        known = is_shop(engine)
+    except SvcDeskError:
+        engine.dispose()
+        raise
+    except Exception as exc:  # server unreachable, no such database, no permission
+        engine.dispose()
+        raise _refuse(url, f"cannot open it ({_reason(exc)})") from None
+    if not known:
+        engine.dispose()
+        raise _refuse(url, "not a svcdesk database", new_file=True)
+    init_schema(engine)
+    return engine
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _probe_sqlite(url: str, path: Path) -> None:
+    """Refuse a file that is not a SQLite database, or one without svcdesk's tables."""
+    if path.stat().st_size == 0:
+        raise _refuse(url, "is an empty file, not a svcdesk database", new_file=True)
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(url, f"not a svcdesk database ({_reason(exc)})", new_file=True) from None
+    if not _svcdesk_tables(names):
+        raise _refuse(url, "not a svcdesk database", new_file=True)
+
+
+def _svcdesk_tables(names: set[str]) -> bool:
+    return ("alembic_version" in names and "setting" in names) or "work_order" in names
+
+
+def is_shop(engine: Engine) -> bool:
+    """Whether the database holds a svcdesk schema (stamped, or from before migrations)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        return _svcdesk_tables(set(inspect(conn).get_table_names()))
 
 
 def parallel_report(session: Session, workers: int = 2) -> None:

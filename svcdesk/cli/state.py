@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from svcdesk.db import make_engine
+from svcdesk.db import open_engine
 
 
 @dataclass
@@ -18,7 +18,7 @@ class CliState:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.db)
+            self._engine = open_engine(self.db)  # (refuses a path without a shop)
         return self._engine
 
 

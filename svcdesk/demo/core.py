@@ -74,9 +74,27 @@ def _load():
 
 def run(session: Session, ctx: DemoContext) -> None:
     people, streets, jobs = _load()
+    _tax_zones(session, ctx)
     _technicians(session, ctx, people, streets)
     site_assets = _customers(session, ctx, people, streets, jobs)
     _orders(session, ctx, jobs, site_assets)
+
+
+# Sales tax in the demo's area (Texas 6.25 % + city + transit): Austin is the default zone;
+# the far-north ZIP along Parmer Lane bills in its own zone (Williamson County side).
+DEMO_ZONES = (("Austin", "8.25"), ("Williamson County (Round Rock)", "8.25"))
+ZONE_BY_ZIP = {"78727": "Williamson County (Round Rock)"}
+
+
+def _tax_zones(session, ctx) -> None:
+    from svcdesk.services.billing import tax
+
+    ids = {}
+    for i, (name, rate) in enumerate(DEMO_ZONES):
+        ids[name] = tax.add_zone(session, name, rate, default=(i == 0), actor="demo").id
+    ctx.extra["tax_zones"] = {"Austin": ids["Austin"]} | {
+        z: ids[name] for z, name in ZONE_BY_ZIP.items()
+    }
 
 
 def _technicians(session, ctx, people, streets) -> None:
@@ -132,6 +150,7 @@ def _customers(session, ctx, people, streets, jobs) -> dict[int, list[tuple[int,
                 tax_exempt=(kind == "commercial" and "Church" in name),
             )
             ctx.customers.append(customer.id)
+            zones = ctx.extra["tax_zones"]
             for _ in range(rng.choice([1, 1, 2, 3]) if kind == "commercial" else 1):
                 st = rng.choice(streets)
                 site = crm.add_site(
@@ -153,7 +172,7 @@ def _customers(session, ctx, people, streets, jobs) -> dict[int, list[tuple[int,
                             "Park in rear lot",
                         ]
                     ),
-                    tax_rate_bp=825,
+                    tax_zone_id=zones.get(st["zip"], zones["Austin"]),
                     name="Main" if kind == "commercial" else None,
                 )
                 ctx.sites.append(site.id)

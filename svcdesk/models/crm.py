@@ -37,7 +37,8 @@ class Site(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     access_notes: str | None = None
-    tax_rate_bp: int = 0  # sales tax in basis points (825 = 8.25 %)
+    # Sales tax: the zone's rate; none = the default zone (setting tax.default_zone).
+    tax_zone_id: int | None = Field(default=None, foreign_key="tax_zone.id", index=True)
 
 
 class Contact(SQLModel, table=True):

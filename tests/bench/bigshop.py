@@ -67,8 +67,9 @@ COLUMNS = {
     "shift": ("technician_id", "weekday", "start_minute", "end_minute"),
     "customer": ("id", "name", "kind", "phone", "phone_key", "email", "email_key", "tax_exempt",
                  "requires_signature", "created_at"),
+    "tax_zone": ("id", "name", "rate_bp", "active"),
     "site": ("id", "customer_id", "address", "city", "state", "zip", "address_key", "lat", "lon",
-             "tax_rate_bp"),
+             "tax_zone_id"),
     "work_order": ("id", "number", "customer_id", "site_id", "kind", "priority", "priority_rank",
                    "status", "summary", "skill_id", "est_minutes", "sla_due", "source",
                    "hold_reason", "cancel_reason", "created_at", "updated_at", "completed_at",
@@ -286,6 +287,7 @@ class Shop:
         rng, t = self.rng, self.sink.ts
         r = self.rows
         r["skill"] = [(i + 1, c, c.replace("_", " ").title()) for i, c in enumerate(SKILLS)]
+        r["tax_zone"] = [(1, "Austin", TAX_BP, True)]  # (every site is in zone 1)
         for tech in range(1, self.techs + 1):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} ({tech:03d})"
             r["technician"].append((tech, name, 3000 + 25 * (tech % 40), "tech", "#4e9a06", True,
@@ -315,7 +317,7 @@ class Shop:
                 zip_code = rng.choice(ZIPS)
                 r["site"].append((site_id, c, address, "Austin", "TX", zip_code,
                                   address_key(address, zip_code, "Austin"),
-                                  30.2 + rng.random() / 5, -97.8 + rng.random() / 5, TAX_BP))  # fmt: skip
+                                  30.2 + rng.random() / 5, -97.8 + rng.random() / 5, 1))  # fmt: skip
                 self.customers.append((c, name, site_id))
         self.flush()
 

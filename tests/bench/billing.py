@@ -44,6 +44,7 @@ from svcdesk.models.agreements import Agreement  # noqa: E402
 from svcdesk.models.billing import Invoice, InvoiceLine  # noqa: E402
 from svcdesk.models.execution import TimeEntry  # noqa: E402
 from svcdesk.models.inventory import Part, PartUsage, StockLocation  # noqa: E402
+from svcdesk.models.shop import TaxZone  # noqa: E402
 from svcdesk.services.billing import documents, from_order, pdf, pricebook_csv  # noqa: E402
 from svcdesk.services.crm import technicians  # noqa: E402
 
@@ -86,9 +87,15 @@ def build(engine, n: int, seed: int = 1) -> None:
             customers.append(c)
         s.flush()
         sites, assets = [], []
+        zone = TaxZone(name="Austin", rate_bp=825)
+        s.add(zone)
+        s.flush()
         for c in customers:
             site = Site(
-                customer_id=c.id, address=f"{c.id} Main St", address_key=f"k{c.id}", tax_rate_bp=825
+                customer_id=c.id,
+                address=f"{c.id} Main St",
+                address_key=f"k{c.id}",
+                tax_zone_id=zone.id,
             )
             s.add(site)
             sites.append(site)

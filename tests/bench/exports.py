@@ -79,9 +79,10 @@ def build(path: Path, n: int, seed: int = 7) -> None:
         [(c, f"Customer {c}", "residential", f"512-555-{c % 10000:04d}",
           ts(NOW - timedelta(days=1200))) for c in range(1, customers + 1)],
     )  # fmt: skip
+    cur.execute("INSERT INTO tax_zone (id, name, rate_bp, active) VALUES (1, 'Austin', 825, 1)")
     cur.executemany(
         "INSERT INTO site (id, customer_id, address, city, state, zip, address_key, "
-        "tax_rate_bp) VALUES (?,?,?,?,?,?,?,825)",
+        "tax_zone_id) VALUES (?,?,?,?,?,?,?,1)",
         [(c, c, f"{c} Main St", "Austin", "TX", "78701", f"{c} main st 78701")
          for c in range(1, customers + 1)],
     )  # fmt: skip

@@ -58,7 +58,7 @@ def audit(
         return
     table(
         f"{len(rows)} events",
-        ["When", "Who", "Order", "Event", "Change", "Detail"],
+        ["When", "Who", "Order or record", "Event", "Change", "Detail"],
         [
             (
                 fmt(r.at, zone),

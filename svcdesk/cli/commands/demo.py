@@ -8,8 +8,8 @@ import typer
 from sqlmodel import func, select
 
 from svcdesk.cli.output import info
-from svcdesk.cli.state import STATE, engine
-from svcdesk.db import drop_schema, init_schema, read_session, sqlite_path
+from svcdesk.cli.state import STATE
+from svcdesk.db import drop_schema, init_schema, make_engine, read_session, sqlite_path
 from svcdesk.errors import InvalidInput
 from svcdesk.models import WorkOrder
 
@@ -27,7 +27,7 @@ def demo(
     """Build a realistic demo shop (Austin, TX) in the database."""
     from svcdesk.demo import build_demo
 
-    eng = engine()
+    eng = STATE._engine = make_engine(STATE.db)  # (the demo makes its own database)
     with read_session(eng) as session:
         existing = session.exec(select(func.count()).select_from(WorkOrder)).one()
     if existing and not force:
@@ -42,8 +42,7 @@ def demo(
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
         else:
             drop_schema(eng)
-        STATE._engine = None
-        eng = engine()
+        eng = STATE._engine = make_engine(STATE.db)
         init_schema(eng)
     ctx = build_demo(eng, orders=orders, seed=seed)
     info(

@@ -2,36 +2,70 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
-from svcdesk.cli.state import engine
+from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.services.common import settings as svc
 
 app = typer.Typer(
-    help="Shop settings: time zone, company details, SLA hours.", no_args_is_help=True
+    help="Shop settings: time zone, hours, company details, SLA targets, billing, tax zone.",
+    no_args_is_help=True,
 )
 
 
 @app.command("list")
-def list_cmd(json_out: JsonOpt = False) -> None:
-    """Every setting with its current value."""
+def list_cmd(
+    all_columns: Annotated[
+        bool,
+        typer.Option(
+            "--allowed",
+            help="Also show each key's kind and allowed values (with --json: every field).",
+        ),
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Every setting: key, value, default and meaning."""
     with read_session(engine()) as session:
-        values = svc.all_settings(session)
+        rows = svc.setting_rows(session)
+    if json_out and not all_columns:
+        print_json({r.key: r.value for r in rows})  # (the stable shape: key -> value)
+        return
     if json_out:
-        print_json(values)
-    else:
-        table("Settings", ["Key", "Value"], sorted(values.items()))
+        print_json(
+            {
+                r.key: {
+                    "value": r.value,
+                    "default": r.default,
+                    "kind": r.kind,
+                    "allowed": r.allowed,
+                    "meaning": r.meaning,
+                }
+                for r in rows
+            }
+        )
+        return
+    columns = ["Key", "Value", "Default", "Meaning"] + (["Kind", "Allowed"] if all_columns else [])
+    table(
+        f"{len(rows)} settings",
+        columns,
+        [
+            (r.key, r.value, r.default, r.meaning) + ((r.kind, r.allowed) if all_columns else ())
+            for r in rows
+        ],
+    )
 
 
 @app.command("set")
 def set_cmd(key: str, value: str) -> None:
-    """Change one setting."""
+    """Change one setting (checked against its type and range; audited)."""
     with write_session(engine()) as session:
-        svc.set_setting(session, key, value)
-    info(f"{key} = {value}")
+        stored = svc.set_setting(session, key, value, actor=actor())
+    info(f"{key} = {stored}")
 
 
 def register(root: typer.Typer) -> None:

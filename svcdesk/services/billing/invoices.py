@@ -21,6 +21,7 @@ from svcdesk.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from svcdesk.models import Customer, OrderStatus, Site, WorkOrder
 from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus, LineKind
 from svcdesk.services.billing import arith
+from svcdesk.services.billing.tax import site_rates, site_tax
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.settings import get_setting, shop_zone
 from svcdesk.services.orders import lifecycle
@@ -151,8 +152,9 @@ def create_invoices(
         session,
         Site,
         {s.site_id for s in specs if s.site_id is not None},
-        (Site.id, Site.customer_id, Site.tax_rate_bp),
+        (Site.id, Site.customer_id),
     )
+    rates = site_rates(session, set(sites))
     stamp = now()
     rows, all_totals = [], []
     for spec in specs:
@@ -164,7 +166,7 @@ def create_invoices(
             raise InvalidInput(f"site: site {spec.site_id} does not belong to {customer.name}")
         for draft in spec.lines:
             _validate(draft)
-        tax_rate_bp = site.tax_rate_bp if site else 0
+        tax_rate_bp = rates[site.id] if site else site_tax(session, None).rate_bp
         totals = arith.compute(
             [d.arith_line() for d in spec.lines],
             tax_rate_bp=tax_rate_bp,

@@ -18,6 +18,7 @@ from svcdesk.models import Customer, Site, WorkOrder
 from svcdesk.models.billing import LineKind, Quote, QuoteLine, QuoteOption, QuoteStatus
 from svcdesk.services.billing import arith, pricebook
 from svcdesk.services.billing.invoices import LineDraft
+from svcdesk.services.billing.tax import site_tax
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.settings import get_setting, shop_zone
 
@@ -224,7 +225,7 @@ def totals(session: Session, quote: Quote) -> list[OptionTotals]:
                 )
                 for ln in lines
             ],
-            tax_rate_bp=site.tax_rate_bp if site else 0,
+            tax_rate_bp=site_tax(session, site).rate_bp,
             tax_exempt=bool(customer and customer.tax_exempt),
         )
         out.append(OptionTotals(opt, lines, result))

@@ -68,3 +68,32 @@ _ENCODER = json.JSONEncoder(default=str, sort_keys=True)  # = json.dumps(..., sa
 def encode_data(data: dict[str, Any] | None) -> str | None:
     """The stored JSON text of an event's `data` (also used by batch inserts)."""
     return _ENCODER.encode(data) if data else None
+
+
+def record_change(
+    session: Session,
+    entity: str,
+    ref: str | int,
+    kind: str,
+    detail: str,
+    *,
+    actor: str = "system",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change to a record that is not an order (a setting, a tax zone, a site):
+    who, when, and the fields' values before and after (`svcdesk audit` lists them)."""
+    from svcdesk.models.shop import ChangeEvent
+
+    data = {k: v for k, v in (("before", before), ("after", after)) if v is not None}
+    session.add(
+        ChangeEvent(
+            at=now(),
+            actor=actor,
+            entity=entity,
+            ref=str(ref),
+            kind=kind,
+            detail=detail,
+            data=encode_data(data),
+        )
+    )

@@ -1,9 +1,17 @@
-"""Shop settings stored in the database, with defaults from config."""
+"""Shop settings stored in the database, with defaults from config.
+
+Every key has a spec (`SPECS`): its kind (whole number, number, yes/no, time zone, hours,
+choice, text...), the allowed range or values, the default (config.DEFAULT_SETTINGS) and a
+one-line meaning. `set_setting` refuses an unknown key or a bad value with one line naming
+what is allowed, and audits the change (before/after, actor)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,18 +68,29 @@ def all_settings(session: Session) -> dict[str, str]:
     return values
 
 
-def set_setting(session: Session, key: str, value: str) -> None:
-    if key == "shop.timezone":
-        _zone(value)
+def set_setting(session: Session, key: str, value: str, *, actor: str = "system") -> str:
+    """Validate and store one setting (the canonical text is returned and stored); the
+    change is audited with its actor. Unknown keys and bad values are refused."""
+    spec = spec_for(key)
+    value = spec.check(value, session)
     row = session.get(Setting, key)
+    before = row.value if row else DEFAULT_SETTINGS.get(key)
     if row:
         row.value = value
     else:
         session.add(Setting(key=key, value=value))
+    if before != value:
+        from svcdesk.services.common.events import record_change
+
+        record_change(
+            session, "setting", key, "edited", f"{key}: {before!r} -> {value!r}",
+            actor=actor, before={"value": before}, after={"value": value},
+        )  # fmt: skip
     session.flush()
     if session.info.get(_CACHE) is not None:
         session.info[_CACHE][key] = value
     session.info.pop(_DERIVED, None)
+    return value
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -84,3 +103,268 @@ def _zone(name: str) -> ZoneInfo:
 def shop_zone(session: Session) -> ZoneInfo:
     """The shop's time zone: times are stored UTC and shown in this zone."""
     return _zone(get_setting(session, "shop.timezone") or "UTC")
+
+
+# ---- the schema ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One setting: `kind` names the type shown to users; `check(text, session)` returns
+    the canonical text or raises InvalidInput naming what is allowed."""
+
+    key: str
+    kind: str
+    meaning: str
+    checker: Callable[[str, str, Session | None], str]
+    allowed: str  # the allowed values or range, in words
+
+    @property
+    def default(self) -> str:
+        return DEFAULT_SETTINGS.get(self.key, "")
+
+    def check(self, value: str, session: Session | None = None) -> str:
+        return self.checker(self.key, (value or "").strip(), session)
+
+
+def _bad(key: str, value: str, allowed: str) -> InvalidInput:
+    return InvalidInput(f"{key}: {value!r} is not allowed; expected {allowed}")
+
+
+def _number(lo: Decimal, hi: Decimal, *, whole: bool, lo_open: bool, unit: str):
+    low = f"more than {lo}" if lo_open else f"{lo}"
+    allowed = f"{'a whole number' if whole else 'a number'} from {low} to {hi} {unit}".strip()
+
+    def check(key: str, text: str, _session) -> str:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise _bad(key, text, allowed) from None
+        if not number.is_finite() or (whole and number != number.to_integral_value()):
+            raise _bad(key, text, allowed)
+        if number > hi or number < lo or (lo_open and number == lo):
+            raise InvalidInput(f"{key}: {text} is out of range; expected {allowed}")
+        return str(int(number)) if whole else text
+
+    return check, allowed
+
+
+def _whole(lo: int, hi: int, unit: str = ""):
+    return _number(Decimal(lo), Decimal(hi), whole=True, lo_open=False, unit=unit)
+
+
+def _positive(hi: float, unit: str, lo: float = 0):
+    return _number(Decimal(str(lo)), Decimal(str(hi)), whole=False, lo_open=True, unit=unit)
+
+
+def _choice(*values: str):
+    allowed = "one of " + ", ".join(values)
+
+    def check(key: str, text: str, _session) -> str:
+        if text.lower() not in values:
+            raise _bad(key, text, allowed)
+        return text.lower()
+
+    return check, allowed
+
+
+def _text(max_len: int, *, required: bool = False):
+    allowed = f"text of up to {max_len} characters" + (" (not empty)" if required else "")
+
+    def check(key: str, text: str, _session) -> str:
+        if (required and not text) or len(text) > max_len or "\n" in text:
+            raise _bad(key, text, allowed)
+        return text
+
+    return check, allowed
+
+
+def _parsed(parse: Callable[[str], object], allowed: str):
+    """A value that a service parser reads (its message names the format)."""
+
+    def check(key: str, text: str, _session) -> str:
+        try:
+            parse(text)
+        except InvalidInput as exc:
+            message = str(exc)
+            message = message.removeprefix("setting ").removeprefix(f"{key}: ")
+            raise InvalidInput(f"{key}: {message}; expected {allowed}") from None
+        return text
+
+    return check, allowed
+
+
+def _timezone_check(key: str, text: str, _session) -> str:
+    if not text or text != text.strip():
+        raise _bad(key, text, "an IANA time zone like America/Chicago")
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"{key}: unknown time zone {text!r}; expected an IANA time zone like America/Chicago"
+        ) from None
+    return text
+
+
+def _email_check(key: str, text: str, _session) -> str:
+    from svcdesk.services.common.normalize import email_key
+
+    if text and not email_key(text):
+        raise _bad(key, text, "an e-mail address (or empty)")
+    return text
+
+
+def _tax_zone_check(key: str, text: str, session: Session | None) -> str:
+    if not text or session is None:
+        return text
+    from svcdesk.services.billing.tax import find_zone
+
+    zone = find_zone(session, text)
+    if zone is None or not zone.active:
+        from svcdesk.services.billing.tax import zone_names
+
+        names = ", ".join(zone_names(session)) or "none yet: add one with `svcdesk tax zones add`"
+        raise InvalidInput(f"{key}: {text!r} is not an active tax zone; zones: {names}")
+    return zone.name
+
+
+def _hours_parse(text: str) -> object:
+    from svcdesk.services.common.workcal import parse_hours
+
+    return parse_hours(text)
+
+
+def _holidays_parse(text: str) -> object:
+    from svcdesk.services.common.workcal import parse_holidays
+
+    return parse_holidays(text)
+
+
+def _lunch_parse(text: str) -> object:
+    from svcdesk.services.dispatch.settings import parse_lunch
+
+    return parse_lunch(text)
+
+
+def _plan_parse(text: str) -> object:
+    from svcdesk.services.agreements.followups import parse_plan
+
+    return parse_plan(text)
+
+
+_PRIORITIES = ("emergency", "high", "normal", "low")
+_STATUSES = ("new", "scheduled", "dispatched", "en_route", "on_site", "on_hold", "completed")
+_INCREMENTS = ("6", "12", "15", "30", "60")  # = billing.labor.INCREMENTS
+_HOURS_A_YEAR = 8760
+
+
+def _specs() -> dict[str, Spec]:
+    rows: list[tuple[str, str, str, tuple]] = [
+        ("shop.timezone", "time zone", "the shop's time zone: times are shown in it",
+         (_timezone_check, "an IANA time zone like America/Chicago")),
+        ("shop.hours", "hours", "business hours (the business-hours SLA clock, dispatch)",
+         _parsed(_hours_parse, "days and times like mon-fri 08:00-17:00; sat 09:00-12:00")),
+        ("shop.holidays", "dates", "days the shop is closed (ISO dates, commas)",
+         _parsed(_holidays_parse, "ISO dates like 2026-12-25, separated by commas")),
+        ("company.name", "text", "company name on invoices and quotes", _text(120, required=True)),
+        ("company.address", "text", "company address on documents; its ZIP is the depot",
+         _text(200)),
+        ("company.phone", "text", "company phone on documents", _text(40)),
+        ("company.email", "e-mail", "company e-mail on documents",
+         (_email_check, "an e-mail address (or empty)")),
+        ("backup.keep_days", "whole number", "daily backups kept (0 = daily backups off)",
+         _whole(0, 3650, "days")),
+        ("backup.dir", "folder", "where daily backups go (empty = next to the database)",
+         _text(500)),
+        ("tax.default_zone", "tax zone",
+         "tax zone of sites without their own (empty = no tax); rates live on tax zones",
+         (_tax_zone_check, "the name of an active tax zone (svcdesk tax zones list)")),
+        ("billing.terms_days", "whole number", "days from invoice to due date",
+         _whole(0, 365, "days")),
+        ("billing.quote_valid_days", "whole number", "days a quote stays valid",
+         _whole(1, 365, "days")),
+        ("billing.trip_fee_code", "text", "price-book code billed as the trip fee",
+         _text(40, required=True)),
+        ("billing.labor_increment_minutes", "choice", "labour is billed in steps of this many minutes",
+         _choice(*_INCREMENTS)),
+        ("payroll.overtime.daily_hours", "number", "hours a day before overtime (0 = no daily rule)",
+         _number(Decimal(0), Decimal(24), whole=False, lo_open=False, unit="hours")),
+        ("payroll.overtime.weekly_hours", "number", "hours a week before overtime (0 = no weekly rule)",
+         _number(Decimal(0), Decimal(168), whole=False, lo_open=False, unit="hours")),
+        ("sla.at_risk_percent", "number", "an SLA is at risk with less than this % of its time left",
+         _positive(99, "percent")),
+        ("recall.window_days", "whole number", "a job within this many days of a completed one is a possible recall",
+         _whole(0, 365, "days")),
+        ("followup.plan", "plan", "follow-ups made when an order completes (kind:days)",
+         _parsed(_plan_parse, "kind:days items like callback:2,review_request:5 (or empty)")),
+        ("dispatch.lunch", "lunch", "technicians' lunch: start window/minutes (empty = none)",
+         _parsed(_lunch_parse, "a start window and minutes like 12:00-13:00/30 (or empty)")),
+        ("dispatch.road_factor", "number", "road distance = straight line x this",
+         _number(Decimal(1), Decimal(3), whole=False, lo_open=False, unit="")),
+        ("dispatch.speed_kmh", "number", "average driving speed for travel times",
+         _number(Decimal(5), Decimal(130), whole=False, lo_open=False, unit="km/h")),
+        ("dispatch.time_limit", "number", "seconds the day planner searches",
+         _number(Decimal("0.1"), Decimal(600), whole=False, lo_open=False, unit="seconds")),
+    ]  # fmt: skip
+    for p in _PRIORITIES:
+        rows += [
+            (f"sla.hours.{p}", "hours", f"respond to a {p}-priority order within (hours)",
+             _positive(_HOURS_A_YEAR, "hours")),
+            (f"sla.resolve_hours.{p}", "hours", f"resolve a {p}-priority order within (hours)",
+             _positive(_HOURS_A_YEAR, "hours")),
+            (f"sla.clock.{p}", "choice",
+             f"which clock {p}-priority targets count on (business hours or around the clock)",
+             _choice("business", "calendar")),
+        ]  # fmt: skip
+    for st in _STATUSES:
+        words = st.replace("_", " ")
+        rows.append(
+            (f"stale.hours.{st}", "hours", f"alert when an order stays {words} longer than (hours)",
+             _positive(_HOURS_A_YEAR, "hours"))
+        )  # fmt: skip
+    return {
+        key: Spec(key, kind, meaning, checker, allowed)
+        for key, kind, meaning, (checker, allowed) in rows
+    }
+
+
+SPECS: dict[str, Spec] = _specs()
+
+# Keys people reach for that are not settings: where that value lives instead.
+_ELSEWHERE = {
+    "tax": "tax rates live on tax zones (`svcdesk tax zones add|edit`); "
+    "tax.default_zone names the zone of sites without their own",
+}
+
+
+def spec_for(key: str) -> Spec:
+    spec = SPECS.get(key)
+    if spec is not None:
+        return spec
+    hint = _ELSEWHERE.get(key.split(".")[0])
+    if hint is None:
+        close = difflib.get_close_matches(key, list(SPECS), n=3, cutoff=0.6)
+        hint = (
+            f"did you mean {', '.join(close)}?" if close else "`svcdesk settings list` shows them"
+        )
+    raise InvalidInput(f"unknown setting {key!r}; {hint}")
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    key: str
+    value: str
+    default: str
+    kind: str
+    allowed: str
+    meaning: str
+
+
+def setting_rows(session: Session) -> list[SettingRow]:
+    """Every known setting: its value, default, kind, allowed values and meaning."""
+    values = all_settings(session)
+    return [
+        SettingRow(key, values.get(key, spec.default), spec.default, spec.kind, spec.allowed,
+                   spec.meaning)
+        for key, spec in sorted(SPECS.items())
+    ]  # fmt: skip

@@ -78,7 +78,7 @@ def add_site(
     lat: float | None = None,
     lon: float | None = None,
     access_notes: str | None = None,
-    tax_rate_bp: int = 0,
+    tax_zone_id: int | None = None,
 ) -> Site:
     if not (address or "").strip():
         raise InvalidInput("address: a site needs a street address")
@@ -93,7 +93,7 @@ def add_site(
         lon=lon,
         address_key=address_key(address, zip_code, city),
         access_notes=access_notes,
-        tax_rate_bp=tax_rate_bp,
+        tax_zone_id=tax_zone_id,
     )
     session.add(site)
     session.flush()

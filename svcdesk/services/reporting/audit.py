@@ -1,4 +1,5 @@
-"""Who did what: the order history across orders, filterable by actor and time."""
+"""Who did what: the order history across orders, plus the changes to records that are
+not orders (settings, tax zones, sites: `change_event`), filterable by actor and time."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from svcdesk.models import OrderEvent, WorkOrder
+from svcdesk.models.shop import ChangeEvent
 
 
 @dataclass
 class AuditRow:
     at: datetime
     actor: str
-    order: str
+    order: str  # the order number, or the record changed ("setting shop.hours", "site 12")
     kind: str
     from_status: str | None
     to_status: str | None
@@ -52,4 +54,36 @@ def audit_log(
         AuditRow(e.at, e.actor, number, e.kind, e.from_status, e.to_status, e.detail)
         for e, number in session.exec(stmt)
     ]
+    if newest_first:  # the whole log: record changes too, newest `limit` of both together
+        rows += change_rows(session, actor=actor, since=since, limit=limit)
+        rows.sort(key=lambda r: r.at, reverse=True)
+        rows = rows[:limit] if limit else rows
     return rows[::-1] if newest_first else rows
+
+
+def change_rows(
+    session: Session,
+    *,
+    entity: str | None = None,
+    ref: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = 500,
+) -> list[AuditRow]:
+    """Changes to settings, tax zones and sites, newest first."""
+    stmt = select(ChangeEvent).order_by(ChangeEvent.at.desc(), ChangeEvent.id.desc())
+    if entity:
+        stmt = stmt.where(ChangeEvent.entity == entity)
+    if ref is not None:
+        stmt = stmt.where(ChangeEvent.ref == ref)
+    if actor:
+        stmt = stmt.where(ChangeEvent.actor == actor)
+    if since:
+        stmt = stmt.where(ChangeEvent.at >= since)
+    if limit:
+        stmt = stmt.limit(limit)
+    return [
+        AuditRow(e.at, e.actor, f"{e.entity.replace('_', ' ')} {e.ref}", e.kind, None, None,
+                 e.detail)
+        for e in session.exec(stmt)
+    ]  # fmt: skip

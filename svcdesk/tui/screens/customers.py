@@ -80,6 +80,7 @@ class CustomersScreen(SearchFilter, DataScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/"),
         Binding("o", "open", "Open order"),
+        Binding("s", "sites", "Sites", show=False),  # (add/edit: tui/site_modals.py)
     ]
 
     def __init__(self) -> None:
@@ -195,6 +196,16 @@ class CustomersScreen(SearchFilter, DataScreen):
         key = self.query_one("#customer-orders", KeyTable).current_key
         if key:
             self.app.open_order(key)
+
+    def action_sites(self) -> None:
+        from svcdesk.tui.site_modals import SitesModal
+
+        row = self.current()
+        if row is not None:
+            self.app.push_screen(SitesModal(row.id, row.name, self.app.actor), self._sites_closed)
+
+    def _sites_closed(self, _result) -> None:
+        self._load_card()
 
     def select_customer(self, customer_id: int) -> None:
         """Show `customer_id` (clearing a search that would hide it)."""

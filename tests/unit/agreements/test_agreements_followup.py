@@ -7,6 +7,7 @@ import pytest
 from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, NotFound
+from svcdesk.models import Setting
 from svcdesk.models.followup import RecallFlag
 from svcdesk.services.agreements import followups, recalls
 from svcdesk.services.common.settings import set_setting
@@ -99,8 +100,10 @@ def test_followups_created_on_completion_and_done(engine, shop):
 
 
 def test_bad_followup_plan_setting(engine, shop):
-    with write_session(engine) as s:
-        set_setting(s, "followup.plan", "callback:two")
+    with write_session(engine) as s, pytest.raises(InvalidInput, match="followup.plan"):
+        set_setting(s, "followup.plan", "callback:two")  # refused when set...
+    with write_session(engine) as s:  # ...and a database from before that holds one
+        s.merge(Setting(key="followup.plan", value="callback:two"))
     with pytest.raises(InvalidInput, match="followup.plan"):
         _complete(engine, shop["o2"])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from svcdesk.models import Asset, Site, Visit, VisitStatus
 from svcdesk.models.agreements import Agreement
@@ -112,7 +112,16 @@ def add_agreement(
 
 
 def set_tax(session: Session, order, bp: int = 825) -> None:
-    session.get(Site, order.site_id).tax_rate_bp = bp
+    """Put the order's site in a tax zone of `bp` basis points (made when missing)."""
+    from svcdesk.models.shop import TaxZone
+
+    name = f"Zone {bp}"
+    zone = session.exec(select(TaxZone).where(TaxZone.name == name)).first()
+    if zone is None:
+        zone = TaxZone(name=name, rate_bp=bp)
+        session.add(zone)
+        session.flush()
+    session.get(Site, order.site_id).tax_zone_id = zone.id
     session.flush()
 
 

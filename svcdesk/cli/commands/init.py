@@ -1,0 +1,80 @@
+"""`svcdesk init`: start a shop (the only command that creates a database; `demo` builds
+its own)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from svcdesk.cli.output import error, info
+from svcdesk.cli.state import STATE
+from svcdesk.db import shown_name
+from svcdesk.services.billing.arith import fmt_percent
+from svcdesk.services.billing.tax import parse_rate
+from svcdesk.services.common.setup import ShopStart, start_shop
+
+
+def _check_target(value: str | None) -> str | None:
+    """Before any prompt: a path that cannot take a new shop is refused at once."""
+    from svcdesk.config import resolve_db_url
+    from svcdesk.errors import SvcDeskError
+    from svcdesk.services.common.setup import check_target
+
+    try:
+        check_target(resolve_db_url(value or STATE.db))
+    except SvcDeskError as exc:
+        error(str(exc))
+        raise typer.Exit(1) from None
+    return value
+
+
+def init(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Where: a SQLite file or a PostgreSQL URL (default: as --db).",
+            is_eager=True,
+            callback=_check_target,
+        ),
+    ] = None,
+    company: Annotated[
+        str, typer.Option("--company", prompt="Company name", help="Name on invoices.")
+    ] = ...,  # type: ignore[assignment]
+    timezone: Annotated[
+        str,
+        typer.Option("--timezone", prompt="Time zone", help="IANA name, e.g. America/Chicago."),
+    ] = "America/Chicago",
+    hours: Annotated[
+        str,
+        typer.Option(
+            "--hours", prompt="Business hours", help="e.g. 'mon-fri 08:00-17:00; sat 09:00-12:00'."
+        ),
+    ] = "mon-fri 08:00-17:00",
+    tax_zone: Annotated[
+        str,
+        typer.Option("--tax-zone", prompt="Default tax zone name", help="e.g. Austin."),
+    ] = ...,  # type: ignore[assignment]
+    tax_rate: Annotated[
+        str,
+        typer.Option("--tax-rate", prompt="Its sales tax rate, percent", help="e.g. 8.25 (%)."),
+    ] = ...,  # type: ignore[assignment]
+) -> None:
+    """Start a shop: create the database with the company name, time zone, business hours
+    and default tax zone. Refuses a path that already holds a file or a shop."""
+    target = db or STATE.db
+    start = ShopStart(company, timezone, hours, tax_zone, tax_rate)
+    engine = start_shop(target, start, actor=STATE.actor)
+    where = shown_name(engine.url.render_as_string(hide_password=False))
+    engine.dispose()
+    info(
+        f"shop started: {start.company.strip()} at {where} ({timezone.strip()}, "
+        f"{hours.strip()}; tax zone {' '.join(tax_zone.split())} "
+        f"{fmt_percent(parse_rate(tax_rate))} is the default)"
+    )
+    info(f"next: svcdesk --db {where} techs add ... / customers add ... / intake ...")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("init")(init)

@@ -1,0 +1,95 @@
+"""Starting a shop: `svcdesk init` makes the database and records the company name, time
+zone, business hours and the default tax zone. Every value is checked before anything is
+created, so a refusal leaves no file behind; a path that already holds a database (svcdesk
+or not) is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from svcdesk.config import resolve_db_url
+from svcdesk.db import is_shop, make_engine, shown_name, write_session
+from svcdesk.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class ShopStart:
+    company: str
+    timezone: str
+    hours: str
+    tax_zone: str
+    tax_rate: str  # percent, "8.25"
+
+
+def check(start: ShopStart) -> ShopStart:
+    """The canonical values, or InvalidInput naming the first bad one."""
+    from svcdesk.services.billing.tax import _name, parse_rate
+    from svcdesk.services.common.settings import SPECS
+
+    company = SPECS["company.name"].check(start.company)
+    zone = SPECS["shop.timezone"].check(start.timezone)
+    hours = SPECS["shop.hours"].check(start.hours)
+    if not hours:
+        raise InvalidInput("shop.hours: the shop needs business hours like mon-fri 08:00-17:00")
+    tax_zone = _name(start.tax_zone)
+    parse_rate(start.tax_rate)
+    return ShopStart(company, zone, hours, tax_zone, start.tax_rate.strip())
+
+
+def check_target(url: str) -> Path | None:
+    """The SQLite file `url` names (None for a server database); refuses what is not a
+    place for a new shop."""
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        raise InvalidInput("init: an in-memory database would be gone at once; give a file")
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InvalidInput(f"init: {path} is not a regular file; choose another path")
+    if path.exists() and path.stat().st_size > 0:
+        raise InvalidInput(
+            f"init: {path} already exists; svcdesk starts a shop only in a new file "
+            "(a svcdesk database there is opened with --db; anything else is left alone)"
+        )
+    return path
+
+
+def start_shop(db: str | None, start: ShopStart, *, actor: str = "system") -> Engine:
+    """Create the database at `db` (path or URL) and record the shop's basics."""
+    from svcdesk.services.billing.tax import add_zone
+    from svcdesk.services.common.settings import set_setting
+
+    start = check(start)
+    url = resolve_db_url(db)
+    path = check_target(url)
+    created_dir = None
+    if path is not None and not path.parent.exists():
+        created_dir = next(p for p in [path.parent, *path.parent.parents] if p.parent.exists())
+    existed = path is not None and path.exists()
+    if path is None:  # a server database: it must exist (the DBA made it) and be empty
+        probe = make_engine(url, create=False)
+        try:
+            if is_shop(probe):
+                raise InvalidInput(f"init: {shown_name(url)} already holds a svcdesk shop")
+        finally:
+            probe.dispose()
+    try:
+        engine = make_engine(url)
+        with write_session(engine) as session:
+            set_setting(session, "company.name", start.company, actor=actor)
+            set_setting(session, "shop.timezone", start.timezone, actor=actor)
+            set_setting(session, "shop.hours", start.hours, actor=actor)
+            add_zone(session, start.tax_zone, start.tax_rate, default=True, actor=actor)
+    except BaseException:
+        if path is not None and not existed:
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            if created_dir is not None:
+                import shutil
+
+                shutil.rmtree(created_dir, ignore_errors=True)
+        raise
+    return engine

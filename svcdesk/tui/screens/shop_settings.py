@@ -1,0 +1,208 @@
+"""Settings & tax (`S`): every shop setting with its value, default and meaning, and the
+tax zones. `enter` on a setting edits it (the same checks as `svcdesk settings set`: an
+unknown value is refused in the dialog with what is allowed); on the zones table `a` adds
+a zone and `enter` edits one (name, rate in percent, active, default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
+
+from svcdesk.services.billing import tax
+from svcdesk.services.billing.arith import fmt_percent
+from svcdesk.services.common import settings as shop_settings
+from svcdesk.tui.base import DataModal, DataScreen
+from svcdesk.tui.cells import clip
+from svcdesk.tui.columns import key_table
+from svcdesk.tui.registry import register_screen
+from svcdesk.tui.widgets.table import KeyTable
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    id: int
+    name: str
+    rate_bp: int
+    active: bool
+    default: bool
+
+
+@dataclass(frozen=True)
+class SettingsData:
+    settings: list[shop_settings.SettingRow]
+    zones: list[ZoneRow]
+
+
+def load_settings(session) -> SettingsData:
+    default = (shop_settings.get_setting(session, "tax.default_zone") or "").lower()
+    zones = [
+        ZoneRow(z.id, z.name, z.rate_bp, z.active, z.name.lower() == default)
+        for z in tax.list_zones(session)
+    ]
+    return SettingsData(shop_settings.setting_rows(session), zones)
+
+
+class SettingModal(DataModal):
+    """Edit one setting: its meaning and allowed values above the box; refusals below."""
+
+    BINDINGS = [("escape", "dismiss_modal", "Close")]
+
+    def __init__(self, row: shop_settings.SettingRow, actor: str) -> None:
+        super().__init__()
+        self.row, self.actor = row, actor
+
+    def compose(self) -> ComposeResult:
+        r = self.row
+        with Vertical(classes="dialog"):
+            yield Label(r.key, classes="title")
+            yield Static(f"{r.meaning}\nallowed: {r.allowed}\ndefault: {r.default or '(empty)'}")
+            yield Input(value=r.value, id="value")
+            yield Static(id="error", classes="field-error")
+            yield Static("enter saves · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#value", Input).focus()
+
+    @on(Input.Submitted, "#value")
+    def action_save(self) -> None:
+        key, value, actor = self.row.key, self.query_one("#value", Input).value, self.actor
+        self.submit(lambda s: shop_settings.set_setting(s, key, value, actor=actor))
+
+
+class ZoneModal(DataModal):
+    """Add (zone None) or edit a tax zone: name, rate (percent), active, default."""
+
+    BINDINGS = [("escape", "dismiss_modal", "Close")]
+
+    def __init__(self, zone: ZoneRow | None, actor: str) -> None:
+        super().__init__()
+        self.zone, self.actor = zone, actor
+
+    def compose(self) -> ComposeResult:
+        z = self.zone
+        with Vertical(classes="dialog"):
+            yield Label(f"Tax zone {z.name}" if z else "New tax zone", classes="title")
+            yield Input(value=z.name if z else "", placeholder="name, e.g. Austin", id="name")
+            rate = fmt_percent(z.rate_bp).rstrip("%") if z else ""
+            yield Input(value=rate, placeholder="rate in percent, e.g. 8.25", id="rate")
+            yield Checkbox("Active", value=z.active if z else True, id="active")
+            yield Checkbox("Default zone (sites without a zone)", value=bool(z and z.default),
+                           id="default")  # fmt: skip
+            yield Static(id="error", classes="field-error")
+            yield Static("enter saves · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        name = self.query_one("#name", Input).value
+        rate = self.query_one("#rate", Input).value
+        active = self.query_one("#active", Checkbox).value
+        default = self.query_one("#default", Checkbox).value
+        zone, actor = self.zone, self.actor
+
+        def fn(session):
+            if zone is None:
+                made = tax.add_zone(session, name, rate, default=default, actor=actor)
+                if not active:
+                    tax.edit_zone(session, made.id, active=False, actor=actor)
+                return made.name
+            before = (zone.name, fmt_percent(zone.rate_bp).rstrip("%"), zone.active)
+            if (name, rate, active) != before:
+                z = tax.edit_zone(
+                    session, zone.id,
+                    name=name if name != zone.name else None,
+                    rate=rate if rate != before[1] else None,
+                    active=active if active != zone.active else None, actor=actor,
+                )  # fmt: skip
+            else:
+                z = tax.get_zone(session, zone.id)
+            if default and not zone.default:
+                shop_settings.set_setting(session, "tax.default_zone", z.name, actor=actor)
+            elif not default and zone.default:
+                shop_settings.set_setting(session, "tax.default_zone", "", actor=actor)
+            return z.name
+
+        self.submit(fn)
+
+
+class SettingsScreen(DataScreen):
+    help_title = "Settings & tax"
+    DEFAULT_CSS = """
+    SettingsScreen #settings { height: 2fr; }
+    SettingsScreen #tax-zones { height: 1fr; }
+    SettingsScreen .section { padding: 0 1; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("enter", "edit", "Edit", show=True),
+        Binding("a", "add_zone", "Add tax zone", show=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data = SettingsData([], [])
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Settings (enter edits)", classes="section")
+        yield key_table("settings", ("Key", 30), ("Value", 26), ("Default", 22), ("Meaning", 60))
+        yield Static("Tax zones (a adds, enter edits)", classes="section")
+        yield key_table("tax-zones", ("Name", 30), ("Rate", 8), ("Active", 6), ("Default", 8))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#settings", KeyTable).focus()
+
+    def refresh_data(self) -> None:
+        self.load(load_settings, self._show)
+
+    def _show(self, data: SettingsData) -> None:
+        self.data = data
+        self.query_one("#settings", KeyTable).replace_rows(
+            (r.key, (r.key, clip(r.value, 26), clip(r.default, 22), r.meaning))
+            for r in data.settings
+        )
+        self.query_one("#tax-zones", KeyTable).replace_rows(
+            (str(z.id), (z.name, fmt_percent(z.rate_bp), "yes" if z.active else "no",
+                         Text("default", style="bold") if z.default else ""))
+            for z in data.zones
+        )  # fmt: skip
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        event.stop()
+        self._edit(event.data_table.id, event.row_key.value)
+
+    def action_edit(self) -> None:
+        table = self.focused if isinstance(self.focused, KeyTable) else None
+        if table is not None and table.current_key:
+            self._edit(table.id, table.current_key)
+
+    def _edit(self, table_id: str | None, key: str | None) -> None:
+        actor = self.app.actor
+        if table_id == "settings":
+            row = next((r for r in self.data.settings if r.key == key), None)
+            if row is not None:
+                self.app.push_screen(SettingModal(row, actor), self._saved)
+        elif table_id == "tax-zones":
+            zone = next((z for z in self.data.zones if str(z.id) == key), None)
+            if zone is not None:
+                self.app.push_screen(ZoneModal(zone, actor), self._saved)
+
+    def action_add_zone(self) -> None:
+        self.app.push_screen(ZoneModal(None, self.app.actor), self._saved)
+
+    def _saved(self, result) -> None:
+        if result is not None:
+            self.app.notify(f"saved: {result}")
+
+
+@register_screen("S", "settings", "Settings & tax", help="Shop settings, tax zones", order=90)
+def _settings(app) -> SettingsScreen:
+    return SettingsScreen()
