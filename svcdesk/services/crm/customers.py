@@ -173,6 +173,42 @@ def create_customer(
     return customer
 
 
+def add_customer(
+    session: Session,
+    *,
+    name: str,
+    phone: str | None = None,
+    email: str | None = None,
+    kind: str = CustomerKind.RESIDENTIAL.value,
+    address: str | None = None,
+    city: str = "",
+    state: str = "",
+    zip_code: str = "",
+    same_phone_ok: bool = False,
+    actor: str = "system",
+    **fields,
+) -> tuple[Customer, Site | None]:
+    """The office's "add a customer" (CLI and console): refused when another customer
+    already has the phone or e-mail (unless `same_phone_ok`: a household), with a first
+    site when `address` is given."""
+    check_contact(phone, email)
+    existing = match_customer(session, phone=phone, email=email)
+    if existing and not same_phone_ok:
+        raise InvalidInput(
+            f"customer: {existing.name} (#{existing.id}) already has that phone or e-mail "
+            "(edit that customer, or add with --same-phone-ok for a household)"
+        )
+    customer = create_customer(
+        session, name=name, phone=phone, email=email, kind=kind, actor=actor, **fields
+    )
+    site = None
+    if address and address.strip():
+        site = add_site(
+            session, customer, address=address, city=city, state=state, zip_code=zip_code
+        )
+    return customer, site
+
+
 _UNSET = object()
 
 
@@ -207,13 +243,26 @@ def edit_customer(
         put("name", _check_name(name))
     if kind is not None:
         put("kind", _check_kind(kind))
+
+    def taken(pk: str | None, ek: str | None, label: str, value: str) -> None:
+        other = next((o for o, _ in _candidates(session, pk, ek) if o.id != customer.id), None)
+        if other is not None:
+            raise InvalidInput(
+                f"{label}: {other.name} (#{other.id}) already has {value!r}; "
+                f"merge them with `svcdesk customers merge {other.id} {customer.id}`"
+            )
+
     if phone is not _UNSET:
         parsed = parse_phone(phone)
+        if parsed and parsed.key != customer.phone_key:
+            taken(parsed.key, None, "phone", phone)
         put("phone", parsed.e164 if parsed else None)
         put("phone_ext", parsed.ext if parsed else None, "extension")
         customer.phone_key = parsed.key if parsed else None
     if email is not _UNSET:
         text = check_email(email)
+        if text and email_key(text) != customer.email_key:
+            taken(None, email_key(text), "email", text)
         put("email", text, "e-mail")
         customer.email_key = email_key(text)
     if billing_address is not _UNSET:
@@ -305,7 +354,7 @@ def merge_customers(
             )
         )
     ).rowcount
-    summary = ", ".join(f"{n} {t}" for t, n in moved.items()) or "nothing to move"
+    summary = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in moved.items()) or "nothing to move"
     record_event(
         session, keep.id, "merged", f"{gone.name} (#{gone.id}) merged in: {summary}", actor=actor
     )
@@ -331,8 +380,17 @@ class DuplicateView:
     created_at: object
 
 
-def possible_duplicates(session: Session) -> list[DuplicateView]:
-    rows = session.exec(select(PossibleDuplicate).order_by(PossibleDuplicate.id)).all()
+def possible_duplicates(session: Session, customer_id: int | None = None) -> list[DuplicateView]:
+    """Open possible-duplicate records (of one customer, either side, when given)."""
+    stmt = select(PossibleDuplicate).order_by(PossibleDuplicate.id)
+    if customer_id is not None:
+        stmt = stmt.where(
+            or_(
+                col(PossibleDuplicate.customer_id) == customer_id,
+                col(PossibleDuplicate.existing_id) == customer_id,
+            )
+        )
+    rows = session.exec(stmt).all()
     out = []
     for r in rows:
         new, old = session.get(Customer, r.customer_id), session.get(Customer, r.existing_id)
@@ -489,8 +547,6 @@ def _asset_text(field: str, value: str | None, *, required: bool = False) -> str
 
 
 def _asset_dates(installed_on: date | None, warranty_until: date | None) -> None:
-    if installed_on and installed_on > now().date():
-        raise InvalidInput(f"installed: {installed_on} is in the future")
     if installed_on and warranty_until and warranty_until < installed_on:
         raise InvalidInput(
             f"warranty: ends {warranty_until}, before the install date {installed_on}"
