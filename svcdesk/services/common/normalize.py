@@ -59,6 +59,11 @@ def _slow_phone(text: str) -> Phone | None:
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     key = str(number.national_number) if number.country_code == 1 else e164[1:]
+    # North American numbers: area code and exchange start with 2-9 (as the fast path)
+    if number.country_code == 1 and (
+        number.italian_leading_zero or len(key) != 10 or key[0] in "01" or key[3] in "01"
+    ):
+        return None
     return Phone(e164, number.extension or None, key)
 
 
