@@ -16,7 +16,7 @@ from svcdesk.models.base import (
     VisitOutcome,
     VisitStatus,
 )
-from svcdesk.models.crm import Asset, Contact, Customer, Site
+from svcdesk.models.crm import Asset, Contact, Customer, CustomerEvent, PossibleDuplicate, Site
 from svcdesk.models.orders import Note, OrderEvent, Visit, VisitTechnician, WorkOrder
 from svcdesk.models.system import Sequence, Setting
 from svcdesk.models.workforce import Shift, Skill, Technician, TechnicianSkill, TimeOff
@@ -29,12 +29,14 @@ __all__ = [
     "Asset",
     "Contact",
     "Customer",
+    "CustomerEvent",
     "CustomerKind",
     "Note",
     "OrderEvent",
     "OrderKind",
     "OrderSource",
     "OrderStatus",
+    "PossibleDuplicate",
     "Priority",
     "Sequence",
     "Setting",

@@ -130,7 +130,10 @@ def test_file_import_summary_and_rerun(db_path, engine, shop):
     path = str(FIX / "ugly_bom_crlf.csv")
     r = cli(db_path, "intake", "--file", path)
     assert r.exit_code == 0, r.stderr
-    assert r.stdout == "created 3, skipped 0, rejected 0\n"  # no progress bar when piped
+    assert r.stdout == (  # no progress bar when piped
+        "created 3, skipped 0, rejected 0\n"
+        "callers: 2 matched an existing customer, 1 new, 0 flagged as possible duplicates\n"
+    )
     r = cli(db_path, "intake", "--file", path, "--json")
     data = json.loads(r.stdout)
     assert {k: data[k] for k in ("created", "skipped", "rejected", "format")} == {
@@ -162,6 +165,7 @@ def test_reject_file_imports_good_rows(db_path, engine, shop, tmp_path):
     assert r.exit_code == 0
     assert r.stdout.splitlines() == [
         "created 2, skipped 0, rejected 5",
+        "callers: 0 matched an existing customer, 2 new, 0 flagged as possible duplicates",
         f"5 bad row(s) written to {rejects}",
     ]
     with rejects.open(newline="") as f:
@@ -186,7 +190,10 @@ def test_stdin(db_path, engine, shop):
     data = (FIX / "orders.json").read_text()
     r = cli(db_path, "intake", "--file", "-", input=data)
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.strip() == "created 2, skipped 0, rejected 0"
+    assert r.stdout.strip() == (
+        "created 2, skipped 0, rejected 0\n"
+        "callers: 1 matched an existing customer, 1 new, 0 flagged as possible duplicates"
+    )
     r = cli(db_path, "intake", "--file", "-", "--format", "jsonl", input=data)
     assert r.exit_code == 1  # a JSON array is not JSON Lines: one line per bad row
     assert "row 1, not valid JSON" in r.stderr
@@ -224,4 +231,7 @@ def test_progress_bar_on_a_terminal(db_path, engine, shop, monkeypatch):
     r = cli(db_path, "intake", "--file", path)
     assert r.exit_code == 0, r.stderr
     assert calls == [path]
-    assert r.stdout.strip().endswith("created 3, skipped 0, rejected 0")
+    assert r.stdout.strip().endswith(
+        "created 3, skipped 0, rejected 0\n"
+        "callers: 2 matched an existing customer, 1 new, 0 flagged as possible duplicates"
+    )

@@ -1,15 +1,19 @@
-"""`svcdesk assets show ID`: an asset's full service history."""
+"""`svcdesk assets add|edit|retire|show`: equipment at a site and its service history."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
-from svcdesk.cli.state import engine
-from svcdesk.db import read_session
+from svcdesk.cli.state import actor, engine
+from svcdesk.db import read_session, write_session
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.crm import asset_forms
+from svcdesk.services.crm import customers as crm
 from svcdesk.services.reporting.asset_history import asset_history
 
 app = typer.Typer(
@@ -46,6 +50,98 @@ def show(asset_id: int, json_out: JsonOpt = False) -> None:
         ["Order", "Opened", "Kind", "Status", "Summary", "Visits", "Parts"],
         rows,
     )
+
+
+def _asset_json(a) -> dict:
+    return {
+        "id": a.id,
+        "site_id": a.site_id,
+        "kind": a.kind,
+        "make": a.make,
+        "model": a.model,
+        "serial": a.serial,
+        "installed_on": a.installed_on.isoformat() if a.installed_on else None,
+        "warranty_until": a.warranty_until.isoformat() if a.warranty_until else None,
+        "retired_on": a.retired_on.isoformat() if a.retired_on else None,
+        "retired_reason": a.retired_reason,
+    }
+
+
+@app.command("add")
+def add(
+    site: Annotated[str, typer.Option("--site", help="Site id (customers show lists them).")],
+    kind: Annotated[str, typer.Option("--kind", help="e.g. furnace, ac_condenser, water_heater")],
+    make: Annotated[str | None, typer.Option("--make")] = None,
+    model: Annotated[str | None, typer.Option("--model")] = None,
+    serial: Annotated[str | None, typer.Option("--serial")] = None,
+    installed: Annotated[str | None, typer.Option("--installed", help="Install date.")] = None,
+    warranty: Annotated[str | None, typer.Option("--warranty", help="Warranty end date.")] = None,
+    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add a piece of equipment at a site."""
+    values = {"site": site, "kind": kind, "make": make, "model": model, "serial": serial,
+              "installed": installed, "warranty": warranty, "notes": notes}  # fmt: skip
+    with write_session(engine()) as session:
+        a = asset_forms.add_asset_from_text(session, values, actor=actor())
+        result = _asset_json(a)
+        label = crm.describe_asset(a)
+    if json_out:
+        print_json(result)
+    else:
+        info(f"asset #{result['id']} {label} added at site #{result['site_id']}")
+
+
+@app.command("edit")
+def edit(
+    asset_id: Annotated[str, typer.Argument(help="Asset id.")],
+    site: Annotated[str | None, typer.Option("--site", help="Move to this site.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind")] = None,
+    make: Annotated[str | None, typer.Option("--make", help="(blank clears it)")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="(blank clears it)")] = None,
+    serial: Annotated[str | None, typer.Option("--serial", help="(blank clears it)")] = None,
+    installed: Annotated[str | None, typer.Option("--installed", help="(blank clears it)")] = None,
+    warranty: Annotated[str | None, typer.Option("--warranty", help="(blank clears it)")] = None,
+    notes: Annotated[str | None, typer.Option("--notes", help="(blank clears it)")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Change an asset's site, kind, make, model, serial, install date or warranty end."""
+    values = {"site": site, "kind": kind, "make": make, "model": model, "serial": serial,
+              "installed": installed, "warranty": warranty, "notes": notes}  # fmt: skip
+    if all(v is None for v in values.values()):
+        raise typer.BadParameter(
+            "nothing to change; give --site, --kind, --make, --model, --serial, --installed, "
+            "--warranty or --notes",
+            param_hint="options",
+        )
+    with write_session(engine()) as session:
+        a = crm.get_asset(session, asset_id)
+        changes = asset_forms.edit_asset_from_text(session, a, values, actor=actor())
+        result = {**_asset_json(a), "changes": changes}
+    if json_out:
+        print_json(result)
+    else:
+        info(f"asset #{result['id']}: " + ("; ".join(changes) or "nothing changed"))
+
+
+@app.command("retire")
+def retire(
+    asset_id: Annotated[str, typer.Argument(help="Asset id.")],
+    on: Annotated[str | None, typer.Option("--on", help="Day retired (default today).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="e.g. 'replaced'")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Take an asset out of service: kept with its history, no new orders on it."""
+    with write_session(engine()) as session:
+        a = crm.retire_asset(
+            session, crm.get_asset(session, asset_id), on=asset_forms.parse_day(session, on, "on"),
+            reason=reason, actor=actor(),
+        )  # fmt: skip
+        result = _asset_json(a)
+    if json_out:
+        print_json(result)
+    else:
+        info(f"asset #{result['id']} retired on {result['retired_on']}")
 
 
 def register(root: typer.Typer) -> None:

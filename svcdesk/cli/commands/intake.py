@@ -16,6 +16,7 @@ from svcdesk.db import write_session
 from svcdesk.errors import BatchRejected, InvalidInput
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso
+from svcdesk.services.crm.customers import duplicate_of_order
 from svcdesk.services.orders.intake import create_order
 from svcdesk.services.orders.intake_io import RowInvalid, RowParser, run_file_intake
 
@@ -70,6 +71,14 @@ def intake(
     external_ref: Annotated[
         str | None, _opt("external_ref", "Your reference; a known one creates nothing.")
     ] = None,
+    match_existing: Annotated[
+        bool,
+        typer.Option(
+            "--match-existing",
+            help="File under the customer with the same phone/e-mail even when the name "
+            "differs (default: a new customer, recorded as a possible duplicate).",
+        ),
+    ] = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -100,7 +109,7 @@ def intake(
                 f"--file imports a batch; don't combine it with {', '.join(given)}",
                 param_hint="--file",
             )
-        _batch(file, fmt, reject_file, dry_run, json_out)
+        _batch(file, fmt, reject_file, dry_run, json_out, match_existing)
         return
     if fmt or reject_file:
         raise typer.BadParameter("--format and --reject-file need --file", param_hint="--file")
@@ -110,17 +119,20 @@ def intake(
             "--address, --summary, ...)",
             param_hint="--file",
         )
-    _single(flags, dry_run, json_out)
+    _single(flags, dry_run, json_out, match_existing)
 
 
-def _single(flags: dict, dry_run: bool, json_out: bool) -> None:
+def _single(flags: dict, dry_run: bool, json_out: bool, match_existing: bool) -> None:
     with write_session(engine()) as session:
-        parser = RowParser(shop_zone(session), default_source="phone")
+        parser = RowParser(
+            shop_zone(session), default_source="phone", match_existing=match_existing
+        )
         try:
             req = parser.request(flags)
         except RowInvalid as exc:
             raise InvalidInput("; ".join(f"{c}: {m}" for c, m in exc.problems)) from None
         order, created = create_order(session, req, actor=actor())
+        dup = duplicate_of_order(session, order.id) if created else None
         result = {
             "number": order.number,
             "id": order.id,
@@ -131,6 +143,7 @@ def _single(flags: dict, dry_run: bool, json_out: bool) -> None:
             "sla_due": iso(order.sla_due),
             "external_ref": order.external_ref,
             "dry_run": dry_run,
+            "possible_duplicate_of": dup,
         }
         if dry_run:
             session.rollback()
@@ -144,6 +157,14 @@ def _single(flags: dict, dry_run: bool, json_out: bool) -> None:
         info(f"dry run: would create {result['number']}")
     else:
         info(result["number"])
+    if dup and not json_out:
+        err_console.print(
+            f"note: {dup['name']} (#{dup['id']}) has the same {dup['matched_on']} but another "
+            f"name; filed under a new customer (#{result['customer_id']}), recorded as a "
+            "possible duplicate (svcdesk customers duplicates; --match-existing to file under "
+            "the existing customer)",
+            markup=False,
+        )
 
 
 def _show_progress(src) -> bool:
@@ -151,7 +172,14 @@ def _show_progress(src) -> bool:
     return sys.stdout.isatty() and (src.size or 0) >= PROGRESS_MIN_BYTES
 
 
-def _batch(file: str, fmt: str | None, reject_file: str | None, dry_run: bool, json_out: bool):
+def _batch(
+    file: str,
+    fmt: str | None,
+    reject_file: str | None,
+    dry_run: bool,
+    json_out: bool,
+    match_existing: bool = False,
+):
     with ExitStack() as stack:
         progress = None
         task = None
@@ -186,6 +214,7 @@ def _batch(file: str, fmt: str | None, reject_file: str | None, dry_run: bool, j
                 progress=advance,
                 stdin=sys.stdin.buffer if file == "-" else None,
                 on_open=on_open,
+                match_existing=match_existing,
             )
         except BatchRejected as exc:
             stack.close()
@@ -199,6 +228,8 @@ def _batch(file: str, fmt: str | None, reject_file: str | None, dry_run: bool, j
         print_json(result.to_json())
         return
     info(result.summary())
+    if result.created:
+        info(result.callers())
     if result.reject_file and result.rejected:
         info(f"{result.rejected} bad row(s) written to {result.reject_file}")
 

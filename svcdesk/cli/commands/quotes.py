@@ -126,14 +126,21 @@ def approve(
     new_order: Annotated[
         bool, typer.Option("--new-order", help="Also create an order from it (no order yet).")
     ] = False,
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="The new order's site (id or address) when there are several."),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """sent -> approved: the chosen option becomes the order's billable lines."""
+    if site is not None and not new_order:
+        raise typer.BadParameter("--site goes with --new-order", param_hint="--site")
     with write_session(engine()) as session:
         q = quotes.approve(session, quotes.get_quote(session, number), option=option, actor=actor())
         extra = ""
         if new_order:
-            extra = f"; order {quotes.to_order(session, q, actor=actor()).number} created"
+            made = quotes.to_order(session, q, site=site, actor=actor())
+            extra = f"; order {made.number} created"
         key = q.number
     _done(key, json_out, f"{key} approved{extra}")
 
@@ -153,10 +160,17 @@ def decline(
 
 
 @app.command("to-order")
-def to_order(number: str) -> None:
+def to_order(
+    number: str,
+    site: Annotated[
+        str | None, typer.Option("--site", help="Site (id or address) when there are several.")
+    ] = None,
+) -> None:
     """An approved quote without an order becomes a new order at its site."""
     with write_session(engine()) as session:
-        order = quotes.to_order(session, quotes.get_quote(session, number), actor=actor())
+        order = quotes.to_order(
+            session, quotes.get_quote(session, number), site=site, actor=actor()
+        )
         info(f"{order.number} created from {number.upper()}")
 
 

@@ -1,4 +1,4 @@
-"""`svcdesk techs add|list|show|timeoff`."""
+"""`svcdesk techs add|edit|list|show|timeoff`."""
 
 from __future__ import annotations
 
@@ -57,6 +57,64 @@ def add(
         info(
             f"technician #{result['id']} {result['name']} added ({', '.join(result['skills']) or 'no skills'})"
         )
+
+
+@app.command("edit")
+def edit(
+    name: Annotated[str, typer.Argument(help="Id or name.")],
+    skill: Annotated[
+        list[str] | None,
+        typer.Option("--skill", help="The skills (replace the set; repeat or comma-separate)."),
+    ] = None,
+    no_skills: Annotated[bool, typer.Option("--no-skills", help="Remove every skill.")] = False,
+    shifts: Annotated[
+        str | None,
+        typer.Option("--shifts", help="Weekly hours, e.g. 'mon-fri 08:00-17:00; sat 09:00-13:00'."),
+    ] = None,
+    rate: Annotated[
+        str | None, typer.Option("--rate", "--cost", help="Hourly cost, e.g. 38.50")
+    ] = None,
+    active: Annotated[bool | None, typer.Option("--active/--inactive", show_default=False)] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="apprentice, tech, senior or lead")
+    ] = None,
+    rename: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Change a technician's skills, shifts, hourly rate, active flag or contact details."""
+    from svcdesk.services.common.money import parse_money
+
+    skills = [s for entry in (skill or []) for s in entry.split(",") if s.strip()]
+    if skills and no_skills:
+        raise typer.BadParameter("--skill and --no-skills contradict", param_hint="--no-skills")
+    given = (skills or no_skills, shifts, rate, active, phone, email, level, rename)
+    if all(v is None or v is False or v == [] for v in given):
+        raise typer.BadParameter(
+            "nothing to change; give --skill, --shifts, --rate, --active/--inactive, "
+            "--phone, --email, --level or --name",
+            param_hint="options",
+        )
+    with write_session(engine()) as session:
+        t = svc.find_technician(session, name)
+        changes = svc.edit_technician(
+            session,
+            t,
+            skills=skills if (skills or no_skills) else None,
+            shifts=shifts,
+            hourly_cost_cents=parse_money(rate, field="rate") if rate is not None else None,
+            active=active,
+            phone=phone,
+            email=email,
+            level=level,
+            name=rename,
+        )
+        result = {"id": t.id, "name": t.name, "changes": changes}
+    if json_out:
+        print_json(result)
+    else:
+        info(f"{result['name']}: " + ("; ".join(changes) or "nothing changed"))
 
 
 @app.command("list")

@@ -306,9 +306,12 @@ def expire_due(session: Session, *, actor: str = "system") -> list[str]:
     return [q.number for q in due]
 
 
-def to_order(session: Session, quote: Quote, *, actor: str = "dispatcher") -> WorkOrder:
-    """An approved quote without an order becomes a new order at its site; the chosen
-    option is then that order's billable lines."""
+def to_order(
+    session: Session, quote: Quote, *, site: str | int | None = None, actor: str = "dispatcher"
+) -> WorkOrder:
+    """An approved quote without an order becomes a new order at its site (`site`: the
+    quote's, else the one given, else the customer's only site); the chosen option is
+    then that order's billable lines."""
     from svcdesk.services.orders.intake import IntakeRequest, create_order
 
     if quote.status != QuoteStatus.APPROVED.value:
@@ -316,20 +319,49 @@ def to_order(session: Session, quote: Quote, *, actor: str = "dispatcher") -> Wo
     if quote.order_id is not None:
         order = session.get(WorkOrder, quote.order_id)
         raise InvalidTransition(f"{quote.number} already belongs to {order.number}")
-    if quote.site_id is None:
-        raise InvalidInput(f"{quote.number} has no site; a new order needs one")
+    site_id = quote_site(session, quote, site)
     chosen = session.get(QuoteOption, quote.chosen_option_id)
     order, _ = create_order(
         session,
         IntakeRequest(
             summary=f"{quote.title} ({chosen.name})" if chosen else quote.title,
             customer_id=quote.customer_id,
-            site_id=quote.site_id,
+            site_id=site_id,
             description=f"From approved quote {quote.number}",
         ),
         actor=actor,
     )
     quote.order_id = order.id
+    quote.site_id = site_id
     events.record(session, order, "quote", f"from approved quote {quote.number}", actor=actor)
     session.flush()
     return order
+
+
+def quote_site(session: Session, quote: Quote, site: str | int | None = None) -> int:
+    """The site a quote's new order goes to: `site` (id, or the start of its address,
+    among the customer's sites), else the quote's own, else the customer's only site."""
+    from svcdesk.services.crm.customers import customer_sites
+
+    sites = customer_sites(session, quote.customer_id)
+    listed = ", ".join(f"#{s.id} {s.address}" for s in sites[:6])
+    if site is not None and str(site).strip():
+        text = str(site).strip().lstrip("#")
+        hits = [s for s in sites if str(s.id) == text] or [
+            s for s in sites if s.address.lower().startswith(text.lower())
+        ]
+        if len(hits) != 1:
+            what = "is not a site" if not hits else "matches several sites"
+            raise InvalidInput(f"site: {site!r} {what} of this customer; sites: {listed or 'none'}")
+        return hits[0].id
+    if quote.site_id is not None:
+        return quote.site_id
+    if not sites:
+        raise InvalidInput(
+            f"{quote.number}: the customer has no site; add one first (svcdesk sites add)"
+        )
+    if len(sites) > 1:
+        raise InvalidInput(
+            f"site: the customer has {len(sites)} sites ({listed}); pick one with --site"
+        )
+    return sites[0].id

@@ -1,54 +1,107 @@
-"""Keys used to match an incoming caller to an existing customer and site."""
+"""Keys used to match an incoming caller to an existing customer and site, and the one
+validation of phone numbers, e-mail addresses and names every face uses.
+
+Phones are parsed with `phonenumbers` (region US): stored as E.164 with the extension kept
+apart, matched by `key` (the national number: 10 digits for US numbers). Plain 10-digit US
+numbers take a regex fast path that gives the same answer (batch intake parses one per
+row; phonenumbers costs ~80 µs a number). Addresses are keyed with the USPS abbreviations
+`usaddress-scourgify` ships; a one-line address with its ZIP in it is split by scourgify
+itself (falling back to the words as typed when it cannot parse them)."""
 
 from __future__ import annotations
 
 import re
-from itertools import repeat
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 
-_STREET_WORDS = {
-    "street": "st",
-    "st.": "st",
-    "avenue": "ave",
-    "av": "ave",
-    "ave.": "ave",
-    "road": "rd",
-    "rd.": "rd",
-    "drive": "dr",
-    "dr.": "dr",
-    "boulevard": "blvd",
-    "lane": "ln",
-    "court": "ct",
-    "place": "pl",
-    "parkway": "pkwy",
-    "highway": "hwy",
-    "circle": "cir",
-    "terrace": "ter",
-    "trail": "trl",
-    "suite": "ste",
-    "apartment": "apt",
-    "#": "apt",
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-    "n.": "n",
-    "s.": "s",
-    "e.": "e",
-    "w.": "w",
-}
+from svcdesk.errors import InvalidInput
+
+# -- phones --------------------------------------------------------------------------
 
 
-_NOT_DIGIT = re.compile(r"\D")
+@dataclass(frozen=True, slots=True)
+class Phone:
+    e164: str  # "+15125550101"
+    ext: str | None  # "23", or None
+    key: str  # matching key: the national number ("5125550101")
+
+    @property
+    def display(self) -> str:
+        """How a dispatcher reads it: (512) 555-0101 x23."""
+        if self.e164.startswith("+1") and len(self.e164) == 12:
+            n = self.e164[2:]
+            text = f"({n[:3]}) {n[3:6]}-{n[6:]}"
+        else:
+            text = self.e164
+        return f"{text} x{self.ext}" if self.ext else text
+
+
+_FAST_PHONE = re.compile(
+    r"\s*(?:\+?1[\s.\-]?)?\(?([2-9]\d\d)\)?[\s.\-]?([2-9]\d\d)[\s.\-]?(\d{4})"
+    r"\s*(?:(?:x|ext\.?|extension|#)\s*(\d{1,7}))?\s*",
+    re.IGNORECASE,
+)
+_PHONE_CACHE: dict[str, Phone] = {}
+PHONE_EXPECTED = "expected a phone number with area code, like 512-555-0101 (x23 for an extension)"
+
+
+def _slow_phone(text: str) -> Phone | None:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_possible_number_with_reason(number) != (
+        phonenumbers.ValidationResult.IS_POSSIBLE
+    ):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    key = str(number.national_number) if number.country_code == 1 else e164[1:]
+    # North American numbers: area code and exchange start with 2-9 (as the fast path)
+    if number.country_code == 1 and (
+        number.italian_leading_zero or len(key) != 10 or key[0] in "01" or key[3] in "01"
+    ):
+        return None
+    return Phone(e164, number.extension or None, key)
+
+
+def parse_phone(text: str | None, field: str = "phone") -> Phone | None:
+    """The phone in `text` (None when blank); InvalidInput naming `field` when it is not a
+    phone number. "512-555-0101 x23" is 512-555-0101 with extension 23."""
+    if text is None or not text.strip():
+        return None
+    found = _PHONE_CACHE.get(text)
+    if found is not None:
+        return found
+    m = _FAST_PHONE.fullmatch(text)
+    if m:
+        area, exchange, line, ext = m.groups()
+        key = area + exchange + line
+        found = Phone("+1" + key, ext, key)
+    else:
+        found = _slow_phone(text) if len(text) <= 40 else None
+        if found is None:
+            raise InvalidInput(f"{field}: {text!r} is not a phone number; {PHONE_EXPECTED}")
+    if len(_PHONE_CACHE) > 100_000:
+        _PHONE_CACHE.clear()
+    _PHONE_CACHE[text] = found
+    return found
 
 
 def phone_key(phone: str | None) -> str | None:
-    """Last 10 digits of a phone number, or None when it has fewer than 7 digits."""
-    if not phone:
+    """The matching key of a phone number, or None when it is blank or not a number."""
+    try:
+        parsed = parse_phone(phone)
+    except InvalidInput:
         return None
-    digits = _NOT_DIGIT.sub("", phone)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return digits[-10:] if len(digits) >= 7 else None
+    return parsed.key if parsed else None
+
+
+# -- e-mail --------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def email_key(email: str | None) -> str | None:
@@ -57,12 +110,150 @@ def email_key(email: str | None) -> str | None:
     return email.strip().lower()
 
 
-def address_key(address: str, zip_code: str = "", city: str = "") -> str:
-    """Lower-case, punctuation-free, common street words abbreviated, plus ZIP (or city)."""
+def check_email(email: str | None, field: str = "email") -> str | None:
+    """The e-mail address trimmed (None when blank); InvalidInput when it is not one."""
+    if email is None or not email.strip():
+        return None
+    text = email.strip()
+    if not _EMAIL.fullmatch(text):
+        raise InvalidInput(
+            f"{field}: {email!r} is not an e-mail address; expected name@example.com"
+        )
+    return text
+
+
+# -- names ---------------------------------------------------------------------------
+
+_NOT_WORD = re.compile(r"[^\w\s]+")
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "jr", "sr", "ii", "iii", "inc", "llc", "co"})
+
+
+@lru_cache(maxsize=65536)
+def name_words(name: str | None) -> tuple[str, ...]:
+    """Lower-case words of a person's or company's name, "Last, First" turned around,
+    accents and punctuation dropped, titles (Mr, Dr, Jr, Inc, LLC) left out."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if text.count(",") == 1:
+        last, first = text.split(",")
+        if first.strip() and first.strip().split()[0].rstrip(".") not in _TITLES:
+            text = f"{first} {last}"
+    words = _NOT_WORD.sub(" ", text.replace("'", "")).split()
+    return tuple([w for w in words if w not in _TITLES] or words)
+
+
+def _word_agrees(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    return (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def names_agree(a: str | None, b: str | None) -> bool:
+    """Whether two spellings name the same person: case, punctuation and word order
+    ("Porter, Jane") ignored, initials tolerated ("J. Porter", "Jane Q Porter"). A blank
+    name, or one without letters (a customer filed under its phone number), agrees with
+    anything. At least one full word must be shared."""
+    wa, wb = name_words(a), name_words(b)
+    if wa == wb:
+        return True
+    if not any(w.isalpha() for w in wa) or not any(w.isalpha() for w in wb):
+        return True
+    short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    left = list(long_)
+    full_match = False
+    # full words first, so an initial does not take the word a full name needs
+    for word in sorted(short, key=len, reverse=True):
+        hit = next((w for w in left if w == word), None)
+        if hit is None:
+            hit = next((w for w in left if _word_agrees(word, w)), None)
+        if hit is None:
+            return False
+        full_match |= hit == word and len(word) > 1
+        left.remove(hit)
+    return full_match and all(len(w) == 1 for w in left)
+
+
+# -- addresses -----------------------------------------------------------------------
+
+
+def _street_words() -> dict[str, str]:
+    from scourgify.address_constants import (
+        DIRECTIONAL_REPLACEMENTS,
+        STREET_TYPE_ABBREVIATIONS,
+    )
+
+    words = {k.lower(): v.lower() for k, v in STREET_TYPE_ABBREVIATIONS.items()}
+    words.update({k.lower(): v.lower() for k, v in DIRECTIONAL_REPLACEMENTS.items()})
+    for short in ("n", "s", "e", "w", "ne", "nw", "se", "sw"):
+        words[short] = short
+    return words
+
+
+_STREET_WORDS = _street_words()
+# Unit designators: "Apt 2", "Unit 2", "Suite 2", "#2" and "No. 2" are the same door.
+_UNIT_WORDS = frozenset(
+    {
+        "#",
+        "apt",
+        "apartment",
+        "unit",
+        "ste",
+        "suite",
+        "no",
+        "number",
+        "rm",
+        "room",
+        "spc",
+        "space",
+        "lot",
+        "trlr",
+        "trailer",
+        "ofc",
+        "office",
+        "dept",
+        "department",
+    }
+)
+_ONE_LINE_ZIP = re.compile(r"[\s,]\d{5}(?:-\d{4})?\s*$")
+
+
+@lru_cache(maxsize=4096)
+def _scourgify(address: str) -> tuple[str, str] | None:
+    """(street line with unit, ZIP) from a one-line address, or None when unparseable."""
+    try:
+        from scourgify import normalize_address_record
+        from scourgify.exceptions import AddressNormalizationError
+
+        try:
+            parts = normalize_address_record(address)
+        except (AddressNormalizationError, ValueError, TypeError):
+            return None
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    line = " ".join(p for p in (parts.get("address_line_1"), parts.get("address_line_2")) if p)
+    return line, (parts.get("postal_code") or "")[:5]
+
+
+def _street_key(address: str) -> str:
     words = address.lower().replace(",", " ").replace("#", " # ").split()
-    # each word abbreviated, its trailing dots dropped, empty words skipped: C-level steps
-    # (batch intake computes one key per row)
-    short = map(str.rstrip, map(_STREET_WORDS.get, words, words), repeat("."))
-    street = " ".join(filter(None, short))
-    place = (zip_code or "").strip()[:5] or city.strip().lower()
-    return f"{street}|{place}"
+    words = [w.rstrip(".") for w in words]
+    words = [_STREET_WORDS.get(w, w) for w in words if w]
+    # "<designator> <id>" at the end: one spelling
+    if len(words) >= 4 and words[-3] in _UNIT_WORDS and words[-2] == "#":
+        words[-3:-1] = ["#"]  # "Apt #2"
+    elif len(words) >= 3 and words[-2] in _UNIT_WORDS:
+        words[-2] = "#"
+    return " ".join(words)
+
+
+def address_key(address: str, zip_code: str = "", city: str = "") -> str:
+    """Lower-case, punctuation-free, USPS street words abbreviated, unit designators made
+    one ("Unit 2" = "Apt 2" = "#2"), plus ZIP (or city). A one-line address with the ZIP
+    in it ("12 Oak St Apt 2, Austin TX 78701") is split by scourgify first."""
+    zip5 = (zip_code or "").strip()[:5]
+    if not zip5 and _ONE_LINE_ZIP.search(address or ""):
+        parsed = _scourgify(address.strip())
+        if parsed is not None:
+            address, zip5 = parsed
+    place = zip5 or (city or "").strip().lower()
+    return f"{_street_key(address or '')}|{place}"

@@ -2,23 +2,139 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, or_, select
+from dataclasses import dataclass
+from datetime import date
 
+from sqlalchemy import update
+from sqlmodel import Session, SQLModel, col, delete, or_, select
+
+from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
-from svcdesk.models import Asset, Contact, Customer, CustomerKind, Site
-from svcdesk.services.common.normalize import address_key, email_key, phone_key
+from svcdesk.models import (
+    Asset,
+    Contact,
+    Customer,
+    CustomerEvent,
+    CustomerKind,
+    PossibleDuplicate,
+    Site,
+    WorkOrder,
+)
+from svcdesk.services.common.normalize import (
+    Phone,
+    address_key,
+    check_email,
+    email_key,
+    names_agree,
+    parse_phone,
+    phone_key,
+)
+
+MAX_NAME = 200
+
+
+def check_contact(
+    phone: str | None, email: str | None, *, phone_field: str = "phone", email_field: str = "email"
+) -> tuple[Phone | None, str | None]:
+    """The one validation of a phone and e-mail typed anywhere (CLI flags, intake files,
+    the console's forms): (parsed phone or None, trimmed e-mail or None); InvalidInput
+    with one line naming the field otherwise."""
+    return parse_phone(phone, phone_field), check_email(email, email_field)
+
+
+def record_event(
+    session: Session, customer_id: int, kind: str, detail: str | None = None, *, actor: str
+) -> None:
+    session.add(CustomerEvent(customer_id=customer_id, kind=kind, detail=detail, actor=actor))
+
+
+def _candidates(session: Session, pk: str | None, ek: str | None) -> list[tuple[Customer, str]]:
+    """Live customers with that phone key or e-mail key, oldest first, with what matched."""
+    found: list[tuple[Customer, str]] = []
+    live = col(Customer.merged_into_id).is_(None)
+    if pk:
+        stmt = select(Customer).where(Customer.phone_key == pk, live).order_by(Customer.id)
+        found += [(c, "phone") for c in session.exec(stmt)]
+    if ek:
+        seen = {c.id for c, _ in found}
+        stmt = select(Customer).where(Customer.email_key == ek, live).order_by(Customer.id)
+        found += [(c, "e-mail") for c in session.exec(stmt) if c.id not in seen]
+    return found
 
 
 def match_customer(session: Session, *, phone: str | None, email: str | None) -> Customer | None:
-    """An existing customer with the same phone (last 10 digits) or e-mail (case-insensitive)."""
-    pk, ek = phone_key(phone), email_key(email)
-    if pk:
-        found = session.exec(select(Customer).where(Customer.phone_key == pk)).first()
-        if found:
-            return found
-    if ek:
-        return session.exec(select(Customer).where(Customer.email_key == ek)).first()
-    return None
+    """An existing customer with the same phone or e-mail (case-insensitive), whatever
+    the name (see `match_caller` for the name check)."""
+    found = _candidates(session, phone_key(phone), email_key(email))
+    return found[0][0] if found else None
+
+
+@dataclass
+class CallerMatch:
+    customer: Customer | None  # the customer to file under (None: make a new one)
+    suspect: Customer | None = None  # a phone/e-mail match whose name disagreed
+    matched_on: str | None = None  # "phone" or "e-mail"
+
+
+def match_caller(
+    session: Session,
+    *,
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    force: bool = False,
+) -> CallerMatch:
+    """Who is calling: a customer with the same phone or e-mail whose name agrees
+    (`names_agree`: "Porter, Jane" = "jane porter" = "J. Porter"). A match whose name
+    disagrees does not take the order: `customer` is None and `suspect` names it, so the
+    caller becomes a new customer recorded as a possible duplicate. `force` takes the
+    first match whatever the name (scripts that know better)."""
+    found = _candidates(session, phone_key(phone), email_key(email))
+    if not found:
+        return CallerMatch(None)
+    if force or not (name or "").strip():
+        return CallerMatch(found[0][0])
+    for customer, _ in found:
+        if names_agree(name, customer.name):
+            return CallerMatch(customer)
+    return CallerMatch(None, found[0][0], found[0][1])
+
+
+def record_duplicate(
+    session: Session,
+    new: Customer,
+    existing: Customer,
+    matched_on: str,
+    *,
+    order_id: int | None = None,
+    actor: str = "system",
+) -> PossibleDuplicate:
+    row = PossibleDuplicate(
+        customer_id=new.id,
+        existing_id=existing.id,
+        matched_on=matched_on,
+        order_id=order_id,
+        actor=actor,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _check_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("name: a customer needs a name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"name: {len(name)} characters; at most {MAX_NAME} are accepted")
+    return name
+
+
+def _check_kind(kind: str) -> str:
+    try:
+        return CustomerKind((kind or "").strip().lower()).value
+    except ValueError:
+        raise InvalidInput(f"kind: {kind!r} is not residential or commercial") from None
 
 
 def create_customer(
@@ -31,21 +147,20 @@ def create_customer(
     billing_address: str | None = None,
     tax_exempt: bool = False,
     notes: str | None = None,
+    actor: str = "system",
 ) -> Customer:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("customer: a customer needs a name")
     try:
-        kind = CustomerKind(kind.strip().lower()).value
-    except ValueError:
-        raise InvalidInput(f"kind: {kind!r} is not residential or commercial") from None
-    if email and not email_key(email):
-        raise InvalidInput(f"email: {email!r} is not an e-mail address")
+        name = _check_name(name)
+    except InvalidInput:
+        raise InvalidInput("customer: a customer needs a name") from None
+    kind = _check_kind(kind)
+    parsed, email = check_contact(phone, email)
     customer = Customer(
         name=name,
         kind=kind,
-        phone=phone,
-        phone_key=phone_key(phone),
+        phone=parsed.e164 if parsed else None,
+        phone_ext=parsed.ext if parsed else None,
+        phone_key=parsed.key if parsed else None,
         email=email,
         email_key=email_key(email),
         billing_address=billing_address,
@@ -54,7 +169,299 @@ def create_customer(
     )
     session.add(customer)
     session.flush()
+    record_event(session, customer.id, "added", name, actor=actor)
     return customer
+
+
+def add_customer(
+    session: Session,
+    *,
+    name: str,
+    phone: str | None = None,
+    email: str | None = None,
+    kind: str = CustomerKind.RESIDENTIAL.value,
+    address: str | None = None,
+    city: str = "",
+    state: str = "",
+    zip_code: str = "",
+    same_phone_ok: bool = False,
+    actor: str = "system",
+    **fields,
+) -> tuple[Customer, Site | None]:
+    """The office's "add a customer" (CLI and console): refused when another customer
+    already has the phone or e-mail (unless `same_phone_ok`: a household), with a first
+    site when `address` is given."""
+    check_contact(phone, email)
+    existing = match_customer(session, phone=phone, email=email)
+    if existing and not same_phone_ok:
+        raise InvalidInput(
+            f"customer: {existing.name} (#{existing.id}) already has that phone or e-mail "
+            "(edit that customer, or add with --same-phone-ok for a household)"
+        )
+    customer = create_customer(
+        session, name=name, phone=phone, email=email, kind=kind, actor=actor, **fields
+    )
+    site = None
+    if address and address.strip():
+        site = add_site(
+            session, customer, address=address, city=city, state=state, zip_code=zip_code
+        )
+    return customer, site
+
+
+_UNSET = object()
+
+
+def edit_customer(
+    session: Session,
+    customer: Customer,
+    *,
+    name: str | None = None,
+    phone=_UNSET,
+    email=_UNSET,
+    kind: str | None = None,
+    billing_address=_UNSET,
+    tax_exempt: bool | None = None,
+    notes=_UNSET,
+    actor: str = "system",
+) -> list[str]:
+    """Change the given fields (a blank phone/e-mail/address clears it). Returns the
+    changes in words ("phone (512) 555-0101 -> (512) 555-0199"); an event records them."""
+    if customer.merged_into_id is not None:
+        raise InvalidInput(f"customer: #{customer.id} was merged into #{customer.merged_into_id}")
+    changes: list[str] = []
+
+    def put(field: str, value, label: str | None = None) -> None:
+        old = getattr(customer, field)
+        if old != value:
+            setattr(customer, field, value)
+            changes.append(
+                f"{label or field} {old or '-'} -> {value if value not in (None, '') else '-'}"
+            )
+
+    if name is not None:
+        put("name", _check_name(name))
+    if kind is not None:
+        put("kind", _check_kind(kind))
+
+    def taken(pk: str | None, ek: str | None, label: str, value: str) -> None:
+        other = next((o for o, _ in _candidates(session, pk, ek) if o.id != customer.id), None)
+        if other is not None:
+            raise InvalidInput(
+                f"{label}: {other.name} (#{other.id}) already has {value!r}; "
+                f"merge them with `svcdesk customers merge {other.id} {customer.id}`"
+            )
+
+    if phone is not _UNSET:
+        parsed = parse_phone(phone)
+        if parsed and parsed.key != customer.phone_key:
+            taken(parsed.key, None, "phone", phone)
+        put("phone", parsed.e164 if parsed else None)
+        put("phone_ext", parsed.ext if parsed else None, "extension")
+        customer.phone_key = parsed.key if parsed else None
+    if email is not _UNSET:
+        text = check_email(email)
+        if text and email_key(text) != customer.email_key:
+            taken(None, email_key(text), "email", text)
+        put("email", text, "e-mail")
+        customer.email_key = email_key(text)
+    if billing_address is not _UNSET:
+        put("billing_address", (billing_address or "").strip() or None, "billing address")
+    if tax_exempt is not None:
+        put("tax_exempt", bool(tax_exempt), "tax exempt")
+    if notes is not _UNSET:
+        put("notes", (notes or "").strip() or None)
+    if changes:
+        session.add(customer)
+        session.flush()
+        record_event(session, customer.id, "edited", "; ".join(changes), actor=actor)
+    return changes
+
+
+# Tables whose customer_id is the customer's own history or matching record, not a
+# record to move on merge.
+_NOT_MOVED = {"customer_event", "possible_duplicate"}
+
+
+@dataclass
+class MergeResult:
+    kept: Customer
+    gone: Customer
+    moved: dict[str, int]  # table -> rows moved
+    duplicates_cleared: int
+
+
+def merge_customers(
+    session: Session, keep: Customer, gone: Customer, *, actor: str = "system"
+) -> MergeResult:
+    """Move everything of `gone` (sites, orders, agreements, invoices, quotes, contacts:
+    every table with a customer_id) to `keep`; `gone` stays as a record pointing at
+    `keep` (never matched again), both get a `merged` event, and possible-duplicate
+    records between the two (or of `gone`) are cleared. Moved orders get a history
+    event and a new `updated_at` (so incremental exports send them again)."""
+    if keep.id == gone.id:
+        raise InvalidInput("merge: a customer cannot be merged into itself")
+    for c in (keep, gone):
+        if c.merged_into_id is not None:
+            raise InvalidInput(
+                f"merge: {c.name} (#{c.id}) was already merged into #{c.merged_into_id}"
+            )
+    from svcdesk.services.common import events
+
+    moved_orders = list(session.exec(select(WorkOrder.id).where(WorkOrder.customer_id == gone.id)))
+    moved: dict[str, int] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in _NOT_MOVED or "customer_id" not in table.c:
+            continue
+        column = table.c.customer_id
+        if not any(fk.column.table.name == "customer" for fk in column.foreign_keys):
+            continue
+        values = {"customer_id": keep.id}
+        if table.name == "work_order":
+            values.update(updated_at=now(), version=table.c.version + 1)
+        count = session.execute(update(table).where(column == gone.id).values(**values)).rowcount
+        if count:
+            moved[table.name] = count
+    events.record_many(
+        session,
+        [
+            {
+                "order_id": oid,
+                "kind": "merged",
+                "detail": f"customer {gone.name} (#{gone.id}) merged into {keep.name} (#{keep.id})",
+            }
+            for oid in moved_orders
+        ],
+        actor=actor,
+    )
+    # what the duplicate knew that the survivor lacks
+    for field in ("phone", "email", "billing_address"):
+        if getattr(keep, field) is None and getattr(gone, field) is not None:
+            setattr(keep, field, getattr(gone, field))
+            if field == "phone":
+                keep.phone_ext, keep.phone_key = gone.phone_ext, gone.phone_key
+            if field == "email":
+                keep.email_key = gone.email_key
+    if gone.notes:
+        keep.notes = f"{keep.notes}\n{gone.notes}" if keep.notes else gone.notes
+    gone.merged_into_id = keep.id
+    gone.phone_key = gone.email_key = None
+    cleared = session.execute(
+        delete(PossibleDuplicate).where(
+            or_(
+                col(PossibleDuplicate.customer_id) == gone.id,
+                col(PossibleDuplicate.existing_id) == gone.id,
+            )
+        )
+    ).rowcount
+    summary = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in moved.items()) or "nothing to move"
+    record_event(
+        session, keep.id, "merged", f"{gone.name} (#{gone.id}) merged in: {summary}", actor=actor
+    )
+    record_event(
+        session, gone.id, "merged_into", f"merged into {keep.name} (#{keep.id})", actor=actor
+    )
+    session.add_all([keep, gone])
+    session.flush()
+    return MergeResult(keep, gone, moved, cleared)
+
+
+@dataclass
+class DuplicateView:
+    id: int
+    customer_id: int
+    customer: str
+    customer_phone: str | None
+    existing_id: int
+    existing: str
+    existing_phone: str | None
+    matched_on: str
+    order: str | None
+    created_at: object
+
+
+def possible_duplicates(session: Session, customer_id: int | None = None) -> list[DuplicateView]:
+    """Open possible-duplicate records (of one customer, either side, when given)."""
+    stmt = select(PossibleDuplicate).order_by(PossibleDuplicate.id)
+    if customer_id is not None:
+        stmt = stmt.where(
+            or_(
+                col(PossibleDuplicate.customer_id) == customer_id,
+                col(PossibleDuplicate.existing_id) == customer_id,
+            )
+        )
+    rows = session.exec(stmt).all()
+    out = []
+    for r in rows:
+        new, old = session.get(Customer, r.customer_id), session.get(Customer, r.existing_id)
+        order = session.get(WorkOrder, r.order_id) if r.order_id else None
+        out.append(
+            DuplicateView(
+                r.id,
+                new.id,
+                new.name,
+                format_phone(new),
+                old.id,
+                old.name,
+                format_phone(old),
+                r.matched_on,
+                order.number if order else None,
+                r.created_at,
+            )
+        )
+    return out
+
+
+def duplicate_of_order(session: Session, order_id: int) -> dict | None:
+    """The possible duplicate an order's intake recorded: {id, name, matched_on} of the
+    existing customer, or None."""
+    row = session.exec(
+        select(PossibleDuplicate).where(PossibleDuplicate.order_id == order_id)
+    ).first()
+    if row is None:
+        return None
+    existing = session.get(Customer, row.existing_id)
+    return {"id": existing.id, "name": existing.name, "matched_on": row.matched_on}
+
+
+def dismiss_duplicate(session: Session, dup_id: int, *, actor: str = "system") -> PossibleDuplicate:
+    row = session.get(PossibleDuplicate, dup_id)
+    if row is None:
+        raise NotFound(f"possible duplicate {dup_id} not found")
+    session.delete(row)
+    record_event(
+        session,
+        row.customer_id,
+        "not_duplicate",
+        f"not the same as #{row.existing_id}",
+        actor=actor,
+    )
+    session.flush()
+    return row
+
+
+def format_phone(customer: Customer) -> str | None:
+    """The customer's phone as a dispatcher reads it: (512) 555-0101 x23."""
+    if not customer.phone:
+        return None
+    try:
+        parsed = parse_phone(customer.phone)
+    except InvalidInput:
+        return customer.phone
+    text = parsed.display if parsed else customer.phone
+    if customer.phone_ext and not (parsed and parsed.ext):
+        text += f" x{customer.phone_ext}"
+    return text
+
+
+def customer_events(session: Session, customer_id: int) -> list[CustomerEvent]:
+    return list(
+        session.exec(
+            select(CustomerEvent)
+            .where(CustomerEvent.customer_id == customer_id)
+            .order_by(CustomerEvent.id)
+        )
+    )
 
 
 def find_site(
@@ -125,16 +532,131 @@ def add_contact(
     return contact
 
 
-def add_asset(session: Session, site: Site, *, kind: str, **fields) -> Asset:
+ASSET_TEXT = {"kind": 60, "make": 80, "model": 80, "serial": 80, "notes": 2000}
+
+
+def _asset_text(field: str, value: str | None, *, required: bool = False) -> str | None:
+    text = (value or "").strip() or None
+    if required and not text:
+        raise InvalidInput(f"{field}: required")
+    if text and len(text) > ASSET_TEXT[field]:
+        raise InvalidInput(
+            f"{field}: {len(text)} characters; at most {ASSET_TEXT[field]} are accepted"
+        )
+    return text
+
+
+def _asset_dates(installed_on: date | None, warranty_until: date | None) -> None:
+    if installed_on and warranty_until and warranty_until < installed_on:
+        raise InvalidInput(
+            f"warranty: ends {warranty_until}, before the install date {installed_on}"
+        )
+
+
+def add_asset(session: Session, site: Site, *, kind: str, actor: str = "system", **fields) -> Asset:
+    kind = _asset_text("kind", kind, required=True).lower().replace(" ", "_")
+    for name in ("make", "model", "serial", "notes"):
+        if name in fields:
+            fields[name] = _asset_text(name, fields[name])
+    _asset_dates(fields.get("installed_on"), fields.get("warranty_until"))
     asset = Asset(site_id=site.id, kind=kind, **fields)
     session.add(asset)
     session.flush()
+    record_event(
+        session,
+        site.customer_id,
+        "asset_added",
+        f"asset #{asset.id} {describe_asset(asset)}",
+        actor=actor,
+    )
+    return asset
+
+
+def describe_asset(asset: Asset) -> str:
+    return " ".join(p for p in (asset.kind.replace("_", " "), asset.make, asset.model) if p)
+
+
+def get_asset(session: Session, asset_id: int | str) -> Asset:
+    text = str(asset_id).strip().lstrip("#")
+    asset = session.get(Asset, int(text)) if text.isdigit() else None
+    if asset is None:
+        raise NotFound(f"asset {asset_id!r} not found")
+    return asset
+
+
+def edit_asset(session: Session, asset: Asset, *, actor: str = "system", **fields) -> list[str]:
+    """Change the given fields (site, kind, make, model, serial, installed_on,
+    warranty_until, notes; a blank text clears it). Returns the changes in words."""
+    changes = []
+    site = fields.pop("site", None)
+    if site is not None and site.id != asset.site_id:
+        old = session.get(Site, asset.site_id)
+        if old is not None and old.customer_id != site.customer_id:
+            raise InvalidInput("site: an asset moves only between sites of the same customer")
+        changes.append(f"site #{asset.site_id} -> #{site.id}")
+        asset.site_id = site.id
+    for name in ("kind", "make", "model", "serial", "notes"):
+        if name in fields:
+            value = _asset_text(name, fields[name], required=name == "kind")
+            if name == "kind":
+                value = value.lower().replace(" ", "_")
+            if value != getattr(asset, name):
+                changes.append(f"{name} {getattr(asset, name) or '-'} -> {value or '-'}")
+                setattr(asset, name, value)
+    for name, label in (("installed_on", "installed"), ("warranty_until", "warranty")):
+        if name in fields and fields[name] != getattr(asset, name):
+            changes.append(f"{label} {getattr(asset, name) or '-'} -> {fields[name] or '-'}")
+            setattr(asset, name, fields[name])
+    _asset_dates(asset.installed_on, asset.warranty_until)
+    if changes:
+        session.add(asset)
+        session.flush()
+        site_row = session.get(Site, asset.site_id)
+        record_event(
+            session,
+            site_row.customer_id,
+            "asset_edited",
+            f"asset #{asset.id}: " + "; ".join(changes),
+            actor=actor,
+        )
+    return changes
+
+
+def retire_asset(
+    session: Session,
+    asset: Asset,
+    *,
+    on: date | None = None,
+    reason: str | None = None,
+    actor: str = "system",
+) -> Asset:
+    """Take an asset out of service (kept, with its history; new orders cannot use it)."""
+    if asset.retired_on is not None:
+        raise InvalidInput(f"asset #{asset.id} was already retired on {asset.retired_on}")
+    day = on or now().date()
+    if day > now().date():
+        raise InvalidInput(f"on: {day} is in the future")
+    asset.retired_on = day
+    asset.retired_reason = (reason or "").strip() or None
+    session.add(asset)
+    session.flush()
+    site = session.get(Site, asset.site_id)
+    record_event(
+        session,
+        site.customer_id,
+        "asset_retired",
+        f"asset #{asset.id} {describe_asset(asset)} retired {day}"
+        + (f": {asset.retired_reason}" if asset.retired_reason else ""),
+        actor=actor,
+    )
     return asset
 
 
 def get_customer(session: Session, ref: str | int) -> Customer:
     """By id, phone, e-mail or unique name (prefix)."""
     text = str(ref).strip()
+    if text.startswith("#"):
+        text = text[1:]
     if text.isdigit() and len(text) < 7:
         found = session.get(Customer, int(text))
         if found:
@@ -143,7 +665,9 @@ def get_customer(session: Session, ref: str | int) -> Customer:
     if found:
         return found
     matches = session.exec(
-        select(Customer).where(col(Customer.name).ilike(f"{text}%")).limit(6)
+        select(Customer)
+        .where(col(Customer.name).ilike(f"{text}%"), col(Customer.merged_into_id).is_(None))
+        .limit(6)
     ).all()
     if len(matches) == 1:
         return matches[0]
@@ -157,7 +681,12 @@ def get_customer(session: Session, ref: str | int) -> Customer:
 
 def search_customers(session: Session, text: str = "", limit: int = 50) -> list[Customer]:
     """Name, phone, e-mail or any site address containing `text`."""
-    stmt = select(Customer).order_by(Customer.name).limit(limit)
+    stmt = (
+        select(Customer)
+        .where(col(Customer.merged_into_id).is_(None))
+        .order_by(Customer.name)
+        .limit(limit)
+    )
     text = text.strip()
     if text:
         like = f"%{text}%"

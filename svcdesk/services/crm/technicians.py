@@ -87,6 +87,103 @@ def create_technician(
     return tech
 
 
+LEVELS = ("apprentice", "tech", "senior", "lead")
+
+
+def edit_technician(
+    session: Session,
+    tech: Technician,
+    *,
+    skills: Iterable[str] | None = None,
+    shifts: str | None = None,
+    hourly_cost_cents: int | None = None,
+    active: bool | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    level: str | None = None,
+    name: str | None = None,
+) -> list[str]:
+    """Change what is given: `skills` replaces the skill set (known skills only),
+    `shifts` the weekly hours ('mon-fri 08:00-17:00; sat 09:00-13:00'; '' = none).
+    Returns the changes in words; nothing is written when a value is refused."""
+    from svcdesk.services.common.normalize import check_email, parse_phone
+
+    changes: list[str] = []
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise InvalidInput("name: a technician needs a name")
+        other = session.exec(select(Technician).where(Technician.name == name)).first()
+        if other is not None and other.id != tech.id:
+            raise InvalidInput(f"name: a technician called {name!r} already exists")
+    skill_rows = None
+    if skills is not None:
+        codes = sorted({skill_code(c) for c in skills if c.strip()})
+        skill_rows = [get_skill(session, c) for c in codes]
+    shift_rows = parse_shifts(shifts) if shifts is not None else None
+    if hourly_cost_cents is not None and not 0 <= hourly_cost_cents <= 100_000_00:
+        raise InvalidInput("rate: expected an hourly cost between 0 and 100,000.00")
+    if level is not None and level.strip().lower() not in LEVELS:
+        raise InvalidInput(f"level: {level!r} is not one of {', '.join(LEVELS)}")
+    parsed_phone = parse_phone(phone) if phone else None
+    email_text = check_email(email) if email else None
+
+    def put(field: str, value, label: str) -> None:
+        old = getattr(tech, field)
+        if old != value:
+            setattr(tech, field, value)
+            changes.append(
+                f"{label} {old if old not in (None, '') else '-'} -> {value if value not in (None, '') else '-'}"
+            )
+
+    if name is not None:
+        put("name", name, "name")
+    if hourly_cost_cents is not None:
+        from svcdesk.services.common.money import fmt_money
+
+        old = tech.hourly_cost_cents
+        if old != hourly_cost_cents:
+            tech.hourly_cost_cents = hourly_cost_cents
+            changes.append(f"rate {fmt_money(old)} -> {fmt_money(hourly_cost_cents)}")
+    if active is not None and bool(active) != tech.active:
+        tech.active = bool(active)
+        changes.append("active" if active else "inactive")
+    if phone is not None:
+        put("phone", parsed_phone.display if parsed_phone else None, "phone")
+    if email is not None:
+        put("email", email_text, "e-mail")
+    if level is not None:
+        put("level", level.strip().lower(), "level")
+    if skill_rows is not None:
+        before = technician_skills(session, tech.id)
+        after = [s.code for s in skill_rows]
+        if before != after:
+            for row in session.exec(
+                select(TechnicianSkill).where(TechnicianSkill.technician_id == tech.id)
+            ):
+                session.delete(row)
+            session.flush()
+            for skill in skill_rows:
+                session.add(TechnicianSkill(technician_id=tech.id, skill_id=skill.id))
+            changes.append(f"skills {', '.join(before) or '-'} -> {', '.join(after) or '-'}")
+    if shift_rows is not None:
+        before = format_shifts(technician_shifts(session, tech.id))
+        for row in technician_shifts(session, tech.id):
+            session.delete(row)
+        session.flush()
+        for weekday, start, end in shift_rows:
+            session.add(
+                Shift(technician_id=tech.id, weekday=weekday, start_minute=start, end_minute=end)
+            )
+        session.flush()
+        after = format_shifts(technician_shifts(session, tech.id))
+        if before != after:
+            changes.append(f"shifts {before or '-'} -> {after or '-'}")
+    session.add(tech)
+    session.flush()
+    return changes
+
+
 def find_technician(session: Session, name_or_id: str | int) -> Technician:
     """By id, exact name, or a unique case-insensitive prefix of the name."""
     if isinstance(name_or_id, int) or str(name_or_id).isdigit():
@@ -137,6 +234,32 @@ def format_shifts(shifts: Iterable[Shift]) -> str:
         for s in shifts
     ]
     return ", ".join(parts)
+
+
+def shifts_spec(shifts: Iterable[Shift]) -> str:
+    """The weekly hours as `parse_shifts` reads them: 'mon-fri 08:00-17:00; sat 09:00-13:00'
+    (runs of consecutive days with the same hours joined)."""
+
+    def hhmm(m: int) -> str:
+        return f"{m // 60:02d}:{m % 60:02d}"
+
+    rows = sorted((s.weekday, s.start_minute, s.end_minute) for s in shifts)
+    parts: list[str] = []
+    i = 0
+    while i < len(rows):
+        day, start, end = rows[i]
+        j = i
+        while (
+            j + 1 < len(rows)
+            and rows[j + 1][0] == rows[j][0] + 1
+            and rows[j + 1][1:] == (start, end)
+            and not any(r[0] == rows[j + 1][0] and r[1:] != (start, end) for r in rows)
+        ):
+            j += 1
+        days = WEEKDAYS[day] if j == i else f"{WEEKDAYS[day]}-{WEEKDAYS[rows[j][0]]}"
+        parts.append(f"{days} {hhmm(start)}-{hhmm(end)}")
+        i = j + 1
+    return "; ".join(parts)
 
 
 def list_technicians(session: Session, *, include_inactive: bool = False) -> list[Technician]:

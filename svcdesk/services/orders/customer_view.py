@@ -59,6 +59,7 @@ class AssetView:
     installed_on: date | None
     warranty_until: date | None
     under_warranty: bool
+    retired_on: date | None = None
 
 
 @dataclass
@@ -75,6 +76,9 @@ class CustomerCard:
     contacts: list[ContactView] = field(default_factory=list)
     assets: list[AssetView] = field(default_factory=list)
     orders: list[OrderRow] = field(default_factory=list)  # newest first
+    # possible duplicates: (record id, the other customer's id, name, matched on)
+    duplicates: list[tuple[int, int, str, str]] = field(default_factory=list)
+    merged_into_id: int | None = None
 
     @property
     def open_orders(self) -> list[OrderRow]:
@@ -118,7 +122,7 @@ def customer_rows(session: Session, text: str = "", limit: int = 50) -> list[Cus
             id=c.id,
             name=c.name,
             kind=c.kind,
-            phone=c.phone,
+            phone=customers.format_phone(c),
             email=c.email,
             city=cities.get(c.id, ""),
             open_orders=counts.get(c.id, (0, 0))[0],
@@ -141,7 +145,7 @@ def customer_card(session: Session, customer_id: int) -> CustomerCard:
         id=c.id,
         name=c.name,
         kind=c.kind,
-        phone=c.phone,
+        phone=customers.format_phone(c),
         email=c.email,
         billing_address=c.billing_address,
         tax_exempt=c.tax_exempt,
@@ -162,8 +166,17 @@ def customer_card(session: Session, customer_id: int) -> CustomerCard:
                 installed_on=a.installed_on,
                 warranty_until=a.warranty_until,
                 under_warranty=bool(a.warranty_until and a.warranty_until >= today),
+                retired_on=a.retired_on,
             )
             for a in customers.site_assets(session, [s.id for s in sites])
         ],
         orders=orders,
+        duplicates=[
+            (d.id, d.existing_id, d.existing, d.matched_on)
+            if d.customer_id == c.id
+            else (d.id, d.customer_id, d.customer, d.matched_on)
+            for d in customers.possible_duplicates(session, c.id)
+            if c.id in (d.customer_id, d.existing_id)
+        ],
+        merged_into_id=c.merged_into_id,
     )

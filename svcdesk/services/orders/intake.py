@@ -1,7 +1,9 @@
 """Intake: turn a request (phone call, portal, file row) into a work order.
 
-An existing customer is matched by phone or e-mail; an existing site of that customer by
-normalised address. `external_ref` makes re-imports idempotent."""
+An existing customer is matched by phone or e-mail when the name agrees (a match whose name
+disagrees gets a new customer and a possible-duplicate record, unless `match_existing`);
+an existing site of that customer by normalised address. `external_ref` makes re-imports
+idempotent."""
 
 from __future__ import annotations
 
@@ -25,7 +27,13 @@ from svcdesk.models import (
 )
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.choices import parse_choice, parse_priority
-from svcdesk.services.crm.customers import create_customer, find_or_add_site, match_customer
+from svcdesk.services.crm.customers import (
+    check_contact,
+    create_customer,
+    find_or_add_site,
+    match_caller,
+    record_duplicate,
+)
 from svcdesk.services.crm.technicians import get_skill
 from svcdesk.services.orders.hooks import hooks
 
@@ -53,6 +61,7 @@ class IntakeRequest:
     site_id: int | None = None
     asset_id: int | None = None
     callback_of_id: int | None = None
+    match_existing: bool = False  # take a phone/e-mail match even when the name disagrees
     extra: dict = field(default_factory=dict)
 
 
@@ -104,6 +113,7 @@ def validate(req: IntakeRequest) -> None:
         and not (req.phone or req.email)
     ):
         raise InvalidInput("customer: a name, phone or e-mail is required")
+    check_contact(req.phone, req.email)
     if req.site_id is None and not (req.address or "").strip():
         raise InvalidInput("address: required for a new site")
     if req.window_start and req.window_end and req.window_end <= req.window_start:
@@ -141,17 +151,25 @@ def created_data_text(source: OrderSource, external_ref: str | None) -> str:
     return f'{{"external_ref": {ref}, "source": {_json_text(source.value)}}}'
 
 
-def resolve_customer(session: Session, req: IntakeRequest) -> tuple[Customer, bool]:
+def resolve_customer(
+    session: Session, req: IntakeRequest, *, actor: str = "system"
+) -> tuple[Customer, bool, tuple[Customer, str] | None]:
+    """(customer, is new, (suspect, matched on) when a phone/e-mail match's name
+    disagreed and the caller became a new customer)."""
     if req.customer_id is not None:
         customer = session.get(Customer, req.customer_id)
         if customer is None:
             raise InvalidInput(f"customer: no customer with id {req.customer_id}")
-        return customer, False
-    found = match_customer(session, phone=req.phone, email=req.email)
-    if found:
-        return found, False
+        return customer, False, None
+    match = match_caller(
+        session, name=req.customer, phone=req.phone, email=req.email, force=req.match_existing
+    )
+    if match.customer is not None:
+        return match.customer, False, None
     name = (req.customer or "").strip() or (req.phone or req.email or "").strip()
-    return create_customer(session, name=name, phone=req.phone, email=req.email), True
+    customer = create_customer(session, name=name, phone=req.phone, email=req.email, actor=actor)
+    suspect = (match.suspect, match.matched_on) if match.suspect is not None else None
+    return customer, True, suspect
 
 
 def create_order(
@@ -165,7 +183,7 @@ def create_order(
             return existing, False
     priority, source, kind = checked(req)
     skill = get_skill(session, req.skill) if req.skill else None
-    customer, new_customer = resolve_customer(session, req)
+    customer, new_customer, suspect = resolve_customer(session, req, actor=actor)
     if req.site_id is not None:
         site = session.get(Site, req.site_id)
         if site is None or site.customer_id != customer.id:
@@ -179,6 +197,14 @@ def create_order(
             state=req.state or "",
             zip_code=req.zip or "",
         )
+    if req.asset_id is not None:
+        from svcdesk.models import Asset
+
+        asset = session.get(Asset, req.asset_id)
+        if asset is None or asset.site_id != site.id:
+            raise InvalidInput(f"asset: asset #{req.asset_id} is not at {site.address}")
+        if asset.retired_on is not None:
+            raise InvalidInput(f"asset: asset #{asset.id} was retired on {asset.retired_on}")
     created = now()
     order = WorkOrder(
         number=sequences.next_number(session, "SO"),
@@ -212,6 +238,17 @@ def create_order(
         to_status=order.status,
         data=created_data(source, order.external_ref),
     )
+    if suspect is not None:
+        existing, matched_on = suspect
+        record_duplicate(session, customer, existing, matched_on, order_id=order.id, actor=actor)
+        events.record(
+            session,
+            order,
+            "possible_duplicate",
+            f"same {matched_on} as {existing.name} (#{existing.id}); filed under a new "
+            f"customer {customer.name} (#{customer.id})",
+            actor=actor,
+        )
     # The hooks: covering agreement, SLA clock (replaces sla_due), recall flag.
     hooks().created(session, order)
     return order, True

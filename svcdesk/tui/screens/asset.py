@@ -1,7 +1,9 @@
 """One asset (pushed on top of any screen; opener "asset"): warranty, covering agreements
 and plans with their next dates, and the full service history (orders, visits with
 technicians, outcomes and checklist readings, parts). `enter` opens the order, `escape`
-goes back."""
+goes back. `e` edits the asset (site, kind, make, model, serial, install date, warranty
+end), `r` retires it, `a` adds another asset at the same site — the same service calls as
+`svcdesk assets add|edit|retire`."""
 
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.crm import asset_forms
+from svcdesk.services.crm import customers as crm
 from svcdesk.services.reporting.asset_history import AssetHistory, asset_history
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.forms import FormModal
 from svcdesk.tui.registry import register_opener
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -36,6 +41,20 @@ def head_text(h: AssetHistory) -> Text:
     return t
 
 
+def asset_fields(session, asset_id: int) -> dict:
+    a = crm.get_asset(session, asset_id)
+    return {
+        "site_id": a.site_id,
+        "kind": a.kind,
+        "make": a.make,
+        "model": a.model,
+        "serial": a.serial,
+        "installed_on": a.installed_on.isoformat() if a.installed_on else None,
+        "warranty_until": a.warranty_until.isoformat() if a.warranty_until else None,
+        "retired_on": a.retired_on.isoformat() if a.retired_on else None,
+    }
+
+
 class AssetScreen(DataScreen):
     help_title = "Asset"
     DEFAULT_CSS = """
@@ -45,11 +64,15 @@ class AssetScreen(DataScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("enter", "open", "Open order", show=False),
+        Binding("e", "edit", "Edit"),
+        Binding("r", "retire", "Retire"),
+        Binding("a", "add", "Add asset here"),
     ]
 
     def __init__(self, asset_id: int) -> None:
         super().__init__()
         self.asset_id = asset_id
+        self.fields: dict = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,6 +96,11 @@ class AssetScreen(DataScreen):
     def refresh_data(self) -> None:
         asset_id = self.asset_id
         self.load(lambda s: asset_history(s, asset_id), self._show)
+        self.load(lambda s: asset_fields(s, asset_id), self._set_fields, group="fields")
+
+    def _set_fields(self, fields: dict) -> None:
+        self.fields = fields
+        self.sub_title = f"retired {fields['retired_on']}" if fields["retired_on"] else ""
 
     def _show(self, h: AssetHistory) -> None:
         zone = self.app.zone
@@ -88,6 +116,79 @@ class AssetScreen(DataScreen):
                                     o.status.replace("_", " "), clip(o.summary, 24),
                                     clip(visits, 48), clip("; ".join(o.parts), 20))))  # fmt: skip
         self.query_one("#asset-orders", KeyTable).replace_rows(rows)
+
+    # -- forms ------------------------------------------------------------------------------
+    def action_edit(self) -> None:
+        f, actor, asset_id = self.fields, self.app.actor, self.asset_id
+        if not f:
+            return
+
+        def make(v: dict[str, str]):
+            def fn(session):
+                asset = crm.get_asset(session, asset_id)
+                return asset_forms.edit_asset_from_text(session, asset, v, actor=actor)
+
+            return fn
+
+        fields = [
+            ("site", "Site #", str(f["site_id"]), "a site of the same customer"),
+            ("kind", "Kind", f["kind"], ""),
+            ("make", "Make", f["make"] or "", ""),
+            ("model", "Model", f["model"] or "", ""),
+            ("serial", "Serial", f["serial"] or "", ""),
+            ("installed", "Installed", f["installed_on"] or "", "e.g. 2021-05-14"),
+            ("warranty", "Warranty end", f["warranty_until"] or "", "e.g. 2031-05-14"),
+        ]
+        self.app.push_screen(FormModal(f"Edit asset #{asset_id}", fields, make), self._saved)
+
+    def action_retire(self) -> None:
+        actor, asset_id = self.app.actor, self.asset_id
+
+        def make(v: dict[str, str]):
+            def fn(session):
+                asset = crm.get_asset(session, asset_id)
+                day = asset_forms.parse_day(session, v["on"], "on")
+                crm.retire_asset(session, asset, on=day, reason=v["reason"], actor=actor)
+                return True
+
+            return fn
+
+        fields = [
+            ("on", "Retired on", "", "blank = today"),
+            ("reason", "Reason", "", "e.g. replaced by a new unit"),
+        ]
+        self.app.push_screen(FormModal(f"Retire asset #{asset_id}", fields, make), self._saved)
+
+    def action_add(self) -> None:
+        f, actor = self.fields, self.app.actor
+        if not f:
+            return
+
+        def make(v: dict[str, str]):
+            def fn(session):
+                return asset_forms.add_asset_from_text(session, v, actor=actor).id
+
+            return fn
+
+        fields = [
+            ("site", "Site #", str(f["site_id"]), ""),
+            ("kind", "Kind", "", "furnace, ac_condenser, water_heater…"),
+            ("make", "Make", "", ""),
+            ("model", "Model", "", ""),
+            ("serial", "Serial", "", ""),
+            ("installed", "Installed", "", "e.g. 2021-05-14"),
+            ("warranty", "Warranty end", "", "e.g. 2031-05-14"),
+        ]
+        self.app.push_screen(FormModal("New asset", fields, make), self._added)
+
+    def _saved(self, result) -> None:
+        if result is not None:
+            self.app.notify(f"asset #{self.asset_id} saved")
+
+    def _added(self, asset_id) -> None:
+        if asset_id is not None:
+            self.app.notify(f"asset #{asset_id} added")
+            self.app.push_screen(AssetScreen(asset_id))
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()

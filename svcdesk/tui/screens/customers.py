@@ -3,7 +3,12 @@
 Left: the search box (`/`; name, phone, e-mail or any site address — the same search as
 `svcdesk customers list --search`) over the matching customers with open/total orders.
 Right: the highlighted customer's details, sites, contacts, assets (warranty flagged) and
-full order history, newest first (`tab` to it; `enter` opens the order)."""
+full order history, newest first (`tab` to it; `enter` opens the order).
+
+Keys: `a` adds a customer, `e` edits the highlighted one, `m` merges another customer into
+it (a possible duplicate is offered first), `A` adds an asset at one of its sites, `y`
+opens one of its assets (edit/retire there). Every form saves through the same service
+call as the CLI (`services/crm/customers.py`)."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Static
 
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.crm import customers as crm
 from svcdesk.services.orders.customer_view import (
     CustomerCard,
     CustomerListRow,
@@ -23,6 +29,8 @@ from svcdesk.services.orders.customer_view import (
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.forms import FormModal
+from svcdesk.tui.order_actions import ChoiceModal
 from svcdesk.tui.registry import register_opener, register_screen
 from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
@@ -33,7 +41,7 @@ SEARCH_LIMIT = 200
 def card_text(card: CustomerCard) -> Text:
     t = Text()
     t.append(card.name, style="bold")
-    t.append(f"  {card.kind}")
+    t.append(f"  #{card.id} {card.kind}")
     if card.tax_exempt:
         t.append("  tax exempt", style="bold")
     t.append(f"\n{card.phone or 'no phone'} · {card.email or 'no e-mail'}\n")
@@ -41,6 +49,13 @@ def card_text(card: CustomerCard) -> Text:
         t.append(f"Billing: {card.billing_address}\n")
     if card.notes:
         t.append(f"{card.notes}\n", style="italic")
+    if card.merged_into_id:
+        t.append(f"merged into #{card.merged_into_id}\n", style="bold red")
+    for _, other_id, other, on in card.duplicates:
+        t.append(
+            f"possible duplicate of {other} (#{other_id}): same {on} — m merges\n",
+            style="bold dark_orange",
+        )
     t.append(f"Sites ({len(card.sites)})\n", style="bold")
     for s in card.sites:
         t.append(f"  {s.label}" + (f" — {s.name}" if s.name else "") + "\n")
@@ -54,8 +69,11 @@ def card_text(card: CustomerCard) -> Text:
     if card.assets:
         t.append(f"Assets ({len(card.assets)})\n", style="bold")
         for a in card.assets:
-            what = " ".join(b for b in (a.kind, a.make, a.model) if b)
-            t.append(f"  {what}" + (f" s/n {a.serial}" if a.serial else ""))
+            what = " ".join(b for b in (a.kind.replace("_", " "), a.make, a.model) if b)
+            t.append(f"  #{a.id} {what}" + (f" s/n {a.serial}" if a.serial else ""))
+            if a.retired_on:
+                t.append(f"  retired {a.retired_on:%Y-%m-%d}\n", style="dim")
+                continue
             if a.warranty_until:
                 t.append(
                     f"  warranty {a.warranty_until:%Y-%m-%d}",
@@ -81,6 +99,11 @@ class CustomersScreen(SearchFilter, DataScreen):
         Binding("slash", "focus_search", "Search", key_display="/"),
         Binding("o", "open", "Open order"),
         Binding("s", "sites", "Sites", show=False),  # (add/edit: tui/site_modals.py)
+        Binding("a", "add_customer", "Add"),
+        Binding("e", "edit_customer", "Edit"),
+        Binding("m", "merge", "Merge"),
+        Binding("A", "add_asset", "Add asset"),
+        Binding("y", "assets", "Assets"),
     ]
 
     def __init__(self) -> None:
@@ -88,6 +111,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         self.text = ""
         self.rows: dict[str, CustomerListRow] = {}
         self.wanted_id: int | None = None
+        self.card: CustomerCard | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,6 +187,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         self.load(lambda s: customer_card(s, cid), self._show_card, group="card")
 
     def _show_card(self, card: CustomerCard) -> None:
+        self.card = card
         zone = self.app.zone
         self.query_one("#customer-card", Static).update(card_text(card))
         self.query_one("#customer-orders", KeyTable).replace_rows(
@@ -206,6 +231,149 @@ class CustomersScreen(SearchFilter, DataScreen):
 
     def _sites_closed(self, _result) -> None:
         self._load_card()
+    # -- forms (the rules live in services/crm/customers.py) --------------------------------
+    def _after_save(self, customer_id) -> None:
+        if customer_id:
+            self.select_customer(int(customer_id))
+
+    def action_add_customer(self) -> None:
+        actor = self.app.actor
+
+        def make(v: dict[str, str]):
+            def fn(session) -> int:
+                customer, _ = crm.add_customer(
+                    session,
+                    name=v["name"],
+                    phone=v["phone"] or None,
+                    email=v["email"] or None,
+                    kind=v["kind"] or "residential",
+                    address=v["address"] or None,
+                    city=v["city"],
+                    state=v["state"],
+                    zip_code=v["zip"],
+                    actor=actor,
+                )
+                return customer.id
+
+            return fn
+
+        fields = [
+            ("name", "Name", "", "Jane Porter"),
+            ("phone", "Phone", "", "512-555-0101 x23"),
+            ("email", "E-mail", "", "jane@example.com"),
+            ("kind", "Kind", "residential", "residential or commercial"),
+            ("address", "Address", "", "first site's street address (optional)"),
+            ("city", "City", "", ""),
+            ("state", "State", "", "TX"),
+            ("zip", "ZIP", "", ""),
+        ]
+        self.app.push_screen(FormModal("New customer", fields, make), self._after_save)
+
+    def action_edit_customer(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        actor, cid = self.app.actor, card.id
+
+        def make(v: dict[str, str]):
+            def fn(session) -> int:
+                c = crm.get_customer(session, cid)
+                crm.edit_customer(
+                    session,
+                    c,
+                    name=v["name"],
+                    phone=v["phone"],
+                    email=v["email"],
+                    kind=v["kind"],
+                    billing_address=v["billing"],
+                    tax_exempt=v["tax_exempt"].strip().lower() in ("y", "yes", "true", "1"),
+                    notes=v["notes"],
+                    actor=actor,
+                )
+                return c.id
+
+            return fn
+
+        fields = [
+            ("name", "Name", card.name, ""),
+            ("phone", "Phone", card.phone or "", "blank clears it"),
+            ("email", "E-mail", card.email or "", "blank clears it"),
+            ("kind", "Kind", card.kind, "residential or commercial"),
+            ("billing", "Billing addr.", card.billing_address or "", ""),
+            ("tax_exempt", "Tax exempt", "yes" if card.tax_exempt else "no", "yes or no"),
+            ("notes", "Notes", card.notes or "", ""),
+        ]
+        self.app.push_screen(FormModal(f"Edit {card.name}", fields, make), self._after_save)
+
+    def action_merge(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        actor, cid = self.app.actor, card.id
+        suggested = str(card.duplicates[0][1]) if card.duplicates else ""
+
+        def make(v: dict[str, str]):
+            def fn(session) -> int:
+                keep = crm.get_customer(session, cid)
+                gone = crm.get_customer(session, v["other"])
+                crm.merge_customers(session, keep, gone, actor=actor)
+                return keep.id
+
+            return fn
+
+        fields = [("other", "Merge in", suggested, "the duplicate: id, phone or name")]
+        title = f"Merge a duplicate into {card.name} (#{card.id}); its orders, sites, invoices move here"
+        self.app.push_screen(FormModal(title, fields, make), self._after_save)
+
+    def action_add_asset(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        if not card.sites:
+            self.app.notify("add a site first", severity="warning")
+            return
+        actor = self.app.actor
+        sites = ", ".join(f"#{s.id} {s.label}" for s in card.sites[:3])
+
+        def make(v: dict[str, str]):
+            def fn(session) -> int:
+                from svcdesk.services.crm.asset_forms import add_asset_from_text
+
+                add_asset_from_text(session, v, actor=actor)
+                return card.id
+
+            return fn
+
+        fields = [
+            ("site", "Site #", str(card.sites[0].id), sites),
+            ("kind", "Kind", "", "furnace, ac_condenser, water_heater…"),
+            ("make", "Make", "", ""),
+            ("model", "Model", "", ""),
+            ("serial", "Serial", "", ""),
+            ("installed", "Installed", "", "e.g. 2021-05-14"),
+            ("warranty", "Warranty end", "", "e.g. 2031-05-14"),
+        ]
+        self.app.push_screen(FormModal("New asset", fields, make), self._after_save)
+
+    def action_assets(self) -> None:
+        card = self.card
+        if card is None or not card.assets:
+            self.app.notify("no assets", severity="warning")
+            return
+        choices = [
+            (
+                f"#{a.id} {a.kind.replace('_', ' ')} {a.make or ''} {a.model or ''}".strip()
+                + (" (retired)" if a.retired_on else ""),
+                a.id,
+            )
+            for a in card.assets
+        ]
+
+        def opened(asset_id) -> None:
+            if asset_id is not None:
+                self.app.open_item("asset", asset_id)
+
+        self.app.push_screen(ChoiceModal("Open an asset", choices), opened)
 
     def select_customer(self, customer_id: int) -> None:
         """Show `customer_id` (clearing a search that would hide it)."""

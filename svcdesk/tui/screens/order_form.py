@@ -1,8 +1,12 @@
 """New order (`n`): find the caller as you type or add them inline, then the job.
 
-Rules stay in `services/orders/intake.create_order`; its `InvalidInput` messages start with the
-field name ("summary: ...") and are shown under that field. A failed save changes
-nothing on screen: everything typed stays."""
+Rules stay in `services/orders/intake.create_order`; what is typed is read by the same
+`RowParser` as `svcdesk intake` flags and intake files (phone and e-mail checked by
+`normalize.parse_phone`/`check_email`, windows, minutes), so a value means the same thing
+wherever it is typed. Messages start with the field name ("summary: ...") and are shown
+under that field. A failed save changes nothing on screen: everything typed stays. A new
+caller whose phone/e-mail belongs to a customer with another name is filed as a new
+customer and recorded as a possible duplicate (the notification says so)."""
 
 from __future__ import annotations
 
@@ -18,9 +22,9 @@ from textual.widgets.option_list import Option
 from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.models import Priority, Skill
 from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.common.timefmt import parse_when
 from svcdesk.services.crm import customers as customer_svc
 from svcdesk.services.orders import intake
+from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
 from svcdesk.tui.base import DataScreen
 
 NEW = "new"
@@ -246,34 +250,49 @@ class OrderFormScreen(DataScreen):
         value = self.query_one(f"#{widget_id}", Select).value
         return None if value is Select.NULL else value
 
-    def build_request(self) -> tuple[intake.IntakeRequest, str, str, str]:
+    def form_values(self) -> tuple[dict[str, str | None], dict]:
+        """(text values keyed by intake column, the ids picked in the form)."""
         site = self._selected("site")
-        req = intake.IntakeRequest(
-            summary=self._value("summary"),
-            description=self._value("description") or None,
-            priority=self._selected("priority") or Priority.NORMAL.value,
-            skill=self._selected("skill"),
-            asset_id=self._selected("asset"),
-            customer_id=self.customer_id,
-            site_id=site if isinstance(site, int) else None,
-        )
+        values: dict[str, str | None] = {
+            "summary": self._value("summary"),
+            "description": self._value("description"),
+            "priority": self._selected("priority") or Priority.NORMAL.value,
+            "skill": self._selected("skill"),
+            "window_start": self._value("window_start"),
+            "window_end": self._value("window_end"),
+            "est_minutes": self._value("est_minutes"),
+        }
+        picked = {
+            "customer_id": self.customer_id,
+            "site_id": site if isinstance(site, int) else None,
+            "asset_id": self._selected("asset"),
+        }
         if self.customer_id is None:
-            req.customer = self._value("name") or None
-            req.phone = self._value("phone") or None
-            req.email = self._value("email") or None
-        if req.site_id is None:
-            req.address = self._value("address") or None
-            req.city, req.state, req.zip = (
-                self._value("city"),
-                self._value("state"),
-                self._value("zip"),
+            values.update(
+                customer=self._value("name"), phone=self._value("phone"), email=self._value("email")
             )
-        return (
-            req,
-            self._value("window_start"),
-            self._value("window_end"),
-            self._value("est_minutes"),
+        if picked["site_id"] is None:
+            values.update(
+                address=self._value("address"),
+                city=self._value("city"),
+                state=self._value("state"),
+                zip=self._value("zip"),
+            )
+        return values, picked
+
+    def build_request(self, zone) -> intake.IntakeRequest:
+        """The request exactly as `svcdesk intake` flags would make it (RowParser)."""
+        values, picked = self.form_values()
+        try:
+            req = RowParser(zone, default_source="phone").request(values)
+        except RowInvalid as exc:
+            raise InvalidInput("; ".join(f"{c}: {m}" for c, m in exc.problems)) from None
+        req.customer_id, req.site_id, req.asset_id = (
+            picked["customer_id"],
+            picked["site_id"],
+            picked["asset_id"],
         )
+        return req
 
     def action_save_order(self) -> None:
         for err in self.query(".field-error"):
@@ -283,26 +302,26 @@ class OrderFormScreen(DataScreen):
                 "customer", "customer: pick a customer from the list or add a new one"
             )
             return
-        req, start, end, minutes = self.build_request()
         actor = self.app.actor
 
-        def fn(session) -> str:
-            zone = shop_zone(session)
-            req.window_start = parse_when(start, zone, field="window_start") if start else None
-            req.window_end = parse_when(end, zone, field="window_end") if end else None
-            try:
-                req.est_minutes = int(minutes)
-            except ValueError:
-                raise InvalidInput(
-                    f"est_minutes: {minutes!r} is not a whole number of minutes"
-                ) from None
+        def fn(session) -> tuple[str, dict | None]:
+            req = self.build_request(shop_zone(session))
             order, _ = intake.create_order(session, req, actor=actor)
-            return order.number
+            return order.number, customer_svc.duplicate_of_order(session, order.id)
 
         self.save(fn, self._saved, on_error=self._show_error)
 
-    def _saved(self, number: str) -> None:
+    def _saved(self, result: tuple[str, dict | None]) -> None:
+        number, dup = result
         self.app.notify(f"{number} created")
+        if dup:
+            self.app.notify(
+                f"{dup['name']} (#{dup['id']}) has the same {dup['matched_on']} but another "
+                "name: filed under a new customer, recorded as a possible duplicate "
+                "(merge on the customers screen: m)",
+                severity="warning",
+                timeout=10,
+            )
         self.app.pop_screen()
         self.app.open_order(number)
 

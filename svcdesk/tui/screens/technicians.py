@@ -4,7 +4,9 @@ Left: technicians with status (free, en route, on site, off), what that means ri
 hours booked against shift hours today and tomorrow, and skills. Right: the highlighted
 technician's contact, shifts, upcoming time off, and today's and tomorrow's visits in
 order (`tab` to that list; `enter` opens the visit's order). Read model:
-`services/dispatch/tech_view.py` (the same one `svcdesk schedule techs` prints)."""
+`services/dispatch/tech_view.py` (the same one `svcdesk schedule techs` prints).
+`e` edits the highlighted technician (skills, shifts, hourly rate, active, contact, level)
+through `technicians.edit_technician`, the same call as `svcdesk techs edit`."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from svcdesk.services.dispatch.tech_view import TechDetail, TechStatus, tech_det
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.forms import FormModal
 from svcdesk.tui.registry import register_opener, register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -64,6 +67,23 @@ def detail_text(d: TechDetail, zone) -> Text:
     return t
 
 
+def tech_form_values(session, tech_id: int) -> dict:
+    from svcdesk.services.crm import technicians as techs
+
+    t = techs.find_technician(session, tech_id)
+    return {
+        "id": t.id,
+        "name": t.name,
+        "skills": ", ".join(techs.technician_skills(session, t.id)),
+        "shifts": techs.shifts_spec(techs.technician_shifts(session, t.id)),
+        "rate": f"{t.hourly_cost_cents / 100:.2f}",
+        "active": "yes" if t.active else "no",
+        "phone": t.phone or "",
+        "email": t.email or "",
+        "level": t.level,
+    }
+
+
 class TechniciansScreen(DataScreen):
     help_title = "Technicians"
     DEFAULT_CSS = """
@@ -77,6 +97,7 @@ class TechniciansScreen(DataScreen):
         Binding("enter", "open", "Open visit", show=False),
         Binding("o", "open", "Open visit"),
         Binding("y", "time", "Approve time"),
+        Binding("e", "edit", "Edit"),
     ]
 
     def __init__(self) -> None:
@@ -189,6 +210,59 @@ class TechniciansScreen(DataScreen):
         else:
             self.wanted_id = tech_id
         table.focus()
+
+    def action_edit(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        tech_id = row.id
+        self.load(lambda s: tech_form_values(s, tech_id), self._edit_form, group="form")
+
+    def _edit_form(self, f: dict) -> None:
+        actor = self.app.actor  # noqa: F841 (technicians have no history table yet)
+        tech_id = f["id"]
+
+        def make(v: dict[str, str]):
+            def fn(session) -> int:
+                from svcdesk.services.common.money import parse_money
+                from svcdesk.services.crm import technicians as techs
+
+                tech = techs.find_technician(session, tech_id)
+                active = v["active"].strip().lower()
+                if active not in ("yes", "no", "y", "n", "true", "false"):
+                    from svcdesk.errors import InvalidInput
+
+                    raise InvalidInput(f"active: {v['active']!r}; expected yes or no")
+                techs.edit_technician(
+                    session,
+                    tech,
+                    skills=[c for c in v["skills"].replace(";", ",").split(",") if c.strip()],
+                    shifts=v["shifts"],
+                    hourly_cost_cents=parse_money(v["rate"] or "0", field="rate"),
+                    active=active in ("yes", "y", "true"),
+                    phone=v["phone"],
+                    email=v["email"],
+                    level=v["level"],
+                )
+                return tech.id
+
+            return fn
+
+        fields = [
+            ("skills", "Skills", f["skills"], "comma-separated codes, e.g. hvac, plumbing"),
+            ("shifts", "Shifts", f["shifts"], "mon-fri 08:00-17:00; sat 09:00-13:00"),
+            ("rate", "Rate $/h", f["rate"], "hourly cost, e.g. 38.50"),
+            ("active", "Active", f["active"], "yes or no"),
+            ("phone", "Phone", f["phone"], ""),
+            ("email", "E-mail", f["email"], ""),
+            ("level", "Level", f["level"], "apprentice, tech, senior or lead"),
+        ]
+
+        def saved(result) -> None:
+            if result is not None:
+                self.app.notify(f"{f['name']} saved")
+
+        self.app.push_screen(FormModal(f"Edit {f['name']}", fields, make), saved)
 
     def action_open(self) -> None:
         visits = self.query_one("#tech-visits", KeyTable)

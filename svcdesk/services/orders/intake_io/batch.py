@@ -31,18 +31,20 @@ from svcdesk.db_extras import SearchBacklog, deferred_search_index
 from svcdesk.errors import InvalidInput
 from svcdesk.models import (
     Customer,
+    CustomerEvent,
     CustomerKind,
     OrderEvent,
     OrderKind,
     OrderSource,
     OrderStatus,
+    PossibleDuplicate,
     Priority,
     Site,
     Skill,
     WorkOrder,
 )
 from svcdesk.services.common import sequences
-from svcdesk.services.common.normalize import address_key
+from svcdesk.services.common.normalize import address_key, names_agree, parse_phone
 from svcdesk.services.crm.technicians import get_skill, skill_code
 from svcdesk.services.orders.hooks import hooks
 from svcdesk.services.orders.intake import (
@@ -61,7 +63,7 @@ GROUP = 256  # rows per multi-row INSERT statement (if SQLite's parameter limit 
 # trigger makes each single-row insert take a statement journal), work_order 2.2 -> 1.8 s.
 # customer and site stay with executemany: their indexes on random keys (name, phone,
 # e-mail, address) make a multi-row statement's journal copy many pages (0.6 -> 1.1 s).
-MULTI_ROW = frozenset({"work_order", "order_event", "order_sla", "recall_flag"})
+MULTI_ROW = frozenset({"work_order", "order_event", "order_sla", "recall_flag", "customer_event"})
 SEARCH_GROUP = 10_000  # new customers/sites added to the search index per statement
 
 
@@ -93,6 +95,8 @@ class ChunkResult:
     bad: list[tuple[Item, str, str]] = field(default_factory=list)  # (item, column, message)
     customers: int = 0
     sites: int = 0
+    matched: int = 0  # rows filed under a customer that existed before the row
+    flagged: int = 0  # rows whose phone/e-mail match had another name (possible duplicates)
 
 
 def model_defaults(model) -> dict[str, Any]:
@@ -205,8 +209,9 @@ class BatchWriter:
         self.session = session
         self.actor = actor
         self.skills = dict(session.execute(select(Skill.code, Skill.id)).all())
-        self.by_phone: dict[str, Ref] = {}
-        self.by_email: dict[str, Ref] = {}
+        # key -> customers with it, oldest first (a flagged duplicate shares its phone)
+        self.by_phone: dict[str, list[Ref]] = {}
+        self.by_email: dict[str, list[Ref]] = {}
         self.by_id: dict[int, Ref] = {}
         self.sites: dict[tuple[Ref, str], Ref] = {}  # (customer, address_key) -> site
         self._asked_keys: set[str] = set()
@@ -249,6 +254,17 @@ class BatchWriter:
             "from_status": None,
             "to_status": OrderStatus.NEW.value,
         }
+        self._duplicate_event = {
+            **event_defaults,
+            "at": created,
+            "actor": actor,
+            "kind": "possible_duplicate",
+            "from_status": None,
+            "to_status": None,
+            "data": None,
+        }
+        self._order_ids: list[int] = []
+        self._customer_added = {"at": created, "actor": actor, "kind": "added"}
 
     @contextmanager
     def deferred_search(self) -> Iterator[None]:
@@ -326,10 +342,10 @@ class BatchWriter:
         )
         for cid, name, pk, ek in self.session.execute(stmt):
             ref = self.by_id.setdefault(cid, Ref(cid, name))
-            if pk:
-                self.by_phone.setdefault(pk, ref)
-            if ek:
-                self.by_email.setdefault(ek, ref)
+            if pk in phones:
+                self.by_phone.setdefault(pk, []).append(ref)
+            if ek in mails:
+                self.by_email.setdefault(ek, []).append(ref)
 
     def _load_sites(self, refs: list[Ref]) -> None:
         ids = [r.id for r in refs if r.id is not None and r.id not in self._sites_loaded]
@@ -389,8 +405,13 @@ class BatchWriter:
         self._load_customers([t[0] for t in todo])
         new_customers: list[tuple[Ref, dict]] = []
         resolved = []
+        flagged: list[tuple[int, Ref, Ref, str]] = []  # (row, new customer, suspect, on)
         for item, *rest in todo:
-            customer, is_new = self._customer(item, new_customers)
+            customer, is_new, suspect = self._customer(item, new_customers)
+            if suspect is not None:
+                flagged.append((len(resolved), customer, *suspect))
+            elif not is_new:
+                result.matched += 1
             resolved.append((item, customer, is_new, *rest))
         self._load_sites([r[1] for r in resolved])
         result.customers = self._insert(Customer, new_customers, self._customer_base)
@@ -399,28 +420,80 @@ class BatchWriter:
         result.sites = self._insert(Site, new_sites, self._site_base)
         self._new_site_ids.update(ref.id for ref, _ in new_sites)
         result.created = self._insert_orders(rows, self._new_site_ids)
+        result.flagged = len(flagged)
+        self._insert_duplicates(flagged)
         return result
 
-    def _customer(self, item: Item, new: list[tuple[Ref, dict]]) -> tuple[Ref, bool]:
+    def _insert_duplicates(self, flagged: list[tuple[int, Ref, Ref, str]]) -> None:
+        """A possible-duplicate record and a history event per flagged row (what
+        `intake.create_order` writes for one call)."""
+        if not flagged:
+            return
+        self._insert_plain(
+            PossibleDuplicate.__table__,
+            [
+                {
+                    "customer_id": new.id,
+                    "existing_id": old.id,
+                    "matched_on": on,
+                    "order_id": self._order_ids[n],
+                }
+                for n, new, old, on in flagged
+            ],
+            {"created_at": self.created, "actor": self.actor},
+        )
+        self._insert_rows(
+            OrderEvent.__table__,
+            [
+                {
+                    "order_id": self._order_ids[n],
+                    "detail": f"same {on} as {old.name} (#{old.id}); filed under a new "
+                    f"customer {new.name} (#{new.id})",
+                }
+                for n, new, old, on in flagged
+            ],
+            self._duplicate_event,
+        )
+
+    def _customer(
+        self, item: Item, new: list[tuple[Ref, dict]]
+    ) -> tuple[Ref, bool, tuple[Ref, str] | None]:
+        """`customers.match_caller` over the maps: (customer, is new, (suspect, matched
+        on) when a phone/e-mail match's name disagreed)."""
         req, pk, ek = item.req, item.phone_key, item.email_key
-        found = (self.by_phone.get(pk) if pk else None) or (self.by_email.get(ek) if ek else None)
-        if found is not None:
-            return found, False
+        found = self.by_phone.get(pk) if pk else None
+        on = "phone"
+        if ek and (by_mail := self.by_email.get(ek)):
+            if found:
+                found = found + [r for r in by_mail if r not in found]
+            else:
+                found, on = by_mail, "e-mail"
+        suspect = None
+        if found:
+            name = req.customer
+            if req.match_existing or not name:
+                return found[0], False, None
+            for ref in found:
+                if names_agree(name, ref.name):
+                    return ref, False, None
+            suspect = (found[0], on)
         name = (req.customer or "").strip() or (req.phone or req.email or "").strip()
         ref = Ref(None, name)
+        phone = parse_phone(req.phone) if pk else None
         values = {
             "name": name,
-            "phone": req.phone,
+            "phone": phone.e164 if phone else None,
+            "phone_ext": phone.ext if phone else None,
             "phone_key": pk,
             "email": req.email,
             "email_key": ek,
         }
         new.append((ref, values))
         if pk:
-            self.by_phone.setdefault(pk, ref)
+            self.by_phone.setdefault(pk, []).append(ref)
         if ek:
-            self.by_email.setdefault(ek, ref)
-        return ref, True
+            self.by_email.setdefault(ek, []).append(ref)
+        return ref, True, suspect
 
     def _site(self, req: IntakeRequest, customer: Ref, new: list[tuple[Ref, dict]]) -> Ref:
         address, city, zip_code = req.address or "", req.city or "", req.zip or ""
@@ -516,6 +589,15 @@ class BatchWriter:
             if model is Customer:
                 self.by_id[new_id] = ref
                 self._sites_loaded.add(new_id)
+        if model is Customer:  # each new customer's `added` event (`customers.record_event`)
+            self._insert_plain(
+                CustomerEvent.__table__,
+                [
+                    {"customer_id": i, "detail": v["name"]}
+                    for i, (_, v) in zip(ids, new, strict=True)
+                ],
+                self._customer_added,
+            )
         return len(new)
 
     def _insert_orders(self, rows, fresh_site_ids: set[int]) -> list[str]:
@@ -561,7 +643,7 @@ class BatchWriter:
                 )
             )
         hook_rows = hooks().batch_created(self.session, orders, fresh_site_ids)
-        ids = self._insert_rows(WorkOrder.__table__, orders, self._order_base)
+        ids = self._order_ids = self._insert_rows(WorkOrder.__table__, orders, self._order_base)
         self._insert_rows(
             OrderEvent.__table__,
             [

@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.common.normalize import email_key, phone_key
+from svcdesk.services.common.normalize import check_email, email_key, parse_phone
 from svcdesk.services.common.timefmt import parse_when
 from svcdesk.services.orders.intake import IntakeRequest
 
@@ -110,6 +110,7 @@ class RowParser:
 
     zone: ZoneInfo
     default_source: str = "import"
+    match_existing: bool = False  # file phone/e-mail matches whatever the name
     _when: dict[str, datetime] = field(default_factory=dict)
 
     def when(self, column: str, text: str) -> datetime:
@@ -133,12 +134,17 @@ class RowParser:
         get = v.get
         problems: list[tuple[str, str]] = []
         phone, email = get("phone"), get("email")
-        pk = phone_key(phone) if phone else None
-        ek = email_key(email) if email else None
-        if phone and pk is None:
-            problems.append(("phone", f"{phone!r} is not a phone number; expected 7-11 digits"))
-        if email and ek is None:
-            problems.append(("email", f"{email!r} is not an e-mail address"))
+        pk = ek = None
+        if phone:  # the one phone rule (`normalize.parse_phone`; plain US numbers fast)
+            try:
+                pk = parse_phone(phone).key
+            except InvalidInput as exc:
+                problems.append(split_message(exc, "phone"))
+        if email:
+            try:
+                ek = email_key(check_email(email))
+            except InvalidInput as exc:
+                problems.append(split_message(exc, "email"))
         start = end = None
         minutes = 60
         try:
@@ -176,6 +182,7 @@ class RowParser:
             source=get("source") or self.default_source,
             kind=get("kind") or "repair",
             external_ref=get("external_ref"),
+            match_existing=self.match_existing,
         )
         return req, pk, ek
 

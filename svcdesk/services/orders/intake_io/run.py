@@ -33,6 +33,8 @@ class BatchResult:
     rejected: int = 0
     customers_created: int = 0
     sites_created: int = 0
+    matched: int = 0  # rows filed under an existing customer
+    flagged: int = 0  # rows whose phone/e-mail matched a customer with another name
     first_number: str | None = None
     last_number: str | None = None
     dry_run: bool = False
@@ -44,6 +46,15 @@ class BatchResult:
         text = f"created {self.created}, skipped {self.skipped}, rejected {self.rejected}"
         return f"dry run: would have {text}" if self.dry_run else text
 
+    def callers(self) -> str:
+        """How the created orders' callers were matched (one line)."""
+        text = (
+            f"callers: {self.matched} matched an existing customer, "
+            f"{self.customers_created - self.flagged} new, "
+            f"{self.flagged} flagged as possible duplicates"
+        )
+        return f"dry run: {text}" if self.dry_run else text
+
     def to_json(self) -> dict:
         return {
             "file": self.file,
@@ -53,6 +64,8 @@ class BatchResult:
             "rejected": self.rejected,
             "customers_created": self.customers_created,
             "sites_created": self.sites_created,
+            "matched": self.matched,
+            "flagged": self.flagged,
             "first_number": self.first_number,
             "last_number": self.last_number,
             "dry_run": self.dry_run,
@@ -96,6 +109,7 @@ def import_source(
     actor: str = "import",
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
+    match_existing: bool = False,
 ) -> BatchResult:
     """Import every record in `session`'s transaction, all or nothing.
 
@@ -113,7 +127,7 @@ def import_source(
     result = BatchResult(
         file=source.name, format=source.format, dry_run=dry_run, unknown_columns=source.unknown
     )
-    parser = RowParser(shop_zone(session))
+    parser = RowParser(shop_zone(session), match_existing=match_existing)
     writer = BatchWriter(session, actor=actor)
     savepoint = session.begin_nested() if dry_run else None
     try:
@@ -160,6 +174,8 @@ def _import_chunks(
         result.skipped += len(out.skipped)
         result.customers_created += out.customers
         result.sites_created += out.sites
+        result.matched += out.matched
+        result.flagged += out.flagged
         if out.created:
             result.first_number = result.first_number or out.created[0]
             result.last_number = out.created[-1]
@@ -203,6 +219,7 @@ def run_file_intake(
     progress: Progress | None = None,
     stdin: IO[bytes] | None = None,
     on_open: Callable[[IntakeSource], None] | None = None,
+    match_existing: bool = False,
 ) -> BatchResult:
     """Open the file, import it in one transaction, then write the reject file (if any)."""
     with open_source(path, fmt, stdin) as source:
@@ -218,6 +235,7 @@ def run_file_intake(
                     dry_run=dry_run,
                     actor=actor,
                     progress=progress,
+                    match_existing=match_existing,
                 )
         except BaseException:
             if rejects is not None:
