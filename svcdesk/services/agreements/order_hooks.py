@@ -15,8 +15,8 @@ from svcdesk.models.agreements import OrderSla
 from svcdesk.models.followup import RecallFlag
 from svcdesk.services.agreements import agreements, followups, recalls, sla
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.sqlexpr import model_defaults
 from svcdesk.services.orders.hooks import NewRows, OrderHooks
-from svcdesk.services.orders.intake_io.batch import model_defaults
 
 
 def on_order_created(session: Session, order: WorkOrder) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic_core import PydanticUndefined
 from sqlalchemy import Float, Integer, String, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -118,3 +121,15 @@ def _first_code_default(element, compiler, **kw):
 def _first_code_sqlite(element, compiler, **kw):
     (value,) = list(element.clauses)
     return f"unicode({compiler.process(value, **kw)})"
+
+
+def model_defaults(model) -> dict[str, Any]:
+    """Column defaults of a table model (so a column another area adds keeps its default)."""
+    values = {}
+    for name, info in model.model_fields.items():
+        if info.default is not PydanticUndefined:
+            values[name] = info.default
+        elif info.default_factory is not None:
+            values[name] = info.default_factory()
+    values.pop("id", None)
+    return values

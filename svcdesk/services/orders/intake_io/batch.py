@@ -21,7 +21,6 @@ from itertools import chain, repeat
 from operator import add, itemgetter
 from typing import Any
 
-from pydantic_core import PydanticUndefined
 from sqlalchemy import func, insert, literal_column, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
@@ -45,6 +44,7 @@ from svcdesk.models import (
 )
 from svcdesk.services.common import sequences
 from svcdesk.services.common.normalize import address_key, names_agree, parse_phone
+from svcdesk.services.common.sqlexpr import model_defaults
 from svcdesk.services.crm.technicians import get_skill, skill_code
 from svcdesk.services.orders.hooks import hooks
 from svcdesk.services.orders.intake import (
@@ -97,18 +97,6 @@ class ChunkResult:
     sites: int = 0
     matched: int = 0  # rows filed under a customer that existed before the row
     flagged: int = 0  # rows whose phone/e-mail match had another name (possible duplicates)
-
-
-def model_defaults(model) -> dict[str, Any]:
-    """Column defaults of a table model (so a column another area adds keeps its default)."""
-    values = {}
-    for name, info in model.model_fields.items():
-        if info.default is not PydanticUndefined:
-            values[name] = info.default
-        elif info.default_factory is not None:
-            values[name] = info.default_factory()
-    values.pop("id", None)
-    return values
 
 
 class Choice:
