@@ -281,6 +281,10 @@ def test_cli_insert_asks_before_bumping(db_path, engine):
     assert "bumps" in r.output and "back to the board" in r.output
     r = runner.invoke(app, [*args, "--apply"], input="n\n")
     assert r.exit_code == 1 and "needs confirmation" in r.output
+    r = runner.invoke(app, [*args, "--apply"], input="")  # no answer: no
+    assert r.exit_code == 1 and "error:" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, [*args, "--apply", "--json"])
+    assert r.exit_code == 1 and "needs confirmation" in r.output
     with read_session(engine) as s:
         assert s.exec(select(Visit).where(Visit.status == "cancelled")).all() == []
     r = runner.invoke(app, [*args, "--apply", "--yes"])
