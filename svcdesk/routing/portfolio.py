@@ -119,11 +119,11 @@ def meet_deadlines(board: Board) -> int:
         current = next(j for j in seq if j.id == job.id)
         if tm.starts[seq.index(current)] <= job.due:
             continue
+        latest = job.due if job.window_end is None else min(job.due, job.window_end)
+        if job.window_start is not None and job.window_start > latest:
+            continue  # the customer's window opens after the due time: cannot be met
         board.remove(current)
-        tight = replace(job, window_end=min(job.due, job.window_end or job.due))
-        if tight.window_start is not None and tight.window_start > tight.window_end:
-            board.set_route(tid, seq)
-            continue
+        tight = replace(job, window_end=latest)
         found = board.best_insertion(tight)
         if found is not None and board.insert_at(tight, found[1], found[2]):
             moved += 1

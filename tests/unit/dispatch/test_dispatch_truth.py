@@ -319,6 +319,12 @@ def test_sla_due_is_a_deadline_where_feasible():
     b2 = Board(p2, legs_for(p2), DEFAULT_PRIZES)
     assert b2.set_route("T", [normal, late])
     assert meet_deadlines(b2) == 0 and [j.id for j in b2.routes["T"].jobs] == ["N", "L"]
+    # a due time before the customer's window opens (found on the demo) is left alone
+    early = Job("W", loc(10), 60, 600, 660, frozenset({"hvac"}), "emergency", due=500)
+    p3 = Problem([normal, early], [t], TRAVEL)
+    b3 = Board(p3, legs_for(p3), DEFAULT_PRIZES)
+    assert b3.set_route("T", [normal, early])
+    assert meet_deadlines(b3) == 0 and [j.id for j in b3.routes["T"].jobs] == ["N", "W"]
 
 
 def test_build_day_gives_urgent_jobs_their_sla_due(session):
