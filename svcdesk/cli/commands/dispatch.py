@@ -187,7 +187,7 @@ def insert_cmd(
     with read_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         zone = shop_zone(session)
-        proposal = insert_emergency(session, order, force=force)
+        proposal = insert_emergency(session, order, force=force, bump=True)
     if apply_:
         if proposal.best is None:
             raise InvalidInput(f"nobody can take {proposal.number} today: " + _nobody(proposal))

@@ -221,10 +221,16 @@ def test_insert_why_not_names_lunch(session):
     assert "lunch" in p.not_possible["Ann"], p.not_possible
 
 
-def test_no_bumping_for_a_high_job(session):
+def test_no_bumping_for_a_high_job_nor_unless_asked(session):
     full_day(session, with_bob=False)
-    p = insert_emergency(session, order(session, "high", km=2, priority="high", minutes=60))
+    p = insert_emergency(
+        session, order(session, "high", km=2, priority="high", minutes=60), bump=True
+    )
     assert p.best is None
+    # the console's insert dialog does not ask for bumps (it cannot show them yet)
+    em = order(session, "gas", km=2, priority="emergency", minutes=60)
+    assert insert_emergency(session, em).best is None
+    assert insert_emergency(session, em, bump=True).best.bumped
 
 
 def test_emergency_on_a_full_day_moves_the_low_visit_to_a_free_technician(engine):
@@ -232,7 +238,7 @@ def test_emergency_on_a_full_day_moves_the_low_visit_to_a_free_technician(engine
         low_number, v_low = full_day(s, with_bob=True)
         em_id = order(s, "gas smell", km=2, priority="emergency", minutes=60).id
     with read_session(engine) as s:
-        p = insert_emergency(s, s.get(WorkOrder, em_id))
+        p = insert_emergency(s, s.get(WorkOrder, em_id), bump=True)
     b = p.best
     assert b is not None and b.tech_name == "Ann" and b.starts_at < at(WED, "12:00")
     [bump] = b.bumped
@@ -252,7 +258,7 @@ def test_emergency_on_a_full_day_bumps_the_low_visit_back_to_the_board(engine):
         low_number, v_low = full_day(s, with_bob=False)
         em_id = order(s, "gas smell", km=2, priority="emergency", minutes=60).id
     with read_session(engine) as s:
-        p = insert_emergency(s, s.get(WorkOrder, em_id))
+        p = insert_emergency(s, s.get(WorkOrder, em_id), bump=True)
     b = p.best
     assert b is not None and b.tech_name == "Ann"
     assert [(x.number, x.priority, x.after) for x in b.bumped] == [(low_number, "low", None)]
