@@ -247,6 +247,14 @@ class PortfolioSolver:
         self._note("lns", best, t0)
         left = end - time.perf_counter()
         fits = len(best.where) >= (1 - PYVRP_LEFT_OUT) * n
+        # make room for left-out jobs by moving a stop to another technician: every left-out
+        # job when nearly everything fits, else the urgent ones
+        best.relocate_repair(
+            None if fits else [j for j in best.unserved() if j.rank <= 1],
+            deadline=time.perf_counter() + 0.15 * left,
+        )
+        self._note("relocate", best, t0)
+        left = end - time.perf_counter()
         if small and fits and left > 0.2 * time_limit_s:
             solver = PyVRPSolver(self.prizes, seed=self.seed)
             stop = time.perf_counter() + self.pyvrp_share * left
