@@ -524,6 +524,55 @@ class Board:
                         self.where[j.id] = tid
         return improved
 
+    def relocate_repair(self, jobs: Sequence[Job] | None = None, deadline: float | None = None):
+        """Make room for left-out jobs by moving one served job elsewhere: for a left-out
+        job (most valuable first; ``jobs`` restricts which), on each qualified route, take
+        out one stop that can go to another technician's route, if the left-out job then
+        fits in its place. Nothing is left out that was in, so every move gains the job's
+        prize (less a little drive). Returns the number of jobs brought in."""
+        import time
+
+        gained = 0
+        todo = self.unserved() if jobs is None else [j for j in jobs if j.id not in self.where]
+        for job in sorted(todo, key=lambda j: (-self.prize(j), j.id)):
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            if job.id in self.where or self.insert(job):
+                gained += job.id in self.where
+                continue
+            jloc = self.jidx[job.id]
+            done = False
+            for tech in self.eligible[job.id]:
+                r = self.routes[tech.id]
+                jlo, jhi = job.earliest(tech), job.latest(tech)
+                for i, v in enumerate(r.jobs):
+                    if v.locked:
+                        continue
+                    rest = [*r.jobs[:i], *r.jobs[i + 1 :]]
+                    trial = _Route(tech, rest)
+                    if not self._fill(trial, tech, rest):
+                        continue
+                    fit = None
+                    for k in range(len(rest) + 1):
+                        c = self._fits_between(trial, k, jloc, jlo, jhi, job.service_minutes)
+                        if c is not None and (fit is None or c < fit[0]):
+                            fit = (c, k)
+                    if fit is None:
+                        continue
+                    others = [t for t in self.eligible[v.id] if t.id != tech.id]
+                    moved = self.best_insertion(v, others)
+                    if moved is None:
+                        continue
+                    self.where.pop(v.id, None)
+                    self.set_route(tech.id, [*rest[: fit[1]], job, *rest[fit[1] :]])
+                    self.insert_at(v, moved[1], moved[2])
+                    gained += 1
+                    done = True
+                    break
+                if done:
+                    break
+        return gained
+
     def _multi_eject(self, job: Job):
         """Eject several lower-prize jobs from one route (cheapest prize first, longest
         service first) until ``job`` fits; the best net gain over the qualified routes as

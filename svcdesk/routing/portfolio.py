@@ -1,35 +1,42 @@
-"""The default day-plan engine: a portfolio judged on the shop's own objective.
+"""The default day-plan engine (``PortfolioSolver``, plan name "svcdesk"), judged on the
+shop's own objective.
 
 Objective = drive minutes + the prize of every job left out (``DEFAULT_PRIZES``:
 emergency 1,000,000, high 20,000, normal 4,000, low 1,000); booked (locked) visits are
-never left out. Within one time limit and one thread, members run in turn, each
-started from the best plan so far, and the best plan wins (docs/routing.md has the
-bench that chose them):
+never left out (lunch gives way when they leave no room for it). One thread, one time
+limit (honoured: the members stop at 97 % of it, less a margin for timing the routes).
+Members run in turn on the ``Board`` (routing/board.py: O(1) feasibility per move, the
+same rules as ``schedule.simulate``), each from the best plan so far:
 
-1. **Urgent work first**: emergencies, high jobs and booked visits alone, constructed
-   and packed by ruin and recreate (below) for a tenth of the time, then the other jobs
-   built around them by prize (this is what serves as many high jobs as OR-Tools does).
-2. **Priority constructions** (``Board``): booked visits first, then every job by prize,
-   within a prize by one of ``ORDERS`` (shortest service first, tightest window first,
-   urgent work by deadline), each at its cheapest feasible position; the orders are tried
-   in turn while a quarter of the time lasts, the best is kept; each gets the **swap
-   repair**: every left-out job, most
-   valuable first, goes in where it fits, else ejects the one lower-prize job whose
-   removal lets it in at the best net gain (the ejected job is re-inserted if it fits
-   elsewhere).
-3. **VROOM** (optional, ``pyvroom``): native skills, windows, shifts, breaks and
-   lexicographic priorities; its sequences are re-timed on the board, what does not fit
-   is dropped, then filled and swap-repaired as above. On big days the exploration level
-   goes down so it finishes inside its share of the time.
-4. **PyVRP** (``PyVRPSolver.improve``): iterated local search with the prizes as PyVRP's
-   own prizes, warm-started from the best plan so far, for the rest of the time; re-timed,
-   filled and swap-repaired the same way. Skipped on days above ``PYVRP_MAX_JOBS`` (its
-   per-skill-profile matrices cost ~45 MB each at 1,500 jobs and it does not converge in
-   the time a dispatcher waits; the construction and VROOM do better there).
+1. **Urgent work first**: emergencies, high jobs and booked visits alone, constructed and
+   packed by ruin and recreate for a tenth of the time; the other jobs are then built
+   around them by prize. This is what serves as many high jobs as OR-Tools does.
+2. **Priority constructions**: every job by prize, within a prize by one of ``ORDERS``
+   (shortest service first = most prize per minute of the day, tightest window first,
+   urgent work by deadline), each at its cheapest feasible position; tried in turn while
+   a quarter of the time lasts, the best is kept. Each gets the **swap repair**: every
+   left-out job, most valuable first, goes in where it fits, else ejects the lower-prize
+   job (or, failing that, the few lower-prize jobs of one route) whose removal lets it in
+   at the best net gain; the ejected jobs are re-inserted if they fit elsewhere.
+3. **Ruin and recreate** (``Board.lns``) for the rest of the time: take out a job and its
+   nearest neighbours (30 % of the time around a left-out urgent job), put them and the
+   nearest left-out jobs back by prize at their cheapest positions; keep the result when
+   the objective is no worse and no urgent job was traded away.
+4. **PyVRP** (``PyVRPSolver.improve``, prizes as PyVRP's own prizes, warm-started from the
+   best plan) gets 70 % of what is left after a first stretch of ruin and recreate, but
+   only when nearly everything fits (at most ``PYVRP_LEFT_OUT`` of the jobs left out):
+   then the objective is the drive, PyVRP's strength. On over-subscribed days the choice
+   of jobs dominates and PyVRP lost to ruin and recreate on every bench day; above
+   ``PYVRP_MAX_JOBS`` it never runs (its per-skill-profile matrices, ~45 MB each at 1,500
+   jobs, were what took the old engine to 1.17 GB).
+5. **VROOM** (``use_vroom=True``; needs ``pyvroom``) is a member the bench can switch on;
+   it is off by default: given its share of the limit on the 200- and 500-job days it
+   returned plans worse than the construction alone (434,410 vs 434,008; 15.7M with
+   emergencies left out vs 1.05M), and it overruns its timeout on a loaded machine.
+6. **SLA deadlines** (``meet_deadlines``): an emergency or high job that starts after its
+   ``due`` is moved to where it starts by then, if such a place exists.
 
-Whatever a member returns goes through the same board (O(1) feasibility per move, same
-rules as ``schedule.simulate``) and leaves as ordinary timed routes, so ``check_plan`` sees
-every plan the same way.
+The plan leaves through ``simulate``/``build_route``, so ``check_plan`` sees ordinary routes.
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ from svcdesk.routing.solver import (
 )
 
 PYVRP_MAX_JOBS = 800
-"""Above this many jobs the portfolio does not run PyVRP (memory and convergence)."""
+"""Above this many jobs the portfolio never runs PyVRP (memory and convergence)."""
 PYVRP_LEFT_OUT = 0.1
 """PyVRP runs when the construction leaves out at most this share of the jobs."""
 PYVRP_SHARE = 0.7
@@ -112,11 +119,11 @@ def meet_deadlines(board: Board) -> int:
         current = next(j for j in seq if j.id == job.id)
         if tm.starts[seq.index(current)] <= job.due:
             continue
+        latest = job.due if job.window_end is None else min(job.due, job.window_end)
+        if job.window_start is not None and job.window_start > latest:
+            continue  # the customer's window opens after the due time: cannot be met
         board.remove(current)
-        tight = replace(job, window_end=min(job.due, job.window_end or job.due))
-        if tight.window_start is not None and tight.window_start > tight.window_end:
-            board.set_route(tid, seq)
-            continue
+        tight = replace(job, window_end=latest)
         found = board.best_insertion(tight)
         if found is not None and board.insert_at(tight, found[1], found[2]):
             moved += 1
@@ -240,6 +247,14 @@ class PortfolioSolver:
         self._note("lns", best, t0)
         left = end - time.perf_counter()
         fits = len(best.where) >= (1 - PYVRP_LEFT_OUT) * n
+        # make room for left-out jobs by moving a stop to another technician: every left-out
+        # job when nearly everything fits, else the urgent ones
+        best.relocate_repair(
+            None if fits else [j for j in best.unserved() if j.rank <= 1],
+            deadline=time.perf_counter() + 0.15 * left,
+        )
+        self._note("relocate", best, t0)
+        left = end - time.perf_counter()
         if small and fits and left > 0.2 * time_limit_s:
             solver = PyVRPSolver(self.prizes, seed=self.seed)
             stop = time.perf_counter() + self.pyvrp_share * left

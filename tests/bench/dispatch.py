@@ -3,6 +3,18 @@
     .venv/bin/python tests/bench/dispatch.py            # everything
     .venv/bin/python tests/bench/dispatch.py --quick    # 12 Solomon + the 200/500 days
     .venv/bin/python tests/bench/dispatch.py --solomon-only / --fsday-only
+    .venv/bin/python tests/bench/dispatch.py --instance PATH --time-limit S --plan-out FILE \
+        [--methods svcdesk,ortools,vroom,greedy] [--same-jobs] [--json ROWS]
+
+``--instance`` (issue 17) runs any fsday-format day with four methods at the same limit, one
+thread each, in one process: svcdesk (``PortfolioSolver``), OR-Tools (parallel cheapest
+insertion + guided local search, prizes as disjunction penalties), VROOM (pyvroom,
+exploration 5, priorities, skills, breaks) and the priority greedy (cheapest feasible
+insertion in priority order). Every plan is checked by ``check_plan``; printed: the shop's
+objective (drive minutes + prizes of jobs left out), jobs served per priority, drive, wall
+and CPU seconds, violations, the load; ``--plan-out`` writes each method's plan
+(technician -> [job id, start minute], lunch) as JSON; ``--same-jobs`` also runs svcdesk on
+exactly the jobs VROOM served (drive at equal work).
 
 Data: ``$SVCDESK_BENCH_DIR`` or ``<repo>/../shared/bench`` (Solomon files + bks.csv,
 fsday JSON instances; see the README there). Skips with a message when missing.

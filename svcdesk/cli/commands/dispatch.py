@@ -187,15 +187,13 @@ def insert_cmd(
     with read_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         zone = shop_zone(session)
-        proposal = insert_emergency(session, order, force=force)
+        proposal = insert_emergency(session, order, force=force, bump=True)
     if apply_:
         if proposal.best is None:
             raise InvalidInput(f"nobody can take {proposal.number} today: " + _nobody(proposal))
         if proposal.best.bumped and not yes:
             moves = "; ".join(b.describe(zone) for b in proposal.best.bumped)
-            if json_out or not typer.confirm(
-                f"{proposal.number} needs room: bump {moves}?", default=False, err=True
-            ):
+            if json_out or not _confirm(f"{proposal.number} needs room: bump {moves}?"):
                 raise InvalidInput(
                     f"{proposal.number}: not booked; bumping {moves} needs confirmation "
                     "(answer y, or pass --yes)"
@@ -229,6 +227,14 @@ def insert_cmd(
         )
     else:
         info("dry run: nothing written (--apply to book)")
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; no answer (no terminal, end of input) is no."""
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except (typer.Abort, EOFError):
+        return False
 
 
 def _nobody(proposal) -> str:

@@ -91,9 +91,16 @@ class InsertProposal:
 
 
 def insert_emergency(
-    session: Session, order: WorkOrder, now: datetime | None = None, *, force: bool = False
+    session: Session,
+    order: WorkOrder,
+    now: datetime | None = None,
+    *,
+    force: bool = False,
+    bump: bool = False,
 ):
-    """Where `order` fits best in today's running schedule, and what it costs. On a shop
+    """Where `order` fits best in today's running schedule, and what it costs. With `bump`,
+    an emergency nobody has room for gets options that bump normal/low visits (the caller
+    shows them and asks before applying; see `Bump`). On a shop
     holiday everyone is off (listed in `not_possible`) unless `force` calls them in."""
     if scheduling.active_visits(session, order.id):
         raise InvalidInput(f"{order.number} already has a booked visit; move it instead")
@@ -130,7 +137,7 @@ def insert_emergency(
             full.append((tech, seq))
             continue
         _add_option(proposal, ctx, order, tech, name, ins)
-    if not proposal.options and order.priority == "emergency":
+    if bump and not proposal.options and order.priority == "emergency":
         for tech, seq in full:
             _bump_option(proposal, ctx, order, problem, jobs, legs, tech, seq, job, now, now_minute)
     for tid, why in ctx.not_working.items():

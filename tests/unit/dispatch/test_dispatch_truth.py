@@ -221,10 +221,16 @@ def test_insert_why_not_names_lunch(session):
     assert "lunch" in p.not_possible["Ann"], p.not_possible
 
 
-def test_no_bumping_for_a_high_job(session):
+def test_no_bumping_for_a_high_job_nor_unless_asked(session):
     full_day(session, with_bob=False)
-    p = insert_emergency(session, order(session, "high", km=2, priority="high", minutes=60))
+    p = insert_emergency(
+        session, order(session, "high", km=2, priority="high", minutes=60), bump=True
+    )
     assert p.best is None
+    # the console's insert dialog does not ask for bumps (it cannot show them yet)
+    em = order(session, "gas", km=2, priority="emergency", minutes=60)
+    assert insert_emergency(session, em).best is None
+    assert insert_emergency(session, em, bump=True).best.bumped
 
 
 def test_emergency_on_a_full_day_moves_the_low_visit_to_a_free_technician(engine):
@@ -232,7 +238,7 @@ def test_emergency_on_a_full_day_moves_the_low_visit_to_a_free_technician(engine
         low_number, v_low = full_day(s, with_bob=True)
         em_id = order(s, "gas smell", km=2, priority="emergency", minutes=60).id
     with read_session(engine) as s:
-        p = insert_emergency(s, s.get(WorkOrder, em_id))
+        p = insert_emergency(s, s.get(WorkOrder, em_id), bump=True)
     b = p.best
     assert b is not None and b.tech_name == "Ann" and b.starts_at < at(WED, "12:00")
     [bump] = b.bumped
@@ -252,7 +258,7 @@ def test_emergency_on_a_full_day_bumps_the_low_visit_back_to_the_board(engine):
         low_number, v_low = full_day(s, with_bob=False)
         em_id = order(s, "gas smell", km=2, priority="emergency", minutes=60).id
     with read_session(engine) as s:
-        p = insert_emergency(s, s.get(WorkOrder, em_id))
+        p = insert_emergency(s, s.get(WorkOrder, em_id), bump=True)
     b = p.best
     assert b is not None and b.tech_name == "Ann"
     assert [(x.number, x.priority, x.after) for x in b.bumped] == [(low_number, "low", None)]
@@ -280,6 +286,10 @@ def test_cli_insert_asks_before_bumping(db_path, engine):
     assert r.exit_code == 0, r.output
     assert "bumps" in r.output and "back to the board" in r.output
     r = runner.invoke(app, [*args, "--apply"], input="n\n")
+    assert r.exit_code == 1 and "needs confirmation" in r.output
+    r = runner.invoke(app, [*args, "--apply"], input="")  # no answer: no
+    assert r.exit_code == 1 and "error:" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, [*args, "--apply", "--json"])
     assert r.exit_code == 1 and "needs confirmation" in r.output
     with read_session(engine) as s:
         assert s.exec(select(Visit).where(Visit.status == "cancelled")).all() == []
@@ -315,6 +325,12 @@ def test_sla_due_is_a_deadline_where_feasible():
     b2 = Board(p2, legs_for(p2), DEFAULT_PRIZES)
     assert b2.set_route("T", [normal, late])
     assert meet_deadlines(b2) == 0 and [j.id for j in b2.routes["T"].jobs] == ["N", "L"]
+    # a due time before the customer's window opens (found on the demo) is left alone
+    early = Job("W", loc(10), 60, 600, 660, frozenset({"hvac"}), "emergency", due=500)
+    p3 = Problem([normal, early], [t], TRAVEL)
+    b3 = Board(p3, legs_for(p3), DEFAULT_PRIZES)
+    assert b3.set_route("T", [normal, early])
+    assert meet_deadlines(b3) == 0 and [j.id for j in b3.routes["T"].jobs] == ["N", "W"]
 
 
 def test_build_day_gives_urgent_jobs_their_sla_due(session):
