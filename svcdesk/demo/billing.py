@@ -72,7 +72,9 @@ def _invoices(session: Session, ctx: DemoContext) -> None:
         billed_at = order.completed_at + timedelta(hours=rng.uniform(2, 20))
         try:
             with clock.at(billed_at):
-                inv = from_order.invoice_order(session, order, actor="dana", ctx=pricing)
+                inv = from_order.invoice_order(
+                    session, order, actor="dana", ctx=pricing, skip_unapproved=True
+                )
         except SvcDeskError:
             continue  # nothing billable (no approved time, parts or visits)
         age = (ctx.now - billed_at).days
@@ -82,7 +84,9 @@ def _invoices(session: Session, ctx: DemoContext) -> None:
             with clock.at(billed_at + timedelta(hours=1)):
                 invoices.issue(session, inv, actor="dana")
                 invoices.void(session, inv, "Billed the wrong site; reissued", actor="dana")
-                inv = from_order.invoice_order(session, order, actor="dana", ctx=pricing)
+                inv = from_order.invoice_order(
+                    session, order, actor="dana", ctx=pricing, skip_unapproved=True
+                )
             voided = True
         sent_at = billed_at + timedelta(hours=rng.uniform(12, 30))
         if sent_at >= ctx.now:

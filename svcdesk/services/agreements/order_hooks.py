@@ -47,7 +47,7 @@ def on_orders_created(session: Session, orders: list[dict], fresh_site_ids: set[
     SLA clock's response due) and returns the clock rows and recall hits to write (see
     `NewOrders`). Sites created in this same batch have no agreement and no past jobs, so
     only orders at existing sites are looked up, with one query per chunk of sites. Rows
-    need site_id, asset_id, agreement_id, priority, source, kind, window_start,
+    need site_id, asset_id, skill_id, agreement_id, priority, source, kind, window_start,
     created_at and callback_of_id; all orders of one batch share `created_at`."""
     hits: dict[int, recalls.Original] = {}
     existing = [(n, o) for n, o in enumerate(orders) if o["site_id"] not in fresh_site_ids]
@@ -67,9 +67,13 @@ def on_orders_created(session: Session, orders: list[dict], fresh_site_ids: set[
             if o["kind"] != OrderKind.MAINTENANCE.value and o["callback_of_id"] is None
         ]
         if days and maybe:
-            keys = {(o["site_id"], o["asset_id"]) for _, o in maybe}
+            keys = {(o["site_id"], o["asset_id"], o["skill_id"]) for _, o in maybe}
             found = recalls.find_originals(session, keys, created, days)
-            hits = {n: hit for n, o in maybe if (hit := found.get((o["site_id"], o["asset_id"])))}
+            hits = {
+                n: hit
+                for n, o in maybe
+                if (hit := found.get((o["site_id"], o["asset_id"], o["skill_id"])))
+            }
     return NewOrders(sla.start_new_clocks(session, orders), hits)
 
 

@@ -1,5 +1,7 @@
-"""Recall detection: a new order on the same asset (or, without an asset, the same site)
-within `recall.window_days` (default 30) of a completed order is flagged "possible recall".
+"""Recall detection: a new order of the same trade (skill) on the same asset (or, when the
+new order names no asset, at the same site) within `recall.window_days` (default 30) of a
+completed order is flagged "possible recall" (a plumbing call after an HVAC tune-up is not;
+a new order with no skill yet is compared with every trade).
 The dispatcher confirms (the order is linked by `callback_of`) or dismisses it."""
 
 from __future__ import annotations
@@ -7,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import true
 from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
@@ -29,20 +32,28 @@ def window_days(session: Session) -> int:
         raise InvalidInput(f"recall.window_days: {raw!r} is not a whole number of days") from None
 
 
+def _same_trade(skill_id: int | None):
+    """Orders of the same trade: the same skill. A new order whose trade is not known yet
+    (no skill) can't rule any out, so it is compared with every trade."""
+    return true() if skill_id is None else col(WorkOrder.skill_id) == skill_id
+
+
 def find_original(session: Session, order: WorkOrder, days: int) -> tuple[WorkOrder, str] | None:
-    """The most recent order completed within `days` before `order` on its asset or site."""
+    """The most recent order of the same trade (skill) completed within `days` before
+    `order`: on its asset when the new order names one (only that asset: another unit at
+    the site is another job), else at its site."""
     since = order.created_at - timedelta(days=days)
     base = select(WorkOrder).where(
         WorkOrder.id != order.id,
         col(WorkOrder.status).in_(DONE),
         col(WorkOrder.completed_at) >= since,
         col(WorkOrder.completed_at) <= order.created_at,
+        _same_trade(order.skill_id),
     )
     base = base.order_by(col(WorkOrder.completed_at).desc())
     if order.asset_id is not None:
         found = session.exec(base.where(WorkOrder.asset_id == order.asset_id)).first()
-        if found:
-            return found, "asset"
+        return (found, "asset") if found else None
     found = session.exec(base.where(WorkOrder.site_id == order.site_id)).first()
     return (found, "site") if found else None
 
@@ -57,19 +68,23 @@ class Original:
     match: str  # "asset" or "site"
 
 
+Key = tuple[int, int | None, int | None]  # (site_id, asset_id, skill_id)
+
+
 def find_originals(
-    session: Session, keys: set[tuple[int, int | None]], created: datetime, days: int
-) -> dict[tuple[int, int | None], Original]:
+    session: Session, keys: set[Key], created: datetime, days: int
+) -> dict[Key, Original]:
     """`find_original` for many new orders created at the same moment (batch intake), by
-    (site_id, asset_id): the most recent order completed within `days` before `created`
-    on the asset, else on the site. One query per 900 keys."""
+    (site_id, asset_id, skill_id): the most recent order of the same skill completed within
+    `days` before `created` on the asset when one is given, else at the site. One query
+    per 900 sites or assets."""
     since = created - timedelta(days=days)
-    sites = {s for s, _ in keys}
-    assets = {a for _, a in keys if a is not None}
-    latest: dict[tuple[str, int], tuple] = {}
+    sites = {s for s, a, _ in keys if a is None}
+    assets = {a for _, a, _ in keys if a is not None}
+    latest: dict[tuple[str, int, int | None], tuple] = {}
     stmt = select(
         WorkOrder.id, WorkOrder.number, WorkOrder.site_id, WorkOrder.asset_id,
-        WorkOrder.completed_at,
+        WorkOrder.skill_id, WorkOrder.completed_at,
     ).where(
         col(WorkOrder.status).in_(DONE),
         col(WorkOrder.completed_at) >= since,
@@ -82,20 +97,21 @@ def find_originals(
         ordered = sorted(ids)
         for start in range(0, len(ordered), 900):
             chunk = ordered[start : start + 900]
-            for oid, number, site_id, asset_id, done in session.exec(
+            for oid, number, site_id, asset_id, skill_id, done in session.exec(
                 stmt.where(col(column).in_(chunk))
             ):
-                key = (kind, site_id if kind == "site" else asset_id)
-                if key not in latest or (done, oid) > latest[key][:2]:
-                    latest[key] = (done, oid, number)
+                place = site_id if kind == "site" else asset_id
+                for key in ((kind, place, skill_id), (kind, place, None)):  # None: any trade
+                    if key not in latest or (done, oid) > latest[key][:2]:
+                        latest[key] = (done, oid, number)
     out = {}
-    for site_id, asset_id in keys:
-        hit = latest.get(("asset", asset_id)) if asset_id is not None else None
-        match = "asset"
-        if hit is None:
-            hit, match = latest.get(("site", site_id)), "site"
+    for site_id, asset_id, skill_id in keys:
+        if asset_id is not None:
+            hit, match = latest.get(("asset", asset_id, skill_id)), "asset"
+        else:
+            hit, match = latest.get(("site", site_id, skill_id)), "site"
         if hit is not None:
-            out[(site_id, asset_id)] = Original(hit[1], hit[2], hit[0], match)
+            out[(site_id, asset_id, skill_id)] = Original(hit[1], hit[2], hit[0], match)
     return out
 
 
