@@ -61,7 +61,10 @@ class SettingModal(DataModal):
         r = self.row
         with Vertical(classes="dialog"):
             yield Label(r.key, classes="title")
-            yield Static(f"{r.meaning}\nallowed: {r.allowed}\ndefault: {r.default or '(empty)'}")
+            yield Static(
+                f"{r.meaning}\nallowed: {r.allowed}\ndefault: {r.default or '(empty)'}",
+                id="about",
+            )
             yield Input(value=r.value, id="value")
             yield Static(id="error", classes="field-error")
             yield Static("enter saves · escape cancels", classes="hint")
