@@ -9,6 +9,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from svcdesk.db import read_session
+from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.crm import customers as customer_svc
 from svcdesk.services.crm import technicians as tech_svc
 from svcdesk.services.orders import queries
@@ -29,7 +30,14 @@ def find_everything(engine, text: str, limit: int = 8) -> list[tuple[str, str, s
                 )
             )
         for c in customer_svc.search_customers(s, text, limit=limit):
-            out.append(("customer", f"customer: {c.name}", c.phone or c.email or "", c.id))
+            out.append(
+                (
+                    "customer",
+                    f"customer: {c.name}",
+                    display_phone(c.phone, c.phone_ext) or c.email or "",
+                    c.id,
+                )
+            )
         for t in tech_svc.search_technicians(s, text, limit=limit):
             out.append(("technician", f"technician: {t.name}", t.phone or "", t.id))
     return out

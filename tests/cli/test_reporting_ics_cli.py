@@ -50,7 +50,7 @@ def test_schedule_parses_back(db_path, engine, shop, tmp_path):
         f"{shop['o2']} Riverside Cafe: Leak; under sink, near the \\ drain — café ☃"
     )
     assert str(ev["LOCATION"]) == "88 Riverside Dr, Austin, TX 78741"
-    assert "Customer: Riverside Cafe · 512-555-0303" in str(ev["DESCRIPTION"])
+    assert "Customer: Riverside Cafe · (512) 555-0303" in str(ev["DESCRIPTION"])
     assert str(ev["STATUS"]) == "CONFIRMED"
     assert all(len(line) <= 75 for line in out.read_bytes().split(b"\r\n"))
 

@@ -29,12 +29,18 @@ class Phone:
     @property
     def display(self) -> str:
         """How a dispatcher reads it: (512) 555-0101 x23."""
-        if self.e164.startswith("+1") and len(self.e164) == 12:
-            n = self.e164[2:]
-            text = f"({n[:3]}) {n[3:6]}-{n[6:]}"
-        else:
-            text = self.e164
-        return f"{text} x{self.ext}" if self.ext else text
+        return display_phone(self.e164, self.ext)
+
+
+def display_phone(stored: str | None, ext: str | None = None) -> str | None:
+    """A stored phone as a dispatcher reads it, without parsing: "+15125550101" ->
+    "(512) 555-0101" (other countries stay E.164; text stored before E.164 as typed)."""
+    if not stored:
+        return stored
+    if len(stored) == 12 and stored.startswith("+1") and stored[2:].isdigit():
+        n = stored[2:]
+        stored = f"({n[:3]}) {n[3:6]}-{n[6:]}"
+    return f"{stored} x{ext}" if ext else stored
 
 
 _FAST_PHONE = re.compile(

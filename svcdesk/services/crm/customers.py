@@ -24,6 +24,7 @@ from svcdesk.services.common.normalize import (
     Phone,
     address_key,
     check_email,
+    display_phone,
     email_key,
     names_agree,
     parse_phone,
@@ -442,16 +443,7 @@ def dismiss_duplicate(session: Session, dup_id: int, *, actor: str = "system") -
 
 def format_phone(customer: Customer) -> str | None:
     """The customer's phone as a dispatcher reads it: (512) 555-0101 x23."""
-    if not customer.phone:
-        return None
-    try:
-        parsed = parse_phone(customer.phone)
-    except InvalidInput:
-        return customer.phone
-    text = parsed.display if parsed else customer.phone
-    if customer.phone_ext and not (parsed and parsed.ext):
-        text += f" x{customer.phone_ext}"
-    return text
+    return display_phone(customer.phone, customer.phone_ext)
 
 
 def customer_events(session: Session, customer_id: int) -> list[CustomerEvent]:

@@ -63,10 +63,13 @@ def create_technician(
     if session.exec(select(Technician).where(Technician.name == name)).first():
         raise InvalidInput(f"name: a technician called {name!r} already exists")
     shift_rows = parse_shifts(shifts)
+    from svcdesk.services.common.normalize import check_email, parse_phone
+
+    parse_phone(phone)  # refused when not a phone number; kept as typed
     tech = Technician(
         name=name,
         phone=phone,
-        email=email,
+        email=check_email(email) if email else None,
         home_address=home_address,
         home_lat=home_lat,
         home_lon=home_lon,
@@ -149,7 +152,7 @@ def edit_technician(
         tech.active = bool(active)
         changes.append("active" if active else "inactive")
     if phone is not None:
-        put("phone", parsed_phone.display if parsed_phone else None, "phone")
+        put("phone", phone.strip() if parsed_phone else None, "phone")
     if email is not None:
         put("email", email_text, "e-mail")
     if level is not None:

@@ -24,6 +24,7 @@ from svcdesk.models import (
     VisitTechnician,
     WorkOrder,
 )
+from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds
 from svcdesk.services.dispatch.ics import escape, fold, stamp, uid
@@ -81,7 +82,8 @@ def tech_calendar(session: Session, tech: Technician, first: date, days: int) ->
         desc = [
             f"{order.number} · {order.priority} {order.kind} · {order.status}",
             order.summary,
-            f"Customer: {customer.name}" + (f" · {customer.phone}" if customer.phone else ""),
+            f"Customer: {customer.name}"
+            + (f" · {display_phone(customer.phone, customer.phone_ext)}" if customer.phone else ""),
             f"Role: {vt.role}" + (f" (with {', '.join(others)})" if others else ""),
         ]
         if site.access_notes:

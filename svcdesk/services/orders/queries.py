@@ -26,6 +26,7 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.services.common import search
+from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds, iso
 from svcdesk.services.orders.lifecycle import allowed_moves, get_order
@@ -168,7 +169,7 @@ def _rows(session: Session, stmt) -> list[OrderRow]:
             status=status,
             kind=kind,
             customer=cname,
-            phone=phone,
+            phone=display_phone(phone),
             address=addr,
             city=city,
             summary=summary,

@@ -100,7 +100,8 @@ class AssetScreen(DataScreen):
 
     def _set_fields(self, fields: dict) -> None:
         self.fields = fields
-        self.sub_title = f"retired {fields['retired_on']}" if fields["retired_on"] else ""
+        if fields["retired_on"]:
+            self.sub_title = f"retired {fields['retired_on']}"
 
     def _show(self, h: AssetHistory) -> None:
         zone = self.app.zone

@@ -46,7 +46,12 @@ def lookup(text: str):
             sites = customer_svc.customer_sites(session, c.id)
             where = f"{sites[0].address}, {sites[0].city}" if sites else "no site"
             extra = f" (+{len(sites) - 1})" if len(sites) > 1 else ""
-            out.append((c.id, f"{c.name} · {c.phone or c.email or '-'} · {where}{extra}"))
+            out.append(
+                (
+                    c.id,
+                    f"{c.name} · {customer_svc.format_phone(c) or c.email or '-'} · {where}{extra}",
+                )
+            )
         return out
 
     return fn

@@ -91,3 +91,24 @@ def test_ugly_fixtures(tmp_path):
         sub = tmp_path / name.replace(".", "_")
         sub.mkdir()
         compare(sub, FIX / name)
+
+
+@pytest.mark.sqlite_only
+def test_callers_matched_safely_the_same_way(tmp_path):
+    """Name checks, possible duplicates (and their events), a flagged caller calling again,
+    an e-mail match, an extension: the batch writes what one call at a time writes."""
+    file = tmp_path / "calls.csv"
+    file.write_text(
+        "external_ref,customer,phone,email,address,zip,summary\n"
+        'C1,"Porter, Jane",512-555-0101 x23,,1204 Oak St.,78704,leak\n'
+        "C2,Totally Different Person,512-555-0101,,9 Elm St,78704,no heat\n"
+        "C3,totally different person,(512) 555-0101,,9 Elm St,78704,again\n"
+        "C4,Someone Else,,JANE@example.com,1 Main St,78701,mail match\n"
+        "C5,J. Porter,+1 512 555 0101,,1204 Oak Street Apt 2,78704,unit\n"
+        "C6,,512.555.0303,,88 Riverside Dr,78741,no name\n"
+    )
+    for chunk in (2, 50):
+        sub = tmp_path / f"chunk{chunk}"
+        sub.mkdir()
+        got = compare(sub, file, chunk=chunk)
+        assert len(got["possible_duplicate"]) == 2
