@@ -51,6 +51,9 @@ class IntakeRequest:
     site_id: int | None = None
     asset_id: int | None = None
     callback_of_id: int | None = None
+    # The agreement the order is placed under (maintenance generated from its plan);
+    # without one, the creation hook links the agreement covering the site, if any.
+    agreement_id: int | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -205,6 +208,7 @@ def create_order(
         customer_id=customer.id,
         site_id=site.id,
         asset_id=req.asset_id,
+        agreement_id=req.agreement_id,
         kind=kind.value,
         priority=priority.value,
         priority_rank=priority.rank,

@@ -414,8 +414,35 @@ class BatchWriter:
         rows = [(*r, self._site(r[0].req, r[1], new_sites)) for r in resolved]
         result.sites = self._insert(Site, new_sites, self._site_base)
         self._new_site_ids.update(ref.id for ref, _ in new_sites)
-        result.created = self._insert_orders(rows, self._new_site_ids)
+        result.created, _ids = self._insert_orders(rows, self._new_site_ids)
         return result
+
+    def write_placed(self, reqs: list[IntakeRequest]) -> tuple[list[str], list[int]]:
+        """Orders for requests whose customer and site are already known (`customer_id`
+        and `site_id` set, the site the customer's: orders generated from maintenance
+        plans), checked like every intake row and written like the file's rows. Returns
+        their numbers and ids, in request order. A request that fails a rule raises
+        InvalidInput (nothing of the batch is written)."""
+        if not reqs:
+            return [], []
+        missing = {r.customer_id for r in reqs} - self.by_id.keys()
+        if None in missing:
+            raise InvalidInput("customer: a placed order needs a customer id")
+        if missing:
+            stmt = select(Customer.id, Customer.name).where(self._in(Customer.id, missing))
+            for cid, name in self.session.execute(stmt):
+                self.by_id[cid] = Ref(cid, name)
+        rows = []
+        for n, req in enumerate(reqs):
+            if req.site_id is None:
+                raise InvalidInput("site: a placed order needs a site id")
+            customer = self.by_id.get(req.customer_id)
+            if customer is None:
+                raise InvalidInput(f"customer: no customer with id {req.customer_id}")
+            choice = self._checked(req)
+            skill_id = self._skill_id(req.skill)
+            rows.append((Item(n, req), customer, False, choice, skill_id, Ref(req.site_id)))
+        return self._insert_orders(rows, self._new_site_ids)
 
     def _customer(self, item: Item, new: list[tuple[Ref, dict]]) -> tuple[Ref, bool]:
         req, pk, ek = item.req, item.phone_key, item.email_key
@@ -534,11 +561,12 @@ class BatchWriter:
                 self._sites_loaded.add(new_id)
         return len(new)
 
-    def _insert_orders(self, rows, fresh_site_ids: set[int]) -> list[str]:
+    def _insert_orders(self, rows, fresh_site_ids: set[int]) -> tuple[list[str], list[int]]:
         """The orders, their `created` events, and what `order_hooks.on_order_created` adds
         (covering agreement and SLA due on the order row; SLA clock, recall flag and its
         event after it), all from the row data by executemany: no ORM objects.
-        `fresh_site_ids`: the sites this batch created (no agreement, no past jobs)."""
+        `fresh_site_ids`: the sites this batch created (no agreement, no past jobs).
+        Returns the orders' numbers and ids."""
         first = sequences.next_value(self.session, "SO", len(rows))
         numbers = sequences.format_numbers("SO", first, len(rows))
         created = self.created
@@ -554,7 +582,7 @@ class BatchWriter:
                     "customer_id": customer.id,
                     "site_id": site.id,
                     "asset_id": req.asset_id,
-                    "agreement_id": None,  # the hook sets the covering agreement
+                    "agreement_id": req.agreement_id,  # else the hook sets the covering one
                     "kind": choice.kind_text,
                     "priority": choice.priority_text,
                     "priority_rank": choice.rank,
@@ -592,7 +620,7 @@ class BatchWriter:
             self._sla_base,
         )
         self._insert_recalls(hook.recalls, ids)
-        return numbers
+        return numbers, ids
 
     def _insert_recalls(self, hits: dict[int, Original], ids: list[int]) -> None:
         """`recalls.detect`'s flag and `recall` event (actor "system") per recall hit."""
