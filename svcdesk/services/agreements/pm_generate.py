@@ -30,6 +30,7 @@ from svcdesk.models.agreements import (
     PlanAnchor,
     PlanOccurrence,
 )
+from svcdesk.models.base import table_of
 from svcdesk.services.agreements.pm_plans import DONE, checklist_lines, zone_of
 from svcdesk.services.common import recurrence
 from svcdesk.services.common.workcal import WorkCalendar, shop_calendar
@@ -90,7 +91,7 @@ def _existing(session: Session, plan_ids: list[int]) -> dict[int, dict]:
     seen: dict[int, dict] = defaultdict(lambda: {"rule": set(), "due": set(), "open": False,
                                                  "cancelled_after": None, "completed": None})  # fmt: skip
     stmt = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
             PlanOccurrence.plan_id,
             PlanOccurrence.occurs_on,
             PlanOccurrence.due_on,
@@ -164,10 +165,10 @@ def generate(
     result = GenerateResult(through, dry_run)
     stmt = (
         select(MaintenancePlan, Agreement)
-        .join(Agreement, Agreement.id == MaintenancePlan.agreement_id)
+        .join(Agreement, col(Agreement.id) == col(MaintenancePlan.agreement_id))
         .where(col(MaintenancePlan.active).is_(True),
                Agreement.status == AgreementStatus.ACTIVE.value)
-        .order_by(MaintenancePlan.id)
+        .order_by(col(MaintenancePlan.id))
     )  # fmt: skip
     if plan_ids:
         stmt = stmt.where(col(MaintenancePlan.id).in_(plan_ids))
@@ -257,7 +258,7 @@ def _create_chunk(
     rows = [{"plan_id": p.id, "occurs_on": nominal, "due_on": due, "created_at": at}
             for p, _, nominal, due, _ in todo]  # fmt: skip
     conn = session.connection()  # Core executemany: one compiled statement per table
-    occ = PlanOccurrence.__table__
+    occ = table_of(PlanOccurrence)
     claimed = {
         (r.plan_id, r.occurs_on): r.id
         for r in conn.execute(

@@ -14,6 +14,7 @@ from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import OrderKind, OrderStatus, WorkOrder
 from svcdesk.models.followup import RecallFlag, RecallStatus
 from svcdesk.services.common import events
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
 from svcdesk.services.orders import lifecycle
@@ -67,7 +68,7 @@ def find_originals(
     sites = {s for s, _ in keys}
     assets = {a for _, a in keys if a is not None}
     latest: dict[tuple[str, int], tuple] = {}
-    stmt = select(
+    stmt = select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
         WorkOrder.id, WorkOrder.number, WorkOrder.site_id, WorkOrder.asset_id,
         WorkOrder.completed_at,
     ).where(
@@ -113,6 +114,7 @@ def detect(session: Session, order: WorkOrder) -> RecallFlag | None:
     if hit is None:
         return None
     original, match = hit
+    assert original.completed_at is not None  # (found by its completion time)
     flag = RecallFlag(
         order_id=order.id,
         original_id=original.id,
@@ -137,7 +139,7 @@ def _flag(session: Session, order: WorkOrder) -> RecallFlag:
 def confirm(session: Session, order: WorkOrder, *, actor: str = "dispatcher") -> RecallFlag:
     """Confirm: link the order to the original job through callback_of."""
     flag = _flag(session, order)
-    original = session.get(WorkOrder, flag.original_id)
+    original = must_get(session, WorkOrder, flag.original_id)
     lifecycle.touch(session, order, callback_of_id=original.id)
     flag.status, flag.decided_at, flag.decided_by = RecallStatus.CONFIRMED.value, now(), actor
     events.record(session, order, "recall", f"recall of {original.number} confirmed", actor=actor)
@@ -179,9 +181,9 @@ def list_recalls(session: Session, status: str | None = "possible") -> list[Reca
     original = aliased(WorkOrder)
     stmt = (
         select(RecallFlag, WorkOrder.number, original.number)
-        .join(WorkOrder, WorkOrder.id == RecallFlag.order_id)
-        .join(original, original.id == RecallFlag.original_id)
-        .order_by(RecallFlag.created_at, RecallFlag.id)
+        .join(WorkOrder, col(WorkOrder.id) == col(RecallFlag.order_id))
+        .join(original, col(original.id) == col(RecallFlag.original_id))
+        .order_by(col(RecallFlag.created_at), col(RecallFlag.id))
     )
     if status:
         stmt = stmt.where(RecallFlag.status == status)

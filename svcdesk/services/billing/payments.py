@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, InvalidTransition
@@ -94,5 +94,7 @@ def settle(session: Session, invoice: Invoice, *, actor: str) -> None:
 
 def invoice_payments(session: Session, invoice_id: int) -> list[Payment]:
     return list(
-        session.exec(select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id))
+        session.exec(
+            select(Payment).where(col(Payment.invoice_id) == invoice_id).order_by(col(Payment.id))
+        )
     )

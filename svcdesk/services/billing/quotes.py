@@ -19,6 +19,7 @@ from svcdesk.models.billing import LineKind, Quote, QuoteLine, QuoteOption, Quot
 from svcdesk.services.billing import arith, pricebook
 from svcdesk.services.billing.invoices import LineDraft
 from svcdesk.services.common import events, sequences
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, shop_zone
 
 MOVES = {
@@ -124,7 +125,7 @@ def options(session: Session, quote_id: int) -> list[QuoteOption]:
         session.exec(
             select(QuoteOption)
             .where(QuoteOption.quote_id == quote_id)
-            .order_by(QuoteOption.position)
+            .order_by(col(QuoteOption.position))
         )
     )
 
@@ -132,7 +133,9 @@ def options(session: Session, quote_id: int) -> list[QuoteOption]:
 def option_lines(session: Session, option_id: int) -> list[QuoteLine]:
     return list(
         session.exec(
-            select(QuoteLine).where(QuoteLine.option_id == option_id).order_by(QuoteLine.position)
+            select(QuoteLine)
+            .where(col(QuoteLine.option_id) == option_id)
+            .order_by(col(QuoteLine.position))
         )
     )
 
@@ -313,7 +316,7 @@ def to_order(session: Session, quote: Quote, *, actor: str = "dispatcher") -> Wo
     if quote.status != QuoteStatus.APPROVED.value:
         raise InvalidTransition(f"{quote.number} is {quote.status}; approve it first")
     if quote.order_id is not None:
-        order = session.get(WorkOrder, quote.order_id)
+        order = must_get(session, WorkOrder, quote.order_id)
         raise InvalidTransition(f"{quote.number} already belongs to {order.number}")
     if quote.site_id is None:
         raise InvalidInput(f"{quote.number} has no site; a new order needs one")

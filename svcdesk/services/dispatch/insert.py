@@ -21,6 +21,7 @@ from svcdesk.models import Technician, Visit, WorkOrder
 from svcdesk.routing import Job, Plan, Problem, insert_job
 from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.dispatch.plan import _version, apply_moves
 from svcdesk.services.dispatch.problem import DayContext, build_day
@@ -97,7 +98,7 @@ def insert_emergency(
             continue
         seq = sorted(
             (j for j in jobs if j.locked_tech == tech.id),
-            key=lambda j: j.locked_start if j.locked_start is not None else j.window_start,
+            key=lambda j: j.locked_start if j.locked_start is not None else (j.window_start or 0),
         )
         timing = simulate(tech, seq, legs)
         if timing is None:
@@ -113,7 +114,12 @@ def insert_emergency(
         delays = []
         for stop in route.stops:
             info = ctx.jobs[stop.job_id]
-            if info.visit_id is not None and stop.starts_at != info.starts_at and not info.helper:
+            if (
+                info.visit_id is not None
+                and info.starts_at is not None
+                and stop.starts_at != info.starts_at
+                and not info.helper
+            ):
                 minutes = int((stop.starts_at - info.starts_at).total_seconds() // 60)
                 delays.append(
                     Delay(info.number, info.visit_id, info.starts_at, stop.starts_at, minutes)
@@ -131,7 +137,7 @@ def insert_emergency(
             )
         )
     for tid, why in ctx.not_working.items():
-        person = session.get(Technician, tid)
+        person = must_get(session, Technician, tid)
         proposal.not_possible[person.name] = why
     if order.priority == "emergency":
         proposal.options.sort(key=lambda o: (o.starts_at, o.added_drive_minutes, o.total_delay))
@@ -169,7 +175,9 @@ def _shiftable(ctx: DayContext, job: Job, now: datetime) -> Job:
         job.locked_start is None
         or info.helper
         or info.visit_status not in MOVABLE
+        or info.starts_at is None
         or info.starts_at < now
+        or info.visit_id is None
         or _crew(ctx, info.visit_id)
     ):
         return job
@@ -209,8 +217,8 @@ def apply_insert(
         touched,
         actor,
     )
-    order = session.get(WorkOrder, proposal.order_id)
-    tech = session.get(Technician, option.tech_id)
+    order = must_get(session, WorkOrder, proposal.order_id)
+    tech = must_get(session, Technician, option.tech_id)
     minutes = int((option.ends_at - option.starts_at).total_seconds() // 60)
     return scheduling.book_visit(
         session,

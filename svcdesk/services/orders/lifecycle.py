@@ -62,11 +62,11 @@ def touch(
     values["version"] = version + 1
     result = session.execute(
         update(WorkOrder)
-        .where(WorkOrder.id == order.id, WorkOrder.version == version)
+        .where(col(WorkOrder.id) == order.id, col(WorkOrder.version) == version)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML gives a CursorResult (typed Result)
         raise Conflict(
             f"{order.number} was changed by someone else since you opened it; reload and retry"
         )
@@ -189,7 +189,7 @@ def _touch_many(session: Session, orders: list[WorkOrder], values: dict) -> None
                 tuple_(WorkOrder.id, WorkOrder.version).in_(versions),
             )
             .values(**values, version=WorkOrder.version + 1)
-            .returning(WorkOrder.id)
+            .returning(col(WorkOrder.id))
             .execution_options(synchronize_session=False)
         ).scalars()
     )

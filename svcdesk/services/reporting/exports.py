@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine, Select, func, select, type_coerce
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session
 
@@ -50,8 +51,9 @@ class ExportKind:
     name: str
     help: str
     build: Callable[[], Select]
-    changed_at: Callable[[], ColumnElement]
-    key: Callable[[], ColumnElement]  # stable row order (primary key)
+    # a column (`col(Model.field)`) or an expression
+    changed_at: Callable[[], ColumnElement | Mapped]
+    key: Callable[[], ColumnElement | Mapped]  # stable row order (primary key)
     # When `changed_at` uses one table only: take the high-water mark from it alone (an
     # indexed MAX instead of a pass over the joined query).
     changed_table: Callable[[], Any] | None = None

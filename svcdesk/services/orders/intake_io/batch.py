@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -43,6 +43,7 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.models.agreements import OrderSla
+from svcdesk.models.base import table_of
 from svcdesk.models.followup import RecallFlag
 from svcdesk.services.agreements import recalls
 from svcdesk.services.agreements.recalls import Original
@@ -139,7 +140,7 @@ class _Compiled:
         keys = list(sample)
         const_keys = [k for k in constants if k not in sample]
         compiled = insert(table).compile(dialect=dialect, column_keys=keys + const_keys)
-        missing = set(compiled.positiontup) - set(keys) - set(const_keys)
+        missing = set(compiled.positiontup or ()) - set(keys) - set(const_keys)
         if missing:
             raise RuntimeError(f"batch insert into {table.name}: no value for {sorted(missing)}")
         quote = dialect.identifier_preparer
@@ -173,7 +174,7 @@ class _Compiled:
         by C-level map/zip."""
         values = list(map(self.get, rows))
         if self.procs:
-            columns = list(zip(*values, strict=True))
+            columns: list[Sequence[Any]] = list(zip(*values, strict=True))
             for (i, proc), done in zip(self.procs, self._converted, strict=True):
                 column = columns[i]
                 try:
@@ -209,7 +210,7 @@ class BatchWriter:
     def __init__(self, session: Session, *, actor: str = "import"):
         self.session = session
         self.actor = actor
-        self.skills = dict(session.execute(select(Skill.code, Skill.id)).all())
+        self.skills = dict(session.execute(select(col(Skill.code), col(Skill.id))).all())
         self.by_phone: dict[str, Ref] = {}
         self.by_email: dict[str, Ref] = {}
         self.by_id: dict[int, Ref] = {}
@@ -295,6 +296,7 @@ class BatchWriter:
 
     def _index(self, table: str) -> None:
         first, last = self._unindexed.pop(table)
+        assert self._search is not None  # (queued only inside `deferred_search`)
         self._search.index(table, first, last)
 
     def close(self) -> None:
@@ -321,7 +323,7 @@ class BatchWriter:
         if not refs:
             return {}
         rows = self.session.execute(
-            select(WorkOrder.external_ref, WorkOrder.number).where(
+            select(col(WorkOrder.external_ref), col(WorkOrder.number)).where(
                 self._in(WorkOrder.external_ref, refs)
             )
         )
@@ -336,9 +338,14 @@ class BatchWriter:
         if not (phones or mails):
             return
         stmt = (
-            select(Customer.id, Customer.name, Customer.phone_key, Customer.email_key)
+            select(
+                col(Customer.id),
+                col(Customer.name),
+                col(Customer.phone_key),
+                col(Customer.email_key),
+            )
             .where(or_(self._in(Customer.phone_key, phones), self._in(Customer.email_key, mails)))
-            .order_by(Customer.id)
+            .order_by(col(Customer.id))
         )
         for cid, name, pk, ek in self.session.execute(stmt):
             ref = self.by_id.setdefault(cid, Ref(cid, name))
@@ -353,9 +360,9 @@ class BatchWriter:
             return
         self._sites_loaded.update(ids)
         stmt = (
-            select(Site.id, Site.customer_id, Site.address_key)
+            select(col(Site.id), col(Site.customer_id), col(Site.address_key))
             .where(self._in(Site.customer_id, ids))
-            .order_by(Site.id)
+            .order_by(col(Site.id))
         )
         for sid, cid, key in self.session.execute(stmt):
             self.sites.setdefault((self.by_id[cid], key), Ref(sid))
@@ -405,15 +412,15 @@ class BatchWriter:
         self._load_customers([t[0] for t in todo])
         new_customers: list[tuple[Ref, dict]] = []
         resolved = []
-        for item, *rest in todo:
+        for item, choice, skill_id in todo:
             customer, is_new = self._customer(item, new_customers)
-            resolved.append((item, customer, is_new, *rest))
+            resolved.append((item, customer, is_new, choice, skill_id))
         self._load_sites([r[1] for r in resolved])
         result.customers = self._insert(Customer, new_customers, self._customer_base)
         new_sites: list[tuple[Ref, dict]] = []
         rows = [(*r, self._site(r[0].req, r[1], new_sites)) for r in resolved]
         result.sites = self._insert(Site, new_sites, self._site_base)
-        self._new_site_ids.update(ref.id for ref, _ in new_sites)
+        self._new_site_ids.update(ref.id for ref, _ in new_sites if ref.id is not None)
         result.created, _ids = self._insert_orders(rows, self._new_site_ids)
         return result
 
@@ -425,17 +432,17 @@ class BatchWriter:
         InvalidInput (nothing of the batch is written)."""
         if not reqs:
             return [], []
-        missing = {r.customer_id for r in reqs} - self.by_id.keys()
-        if None in missing:
-            raise InvalidInput("customer: a placed order needs a customer id")
+        missing = {r.customer_id for r in reqs if r.customer_id is not None} - self.by_id.keys()
         if missing:
-            stmt = select(Customer.id, Customer.name).where(self._in(Customer.id, missing))
+            stmt = select(col(Customer.id), col(Customer.name)).where(
+                self._in(col(Customer.id), missing)
+            )
             for cid, name in self.session.execute(stmt):
                 self.by_id[cid] = Ref(cid, name)
         rows = []
         for n, req in enumerate(reqs):
-            if req.site_id is None:
-                raise InvalidInput("site: a placed order needs a site id")
+            if req.site_id is None or req.customer_id is None:
+                raise InvalidInput("site: a placed order needs a customer id and a site id")
             customer = self.by_id.get(req.customer_id)
             if customer is None:
                 raise InvalidInput(f"customer: no customer with id {req.customer_id}")
@@ -531,6 +538,8 @@ class BatchWriter:
     def _max_params(self) -> int:
         """SQLite's limit on bound parameters per statement (32766 since 3.32; 999 before)."""
         dbapi = self.session.connection().connection.dbapi_connection
+        if dbapi is None:
+            return 999
         try:
             return dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         except AttributeError:  # Python < 3.11
@@ -605,9 +614,9 @@ class BatchWriter:
                 )
             )
         hook = order_hooks.on_orders_created(self.session, orders, fresh_site_ids)
-        ids = self._insert_rows(WorkOrder.__table__, orders, self._order_base)
+        ids = self._insert_rows(table_of(WorkOrder), orders, self._order_base)
         self._insert_rows(
-            OrderEvent.__table__,
+            table_of(OrderEvent),
             [
                 {"order_id": order_id, "detail": detail, "data": data}
                 for order_id, (detail, data) in zip(ids, details, strict=True)
@@ -615,7 +624,7 @@ class BatchWriter:
             self._created_event,
         )
         self._insert_plain(
-            OrderSla.__table__,
+            table_of(OrderSla),
             [{**row, "order_id": i} for i, row in zip(ids, hook.clocks, strict=True)],
             self._sla_base,
         )
@@ -643,5 +652,5 @@ class BatchWriter:
                     "detail": recalls.flag_text(hit.number, hit.match, days),
                 }
             )
-        self._insert_rows(RecallFlag.__table__, flags, self._flag_base)
-        self._insert_rows(OrderEvent.__table__, notes, self._recall_event)
+        self._insert_rows(table_of(RecallFlag), flags, self._flag_base)
+        self._insert_rows(table_of(OrderEvent), notes, self._recall_event)
