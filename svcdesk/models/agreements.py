@@ -36,7 +36,7 @@ class SlaClock(StrEnum):
 
 
 class Agreement(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     number: str = Field(unique=True)  # AG-000001
     customer_id: int = Field(foreign_key="customer.id", index=True)
     name: str
@@ -64,7 +64,7 @@ class AgreementCoverage(SQLModel, table=True):
     __tablename__ = "agreement_coverage"
     __table_args__ = (UniqueConstraint("agreement_id", "site_id", "asset_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)
     asset_id: int | None = Field(default=None, foreign_key="asset.id", index=True)
@@ -76,7 +76,7 @@ class AgreementSla(SQLModel, table=True):
     __tablename__ = "agreement_sla"
     __table_args__ = (UniqueConstraint("agreement_id", "priority"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True)
     priority: str
     response_minutes: int
@@ -90,7 +90,7 @@ class AgreementBilling(SQLModel, table=True):
     __tablename__ = "agreement_billing"
     __table_args__ = (UniqueConstraint("agreement_id", "period_start"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True)
     period_start: date
     period_end: date
@@ -107,7 +107,7 @@ class PlanAnchor(StrEnum):
 class MaintenancePlan(SQLModel, table=True):
     __tablename__ = "maintenance_plan"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)
     asset_id: int | None = Field(default=None, foreign_key="asset.id", index=True)
@@ -135,7 +135,7 @@ class PlanOccurrence(SQLModel, table=True):
         UniqueConstraint("plan_id", "due_on"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="maintenance_plan.id", index=True)
     occurs_on: date  # the date the rule gives
     due_on: date  # moved to the next working day when the rule date is not one

@@ -1,4 +1,8 @@
-"""Shared column types and enums."""
+"""Shared column types and enums.
+
+Primary keys are declared `id: int = Field(default=None, primary_key=True)`: None until the
+row is flushed, then the database's id. Services only read the ids of stored rows, so the
+type checker sees `int` (with `int | None` every use of an id was a type error)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import Column, DateTime, Table
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
@@ -38,10 +42,16 @@ class UTCDateTime(TypeDecorator):
 
 def utc_field(*, index: bool = False, nullable: bool = True, default_factory: Any = None) -> Any:
     """A UTC datetime column (optionally filled by `default_factory`, e.g. `clock.now`)."""
-    column = Column(UTCDateTime(), index=index, nullable=nullable)
+    column: Column[datetime] = Column(UTCDateTime(), index=index, nullable=nullable)
     if default_factory is not None:
         return Field(default_factory=default_factory, sa_column=column)
     return Field(default=None, sa_column=column)
+
+
+def table_of(model: type) -> Table:
+    """A table model's Core table. SQLAlchemy's declarative mapping sets `__table__` on every
+    SQLModel table class, but SQLModel does not declare the attribute for type checkers."""
+    return model.__table__  # type: ignore[attr-defined]  # set at class creation, undeclared
 
 
 class Priority(StrEnum):

@@ -67,7 +67,7 @@ class Coverage(StrEnum):
 class PriceBookItem(SQLModel, table=True):
     __tablename__ = "price_book_item"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(unique=True)  # upper-case, e.g. "TUNEUP-AC", "TRIP"
     kind: str = ItemKind.TASK.value
     name: str
@@ -87,7 +87,7 @@ class LaborRate(SQLModel, table=True):
     __tablename__ = "labor_rate"
     __table_args__ = (UniqueConstraint("kind", "level"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(unique=True)  # e.g. "LABOR-REG", "LABOR-OT-SENIOR"
     kind: str = RateKind.REGULAR.value
     level: str | None = None  # None = every level
@@ -103,7 +103,7 @@ class MarkupTier(SQLModel, table=True):
 
     __tablename__ = "markup_tier"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(unique=True)  # e.g. "MARKUP-0", "MARKUP-50"
     min_cost_cents: int = Field(unique=True)
     markup_bp: int  # 10000 = +100 %
@@ -111,7 +111,7 @@ class MarkupTier(SQLModel, table=True):
 
 
 class Quote(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     number: str = Field(unique=True)  # Q-000001
     customer_id: int = Field(foreign_key="customer.id", index=True)
     site_id: int | None = Field(default=None, foreign_key="site.id")
@@ -135,7 +135,7 @@ class QuoteOption(SQLModel, table=True):
     __tablename__ = "quote_option"
     __table_args__ = (UniqueConstraint("quote_id", "position"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     quote_id: int = Field(foreign_key="quote.id", index=True)
     position: int
     name: str
@@ -145,7 +145,7 @@ class QuoteOption(SQLModel, table=True):
 class QuoteLine(SQLModel, table=True):
     __tablename__ = "quote_line"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     option_id: int = Field(foreign_key="quote_option.id", index=True)
     position: int
     kind: str = LineKind.TASK.value
@@ -161,7 +161,7 @@ class QuoteLine(SQLModel, table=True):
 class Invoice(SQLModel, table=True):
     __table_args__ = (Index("ix_invoice_customer_status", "customer_id", "status"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     number: str = Field(unique=True)  # INV-000001; a voided number is never reused
     customer_id: int = Field(foreign_key="customer.id")
     site_id: int | None = Field(default=None, foreign_key="site.id")
@@ -198,7 +198,7 @@ class InvoiceLine(SQLModel, table=True):
 
     __tablename__ = "invoice_line"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     position: int
     kind: str = LineKind.OTHER.value
@@ -225,7 +225,7 @@ class InvoiceLine(SQLModel, table=True):
 
 
 class Payment(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     amount_cents: int
     method: str = PaymentMethod.CHECK.value

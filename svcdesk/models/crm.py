@@ -11,7 +11,7 @@ from svcdesk.models.base import CustomerKind, utc_field
 
 
 class Customer(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(index=True)
     kind: str = Field(default=CustomerKind.RESIDENTIAL.value)
     phone: str | None = None  # E.164, "+15125550101"
@@ -28,7 +28,7 @@ class Customer(SQLModel, table=True):
 
 
 class Site(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     name: str | None = None
     address: str
@@ -44,7 +44,7 @@ class Site(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     site_id: int | None = Field(default=None, foreign_key="site.id")
     name: str
@@ -54,7 +54,7 @@ class Contact(SQLModel, table=True):
 
 
 class Asset(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id", index=True)
     kind: str
     make: str | None = None

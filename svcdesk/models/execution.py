@@ -33,7 +33,7 @@ class TimeEntry(SQLModel, table=True):
     __tablename__ = "time_entry"
     __table_args__ = (Index("ix_time_entry_tech_start", "technician_id", "starts_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     technician_id: int = Field(foreign_key="technician.id")
     order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
@@ -59,7 +59,7 @@ class Attachment(SQLModel, table=True):
     """A file copied into `<data dir>/attachments/<sha256[:2]>/<sha256>`; identical files
     are stored once. `stored_path` is relative to the data dir."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     kind: str = AttachmentKind.DOCUMENT.value
@@ -76,7 +76,7 @@ class Attachment(SQLModel, table=True):
 class Signature(SQLModel, table=True):
     """Customer sign-off: the signer's name and time, and an image when one was given."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     signer_name: str
@@ -94,7 +94,7 @@ class AnswerType(StrEnum):
 class ChecklistTemplate(SQLModel, table=True):
     __tablename__ = "checklist_template"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     description: str | None = None
     order_kind: str | None = None  # attached automatically to visits of this order kind
@@ -105,7 +105,7 @@ class ChecklistTemplateItem(SQLModel, table=True):
     __tablename__ = "checklist_template_item"
     __table_args__ = (UniqueConstraint("template_id", "position"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     template_id: int = Field(foreign_key="checklist_template.id", index=True)
     position: int  # 1-based order on the checklist
     label: str
@@ -120,7 +120,7 @@ class VisitChecklist(SQLModel, table=True):
     __tablename__ = "visit_checklist"
     __table_args__ = (UniqueConstraint("visit_id", "template_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     visit_id: int = Field(foreign_key="visit.id", index=True)
     template_id: int = Field(foreign_key="checklist_template.id")
     attached_at: datetime = utc_field(default_factory=now, nullable=False)
@@ -132,7 +132,7 @@ class VisitChecklistAnswer(SQLModel, table=True):
     __tablename__ = "visit_checklist_answer"
     __table_args__ = (UniqueConstraint("visit_id", "item_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     visit_id: int = Field(foreign_key="visit.id", index=True)
     item_id: int = Field(foreign_key="checklist_template_item.id")
     value: str

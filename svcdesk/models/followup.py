@@ -20,7 +20,7 @@ class FollowUpKind(StrEnum):
 class FollowUp(SQLModel, table=True):
     __tablename__ = "follow_up"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", index=True)
     kind: str
     due_at: datetime = utc_field(nullable=False, index=True)
@@ -41,7 +41,7 @@ class RecallFlag(SQLModel, table=True):
 
     __tablename__ = "recall_flag"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", unique=True)
     original_id: int = Field(foreign_key="work_order.id", index=True)
     match: str  # "asset" or "site"

@@ -22,7 +22,7 @@ from svcdesk.models.base import utc_field
 
 
 class Part(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     sku: str = Field(unique=True)  # upper-cased, stripped
     name: str = Field(index=True)
     unit: str = "ea"
@@ -43,7 +43,7 @@ class LocationKind(StrEnum):
 class StockLocation(SQLModel, table=True):
     __tablename__ = "stock_location"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(unique=True)  # e.g. "Main warehouse", "Truck: Alice Ng"
     kind: str = LocationKind.WAREHOUSE.value
     technician_id: int | None = Field(default=None, foreign_key="technician.id", unique=True)
@@ -57,7 +57,7 @@ class StockPar(SQLModel, table=True):
     __tablename__ = "stock_par"
     __table_args__ = (UniqueConstraint("location_id", "part_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     location_id: int = Field(foreign_key="stock_location.id", index=True)
     part_id: int = Field(foreign_key="part.id")
     min_milli: int = 0
@@ -81,7 +81,7 @@ class StockMove(SQLModel, table=True):
         Index("ix_stock_move_from", "from_location_id", "part_id", "qty_milli"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     part_id: int = Field(foreign_key="part.id", index=True)
     from_location_id: int | None = Field(default=None, foreign_key="stock_location.id")
     to_location_id: int | None = Field(default=None, foreign_key="stock_location.id")
@@ -101,7 +101,7 @@ class StockBalance(SQLModel, table=True):
     __tablename__ = "stock_balance"
     __table_args__ = (UniqueConstraint("location_id", "part_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     location_id: int = Field(foreign_key="stock_location.id")
     part_id: int = Field(foreign_key="part.id", index=True)
     on_hand_milli: int = 0
@@ -115,7 +115,7 @@ class PartUsage(SQLModel, table=True):
 
     __tablename__ = "part_usage"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     part_id: int = Field(foreign_key="part.id", index=True)

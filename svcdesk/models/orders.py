@@ -49,7 +49,7 @@ class WorkOrder(SQLModel, table=True):
         Index("ix_work_order_agreement_id", "agreement_id", **only_set("agreement_id")),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     number: str = Field(unique=True)  # SO-000123
     customer_id: int = Field(foreign_key="customer.id", index=True)
     site_id: int = Field(foreign_key="site.id", index=True)
@@ -84,7 +84,7 @@ class WorkOrder(SQLModel, table=True):
 class Visit(SQLModel, table=True):
     __table_args__ = (Index("ix_visit_start", "starts_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", index=True)
     starts_at: datetime = utc_field(nullable=False)
     ends_at: datetime = utc_field(nullable=False)
@@ -107,7 +107,7 @@ class VisitTechnician(SQLModel, table=True):
         Index("ix_visit_tech_time", "technician_id", "starts_at", "ends_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     visit_id: int = Field(foreign_key="visit.id", index=True)
     technician_id: int = Field(foreign_key="technician.id")
     role: str = "lead"  # lead | helper
@@ -122,7 +122,7 @@ class OrderEvent(SQLModel, table=True):
     override, updated, ... `detail` is one human line; `data` optional JSON text."""
 
     __tablename__ = "order_event"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", index=True)
     at: datetime = utc_field(default_factory=now, nullable=False, index=True)
     actor: str = "system"
@@ -134,7 +134,7 @@ class OrderEvent(SQLModel, table=True):
 
 
 class Note(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="work_order.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id")
     at: datetime = utc_field(default_factory=now, nullable=False)

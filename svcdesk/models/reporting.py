@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from svcdesk.clock import now
 from svcdesk.models.agreements import OrderSla
-from svcdesk.models.base import utc_field
+from svcdesk.models.base import table_of, utc_field
 from svcdesk.models.billing import Invoice
 from svcdesk.models.orders import OrderEvent, Visit, WorkOrder, only_set
 
@@ -33,7 +33,7 @@ class ExportWatermark(SQLModel, table=True):
 # report on a million orders stays index-driven. Declared here, next to their only users.
 # Columns a new order leaves NULL get partial indexes (`only_set`): every cohort selects a
 # range or `IS NOT NULL` of them, which a partial index serves (migration 0004).
-_order = WorkOrder.__table__.c
+_order = table_of(WorkOrder).c
 Index("ix_work_order_completed_at", _order.completed_at, **only_set("completed_at"))
 Index("ix_work_order_callback_of_id", _order.callback_of_id, **only_set("callback_of_id"))
 # covering: response/closeout times come from the index alone (no table look-ups)
@@ -41,12 +41,12 @@ Index("ix_work_order_first_arrival", _order.first_arrival_at, _order.created_at,
       **only_set("first_arrival_at"))  # fmt: skip
 Index("ix_work_order_first_invoiced", _order.first_invoiced_at, _order.completed_at,
       **only_set("first_invoiced_at"))  # fmt: skip
-Index("ix_order_event_to_status_at", OrderEvent.__table__.c.to_status, OrderEvent.__table__.c.at)
-_visit = Visit.__table__.c  # covering for job duration (visits that departed in a period)
+Index("ix_order_event_to_status_at", table_of(OrderEvent).c.to_status, table_of(OrderEvent).c.at)
+_visit = table_of(Visit).c  # covering for job duration (visits that departed in a period)
 Index("ix_visit_departed_on_site", _visit.departed_at, _visit.arrived_at, _visit.status,
       _visit.order_id)  # fmt: skip
 # covering for the completed-orders cohort's per-order look-ups (visits, billed amount)
 Index("ix_visit_order_status", _visit.order_id, _visit.status)
-_inv = Invoice.__table__.c
+_inv = table_of(Invoice).c
 Index("ix_invoice_order_billed", _inv.order_id, _inv.status, _inv.total_cents, _inv.tax_cents)
-Index("ix_order_sla_resolved_at", OrderSla.__table__.c.resolved_at, **only_set("resolved_at"))
+Index("ix_order_sla_resolved_at", table_of(OrderSla).c.resolved_at, **only_set("resolved_at"))

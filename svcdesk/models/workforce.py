@@ -10,13 +10,13 @@ from svcdesk.models.base import utc_field
 
 
 class Skill(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(unique=True)  # lower-case, e.g. "hvac", "plumbing"
     name: str
 
 
 class Technician(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     phone: str | None = None
     email: str | None = None
@@ -31,7 +31,7 @@ class Technician(SQLModel, table=True):
 
 class TechnicianSkill(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("technician_id", "skill_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     technician_id: int = Field(foreign_key="technician.id", index=True)
     skill_id: int = Field(foreign_key="skill.id", index=True)
 
@@ -39,7 +39,7 @@ class TechnicianSkill(SQLModel, table=True):
 class Shift(SQLModel, table=True):
     """Weekly working hours in the shop's time zone. weekday: 0 = Monday."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     technician_id: int = Field(foreign_key="technician.id", index=True)
     weekday: int
     start_minute: int  # minutes after local midnight, e.g. 480 = 08:00
@@ -47,7 +47,7 @@ class Shift(SQLModel, table=True):
 
 
 class TimeOff(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     technician_id: int = Field(foreign_key="technician.id", index=True)
     starts_at: datetime = utc_field(nullable=False)
     ends_at: datetime = utc_field(nullable=False)

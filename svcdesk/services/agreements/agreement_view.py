@@ -11,6 +11,7 @@ from svcdesk.models import Asset, Customer, Site, Skill
 from svcdesk.models.agreements import Agreement, AgreementSla, MaintenancePlan
 from svcdesk.services.agreements import agreements as svc
 from svcdesk.services.agreements.pm_plans import checklist_lines, plan_preview, plans_of
+from svcdesk.services.common.rows import must_get
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def list_agreements(
 ) -> list[AgreementRow]:
     stmt = (
         select(Agreement, Customer.name)
-        .join(Customer, Customer.id == Agreement.customer_id)
+        .join(Customer, col(Customer.id) == col(Agreement.customer_id))
         .order_by(Agreement.number)
     )
     if status:
@@ -113,8 +114,8 @@ class PlanRow:
 
 
 def plan_row(session: Session, plan: MaintenancePlan, *, preview: int = 3) -> PlanRow:
-    ag = session.get(Agreement, plan.agreement_id)
-    site = session.get(Site, plan.site_id)
+    ag = must_get(session, Agreement, plan.agreement_id)
+    site = must_get(session, Site, plan.site_id)
     asset = session.get(Asset, plan.asset_id) if plan.asset_id else None
     skill = session.get(Skill, plan.skill_id) if plan.skill_id else None
     nexts = [p.due_on for p in plan_preview(session, plan, preview)] if preview else []
@@ -129,7 +130,7 @@ def plan_row(session: Session, plan: MaintenancePlan, *, preview: int = 3) -> Pl
 
 
 def list_plans(session: Session, agreement_id: int | None = None) -> list[PlanRow]:
-    stmt = select(MaintenancePlan).order_by(MaintenancePlan.id)
+    stmt = select(MaintenancePlan).order_by(col(MaintenancePlan.id))
     if agreement_id is not None:
         stmt = stmt.where(MaintenancePlan.agreement_id == agreement_id)
     return [plan_row(session, p) for p in session.exec(stmt)]
@@ -137,15 +138,17 @@ def list_plans(session: Session, agreement_id: int | None = None) -> list[PlanRo
 
 def agreement_detail(session: Session, ag: Agreement) -> dict:
     """Everything about one agreement, JSON-ready."""
-    customer = session.get(Customer, ag.customer_id)
+    customer = must_get(session, Customer, ag.customer_id)
     cover = []
     for c in svc.coverage(session, ag.id):
-        site = session.get(Site, c.site_id)
+        site = must_get(session, Site, c.site_id)
         asset = session.get(Asset, c.asset_id) if c.asset_id else None
         cover.append({"site_id": c.site_id, "site": site.address, "asset_id": c.asset_id,
                       "asset": f"{asset.kind} {asset.make or ''}".strip() if asset else None})  # fmt: skip
     slas = session.exec(
-        select(AgreementSla).where(AgreementSla.agreement_id == ag.id).order_by(AgreementSla.id)
+        select(AgreementSla)
+        .where(col(AgreementSla.agreement_id) == ag.id)
+        .order_by(col(AgreementSla.id))
     ).all()
     return {
         **_row(session, ag, customer.name).to_json(),

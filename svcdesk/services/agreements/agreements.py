@@ -207,7 +207,7 @@ def coverage(session: Session, agreement_id: int) -> list[AgreementCoverage]:
         session.exec(
             select(AgreementCoverage)
             .where(AgreementCoverage.agreement_id == agreement_id)
-            .order_by(AgreementCoverage.id)
+            .order_by(col(AgreementCoverage.id))
         )
     )
 
@@ -228,7 +228,7 @@ def coverage_at(session: Session, site_ids: set[int], on: date) -> dict[int, Cov
     are tried: agreements naming an asset first, then by id (one query, for bulk callers)."""
     stmt = (
         select(AgreementCoverage.site_id, AgreementCoverage.asset_id, Agreement.id)
-        .join(Agreement, AgreementCoverage.agreement_id == Agreement.id)
+        .join(Agreement, col(AgreementCoverage.agreement_id) == col(Agreement.id))
         .where(
             Agreement.status == ST.ACTIVE.value,
             Agreement.term_start <= on,
@@ -300,7 +300,7 @@ def renewals(session: Session, today: date, days: int) -> list[Agreement]:
                 Agreement.ends_on >= today,
                 Agreement.ends_on <= today + timedelta(days=days),
             )
-            .order_by(Agreement.ends_on, Agreement.number)
+            .order_by(col(Agreement.ends_on), col(Agreement.number))
         )
     )
 

@@ -16,6 +16,7 @@ from svcdesk.models import Customer, WorkOrder
 from svcdesk.models.followup import FollowUp, FollowUpKind
 from svcdesk.services.common import events
 from svcdesk.services.common.choices import parse_choice
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
 
@@ -71,7 +72,7 @@ def complete(
     row.done_at, row.done_by = now(), actor
     if note:
         row.note = note
-    order = session.get(WorkOrder, row.order_id)
+    order = must_get(session, WorkOrder, row.order_id)
     events.record(session, order, "followup", f"{row.kind} done" + (f": {note}" if note else ""),
                   actor=actor)  # fmt: skip
     session.flush()
@@ -108,9 +109,9 @@ def list_followups(
     at = now()
     stmt = (
         select(FollowUp, WorkOrder.number, Customer.name)
-        .join(WorkOrder, WorkOrder.id == FollowUp.order_id)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
-        .order_by(FollowUp.due_at, FollowUp.id)
+        .join(WorkOrder, col(WorkOrder.id) == col(FollowUp.order_id))
+        .join(Customer, col(Customer.id) == col(WorkOrder.customer_id))
+        .order_by(col(FollowUp.due_at), col(FollowUp.id))
         .limit(limit)
     )
     if not include_done:

@@ -4,36 +4,40 @@ Idempotent by construction: each date a plan produces is first claimed by insert
 `plan_occurrence` row with `ON CONFLICT DO NOTHING` on the unique key (plan, rule date)
 (and (plan, working date)); an order is created only for the rows this run actually
 inserted. A re-run, or a second generator running at the same moment in another process,
-finds the key taken and skips it. All of it happens in the caller's one transaction."""
+finds the key taken and skips it. All of it happens in the caller's one transaction.
+
+The orders themselves are intake requests placed under the agreement, written by batch
+intake's writer (`intake_io.batch.BatchWriter.write_placed`): the same rows, `created`
+event, SLA clock and creation hook as any other order (a test pins them equal to
+`intake.create_order`'s)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from svcdesk.clock import now
-from svcdesk.models import OrderEvent, OrderKind, OrderSource, OrderStatus, Priority, WorkOrder
+from svcdesk.errors import InvalidInput
+from svcdesk.models import OrderKind, OrderSource, OrderStatus, Skill, WorkOrder
 from svcdesk.models.agreements import (
     Agreement,
     AgreementStatus,
     MaintenancePlan,
-    OrderSla,
     PlanAnchor,
     PlanOccurrence,
 )
+from svcdesk.models.base import table_of
 from svcdesk.services.agreements.pm_plans import DONE, checklist_lines, zone_of
-from svcdesk.services.agreements.sla import Clocks, Policy, due_times, policy_table
-from svcdesk.services.common import recurrence, sequences
+from svcdesk.services.common import recurrence
 from svcdesk.services.common.workcal import WorkCalendar, shop_calendar
+from svcdesk.services.orders.intake import IntakeRequest, validate
+from svcdesk.services.orders.intake_io.batch import BatchWriter
 
 CHUNK = 2000
-RANK = {p.value: p.rank for p in Priority}
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def _existing(session: Session, plan_ids: list[int]) -> dict[int, dict]:
     seen: dict[int, dict] = defaultdict(lambda: {"rule": set(), "due": set(), "open": False,
                                                  "cancelled_after": None, "completed": None})  # fmt: skip
     stmt = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
             PlanOccurrence.plan_id,
             PlanOccurrence.occurs_on,
             PlanOccurrence.due_on,
@@ -161,10 +165,10 @@ def generate(
     result = GenerateResult(through, dry_run)
     stmt = (
         select(MaintenancePlan, Agreement)
-        .join(Agreement, Agreement.id == MaintenancePlan.agreement_id)
+        .join(Agreement, col(Agreement.id) == col(MaintenancePlan.agreement_id))
         .where(col(MaintenancePlan.active).is_(True),
                Agreement.status == AgreementStatus.ACTIVE.value)
-        .order_by(MaintenancePlan.id)
+        .order_by(col(MaintenancePlan.id))
     )  # fmt: skip
     if plan_ids:
         stmt = stmt.where(col(MaintenancePlan.id).in_(plan_ids))
@@ -183,17 +187,78 @@ def generate(
     if dry_run:
         result.created = [Item(p.id, a.number, due, nominal) for p, a, nominal, due in wanted]
         return result
-    for start in range(0, len(wanted), CHUNK):
-        _create_chunk(session, wanted[start : start + CHUNK], calendars, result, actor)
+    if not wanted:
+        return result
+    skills = dict(session.exec(select(Skill.id, Skill.code)).all())
+    writer = BatchWriter(session, actor=actor)  # the rows and hooks of batch intake
+    try:
+        for start in range(0, len(wanted), CHUNK):
+            _create_chunk(session, writer, wanted[start : start + CHUNK], calendars, skills,
+                          result)  # fmt: skip
+    finally:
+        writer.close()
     return result
 
 
-def _create_chunk(session, chunk, calendars, result: GenerateResult, actor: str) -> None:
-    at = now()
+def _request(plan: MaintenancePlan, agreement: Agreement, nominal: date, cal: WorkCalendar,
+             due: date, skills: dict[int, str], checklist: str | None) -> IntakeRequest:  # fmt: skip
+    """The order a plan's date stands for, as an intake request placed under the agreement
+    (intake then does what it does for any order: number, SLA clock, `created` event)."""
+    span = cal.day_span(due)
+    return IntakeRequest(
+        summary=plan.summary,
+        customer_id=agreement.customer_id,
+        site_id=plan.site_id,
+        asset_id=plan.asset_id,
+        agreement_id=agreement.id,
+        description=checklist,
+        priority=plan.priority,
+        skill=skills[plan.skill_id] if plan.skill_id is not None else None,
+        est_minutes=plan.est_minutes,
+        window_start=span[0] if span else None,
+        window_end=span[1] if span else None,
+        source=OrderSource.AGREEMENT.value,
+        kind=OrderKind.MAINTENANCE.value,
+        external_ref=f"PM-{plan.id}-{nominal.isoformat()}",
+    )
+
+
+def _checklist(plan: MaintenancePlan) -> str | None:
+    lines = checklist_lines(plan)
+    return ("Checklist:\n" + "\n".join(f"- {c}" for c in lines)) if lines else None
+
+
+def _create_chunk(
+    session: Session,
+    writer: BatchWriter,
+    chunk: list[tuple[MaintenancePlan, Agreement, date, date]],
+    calendars: dict[str | None, WorkCalendar],
+    skills: dict[int, str],
+    result: GenerateResult,
+) -> None:
+    """Claim the chunk's dates, then create their orders through batch intake (an order a
+    rule would refuse, e.g. a summary too long for an order, is skipped with the reason)."""
+    checklists: dict[int, str | None] = {}
+    todo = []
+    for plan, agreement, nominal, due in chunk:
+        if plan.id not in checklists:
+            checklists[plan.id] = _checklist(plan)
+        cal = calendars[plan.timezone]
+        req = _request(plan, agreement, nominal, cal, due, skills, checklists[plan.id])
+        try:
+            validate(req)
+        except InvalidInput as exc:
+            result.skipped.append(Item(plan.id, agreement.number, due, nominal,
+                                       reason=f"plan {plan.id}: {exc.message}"))  # fmt: skip
+            continue
+        todo.append((plan, agreement, nominal, due, req))
+    if not todo:
+        return
+    at = writer.created
     rows = [{"plan_id": p.id, "occurs_on": nominal, "due_on": due, "created_at": at}
-            for p, _, nominal, due in chunk]  # fmt: skip
+            for p, _, nominal, due, _ in todo]  # fmt: skip
     conn = session.connection()  # Core executemany: one compiled statement per table
-    occ = PlanOccurrence.__table__
+    occ = table_of(PlanOccurrence)
     claimed = {
         (r.plan_id, r.occurs_on): r.id
         for r in conn.execute(
@@ -204,69 +269,21 @@ def _create_chunk(session, chunk, calendars, result: GenerateResult, actor: str)
         )
     }
     mine = []
-    for plan, agreement, nominal, due in chunk:
+    for plan, agreement, nominal, due, req in todo:
         if (plan.id, nominal) in claimed:
-            mine.append((plan, agreement, nominal, due, claimed[(plan.id, nominal)]))
+            mine.append((plan, agreement, nominal, due, req, claimed[(plan.id, nominal)]))
         else:
             result.skipped.append(Item(plan.id, agreement.number, due, nominal, reason="exists"))
     if not mine:
         return
-    first = sequences.next_value(session, "SO", len(mine))
-    clocks = Clocks(session)
-    policies = policy_table(session, {(p.priority, a.id) for p, a, *_ in mine})
-    dues: dict[tuple[Policy, datetime], tuple[datetime, datetime]] = {}
-    orders, slas, checklists = [], [], {}
-    for n, (plan, agreement, nominal, due, _occ) in enumerate(mine):
-        span = calendars[plan.timezone].day_span(due)
-        window_start, window_end = span if span else (None, None)
-        policy = policies[(plan.priority, agreement.id)]
-        start = max(window_start, at) if window_start else at
-        if (policy, start) not in dues:
-            dues[(policy, start)] = due_times(policy, start, clocks)
-        response_due, resolution_due = dues[(policy, start)]
-        if plan.id not in checklists:
-            lines = checklist_lines(plan)
-            checklists[plan.id] = (
-                ("Checklist:\n" + "\n".join(f"- {c}" for c in lines)) if lines else None
-            )
-        orders.append({
-            "number": sequences.format_number("SO", first + n),
-            "customer_id": agreement.customer_id, "site_id": plan.site_id,
-            "asset_id": plan.asset_id, "agreement_id": agreement.id,
-            "kind": OrderKind.MAINTENANCE.value, "priority": plan.priority,
-            "priority_rank": RANK[plan.priority], "status": OrderStatus.NEW.value,
-            "summary": plan.summary,
-            "description": checklists[plan.id],
-            "skill_id": plan.skill_id, "est_minutes": plan.est_minutes,
-            "window_start": window_start, "window_end": window_end, "sla_due": response_due,
-            "source": OrderSource.AGREEMENT.value, "external_ref": f"PM-{plan.id}-{nominal.isoformat()}",
-            "created_at": at, "updated_at": at, "version": 1,
-        })  # fmt: skip
-        slas.append((policy, start, response_due, resolution_due))
-    wo = WorkOrder.__table__
-    ids = {
-        number: oid
-        for oid, number in conn.execute(insert(wo).returning(wo.c.id, wo.c.number), orders)
-    }
-    events, sla_rows, links = [], [], []
-    for n, (plan, agreement, nominal, due, occ_id) in enumerate(mine):
-        order_id = ids[orders[n]["number"]]
-        policy, start, response_due, resolution_due = slas[n]
+    numbers, ids = writer.write_placed([m[4] for m in mine])
+    links = []
+    for (plan, agreement, nominal, due, _req, occ_id), number, order_id in zip(
+        mine, numbers, ids, strict=True
+    ):
         links.append({"occ_id": occ_id, "oid": order_id})
-        events.append({"order_id": order_id, "at": at, "actor": actor, "kind": "created",
-                       "to_status": OrderStatus.NEW.value,
-                       "detail": f"maintenance due {due.isoformat()} from plan {plan.id} ({agreement.number})",
-                       "data": json.dumps({"source": "agreement", "plan_id": plan.id,
-                                           "rule_date": nominal.isoformat()}, sort_keys=True)})  # fmt: skip
-        sla_rows.append({"order_id": order_id, "policy": policy.source, "clock": policy.clock,
-                         "started_at": start, "response_minutes": policy.response_minutes,
-                         "resolution_minutes": policy.resolution_minutes,
-                         "response_due": response_due, "resolution_due": resolution_due,
-                         "paused_seconds": 0})  # fmt: skip
-        result.created.append(Item(plan.id, agreement.number, due, nominal, orders[n]["number"]))
+        result.created.append(Item(plan.id, agreement.number, due, nominal, number))
     conn.execute(
         update(occ).where(occ.c.id == bindparam("occ_id")).values(order_id=bindparam("oid")),
         links,
     )
-    conn.execute(insert(OrderEvent.__table__), events)
-    conn.execute(insert(OrderSla.__table__), sla_rows)

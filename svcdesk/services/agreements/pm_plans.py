@@ -174,7 +174,7 @@ def plans_of(session: Session, agreement_id: int) -> list[MaintenancePlan]:
         session.exec(
             select(MaintenancePlan)
             .where(MaintenancePlan.agreement_id == agreement_id)
-            .order_by(MaintenancePlan.id)
+            .order_by(col(MaintenancePlan.id))
         )
     )
 
@@ -183,7 +183,7 @@ def last_completed_on(session: Session, plan: MaintenancePlan, zone: ZoneInfo) -
     """Local date of the last completed order this plan generated."""
     done: datetime | None = session.exec(
         select(WorkOrder.completed_at)
-        .join(PlanOccurrence, PlanOccurrence.order_id == WorkOrder.id)
+        .join(PlanOccurrence, col(PlanOccurrence.order_id) == col(WorkOrder.id))
         .where(PlanOccurrence.plan_id == plan.id, col(WorkOrder.status).in_(DONE))
         .order_by(col(WorkOrder.completed_at).desc())
     ).first()

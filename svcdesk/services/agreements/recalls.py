@@ -129,6 +129,7 @@ def detect(session: Session, order: WorkOrder) -> RecallFlag | None:
     if hit is None:
         return None
     original, match = hit
+    assert original.completed_at is not None  # (found by its completion time)
     flag = RecallFlag(
         order_id=order.id,
         original_id=original.id,
@@ -195,9 +196,9 @@ def list_recalls(session: Session, status: str | None = "possible") -> list[Reca
     original = aliased(WorkOrder)
     stmt = (
         select(RecallFlag, WorkOrder.number, original.number)
-        .join(WorkOrder, WorkOrder.id == RecallFlag.order_id)
-        .join(original, original.id == RecallFlag.original_id)
-        .order_by(RecallFlag.created_at, RecallFlag.id)
+        .join(WorkOrder, col(WorkOrder.id) == col(RecallFlag.order_id))
+        .join(original, col(original.id) == col(RecallFlag.original_id))
+        .order_by(col(RecallFlag.created_at), col(RecallFlag.id))
     )
     if status:
         stmt = stmt.where(RecallFlag.status == status)

@@ -19,6 +19,7 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
 from svcdesk.models import OrderSource, OrderStatus, WorkOrder
 from svcdesk.models.agreements import Agreement, AgreementSla, AgreementStatus, OrderSla, SlaClock
+from svcdesk.models.base import table_of
 from svcdesk.services.common.settings import derived, get_setting, shop_zone
 from svcdesk.services.common.workcal import CalendarClock, WorkCalendar, shop_calendar
 
@@ -34,7 +35,7 @@ class Policy:
 def _hours_setting(session: Session, key: str) -> int:
     raw = get_setting(session, key)
     try:
-        minutes = round(float(raw) * 60)
+        minutes = round(float(raw or "") * 60)
     except (TypeError, ValueError):
         raise InvalidInput(f"{key}: {raw!r} is not a number of hours") from None
     if minutes <= 0:
@@ -82,7 +83,8 @@ def policy_table(
 ) -> dict[tuple[str, int | None], Policy]:
     """`policy_for` for many (priority, agreement_id) pairs with two queries (bulk use)."""
     agreement_ids = {a for _, a in keys if a is not None}
-    numbers, terms = {}, {}
+    numbers: dict[int, str] = {}
+    terms: dict[tuple[str, int | None], AgreementSla] = {}
     for start in range(0, len(agreement_ids), 900):
         chunk = sorted(agreement_ids)[start : start + 900]
         numbers.update(
@@ -99,10 +101,12 @@ def policy_table(
     shop = {p: shop_policy(session, p) for p in {p for p, _ in keys}}
     table = {}
     for priority, agreement_id in keys:
-        row = terms.get((priority, agreement_id)) if agreement_id in numbers else None
+        term = terms.get((priority, agreement_id)) if agreement_id in numbers else None
         table[(priority, agreement_id)] = (
-            Policy(numbers[agreement_id], row.clock, row.response_minutes, row.resolution_minutes)
-            if row is not None
+            Policy(
+                numbers[agreement_id], term.clock, term.response_minutes, term.resolution_minutes
+            )
+            if term is not None and agreement_id is not None
             else shop[priority]
         )
     return table
@@ -185,7 +189,7 @@ def _mirror_many(session: Session, pairs: list[tuple[WorkOrder, OrderSla]]) -> N
     changed = [(order, active_due(row)) for order, row in pairs if order.sla_due != active_due(row)]
     if not changed:
         return
-    table = WorkOrder.__table__
+    table = table_of(WorkOrder)
     session.execute(
         update(table).where(table.c.id == bindparam("oid")).values(sla_due=bindparam("due")),
         [{"oid": o.id, "due": due} for o, due in changed],
@@ -201,7 +205,7 @@ def _mirror(session: Session, order: WorkOrder, row: OrderSla) -> None:
         return
     session.execute(
         update(WorkOrder)
-        .where(WorkOrder.id == order.id)
+        .where(col(WorkOrder.id) == order.id)
         .values(sla_due=due)
         .execution_options(synchronize_session=False)
     )
@@ -260,7 +264,7 @@ def _start_missing(session: Session, orders: list[WorkOrder]) -> None:
     ]  # fmt: skip
     clocks = start_new_clocks(session, specs, Clocks.shared(session))
     session.execute(
-        insert(OrderSla.__table__),
+        insert(table_of(OrderSla)),
         [{**clock, "order_id": o.id} for clock, o in zip(clocks, orders, strict=True)],
     )
 

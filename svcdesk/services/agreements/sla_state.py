@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -12,6 +13,7 @@ from sqlmodel import Session, col
 from svcdesk.clock import now
 from svcdesk.models import OPEN_STATUSES, Customer, WorkOrder
 from svcdesk.models.agreements import OrderSla, SlaClock
+from svcdesk.models.base import table_of
 from svcdesk.services.agreements.sla import Clocks
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
@@ -124,14 +126,15 @@ def states_for(session: Session, order_ids: list[int]) -> dict[int, SlaState]:
     result: dict[int, SlaState] = {}
     for chunk_start in range(0, len(order_ids), 900):
         chunk = order_ids[chunk_start : chunk_start + 900]
-        table = OrderSla.__table__  # plain rows (attribute access), no ORM objects: fast
-        rows = {
+        table = table_of(OrderSla)  # plain rows (attribute access), no ORM objects: fast
+        # order_sla rows, or for orders without one an unsaved OrderSla (same attributes)
+        rows: dict[int, Any] = {
             r.order_id: r for r in session.execute(select(table).where(table.c.order_id.in_(chunk)))
         }
         missing = [i for i in chunk if i not in rows]
         if missing:
             for oid, created, due in session.execute(
-                select(WorkOrder.id, WorkOrder.created_at, WorkOrder.sla_due).where(
+                select(col(WorkOrder.id), col(WorkOrder.created_at), col(WorkOrder.sla_due)).where(
                     col(WorkOrder.id).in_(missing), col(WorkOrder.sla_due).is_not(None)
                 )
             ):
@@ -162,8 +165,14 @@ class SlaRow:
 def open_states(session: Session, *, at_risk: bool = False, breached: bool = False) -> list[SlaRow]:
     """Open orders with their SLA state, most urgent first; filtered when a flag is given."""
     stmt = (
-        select(WorkOrder.id, WorkOrder.number, Customer.name, WorkOrder.priority, WorkOrder.status)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
+        select(
+            col(WorkOrder.id),
+            col(WorkOrder.number),
+            col(Customer.name),
+            col(WorkOrder.priority),
+            col(WorkOrder.status),
+        )
+        .join(Customer, col(Customer.id) == col(WorkOrder.customer_id))
         .where(col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES]))
     )
     orders = session.execute(stmt).all()
@@ -204,8 +213,8 @@ def compliance(session: Session, start: datetime, end: datetime) -> list[Complia
     from svcdesk.models import Priority
 
     rows = session.execute(
-        select(WorkOrder.priority, OrderSla.response_met, OrderSla.resolution_met)
-        .join(OrderSla, OrderSla.order_id == WorkOrder.id)
+        select(col(WorkOrder.priority), col(OrderSla.response_met), col(OrderSla.resolution_met))
+        .join(OrderSla, col(OrderSla.order_id) == col(WorkOrder.id))
         .where(col(OrderSla.resolved_at) >= start, col(OrderSla.resolved_at) < end)
     ).all()
     out = []

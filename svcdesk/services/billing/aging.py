@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice
@@ -55,7 +55,7 @@ def aging(session: Session, as_of: date) -> tuple[list[AgingRow], AgingRow]:
     """(one row per customer with a balance, largest first; the totals row)."""
     rows = session.exec(
         select(Invoice, Customer.name)
-        .join(Customer, Customer.id == Invoice.customer_id)
+        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
         .where(Invoice.status.in_(OPEN))  # type: ignore[attr-defined]
     ).all()
     by_customer: dict[int, AgingRow] = {}

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from svcdesk.clock import now
 from svcdesk.models.agreements import Agreement, AgreementBilling, AgreementStatus, BillingCycle
 from svcdesk.services.agreements.pm_generate import insert_skip_duplicates
+from svcdesk.services.common.rows import must_get
 
 BILLABLE = (AgreementStatus.ACTIVE.value, AgreementStatus.EXPIRED.value)
 
@@ -56,7 +57,7 @@ def periods(agreement: Agreement, through: date) -> list[Period]:
     """Billing periods that have started by `through` and start within the agreement's
     current term end (a renewed agreement keeps its cycle from the first start)."""
     months = BillingCycle(agreement.billing_cycle).months
-    out = []
+    out: list[Period] = []
     n = 0
     while True:
         start = agreement.starts_on + relativedelta(months=n * months)
@@ -106,7 +107,7 @@ class BillResult:
 def _billed(session: Session, agreement_id: int) -> set[date]:
     return set(
         session.exec(
-            select(AgreementBilling.period_start).where(
+            select(col(AgreementBilling.period_start)).where(
                 AgreementBilling.agreement_id == agreement_id
             )
         )
@@ -170,7 +171,7 @@ def bill(
                         for line in lines
                     ],
                 )
-                row = session.get(AgreementBilling, claimed[0])
+                row = must_get(session, AgreementBilling, claimed[0])
                 row.invoice_ref = invoice.number
                 entry["invoice"] = invoice.number
             result.billed.append(entry)

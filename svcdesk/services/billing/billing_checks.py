@@ -4,7 +4,7 @@ is the sum of its payments and never more than the total."""
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.models.billing import Invoice, InvoiceLine, Payment
 from svcdesk.services.common.integrity import invariant
@@ -19,11 +19,11 @@ def _invoice_totals(session: Session) -> list[str]:
             func.sum(InvoiceLine.tax_cents).label("tax"),
             func.sum(InvoiceLine.total_cents).label("total"),
         )
-        .group_by(InvoiceLine.invoice_id)
+        .group_by(col(InvoiceLine.invoice_id))
         .subquery()
     )
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
             Invoice.number,
             Invoice.subtotal_cents,
             Invoice.tax_cents,
@@ -48,7 +48,7 @@ def _invoice_totals(session: Session) -> list[str]:
 def _payments(session: Session) -> list[str]:
     paid = (
         select(Payment.invoice_id, func.sum(Payment.amount_cents).label("paid"))
-        .group_by(Payment.invoice_id)
+        .group_by(col(Payment.invoice_id))
         .subquery()
     )
     rows = session.exec(

@@ -19,6 +19,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from svcdesk.models import Asset, OrderKind, OrderStatus, WorkOrder
+from svcdesk.models.agreements import Agreement
 from svcdesk.models.billing import Coverage
 
 FULL = 10000
@@ -57,10 +58,8 @@ def agreement_terms(
     """Each order's agreement terms on its service day (`days`: order id -> day), or None
     when it has no agreement or the agreement is not active that day. One query for the
     agreements and one for the covered visits already used."""
-    from svcdesk.models.agreements import Agreement
-
     ids = sorted({o.agreement_id for o in orders if o.agreement_id is not None})
-    agreements = {}
+    agreements: dict[int, Agreement] = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         agreements.update(
@@ -68,7 +67,7 @@ def agreement_terms(
         )
     live = {}
     for order in orders:
-        ag = agreements.get(order.agreement_id)
+        ag = agreements.get(order.agreement_id) if order.agreement_id is not None else None
         day = days[order.id]
         if ag is not None and ag.status == "active" and ag.term_start <= day <= ag.ends_on:
             live[order.id] = ag
@@ -93,7 +92,9 @@ def agreement_terms(
     return out
 
 
-def covered_visits_used(session: Session, pairs: list[tuple[WorkOrder, object]]) -> dict[int, int]:
+def covered_visits_used(
+    session: Session, pairs: list[tuple[WorkOrder, Agreement]]
+) -> dict[int, int]:
     """For each (maintenance order, agreement): the agreement's maintenance orders completed
     in its current term BEFORE this one (the same count as the agreements area's "visits
     used", so both screens agree, and the answer does not depend on the order in which
@@ -125,8 +126,8 @@ def covered_visits_used(session: Session, pairs: list[tuple[WorkOrder, object]])
         keys.sort()
     out = {}
     for order, ag in pairs:
-        start = starts[ag.id]
-        mine = (order.completed_at or start, order.id)
+        term_start = starts[ag.id]
+        mine = (order.completed_at or term_start, order.id)
         out[order.id] = bisect_left(completed.get(ag.id, []), mine)
     return out
 

@@ -36,6 +36,7 @@ from svcdesk.models.execution import TimeEntry, TimeKind
 from svcdesk.models.inventory import Part, PartUsage
 from svcdesk.services.billing import coverage, labor, pricebook
 from svcdesk.services.billing.invoices import InvoiceSpec, LineDraft, create_invoices, rows_by_id
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, settings_cached, shop_zone
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.execution import timecards
@@ -85,7 +86,7 @@ class PricingContext:
 
     def tech(self, tech_id: int) -> Technician:
         if tech_id not in self.techs:
-            self.techs[tech_id] = self.session.get(Technician, tech_id)
+            self.techs[tech_id] = must_get(self.session, Technician, tech_id)
             self.shifts[tech_id] = [
                 (s.weekday, s.start_minute, s.end_minute)
                 for s in self.session.exec(select(Shift).where(Shift.technician_id == tech_id))
@@ -228,7 +229,7 @@ def _visits_stmt(ids):
 
 
 def _rows(session: Session, stmt, ids: list[int]) -> list:
-    out = []
+    out: list = []
     for start in range(0, len(ids), CHUNK):
         out += session.execute(stmt(ids[start : start + CHUNK])).all()
     return out

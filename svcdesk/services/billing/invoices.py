@@ -10,15 +10,18 @@ sequence when the invoice is created and is never reused, not even after a void.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from svcdesk.models import Customer, OrderStatus, Site, WorkOrder
+from svcdesk.models.base import table_of
 from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus, LineKind
 from svcdesk.services.billing import arith
 from svcdesk.services.billing.tax import site_rates, site_tax
@@ -80,7 +83,7 @@ def invoice_lines(session: Session, invoice_id: int) -> list[InvoiceLine]:
         session.exec(
             select(InvoiceLine)
             .where(InvoiceLine.invoice_id == invoice_id)
-            .order_by(InvoiceLine.position)
+            .order_by(col(InvoiceLine.position))
         )
     )
 
@@ -189,7 +192,7 @@ def create_invoices(
     first = sequences.next_value(session, "INV", len(specs))
     for offset, row in enumerate(rows):
         row["number"] = sequences.format_number("INV", first + offset)
-    table = Invoice.__table__
+    table = table_of(Invoice)
     ids = list(
         session.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
@@ -203,7 +206,7 @@ def create_invoices(
         for position, (draft, out) in enumerate(zip(spec.lines, totals.lines, strict=True), 1)
     ]
     if line_rows:  # one executemany: many invoices a second (tests/bench/billing.py)
-        session.execute(insert(InvoiceLine.__table__), line_rows)
+        session.execute(insert(table_of(InvoiceLine)), line_rows)
     events.record_many(
         session,
         [
@@ -224,10 +227,11 @@ def create_invoices(
 def rows_by_id(session: Session, model, ids: set[int], columns: tuple = ()) -> dict:
     """Rows of `model` by primary key, one query per 900 ids: ORM objects (they join the
     session), or plain rows of `columns` (the first one the id) when given."""
-    found = {}
+    found: dict[int, Any] = {}
     ordered = sorted(ids)
     for start in range(0, len(ordered), 900):
         chunk = ordered[start : start + 900]
+        rows: Iterable[Any]
         if columns:
             rows = session.execute(select(*columns).where(model.id.in_(chunk)))
         else:

@@ -83,7 +83,9 @@ def add_payment(
 
 def invoice_payments(session: Session, invoice_id: int) -> list[Payment]:
     return list(
-        session.exec(select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id))
+        session.exec(
+            select(Payment).where(col(Payment.invoice_id) == invoice_id).order_by(col(Payment.id))
+        )
     )
 
 

@@ -55,11 +55,11 @@ def list_items(
 
 
 def labor_rates(session: Session) -> list[LaborRate]:
-    return list(session.exec(select(LaborRate).order_by(LaborRate.kind, LaborRate.level)))
+    return list(session.exec(select(LaborRate).order_by(col(LaborRate.kind), col(LaborRate.level))))
 
 
 def markup_tiers(session: Session) -> list[MarkupTier]:
-    return list(session.exec(select(MarkupTier).order_by(MarkupTier.min_cost_cents)))
+    return list(session.exec(select(MarkupTier).order_by(col(MarkupTier.min_cost_cents))))
 
 
 def labor_rate(session: Session, kind: RateKind | str, level: str | None = None) -> LaborRate:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -81,7 +81,7 @@ class ImportResult:
 class _Row:
     """Typed access to one row's text values; problems are collected, not raised."""
 
-    def __init__(self, values: dict[str, str]):
+    def __init__(self, values: Mapping[str, str | None]):
         self.values = values
         self.problems: list[str] = []
 
@@ -275,6 +275,7 @@ def _find(session: Session, code: str):
 def _check_unique(session: Session, model, code: str, fields: dict) -> None:
     from sqlmodel import select
 
+    other: LaborRate | MarkupTier | None
     if model is LaborRate:
         other = session.exec(
             select(LaborRate).where(

@@ -20,6 +20,7 @@ from svcdesk.services.billing import arith, pricebook
 from svcdesk.services.billing.invoices import LineDraft
 from svcdesk.services.billing.tax import site_tax
 from svcdesk.services.common import events, sequences
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, shop_zone
 
 MOVES = {
@@ -125,7 +126,7 @@ def options(session: Session, quote_id: int) -> list[QuoteOption]:
         session.exec(
             select(QuoteOption)
             .where(QuoteOption.quote_id == quote_id)
-            .order_by(QuoteOption.position)
+            .order_by(col(QuoteOption.position))
         )
     )
 
@@ -133,7 +134,9 @@ def options(session: Session, quote_id: int) -> list[QuoteOption]:
 def option_lines(session: Session, option_id: int) -> list[QuoteLine]:
     return list(
         session.exec(
-            select(QuoteLine).where(QuoteLine.option_id == option_id).order_by(QuoteLine.position)
+            select(QuoteLine)
+            .where(col(QuoteLine.option_id) == option_id)
+            .order_by(col(QuoteLine.position))
         )
     )
 
@@ -317,7 +320,7 @@ def to_order(
     if quote.status != QuoteStatus.APPROVED.value:
         raise InvalidTransition(f"{quote.number} is {quote.status}; approve it first")
     if quote.order_id is not None:
-        order = session.get(WorkOrder, quote.order_id)
+        order = must_get(session, WorkOrder, quote.order_id)
         raise InvalidTransition(f"{quote.number} already belongs to {order.number}")
     site_id = quote_site(session, quote, site)
     chosen = session.get(QuoteOption, quote.chosen_option_id)

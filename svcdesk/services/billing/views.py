@@ -12,6 +12,7 @@ from svcdesk.clock import now
 from svcdesk.models import Customer, OrderStatus, Site, WorkOrder
 from svcdesk.models.billing import Invoice, InvoiceLine, InvoiceStatus, Quote
 from svcdesk.services.billing import invoices, payments, quotes
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso
 
@@ -169,8 +170,8 @@ def list_invoices(
     today = _today(session)
     stmt = (
         select(Invoice, Customer.name, WorkOrder.number)
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .outerjoin(WorkOrder, WorkOrder.id == Invoice.order_id)
+        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+        .outerjoin(WorkOrder, col(WorkOrder.id) == col(Invoice.order_id))
         .order_by(col(Invoice.id).desc())
         .limit(limit)
     )
@@ -198,7 +199,7 @@ def _line_view(line: InvoiceLine) -> LineView:
 
 def invoice_detail(session: Session, number: str) -> InvoiceDetail:
     invoice = invoices.get_invoice(session, number)
-    customer = session.get(Customer, invoice.customer_id)
+    customer = must_get(session, Customer, invoice.customer_id)
     order = session.get(WorkOrder, invoice.order_id) if invoice.order_id else None
     site = session.get(Site, invoice.site_id) if invoice.site_id else None
     site_label = None
@@ -290,7 +291,7 @@ class QuoteRow:
 
 
 def quote_row(session: Session, quote: Quote) -> QuoteRow:
-    customer = session.get(Customer, quote.customer_id)
+    customer = must_get(session, Customer, quote.customer_id)
     order = session.get(WorkOrder, quote.order_id) if quote.order_id else None
     priced = quotes.totals(session, quote)
     chosen = next((p for p in priced if p.option.id == quote.chosen_option_id), None)

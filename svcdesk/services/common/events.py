@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from svcdesk.clock import now
 from svcdesk.models import OrderEvent, WorkOrder
+from svcdesk.models.base import table_of
 
 
 def record(
@@ -45,7 +46,7 @@ def record_many(session: Session, rows: list[dict[str, Any]], *, actor: str = "s
         return
     at = now()
     session.execute(
-        insert(OrderEvent.__table__),
+        insert(table_of(OrderEvent)),
         [
             {
                 "order_id": row["order_id"],

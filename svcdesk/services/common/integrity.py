@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.models import OrderEvent, Sequence, VisitTechnician, WorkOrder
 
@@ -75,7 +75,7 @@ def _event_trails(session: Session) -> list[str]:
     problems = []
     first = (
         select(OrderEvent.order_id, func.min(OrderEvent.id).label("first_id"))
-        .group_by(OrderEvent.order_id)
+        .group_by(col(OrderEvent.order_id))
         .subquery()
     )
     missing = session.exec(
@@ -87,20 +87,20 @@ def _event_trails(session: Session) -> list[str]:
     wrong_first = session.exec(
         select(WorkOrder.number)
         .join(first, first.c.order_id == WorkOrder.id)
-        .join(OrderEvent, OrderEvent.id == first.c.first_id)
+        .join(OrderEvent, col(OrderEvent.id) == first.c.first_id)
         .where(OrderEvent.kind != "created")
     ).all()
     problems += [f"{n}: history does not start with 'created'" for n in wrong_first]
     last = (
         select(OrderEvent.order_id, func.max(OrderEvent.id).label("last_id"))
-        .where(OrderEvent.to_status.is_not(None))
-        .group_by(OrderEvent.order_id)
+        .where(col(OrderEvent.to_status).is_not(None))
+        .group_by(col(OrderEvent.order_id))
         .subquery()
     )
     mismatched = session.exec(
         select(WorkOrder.number, WorkOrder.status, OrderEvent.to_status)
         .join(last, last.c.order_id == WorkOrder.id)
-        .join(OrderEvent, OrderEvent.id == last.c.last_id)
+        .join(OrderEvent, col(OrderEvent.id) == last.c.last_id)
         .where(OrderEvent.to_status != WorkOrder.status)
     ).all()
     problems += [f"{n}: status {s} but history ends at {t}" for n, s, t in mismatched]
@@ -127,7 +127,7 @@ def _crew_times(session: Session) -> list[str]:
 
     rows = session.exec(
         select(Visit.id)
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
+        .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
         .where(
             (VisitTechnician.starts_at != Visit.starts_at)
             | (VisitTechnician.ends_at != Visit.ends_at)

@@ -38,7 +38,7 @@ def customer_ids_matching(session: Session, term: str) -> Select:
     conds = [col(Customer.name).ilike(like), col(Customer.email).ilike(like)]
     if len(digits) >= MIN_TRIGRAM:
         conds.append(col(Customer.phone_key).like(f"%{digits}%"))
-    return select(Customer.id).where(or_(*conds))
+    return select(col(Customer.id)).where(or_(*conds))
 
 
 def _fts_ids(table: str, query: str) -> Select:
@@ -59,6 +59,6 @@ def site_ids_matching(session: Session, term: str) -> Select:
             .where(text("site_fts MATCH :q").bindparams(q=_fts_query(term)))
         )
     like = f"%{term}%"
-    return select(Site.id).where(
+    return select(col(Site.id)).where(
         or_(col(Site.address).ilike(like), col(Site.city).ilike(like), col(Site.zip).ilike(like))
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from svcdesk.models import Sequence
 
@@ -19,9 +19,9 @@ def next_value(session: Session, name: str, count: int = 1) -> int:
     gives its numbers back (no gaps)."""
     stmt = (
         update(Sequence)
-        .where(Sequence.name == name)
+        .where(col(Sequence.name) == name)
         .values(next_value=Sequence.next_value + count)
-        .returning(Sequence.next_value)
+        .returning(col(Sequence.next_value))
     )
     result = session.execute(stmt).scalar_one_or_none()
     if result is not None:

@@ -702,12 +702,18 @@ def search_customers(session: Session, text: str = "", limit: int = 50) -> list[
 
 
 def customer_sites(session: Session, customer_id: int) -> list[Site]:
-    return list(session.exec(select(Site).where(Site.customer_id == customer_id).order_by(Site.id)))
+    return list(
+        session.exec(
+            select(Site).where(col(Site.customer_id) == customer_id).order_by(col(Site.id))
+        )
+    )
 
 
 def customer_contacts(session: Session, customer_id: int) -> list[Contact]:
     return list(
-        session.exec(select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id))
+        session.exec(
+            select(Contact).where(col(Contact.customer_id) == customer_id).order_by(col(Contact.id))
+        )
     )
 
 
@@ -715,5 +721,5 @@ def site_assets(session: Session, site_ids: list[int]) -> list[Asset]:
     if not site_ids:
         return []
     return list(
-        session.exec(select(Asset).where(col(Asset.site_id).in_(site_ids)).order_by(Asset.id))
+        session.exec(select(Asset).where(col(Asset.site_id).in_(site_ids)).order_by(col(Asset.id)))
     )

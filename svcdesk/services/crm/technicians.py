@@ -213,7 +213,7 @@ def find_technician(session: Session, name_or_id: str | int) -> Technician:
 def technician_skills(session: Session, tech_id: int) -> list[str]:
     rows = session.exec(
         select(Skill.code)
-        .join(TechnicianSkill, TechnicianSkill.skill_id == Skill.id)
+        .join(TechnicianSkill, col(TechnicianSkill.skill_id) == col(Skill.id))
         .where(TechnicianSkill.technician_id == tech_id)
         .order_by(Skill.code)
     ).all()
@@ -225,7 +225,7 @@ def technician_shifts(session: Session, tech_id: int) -> list[Shift]:
         session.exec(
             select(Shift)
             .where(Shift.technician_id == tech_id)
-            .order_by(Shift.weekday, Shift.start_minute)
+            .order_by(col(Shift.weekday), col(Shift.start_minute))
         )
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from svcdesk.clock import now
 from svcdesk.models import (
@@ -47,16 +47,16 @@ def tech_calendar(session: Session, tech: Technician, first: date, days: int) ->
     start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
     rows = session.execute(
         select(Visit, VisitTechnician, WorkOrder, Customer, Site)
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
-        .join(WorkOrder, WorkOrder.id == Visit.order_id)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
-        .join(Site, Site.id == WorkOrder.site_id)
+        .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
+        .join(WorkOrder, col(WorkOrder.id) == col(Visit.order_id))
+        .join(Customer, col(Customer.id) == col(WorkOrder.customer_id))
+        .join(Site, col(Site.id) == col(WorkOrder.site_id))
         .where(
-            VisitTechnician.technician_id == tech.id,
-            Visit.starts_at < end,
-            Visit.ends_at > start,
+            col(VisitTechnician.technician_id) == tech.id,
+            col(Visit.starts_at) < end,
+            col(Visit.ends_at) > start,
         )
-        .order_by(Visit.starts_at, Visit.id)
+        .order_by(col(Visit.starts_at), col(Visit.id))
     ).all()
     crews = _crews(session, [r[0].id for r in rows])
     dtstamp = stamp(now())
@@ -114,10 +114,10 @@ def _crews(session: Session, visit_ids: list[int]) -> dict[int, list[str]]:
     if not visit_ids:
         return out
     for visit_id, name in session.execute(
-        select(VisitTechnician.visit_id, Technician.name)
-        .join(Technician, Technician.id == VisitTechnician.technician_id)
-        .where(VisitTechnician.visit_id.in_(visit_ids), VisitTechnician.active.is_(True))
-        .order_by(VisitTechnician.role.desc(), Technician.name)
+        select(col(VisitTechnician.visit_id), col(Technician.name))
+        .join(Technician, col(Technician.id) == col(VisitTechnician.technician_id))
+        .where(col(VisitTechnician.visit_id).in_(visit_ids), col(VisitTechnician.active).is_(True))
+        .order_by(col(VisitTechnician.role).desc(), col(Technician.name))
     ):
         out.setdefault(visit_id, []).append(name)
     return out

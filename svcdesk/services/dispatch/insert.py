@@ -21,6 +21,7 @@ from svcdesk.models import Technician, Visit, WorkOrder
 from svcdesk.routing import Job, Plan, Problem, Tech, insert_job
 from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.dispatch.plan import _version, apply_moves
 from svcdesk.services.dispatch.problem import DayContext, build_day
@@ -141,7 +142,7 @@ def insert_emergency(
         for tech, seq in full:
             _bump_option(proposal, ctx, order, problem, jobs, legs, tech, seq, job, now, now_minute)
     for tid, why in ctx.not_working.items():
-        person = session.get(Technician, tid)
+        person = must_get(session, Technician, tid)
         proposal.not_possible[person.name] = why
     if order.priority == "emergency":
         proposal.options.sort(
@@ -330,7 +331,9 @@ def _shiftable(ctx: DayContext, job: Job, now: datetime) -> Job:
         job.locked_start is None
         or info.helper
         or info.visit_status not in MOVABLE
+        or info.starts_at is None
         or info.starts_at < now
+        or info.visit_id is None
         or _crew(ctx, info.visit_id)
     ):
         return job

@@ -20,6 +20,7 @@ from svcdesk.routing import (
 )
 from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.dispatch import settings as dsettings
 from svcdesk.services.dispatch.problem import DayContext, build_day
@@ -54,9 +55,10 @@ def plan_day(
         # A booked visit the re-optimised plan leaves out keeps its booking: solve again
         # with those visits locked where they are.
         dropped = {
-            ctx.jobs[u.job_id].visit_id
+            visit_id
             for u in plan.unassigned
-            if ctx.jobs[u.job_id].visit_id is not None and not ctx.jobs[u.job_id].locked
+            if (visit_id := ctx.jobs[u.job_id].visit_id) is not None
+            and not ctx.jobs[u.job_id].locked
         }
         if dropped:
             ctx = build_day(
@@ -113,7 +115,7 @@ def protect_locked(ctx: DayContext, plan: Plan) -> Plan:
     unassigned = list(plan.unassigned)
     legs = legs_for(problem)
     for lock in stuck:
-        route = routes.get(lock.locked_tech)
+        route = routes.get(lock.locked_tech) if lock.locked_tech is not None else None
         if route is None or lock.locked_start is None:
             continue
         lo, hi = lock.locked_start, lock.locked_start + lock.service_minutes
@@ -328,10 +330,12 @@ def apply(session: Session, proposal: PlanProposal, actor: str = "dispatcher") -
         actor,
     )
     for c in books:
-        order = session.get(WorkOrder, _order_id(proposal, c))
+        order = must_get(session, WorkOrder, _order_id(proposal, c))
         if scheduling.active_visits(session, order.id):
             raise Conflict(f"{order.number} was booked by someone else meanwhile; plan again")
-        tech = session.get(Technician, c.after_tech_id)
+        tech = must_get(session, Technician, c.after_tech_id)
+        if c.after_start is None or c.after_end is None:  # (a booking always has its slot)
+            raise Conflict(f"{c.number}: no time slot in the plan; plan again")
         minutes = int((c.after_end - c.after_start).total_seconds() // 60)
         scheduling.book_visit(
             session,

@@ -172,9 +172,9 @@ def _order_rows(session: Session, where) -> list[tuple[WorkOrder, Site, Customer
     return list(
         session.exec(
             select(WorkOrder, Site, Customer, Skill.code)
-            .join(Site, Site.id == WorkOrder.site_id)
-            .join(Customer, Customer.id == WorkOrder.customer_id)
-            .join(Skill, Skill.id == WorkOrder.skill_id, isouter=True)
+            .join(Site, col(Site.id) == col(WorkOrder.site_id))
+            .join(Customer, col(Customer.id) == col(WorkOrder.customer_id))
+            .join(Skill, col(Skill.id) == col(WorkOrder.skill_id), isouter=True)
             .where(where)
         ).all()
     )
@@ -226,7 +226,7 @@ def candidate_orders(session: Session, day: date, zone: ZoneInfo):
         session,
         col(WorkOrder.status).in_(CANDIDATE_STATUSES)
         & col(WorkOrder.id).not_in(active)
-        & ((WorkOrder.window_start == None) | (WorkOrder.window_start < end)),  # noqa: E711
+        & ((col(WorkOrder.window_start) == None) | (col(WorkOrder.window_start) < end)),  # noqa: E711
     )
     return sorted(rows, key=lambda r: (r[0].priority_rank, r[0].number))
 
@@ -414,7 +414,12 @@ def _add_tech(
         ctx.not_working[lane.id] = "shift over" if over else "no free time left in the shift"
         jobs.extend(j for j in mine if not j.locked)
         return
-    keep = [j for j in mine if not j.locked or shift_start <= j.locked_start < shift_end]
+    keep = [
+        j
+        for j in mine
+        if not j.locked
+        or (j.locked_start is not None and shift_start <= j.locked_start < shift_end)
+    ]
     jobs.extend(keep)
     booked = sum(ctx.jobs[j.id].minutes for j in mine)
     ctx.techs[key] = TechInfo(

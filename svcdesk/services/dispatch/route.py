@@ -7,6 +7,8 @@ proposal with ETAs (nothing is written) and can be exported as an iCalendar file
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -21,8 +23,8 @@ from svcdesk.services.dispatch.proposal import PlannedRoute, Unplanned, planned_
 class RouteProposal:
     tech_id: int
     tech_name: str
-    day: object
-    zone: object
+    day: date
+    zone: ZoneInfo
     route: PlannedRoute
     unassigned: list[Unplanned]
     current_order: list[str]  # order numbers in booked order
@@ -46,7 +48,9 @@ def route_for(
         if ctx.jobs[j.id].tech_id == tech.id and (j.locked_tech in (None, key))
     ]
     plan = route_one(t, mine, ctx.problem.travel, time_limit_s=time_limit, day=ctx.problem.day)
-    booked = sorted(mine, key=lambda j: ctx.jobs[j.id].starts_at)
+    booked = sorted(
+        mine, key=lambda j: ctx.jobs[j.id].starts_at or datetime.max.replace(tzinfo=UTC)
+    )
     locs = [t.start_location, *(j.location for j in booked), t.home_end]
     drive = sum(ctx.problem.travel.leg(a, b).minutes for a, b in zip(locs, locs[1:], strict=False))
     return RouteProposal(

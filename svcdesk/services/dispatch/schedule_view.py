@@ -177,7 +177,7 @@ def day_schedule(session: Session, day: date, *, zone: ZoneInfo | None = None) -
     day_start, day_end = day_bounds(day, zone)
 
     visit_rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
             VisitTechnician.technician_id,
             VisitTechnician.role,
             Visit.id,
@@ -212,7 +212,7 @@ def day_schedule(session: Session, day: date, *, zone: ZoneInfo | None = None) -
     techs = session.exec(
         select(Technician.id, Technician.name, Technician.color, Technician.active)
         .where(
-            (Technician.active == True) | col(Technician.id).in_(visit_tech_ids)  # noqa: E712
+            (col(Technician.active) == True) | col(Technician.id).in_(visit_tech_ids)  # noqa: E712
         )
         .order_by(Technician.name)
     ).all()
@@ -220,7 +220,7 @@ def day_schedule(session: Session, day: date, *, zone: ZoneInfo | None = None) -
 
     for tech_id, code in session.exec(
         select(TechnicianSkill.technician_id, Skill.code)
-        .join(Skill, Skill.id == TechnicianSkill.skill_id)
+        .join(Skill, col(Skill.id) == col(TechnicianSkill.skill_id))
         .order_by(Skill.code)
     ):
         if tech_id in lanes:
@@ -229,7 +229,7 @@ def day_schedule(session: Session, day: date, *, zone: ZoneInfo | None = None) -
     for tech_id, start, end in session.exec(
         select(Shift.technician_id, Shift.start_minute, Shift.end_minute)
         .where(Shift.weekday == day.weekday())
-        .order_by(Shift.start_minute)
+        .order_by(col(Shift.start_minute))
     ):
         if tech_id in lanes:
             lanes[tech_id].shifts.append(Span(start, end))
@@ -237,7 +237,7 @@ def day_schedule(session: Session, day: date, *, zone: ZoneInfo | None = None) -
     for tech_id, starts, ends, reason in session.exec(
         select(TimeOff.technician_id, TimeOff.starts_at, TimeOff.ends_at, TimeOff.reason)
         .where(TimeOff.starts_at < day_end, TimeOff.ends_at > day_start)
-        .order_by(TimeOff.starts_at)
+        .order_by(col(TimeOff.starts_at))
     ):
         if tech_id in lanes:
             lanes[tech_id].time_off.append(

@@ -31,6 +31,7 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.routing import Location
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds, fmt
 from svcdesk.services.crm.technicians import list_technicians
@@ -108,7 +109,7 @@ def suggest(
         raise InvalidInput(f"{order.number} is {order.status}; only open orders can be booked")
     zone = shop_zone(session)
     span = search_span(session, order, day, window)
-    site = session.get(Site, order.site_id)
+    site = must_get(session, Site, order.site_id)
     loc, _ = site_location(site)
     own = scheduling.next_active_visit(session, order.id)
     own_id = own.id if own else None
@@ -184,11 +185,11 @@ def suggest(
                 holiday = [holiday_off(d) for d in off]
                 sug.why_not = sug.why_not + holiday if days else holiday
         out.append(sug)
-    starts = [s.starts_at for s in out if s.eligible]
+    offered = [s.starts_at for s in out if s.eligible and s.starts_at is not None]
     for s in out:
-        if s.eligible:  # waiting counts from the earliest start anyone can offer
-            wait = (s.starts_at - min(starts)).total_seconds() / 60
-            s.score = round(s.score + WAIT_WEIGHT.get(order.priority, 0.1) * wait, 1)
+        if s.eligible and s.starts_at is not None:  # waiting counts from the earliest offer
+            wait = (s.starts_at - min(offered)).total_seconds() / 60
+            s.score = round((s.score or 0) + WAIT_WEIGHT.get(order.priority, 0.1) * wait, 1)
     ranked = sorted(
         out,
         key=lambda s: (not s.eligible, s.score if s.score is not None else 0, s.tech_name),
@@ -213,7 +214,8 @@ def _reference(schedules, days, tech_id: int, span: Span, zone) -> datetime:
 def _days(span: Span, zone) -> list[date]:
     first = span.start.astimezone(zone).date()
     last = (span.end - timedelta(seconds=1)).astimezone(zone).date()
-    out, d = [], first
+    out: list[date] = []
+    d = first
     while d <= last and len(out) < 14:
         out.append(d)
         d += timedelta(days=1)
@@ -226,7 +228,7 @@ def _visit_sites(session: Session, schedules) -> dict[int, Location | None]:
     }
     rows = session.exec(
         select(WorkOrder.id, Site)
-        .join(Site, Site.id == WorkOrder.site_id)
+        .join(Site, col(Site.id) == col(WorkOrder.site_id))
         .where(col(WorkOrder.id).in_(ids))
     ).all()
     return {oid: site_location(site)[0] for oid, site in rows}
@@ -349,8 +351,8 @@ def _history(session: Session, tech_id: int, order: WorkOrder) -> tuple[int, int
     and for the asset."""
     base = (
         select(func.count(func.distinct(Visit.id)))
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
-        .join(WorkOrder, WorkOrder.id == Visit.order_id)
+        .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
+        .join(WorkOrder, col(WorkOrder.id) == col(Visit.order_id))
         .where(
             VisitTechnician.technician_id == tech_id,
             Visit.status != VisitStatus.CANCELLED.value,
@@ -378,7 +380,7 @@ def book(
         raise InvalidInput(
             f"{suggestion.tech_name} cannot take {order.number}: " + "; ".join(suggestion.why_not)
         )
-    tech = session.get(Technician, suggestion.tech_id)
+    tech = must_get(session, Technician, suggestion.tech_id)
     minutes = order.est_minutes or 60
     visit = scheduling.next_active_visit(session, order.id)
     if visit is not None and visit.status in (VisitStatus.SCHEDULED, VisitStatus.DISPATCHED):

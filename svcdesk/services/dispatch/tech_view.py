@@ -166,6 +166,8 @@ def tech_detail(session: Session, tech_id: int) -> TechDetail:
     status = next(
         (s for s in tech_statuses(session, include_inactive=True) if s.id == tech_id), None
     )
+    if status is None:
+        raise NotFound(f"technician #{tech_id} not found")
     upcoming = session.exec(
         select(TimeOff)
         .where(TimeOff.technician_id == tech_id, TimeOff.ends_at > clock_now())

@@ -238,6 +238,8 @@ def sign_off(
 def order_signatures(session: Session, order_id: int) -> list[Signature]:
     return list(
         session.exec(
-            select(Signature).where(Signature.order_id == order_id).order_by(Signature.signed_at)
+            select(Signature)
+            .where(col(Signature.order_id) == order_id)
+            .order_by(col(Signature.signed_at))
         )
     )

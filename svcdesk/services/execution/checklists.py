@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
@@ -20,6 +20,7 @@ from svcdesk.models.execution import (
     VisitChecklistAnswer,
 )
 from svcdesk.services.common import events
+from svcdesk.services.common.rows import must_get
 
 YES = {"y", "yes", "true", "1", "pass", "ok"}
 NO = {"n", "no", "false", "0", "fail"}
@@ -108,7 +109,7 @@ def template_items(session: Session, template_id: int) -> list[ChecklistTemplate
         session.exec(
             select(ChecklistTemplateItem)
             .where(ChecklistTemplateItem.template_id == template_id)
-            .order_by(ChecklistTemplateItem.position)
+            .order_by(col(ChecklistTemplateItem.position))
         )
     )
 
@@ -126,7 +127,7 @@ def attach(
     link = VisitChecklist(visit_id=visit.id, template_id=template.id, attached_at=now())
     session.add(link)
     session.flush()
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     events.record(
         session,
         order,
@@ -142,7 +143,7 @@ def attach_defaults(session: Session, visit: Visit, *, actor: str = "system") ->
     """Attach the active templates meant for this order's kind (if none is attached yet)."""
     if session.exec(select(VisitChecklist).where(VisitChecklist.visit_id == visit.id)).first():
         return 0
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     templates = session.exec(
         select(ChecklistTemplate).where(
             ChecklistTemplate.order_kind == order.kind,
@@ -205,10 +206,13 @@ class ChecklistLine:
 def visit_lines(session: Session, visit_id: int) -> list[ChecklistLine]:
     rows = session.exec(
         select(ChecklistTemplate.name, ChecklistTemplateItem)
-        .join(VisitChecklist, VisitChecklist.template_id == ChecklistTemplate.id)
-        .join(ChecklistTemplateItem, ChecklistTemplateItem.template_id == ChecklistTemplate.id)
+        .join(VisitChecklist, col(VisitChecklist.template_id) == col(ChecklistTemplate.id))
+        .join(
+            ChecklistTemplateItem,
+            col(ChecklistTemplateItem.template_id) == col(ChecklistTemplate.id),
+        )
         .where(VisitChecklist.visit_id == visit_id)
-        .order_by(VisitChecklist.id, ChecklistTemplateItem.position)
+        .order_by(col(VisitChecklist.id), col(ChecklistTemplateItem.position))
     ).all()
     answers = {
         a.item_id: a
@@ -258,7 +262,7 @@ def answer(
     session: Session, visit: Visit, ref: str, value: str, *, actor: str = "dispatcher"
 ) -> ChecklistLine:
     line = find_line(session, visit.id, ref)
-    item = session.get(ChecklistTemplateItem, line.item_id)
+    item = must_get(session, ChecklistTemplateItem, line.item_id)
     text = normalise_answer(item, value)
     row = session.exec(
         select(VisitChecklistAnswer).where(
@@ -270,7 +274,7 @@ def answer(
     row.value, row.answered_at, row.answered_by = text, now(), actor
     session.add(row)
     session.flush()
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     unit = f" {item.unit}" if item.unit else ""
     events.record(
         session,

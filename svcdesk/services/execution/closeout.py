@@ -73,9 +73,9 @@ def _ids(session: Session, stmt) -> set[int]:
 def closeout_queue(session: Session, *, order_id: int | None = None) -> list[CloseoutRow]:
     stmt = (
         select(WorkOrder, Customer)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .join(Customer, col(Customer.id) == col(WorkOrder.customer_id))
         .where(WorkOrder.status == OrderStatus.COMPLETED.value)
-        .order_by(col(WorkOrder.completed_at), WorkOrder.id)
+        .order_by(col(WorkOrder.completed_at), col(WorkOrder.id))
     )
     if order_id is not None:
         stmt = stmt.where(WorkOrder.id == order_id)
@@ -102,16 +102,17 @@ def closeout_queue(session: Session, *, order_id: int | None = None) -> list[Clo
     )
     required = session.exec(
         select(Visit.order_id, Visit.id, ChecklistTemplateItem.id)
-        .join(VisitChecklist, VisitChecklist.visit_id == Visit.id)
+        .join(VisitChecklist, col(VisitChecklist.visit_id) == col(Visit.id))
         .join(
-            ChecklistTemplateItem, ChecklistTemplateItem.template_id == VisitChecklist.template_id
+            ChecklistTemplateItem,
+            col(ChecklistTemplateItem.template_id) == VisitChecklist.template_id,
         )
         .where(col(Visit.order_id).in_(ids), ChecklistTemplateItem.required == True)  # noqa: E712
     ).all()
     answered = set(
         session.exec(
             select(VisitChecklistAnswer.visit_id, VisitChecklistAnswer.item_id)
-            .join(Visit, Visit.id == VisitChecklistAnswer.visit_id)
+            .join(Visit, col(Visit.id) == col(VisitChecklistAnswer.visit_id))
             .where(col(Visit.order_id).in_(ids))
         ).all()
     )

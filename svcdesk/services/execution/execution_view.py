@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.models import Technician, WorkOrder
 from svcdesk.models.execution import TimeEntry
@@ -76,7 +76,9 @@ def execution_detail(session: Session, order: WorkOrder) -> ExecutionDetail:
             d.checklist.append({"visit_id": v.id, **line.to_json()})
     names = {t.id: t.name for t in session.exec(select(Technician))}
     for t in session.exec(
-        select(TimeEntry).where(TimeEntry.order_id == order.id).order_by(TimeEntry.starts_at)
+        select(TimeEntry)
+        .where(col(TimeEntry.order_id) == order.id)
+        .order_by(col(TimeEntry.starts_at))
     ):
         minutes = int((t.ends_at - t.starts_at).total_seconds() // 60) if t.ends_at else None
         d.time.append(

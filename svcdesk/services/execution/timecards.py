@@ -22,6 +22,7 @@ from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Technician, WorkOrder
 from svcdesk.models.execution import TimeEntry, TimeKind, TimeSource
 from svcdesk.services.common import events
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, shop_zone
 from svcdesk.services.common.timefmt import day_bounds, fmt
 
@@ -48,13 +49,13 @@ def overlapping(
 ) -> list[TimeEntry]:
     stmt = select(TimeEntry).where(
         TimeEntry.technician_id == technician_id,
-        (col(TimeEntry.ends_at).is_(None)) | (TimeEntry.ends_at > starts_at),
+        (col(TimeEntry.ends_at).is_(None)) | (col(TimeEntry.ends_at) > starts_at),
     )
     if ends_at is not None:
         stmt = stmt.where(TimeEntry.starts_at < ends_at)
     if ignore_id is not None:
         stmt = stmt.where(TimeEntry.id != ignore_id)
-    return list(session.exec(stmt.order_by(TimeEntry.starts_at)))
+    return list(session.exec(stmt.order_by(col(TimeEntry.starts_at))))
 
 
 def _check(session: Session, entry: TimeEntry, ignore_id: int | None = None) -> None:
@@ -65,7 +66,7 @@ def _check(session: Session, entry: TimeEntry, ignore_id: int | None = None) -> 
     clash = overlapping(session, entry.technician_id, entry.starts_at, entry.ends_at, ignore_id)
     if clash:
         zone = shop_zone(session)
-        tech = session.get(Technician, entry.technician_id)
+        tech = must_get(session, Technician, entry.technician_id)
         other = clash[0]
         until = fmt(other.ends_at, zone, "%H:%M") if other.ends_at else "(running)"
         raise InvalidInput(
@@ -76,7 +77,7 @@ def _check(session: Session, entry: TimeEntry, ignore_id: int | None = None) -> 
 
 def _order_event(session: Session, entry: TimeEntry, kind: str, text: str, actor: str) -> None:
     if entry.order_id is not None:
-        order = session.get(WorkOrder, entry.order_id)
+        order = must_get(session, WorkOrder, entry.order_id)
         events.record(session, order, kind, text, actor=actor, data={"time_entry_id": entry.id})
 
 
@@ -170,7 +171,7 @@ def delete_entry(session: Session, entry: TimeEntry, *, actor: str = "dispatcher
 
 def describe(session: Session, entry: TimeEntry) -> str:
     zone = shop_zone(session)
-    tech = session.get(Technician, entry.technician_id)
+    tech = must_get(session, Technician, entry.technician_id)
     until = fmt(entry.ends_at, zone, "%H:%M") if entry.ends_at else "(running)"
     return f"{tech.name} {entry.kind} {fmt(entry.starts_at, zone)}-{until}"
 
@@ -194,13 +195,13 @@ def list_entries(
     end: datetime | None = None,
     approved: bool | None = None,
 ) -> list[TimeEntry]:
-    stmt = select(TimeEntry).order_by(TimeEntry.technician_id, TimeEntry.starts_at)
+    stmt = select(TimeEntry).order_by(col(TimeEntry.technician_id), col(TimeEntry.starts_at))
     if technician_id is not None:
         stmt = stmt.where(TimeEntry.technician_id == technician_id)
     if order_id is not None:
         stmt = stmt.where(TimeEntry.order_id == order_id)
     if start is not None:
-        stmt = stmt.where((col(TimeEntry.ends_at).is_(None)) | (TimeEntry.ends_at > start))
+        stmt = stmt.where((col(TimeEntry.ends_at).is_(None)) | (col(TimeEntry.ends_at) > start))
     if end is not None:
         stmt = stmt.where(TimeEntry.starts_at < end)
     if approved is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
@@ -35,6 +35,7 @@ from svcdesk.models import (
 )
 from svcdesk.models.execution import TimeEntry, TimeKind, TimeSource
 from svcdesk.services.common import events
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.execution import checklists, timecards
 from svcdesk.services.orders import lifecycle, scheduling
 
@@ -77,9 +78,9 @@ def find_visit(session: Session, order: WorkOrder, visit_id: int | None = None) 
 def crew(session: Session, visit: Visit) -> list[tuple[Technician, str]]:
     rows = session.exec(
         select(Technician, VisitTechnician.role)
-        .join(VisitTechnician, VisitTechnician.technician_id == Technician.id)
+        .join(VisitTechnician, col(VisitTechnician.technician_id) == col(Technician.id))
         .where(VisitTechnician.visit_id == visit.id, VisitTechnician.active == True)  # noqa: E712
-        .order_by(VisitTechnician.role != "lead", VisitTechnician.id)
+        .order_by(col(VisitTechnician.role) != "lead", col(VisitTechnician.id))
     ).all()
     return [(t, r) for t, r in rows]
 
@@ -188,7 +189,7 @@ def start_travel(
     actor: str = "dispatcher",
 ) -> Visit:
     at = at or now()
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.DISPATCHED, VisitStatus.EN_ROUTE):
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; can't go en route")
     techs = _pick_crew(session, visit, tech_ids)
@@ -206,7 +207,7 @@ def arrive(
     actor: str = "dispatcher",
 ) -> Visit:
     at = at or now()
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     if visit.status in (VisitStatus.COMPLETED, VisitStatus.CANCELLED):
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; can't arrive")
     if visit.en_route_at and at < visit.en_route_at and not visit.arrived_at:
@@ -235,7 +236,7 @@ def leave(
 ) -> list[Technician]:
     """Crew members leaving before the visit ends (their work time stops; the visit goes on)."""
     at = at or now()
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     techs = _pick_crew(session, visit, tech_ids)
     _stop_all(session, visit, techs, at)
     events.record(
@@ -267,7 +268,7 @@ def complete(
     return visit when `return_at` was given."""
     at = at or now()
     outcome = parse_outcome(outcome) if isinstance(outcome, str) else outcome
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     if visit.status != VisitStatus.ON_SITE:
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; record the arrival first")
     if visit.arrived_at and at < visit.arrived_at:
@@ -376,7 +377,7 @@ def set_outcome(
 ) -> Visit:
     """Record or correct the outcome/work text of a completed visit (no status change)."""
     outcome = parse_outcome(outcome) if isinstance(outcome, str) else outcome
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     if visit.status != VisitStatus.COMPLETED:
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; complete it instead")
     before = visit.outcome or "none"
@@ -417,7 +418,7 @@ def last_completed_visit(session: Session, order: WorkOrder, visit_id: int | Non
     visit = session.exec(
         select(Visit)
         .where(Visit.order_id == order.id, Visit.status == VisitStatus.COMPLETED.value)
-        .order_by(Visit.departed_at.desc(), Visit.id.desc())
+        .order_by(col(Visit.departed_at).desc(), col(Visit.id).desc())
     ).first()
     if visit is None:
         raise InvalidInput(f"{order.number} has no completed visit")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.models.inventory import StockBalance, StockMove
 from svcdesk.services.common.integrity import invariant
@@ -14,21 +14,21 @@ from svcdesk.services.common.integrity import invariant
 
 @invariant("stock ledger")
 def _stock_ledger(session: Session) -> list[str]:
-    ledger: dict[tuple[int, int], int] = defaultdict(int)
+    ledger: dict[tuple[int | None, int], int] = defaultdict(int)  # (NULL side filtered out)
     for loc, part, qty in session.exec(
         select(StockMove.to_location_id, StockMove.part_id, func.sum(StockMove.qty_milli))
-        .where(StockMove.to_location_id.is_not(None))
-        .group_by(StockMove.to_location_id, StockMove.part_id)
+        .where(col(StockMove.to_location_id).is_not(None))
+        .group_by(col(StockMove.to_location_id), col(StockMove.part_id))
     ):
         ledger[(loc, part)] += qty
     for loc, part, qty in session.exec(
         select(StockMove.from_location_id, StockMove.part_id, func.sum(StockMove.qty_milli))
-        .where(StockMove.from_location_id.is_not(None))
-        .group_by(StockMove.from_location_id, StockMove.part_id)
+        .where(col(StockMove.from_location_id).is_not(None))
+        .group_by(col(StockMove.from_location_id), col(StockMove.part_id))
     ):
         ledger[(loc, part)] -= qty
     problems = []
-    balances = {
+    balances: dict[tuple[int | None, int], int] = {
         (b.location_id, b.part_id): b.on_hand_milli for b in session.exec(select(StockBalance))
     }
     for key in sorted(set(ledger) | set(balances)):

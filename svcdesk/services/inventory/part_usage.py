@@ -6,7 +6,7 @@ a RETURN move to the same location. Prices are captured at use time."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
@@ -14,6 +14,7 @@ from svcdesk.models import Visit, VisitTechnician, WorkOrder
 from svcdesk.models.inventory import MoveKind, Part, PartUsage, StockLocation
 from svcdesk.services.common import events
 from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.inventory import stock
 
 USABLE_ORDER_STATUSES = ("dispatched", "en_route", "on_site", "on_hold", "completed", "scheduled")
@@ -23,7 +24,7 @@ def _lead_technician_id(session: Session, visit_id: int) -> int | None:
     row = session.exec(
         select(VisitTechnician.technician_id)
         .where(VisitTechnician.visit_id == visit_id)
-        .order_by(VisitTechnician.role != "lead", VisitTechnician.id)
+        .order_by(col(VisitTechnician.role) != "lead", col(VisitTechnician.id))
     ).first()
     return row
 
@@ -96,11 +97,11 @@ def remove_usage(session: Session, usage_id: int, *, actor: str = "dispatcher") 
     usage = session.get(PartUsage, usage_id)
     if usage is None:
         raise NotFound(f"part usage {usage_id} not found")
-    order = session.get(WorkOrder, usage.order_id)
+    order = must_get(session, WorkOrder, usage.order_id)
     if order.status in ("invoiced", "closed"):
         raise InvalidInput(f"{order.number} is {order.status}; its parts can no longer change")
-    part = session.get(Part, usage.part_id)
-    location = session.get(StockLocation, usage.location_id)
+    part = must_get(session, Part, usage.part_id)
+    location = must_get(session, StockLocation, usage.location_id)
     stock.post_move(
         session,
         part=part,
@@ -128,9 +129,9 @@ def remove_usage(session: Session, usage_id: int, *, actor: str = "dispatcher") 
 def order_usages(session: Session, order_id: int) -> list[tuple[PartUsage, Part, str]]:
     rows = session.exec(
         select(PartUsage, Part, StockLocation.name)
-        .join(Part, Part.id == PartUsage.part_id)
-        .join(StockLocation, StockLocation.id == PartUsage.location_id)
+        .join(Part, col(Part.id) == col(PartUsage.part_id))
+        .join(StockLocation, col(StockLocation.id) == col(PartUsage.location_id))
         .where(PartUsage.order_id == order_id)
-        .order_by(PartUsage.id)
+        .order_by(col(PartUsage.id))
     ).all()
     return [(u, p, loc) for u, p, loc in rows]

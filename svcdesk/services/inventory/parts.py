@@ -7,6 +7,7 @@ no-op (idempotent on SKU: an existing SKU is updated, never duplicated)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +73,7 @@ class PartFields:
     taxable: bool = True
 
 
-def fields_from_row(row: dict[str, str]) -> PartFields:
+def fields_from_row(row: Mapping[str, str | None]) -> PartFields:
     """One row of text (column -> value) to checked part fields; raises InvalidInput."""
 
     def text(key: str) -> str:

@@ -23,6 +23,7 @@ from svcdesk.models.inventory import (
     StockPar,
 )
 from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.inventory import stock
 
 
@@ -79,7 +80,7 @@ def reorder_report(session: Session) -> list[ReorderLine]:
         warehouse_totals[part_id] = warehouse_totals.get(part_id, 0) + qty
     lines: list[ReorderLine] = []
     parts = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
             Part.id,
             Part.sku,
             Part.name,
@@ -96,7 +97,7 @@ def reorder_report(session: Session) -> list[ReorderLine]:
     lines.sort(key=lambda ln: ln.sku)
     have_col = func.coalesce(StockBalance.on_hand_milli, 0)
     low = session.exec(
-        select(StockPar.location_id, StockPar.part_id, have_col, StockPar.min_milli,
+        select(StockPar.location_id, StockPar.part_id, have_col, StockPar.min_milli,  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
                StockPar.par_milli)
         .outerjoin(
             StockBalance,
@@ -160,11 +161,11 @@ def restock_proposal(
     """Transfers that bring trucks up to par (every truck, or one), warehouse stock allowing."""
     stmt = (
         select(StockLocation, Part, StockPar, func.coalesce(StockBalance.on_hand_milli, 0))
-        .join(StockLocation, StockLocation.id == StockPar.location_id)
-        .join(Part, Part.id == StockPar.part_id)
+        .join(StockLocation, col(StockLocation.id) == col(StockPar.location_id))
+        .join(Part, col(Part.id) == col(StockPar.part_id))
         .outerjoin(
             StockBalance,
-            (StockBalance.location_id == StockPar.location_id)
+            (col(StockBalance.location_id) == StockPar.location_id)
             & (StockBalance.part_id == StockPar.part_id),
         )
         .where(
@@ -199,7 +200,7 @@ def accept_restock(
             continue
         stock.post_move(
             session,
-            part=session.get(Part, line.part_id),
+            part=must_get(session, Part, line.part_id),
             qty_milli=line.qty_milli,
             kind=MoveKind.TRANSFER,
             from_loc=warehouse,

@@ -112,7 +112,7 @@ def default_warehouse(session: Session) -> StockLocation:
     loc = session.exec(
         select(StockLocation)
         .where(StockLocation.kind == LocationKind.WAREHOUSE.value)
-        .order_by(StockLocation.id)
+        .order_by(col(StockLocation.id))
     ).first()
     if loc is None:
         raise NotFound("location: no warehouse set up; add one with `svcdesk stock location-add`")
@@ -135,11 +135,11 @@ def _bump(session: Session, location_id: int, part_id: int, delta: int) -> None:
     """Add `delta` to the running balance (a row is created on first use)."""
     result = session.execute(
         update(StockBalance)
-        .where(StockBalance.location_id == location_id, StockBalance.part_id == part_id)
+        .where(col(StockBalance.location_id) == location_id, col(StockBalance.part_id) == part_id)
         .values(on_hand_milli=StockBalance.on_hand_milli + delta)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 0:
+    if result.rowcount == 0:  # type: ignore[attr-defined]  # DML gives a CursorResult (typed Result)
         session.add(StockBalance(location_id=location_id, part_id=part_id, on_hand_milli=delta))
         session.flush()
 
@@ -213,9 +213,10 @@ def ledger_on_hand(session: Session, location_id: int | None = None) -> dict[tup
         inbound = inbound.where(StockMove.to_location_id != None)  # noqa: E711
         outbound = outbound.where(StockMove.from_location_id != None)  # noqa: E711
     for sign, stmt in ((1, inbound), (-1, outbound)):
-        grouped = stmt.group_by(col(stmt.selected_columns[0]), StockMove.part_id)
+        grouped = stmt.group_by(col(stmt.selected_columns[0]), col(StockMove.part_id))
         for loc, part, qty in session.exec(grouped):
-            totals[(loc, part)] = totals.get((loc, part), 0) + sign * int(qty)
+            if loc is not None:  # (filtered in SQL: a move has a side unless location_id is set)
+                totals[(loc, part)] = totals.get((loc, part), 0) + sign * int(qty)
     return totals
 
 
@@ -287,7 +288,7 @@ def on_hand_rows(
     limit: int | None = None,
 ) -> list[OnHandRow]:
     stmt = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
             StockLocation.name,
             StockLocation.id,
             Part.sku,

@@ -107,14 +107,14 @@ def customer_rows(session: Session, text: str = "", limit: int = 50) -> list[Cus
             func.sum(case((col(WorkOrder.status).in_(open_values), 1), else_=0)),
         )
         .where(col(WorkOrder.customer_id).in_(ids))
-        .group_by(WorkOrder.customer_id)
+        .group_by(col(WorkOrder.customer_id))
     ):
         counts[cid] = (int(open_n or 0), int(total))
     cities: dict[int, str] = {}
     for cid, city in session.exec(
         select(Site.customer_id, Site.city)
         .where(col(Site.customer_id).in_(ids))
-        .order_by(Site.customer_id, Site.id)
+        .order_by(col(Site.customer_id), col(Site.id))
     ):
         cities.setdefault(cid, city)
     return [

@@ -211,6 +211,7 @@ def create_order(
         customer_id=customer.id,
         site_id=site.id,
         asset_id=req.asset_id,
+        agreement_id=req.agreement_id,
         kind=kind.value,
         priority=priority.value,
         priority_rank=priority.rank,

@@ -181,7 +181,7 @@ def _touch_many(session: Session, orders: list[WorkOrder], values: dict) -> None
                 tuple_(WorkOrder.id, WorkOrder.version).in_(versions),
             )
             .values(**values, version=WorkOrder.version + 1)
-            .returning(WorkOrder.id)
+            .returning(col(WorkOrder.id))
             .execution_options(synchronize_session=False)
         ).scalars()
     )

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, union_all
+from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import Session, col, or_, select
 
 from svcdesk.clock import now
@@ -27,6 +28,7 @@ from svcdesk.models import (
 )
 from svcdesk.services.common import search
 from svcdesk.services.common.normalize import display_phone
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds, iso
 from svcdesk.services.orders.lifecycle import allowed_moves, get_order
@@ -195,10 +197,10 @@ def _visit_info(session: Session, order_ids: list[int]):
         chunk = order_ids[i : i + 900]
         stmt = (
             select(Visit.order_id, Visit.starts_at, Technician.name, VisitTechnician.role)
-            .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
-            .join(Technician, Technician.id == VisitTechnician.technician_id)
+            .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
+            .join(Technician, col(Technician.id) == col(VisitTechnician.technician_id))
             .where(col(Visit.order_id).in_(chunk), col(Visit.status).in_(active))
-            .order_by(Visit.starts_at, col(VisitTechnician.role) != "lead")
+            .order_by(col(Visit.starts_at), col(VisitTechnician.role) != "lead")
         )
         for order_id, start, name, _role in session.exec(stmt):
             if order_id not in starts:
@@ -356,7 +358,7 @@ def _order_ids(
     active = [s.value for s in ACTIVE_VISIT]
     booked = (
         select(Visit.order_id)
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
+        .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
         .where(col(Visit.status).in_(active))
     )
     if tech_id is not None:
@@ -401,8 +403,9 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     customers = search.customer_ids_matching(session, term)
     sites = search.site_ids_matching(session, term)
     numbers = _order_numbers(term, summary=summary)
-    customer_id, site_id = col(WorkOrder.customer_id), col(WorkOrder.site_id)
-    number = col(WorkOrder.number)
+    customer_id: SQLCoreOperations[int] = col(WorkOrder.customer_id)
+    site_id: SQLCoreOperations[int] = col(WorkOrder.site_id)
+    number: SQLCoreOperations[str] = col(WorkOrder.number)
     if walk:
         customer_id, site_id, number = customer_id + 0, site_id + 0, number + ""
     conds = [customer_id.in_(customers), site_id.in_(sites)]
@@ -496,7 +499,7 @@ def board_counts(session: Session) -> BoardCounts:
     start, end = day_bounds(now().astimezone(zone).date(), zone)
     today = session.exec(
         select(func.count(func.distinct(Visit.order_id)))
-        .join(WorkOrder, WorkOrder.id == Visit.order_id)
+        .join(WorkOrder, col(WorkOrder.id) == col(Visit.order_id))
         .where(
             is_open,
             col(Visit.status).in_(active),
@@ -521,18 +524,18 @@ def order_row(session: Session, order_id: int) -> OrderRow:
 def order_detail(session: Session, number: str) -> OrderDetail:
     order = get_order(session, number)
     row = order_row(session, order.id)
-    site = session.get(Site, order.site_id)
+    site = must_get(session, Site, order.site_id)
     asset = session.get(Asset, order.asset_id) if order.asset_id else None
     callback = session.get(WorkOrder, order.callback_of_id) if order.callback_of_id else None
     visits = []
     for v in session.exec(
-        select(Visit).where(Visit.order_id == order.id).order_by(Visit.starts_at)
+        select(Visit).where(col(Visit.order_id) == order.id).order_by(col(Visit.starts_at))
     ):
         crew = session.exec(
             select(Technician.name, VisitTechnician.role)
-            .join(VisitTechnician, VisitTechnician.technician_id == Technician.id)
+            .join(VisitTechnician, col(VisitTechnician.technician_id) == col(Technician.id))
             .where(VisitTechnician.visit_id == v.id)
-            .order_by(col(VisitTechnician.role) != "lead", VisitTechnician.id)
+            .order_by(col(VisitTechnician.role) != "lead", col(VisitTechnician.id))
         ).all()
         visits.append(
             VisitView(
@@ -550,7 +553,7 @@ def order_detail(session: Session, number: str) -> OrderDetail:
     notes = [
         (n.at, n.author, n.text)
         for n in session.exec(
-            select(Note).where(Note.order_id == order.id).order_by(Note.at, Note.id)
+            select(Note).where(col(Note.order_id) == order.id).order_by(col(Note.at), col(Note.id))
         )
     ]
     evs = [
@@ -558,7 +561,7 @@ def order_detail(session: Session, number: str) -> OrderDetail:
         for e in session.exec(
             select(OrderEvent)
             .where(OrderEvent.order_id == order.id)
-            .order_by(OrderEvent.at, OrderEvent.id)
+            .order_by(col(OrderEvent.at), col(OrderEvent.id))
         )
     ]
     related = [

@@ -26,6 +26,7 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.services.common import events
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.orders import lifecycle
@@ -123,8 +124,8 @@ def _overlapping(
 ):
     stmt = (
         select(Visit, WorkOrder)
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
-        .join(WorkOrder, WorkOrder.id == Visit.order_id)
+        .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
+        .join(WorkOrder, col(WorkOrder.id) == col(Visit.order_id))
         .where(
             VisitTechnician.technician_id == tech_id,
             VisitTechnician.active == True,  # noqa: E712
@@ -260,7 +261,7 @@ def reschedule_visit(
     actor: str = "dispatcher",
     expected_version: int | None = None,
 ) -> Visit:
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     if VisitStatus(visit.status) not in (VisitStatus.SCHEDULED, VisitStatus.DISPATCHED):
         raise InvalidInput(f"{order.number}: a visit that is {visit.status} cannot be moved")
     minutes = minutes or int((visit.ends_at - visit.starts_at).total_seconds() // 60)
@@ -326,9 +327,9 @@ def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str = "d
 def visit_technicians(session: Session, visit_id: int) -> list[Technician]:
     rows = session.exec(
         select(Technician, VisitTechnician.role)
-        .join(VisitTechnician, VisitTechnician.technician_id == Technician.id)
+        .join(VisitTechnician, col(VisitTechnician.technician_id) == col(Technician.id))
         .where(VisitTechnician.visit_id == visit_id)
-        .order_by(col(VisitTechnician.role) != "lead", VisitTechnician.id)
+        .order_by(col(VisitTechnician.role) != "lead", col(VisitTechnician.id))
     ).all()
     return [t for t, _ in rows]
 
@@ -340,14 +341,16 @@ def active_visits(session: Session, order_id: int) -> list[Visit]:
             .where(
                 Visit.order_id == order_id, col(Visit.status).in_([s.value for s in ACTIVE_VISIT])
             )
-            .order_by(Visit.starts_at)
+            .order_by(col(Visit.starts_at))
         )
     )
 
 
 def order_visits(session: Session, order_id: int) -> list[Visit]:
     return list(
-        session.exec(select(Visit).where(Visit.order_id == order_id).order_by(Visit.starts_at))
+        session.exec(
+            select(Visit).where(col(Visit.order_id) == order_id).order_by(col(Visit.starts_at))
+        )
     )
 
 

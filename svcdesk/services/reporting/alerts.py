@@ -65,12 +65,12 @@ def stale_orders(session: Session) -> list[Alert]:
     at = now()
     last = (
         select(OrderEvent.order_id, func.max(OrderEvent.at).label("last_at"))
-        .group_by(OrderEvent.order_id)
+        .group_by(col(OrderEvent.order_id))
         .subquery()
     )
     stmt = (
         select(WorkOrder.number, WorkOrder.status, Customer.name, last.c.last_at)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .join(Customer, col(Customer.id) == col(WorkOrder.customer_id))
         .join(last, last.c.order_id == WorkOrder.id)
         .where(col(WorkOrder.status).in_(list(limits)))
     )
@@ -104,7 +104,7 @@ def all_alerts(session: Session, kinds: tuple[str, ...] = KINDS) -> list[Alert]:
         for r in recalls.list_recalls(session, "possible"):
             order = session.exec(
                 select(WorkOrder.status, Customer.name)
-                .join(Customer, Customer.id == WorkOrder.customer_id)
+                .join(Customer, col(Customer.id) == col(WorkOrder.customer_id))
                 .where(WorkOrder.number == r.number)
             ).one()
             alerts.append(Alert("recall", r.number, order[1], order[0], r.created_at,

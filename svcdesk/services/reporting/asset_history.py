@@ -15,6 +15,7 @@ from svcdesk.models import Asset, Customer, Site, Visit, WorkOrder
 from svcdesk.models.agreements import Agreement, AgreementCoverage, MaintenancePlan
 from svcdesk.services.agreements.pm_plans import plan_preview
 from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso
 from svcdesk.services.execution import checklists
@@ -107,7 +108,7 @@ def warranty_status(until: date | None, today: date) -> str:
 def _visits(session: Session, order_id: int) -> list[VisitLine]:
     out = []
     for v in session.exec(
-        select(Visit).where(Visit.order_id == order_id).order_by(Visit.starts_at)
+        select(Visit).where(col(Visit.order_id) == order_id).order_by(col(Visit.starts_at))
     ):
         readings = [
             f"{line.label}: {line.value}" + (f" {line.unit}" if line.unit else "")
@@ -123,8 +124,8 @@ def asset_history(session: Session, asset_id: int) -> AssetHistory:
     asset = session.get(Asset, asset_id)
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
-    site = session.get(Site, asset.site_id)
-    customer = session.get(Customer, site.customer_id)
+    site = must_get(session, Site, asset.site_id)
+    customer = must_get(session, Customer, site.customer_id)
     today = now().astimezone(shop_zone(session)).date()
     label = " ".join(x for x in (asset.kind, asset.make, asset.model) if x)
     if asset.serial:
@@ -133,7 +134,7 @@ def asset_history(session: Session, asset_id: int) -> AssetHistory:
                            asset.warranty_until, warranty_status(asset.warranty_until, today))  # fmt: skip
     covering = session.exec(
         select(Agreement)
-        .join(AgreementCoverage, AgreementCoverage.agreement_id == Agreement.id)
+        .join(AgreementCoverage, col(AgreementCoverage.agreement_id) == col(Agreement.id))
         .where(
             AgreementCoverage.site_id == site.id,
             or_(col(AgreementCoverage.asset_id).is_(None), AgreementCoverage.asset_id == asset.id),
@@ -149,7 +150,7 @@ def asset_history(session: Session, asset_id: int) -> AssetHistory:
             or_(col(MaintenancePlan.asset_id).is_(None), MaintenancePlan.asset_id == asset.id),
             col(MaintenancePlan.active).is_(True),
         )
-        .order_by(MaintenancePlan.id)
+        .order_by(col(MaintenancePlan.id))
     ).all()
     history.plans = [
         {"id": p.id, "summary": p.summary, "rrule": p.rrule,
@@ -162,7 +163,7 @@ def asset_history(session: Session, asset_id: int) -> AssetHistory:
         .order_by(col(WorkOrder.created_at).desc())
     ).all()
     wanted = {o.agreement_id for o in orders if o.agreement_id is not None}
-    numbers = dict(
+    numbers: dict[int | None, str] = dict(
         session.exec(
             select(Agreement.id, Agreement.number).where(col(Agreement.id).in_(wanted))
         ).all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.models import OrderEvent, WorkOrder
 from svcdesk.models.shop import ChangeEvent
@@ -33,13 +33,13 @@ def audit_log(
 ) -> list[AuditRow]:
     newest_first = order_id is None  # a global log shows the latest `limit` events
     order = (
-        (OrderEvent.at.desc(), OrderEvent.id.desc())
+        (col(OrderEvent.at).desc(), col(OrderEvent.id).desc())
         if newest_first
         else (OrderEvent.at, OrderEvent.id)
     )
     stmt = (
         select(OrderEvent, WorkOrder.number)
-        .join(WorkOrder, WorkOrder.id == OrderEvent.order_id)
+        .join(WorkOrder, col(WorkOrder.id) == col(OrderEvent.order_id))
         .order_by(*order)
     )
     if order_id is not None:

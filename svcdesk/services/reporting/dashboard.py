@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from svcdesk.clock import now
 from svcdesk.models import WorkOrder
@@ -48,7 +48,7 @@ class Span(StrEnum):
     DAYS30 = "30d"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
         return {"today": "Today", "week": "This week", "30d": "Last 30 days"}[self.value]
 
     def next(self) -> Span:
@@ -105,13 +105,15 @@ def dashboard(session: Session, span: Span = Span.WEEK) -> Dashboard:
     monday = today - timedelta(days=today.weekday())
     trend_period = Period.of(monday - timedelta(weeks=TREND_WEEKS - 1), today, zone)
     weekly = kpis.compute(session, trend_period, by=GroupBy.WEEK, keys=list(TREND_KEYS))
-    weeks = [date.fromisoformat(g.key) for g in weekly.groups]
+    weeks = [date.fromisoformat(str(g.key)) for g in weekly.groups]
     for key in TREND_KEYS:
         d = kpis.BY_KEY[key]
         values = [g.kpis[key].value for g in weekly.groups]
         board.trends.append(Trend(key, TREND_LABELS[key], d.unit, weeks, values))
     ranked = kpis.compute(session, period, by=GroupBy.TECH, keys=list(LEADER_KEYS))
-    board.leaders = [LeaderRow(g.key, g.label, g.kpis) for g in ranked.groups if g.key is not None]
+    board.leaders = [
+        LeaderRow(int(g.key), g.label, g.kpis) for g in ranked.groups if g.key is not None
+    ]
     return board
 
 
@@ -125,5 +127,7 @@ def drill(
     if not ids:
         return []
     # The board's own row builder (same OrderRow read model as every order list).
-    stmt = queries._base_query().where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id.desc())
+    stmt = (
+        queries._base_query().where(col(WorkOrder.id).in_(ids)).order_by(col(WorkOrder.id).desc())
+    )
     return queries._rows(session, stmt)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Integer, Select, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from svcdesk.models import (
     OPEN_STATUSES,
@@ -65,7 +66,7 @@ def _in_scope(id_column, flt: KpiFilter, *conds):
 
 def _orders(by: GroupBy | None, flt: KpiFilter, *measures) -> Select:
     stmt = select(
-        order_group_key(by).label("g"), WorkOrder.id.label("order_id"), *measures
+        order_group_key(by).label("g"), col(WorkOrder.id).label("order_id"), *measures
     ).select_from(WorkOrder)
     return filter_orders(stmt, flt)
 
@@ -77,22 +78,24 @@ def created(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Sel
 def completed(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Select:
     """Orders completed in the period, with what FTF, recall and job costing need."""
     visits = (
-        select(func.count(Visit.id))
-        .where(Visit.order_id == WorkOrder.id, Visit.status != VisitStatus.CANCELLED.value)
+        select(func.count(col(Visit.id)))
+        .where(
+            col(Visit.order_id) == WorkOrder.id, col(Visit.status) != VisitStatus.CANCELLED.value
+        )
         .scalar_subquery()
     )
     callback = aliased(WorkOrder)
     first_callback = (  # one pass over the (indexed) callbacks, not one search per order
-        select(callback.callback_of_id.label("of"), func.min(callback.created_at).label("at"))
-        .where(callback.callback_of_id.is_not(None), callback.status != CANCELLED)
-        .group_by(callback.callback_of_id)
+        select(col(callback.callback_of_id).label("of"), func.min(callback.created_at).label("at"))
+        .where(col(callback.callback_of_id).is_not(None), col(callback.status) != CANCELLED)
+        .group_by(col(callback.callback_of_id))
         .subquery()
     )
     within = minutes_between(WorkOrder.completed_at, first_callback.c.at) <= RECALL_DAYS * 1440
     recalled = case((and_(first_callback.c.at.is_not(None), within), 1), else_=0)
     billed = (
         select(func.sum(Invoice.total_cents - Invoice.tax_cents))
-        .where(Invoice.order_id == WorkOrder.id, Invoice.status.in_(BILLED_STATUSES))
+        .where(col(Invoice.order_id) == WorkOrder.id, col(Invoice.status).in_(BILLED_STATUSES))
         .scalar_subquery()
     )
     seconds = cast(
@@ -101,23 +104,23 @@ def completed(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> S
     # The rate by primary key per entry: as a join, PostgreSQL hashed the whole technician
     # table for every order (4 s of a 1M-order year report).
     rate = (
-        select(Technician.hourly_cost_cents)
-        .where(Technician.id == TimeEntry.technician_id)
+        select(col(Technician.hourly_cost_cents))
+        .where(col(Technician.id) == col(TimeEntry.technician_id))
         .scalar_subquery()
     )
     labor = (  # sum of seconds x hourly cost (cents): /3600 and rounding happen in Python
         select(func.sum(seconds * rate))
         .select_from(TimeEntry)
         .where(
-            TimeEntry.order_id == WorkOrder.id,
-            TimeEntry.kind.in_(LABOR_KINDS),
-            TimeEntry.ends_at.is_not(None),
+            col(TimeEntry.order_id) == WorkOrder.id,
+            col(TimeEntry.kind).in_(LABOR_KINDS),
+            col(TimeEntry.ends_at).is_not(None),
         )
         .scalar_subquery()
     )
     parts = (  # each usage's extended cost rounded half-up to the cent, as billing does
         select(func.sum((PartUsage.unit_cost_cents * PartUsage.qty_milli + 500) // 1000))
-        .where(PartUsage.order_id == WorkOrder.id)
+        .where(col(PartUsage.order_id) == WorkOrder.id)
         .scalar_subquery()
     )
     return (
@@ -139,15 +142,15 @@ def _first_event(to_status: str, p: Period):
     """Join condition: the order's FIRST status event to `to_status`, if it is in `p`."""
     e, e2 = aliased(OrderEvent), aliased(OrderEvent)
     earlier = exists().where(
-        e2.order_id == e.order_id,
-        e2.kind == "status",
-        e2.to_status == to_status,
-        or_(e2.at < e.at, and_(e2.at == e.at, e2.id < e.id)),
+        col(e2.order_id) == e.order_id,
+        col(e2.kind) == "status",
+        col(e2.to_status) == to_status,
+        or_(col(e2.at) < e.at, and_(col(e2.at) == e.at, col(e2.id) < e.id)),
     )
     cond = and_(
-        e.order_id == WorkOrder.id,
-        e.kind == "status",
-        e.to_status == to_status,
+        col(e.order_id) == col(WorkOrder.id),
+        col(e.kind) == "status",
+        col(e.to_status) == to_status,
         _in(e.at, p),
         ~earlier,
     )
@@ -171,7 +174,7 @@ def invoiced(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Se
     `first_arrival_at`): hours since completion."""
     hours = minutes_between(WorkOrder.completed_at, WorkOrder.first_invoiced_at) / 60.0
     return _orders(by, flt, hours.label("hours")).where(
-        _in(WorkOrder.first_invoiced_at, p), WorkOrder.completed_at.is_not(None)
+        _in(WorkOrder.first_invoiced_at, p), col(WorkOrder.completed_at).is_not(None)
     )
 
 
@@ -179,21 +182,21 @@ def _visits(flt: KpiFilter, by: GroupBy | None, *measures, crew: bool = False) -
     """Visits joined to their order; one row per technician on the visit when `crew`, or
     when grouped or filtered by technician (visit-level KPIs count every crew member)."""
     per_tech = crew or by == GroupBy.TECH or flt.tech_id is not None
-    key = VisitTechnician.technician_id if by == GroupBy.TECH else order_group_key(by)
+    key = col(VisitTechnician.technician_id) if by == GroupBy.TECH else order_group_key(by)
     stmt = (
-        select(key.label("g"), Visit.order_id.label("order_id"), *measures)
+        select(key.label("g"), col(Visit.order_id).label("order_id"), *measures)
         .select_from(Visit)
-        .where(Visit.status != VisitStatus.CANCELLED.value)
+        .where(col(Visit.status) != VisitStatus.CANCELLED.value)
     )
     if needs_order(flt, by):
-        stmt = stmt.join(WorkOrder, WorkOrder.id == Visit.order_id)
+        stmt = stmt.join(WorkOrder, col(WorkOrder.id) == col(Visit.order_id))
     if per_tech:
         stmt = stmt.join(
             VisitTechnician,
-            and_(VisitTechnician.visit_id == Visit.id, VisitTechnician.active.is_(True)),
+            and_(col(VisitTechnician.visit_id) == Visit.id, col(VisitTechnician.active).is_(True)),
         )
         if flt.tech_id is not None:
-            stmt = stmt.where(VisitTechnician.technician_id == flt.tech_id)
+            stmt = stmt.where(col(VisitTechnician.technician_id) == flt.tech_id)
     return filter_orders(stmt, replace(flt, tech_id=None))
 
 
@@ -201,7 +204,7 @@ def on_site(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Sel
     """Visits that departed in the period: minutes from arrival to departure."""
     minutes = minutes_between(Visit.arrived_at, Visit.departed_at)
     return _visits(flt, by, minutes.label("minutes")).where(
-        _in(Visit.departed_at, p), Visit.arrived_at.is_not(None)
+        _in(Visit.departed_at, p), col(Visit.arrived_at).is_not(None)
     )
 
 
@@ -210,22 +213,25 @@ def work_time(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> S
     clipped = minutes_between(
         greatest(Visit.arrived_at, _ts(p.start)), least(Visit.departed_at, _ts(p.end))
     )
-    measures = (clipped.label("minutes"), VisitTechnician.technician_id.label("tech_id"))
+    measures: tuple = (
+        clipped.label("minutes"),
+        col(VisitTechnician.technician_id).label("tech_id"),
+    )
     return _visits(flt, by, *measures, crew=True).where(
-        _in_scope(Visit.id, flt, Visit.departed_at > p.start, Visit.arrived_at < p.end),
-        Visit.arrived_at.is_not(None),
+        _in_scope(Visit.id, flt, col(Visit.departed_at) > p.start, col(Visit.arrived_at) < p.end),
+        col(Visit.arrived_at).is_not(None),
     )
 
 
 def sla_resolved(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Select:
     """Orders whose SLA clock was resolved (completed) in the period, met or not."""
     met = and_(
-        OrderSla.resolution_met.is_(True),
-        or_(OrderSla.response_met.is_(None), OrderSla.response_met.is_(True)),
+        col(OrderSla.resolution_met).is_(True),
+        or_(col(OrderSla.response_met).is_(None), col(OrderSla.response_met).is_(True)),
     )
     return (
         _orders(by, flt, case((met, 1), else_=0).label("met"))
-        .join(OrderSla, OrderSla.order_id == WorkOrder.id)
+        .join(OrderSla, col(OrderSla.order_id) == col(WorkOrder.id))
         .where(_in(OrderSla.resolved_at, p))
     )
 
@@ -234,29 +240,30 @@ def backlog(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Sel
     """Open orders right now, with their age in minutes."""
     age = minutes_between(WorkOrder.created_at, _ts(now))
     return _orders(by, flt, age.label("minutes")).where(
-        WorkOrder.status.in_([s.value for s in OPEN_STATUSES])
+        col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES])
     )
 
 
 def _invoices(flt: KpiFilter, by: GroupBy | None, *measures) -> Select:
     """Invoices with their order (if any). Customer filter/group use the invoice's customer;
     the other filters need an order, so order-less invoices drop out of them."""
-    key = Invoice.customer_id if by == GroupBy.CUSTOMER else order_group_key(by)
-    stmt = select(key.label("g"), Invoice.order_id.label("order_id"), *measures).select_from(
+    key = col(Invoice.customer_id) if by == GroupBy.CUSTOMER else order_group_key(by)
+    stmt = select(key.label("g"), col(Invoice.order_id).label("order_id"), *measures).select_from(
         Invoice
     )
     if needs_order(flt, by):
-        stmt = stmt.outerjoin(WorkOrder, WorkOrder.id == Invoice.order_id)
+        stmt = stmt.outerjoin(WorkOrder, col(WorkOrder.id) == col(Invoice.order_id))
     if flt.customer_id is not None:
-        stmt = stmt.where(Invoice.customer_id == flt.customer_id)
+        stmt = stmt.where(col(Invoice.customer_id) == flt.customer_id)
     rest = KpiFilter(flt.tech_id, flt.skill_id, None, flt.kind, flt.priority)
     return filter_orders(stmt, rest)
 
 
 def revenue(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) -> Select:
     """Invoices issued in the period (not void): net of tax."""
-    return _invoices(flt, by, (Invoice.total_cents - Invoice.tax_cents).label("net")).where(
-        _in_scope(Invoice.id, flt, _in(Invoice.issued_at, p)), Invoice.status.in_(BILLED_STATUSES)
+    return _invoices(flt, by, (col(Invoice.total_cents) - Invoice.tax_cents).label("net")).where(
+        _in_scope(Invoice.id, flt, _in(Invoice.issued_at, p)),
+        col(Invoice.status).in_(BILLED_STATUSES),
     )
 
 
@@ -265,9 +272,9 @@ def receivables(p: Period, flt: KpiFilter, by: GroupBy | None, now: datetime) ->
     return _invoices(
         flt,
         by,
-        (Invoice.total_cents - Invoice.paid_cents).label("balance"),
-        Invoice.due_on.label("due_on"),
-    ).where(Invoice.status.in_(OPEN), Invoice.total_cents > Invoice.paid_cents)
+        (col(Invoice.total_cents) - Invoice.paid_cents).label("balance"),
+        col(Invoice.due_on).label("due_on"),
+    ).where(col(Invoice.status).in_(OPEN), col(Invoice.total_cents) > Invoice.paid_cents)
 
 
 COHORTS = {

@@ -14,8 +14,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, literal, select
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.expression import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from svcdesk.errors import InvalidInput
 from svcdesk.models import (
@@ -112,29 +113,29 @@ def resolve_filter(
     )
 
 
-def order_tech(order_id: ColumnElement = WorkOrder.id) -> ColumnElement:
+def order_tech(order_id: ColumnElement | Mapped = col(WorkOrder.id)) -> ColumnElement:
     """Correlated subquery: the order's technician (lead of its latest non-cancelled visit)."""
     return (
-        select(VisitTechnician.technician_id)
-        .join(Visit, Visit.id == VisitTechnician.visit_id)
+        select(col(VisitTechnician.technician_id))
+        .join(Visit, col(Visit.id) == col(VisitTechnician.visit_id))
         .where(
-            Visit.order_id == order_id,
-            Visit.status != VisitStatus.CANCELLED.value,
-            VisitTechnician.role == "lead",
+            col(Visit.order_id) == order_id,
+            col(Visit.status) != VisitStatus.CANCELLED.value,
+            col(VisitTechnician.role) == "lead",
         )
-        .order_by(Visit.starts_at.desc(), Visit.id.desc())
+        .order_by(col(Visit.starts_at).desc(), col(Visit.id).desc())
         .limit(1)
         .scalar_subquery()
     )
 
 
-def order_group_key(by: GroupBy | None) -> ColumnElement:
+def order_group_key(by: GroupBy | None) -> ColumnElement | Mapped:
     if by == GroupBy.TECH:
         return order_tech()
     if by == GroupBy.SKILL:
-        return WorkOrder.skill_id
+        return col(WorkOrder.skill_id)
     if by == GroupBy.CUSTOMER:
-        return WorkOrder.customer_id
+        return col(WorkOrder.customer_id)
     return literal(0)
 
 
@@ -149,13 +150,13 @@ def needs_order(flt: KpiFilter, by: GroupBy | None) -> bool:
 def filter_orders(stmt: Select, flt: KpiFilter) -> Select:
     """Apply the filter to a statement that has `work_order` in its FROM."""
     if flt.skill_id is not None:
-        stmt = stmt.where(WorkOrder.skill_id == flt.skill_id)
+        stmt = stmt.where(col(WorkOrder.skill_id) == flt.skill_id)
     if flt.customer_id is not None:
-        stmt = stmt.where(WorkOrder.customer_id == flt.customer_id)
+        stmt = stmt.where(col(WorkOrder.customer_id) == flt.customer_id)
     if flt.kind is not None:
-        stmt = stmt.where(WorkOrder.kind == flt.kind)
+        stmt = stmt.where(col(WorkOrder.kind) == flt.kind)
     if flt.priority is not None:
-        stmt = stmt.where(WorkOrder.priority == flt.priority)
+        stmt = stmt.where(col(WorkOrder.priority) == flt.priority)
     if flt.tech_id is not None:
         stmt = stmt.where(order_tech() == flt.tech_id)
     return stmt
@@ -163,14 +164,15 @@ def filter_orders(stmt: Select, flt: KpiFilter) -> Select:
 
 def group_labels(session: Session, by: GroupBy | None, keys) -> dict:
     """Display names for group keys (None = '(none)': no technician / no skill)."""
-    model, attr = {
-        GroupBy.TECH: (Technician, Technician.name),
-        GroupBy.SKILL: (Skill, Skill.code),
-        GroupBy.CUSTOMER: (Customer, Customer.name),
-    }.get(by, (None, None))
+    columns = {
+        GroupBy.TECH: (col(Technician.id), col(Technician.name)),
+        GroupBy.SKILL: (col(Skill.id), col(Skill.code)),
+        GroupBy.CUSTOMER: (col(Customer.id), col(Customer.name)),
+    }
     labels = {None: "(none)"}
     ids = [k for k in keys if k is not None]
-    if model is not None and ids:
-        rows = session.execute(select(model.id, attr).where(model.id.in_(ids)))
+    if by is not None and by in columns and ids:
+        key, attr = columns[by]
+        rows = session.execute(select(key, attr).where(key.in_(ids)))
         labels.update({i: name for i, name in rows})
     return labels

@@ -19,7 +19,7 @@ def shift_minutes(
     active technicians (or the given ones). A technician with no shifts gets 0.
 
     Shift lengths are wall-clock (08:00-16:00 is 8 h on a DST day too)."""
-    techs = select(Technician.id).where(Technician.active.is_(True))
+    techs = select(Technician.id).where(col(Technician.active).is_(True))
     if tech_ids is not None:
         techs = select(Technician.id).where(col(Technician.id).in_(tech_ids))
     ids = list(session.exec(techs))

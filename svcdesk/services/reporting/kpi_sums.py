@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import BigInteger, Select, and_, case, cast, func, or_, select
+from sqlalchemy import CTE, BigInteger, Select, Subquery, and_, case, cast, func, or_, select
 from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session
 
@@ -100,6 +100,7 @@ MATERIALIZE = {"completed", "work_time", "backlog"}
 def aggregate(session: Session, cohort: str, stmt: Select, today: date) -> dict:
     """{group key: {aggregate name: value}} for one cohort's rows."""
     conn = session.connection()
+    c: CTE | Subquery
     if cohort in MATERIALIZE and _has_materialized(conn):
         c = stmt.cte("c").prefix_with("MATERIALIZED")
     else:

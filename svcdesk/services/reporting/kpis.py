@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import exists, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from svcdesk.clock import now as clock_now
 from svcdesk.db import parallel_report
@@ -319,7 +319,7 @@ def _kpis(defs, aggs_by_cohort, key, ctx) -> dict[str, Kpi]:
 
 def _invoices_exist(session: Session) -> bool:
     return bool(
-        session.execute(select(exists().where(Invoice.status.in_(BILLED_STATUSES)))).scalar()
+        session.execute(select(exists().where(col(Invoice.status).in_(BILLED_STATUSES)))).scalar()
     )
 
 

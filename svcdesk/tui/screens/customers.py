@@ -231,6 +231,7 @@ class CustomersScreen(SearchFilter, DataScreen):
 
     def _sites_closed(self, _result) -> None:
         self._load_card()
+
     # -- forms (the rules live in services/crm/customers.py) --------------------------------
     def _after_save(self, customer_id) -> None:
         if customer_id:

@@ -144,7 +144,7 @@ class DashboardScreen(DataScreen):
         p = data.period
         self.query_one("#dash-title", Static).update(
             Text.assemble(
-                (f"{data.span.title} ", "bold"),
+                (f"{data.span.heading} ", "bold"),
                 (
                     f"{p.label} · tiles and leaderboard for this span; trends: last 12 weeks · "
                     "enter = orders behind a number",
@@ -217,7 +217,7 @@ class DrillScreen(DataScreen):
         zone = self.app.zone
         self.query_one("#drill-title", Static).update(
             Text.assemble(
-                (f"{self.label} ", "bold"), (f"{self.span.title}: {len(rows)} orders", "dim")
+                (f"{self.label} ", "bold"), (f"{self.span.heading}: {len(rows)} orders", "dim")
             )
         )
         self.query_one("#drill", KeyTable).replace_rows(

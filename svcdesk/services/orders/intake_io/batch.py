@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -42,6 +42,7 @@ from svcdesk.models import (
     Skill,
     WorkOrder,
 )
+from svcdesk.models.base import table_of
 from svcdesk.services.common import sequences
 from svcdesk.services.common.normalize import address_key, names_agree, parse_phone
 from svcdesk.services.common.sqlexpr import model_defaults
@@ -126,7 +127,7 @@ class _Compiled:
         keys = list(sample)
         const_keys = [k for k in constants if k not in sample]
         compiled = insert(table).compile(dialect=dialect, column_keys=keys + const_keys)
-        missing = set(compiled.positiontup) - set(keys) - set(const_keys)
+        missing = set(compiled.positiontup or ()) - set(keys) - set(const_keys)
         if missing:
             raise RuntimeError(f"batch insert into {table.name}: no value for {sorted(missing)}")
         quote = dialect.identifier_preparer
@@ -160,7 +161,7 @@ class _Compiled:
         by C-level map/zip."""
         values = list(map(self.get, rows))
         if self.procs:
-            columns = list(zip(*values, strict=True))
+            columns: list[Sequence[Any]] = list(zip(*values, strict=True))
             for (i, proc), done in zip(self.procs, self._converted, strict=True):
                 column = columns[i]
                 try:
@@ -283,6 +284,7 @@ class BatchWriter:
 
     def _index(self, table: str) -> None:
         first, last = self._unindexed.pop(table)
+        assert self._search is not None  # (queued only inside `deferred_search`)
         self._search.index(table, first, last)
 
     def close(self) -> None:
@@ -309,7 +311,7 @@ class BatchWriter:
         if not refs:
             return {}
         rows = self.session.execute(
-            select(WorkOrder.external_ref, WorkOrder.number).where(
+            select(col(WorkOrder.external_ref), col(WorkOrder.number)).where(
                 self._in(WorkOrder.external_ref, refs)
             )
         )
@@ -324,9 +326,14 @@ class BatchWriter:
         if not (phones or mails):
             return
         stmt = (
-            select(Customer.id, Customer.name, Customer.phone_key, Customer.email_key)
+            select(
+                col(Customer.id),
+                col(Customer.name),
+                col(Customer.phone_key),
+                col(Customer.email_key),
+            )
             .where(or_(self._in(Customer.phone_key, phones), self._in(Customer.email_key, mails)))
-            .order_by(Customer.id)
+            .order_by(col(Customer.id))
         )
         for cid, name, pk, ek in self.session.execute(stmt):
             ref = self.by_id.setdefault(cid, Ref(cid, name))
@@ -341,9 +348,9 @@ class BatchWriter:
             return
         self._sites_loaded.update(ids)
         stmt = (
-            select(Site.id, Site.customer_id, Site.address_key)
+            select(col(Site.id), col(Site.customer_id), col(Site.address_key))
             .where(self._in(Site.customer_id, ids))
-            .order_by(Site.id)
+            .order_by(col(Site.id))
         )
         for sid, cid, key in self.session.execute(stmt):
             self.sites.setdefault((self.by_id[cid], key), Ref(sid))
@@ -549,6 +556,8 @@ class BatchWriter:
     def _max_params(self) -> int:
         """SQLite's limit on bound parameters per statement (32766 since 3.32; 999 before)."""
         dbapi = self.session.connection().connection.dbapi_connection
+        if dbapi is None:
+            return 999
         try:
             return dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         except AttributeError:  # Python < 3.11
@@ -592,7 +601,8 @@ class BatchWriter:
         """The orders, their `created` events, and what the order hooks' `created` adds
         (covering agreement and SLA due on the order row; SLA clock, recall flag and its
         event after it), all from the row data by executemany: no ORM objects.
-        `fresh_site_ids`: the sites this batch created (no agreement, no past jobs)."""
+        `fresh_site_ids`: the sites this batch created (no agreement, no past jobs).
+        Returns the orders' numbers and ids."""
         first = sequences.next_value(self.session, "SO", len(rows))
         numbers = sequences.format_numbers("SO", first, len(rows))
         created = self.created
@@ -608,7 +618,7 @@ class BatchWriter:
                     "customer_id": customer.id,
                     "site_id": site.id,
                     "asset_id": req.asset_id,
-                    "agreement_id": None,  # the hook sets the covering agreement
+                    "agreement_id": req.agreement_id,  # else the hook sets the covering one
                     "kind": choice.kind_text,
                     "priority": choice.priority_text,
                     "priority_rank": choice.rank,
@@ -633,7 +643,7 @@ class BatchWriter:
         hook_rows = hooks().batch_created(self.session, orders, fresh_site_ids)
         ids = self._order_ids = self._insert_rows(WorkOrder.__table__, orders, self._order_base)
         self._insert_rows(
-            OrderEvent.__table__,
+            table_of(OrderEvent),
             [
                 {"order_id": order_id, "detail": detail, "data": data}
                 for order_id, (detail, data) in zip(ids, details, strict=True)

@@ -112,7 +112,7 @@ def open_source(
 ) -> Iterator[IntakeSource]:
     """Open a file (or stdin for `-`), check its header, and yield an IntakeSource."""
     if path == "-":
-        stream: IO[bytes] = io.BufferedReader(stdin or sys.stdin.buffer)  # type: ignore[arg-type]
+        stream: IO[bytes] = io.BufferedReader(stdin or sys.stdin.buffer)  # type: ignore[arg-type,type-var]
         name, size = "stdin", None
     else:
         file = Path(path)

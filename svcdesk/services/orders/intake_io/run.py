@@ -241,6 +241,6 @@ def run_file_intake(
             if rejects is not None:
                 rejects.close()
             raise
-    if rejects is not None:  # written even when empty, so no stale rejects linger
+    if rejects is not None and reject_path:  # written even when empty: no stale rejects linger
         result.reject_file = str(rejects.finish(Path(reject_path)))
     return result

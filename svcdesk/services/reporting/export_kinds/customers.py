@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from svcdesk.models import Customer, Site
+from svcdesk.models.base import table_of
 from svcdesk.services.common.sqlexpr import iso_text
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
@@ -32,8 +34,8 @@ register_kind(
         name="customers",
         help="Customers (changed = created_at: customers have no edit history yet).",
         build=build,
-        changed_at=lambda: Customer.created_at,
-        key=lambda: Customer.id,
-        changed_table=lambda: Customer.__table__,
+        changed_at=lambda: col(Customer.created_at),
+        key=lambda: col(Customer.id),
+        changed_table=lambda: table_of(Customer),
     )
 )

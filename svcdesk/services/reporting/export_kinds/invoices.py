@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import String, cast, select
+from sqlmodel import col
 
 from svcdesk.models import Customer, WorkOrder
+from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice
 from svcdesk.services.common.sqlexpr import iso_text
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
@@ -51,8 +53,8 @@ register_kind(
         name="invoices",
         help="Invoices with totals, paid and balance in cents (changed = updated_at).",
         build=build,
-        changed_at=lambda: Invoice.updated_at,
-        key=lambda: Invoice.id,
-        changed_table=lambda: Invoice.__table__,
+        changed_at=lambda: col(Invoice.updated_at),
+        key=lambda: col(Invoice.id),
+        changed_table=lambda: table_of(Invoice),
     )
 )

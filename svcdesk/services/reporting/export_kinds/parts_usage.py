@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from svcdesk.models import Technician, WorkOrder
+from svcdesk.models.base import table_of
 from svcdesk.models.inventory import Part, PartUsage, StockLocation
 from svcdesk.services.common.sqlexpr import iso_text
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
@@ -45,8 +47,8 @@ register_kind(
         name="parts-usage",
         help="Parts used on visits: quantity (thousandths), unit and extended cost/price.",
         build=build,
-        changed_at=lambda: PartUsage.used_at,
-        key=lambda: PartUsage.id,
-        changed_table=lambda: PartUsage.__table__,
+        changed_at=lambda: col(PartUsage.used_at),
+        key=lambda: col(PartUsage.id),
+        changed_table=lambda: table_of(PartUsage),
     )
 )

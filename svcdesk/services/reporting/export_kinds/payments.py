@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import String, cast, select
+from sqlmodel import col
 
 from svcdesk.models import Customer
+from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice, Payment
 from svcdesk.services.common.sqlexpr import iso_text
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
@@ -36,8 +38,8 @@ register_kind(
         name="payments",
         help="Payments received, with invoice and customer (changed = recorded time).",
         build=build,
-        changed_at=lambda: Payment.created_at,
-        key=lambda: Payment.id,
-        changed_table=lambda: Payment.__table__,
+        changed_at=lambda: col(Payment.created_at),
+        key=lambda: col(Payment.id),
+        changed_table=lambda: table_of(Payment),
     )
 )

@@ -12,6 +12,7 @@ invoice comes again with `Status` = void (incremental runs pick up the change)."
 from __future__ import annotations
 
 from sqlalchemy import String, case, cast, literal, select
+from sqlmodel import col
 
 from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice, InvoiceLine, InvoiceStatus
@@ -74,7 +75,7 @@ register_kind(
         name="quickbooks-invoices",
         help="Issued invoices, one row per line, in QuickBooks Online's invoice import columns.",
         build=build,
-        changed_at=lambda: Invoice.updated_at,
-        key=lambda: InvoiceLine.id,
+        changed_at=lambda: col(Invoice.updated_at),
+        key=lambda: col(InvoiceLine.id),
     )
 )

@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 from sqlalchemy import Integer, cast, func, select
+from sqlmodel import col
 
 from svcdesk.models import Technician, WorkOrder
+from svcdesk.models.base import table_of
 from svcdesk.models.execution import TimeEntry
 from svcdesk.services.common.sqlexpr import iso_text, latest, minutes_between
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
@@ -50,7 +52,7 @@ register_kind(
         help="Time entries (or, with --week, the payroll day cards of approved time).",
         build=build,
         changed_at=changed_at,
-        key=lambda: TimeEntry.id,
-        changed_table=lambda: TimeEntry.__table__,
+        key=lambda: col(TimeEntry.id),
+        changed_table=lambda: table_of(TimeEntry),
     )
 )

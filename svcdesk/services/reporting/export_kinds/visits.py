@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Integer, and_, cast, func, select
+from sqlmodel import col
 
 from svcdesk.models import Technician, Visit, VisitTechnician, WorkOrder
 from svcdesk.services.common.sqlexpr import iso_text, latest, minutes_between
@@ -11,10 +12,10 @@ from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
 def _crew(role: str):
     names = (
-        select(func.aggregate_strings(Technician.name, "; "))
+        select(func.aggregate_strings(col(Technician.name), "; "))
         .select_from(VisitTechnician)
-        .join(Technician, Technician.id == VisitTechnician.technician_id)
-        .where(and_(VisitTechnician.visit_id == Visit.id, VisitTechnician.role == role))
+        .join(Technician, col(Technician.id) == col(VisitTechnician.technician_id))
+        .where(and_(col(VisitTechnician.visit_id) == Visit.id, col(VisitTechnician.role) == role))
     )
     return names.scalar_subquery()
 
@@ -64,6 +65,6 @@ register_kind(
         help="Visits with crew, scheduled and actual times, outcome.",
         build=build,
         changed_at=changed_at,
-        key=lambda: Visit.id,
+        key=lambda: col(Visit.id),
     )
 )

@@ -1,0 +1,22 @@
+"""Reading a row that must exist: `session.get` narrowed from `Model | None`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from svcdesk.errors import NotFound
+
+T = TypeVar("T")
+
+
+def must_get(session: Session, model: type[T], key: Any, what: str | None = None) -> T:
+    """The row of `model` with primary key `key`; NotFound (one line: "no site with id 7")
+    instead of None travelling on when it is not there (a stale id, a row deleted meanwhile)."""
+    row = session.get(model, key)
+    if row is None:
+        name = what or re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+        raise NotFound(f"no {name} with id {key}")
+    return row
