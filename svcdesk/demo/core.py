@@ -87,7 +87,7 @@ ZONE_BY_ZIP = {"78727": "Williamson County (Round Rock)"}
 
 
 def _tax_zones(session, ctx) -> None:
-    from svcdesk.services.billing import tax
+    from svcdesk.services.crm import tax
 
     ids = {}
     for i, (name, rate) in enumerate(DEMO_ZONES):

@@ -11,15 +11,15 @@ from svcdesk.cli.output import error, info
 from svcdesk.cli.state import STATE
 from svcdesk.db import shown_name
 from svcdesk.services.billing.arith import fmt_percent
-from svcdesk.services.billing.tax import parse_rate
-from svcdesk.services.common.setup import ShopStart, start_shop
+from svcdesk.services.crm.tax import parse_rate
+from svcdesk.services.shop.setup import ShopStart, start_shop
 
 
 def _check_target(value: str | None) -> str | None:
     """Before any prompt: a path that cannot take a new shop is refused at once."""
     from svcdesk.config import resolve_db_url
     from svcdesk.errors import SvcDeskError
-    from svcdesk.services.common.setup import check_target
+    from svcdesk.services.shop.setup import check_target
 
     try:
         check_target(resolve_db_url(value or STATE.db))

@@ -10,9 +10,9 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services.billing import tax as svc
 from svcdesk.services.billing.arith import fmt_percent
 from svcdesk.services.common.settings import get_setting
+from svcdesk.services.crm import tax as svc
 
 app = typer.Typer(help="Sales tax: zones and their rates.", no_args_is_help=True)
 zones = typer.Typer(

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_crm_records"
-down_revision = "0004_partial_null_indexes"
+down_revision = "0005_tax_zones"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import OrderKind, OrderStatus, WorkOrder
 from svcdesk.models.followup import RecallFlag, RecallStatus
 from svcdesk.services.common import events
+from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
 from svcdesk.services.common.versioning import touch
@@ -82,7 +83,7 @@ def find_originals(
     sites = {s for s, a, _ in keys if a is None}
     assets = {a for _, a, _ in keys if a is not None}
     latest: dict[tuple[str, int, int | None], tuple] = {}
-    stmt = select(
+    stmt = select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
         WorkOrder.id, WorkOrder.number, WorkOrder.site_id, WorkOrder.asset_id,
         WorkOrder.skill_id, WorkOrder.completed_at,
     ).where(
@@ -154,7 +155,7 @@ def _flag(session: Session, order: WorkOrder) -> RecallFlag:
 def confirm(session: Session, order: WorkOrder, *, actor: str = "dispatcher") -> RecallFlag:
     """Confirm: link the order to the original job through callback_of."""
     flag = _flag(session, order)
-    original = session.get(WorkOrder, flag.original_id)
+    original = must_get(session, WorkOrder, flag.original_id)
     touch(session, order, callback_of_id=original.id)
     flag.status, flag.decided_at, flag.decided_by = RecallStatus.CONFIRMED.value, now(), actor
     events.record(session, order, "recall", f"recall of {original.number} confirmed", actor=actor)

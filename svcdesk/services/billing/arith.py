@@ -19,13 +19,10 @@ columns: the lines always add up to the total, to the cent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.common.money import percent_of
+from svcdesk.services.common.money import check_bp, parse_percent, percent_of
 from svcdesk.services.common.quantity import extended_cents
-
-FULL_BP = 10000
 
 
 @dataclass(frozen=True)
@@ -69,11 +66,6 @@ def check_line(line: LineIn) -> None:
         raise InvalidInput("discount: must not be negative")
     if line.discount_bp and line.discount_amount_cents:
         raise InvalidInput("discount: give a percentage or an amount, not both")
-
-
-def check_bp(value: int, field: str) -> None:
-    if not 0 <= value <= FULL_BP:
-        raise InvalidInput(f"{field}: {value / 100:g} % is not between 0 and 100 %")
 
 
 def allocate(amount: int, weights: list[int]) -> list[int]:
@@ -146,20 +138,6 @@ def compute(
     )
 
 
-def parse_percent(text: str, *, field: str = "discount") -> int:
-    """'10' or '10%' or '7.25 %' -> basis points (1000, 725)."""
-    raw = str(text).strip().rstrip("%").strip()
-    try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%") from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%")
-    bp = int(value * 100)
-    check_bp(bp, field)
-    return bp
-
-
 def parse_discount(text: str) -> tuple[int, int]:
     """'10%' -> (1000 bp, 0); '25.00' -> (0, 2500 cents); '0' -> (0, 0)."""
     from svcdesk.services.common.money import parse_money
@@ -171,10 +149,3 @@ def parse_discount(text: str) -> tuple[int, int]:
     if cents < 0:
         raise InvalidInput(f"discount: {text!r} is negative")
     return 0, cents
-
-
-def fmt_percent(bp: int) -> str:
-    text = f"{Decimal(bp) / 100:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text + "%"

@@ -24,9 +24,9 @@ from svcdesk.models import Customer, OrderStatus, Site, WorkOrder
 from svcdesk.models.base import table_of
 from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus, LineKind
 from svcdesk.services.billing import arith
-from svcdesk.services.billing.tax import site_rates, site_tax
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.settings import get_setting, shop_zone
+from svcdesk.services.crm.tax import site_rates, site_tax
 from svcdesk.services.orders import lifecycle
 
 EDITABLE = (InvoiceStatus.DRAFT.value,)

@@ -18,10 +18,10 @@ from svcdesk.models import Customer, Site, WorkOrder
 from svcdesk.models.billing import LineKind, Quote, QuoteLine, QuoteOption, QuoteStatus
 from svcdesk.services.billing import arith, pricebook
 from svcdesk.services.billing.invoices import LineDraft
-from svcdesk.services.billing.tax import site_tax
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, shop_zone
+from svcdesk.services.crm.tax import site_tax
 
 MOVES = {
     QuoteStatus.DRAFT: (QuoteStatus.SENT,),

@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from svcdesk.errors import InvalidInput
 
+FULL_BP = 10_000  # 100 % in basis points
+
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 12  # a trillion dollars: beyond any real invoice, fits 64-bit cents
 
@@ -44,3 +46,29 @@ def fmt_money(cents: int | None) -> str:
     sign = "-" if cents < 0 else ""
     cents = abs(cents)
     return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+
+
+def check_bp(value: int, field: str) -> None:
+    if not 0 <= value <= FULL_BP:
+        raise InvalidInput(f"{field}: {value / 100:g} % is not between 0 and 100 %")
+
+
+def parse_percent(text: str, *, field: str = "discount") -> int:
+    """'10' or '10%' or '7.25 %' -> basis points (1000, 725)."""
+    raw = str(text).strip().rstrip("%").strip()
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%") from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%")
+    bp = int(value * 100)
+    check_bp(bp, field)
+    return bp
+
+
+def fmt_percent(bp: int) -> str:
+    text = f"{Decimal(bp) / 100:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"

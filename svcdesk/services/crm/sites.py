@@ -76,7 +76,7 @@ def _zone_id(session: Session, zone: str | None) -> int | None:
     """A zone name ('' = none: the default zone applies)."""
     if not (zone or "").strip():
         return None
-    from svcdesk.services.billing.tax import get_zone
+    from svcdesk.services.crm.tax import get_zone
 
     found = get_zone(session, zone)
     if not found.active:
@@ -221,7 +221,7 @@ def list_sites(
     session: Session, *, customer: str | int | None = None, limit: int | None = 200
 ) -> list[SiteRow]:
     """Sites (of one customer, or all by customer name) with the tax each bills at."""
-    from svcdesk.services.billing.tax import default_zone
+    from svcdesk.services.crm.tax import default_zone
 
     stmt = (
         select(Site, Customer.name, TaxZone)

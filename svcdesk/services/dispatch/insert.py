@@ -379,8 +379,8 @@ def apply_insert(
     moves = [(d.visit_id, option.tech_id, d.after, d.number) for d in option.delays]
     moves += [(b.visit_id, b.to_tech_id, b.after, b.number) for b in option.bumped if b.after]
     apply_moves(session, moves, {}, touched, actor)
-    order = session.get(WorkOrder, proposal.order_id)
-    tech = session.get(Technician, option.tech_id)
+    order = must_get(session, WorkOrder, proposal.order_id)
+    tech = must_get(session, Technician, option.tech_id)
     minutes = int((option.ends_at - option.starts_at).total_seconds() // 60)
     return scheduling.book_visit(
         session,

@@ -62,6 +62,9 @@ class IntakeRequest:
     asset_id: int | None = None
     callback_of_id: int | None = None
     match_existing: bool = False  # take a phone/e-mail match even when the name disagrees
+    # The agreement the order is placed under (maintenance generated from its plan);
+    # without one, the creation hook links the agreement covering the site, if any.
+    agreement_id: int | None = None
     extra: dict = field(default_factory=dict)
 
 

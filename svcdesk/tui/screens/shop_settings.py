@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
 
-from svcdesk.services.billing import tax
 from svcdesk.services.billing.arith import fmt_percent
 from svcdesk.services.common import settings as shop_settings
+from svcdesk.services.crm import tax
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Site
 from svcdesk.models.shop import TaxZone
-from svcdesk.services.billing.arith import fmt_percent, parse_percent
 from svcdesk.services.common.events import record_change
+from svcdesk.services.common.money import fmt_percent, parse_percent
 
 MAX_RATE_BP = 5000  # = arith.compute's limit: 50 %
 
@@ -182,3 +182,13 @@ def site_rates(session: Session, site_ids: set[int]) -> dict[int, int]:
             (sid, rate if rate is not None and active else base) for sid, rate, active in rows
         )
     return out
+
+
+def check_zone_setting(key: str, text: str, session: Session) -> str:
+    """The `tax.default_zone` setting names an active zone (the canonical name), else one
+    line listing the zones."""
+    zone = find_zone(session, text)
+    if zone is None or not zone.active:
+        names = ", ".join(zone_names(session)) or "none yet: add one with `svcdesk tax zones add`"
+        raise InvalidInput(f"{key}: {text!r} is not an active tax zone; zones: {names}")
+    return zone.name

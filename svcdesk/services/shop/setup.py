@@ -26,8 +26,8 @@ class ShopStart:
 
 def check(start: ShopStart) -> ShopStart:
     """The canonical values, or InvalidInput naming the first bad one."""
-    from svcdesk.services.billing.tax import _name, parse_rate
     from svcdesk.services.common.settings import SPECS
+    from svcdesk.services.crm.tax import _name, parse_rate
 
     company = SPECS["company.name"].check(start.company)
     zone = SPECS["shop.timezone"].check(start.timezone)
@@ -59,8 +59,8 @@ def check_target(url: str) -> Path | None:
 
 def start_shop(db: str | None, start: ShopStart, *, actor: str = "system") -> Engine:
     """Create the database at `db` (path or URL) and record the shop's basics."""
-    from svcdesk.services.billing.tax import add_zone
     from svcdesk.services.common.settings import set_setting
+    from svcdesk.services.crm.tax import add_zone
 
     start = check(start)
     url = resolve_db_url(db)

@@ -1,0 +1,1 @@
+"""Starting a shop: `svcdesk init` (the database, company, time zone, hours, default tax zone)."""
