@@ -10,7 +10,7 @@ import typer
 from svcdesk.cli.output import error, info
 from svcdesk.cli.state import STATE
 from svcdesk.db import shown_name
-from svcdesk.services.billing.arith import fmt_percent
+from svcdesk.services.common.money import fmt_percent
 from svcdesk.services.crm.tax import parse_rate
 from svcdesk.services.shop.setup import ShopStart, start_shop
 

@@ -10,7 +10,7 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
-from svcdesk.services.billing.arith import fmt_percent
+from svcdesk.services.common.money import fmt_percent
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.crm import tax as svc
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from svcdesk.services.billing import views
-from svcdesk.services.billing.arith import fmt_percent
-from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.money import fmt_money, fmt_percent
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.settings import get_setting
 

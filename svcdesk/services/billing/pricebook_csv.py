@@ -25,8 +25,7 @@ from svcdesk.clock import now
 from svcdesk.errors import BatchRejected, InvalidInput
 from svcdesk.models.billing import LaborRate, MarkupTier, PriceBookItem, RateKind
 from svcdesk.services.billing import pricebook
-from svcdesk.services.billing.arith import fmt_percent
-from svcdesk.services.common.money import parse_money
+from svcdesk.services.common.money import fmt_percent, parse_money
 from svcdesk.services.common.spreadsheet import neutralise
 from svcdesk.services.orders.intake_io.reader import read_table
 

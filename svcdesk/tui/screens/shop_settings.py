@@ -14,8 +14,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
 
-from svcdesk.services.billing.arith import fmt_percent
 from svcdesk.services.common import settings as shop_settings
+from svcdesk.services.common.money import fmt_percent
 from svcdesk.services.crm import tax
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip

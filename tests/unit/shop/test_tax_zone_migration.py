@@ -11,8 +11,8 @@ from sqlmodel import select
 from svcdesk.db import make_engine, read_session
 from svcdesk.models import Site
 from svcdesk.models.shop import ChangeEvent, TaxZone
-from svcdesk.services.crm.tax import site_tax
 from svcdesk.services.common.settings import get_setting
+from svcdesk.services.crm.tax import site_tax
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "schema_v1.sql"
 
