@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from svcdesk.errors import InvalidInput
 from svcdesk.services.billing import arith
+from svcdesk.services.common import money
 
 line = st.builds(
     arith.LineIn,
@@ -125,7 +126,7 @@ def test_refusals():
     with pytest.raises(InvalidInput, match="above 0"):
         arith.compute([arith.LineIn(0, 100)])
     with pytest.raises(InvalidInput, match="between 0 and 100"):
-        arith.parse_percent("120")
-    assert arith.parse_percent("7.25%") == 725
-    assert arith.fmt_percent(725) == "7.25%"
-    assert arith.fmt_percent(10000) == "100%" and arith.fmt_percent(1050) == "10.5%"
+        money.parse_percent("120")
+    assert money.parse_percent("7.25%") == 725
+    assert money.fmt_percent(725) == "7.25%"
+    assert money.fmt_percent(10000) == "100%" and money.fmt_percent(1050) == "10.5%"
