@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from svcdesk.models import OrderEvent, OrderKind, OrderStatus, WorkOrder
 from svcdesk.models.agreements import OrderSla
+from svcdesk.models.base import table_of
 from svcdesk.models.followup import RecallFlag
 from svcdesk.services.agreements import agreements, followups, recalls, sla
 from svcdesk.services.common.settings import shop_zone
@@ -88,7 +89,7 @@ def rows_for_new_orders(
     def rows(ids: list[int]) -> list[NewRows]:
         out = [
             NewRows(
-                OrderSla.__table__,
+                table_of(OrderSla),
                 [{**row, "order_id": i} for i, row in zip(ids, new.clocks, strict=True)],
                 model_defaults(OrderSla),
             )
@@ -120,12 +121,12 @@ def rows_for_new_orders(
             }
             out.append(
                 NewRows(
-                    RecallFlag.__table__,
+                    table_of(RecallFlag),
                     flags,
                     {**model_defaults(RecallFlag), "created_at": created},
                 )
             )
-            out.append(NewRows(OrderEvent.__table__, notes, event))
+            out.append(NewRows(table_of(OrderEvent), notes, event))
         return out
 
     return rows

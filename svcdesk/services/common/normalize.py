@@ -29,7 +29,7 @@ class Phone:
     @property
     def display(self) -> str:
         """How a dispatcher reads it: (512) 555-0101 x23."""
-        return display_phone(self.e164, self.ext)
+        return display_phone(self.e164, self.ext) or self.e164
 
 
 def display_phone(stored: str | None, ext: str | None = None) -> str | None:

@@ -20,3 +20,10 @@ def must_get(session: Session, model: type[T], key: Any, what: str | None = None
         name = what or re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
         raise NotFound(f"no {name} with id {key}")
     return row
+
+
+def row_id(row: Any) -> int:
+    """A stored row's id (`int | None` on the model until the row is flushed)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
+    return int(row.id)

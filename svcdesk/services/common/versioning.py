@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from svcdesk.clock import now
 from svcdesk.errors import Conflict
@@ -24,11 +24,11 @@ def touch(
     values["version"] = version + 1
     result = session.execute(
         update(WorkOrder)
-        .where(WorkOrder.id == order.id, WorkOrder.version == version)
+        .where(col(WorkOrder.id) == order.id, col(WorkOrder.version) == version)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML gives a CursorResult (typed Result)
         raise Conflict(
             f"{order.number} was changed by someone else since you opened it; reload and retry"
         )

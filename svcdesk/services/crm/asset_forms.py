@@ -57,8 +57,8 @@ def edit_asset_from_text(
     fields: dict = {
         k: v[k] for k in ("kind", "make", "model", "serial", "notes") if v.get(k) is not None
     }
-    if v.get("site") is not None:
-        fields["site"] = find_site(session, v["site"])
+    if (site := v.get("site")) is not None:
+        fields["site"] = find_site(session, site)
     if v.get("installed") is not None:
         fields["installed_on"] = parse_day(session, v["installed"], "installed")
     if v.get("warranty") is not None:

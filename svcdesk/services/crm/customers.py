@@ -30,6 +30,7 @@ from svcdesk.services.common.normalize import (
     parse_phone,
     phone_key,
 )
+from svcdesk.services.common.rows import must_get, row_id
 
 MAX_NAME = 200
 
@@ -54,11 +55,11 @@ def _candidates(session: Session, pk: str | None, ek: str | None) -> list[tuple[
     found: list[tuple[Customer, str]] = []
     live = col(Customer.merged_into_id).is_(None)
     if pk:
-        stmt = select(Customer).where(Customer.phone_key == pk, live).order_by(Customer.id)
+        stmt = select(Customer).where(Customer.phone_key == pk, live).order_by(col(Customer.id))
         found += [(c, "phone") for c in session.exec(stmt)]
     if ek:
         seen = {c.id for c, _ in found}
-        stmt = select(Customer).where(Customer.email_key == ek, live).order_by(Customer.id)
+        stmt = select(Customer).where(Customer.email_key == ek, live).order_by(col(Customer.id))
         found += [(c, "e-mail") for c in session.exec(stmt) if c.id not in seen]
     return found
 
@@ -317,10 +318,10 @@ def merge_customers(
         column = table.c.customer_id
         if not any(fk.column.table.name == "customer" for fk in column.foreign_keys):
             continue
-        values = {"customer_id": keep.id}
+        values: dict[str, object] = {"customer_id": keep.id}
         if table.name == "work_order":
             values.update(updated_at=now(), version=table.c.version + 1)
-        count = session.execute(update(table).where(column == gone.id).values(**values)).rowcount
+        count = session.execute(update(table).where(column == gone.id).values(**values)).rowcount  # type: ignore[attr-defined]  # a CursorResult
         if count:
             moved[table.name] = count
     events.record_many(
@@ -354,7 +355,7 @@ def merge_customers(
                 col(PossibleDuplicate.existing_id) == gone.id,
             )
         )
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # a CursorResult
     summary = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in moved.items()) or "nothing to move"
     record_event(
         session, keep.id, "merged", f"{gone.name} (#{gone.id}) merged in: {summary}", actor=actor
@@ -383,7 +384,7 @@ class DuplicateView:
 
 def possible_duplicates(session: Session, customer_id: int | None = None) -> list[DuplicateView]:
     """Open possible-duplicate records (of one customer, either side, when given)."""
-    stmt = select(PossibleDuplicate).order_by(PossibleDuplicate.id)
+    stmt = select(PossibleDuplicate).order_by(col(PossibleDuplicate.id))
     if customer_id is not None:
         stmt = stmt.where(
             or_(
@@ -394,11 +395,12 @@ def possible_duplicates(session: Session, customer_id: int | None = None) -> lis
     rows = session.exec(stmt).all()
     out = []
     for r in rows:
-        new, old = session.get(Customer, r.customer_id), session.get(Customer, r.existing_id)
+        new = must_get(session, Customer, r.customer_id)
+        old = must_get(session, Customer, r.existing_id)
         order = session.get(WorkOrder, r.order_id) if r.order_id else None
         out.append(
             DuplicateView(
-                r.id,
+                row_id(r),
                 new.id,
                 new.name,
                 format_phone(new),
@@ -421,7 +423,7 @@ def duplicate_of_order(session: Session, order_id: int) -> dict | None:
     ).first()
     if row is None:
         return None
-    existing = session.get(Customer, row.existing_id)
+    existing = must_get(session, Customer, row.existing_id)
     return {"id": existing.id, "name": existing.name, "matched_on": row.matched_on}
 
 
@@ -451,7 +453,7 @@ def customer_events(session: Session, customer_id: int) -> list[CustomerEvent]:
         session.exec(
             select(CustomerEvent)
             .where(CustomerEvent.customer_id == customer_id)
-            .order_by(CustomerEvent.id)
+            .order_by(col(CustomerEvent.id))
         )
     )
 
@@ -546,7 +548,7 @@ def _asset_dates(installed_on: date | None, warranty_until: date | None) -> None
 
 
 def add_asset(session: Session, site: Site, *, kind: str, actor: str = "system", **fields) -> Asset:
-    kind = _asset_text("kind", kind, required=True).lower().replace(" ", "_")
+    kind = (_asset_text("kind", kind, required=True) or "").lower().replace(" ", "_")
     for name in ("make", "model", "serial", "notes"):
         if name in fields:
             fields[name] = _asset_text(name, fields[name])
@@ -590,7 +592,7 @@ def edit_asset(session: Session, asset: Asset, *, actor: str = "system", **field
     for name in ("kind", "make", "model", "serial", "notes"):
         if name in fields:
             value = _asset_text(name, fields[name], required=name == "kind")
-            if name == "kind":
+            if name == "kind" and value:
                 value = value.lower().replace(" ", "_")
             if value != getattr(asset, name):
                 changes.append(f"{name} {getattr(asset, name) or '-'} -> {value or '-'}")
@@ -603,7 +605,7 @@ def edit_asset(session: Session, asset: Asset, *, actor: str = "system", **field
     if changes:
         session.add(asset)
         session.flush()
-        site_row = session.get(Site, asset.site_id)
+        site_row = must_get(session, Site, asset.site_id)
         record_event(
             session,
             site_row.customer_id,
@@ -632,7 +634,7 @@ def retire_asset(
     asset.retired_reason = (reason or "").strip() or None
     session.add(asset)
     session.flush()
-    site = session.get(Site, asset.site_id)
+    site = must_get(session, Site, asset.site_id)
     record_event(
         session,
         site.customer_id,

@@ -74,7 +74,7 @@ def _text(name: str, value: str | None, *, required: bool = False) -> str | None
 
 def _zone_id(session: Session, zone: str | None) -> int | None:
     """A zone name ('' = none: the default zone applies)."""
-    if not (zone or "").strip():
+    if zone is None or not zone.strip():
         return None
     from svcdesk.services.crm.tax import get_zone
 
@@ -225,9 +225,9 @@ def list_sites(
 
     stmt = (
         select(Site, Customer.name, TaxZone)
-        .join(Customer, Customer.id == Site.customer_id)
-        .join(TaxZone, TaxZone.id == Site.tax_zone_id, isouter=True)
-        .order_by(Customer.name, Site.id)
+        .join(Customer, col(Customer.id) == Site.customer_id)
+        .join(TaxZone, col(TaxZone.id) == Site.tax_zone_id, isouter=True)
+        .order_by(col(Customer.name), col(Site.id))
     )
     if customer is not None:
         stmt = stmt.where(Site.customer_id == crm.get_customer(session, customer).id)

@@ -14,6 +14,7 @@ from svcdesk.models import Site
 from svcdesk.models.shop import TaxZone
 from svcdesk.services.common.events import record_change
 from svcdesk.services.common.money import fmt_percent, parse_percent
+from svcdesk.services.common.rows import row_id
 
 MAX_RATE_BP = 5000  # = arith.compute's limit: 50 %
 
@@ -81,7 +82,7 @@ def add_zone(
     session.add(zone)
     session.flush()
     record_change(
-        session, "tax_zone", zone.id, "created", f"tax zone {zone.name} {fmt_percent(zone.rate_bp)}",
+        session, "tax_zone", row_id(zone), "created", f"tax zone {zone.name} {fmt_percent(zone.rate_bp)}",
         actor=actor, after=_snapshot(zone),
     )  # fmt: skip
     if default:
@@ -129,7 +130,7 @@ def edit_zone(
     session.flush()
     changed = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in after if after[k] != before[k])
     record_change(
-        session, "tax_zone", zone.id, "edited", f"tax zone {zone.name}: {changed}",
+        session, "tax_zone", row_id(zone), "edited", f"tax zone {zone.name}: {changed}",
         actor=actor, before=before, after=after,
     )  # fmt: skip
     if was_default and zone.name != before["name"]:
@@ -175,7 +176,7 @@ def site_rates(session: Session, site_ids: set[int]) -> dict[int, int]:
     for start in range(0, len(ordered), 900):  # (SQLite's bound-parameter limit)
         rows = session.exec(
             select(Site.id, TaxZone.rate_bp, TaxZone.active)
-            .join(TaxZone, TaxZone.id == Site.tax_zone_id, isouter=True)
+            .join(TaxZone, col(TaxZone.id) == Site.tax_zone_id, isouter=True)
             .where(col(Site.id).in_(ordered[start : start + 900]))
         ).all()
         out.update(

@@ -170,18 +170,18 @@ def edit_technician(
                 session.add(TechnicianSkill(technician_id=tech.id, skill_id=skill.id))
             changes.append(f"skills {', '.join(before) or '-'} -> {', '.join(after) or '-'}")
     if shift_rows is not None:
-        before = format_shifts(technician_shifts(session, tech.id))
-        for row in technician_shifts(session, tech.id):
-            session.delete(row)
+        shifts_before = format_shifts(technician_shifts(session, tech.id))
+        for shift in technician_shifts(session, tech.id):
+            session.delete(shift)
         session.flush()
         for weekday, start, end in shift_rows:
             session.add(
                 Shift(technician_id=tech.id, weekday=weekday, start_minute=start, end_minute=end)
             )
         session.flush()
-        after = format_shifts(technician_shifts(session, tech.id))
-        if before != after:
-            changes.append(f"shifts {before or '-'} -> {after or '-'}")
+        shifts_after = format_shifts(technician_shifts(session, tech.id))
+        if shifts_before != shifts_after:
+            changes.append(f"shifts {shifts_before or '-'} -> {shifts_after or '-'}")
     session.add(tech)
     session.flush()
     return changes

@@ -156,7 +156,7 @@ def insert_emergency(
 def _day_of(jobs: list[Job], tech: Tech) -> list[Job]:
     return sorted(
         (j for j in jobs if j.locked_tech == tech.id),
-        key=lambda j: j.locked_start if j.locked_start is not None else j.window_start,
+        key=lambda j: j.locked_start if j.locked_start is not None else (j.window_start or 0),
     )
 
 
@@ -189,7 +189,12 @@ def _add_option(proposal, ctx: DayContext, order, tech: Tech, name: str, ins, bu
     delays = []
     for stop in route.stops:
         info = ctx.jobs[stop.job_id]
-        if info.visit_id is not None and stop.starts_at != info.starts_at and not info.helper:
+        if (
+            info.visit_id is not None
+            and info.starts_at is not None
+            and stop.starts_at != info.starts_at
+            and not info.helper
+        ):
             minutes = int((stop.starts_at - info.starts_at).total_seconds() // 60)
             delays.append(
                 Delay(info.number, info.visit_id, info.starts_at, stop.starts_at, minutes)
@@ -371,13 +376,17 @@ def apply_insert(
         if b.after is None:
             scheduling.cancel_visit(
                 session,
-                session.get(Visit, b.visit_id),
+                must_get(session, Visit, b.visit_id),
                 reason=f"bumped for emergency {proposal.number}: back to the board",
                 actor=actor,
             )
             touched.add(b.number)
     moves = [(d.visit_id, option.tech_id, d.after, d.number) for d in option.delays]
-    moves += [(b.visit_id, b.to_tech_id, b.after, b.number) for b in option.bumped if b.after]
+    moves += [
+        (b.visit_id, b.to_tech_id, b.after, b.number)
+        for b in option.bumped
+        if b.after and b.to_tech_id is not None
+    ]
     apply_moves(session, moves, {}, touched, actor)
     order = must_get(session, WorkOrder, proposal.order_id)
     tech = must_get(session, Technician, option.tech_id)

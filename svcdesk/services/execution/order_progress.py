@@ -68,7 +68,7 @@ def _open_visits(session: Session, order: WorkOrder) -> list[Visit]:
         session.exec(
             select(Visit)
             .where(Visit.order_id == order.id, col(Visit.status).in_(OPEN))
-            .order_by(Visit.starts_at, Visit.id)
+            .order_by(col(Visit.starts_at), col(Visit.id))
         )
     )
 

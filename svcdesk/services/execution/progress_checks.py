@@ -5,7 +5,7 @@ site matching an en-route or on-site order)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists
+from sqlalchemy import Exists, and_, exists
 from sqlmodel import Session, col, select
 
 from svcdesk.models import OrderStatus as S
@@ -21,8 +21,10 @@ from svcdesk.services.execution.order_progress import (
 BOOKED = (S.SCHEDULED.value, S.DISPATCHED.value, S.EN_ROUTE.value, S.ON_SITE.value)
 
 
-def _visits_in(statuses) -> exists:
-    return exists().where(and_(Visit.order_id == WorkOrder.id, col(Visit.status).in_(statuses)))
+def _visits_in(statuses) -> Exists:
+    return exists().where(
+        and_(col(Visit.order_id) == WorkOrder.id, col(Visit.status).in_(statuses))
+    )
 
 
 def disagreeing_orders(session: Session, limit: int = LIMIT) -> list[str]:
@@ -34,13 +36,13 @@ def disagreeing_orders(session: Session, limit: int = LIMIT) -> list[str]:
             col(WorkOrder.status).in_([S.SCHEDULED.value, S.DISPATCHED.value]),
             _visits_in(UNDER_WAY),
         ),
-        and_(WorkOrder.status == S.EN_ROUTE.value, ~_visits_in([S.EN_ROUTE.value])),
-        and_(WorkOrder.status == S.ON_SITE.value, ~_visits_in([S.ON_SITE.value])),
+        and_(col(WorkOrder.status) == S.EN_ROUTE.value, ~_visits_in([S.EN_ROUTE.value])),
+        and_(col(WorkOrder.status) == S.ON_SITE.value, ~_visits_in([S.ON_SITE.value])),
     ]
     found: dict[int, tuple[str, str]] = {}
     for condition in conditions:
         stmt = select(WorkOrder.id, WorkOrder.number, WorkOrder.status).where(condition)
-        for oid, number, status in session.exec(stmt.order_by(WorkOrder.id).limit(limit)):
+        for oid, number, status in session.exec(stmt.order_by(col(WorkOrder.id)).limit(limit)):
             found[oid] = (number, status)
     if not found:
         return []

@@ -433,10 +433,11 @@ def unapproved_by_order(session: Session, order_ids: list[int]) -> dict[int, lis
         stmt = (
             select(TimeEntry)
             .where(col(TimeEntry.order_id).in_(chunk), TimeEntry.approved == False)  # noqa: E712
-            .order_by(TimeEntry.order_id, TimeEntry.starts_at, TimeEntry.id)
+            .order_by(col(TimeEntry.order_id), col(TimeEntry.starts_at), col(TimeEntry.id))
         )
         for entry in session.exec(stmt):
-            out.setdefault(entry.order_id, []).append(entry)
+            if entry.order_id is not None:
+                out.setdefault(entry.order_id, []).append(entry)
     return out
 
 

@@ -171,7 +171,7 @@ def resolve_customer(
         return match.customer, False, None
     name = (req.customer or "").strip() or (req.phone or req.email or "").strip()
     customer = create_customer(session, name=name, phone=req.phone, email=req.email, actor=actor)
-    suspect = (match.suspect, match.matched_on) if match.suspect is not None else None
+    suspect = (match.suspect, match.matched_on or "phone") if match.suspect is not None else None
     return customer, True, suspect
 
 
@@ -243,13 +243,13 @@ def create_order(
         data=created_data(source, order.external_ref),
     )
     if suspect is not None:
-        existing, matched_on = suspect
-        record_duplicate(session, customer, existing, matched_on, order_id=order.id, actor=actor)
+        dup_of, matched_on = suspect
+        record_duplicate(session, customer, dup_of, matched_on, order_id=order.id, actor=actor)
         events.record(
             session,
             order,
             "possible_duplicate",
-            f"same {matched_on} as {existing.name} (#{existing.id}); filed under a new "
+            f"same {matched_on} as {dup_of.name} (#{dup_of.id}); filed under a new "
             f"customer {customer.name} (#{customer.id})",
             actor=actor,
         )

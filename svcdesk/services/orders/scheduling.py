@@ -311,7 +311,7 @@ def release_visit(
 
 def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str = "dispatcher") -> None:
     """Take a visit off the schedule; an order left with no active visit goes back to new."""
-    order = session.get(WorkOrder, visit.order_id)
+    order = must_get(session, WorkOrder, visit.order_id)
     release_visit(session, order, visit, reason=reason, actor=actor)
     if OrderStatus(order.status) in (
         OrderStatus.SCHEDULED,
@@ -424,8 +424,9 @@ def assign_from_text(
         raise InvalidInput(f"minutes: {minutes_text!r} is not a whole number") from None
     if not tech_ids:
         raise InvalidInput("technician: choose a technician")
-    techs = [session.get(Technician, tid) for tid in tech_ids]
-    if any(t is None for t in techs):
+    found = [session.get(Technician, tid) for tid in tech_ids]
+    techs = [t for t in found if t is not None]
+    if len(techs) != len(found):
         raise InvalidInput("technician: no longer exists; reload")
     return assign(
         session, order, techs, starts, minutes, force=force, actor=actor,

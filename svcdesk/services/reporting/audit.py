@@ -71,7 +71,7 @@ def change_rows(
     limit: int | None = 500,
 ) -> list[AuditRow]:
     """Changes to settings, tax zones and sites, newest first."""
-    stmt = select(ChangeEvent).order_by(ChangeEvent.at.desc(), ChangeEvent.id.desc())
+    stmt = select(ChangeEvent).order_by(col(ChangeEvent.at).desc(), col(ChangeEvent.id).desc())
     if entity:
         stmt = stmt.where(ChangeEvent.entity == entity)
     if ref is not None:

@@ -399,15 +399,15 @@ class BatchWriter:
             return result
         self._load_customers([t[0] for t in todo])
         new_customers: list[tuple[Ref, dict]] = []
-        resolved = []
+        resolved: list[tuple[Item, Ref, bool, Choice, int | None]] = []
         flagged: list[tuple[int, Ref, Ref, str]] = []  # (row, new customer, suspect, on)
-        for item, *rest in todo:
+        for item, choice, skill_id in todo:
             customer, is_new, suspect = self._customer(item, new_customers)
             if suspect is not None:
                 flagged.append((len(resolved), customer, *suspect))
             elif not is_new:
                 result.matched += 1
-            resolved.append((item, customer, is_new, *rest))
+            resolved.append((item, customer, is_new, choice, skill_id))
         self._load_sites([r[1] for r in resolved])
         result.customers = self._insert(Customer, new_customers, self._customer_base)
         new_sites: list[tuple[Ref, dict]] = []
@@ -425,7 +425,7 @@ class BatchWriter:
         if not flagged:
             return
         self._insert_plain(
-            PossibleDuplicate.__table__,
+            table_of(PossibleDuplicate),
             [
                 {
                     "customer_id": new.id,
@@ -438,7 +438,7 @@ class BatchWriter:
             {"created_at": self.created, "actor": self.actor},
         )
         self._insert_rows(
-            OrderEvent.__table__,
+            table_of(OrderEvent),
             [
                 {
                     "order_id": self._order_ids[n],
@@ -605,7 +605,7 @@ class BatchWriter:
         for _, values in new:
             if isinstance(values.get("customer_id"), Ref):
                 values["customer_id"] = values["customer_id"].id
-        ids = self._insert_rows(model.__table__, [v for _, v in new], constants)
+        ids = self._insert_rows(table_of(model), [v for _, v in new], constants)
         if self._search is not None:
             self._index_later(model.__tablename__, ids[0], ids[-1])
         for (ref, _), new_id in zip(new, ids, strict=True):
@@ -615,7 +615,7 @@ class BatchWriter:
                 self._sites_loaded.add(new_id)
         if model is Customer:  # each new customer's `added` event (`customers.record_event`)
             self._insert_plain(
-                CustomerEvent.__table__,
+                table_of(CustomerEvent),
                 [
                     {"customer_id": i, "detail": v["name"]}
                     for i, (_, v) in zip(ids, new, strict=True)
@@ -668,7 +668,7 @@ class BatchWriter:
                 )
             )
         hook_rows = hooks().batch_created(self.session, orders, fresh_site_ids)
-        ids = self._order_ids = self._insert_rows(WorkOrder.__table__, orders, self._order_base)
+        ids = self._order_ids = self._insert_rows(table_of(WorkOrder), orders, self._order_base)
         self._insert_rows(
             table_of(OrderEvent),
             [

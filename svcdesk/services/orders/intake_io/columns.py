@@ -137,7 +137,8 @@ class RowParser:
         pk = ek = None
         if phone:  # the one phone rule (`normalize.parse_phone`; plain US numbers fast)
             try:
-                pk = parse_phone(phone).key
+                parsed = parse_phone(phone)
+                pk = parsed.key if parsed else None
             except InvalidInput as exc:
                 problems.append(split_message(exc, "phone"))
         if email:
