@@ -477,15 +477,22 @@ class Board:
             if not served:
                 break
             left_urgent = [j for j in jobs if j.rank <= 1 and j.id not in self.where]
+            pool = served
             if left_urgent and rng.random() < 0.3:
-                # ruin around a left-out emergency/high job: it is put back first
+                # ruin around a left-out emergency/high job (it is put back first); half of
+                # the time on the routes of one or two technicians who could take it, which
+                # may be far from it (the edge of the area, a rare skill)
                 seed_job = rng.choice(left_urgent)
+                elig = self.eligible[seed_job.id]
+                if elig and rng.random() < 0.5:
+                    pick = {t.id for t in rng.sample(elig, min(len(elig), rng.randint(1, 2)))}
+                    pool = [jid for jid in served if self.where[jid] in pick] or served
             else:
                 seed_job = by_id[rng.choice(served)]
             sl = self.jidx[seed_job.id]
             row = M[sl]
             k = rng.randint(max(2, ruin // 2), ruin + ruin // 2)
-            near = sorted(served, key=lambda jid: row[self.jidx[jid]])[:k]
+            near = sorted(pool, key=lambda jid: row[self.jidx[jid]])[:k]
             left = [j for j in jobs if j.id not in self.where]
             near_left = sorted(left, key=lambda j: row[self.jidx[j.id]])[: k + 4]
             before = {tid: list(r.jobs) for tid, r in self.routes.items()}

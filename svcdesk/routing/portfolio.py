@@ -19,7 +19,8 @@ same rules as ``schedule.simulate``), each from the best plan so far:
    job (or, failing that, the few lower-prize jobs of one route) whose removal lets it in
    at the best net gain; the ejected jobs are re-inserted if they fit elsewhere.
 3. **Ruin and recreate** (``Board.lns``) for the rest of the time: take out a job and its
-   nearest neighbours (30 % of the time around a left-out urgent job), put them and the
+   nearest neighbours (30 % of the time around a left-out urgent job, half of those on the
+   routes of technicians who could take it), put them and the
    nearest left-out jobs back by prize at their cheapest positions; keep the result when
    the objective is no worse and no urgent job was traded away.
 4. **PyVRP** (``PyVRPSolver.improve``, prizes as PyVRP's own prizes, warm-started from the

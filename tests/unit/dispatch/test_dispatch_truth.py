@@ -346,3 +346,63 @@ def test_build_day_gives_urgent_jobs_their_sla_due(session):
     session.flush()
     ctx = build_day(session, THU)
     assert ctx.problem.job(em.number).due == 10 * 60 + 30
+
+
+# --------------------------------------------------------------------------- property
+
+
+@st.composite
+def small_days(draw):
+    """1-3 technicians (1-2 skills, 4 or 8 h, lunch or not), 0-9 jobs: windows, priorities,
+    some booked on a technician at a fixed start."""
+    techs = []
+    for i in range(draw(st.integers(1, 3))):
+        start = draw(st.sampled_from([420, 480, 540]))
+        techs.append(
+            Tech(
+                f"T{i}",
+                loc(draw(st.floats(-15, 15)), draw(st.floats(-15, 15))),
+                start,
+                start + draw(st.sampled_from([240, 480])),
+                frozenset(draw(st.sets(st.sampled_from(["hvac", "plumbing"]), min_size=1))),
+                lunch=LUNCH if draw(st.booleans()) else None,
+            )
+        )
+    jobs = []
+    for k in range(draw(st.integers(0, 9))):
+        booked = draw(st.booleans()) and draw(st.booleans())
+        t = draw(st.sampled_from(techs))
+        win = draw(st.sampled_from([None, (480, 600), (600, 720), (720, 900)]))
+        jobs.append(
+            Job(
+                f"J{k}",
+                loc(draw(st.floats(-15, 15)), draw(st.floats(-15, 15))),
+                draw(st.sampled_from([30, 60, 120])),
+                None if win is None or booked else win[0],
+                None if win is None or booked else win[1],
+                frozenset({draw(st.sampled_from(["hvac", "plumbing"]))}),
+                draw(st.sampled_from(["emergency", "high", "normal", "low"])),
+                locked_tech=t.id if booked else None,
+                locked_start=draw(st.integers(t.shift_start, t.shift_end - 30)) if booked else None,
+            )
+        )
+    return Problem(jobs, techs, TRAVEL)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_days())
+def test_portfolio_plans_pass_the_checker_and_keep_fitting_bookings(p):
+    """Random small days (skills, windows, lunch, booked visits): the portfolio's plan
+    passes the independent checker (which also flags a dropped booking whose technician's
+    bookings fit together), and a booked visit that is planned is on its technician at its
+    time."""
+    plan = PortfolioSolver().solve(p, 0.1)
+    assert check_plan(p, plan) == []
+    assert plan_objective(p, plan) >= plan.total_drive_minutes
+    for j in p.jobs:
+        if j.locked_start is None:
+            continue
+        where = plan.route_of(j.id)
+        if where is not None:
+            stop = plan.routes[where[0]].stops[where[1]]
+            assert where[0] == j.locked_tech and stop.start == j.locked_start
