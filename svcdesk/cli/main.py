@@ -140,10 +140,11 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "quote": ("quotes",),
     "report": ("report",),
     "schedule": ("schedule",),
+    "serve": ("serve",),
     "settings": ("settings",),
     "sla": ("sla",),
     "stock": ("stock",),
-    "techs": ("techs",),
+    "techs": ("techs", "devices"),
     "time": ("time",),
     "visits": ("visits",),
 }
