@@ -107,3 +107,28 @@ def test_serve_usage_errors(db_path, shop, monkeypatch, tmp_path):
     assert r.exit_code == 2 and "no such file" in r.stderr
     r = cli(db_path, "serve", "--port", "0")
     assert r.exit_code == 2
+
+
+def test_demo_prints_how_to_enrol_and_its_technicians_can_work(db_path, engine, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from svcdesk.db import write_session
+    from svcdesk.models import Technician
+    from svcdesk.services.execution import field_app
+    from svcdesk.web import create_app
+
+    r = cli(db_path, "demo", "--orders", "60", "--seed", "3")
+    assert r.exit_code == 0, r.stderr
+    assert "serve --host 0.0.0.0" in r.stdout and "techs enrol" in r.stdout
+    with read_session(engine) as s:
+        days = [(t, field_app.my_day(s, t.id)) for t in s.exec(select(Technician))]
+    tech, day = max(days, key=lambda td: len(td[1].today))
+    assert day.today, "the demo books today's work"
+    with write_session(engine) as s:
+        token = devices.create_enrolment(s, tech, actor="dana").token
+    client = TestClient(create_app(engine, data_dir=tmp_path))
+    assert client.post(f"/enrol/{token}").status_code == 200
+    page = client.get("/day").text
+    assert page.count('class="visit ') == len(day.today) + len(day.tomorrow)
+    for visit in day.today:
+        assert client.get(f"/visits/{visit.visit_id}").status_code == 200
