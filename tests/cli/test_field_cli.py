@@ -40,7 +40,9 @@ def test_enrol_json_and_default_url(db_path, shop, monkeypatch):
     r = cli(db_path, "techs", "enrol", "Alice", "--json")
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["technician"] == "Alice Ng" and data["url"].startswith("http://10.0.0.5:8000/enrol/")
+    assert data["technician"] == "Alice Ng" and data["url"].startswith(
+        "http://10.0.0.5:8000/enrol/"
+    )
     assert data["expires_at"] == "2026-11-25T14:15:00Z"
 
 
@@ -103,7 +105,9 @@ def test_serve_usage_errors(db_path, shop, monkeypatch, tmp_path):
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: (_ for _ in ()).throw(AssertionError))
     r = cli(db_path, "serve", "--certfile", str(tmp_path / "c.pem"))
     assert r.exit_code == 2 and "both --certfile and --keyfile" in r.stderr
-    r = cli(db_path, "serve", "--certfile", str(tmp_path / "c.pem"), "--keyfile", str(tmp_path / "k"))
+    r = cli(
+        db_path, "serve", "--certfile", str(tmp_path / "c.pem"), "--keyfile", str(tmp_path / "k")
+    )
     assert r.exit_code == 2 and "no such file" in r.stderr
     r = cli(db_path, "serve", "--port", "0")
     assert r.exit_code == 2

@@ -7,7 +7,6 @@ job are kept in the test's tmp dir and copied to /work/notes when that folder ex
 
 from __future__ import annotations
 
-import io
 import shutil
 import socket
 import threading
