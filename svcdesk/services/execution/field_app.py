@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -44,6 +45,7 @@ from svcdesk.models import (
     VisitTechnician,
     WorkOrder,
 )
+from svcdesk.models.base import UTCDateTime
 from svcdesk.models.execution import AttachmentKind, TimeEntry, TimeKind, TimeSource
 from svcdesk.models.field import FieldDevice, FieldRequest
 from svcdesk.services.common import events
@@ -148,6 +150,7 @@ class DayVisit:
     sla_overdue: bool
     eta: str | None
     role: str
+    starts_at: datetime | None = None
 
 
 @dataclass
@@ -161,21 +164,25 @@ class MyDay:
     clock_kind: str | None
 
 
+_DAY_QUERY = (
+    select(Visit, WorkOrder, Customer, Site, VisitTechnician.role)
+    .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
+    .join(WorkOrder, WorkOrder.id == Visit.order_id)
+    .join(Customer, Customer.id == WorkOrder.customer_id)
+    .join(Site, Site.id == WorkOrder.site_id)
+    .where(
+        VisitTechnician.technician_id == bindparam("tech_id"),
+        VisitTechnician.active == True,  # noqa: E712
+        VisitTechnician.starts_at < bindparam("end", type_=UTCDateTime()),
+        VisitTechnician.ends_at > bindparam("start", type_=UTCDateTime()),
+    )
+    .order_by(VisitTechnician.starts_at, Visit.id)
+)  # built once: My day is polled by every phone every 15 s
+
+
 def _day_visits(session: Session, tech_id: int, start: datetime, end: datetime, zone):
-    rows = session.exec(
-        select(Visit, WorkOrder, Customer, Site, VisitTechnician.role)
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
-        .join(WorkOrder, WorkOrder.id == Visit.order_id)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
-        .join(Site, Site.id == WorkOrder.site_id)
-        .where(
-            VisitTechnician.technician_id == tech_id,
-            VisitTechnician.active == True,  # noqa: E712
-            VisitTechnician.starts_at < end,
-            VisitTechnician.ends_at > start,
-        )
-        .order_by(VisitTechnician.starts_at, Visit.id)
-    ).all()
+    """The technician's visits overlapping [start, end) in route (start time) order."""
+    rows = session.exec(_DAY_QUERY, params={"tech_id": tech_id, "start": start, "end": end}).all()
     at = now()
     out = []
     for visit, order, customer, site, role in rows:
@@ -206,6 +213,7 @@ def _day_visits(session: Session, tech_id: int, start: datetime, end: datetime, 
                 sla_overdue=bool(order.sla_due and order.sla_due < at and open_order),
                 eta=fmt(visit.eta_at, zone, "%H:%M") if visit.eta_at else None,
                 role=role,
+                starts_at=visit.starts_at,
             )
         )
     return out
@@ -227,12 +235,13 @@ def my_day(session: Session, tech_id: int) -> MyDay:
     start, mid = day_bounds(today, zone)
     _, end = day_bounds(tomorrow, zone)
     clock, kind = _clock_text(session, tech_id, zone)
+    both = _day_visits(session, tech_id, start, end, zone)  # one query for both days
     return MyDay(
         technician=tech.name,
         today_label=today.strftime("%A %b %-d"),
         tomorrow_label=tomorrow.strftime("%A %b %-d"),
-        today=_day_visits(session, tech_id, start, mid, zone),
-        tomorrow=_day_visits(session, tech_id, mid, end, zone),
+        today=[v for v in both if v.starts_at < mid],
+        tomorrow=[v for v in both if v.starts_at >= mid],
         clock=clock,
         clock_kind=kind,
     )
