@@ -154,26 +154,24 @@ async def load(
             steps.append((tech, visit, "en_route"))
             steps.append((tech, visit, "arrived"))
 
+        async def tap(tech: int, visit: int, step: str) -> None:
+            cookies = {"svcdesk_field": tokens[tech]}
+            r = await timed("open job", lambda: shared.get(f"/visits/{visit}", cookies=cookies))
+            marker = 'id="form-status"' if step == "en_route" else 'id="form-arrived"'
+            if r is None or r.status_code != 200 or marker not in r.text:
+                return  # this visit can't take that step (already moving or done)
+            form = r.text[r.text.index(marker) :]
+            fields = dict(FIELD.findall(form[: form.find("</form>")]))
+            data = {**fields, "step": step, "eta": "20"}
+            await timed("status tap",
+                        lambda: shared.post(f"/visits/{visit}/status", data=data, cookies=cookies))  # fmt: skip
+
         async def taps():
-            k = 0
-            while time.perf_counter() < end and k < len(steps):
+            for tech, visit, step in steps:
+                if time.perf_counter() >= end:
+                    break
                 tick = time.perf_counter()
-                tech, visit, step = steps[k]
-                k += 1
-                cookies = {"svcdesk_field": tokens[tech]}
-                r = await timed("open job", lambda: shared.get(f"/visits/{visit}", cookies=cookies))
-                if r is not None and r.status_code == 200:
-                    form = (
-                        r.text[r.text.find('id="form-status"') :]
-                        if step == "en_route"
-                        else r.text[r.text.find('id="form-arrived"') :]
-                    )
-                    if 'id="form-' not in form[:20]:
-                        continue  # this visit can't take that step (already moving or done)
-                    fields = dict(FIELD.findall(form[: form.find("</form>")]))
-                    data = {**fields, "step": step, "eta": "20"}
-                    await timed("status tap",
-                                lambda: shared.post(f"/visits/{visit}/{'status'}", data=data, cookies=cookies))  # fmt: skip
+                await tap(tech, visit, step)
                 await asyncio.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - tick)))
 
         await asyncio.gather(*(phone(i, t) for i, t in enumerate(tokens)), taps())
