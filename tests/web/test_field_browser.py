@@ -95,12 +95,18 @@ def _tap(page, selector: str) -> None:
 
 def test_a_technician_works_a_visit_on_a_phone(server, phone, engine, field_shop, tmp_path):
     page = phone
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
     token = enrol(engine, field_shop["bob"])
     page.goto(f"{server}/enrol/{token}")
     _tap(page, "#enrol")
     assert page.url.endswith("/day")
     assert page.locator(".visit").count() == 1
     assert "Kitchen sink leaking" in page.inner_text(".visit")
+    assert page.evaluate("typeof htmx") == "object"  # the shipped htmx loaded (CSP allows it)
+    with page.expect_response(lambda r: r.url.endswith("/day/list")):
+        page.evaluate("htmx.trigger('#day', 'every 15s')")  # what the 15 s poll does
     _keep(page, tmp_path, "my-day")
 
     _tap(page, ".visit .open")
@@ -168,3 +174,4 @@ def test_a_technician_works_a_visit_on_a_phone(server, phone, engine, field_shop
 
         part = s.exec(select(Part).where(Part.sku == "VALVE-1")).one()
         assert stock.on_hand(s, truck.id, part.id) == 4000
+    assert problems == []  # no script errors, nothing blocked by the page's CSP
