@@ -123,7 +123,11 @@ async def load(
 
     lat: dict[str, list[float]] = {"poll My day": [], "open job": [], "status tap": []}
     errors: list[str] = []
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    # keep-alive shorter than uvicorn's 5 s, as a browser does: no reuse of a socket the
+    # server is closing at that moment (a ReadError that is the client's race, not an error)
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=3
+    )
     start = time.perf_counter()
     end = start + seconds
 
