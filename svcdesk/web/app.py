@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from svcdesk.config import data_dir_for
@@ -176,24 +177,28 @@ def create_app(
 
     @app.post("/signout")
     async def signout(request: Request):
-        device = device_of(request)
+        device = await run_in_threadpool(device_of, request)
         await form_of(request, device)
-        with write_session(engine) as session:
-            tech = field_app.technician(session, device.row)
-            devices.revoke_device(session, device.row.id, actor=tech.name)
+
+        def revoke(session, row):
+            devices.revoke_device(session, row.id, actor=field_app.technician(session, row).name)
+
+        await run_in_threadpool(write, revoke, device.row)
         response = _page(request, "signed_out.html", 200, signed_out=True)
         response.delete_cookie(COOKIE, path="/")
         return response
 
     # -- pages --------------------------------------------------------------------------
 
-    @app.get("/day", response_class=HTMLResponse)
-    def day(request: Request):
-        device = device_of(request)
+    def day_page(request: Request, device: Device, status: int = 200, error: str | None = None):
         with read_session(engine) as session:
             view = field_app.my_day(session, device.row.technician_id)
-        return _page(request, "day.html", day=view, device=device, key=field_app.new_idem_key(),
-                     done=request.query_params.get("done"))  # fmt: skip
+        return _page(request, "day.html", status, day=view, device=device, error=error,
+                     key=field_app.new_idem_key(), done=request.query_params.get("done"))  # fmt: skip
+
+    @app.get("/day", response_class=HTMLResponse)
+    def day(request: Request):
+        return day_page(request, device_of(request))
 
     @app.get("/day/list", response_class=HTMLResponse)
     def day_list(request: Request):
@@ -225,21 +230,25 @@ def create_app(
 
     # -- actions ------------------------------------------------------------------------
 
+    def write(call, *args):
+        with write_session(engine) as session:
+            return call(session, *args)
+
     async def act(request: Request, visit_id: int, form_name: str, call) -> Response:
-        device = device_of(request)
+        # (async for reading the form; the database work runs in the thread pool so a
+        # write never holds up the event loop serving other phones)
+        device = await run_in_threadpool(device_of, request)
         form = await form_of(request, device)
         draft = {form_name: {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}}
         try:
-            with write_session(engine) as session:
-                done = call(session, device.row, form)
+            done = await run_in_threadpool(write, call, device.row, form)
         except NotFound:
             raise
-        except TooLarge as exc:
-            return job_page(request, device, visit_id, 413, error=str(exc), draft=draft)
-        except Conflict as exc:
-            return job_page(request, device, visit_id, 409, error=str(exc), draft=draft)
-        except SvcDeskError as exc:
-            return job_page(request, device, visit_id, 422, error=str(exc), draft=draft)
+        except (TooLarge, Conflict, SvcDeskError) as exc:
+            code = 413 if isinstance(exc, TooLarge) else 409 if isinstance(exc, Conflict) else 422
+            return await run_in_threadpool(
+                job_page, request, device, visit_id, code, str(exc), draft
+            )
         where = f"/visits/{visit_id}" if visit_id else "/day"
         return RedirectResponse(f"{where}?done={quote(done.message)}", status_code=303)
 
@@ -296,24 +305,22 @@ def create_app(
 
     @app.post("/clock")
     async def clock(request: Request):
-        device = device_of(request)
+        device = await run_in_threadpool(device_of, request)
         form = await form_of(request, device)
         visit_id = form.get("visit_id")
         visit_id = int(visit_id) if isinstance(visit_id, str) and visit_id.isdigit() else None
+        action, _, kind = str(form.get("do", "")).partition(":")
         try:
-            with write_session(engine) as session:
-                action, _, kind = str(form.get("do", "")).partition(":")
-                done = field_app.time_clock(session, device.row, idem_key=form.get("idem"),
-                                            action=action, kind=kind, visit_id=visit_id)  # fmt: skip
+            done = await run_in_threadpool(
+                write, lambda s, row: field_app.time_clock(
+                    s, row, idem_key=form.get("idem"), action=action, kind=kind, visit_id=visit_id
+                ), device.row,
+            )  # fmt: skip
         except (InvalidInput, Conflict) as exc:
-            where = f"/visits/{visit_id}" if visit_id else "/day"
             code = 409 if isinstance(exc, Conflict) else 422
             if visit_id:
-                return job_page(request, device, visit_id, code, error=str(exc))
-            with read_session(engine) as session:
-                view = field_app.my_day(session, device.row.technician_id)
-            return _page(request, "day.html", code, day=view, device=device,
-                         key=field_app.new_idem_key(), error=str(exc), back=where)  # fmt: skip
+                return await run_in_threadpool(job_page, request, device, visit_id, code, str(exc))
+            return await run_in_threadpool(day_page, request, device, code, str(exc))
         where = f"/visits/{visit_id}" if visit_id else "/day"
         return RedirectResponse(f"{where}?done={quote(done.message)}", status_code=303)
 

@@ -64,7 +64,7 @@ def phone():
             is_mobile=True,
         )  # fmt: skip
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(30000)  # (a loaded 2-core CI machine)
         yield page
         context.close()
         browser.close()
