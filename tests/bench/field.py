@@ -64,6 +64,37 @@ def devices_for_all(engine) -> dict[int, str]:
     return tokens
 
 
+def book_taps(engine, tokens: dict[int, str], count: int) -> list[tuple[int, int]]:
+    """`count` new orders (at existing customers' sites), each booked for today with a
+    technician who has no running time entry (one on site elsewhere can't go en route:
+    their time entries would overlap), so the load has visits to tap en route and then
+    arrived. Returns (technician, visit)."""
+    from datetime import timedelta
+
+    from sqlmodel import col, select
+
+    from svcdesk.models import Site, Technician
+    from svcdesk.models.execution import TimeEntry
+    from svcdesk.services.orders import intake, scheduling
+
+    booked = []
+    with write_session(engine) as s:
+        busy = set(s.exec(select(TimeEntry.technician_id).where(col(TimeEntry.ends_at).is_(None))))
+        free = [t for t in tokens if t not in busy]
+        sites = s.exec(select(Site).limit(count)).all()
+        for i, site in enumerate(sites):
+            order, _ = intake.create_order(
+                s,
+                intake.IntakeRequest(summary=f"Bench tap {i}", customer_id=site.customer_id,
+                                     site_id=site.id, est_minutes=30),
+            )  # fmt: skip
+            tech = s.get(Technician, free[i % len(free)])
+            start = NOW + timedelta(hours=3, minutes=40 * (i // len(free)))
+            visit = scheduling.book_visit(s, order, [tech], start, 30, force=True, actor="bench")
+            booked.append((tech.id, visit.id))
+    return booked
+
+
 def server_side(engine, tokens: dict[int, str], runs: int) -> tuple[list[tuple], list[tuple]]:
     """(rows, visits): timings of the read models and of whole in-process requests."""
     from fastapi.testclient import TestClient
@@ -146,17 +177,13 @@ async def load(
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as shared:
 
         async def phone(i: int, tech: int):
-            await asyncio.sleep(poll * i / len(tokens))
+            await asyncio.sleep(poll * i / len(tokens))  # phases spread over one period
             cookies = {"svcdesk_field": tokens[tech]}
             while time.perf_counter() < end:
                 tick = time.perf_counter()
                 await timed("poll My day", lambda: shared.get("/day/list", cookies=cookies))
-                await asyncio.sleep(max(0.0, poll - (time.perf_counter() - tick)))
-
-        steps = []
-        for tech, visit in visits:
-            steps.append((tech, visit, "en_route"))
-            steps.append((tech, visit, "arrived"))
+                wait = min(poll - (time.perf_counter() - tick), end - time.perf_counter())
+                await asyncio.sleep(max(0.0, wait))
 
         async def tap(tech: int, visit: int, step: str) -> None:
             cookies = {"svcdesk_field": tokens[tech]}
@@ -170,13 +197,22 @@ async def load(
             await timed("status tap",
                         lambda: shared.post(f"/visits/{visit}/status", data=data, cookies=cookies))  # fmt: skip
 
+        async def visit_taps(tech: int, visit: int) -> None:
+            await tap(tech, visit, "en_route")
+            await asyncio.sleep(1.0 / rate)
+            await tap(tech, visit, "arrived")
+
         async def taps():
-            for tech, visit, step in steps:
-                if time.perf_counter() >= end:
+            # open loop: a visit starts every 2/rate s (en route, then arrived 1/rate s
+            # later), whatever the answers' latency, so the server gets `rate` changes/s
+            running = []
+            for k, (tech, visit) in enumerate(visits):
+                due = start + k * 2.0 / rate
+                if due >= end:
                     break
-                tick = time.perf_counter()
-                await tap(tech, visit, step)
-                await asyncio.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - tick)))
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                running.append(asyncio.create_task(visit_taps(tech, visit)))
+            await asyncio.gather(*running)
 
         await asyncio.gather(*(phone(i, t) for i, t in enumerate(tokens)), taps())
     return lat, errors
@@ -204,9 +240,11 @@ def main() -> None:
         clock.freeze(NOW)
         engine = make_engine(str(work))
         tokens = devices_for_all(engine)
+        extra = book_taps(engine, tokens, int(args.seconds * args.rate) // 2 + 5)
         rows, visits = server_side(engine, tokens, args.runs)
         engine.dispose()
-        print(f"\n{len(tokens)} technicians, {len(visits)} of today's visits seen\n")
+        print(f"\n{len(tokens)} technicians, {len(visits)} of today's visits seen "
+              f"({len(extra)} booked for the status taps)\n")  # fmt: skip
         print("| server side | runs | p50 ms | p95 ms | max ms |")
         print("|---|---:|---:|---:|---:|")
         for name, ms in rows:
@@ -232,7 +270,7 @@ def main() -> None:
                     time.sleep(0.1)
             # taps on visits still to travel to, spread over technicians
             seen, order = set(), []
-            for tech, visit in visits:
+            for tech, visit in extra:
                 if visit not in seen:
                     seen.add(visit)
                     order.append((tech, visit))
