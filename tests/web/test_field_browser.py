@@ -175,3 +175,36 @@ def test_a_technician_works_a_visit_on_a_phone(server, phone, engine, field_shop
         part = s.exec(select(Part).where(Part.sku == "VALVE-1")).one()
         assert stock.on_hand(s, truck.id, part.id) == 4000
     assert problems == []  # no script errors, nothing blocked by the page's CSP
+
+
+def test_a_form_that_could_not_send_keeps_the_text_and_resends_once(
+    server, phone, engine, field_shop
+):
+    from svcdesk.models import Note
+
+    page = phone
+    token = enrol(engine, field_shop["bob"])
+    page.goto(f"{server}/enrol/{token}")
+    _tap(page, "#enrol")
+    page.goto(f"{server}/visits/{field_shop['visit']}")
+    page.fill("#form-note textarea[name=text]", "Customer asked for a quote on a new faucet")
+    page.context.set_offline(True)  # the basement
+    page.click("#btn-note")
+    state = page.locator("#form-note .sent-state")
+    state.wait_for()
+    assert "Not sent" in state.inner_text()
+    assert page.input_value("#form-note textarea[name=text]").startswith("Customer asked")
+    with read_session(engine) as s:
+        assert s.exec(select(Note)).all() == []
+    # a reload while offline is not possible; back online, the kept entry is resent once
+    page.context.set_offline(False)
+    with page.expect_navigation():
+        page.click("#form-note .sent-state button")
+    assert "note saved" in page.inner_text(".flash")
+    with read_session(engine) as s:
+        notes = s.exec(select(Note)).all()
+    assert [n.text for n in notes] == ["Customer asked for a quote on a new faucet"]
+    assert notes[0].author == "Bob Ruiz"
+    # the draft is gone: a fresh page shows an empty note box
+    page.reload()
+    assert page.input_value("#form-note textarea[name=text]") == ""
