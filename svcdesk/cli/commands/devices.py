@@ -6,7 +6,6 @@ with `techs`), so the technician commands and the phone commands live in separat
 from __future__ import annotations
 
 import io
-import os
 from typing import Annotated
 
 import typer
@@ -15,13 +14,13 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
+from svcdesk.errors import InvalidInput
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso
 from svcdesk.services.crm import devices as svc
 from svcdesk.services.crm import technicians
 
-DEFAULT_URL = "http://127.0.0.1:8000"
-URL_ENV = "SVCDESK_FIELD_URL"
+DEFAULT_URL, URL_ENV = svc.DEFAULT_URL, svc.URL_ENV
 
 
 def enrol(
@@ -37,14 +36,17 @@ def enrol(
     json_out: JsonOpt = False,
 ) -> None:
     """Print a one-time sign-in link (valid 15 minutes) for a technician's phone."""
-    base = (url or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise typer.BadParameter("must start with http:// or https://", param_hint="--url")
+    try:
+        base = svc.field_url(url)
+    except InvalidInput:
+        raise typer.BadParameter(
+            "must start with http:// or https://", param_hint="--url"
+        ) from None
     with write_session(engine()) as session:
         tech = technicians.find_technician(session, name)
         enrolment = svc.create_enrolment(session, tech, actor=actor())
         zone = shop_zone(session)
-    link = f"{base}/enrol/{enrolment.token}"
+    link = svc.enrolment_link(base, enrolment.token)
     if json_out:
         print_json({"technician": enrolment.technician, "url": link,
                     "expires_at": iso(enrolment.expires_at)})  # fmt: skip

@@ -29,6 +29,8 @@ from svcdesk.models import Technician
 from svcdesk.models.field import FieldDevice, FieldEnrolment
 
 ENROL_MINUTES = 15
+DEFAULT_URL = "http://127.0.0.1:8000"
+URL_ENV = "SVCDESK_FIELD_URL"
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
 
 
@@ -46,6 +48,42 @@ class Enrolment:
     technician: str
     token: str  # the raw token: shown once, never stored
     expires_at: datetime
+
+
+def field_url(url: str | None = None) -> str:
+    """The field app's address as phones reach it: given, $SVCDESK_FIELD_URL, or local."""
+    import os
+
+    base = (url or os.environ.get(URL_ENV) or DEFAULT_URL).strip().rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise InvalidInput(f"url: {base!r} must start with http:// or https://")
+    return base
+
+
+def enrolment_link(base: str, token: str) -> str:
+    return f"{base}/enrol/{token}"
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    id: int
+    signed_in: datetime
+    last_seen: datetime | None
+    revoked: datetime | None
+    revoked_by: str | None
+    label: str | None
+
+
+def device_rows(session: Session, tech_id: int) -> list[DeviceRow]:
+    """A technician's phones as plain rows (for the console)."""
+    return [
+        DeviceRow(d.id, d.created_at, d.last_seen_at, d.revoked_at, d.revoked_by, d.label)
+        for d in session.exec(
+            select(FieldDevice)
+            .where(FieldDevice.technician_id == tech_id)
+            .order_by(col(FieldDevice.id))
+        )
+    ]
 
 
 def create_enrolment(session: Session, tech: Technician, *, actor: str) -> Enrolment:

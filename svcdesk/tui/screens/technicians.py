@@ -76,6 +76,7 @@ class TechniciansScreen(DataScreen):
     BINDINGS = [
         Binding("enter", "open", "Open visit", show=False),
         Binding("o", "open", "Open visit"),
+        Binding("P", "phones", "Phones (field app)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -188,6 +189,13 @@ class TechniciansScreen(DataScreen):
         else:
             self.wanted_id = tech_id
         table.focus()
+
+    def action_phones(self) -> None:
+        row = self.current()
+        if row is not None:
+            from svcdesk.tui.screens.phones import open_phones
+
+            open_phones(self.app, row.id, row.name)
 
     def action_open(self) -> None:
         visits = self.query_one("#tech-visits", KeyTable)
