@@ -134,8 +134,11 @@ def create_app(
         device_of(request)
         return RedirectResponse("/day", status_code=303)
 
+    def _address(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
     def _limited(request: Request) -> bool:
-        return not signin.allow(request.client.host if request.client else "?")
+        return signin.blocked(_address(request))
 
     @app.get("/enrol/{token}", response_class=HTMLResponse)
     def enrol_page(request: Request, token: str):
@@ -146,6 +149,7 @@ def create_app(
         with read_session(engine) as session:
             name = devices.enrolment_technician(session, token)
         if name is None:
+            signin.failed(_address(request))
             return _page(request, "error.html", 410,
                          message="this sign-in link is expired, used or unknown; ask the office for a new one")  # fmt: skip
         return _page(request, "enrol.html", technician=name, token=token)
@@ -162,6 +166,7 @@ def create_app(
                     session, token, label=request.headers.get("user-agent")
                 )
         except NotFound as exc:
+            signin.failed(_address(request))
             return _page(request, "error.html", 410, message=str(exc))
         response = RedirectResponse("/day", status_code=303)
         response.set_cookie(

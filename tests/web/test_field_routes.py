@@ -118,11 +118,22 @@ def test_sign_in_attempts_are_rate_limited(engine, field_shop, tmp_path):
 
     app = create_app(engine, data_dir=tmp_path, limiter=devices.SignInLimiter(limit=3))
     client = TestClient(app)
+    token = enrol(engine, field_shop["bob"])
+    assert client.get(f"/enrol/{token}").status_code == 200  # good links don't count
     codes = [client.post(f"/enrol/guess{i}").status_code for i in range(4)]
     assert codes == [410, 410, 410, 429]
-    token = enrol(engine, field_shop["bob"])
+    assert client.get("/enrol/guess").status_code == 429
     assert client.post(f"/enrol/{token}").status_code == 429  # even a good link, for now
     assert count(engine, FieldDevice) == 0
+
+
+def test_many_phones_enrol_from_one_address(engine, field_shop, tmp_path):
+    from svcdesk.web import create_app
+
+    app = create_app(engine, data_dir=tmp_path, limiter=devices.SignInLimiter(limit=3))
+    for _ in range(6):  # a whole crew at the office, one network address
+        sign_in(TestClient(app), engine, field_shop["bob"])
+    assert count(engine, FieldDevice) == 6
 
 
 def test_revoked_device_is_signed_out(bob, engine, field_shop):

@@ -203,24 +203,38 @@ def check_csrf(session_token: str, sent: str | None) -> bool:
 
 
 class SignInLimiter:
-    """At most `limit` sign-in attempts per client address in `window` seconds (a sliding
-    window kept in memory by the serving process; wall time, not the app clock)."""
+    """At most `limit` failed sign-in attempts (unknown, spent or expired links) per client
+    address in `window` seconds; past that every attempt from the address is refused until
+    the window slides on. Successful sign-ins don't count: a shop enrolling all its phones
+    from one office network is not locked out. Kept in memory by the serving process
+    (wall time, not the app clock)."""
 
     def __init__(self, limit: int = 10, window: float = 600.0, clock=time.monotonic):
         self.limit, self.window, self.clock = limit, window, clock
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, key: str) -> bool:
+    def _recent(self, key: str, at: float) -> deque[float]:
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= at - self.window:
+            hits.popleft()
+        return hits
+
+    def blocked(self, key: str) -> bool:
+        with self._lock:
+            return len(self._recent(key, self.clock())) >= self.limit
+
+    def failed(self, key: str) -> None:
         at = self.clock()
         with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= at - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(at)
+            self._recent(key, at).append(at)
             if len(self._hits) > 10_000:  # forget idle addresses
                 for k in [k for k, v in self._hits.items() if not v]:
                     del self._hits[k]
-            return True
+
+    def allow(self, key: str) -> bool:
+        """One failing attempt: False if blocked, else recorded and True."""
+        if self.blocked(key):
+            return False
+        self.failed(key)
+        return True
