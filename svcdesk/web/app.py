@@ -84,6 +84,8 @@ def create_app(
         response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
+        if request.url.scheme == "https":  # (directly, or a proxy's X-Forwarded-Proto)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -97,6 +97,10 @@ def test_cookie_is_secure_under_https(app, engine, field_shop):
     token = enrol(engine, field_shop["bob"])
     r = client.post(f"/enrol/{token}", follow_redirects=False)
     assert "Secure" in r.headers["set-cookie"]
+    assert r.headers["strict-transport-security"] == "max-age=31536000"
+    page = client.get("/day")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
 
 
 def test_expired_enrolment_link_is_refused(app, engine, field_shop):
