@@ -172,3 +172,38 @@ def test_image_checks():
         field_app.decode_signature("data:image/png;base64,not base64!")
     with pytest.raises(InvalidInput):
         field_app.decode_signature("data:image/svg+xml;base64,PHN2Zz4=")
+
+
+def test_the_same_key_sent_twice_at_once_applies_once(engine, shop):
+    import threading
+
+    from svcdesk.db import read_session, write_session
+
+    with write_session(engine) as s:
+        bob = technicians.find_technician(s, "Bob")
+        token = devices.create_enrolment(s, bob, actor="dana").token
+        device, _ = devices.redeem_enrolment(s, token)
+        visit, order = _visit(s, shop)
+        version = order.version
+    barrier = threading.Barrier(2)
+    results = []
+
+    def send():
+        barrier.wait()
+        try:
+            with write_session(engine) as s:
+                results.append(field_app.add_note(s, device, visit.id, idem_key="same",
+                                                  version=version, text="once"))  # fmt: skip
+        except Conflict as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(results) == 2
+    applied = [r for r in results if isinstance(r, field_app.Done) and not r.replayed]
+    assert len(applied) == 1
+    with read_session(engine) as s:
+        assert [n.text for n in s.exec(select(Note))] == ["once"]
