@@ -27,6 +27,7 @@ class TimeKind(StrEnum):
 class TimeSource(StrEnum):
     AUTO = "auto"  # created from visit progress (en route / arrived / departed)
     MANUAL = "manual"  # entered or corrected by the dispatcher
+    PHONE = "phone"  # the technician's time clock on the field app (svcdesk/web)
 
 
 class TimeEntry(SQLModel, table=True):

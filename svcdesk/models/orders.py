@@ -92,6 +92,7 @@ class Visit(SQLModel, table=True):
     en_route_at: datetime | None = utc_field()
     arrived_at: datetime | None = utc_field()
     departed_at: datetime | None = utc_field()
+    eta_at: datetime | None = utc_field()  # told when going en route (the customer message)
     outcome: str | None = None
     work_performed: str | None = None
     created_at: datetime = utc_field(default_factory=now, nullable=False)

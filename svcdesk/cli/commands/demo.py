@@ -49,6 +49,16 @@ def demo(
         f"demo shop ready: {len(ctx.techs)} technicians, {len(ctx.customers)} customers, "
         f"{len(ctx.sites)} sites, {len(ctx.order_numbers)} orders"
     )
+    tech = next(iter(ctx.techs), "NAME")
+    db = f" --db {STATE.db}" if STATE.db else ""
+    info(
+        "Technicians' phones (docs/field-app.md): run `svcdesk"
+        + db
+        + " serve --host 0.0.0.0`, then `svcdesk"
+        + db
+        + f' techs enrol "{tech}" --url http://THIS-MACHINE:8000` and open the link or scan '
+        "its QR code on the phone (one use, 15 minutes)."
+    )
     if open_console:
         from svcdesk.tui.launch import run_console
 

@@ -98,6 +98,7 @@ class TechniciansScreen(DataScreen):
         Binding("o", "open", "Open visit"),
         Binding("y", "time", "Approve time"),
         Binding("e", "edit", "Edit"),
+        Binding("P", "phones", "Phones (field app)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -263,6 +264,13 @@ class TechniciansScreen(DataScreen):
                 self.app.notify(f"{f['name']} saved")
 
         self.app.push_screen(FormModal(f"Edit {f['name']}", fields, make), saved)
+
+    def action_phones(self) -> None:
+        row = self.current()
+        if row is not None:
+            from svcdesk.tui.screens.phones import open_phones
+
+            open_phones(self.app, row.id, row.name)
 
     def action_open(self) -> None:
         visits = self.query_one("#tech-visits", KeyTable)
