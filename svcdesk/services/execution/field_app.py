@@ -50,6 +50,7 @@ from svcdesk.models.execution import AttachmentKind, TimeEntry, TimeKind, TimeSo
 from svcdesk.models.field import FieldDevice, FieldRequest
 from svcdesk.services.common import events
 from svcdesk.services.common.quantity import fmt_qty, parse_qty
+from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds, fmt
 from svcdesk.services.execution import attachments, checklists, timecards
@@ -108,15 +109,15 @@ def tel_link(phone: str | None) -> str | None:
 
 
 def technician(session: Session, device: FieldDevice) -> Technician:
-    return session.get(Technician, device.technician_id)
+    return must_get(session, Technician, device.technician_id)
 
 
 def my_visit(session: Session, tech_id: int, visit_id: int) -> tuple[Visit, WorkOrder]:
     """The visit if `tech_id` is on its active crew; otherwise NotFound (no hint why)."""
     row = session.exec(
         select(Visit, WorkOrder)
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
-        .join(WorkOrder, WorkOrder.id == Visit.order_id)
+        .join(VisitTechnician, col(VisitTechnician.visit_id) == Visit.id)
+        .join(WorkOrder, col(WorkOrder.id) == Visit.order_id)
         .where(
             Visit.id == visit_id,
             VisitTechnician.technician_id == tech_id,
@@ -165,11 +166,13 @@ class MyDay:
 
 
 _DAY_QUERY = (
-    select(Visit, WorkOrder, Customer, Site, VisitTechnician.role)
-    .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
-    .join(WorkOrder, WorkOrder.id == Visit.order_id)
-    .join(Customer, Customer.id == WorkOrder.customer_id)
-    .join(Site, Site.id == WorkOrder.site_id)
+    select(  # type: ignore[call-overload]  # sqlmodel types select() for <= 4 columns
+        Visit, WorkOrder, Customer, Site, col(VisitTechnician.role)
+    )
+    .join(VisitTechnician, col(VisitTechnician.visit_id) == Visit.id)
+    .join(WorkOrder, col(WorkOrder.id) == Visit.order_id)
+    .join(Customer, col(Customer.id) == WorkOrder.customer_id)
+    .join(Site, col(Site.id) == WorkOrder.site_id)
     .where(
         VisitTechnician.technician_id == bindparam("tech_id"),
         VisitTechnician.active == True,  # noqa: E712
@@ -229,7 +232,7 @@ def _clock_text(session: Session, tech_id: int, zone) -> tuple[str | None, str |
 
 def my_day(session: Session, tech_id: int) -> MyDay:
     zone = shop_zone(session)
-    tech = session.get(Technician, tech_id)
+    tech = must_get(session, Technician, tech_id)
     today = now().astimezone(zone).date()
     tomorrow = today + timedelta(days=1)
     start, mid = day_bounds(today, zone)
@@ -315,9 +318,10 @@ def _history(session: Session, where, exclude_id: int, zone, limit: int = 8) -> 
         .where(
             col(Visit.order_id).in_([o.id for o in orders]), col(Visit.work_performed).is_not(None)
         )
-        .order_by(Visit.starts_at)
+        .order_by(col(Visit.starts_at))
     ):
-        work[v.order_id] = v.work_performed
+        if v.order_id is not None and v.work_performed is not None:
+            work[v.order_id] = v.work_performed
     return [
         PastJob(
             o.number,
@@ -345,8 +349,8 @@ def _actions(visit: Visit, order: WorkOrder) -> list[str]:
 def job(session: Session, tech_id: int, visit_id: int) -> Job:
     visit, order = my_visit(session, tech_id, visit_id)
     zone = shop_zone(session)
-    customer = session.get(Customer, order.customer_id)
-    site = session.get(Site, order.site_id)
+    customer = must_get(session, Customer, order.customer_id)
+    site = must_get(session, Site, order.site_id)
     asset = session.get(Asset, order.asset_id) if order.asset_id else None
     window = None
     if order.window_start and order.window_end:
@@ -383,7 +387,7 @@ def job(session: Session, tech_id: int, visit_id: int) -> Job:
         for t in session.exec(
             select(TimeEntry)
             .where(TimeEntry.visit_id == visit.id, TimeEntry.technician_id == tech_id)
-            .order_by(TimeEntry.starts_at)
+            .order_by(col(TimeEntry.starts_at))
         )
     ]
     return Job(
@@ -448,7 +452,7 @@ def attachment_file(
         raise NotFound(f"attachment {attachment_id} not found")
     mine = session.exec(
         select(Visit.id)
-        .join(VisitTechnician, VisitTechnician.visit_id == Visit.id)
+        .join(VisitTechnician, col(VisitTechnician.visit_id) == Visit.id)
         .where(
             Visit.order_id == att.order_id,
             VisitTechnician.technician_id == tech_id,
@@ -488,7 +492,7 @@ def apply(
     if seen is not None:
         return Done("already recorded", replayed=True)
     message = fn()
-    session.add(FieldRequest(device_id=device.id, idem_key=key, action=action, at=now()))
+    session.add(FieldRequest(device_id=row_id(device), idem_key=key, action=action, at=now()))
     try:
         session.flush()
     except IntegrityError:  # the same key applied by a concurrent request: this one rolls back
@@ -796,14 +800,14 @@ def time_clock(
                 raise InvalidInput("clock: nothing is running")
             if order is not None:
                 events.record(session, order, "time", f"time clock: {', '.join(stopped)} stopped",
-                              actor=tech.name, data={"visit_id": visit.id})  # fmt: skip
+                              actor=tech.name, data={"visit_id": visit.id if visit else None})  # fmt: skip
             return f"{', '.join(stopped)} stopped at {fmt(at, zone, '%H:%M')}"
         if action != "start" or (kind or "") not in CLOCK_KINDS:
             raise InvalidInput("clock: choose start work, start travel, start break or stop")
         entry = timecards.add_entry(
             session,
             technician_id=tech.id,
-            kind=CLOCK_KINDS[kind],
+            kind=CLOCK_KINDS[kind or ""],
             starts_at=at,
             ends_at=None,
             order_id=order.id if order and kind != "break" else None,
