@@ -27,6 +27,7 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Technician
 from svcdesk.models.field import FieldDevice, FieldEnrolment
+from svcdesk.services.common.rows import must_get, row_id
 
 ENROL_MINUTES = 15
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -77,7 +78,7 @@ class DeviceRow:
 def device_rows(session: Session, tech_id: int) -> list[DeviceRow]:
     """A technician's phones as plain rows (for the console)."""
     return [
-        DeviceRow(d.id, d.created_at, d.last_seen_at, d.revoked_at, d.revoked_by, d.label)
+        DeviceRow(row_id(d), d.created_at, d.last_seen_at, d.revoked_at, d.revoked_by, d.label)
         for d in session.exec(
             select(FieldDevice)
             .where(FieldDevice.technician_id == tech_id)
@@ -99,7 +100,7 @@ def create_enrolment(session: Session, tech: Technician, *, actor: str) -> Enrol
     )
     session.add(row)
     session.flush()
-    return Enrolment(row.id, tech.name, token, row.expires_at)
+    return Enrolment(row_id(row), tech.name, token, row.expires_at)
 
 
 def enrolment_for_token(session: Session, token: str) -> FieldEnrolment | None:
@@ -118,7 +119,7 @@ def enrolment_for_token(session: Session, token: str) -> FieldEnrolment | None:
 def enrolment_technician(session: Session, token: str) -> str | None:
     """The name of the technician a usable link is for (None: expired, spent, unknown)."""
     row = enrolment_for_token(session, token)
-    return session.get(Technician, row.technician_id).name if row else None
+    return must_get(session, Technician, row.technician_id).name if row else None
 
 
 def redeem_enrolment(session: Session, token: str, *, label: str | None = None):
@@ -199,7 +200,7 @@ def csrf_token(session_token: str) -> str:
 
 
 def check_csrf(session_token: str, sent: str | None) -> bool:
-    return bool(sent) and hmac.compare_digest(csrf_token(session_token), sent)
+    return sent is not None and bool(sent) and hmac.compare_digest(csrf_token(session_token), sent)
 
 
 class SignInLimiter:
