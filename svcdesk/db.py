@@ -109,7 +109,10 @@ def open_engine(db: str | None = None) -> Engine:
         raise
     except Exception as exc:  # server unreachable, no such database, no permission
         engine.dispose()
-        raise _refuse(url, f"cannot open it ({_reason(exc)})") from None
+        raise NoShop(
+            f"{shown_name(url)}: cannot open it ({_reason(exc)}); check the URL and the "
+            "server (a new shop is made with `svcdesk init --db URL`)"
+        ) from None
     if not known:
         engine.dispose()
         raise _refuse(url, "not a svcdesk database", new_file=True)
