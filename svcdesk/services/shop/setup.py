@@ -72,10 +72,17 @@ def start_shop(db: str | None, start: ShopStart, *, actor: str = "system") -> En
     if path is None:  # a server database: it must exist (the DBA made it) and be empty
         probe = make_engine(url, create=False)
         try:
-            if is_shop(probe):
-                raise InvalidInput(f"init: {shown_name(url)} already holds a svcdesk shop")
+            known = is_shop(probe)
+        except Exception as exc:  # unreachable server, no such database, no permission
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise InvalidInput(
+                f"init: cannot open {shown_name(url)} ({reason}); create the (empty) database "
+                "on the server first"
+            ) from None
         finally:
             probe.dispose()
+        if known:
+            raise InvalidInput(f"init: {shown_name(url)} already holds a svcdesk shop")
     try:
         engine = make_engine(url)
         with write_session(engine) as session:
