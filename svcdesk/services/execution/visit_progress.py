@@ -271,7 +271,7 @@ def complete(
     if visit.status != VisitStatus.ON_SITE:
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; record the arrival first")
     if visit.arrived_at and at < visit.arrived_at:
-        raise InvalidInput("departure: before the arrival")
+        raise InvalidInput("departure: must be at or after the arrival")
     missing = checklists.unanswered_required(session, visit.id)
     if missing and not force:
         items = "; ".join(f"{m.template}:{m.position} {m.label}" for m in missing)
