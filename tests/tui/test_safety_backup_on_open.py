@@ -10,6 +10,7 @@ import pytest
 
 from svcdesk.backups import daily_backup, verify_backup
 from svcdesk.db import write_session
+from svcdesk.models import Setting
 from svcdesk.services.common.settings import set_setting
 from svcdesk.tui.screens.board import BoardScreen
 from tests.tui.helpers import run_app
@@ -19,7 +20,11 @@ pytestmark = pytest.mark.sqlite_only  # backups of SQLite files; PostgreSQL has 
 
 def _set(engine, key: str, value: str) -> None:
     with write_session(engine) as s:
-        set_setting(s, key, value)
+        if key == "backup.keep_days" and not value.isdigit():
+            # (`settings set` refuses it now; a database from before may still hold it)
+            s.merge(Setting(key=key, value=value))
+        else:
+            set_setting(s, key, value)
 
 
 async def test_opening_the_console_writes_todays_backup_once(engine, db_path, shop):
