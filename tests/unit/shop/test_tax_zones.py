@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Site
 from svcdesk.models.shop import ChangeEvent
-from svcdesk.services.billing import invoices, quotes, tax
+from svcdesk.services.billing import invoices, quotes
 from svcdesk.services.billing.invoices import LineDraft
 from svcdesk.services.common.settings import get_setting
-from svcdesk.services.crm import sites
+from svcdesk.services.crm import sites, tax
 from svcdesk.services.orders import lifecycle
 
 
