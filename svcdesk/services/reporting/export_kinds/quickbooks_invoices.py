@@ -76,5 +76,6 @@ register_kind(
         build=build,
         changed_at=lambda: Invoice.updated_at,
         key=lambda: InvoiceLine.id,
+        change_tables=lambda: (Invoice.__table__,),
     )
 )

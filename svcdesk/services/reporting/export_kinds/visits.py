@@ -65,5 +65,6 @@ register_kind(
         build=build,
         changed_at=changed_at,
         key=lambda: Visit.id,
+        change_tables=lambda: (Visit.__table__, WorkOrder.__table__),
     )
 )
