@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
+from svcdesk.atomicfile import atomic_write
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.clock import now as clock_now
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
+from svcdesk.services.common.files import engine_file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_day
 from svcdesk.services.crm.technicians import find_technician
@@ -238,10 +240,8 @@ def route_cmd(
         day = parse_day(date, zone)
         proposal = route_for(session, person, day, time_limit, force=force)
     if ics is not None:
-        try:
-            ics.write_text(route_ics(proposal.route, day, zone), encoding="utf-8", newline="")
-        except OSError as exc:
-            raise InvalidInput(f"--ics {ics}: cannot write ({exc.strerror})") from None
+        text = route_ics(proposal.route, day, zone)
+        atomic_write(ics, lambda fh: fh.write(text), what="--ics", mode=engine_file_mode(engine()))
     if json_out:
         print_json(shapes.tech_route_json(proposal))
         return

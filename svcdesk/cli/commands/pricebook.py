@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
+from svcdesk.atomicfile import atomic_write, check_target, is_stdout
 from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.services.billing import pricebook, pricebook_csv
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money
 
 app = typer.Typer(
@@ -56,15 +58,12 @@ def export_cmd(
     """Write the whole price book as CSV (the import format; re-importing changes nothing)."""
     with read_session(engine()) as session:
         text = pricebook_csv.export_csv(session)
-    if out is None:
+        mode = file_mode(session)
+    if out is None or is_stdout(out):
         sys.stdout.write(text)
         return
-    path = Path(out).expanduser()
-    if not path.parent.is_dir():
-        raise InvalidInput(f"--out {out}: folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    path = check_target(out, "--out")
+    atomic_write(path, lambda fh: fh.write(text), what="--out", mode=mode)
     info(f"price book written to {path}")
 
 

@@ -35,11 +35,13 @@ from sqlmodel import Session
 
 from svcdesk import db_changes
 from svcdesk.atomicfile import atomic_write as _atomic_write
+from svcdesk.atomicfile import check_target, is_stdout
 from svcdesk.clock import now
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.models.base import UTCDateTime
 from svcdesk.models.reporting import ExportWatermark
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.timefmt import iso
 from svcdesk.services.reporting.export_formats import WRITERS, ExportFormat, csv_cell
 
@@ -240,7 +242,8 @@ def run_export(
         columns = [c.key for c in kind.build().selected_columns]
         stmt = export_query(kind, low, high, fmt, seq)
         chunks = iter(()) if high is None else _chunks(session, stmt)
-        count = atomic_write(out, lambda fh: WRITERS[fmt](fh, columns, chunks))
+        mode = file_mode(session)
+        count = atomic_write(out, lambda fh: WRITERS[fmt](fh, columns, chunks), mode=mode)
     mark_to = _next_mark(low, high)
     if incremental:
         _advance(engine, incremental, kind.name, mark_to, count, out, seq.high)
@@ -263,20 +266,18 @@ def _chunks(session: Session, stmt: Select):
     yield from result.partitions()
 
 
-def atomic_write(out: Path, fill: Callable[[IO[str]], int]) -> int:
-    """Temp file + fsync + rename (svcdesk/atomicfile.py); stale temp files of killed runs
-    are swept first."""
-    return _atomic_write(out, fill, what="export")
+def atomic_write(out: Path, fill: Callable[[IO[str]], int], mode: int = 0o600) -> int:
+    """Temp file (0600) + fsync + rename (svcdesk/atomicfile.py), or stdout for `-`; stale
+    temp files of killed runs in the folder are swept first."""
+    return _atomic_write(out, fill, what="export", mode=mode)
 
 
 def check_out_path(out: Path) -> Path:
-    """`--out` must name a file in an existing folder."""
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise InvalidInput(f"export: --out {out} is a directory; give a file name")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"export: --out {out}: folder {out.parent} does not exist")
-    return out
+    """`--out` must be `-` (standard output) or a regular file (or none yet) in an existing
+    folder: a device, FIFO, symlink or directory there is refused, never replaced."""
+    if is_stdout(out):
+        return Path("-")
+    return check_target(out, "export: --out")
 
 
 def _advance(engine: Engine, name: str, kind: str, high, rows: int, out: Path, seq: int) -> None:

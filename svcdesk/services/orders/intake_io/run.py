@@ -13,8 +13,10 @@ from typing import IO
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from svcdesk.atomicfile import PRIVATE, check_target
 from svcdesk.db import write_session
 from svcdesk.errors import BatchRejected
+from svcdesk.services.common.files import engine_file_mode
 from svcdesk.services.common.settings import settings_cached, shop_zone
 from svcdesk.services.orders.intake_io.batch import CHUNK, BatchWriter, Item
 from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
@@ -205,10 +207,16 @@ def run_file_intake(
     on_open: Callable[[IntakeSource], None] | None = None,
 ) -> BatchResult:
     """Open the file, import it in one transaction, then write the reject file (if any)."""
+    mode = PRIVATE
+    if reject_path and not dry_run:
+        check_target(reject_path, "reject file")  # before anything is read or written
+        mode = engine_file_mode(engine)
     with open_source(path, fmt, stdin) as source:
         if on_open:
             on_open(source)
-        rejects = RejectSpool(source.headers) if reject_path and not dry_run else None
+        rejects = (
+            RejectSpool(source.headers, reject_path, mode) if reject_path and not dry_run else None
+        )
         try:
             with write_session(engine) as session:
                 result = import_source(
@@ -224,5 +232,5 @@ def run_file_intake(
                 rejects.close()
             raise
     if rejects is not None:  # written even when empty, so no stale rejects linger
-        result.reject_file = str(rejects.finish(Path(reject_path)))
+        result.reject_file = str(rejects.finish())
     return result
