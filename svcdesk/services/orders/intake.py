@@ -26,6 +26,7 @@ from svcdesk.models import (
 from svcdesk.services.common import events, sequences
 from svcdesk.services.crm.customers import create_customer, find_or_add_site, match_customer
 from svcdesk.services.crm.technicians import get_skill
+from svcdesk.services.orders.intake_lock import lock_intake
 
 
 @dataclass
@@ -179,6 +180,7 @@ def create_order(
 ) -> tuple[WorkOrder, bool]:
     """Create the order (and customer/site when new). Returns (order, created); an order
     with a known external_ref is returned unchanged with created=False."""
+    lock_intake(session)  # PostgreSQL: one intake at a time looks up and creates
     if req.external_ref:
         existing = find_by_external_ref(session, req.external_ref.strip())
         if existing:

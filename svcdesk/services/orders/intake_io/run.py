@@ -22,6 +22,7 @@ from svcdesk.services.orders.intake_io.batch import CHUNK, BatchWriter, Item
 from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
 from svcdesk.services.orders.intake_io.reader import IntakeSource, Record, open_source
 from svcdesk.services.orders.intake_io.rejects import RejectSpool
+from svcdesk.services.orders.intake_lock import lock_intake
 
 Progress = Callable[[int, int], None]  # (rows read, bytes read)
 
@@ -112,6 +113,7 @@ def import_source(
 
     `session` must come from `db.write_session` (on SQLite its BEGIN IMMEDIATE holds the
     write lock for the whole batch, which the batch's id numbering relies on)."""
+    lock_intake(session)  # PostgreSQL: one intake at a time looks up and creates
     result = BatchResult(
         file=source.name, format=source.format, dry_run=dry_run, unknown_columns=source.unknown
     )
