@@ -84,9 +84,10 @@ def is_stdout(target: Path | str | None) -> bool:
     return target is not None and str(target) == STDOUT
 
 
-def check_target(target: Path | str, what: str = "write") -> Path:
-    """The path a writer may replace: a regular file or nothing, in an existing folder.
-    Raises InvalidInput (one line) otherwise. Symlinks are refused, not followed."""
+def check_target(target: Path | str, what: str = "write", *, make_parent: bool = False) -> Path:
+    """The path a writer may replace: a regular file or nothing, in an existing folder
+    (`make_parent`: created, 0700). Raises InvalidInput (one line) otherwise. Symlinks are
+    refused, not followed."""
     text = str(target)
     if not text.strip():
         raise InvalidInput(f"{what}: needs a file name (got an empty path)")
@@ -104,6 +105,13 @@ def check_target(target: Path | str, what: str = "write") -> Path:
             f"{what}: {path} is a {kind_of(st.st_mode)}, not a regular file; "
             "give the name of a file to write"
         )
+    if make_parent and not os.path.lexists(path.parent):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise InvalidInput(
+                f"{what}: cannot create folder {path.parent}: {exc.strerror or exc}"
+            ) from None
     if not path.parent.is_dir():
         raise InvalidInput(f"{what}: {path}: folder {path.parent} does not exist")
     return path

@@ -48,6 +48,12 @@ def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
     url = resolve_db_url(db)
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
+    elif not url.startswith("postgresql"):
+        scheme = url.split("://", 1)[0]
+        raise InvalidInput(
+            f"--db: {scheme}:// databases are not supported; give a SQLite file path or a "
+            "postgresql://user@host:port/dbname URL"
+        )
     else:
         options = " ".join(f"-c {name}={value}" for name, value in PG_SESSION.items())
         engine = create_engine(url, pool_pre_ping=True, connect_args={"options": options})
@@ -275,17 +281,19 @@ def backup(engine: Engine, target: Path) -> Path:
     src_path = sqlite_path(engine)
     if src_path is None:
         raise InvalidInput("db backup: only file SQLite databases can be backed up this way")
-    if str(target).strip() and Path(str(target)).expanduser().is_dir():
+    if str(target).strip() in ("", "."):  # (typer turns '' into Path('.'))
+        raise InvalidInput("db backup: needs the backup's file name (got an empty path)")
+    if Path(str(target)).expanduser().is_dir():
         raise InvalidInput(f"db backup: {target} is a directory; give the backup's file name")
-    target = check_target(target, "db backup")
+    target = check_target(target, "db backup", make_parent=True)
     target = target.parent.resolve() / target.name
     if target == src_path.resolve():
         raise InvalidInput(f"db backup: {target} is the live database; choose another file")
-    copy_sqlite(src_path, target)
+    copy_sqlite(src_path, target, verify=True)
     return target
 
 
-def copy_sqlite(src_path: Path, target: Path) -> None:
+def copy_sqlite(src_path: Path, target: Path, *, verify: bool = False) -> None:
     """Online-backup `src_path` into `target` via a temp name (never half a file), 0600;
     a special file or symlink at `target` is refused (svcdesk/atomicfile.py)."""
     from svcdesk.atomicfile import check_target, create_temp, finish_temp, sweep_stale_parts
@@ -298,6 +306,19 @@ def copy_sqlite(src_path: Path, target: Path) -> None:
         dst = sqlite3.connect(tmp)
         try:
             src.backup(dst)
+            if verify:  # a damaged database's copy is no backup: say so, write nothing
+                found = [r[0] for r in dst.execute("PRAGMA quick_check(5)")]
+                if found != ["ok"]:
+                    raise InvalidInput(
+                        f"database file {src_path} is damaged: "
+                        f"{' '.join('; '.join(found).split())[:200]}; no "
+                        "backup written (restore a backup with `svcdesk db restore`)"
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise InvalidInput(
+                f"database file {src_path} is damaged: {exc}; no backup written (restore a "
+                "backup with `svcdesk db restore`)"
+            ) from None
         finally:
             dst.close()
             src.close()

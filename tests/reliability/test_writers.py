@@ -173,7 +173,7 @@ def test_reject_file_is_checked_before_anything_is_written(db_path, engine, shop
     os.mkfifo(fifo)
     for target, needle in (
         (fifo, "FIFO"),
-        (tmp_path / "missing" / "r.csv", "does not exist"),
+        (data / "r.csv", "Not a directory"),  # (a file where its folder should be)
         (tmp_path, "directory"),
     ):
         r = cli(db_path, "intake", "--file", str(data), "--reject-file", str(target))

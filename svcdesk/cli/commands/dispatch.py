@@ -36,9 +36,24 @@ app = typer.Typer(
 DateOpt = Annotated[
     str | None, typer.Option("--date", "-d", help="Shop-local day, e.g. 2026-11-26 or tomorrow.")
 ]
+MAX_TIME_LIMIT = 600.0
+
+
+def _time_limit(value: float | None) -> float | None:
+    """Solver seconds: a finite number in (0, 600] (`inf` ran until killed, `nan` slipped
+    through every comparison)."""
+    if value is not None and not (0 < value <= MAX_TIME_LIMIT):
+        raise typer.BadParameter(f"{value} is not a number of seconds from 0 to 600")
+    return value
+
+
 TimeLimitOpt = Annotated[
     float | None,
-    typer.Option("--time-limit", help="Solver time in seconds (default: dispatch.time_limit)."),
+    typer.Option(
+        "--time-limit",
+        help="Solver time in seconds (default: dispatch.time_limit).",
+        callback=_time_limit,
+    ),
 ]
 ApplyOpt = Annotated[bool, typer.Option("--apply", help="Write it (one transaction).")]
 HolidayOpt = Annotated[
@@ -226,7 +241,9 @@ def _nobody(proposal) -> str:
 def route_cmd(
     tech: str,
     date: DateOpt = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver seconds.")] = 0.5,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds.", callback=_time_limit)
+    ] = 0.5,
     ics: Annotated[
         Path | None, typer.Option("--ics", help="Write the route as an iCalendar file.")
     ] = None,

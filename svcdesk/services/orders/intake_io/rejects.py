@@ -41,7 +41,7 @@ class RejectSpool:
         self.target = self._tmp = None
         self.mode = mode
         if target is not None and not is_stdout(target):
-            self.target = check_target(target, "reject file")
+            self.target = check_target(target, "reject file", make_parent=True)
             sweep_stale_parts(self.target)
             try:
                 self._tmp = create_temp(self.target)

@@ -211,7 +211,7 @@ def run_file_intake(
     """Open the file, import it in one transaction, then write the reject file (if any)."""
     mode = PRIVATE
     if reject_path and not dry_run:
-        check_target(reject_path, "reject file")  # before anything is read or written
+        check_target(reject_path, "reject file", make_parent=True)  # before anything is written
         mode = engine_file_mode(engine)
     with open_source(path, fmt, stdin) as source:
         if on_open:
