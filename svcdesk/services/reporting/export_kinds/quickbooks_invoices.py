@@ -6,8 +6,10 @@ Every line is exported at its NET amount (after warranty/agreement coverage and 
 with quantity 1, so `ItemAmount` = `ItemRate` and the lines of an invoice add up exactly to
 its pre-tax total; what was covered or discounted is spelled out in `ItemDescription`.
 `Taxable` + `TaxRate` let QuickBooks compute the tax; `LineTax` (our tax share of the line)
-and `InvoiceTotal` are there to reconcile to the cent. Drafts are not exported; a voided
-invoice comes again with `Status` = void (incremental runs pick up the change)."""
+and `InvoiceTotal` are there to reconcile to the cent. Drafts and voided invoices are not
+exported (importing a void invoice into QuickBooks books the sale; issue 14). The customers
+and payments for the same import are `quickbooks-customers` / `quickbooks-payments`
+(quickbooks_parties.py)."""
 
 from __future__ import annotations
 
@@ -65,7 +67,7 @@ def build():
         .select_from(ln)
         .join(i, i.id == ln.invoice_id)
         .join(Customer, Customer.id == i.customer_id)
-        .where(i.status != InvoiceStatus.DRAFT.value)
+        .where(i.status.not_in([InvoiceStatus.DRAFT.value, InvoiceStatus.VOID.value]))
     )
 
 
