@@ -61,7 +61,7 @@ def test_quickbooks_leaves_voided_invoices_out_and_exports_customers_and_payment
         invoices.issue(s, gone)
         add_payment(s, kept, 2500, method="check", received_on=date(2026, 11, 25), reference="1042")
         invoices.void(s, gone, "typo")
-        kept_no, gone_no = kept.number, gone.number
+        kept_no = kept.number
     out = tmp_path / "qb.csv"
     exports.run_export(engine, "quickbooks-invoices", "csv", out)
     assert {r["InvoiceNo"] for r in csv.DictReader(out.open())} == {kept_no}
