@@ -129,3 +129,14 @@ def test_damaged_database_is_one_line_and_not_backed_up(db_path, shop, tmp_path)
     junk.write_bytes(b"not a database at all" * 100)
     r = cli(junk, "orders", "list")
     assert r.exit_code == 1 and "is damaged: file is not a database" in r.stderr
+
+
+def test_pricebook_import_reads_a_bounded_amount(db_path, shop, tmp_path):
+    huge = tmp_path / "zeros.csv"  # (a sparse 21 MB file stands in for /dev/zero)
+    with huge.open("wb") as fh:
+        fh.truncate(21 * 2**20)
+    before = fingerprint(db_path)
+    r = cli(db_path, "pricebook", "import", str(huge))
+    lines = r.stderr.strip().splitlines()
+    assert r.exit_code == 1 and len(lines) == 1 and "over 20 MB" in lines[0]
+    assert fingerprint(db_path) == before

@@ -23,12 +23,22 @@ app = typer.Typer(
 )
 
 
+MAX_PRICEBOOK_BYTES = 20 * 2**20  # a price book is kilobytes; /dev/zero grew to 23 GB
+
+
 def _read(file: str) -> tuple[str, str]:
     if file == "-":
-        return "stdin", sys.stdin.read()
+        data = sys.stdin.read(MAX_PRICEBOOK_BYTES + 1)
+        if len(data) > MAX_PRICEBOOK_BYTES:
+            raise InvalidInput(f"stdin: over {MAX_PRICEBOOK_BYTES // 2**20} MB; not a price book")
+        return "stdin", data
     path = Path(file).expanduser()
     try:
-        return path.name, path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_PRICEBOOK_BYTES + 1)  # bounded, whatever the file is
+        if len(raw) > MAX_PRICEBOOK_BYTES:
+            raise InvalidInput(f"{file}: over {MAX_PRICEBOOK_BYTES // 2**20} MB; not a price book")
+        return path.name, raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise InvalidInput(f"{file}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
