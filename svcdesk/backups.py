@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from svcdesk.clock import now
-from svcdesk.db import copy_sqlite, sqlite_path
+from svcdesk.db import copy_sqlite, sole_user, sqlite_path
 from svcdesk.errors import InvalidInput
 
 REQUIRED_TABLES = {"work_order", "customer", "site", "order_event", "sequence"}
@@ -57,11 +57,12 @@ def restore(engine: Engine, file: Path) -> tuple[Path, dict[str, int]]:
     engine.dispose()
     stamp = now().strftime("%Y%m%dT%H%M%SZ")
     aside = live.with_name(f"{live.name}.before-restore-{stamp}")
-    if live.exists():
-        copy_sqlite(live, aside)
-    copy_sqlite(file, live)
-    for suffix in ("-wal", "-shm"):
-        live.with_name(live.name + suffix).unlink(missing_ok=True)
+    with sole_user(live, "restore"):  # refused while a console or command has it open
+        if live.exists():
+            copy_sqlite(live, aside)
+        copy_sqlite(file, live)
+        for suffix in ("-wal", "-shm"):
+            live.with_name(live.name + suffix).unlink(missing_ok=True)
     return aside, counts
 
 

@@ -25,6 +25,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
     # Daily backup rotation (`svcdesk db backup --rotate`, and when the console opens).
     "backup.keep_days": "7",
     "backup.dir": "",
+    # Mode of exports, calendars, PDFs and reject files: 0600, or 0640 for a group reader.
+    "files.mode": "0600",
     # Response-time targets by priority, hours (counted on the clock `sla.clock.<p>` names).
     "sla.hours.emergency": "4",
     "sla.hours.high": "24",

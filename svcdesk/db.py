@@ -56,6 +56,12 @@ def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
     url = resolve_db_url(db)
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
+    elif not url.startswith("postgresql"):
+        scheme = url.split("://", 1)[0]
+        raise InvalidInput(
+            f"--db: {scheme}:// databases are not supported; give a SQLite file path or a "
+            "postgresql://user@host:port/dbname URL"
+        )
     else:
         options = " ".join(f"-c {name}={value}" for name, value in PG_SESSION.items())
         engine = create_engine(url, pool_pre_ping=True, connect_args={"options": options})
@@ -177,7 +183,9 @@ def parallel_report(session: Session, workers: int = 2) -> None:
 def _sqlite_engine(url: str) -> Engine:
     memory = url in ("sqlite://", "sqlite:///:memory:")
     if not memory:
-        create_private_file(Path(url.removeprefix("sqlite:///")))
+        path = Path(url.removeprefix("sqlite:///"))
+        create_private_file(path)
+        hold_open_lock(path)
     kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}}
     if memory:
         kwargs["poolclass"] = StaticPool
@@ -232,10 +240,92 @@ def begin_immediate(conn) -> None:
 
 def create_private_file(path: Path) -> None:
     """Create the database file readable by its owner only (0600) before SQLite opens it;
-    SQLite gives its -wal and -shm files the same permissions."""
+    SQLite gives its -wal and -shm files the same permissions. An existing database that
+    others can read (0644, made by an older release or by hand) is tightened to 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        return
+    from svcdesk.atomicfile import tighten
+
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        tighten(file)
+
+
+# Every process that opens a SQLite database file holds a shared flock() on it for as long
+# as it runs (one descriptor per file and process, shared by its engines). `db restore`
+# converts its own to exclusive without waiting: that fails exactly when ANOTHER process
+# (a console, a cron export) has the file open, and the restore is refused instead of
+# swapping the file under it (its later writes would go to the deleted file). flock locks
+# are independent of SQLite's own POSIX locks.
+_OPEN_LOCKS: dict[str, int] = {}
+
+
+def hold_open_lock(path: Path) -> None:
+    import fcntl
+
+    key = str(path.resolve())
+    if key in _OPEN_LOCKS:
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return  # (SQLite reports an unusable file itself)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        os.close(fd)
+        return
+    _OPEN_LOCKS[key] = fd
+
+
+@contextmanager
+def sole_user(path: Path, what: str) -> Iterator[None]:
+    """Run the block only if no other process has `path` open (see `_OPEN_LOCKS`); the
+    lock is dropped afterwards (the block replaced the file; the next open locks the new
+    one)."""
+    import fcntl
+
+    key = str(path.resolve())
+    fd = _OPEN_LOCKS.pop(key, None)
+    if fd is None:
+        if not path.exists():
+            yield
+            return
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InvalidInput(
+                f"{what}: another process has {path} open ({_holders(path)}); close it "
+                "(quit the console, wait for running commands) and try again"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _holders(path: Path) -> str:
+    """Who else has `path` open, from /proc (Linux; best effort): 'pid 123: svcdesk tui'."""
+    found = []
+    target = str(path.resolve())
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+            if not any(os.readlink(fd) == target for fd in fds):
+                continue
+            cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            words = [w.decode(errors="replace") for w in cmd if w]
+            shown = " ".join(Path(w).name if i == 0 else w for i, w in enumerate(words))
+            shown = " ".join(shown.split())[:60]
+            found.append(f"pid {entry.name}: {shown}")
+        except OSError:
+            continue
+    return "; ".join(found[:3]) if found else "a console or a running command"
 
 
 def drop_schema(engine: Engine) -> None:
@@ -297,28 +387,53 @@ def sqlite_path(engine: Engine) -> Path | None:
 
 def backup(engine: Engine, target: Path) -> Path:
     """Consistent online copy (SQLite backup API), safe while the console is open."""
+    from svcdesk.atomicfile import check_target
+
     src_path = sqlite_path(engine)
     if src_path is None:
         raise InvalidInput("db backup: only file SQLite databases can be backed up this way")
-    target = target.expanduser().resolve()
+    if str(target).strip() in ("", "."):  # (typer turns '' into Path('.'))
+        raise InvalidInput("db backup: needs the backup's file name (got an empty path)")
+    if Path(str(target)).expanduser().is_dir():
+        raise InvalidInput(f"db backup: {target} is a directory; give the backup's file name")
+    target = check_target(target, "db backup", make_parent=True)
+    target = target.parent.resolve() / target.name
     if target == src_path.resolve():
         raise InvalidInput(f"db backup: {target} is the live database; choose another file")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    copy_sqlite(src_path, target)
+    copy_sqlite(src_path, target, verify=True)
     return target
 
 
-def copy_sqlite(src_path: Path, target: Path) -> None:
-    """Online-backup `src_path` into `target` via a temp name (never half a file), 0600."""
-    tmp = target.with_name(target.name + ".part")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)
-    src = sqlite3.connect(src_path, timeout=BUSY_TIMEOUT_MS / 1000)
-    dst = sqlite3.connect(tmp)
+def copy_sqlite(src_path: Path, target: Path, *, verify: bool = False) -> None:
+    """Online-backup `src_path` into `target` via a temp name (never half a file), 0600;
+    a special file or symlink at `target` is refused (svcdesk/atomicfile.py)."""
+    from svcdesk.atomicfile import check_target, create_temp, finish_temp, sweep_stale_parts
+
+    check_target(target, "copy")
+    sweep_stale_parts(target)
+    tmp = create_temp(target)
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    os.chmod(tmp, 0o600)
-    tmp.replace(target)
+        src = sqlite3.connect(src_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            if verify:  # a damaged database's copy is no backup: say so, write nothing
+                found = [r[0] for r in dst.execute("PRAGMA quick_check(5)")]
+                if found != ["ok"]:
+                    raise InvalidInput(
+                        f"database file {src_path} is damaged: "
+                        f"{' '.join('; '.join(found).split())[:200]}; no "
+                        "backup written (restore a backup with `svcdesk db restore`)"
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise InvalidInput(
+                f"database file {src_path} is damaged: {exc}; no backup written (restore a "
+                "backup with `svcdesk db restore`)"
+            ) from None
+        finally:
+            dst.close()
+            src.close()
+        finish_temp(tmp, target, "copy")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -38,6 +38,10 @@ def install_extras(engine: Engine) -> None:
     db_facts.install(engine)
     if engine.dialect.name == "sqlite":
         _sqlite_search(engine)
+        from svcdesk import db_changes
+
+        with engine.begin() as conn:
+            db_changes.install_sqlite(conn)
 
 
 def _sqlite_search(engine: Engine) -> None:
@@ -49,6 +53,7 @@ def _sqlite_search(engine: Engine) -> None:
             )
         }
         for fts, (table, cols) in FTS.items():
+            _restrict_update_trigger(conn, fts, table, cols)
             if fts in have:
                 continue
             col_list = ", ".join(cols)
@@ -74,12 +79,30 @@ def _sqlite_search(engine: Engine) -> None:
             )
             conn.execute(
                 text(
-                    f"CREATE TRIGGER {fts}_au AFTER UPDATE ON {table} BEGIN "
+                    f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {col_list} ON {table} BEGIN "
                     f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.id, {old}); "
                     f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.id, {new}); END"
                 )
             )
             conn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))
+
+
+def _restrict_update_trigger(conn: Connection, fts: str, table: str, cols) -> None:
+    """Databases made before 0008 re-index a row on ANY update; the change marker's own
+    update (db_changes) would then re-index every new row, and 'delete' a row a bulk insert
+    has not indexed yet (corrupting the index). Re-create it as `AFTER UPDATE OF` the
+    indexed columns."""
+    sql = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
+        {"n": f"{fts}_au"},
+    ).scalar()
+    if sql is None or " UPDATE OF " in sql:
+        return
+    col_list = ", ".join(cols)
+    conn.execute(text(f"DROP TRIGGER {fts}_au"))
+    conn.execute(
+        text(sql.replace(f"AFTER UPDATE ON {table}", f"AFTER UPDATE OF {col_list} ON {table}"))
+    )
 
 
 class SearchBacklog:
@@ -196,6 +219,9 @@ def _postgres_statements() -> list[str]:
         f"'visit_technician_no_overlap') THEN {_NO_OVERLAP}; END IF; END $$",
     ]
     statements += [f"CREATE INDEX IF NOT EXISTS {n} ON {t}" for n, t in _TRGM.items()]
+    from svcdesk import db_changes
+
+    statements += db_changes.postgres_statements()
     statements.append(_NOTIFY_FN)
     statements += [
         f'CREATE OR REPLACE TRIGGER "svcdesk_notify_{table.name}" AFTER INSERT OR UPDATE OR '

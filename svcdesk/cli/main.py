@@ -72,6 +72,22 @@ class CheckedGroup(TyperGroup):
         except SvcDeskError as exc:
             error(str(exc))
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            _one_line_or_raise(exc)
+
+
+def _one_line_or_raise(exc: Exception) -> None:
+    """Input/environment failures (a 20-digit id, a damaged file, a wrong password) as one
+    line and exit 1 (svcdesk/cli/failures.py); anything else is a bug: re-raised."""
+    from svcdesk.cli.failures import one_line
+
+    line = one_line(exc, STATE.db)
+    if line is None:
+        raise exc
+    error(line)
+    raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -183,3 +199,5 @@ def main(argv: list[str] | None = None) -> None:
     except SvcDeskError as exc:
         error(str(exc))
         sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)

@@ -35,5 +35,17 @@ def info(message: str) -> None:
     console.print(message, markup=False)
 
 
+MAX_ERROR = 300  # characters of one error line (a 100 kB name is not echoed back)
+
+
+def cut(text: str, limit: int = MAX_ERROR) -> str:
+    """Each line of `text` at most `limit` characters (says how much was left out)."""
+    lines = str(text).split("\n")
+    return "\n".join(
+        ln if len(ln) <= limit else f"{ln[:limit]}… ({len(ln) - limit} more characters)"
+        for ln in lines
+    )
+
+
 def error(message: str) -> None:
-    err_console.print(f"error: {message}", markup=False)
+    err_console.print(f"error: {cut(message)}", markup=False)

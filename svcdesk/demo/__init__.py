@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from svcdesk import clock
 from svcdesk.clock import now
 from svcdesk.db import write_session
 
@@ -48,6 +50,26 @@ def build_demo(engine: Engine, *, orders: int = 300, seed: int = 7) -> DemoConte
         ctx = DemoContext(
             seed=seed, orders=orders, now=now(), zone=shop_zone(session), rng=random.Random(seed)
         )
-        for step in steps():
-            step.run(session, ctx)
+        with _history_only(ctx.now):
+            for step in steps():
+                step.run(session, ctx)
     return ctx
+
+
+@contextmanager
+def _history_only(latest: datetime):
+    """Steps replay history with `clock.at(when)`; a `when` after now (an order dispatched
+    45 minutes before a visit later today) stamped events and updated_at in the future,
+    which moved export watermarks and made "last changed" read tomorrow (issue 14). While
+    the demo builds, every `clock.at` is capped at the build's now."""
+    real = clock.at
+
+    class past_only(real):  # noqa: N801 - stands in for clock.at
+        def __init__(self, when: datetime):
+            super().__init__(min(when, latest))
+
+    clock.at = past_only
+    try:
+        yield
+    finally:
+        clock.at = real

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from svcdesk.clock import now
 from svcdesk.models.agreements import OrderSla
 from svcdesk.models.base import table_of, utc_field
-from svcdesk.models.billing import Invoice
+from svcdesk.models.billing import Invoice, Payment
+from svcdesk.models.crm import Customer
+from svcdesk.models.execution import TimeEntry
+from svcdesk.models.inventory import PartUsage
 from svcdesk.models.orders import OrderEvent, Visit, WorkOrder, only_set
 
 
@@ -27,6 +30,33 @@ class ExportWatermark(SQLModel, table=True):
     last_run_at: datetime = utc_field(default_factory=now, nullable=False)
     last_rows: int = 0
     last_path: str | None = None
+    # The change marker (svcdesk/db_changes.py) up to which everything has been exported:
+    # rows with `change_seq >= seq` are the next run's. NULL for a mark kept by a release
+    # before 0008 (its next run also takes what changed after `watermark`).
+    seq: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class ChangeCounter(SQLModel, table=True):
+    """SQLite's change counter (one row, id 1): bumped by the row triggers inside the
+    (serialised) write transaction, so its order is commit order. Unused on PostgreSQL,
+    where the marker is the writing transaction's id (svcdesk/db_changes.py)."""
+
+    __tablename__ = "change_counter"
+
+    id: int = Field(primary_key=True)
+    value: int = Field(default=0, sa_type=BigInteger)
+
+
+# The tables incremental exports follow: each gets `change_seq`, set by a database trigger on
+# every insert and update (svcdesk/db_changes.py) and indexed for the export's range scan.
+# Declared here (not in each area's model) because only exports read it; the ORM does not
+# map it, so no service ever writes it by hand.
+CHANGE_TRACKED = (WorkOrder, Visit, Customer, Invoice, Payment, TimeEntry, PartUsage)
+for _model in CHANGE_TRACKED:
+    _table = _model.__table__
+    if "change_seq" not in _table.c:
+        _table.append_column(Column("change_seq", BigInteger, nullable=True))
+        Index(f"ix_{_table.name}_change_seq", _table.c.change_seq)
 
 
 # Indexes the KPI cohorts (services/reporting/kpi_cohorts.py) need on other areas' tables, so a year's

@@ -26,7 +26,7 @@ def audit(
     since: Annotated[
         str | None, typer.Option("--since", help="Only events at or after WHEN.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 500,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 500,
     json_out: JsonOpt = False,
 ) -> None:
     """Who did what, and when: the order history as an audit trail."""

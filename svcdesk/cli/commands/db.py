@@ -23,6 +23,13 @@ def path(json_out: JsonOpt = False) -> None:
     """Print where the database is (URL; the file for SQLite)."""
     url = resolve_db_url(STATE.db)
     file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if file is None:  # never print a PostgreSQL password
+        from sqlalchemy.engine import make_url
+
+        try:
+            url = make_url(url).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001 - an unparsable URL: show none of it
+            url = url.split("://", 1)[0] + "://***"
     if json_out:
         print_json({"url": url, "file": file})
     else:

@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
+from svcdesk.atomicfile import atomic_write
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.clock import now as clock_now
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
+from svcdesk.services.common.files import engine_file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_day
 from svcdesk.services.crm.technicians import find_technician
@@ -34,9 +36,24 @@ app = typer.Typer(
 DateOpt = Annotated[
     str | None, typer.Option("--date", "-d", help="Shop-local day, e.g. 2026-11-26 or tomorrow.")
 ]
+MAX_TIME_LIMIT = 600.0
+
+
+def _time_limit(value: float | None) -> float | None:
+    """Solver seconds: a finite number in (0, 600] (`inf` ran until killed, `nan` slipped
+    through every comparison)."""
+    if value is not None and not (0 < value <= MAX_TIME_LIMIT):
+        raise typer.BadParameter(f"{value} is not a number of seconds from 0 to 600")
+    return value
+
+
 TimeLimitOpt = Annotated[
     float | None,
-    typer.Option("--time-limit", help="Solver time in seconds (default: dispatch.time_limit)."),
+    typer.Option(
+        "--time-limit",
+        help="Solver time in seconds (default: dispatch.time_limit).",
+        callback=_time_limit,
+    ),
 ]
 ApplyOpt = Annotated[bool, typer.Option("--apply", help="Write it (one transaction).")]
 HolidayOpt = Annotated[
@@ -245,7 +262,9 @@ def _nobody(proposal) -> str:
 def route_cmd(
     tech: str,
     date: DateOpt = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver seconds.")] = 0.5,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds.", callback=_time_limit)
+    ] = 0.5,
     ics: Annotated[
         Path | None, typer.Option("--ics", help="Write the route as an iCalendar file.")
     ] = None,
@@ -259,10 +278,8 @@ def route_cmd(
         day = parse_day(date, zone)
         proposal = route_for(session, person, day, time_limit, force=force)
     if ics is not None:
-        try:
-            ics.write_text(route_ics(proposal.route, day, zone), encoding="utf-8", newline="")
-        except OSError as exc:
-            raise InvalidInput(f"--ics {ics}: cannot write ({exc.strerror})") from None
+        text = route_ics(proposal.route, day, zone)
+        atomic_write(ics, lambda fh: fh.write(text), what="--ics", mode=engine_file_mode(engine()))
     if json_out:
         print_json(shapes.tech_route_json(proposal))
         return

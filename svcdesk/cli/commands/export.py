@@ -8,16 +8,19 @@ own subcommands to `export_app` (e.g. a calendar), keeping one `export` group.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from svcdesk.atomicfile import is_stdout
 from svcdesk.cli.options import JsonOpt
-from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.output import err_console, info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso, parse_day, parse_when
 from svcdesk.services.crm.technicians import find_technician
@@ -91,7 +94,11 @@ def run(kind_name: str, out: Path, fmt, since: str | None, incremental, json_out
         with read_session(eng) as session:
             since_at = parse_when(since, shop_zone(session), field="--since")
     result = exports.run_export(eng, kind_name, fmt, out, since=since_at, incremental=incremental)
-    if json_out:
+    if is_stdout(out):  # the rows went to stdout: the summary goes to stderr
+        err_console.print(
+            json.dumps(result.to_json()) if json_out else result.summary(), markup=False
+        )
+    elif json_out:
         print_json(result.to_json())
     else:
         info(result.summary())
@@ -175,8 +182,9 @@ def ics_cmd(
         technician = find_technician(session, tech)
         first = parse_day(start, shop_zone(session))
         cal = tech_calendar(session, technician, first, days)
+        mode = file_mode(session)
     path = exports.check_out_path(out)
-    exports.atomic_write(path, lambda fh: fh.write(cal.text))
+    exports.atomic_write(path, lambda fh: fh.write(cal.text), mode=mode)
     data = {
         "technician": technician.name,
         "from": str(cal.first),

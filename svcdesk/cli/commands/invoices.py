@@ -28,6 +28,7 @@ from svcdesk.models import WorkOrder
 from svcdesk.models.billing import InvoiceStatus
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.settings import shop_zone
@@ -359,7 +360,8 @@ def pdf_cmd(
     """Write the invoice as a PDF with the company's details."""
     with read_session(engine()) as session:
         doc = documents.invoice_document(session, number)
-    path = pdf.write_pdf(doc, out)
+        mode = file_mode(session)
+    path = pdf.write_pdf(doc, out, mode)
     info(f"{doc.number} written to {path}")
 
 

@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
+from svcdesk.atomicfile import atomic_write, check_target, is_stdout
 from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.services.billing import pricebook, pricebook_csv
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money
 
 app = typer.Typer(
@@ -21,12 +23,22 @@ app = typer.Typer(
 )
 
 
+MAX_PRICEBOOK_BYTES = 20 * 2**20  # a price book is kilobytes; /dev/zero grew to 23 GB
+
+
 def _read(file: str) -> tuple[str, str]:
     if file == "-":
-        return "stdin", sys.stdin.read()
+        data = sys.stdin.read(MAX_PRICEBOOK_BYTES + 1)
+        if len(data) > MAX_PRICEBOOK_BYTES:
+            raise InvalidInput(f"stdin: over {MAX_PRICEBOOK_BYTES // 2**20} MB; not a price book")
+        return "stdin", data
     path = Path(file).expanduser()
     try:
-        return path.name, path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_PRICEBOOK_BYTES + 1)  # bounded, whatever the file is
+        if len(raw) > MAX_PRICEBOOK_BYTES:
+            raise InvalidInput(f"{file}: over {MAX_PRICEBOOK_BYTES // 2**20} MB; not a price book")
+        return path.name, raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise InvalidInput(f"{file}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -56,15 +68,12 @@ def export_cmd(
     """Write the whole price book as CSV (the import format; re-importing changes nothing)."""
     with read_session(engine()) as session:
         text = pricebook_csv.export_csv(session)
-    if out is None:
+        mode = file_mode(session)
+    if out is None or is_stdout(out):
         sys.stdout.write(text)
         return
-    path = Path(out).expanduser()
-    if not path.parent.is_dir():
-        raise InvalidInput(f"--out {out}: folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    path = check_target(out, "--out")
+    atomic_write(path, lambda fh: fh.write(text), what="--out", mode=mode)
     info(f"price book written to {path}")
 
 

@@ -26,6 +26,7 @@ from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.models.billing import QuoteStatus
 from svcdesk.services.billing import documents, pdf, quotes, views
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.crm.customers import get_customer
@@ -253,7 +254,8 @@ def pdf_cmd(number: str, out: Annotated[Path, typer.Option("--out", "-o")]) -> N
     """Write the quote (every option) as a PDF."""
     with read_session(engine()) as session:
         doc = documents.quote_document(session, number)
-    info(f"{doc.number} written to {pdf.write_pdf(doc, out)}")
+        mode = file_mode(session)
+    info(f"{doc.number} written to {pdf.write_pdf(doc, out, mode)}")
 
 
 @app.command("text")

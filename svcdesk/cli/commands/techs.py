@@ -10,6 +10,7 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
+from svcdesk.errors import InvalidInput
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
 from svcdesk.services.crm import technicians as svc
@@ -33,7 +34,6 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a technician."""
-    from svcdesk.services.common.money import parse_money
 
     skills = [s for entry in (skill or []) for s in entry.split(",") if s.strip()]
     with write_session(engine()) as session:
@@ -44,7 +44,7 @@ def add(
             shifts=shifts,
             phone=phone,
             email=email,
-            hourly_cost_cents=parse_money(cost, field="cost"),
+            hourly_cost_cents=_cost(cost),
         )
         result = {
             "id": tech.id,
@@ -212,3 +212,13 @@ def timeoff(
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="techs")
+
+
+def _cost(text: str) -> int:
+    """Hourly cost in cents: not negative (`--cost=-5` was stored)."""
+    from svcdesk.services.common.money import parse_money
+
+    cents = parse_money(text, field="cost")
+    if cents < 0:
+        raise InvalidInput(f"cost: {text!r} is negative; give the hourly cost, e.g. 38.50")
+    return cents

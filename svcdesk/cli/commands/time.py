@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from svcdesk.atomicfile import atomic_write
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso, parse_day, parse_when
 from svcdesk.services.crm.technicians import find_technician
@@ -241,13 +242,9 @@ def export_timecards(
         zone = shop_zone(session)
         first = timecards.week_start(parse_day(week, zone))
         cards, pending = timecards.payroll_rows(session, first)
+        mode = file_mode(session)
     text = timecards.payroll_csv(cards)
-    out = out.expanduser()
-    if out.parent and not out.parent.exists():
-        raise InvalidInput(f"--out: folder {out.parent} does not exist")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    atomic_write(out, lambda fh: fh.write(text), what="--out", mode=mode)
     summary = {
         "week_start": first.isoformat(),
         "rows": len(cards),

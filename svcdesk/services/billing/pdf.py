@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from svcdesk.atomicfile import atomic_write_bytes, check_target, is_stdout
 from svcdesk.clock import now
-from svcdesk.errors import SvcDeskError
 from svcdesk.services.billing.documents import DocumentData
 
 _REPLACE = {
@@ -86,18 +86,10 @@ def render_pdf(doc: DocumentData) -> bytes:
     return bytes(pdf.output())
 
 
-def write_pdf(doc: DocumentData, out: Path) -> Path:
-    """Write to a temp name and rename: a reader never sees half a file."""
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise SvcDeskError(f"pdf: --out {out} is a directory; give a file name")
-    if not out.parent.is_dir():
-        raise SvcDeskError(f"pdf: --out {out}: folder {out.parent} does not exist")
-    tmp = out.with_name(f".{out.name}.part")
-    try:
-        tmp.write_bytes(render_pdf(doc))
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise SvcDeskError(f"pdf: cannot write {out}: {exc.strerror or exc}") from None
-    return out
+def write_pdf(doc: DocumentData, out: Path, mode: int = 0o600) -> Path:
+    """Write to a temp name (0600) and rename: a reader never sees half a file; `-` is
+    standard output; a device, FIFO, symlink or directory at `out` is refused
+    (svcdesk/atomicfile.py)."""
+    if not is_stdout(out):
+        out = check_target(out, "pdf: --out")
+    return atomic_write_bytes(out, render_pdf(doc), what="pdf", mode=mode)

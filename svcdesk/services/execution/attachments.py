@@ -8,15 +8,18 @@ attachments by relative path). Reading back checks the stored path stays in the 
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import mimetypes
 import os
-import shutil
+import stat
 from datetime import datetime
 from pathlib import Path, PurePath
 
 from sqlmodel import Session, col, select
 
+from svcdesk.atomicfile import create_temp
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Visit, WorkOrder
@@ -45,25 +48,40 @@ def safe_name(name: str) -> str:
 
 
 def resolve_source(path: str | Path, base_dir: Path | None = None) -> Path:
-    """The file to copy. With `base_dir`, `path` must stay inside it (no traversal)."""
+    """The file to copy: a regular file, never reached through a symbolic link (a link to a
+    file the user should not share — a root-only key — is refused, not followed). With
+    `base_dir`, `path` must stay inside it (no traversal, no link leading out)."""
     raw = Path(path).expanduser()
+    if "\x00" in str(path):
+        raise InvalidInput(f"{path!r}: a file name cannot contain a NUL byte")
     if base_dir is not None:
-        base = base_dir.resolve()
-        target = (base / raw).resolve()
+        base = Path(os.path.abspath(base_dir))
+        target = Path(os.path.normpath(base / raw))
         if not target.is_relative_to(base):
             raise InvalidInput(f"{path}: path leaves {base_dir} (path traversal refused)")
+        if target.resolve() != base.resolve() / target.relative_to(base):
+            raise InvalidInput(f"{path}: goes through a symbolic link (refused)")
     else:
-        target = raw.resolve()
-    if not target.exists():
-        raise InvalidInput(f"{path}: no such file")
-    if not target.is_file():
+        target = Path(os.path.abspath(raw))
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise InvalidInput(f"{path}: is a symbolic link; attach the file itself")
+    if not stat.S_ISREG(st.st_mode):
         raise InvalidInput(f"{path}: not a regular file")
-    size = target.stat().st_size
+    _check_size(path, st.st_size)
+    return target
+
+
+def _check_size(path, size: int) -> None:
     if size == 0:
         raise InvalidInput(f"{path}: the file is empty")
     if size > MAX_BYTES:
         raise InvalidInput(f"{path}: {size} bytes is over the {MAX_BYTES // 2**20} MB limit")
-    return target
 
 
 def _sha256(path: Path) -> str:
@@ -74,17 +92,61 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def store_blob(source: Path, data_dir: Path) -> tuple[str, str]:
-    """Copy into the content store (temp file + rename). Returns (sha256, relative path)."""
-    sha = _sha256(source)
-    rel = Path("attachments") / sha[:2] / sha
-    target = data_dir / rel
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{sha}.{os.getpid()}.part")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
-    return sha, rel.as_posix()
+def _private_dirs(data_dir: Path, folder: Path) -> None:
+    """Create `folder` (under data_dir) and its parents up to data_dir, all 0700."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    here = folder
+    while here.is_relative_to(data_dir):
+        with contextlib.suppress(OSError):
+            os.chmod(here, 0o700)
+        if here == data_dir:
+            break
+        here = here.parent
+
+
+def store_blob(source: Path, data_dir: Path) -> tuple[str, str, int]:
+    """Copy into the content store: the source is opened once without following a link
+    and checked (regular file, size) on the open descriptor, copied to a 0600 temp file
+    while hashed, then renamed to its hash (folders 0700). Returns (sha256, relative path,
+    size)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InvalidInput(f"{source}: is a symbolic link; attach the file itself") from None
+        raise InvalidInput(f"{source}: cannot read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as src:
+        st = os.fstat(src.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise InvalidInput(f"{source}: not a regular file")
+        _check_size(source, st.st_size)
+        store = data_dir / "attachments"
+        _private_dirs(data_dir, store)
+        tmp = create_temp(store / "incoming")
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(tmp, "wb") as out:
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    size += len(chunk)
+                    if size > MAX_BYTES:
+                        raise InvalidInput(f"{source}: over the {MAX_BYTES // 2**20} MB limit")
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            rel = Path("attachments") / sha[:2] / sha
+            target = data_dir / rel
+            _private_dirs(data_dir, target.parent)
+            if target.exists():
+                tmp.unlink()
+            else:
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return sha, rel.as_posix(), size
 
 
 def stored_file(attachment: Attachment, data_dir: Path) -> Path:
@@ -117,14 +179,14 @@ def add_attachment(
     display = safe_name(name) if name is not None else None
     source = resolve_source(path, base_dir)
     display = display or safe_name(source.name)
-    sha, rel = store_blob(source, data_dir)
+    sha, rel, size = store_blob(source, data_dir)
     att = Attachment(
         order_id=order.id,
         visit_id=visit.id if visit else None,
         kind=kind.value,
         filename=display,
         sha256=sha,
-        size_bytes=source.stat().st_size,
+        size_bytes=size,
         content_type=mimetypes.guess_type(display)[0],
         stored_path=rel,
         caption=caption,

@@ -36,6 +36,7 @@ from svcdesk.services.crm.customers import (
 )
 from svcdesk.services.crm.technicians import get_skill
 from svcdesk.services.orders.hooks import hooks
+from svcdesk.services.orders.intake_lock import lock_intake
 
 
 @dataclass
@@ -180,6 +181,7 @@ def create_order(
 ) -> tuple[WorkOrder, bool]:
     """Create the order (and customer/site when new). Returns (order, created); an order
     with a known external_ref is returned unchanged with created=False."""
+    lock_intake(session)  # PostgreSQL: one intake at a time looks up and creates
     if req.external_ref:
         existing = find_by_external_ref(session, req.external_ref.strip())
         if existing:

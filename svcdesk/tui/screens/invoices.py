@@ -26,6 +26,7 @@ from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.models.billing import InvoiceStatus
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
+from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.timefmt import fmt
@@ -115,7 +116,7 @@ def write_document(number: str, folder: Path):
     def fn(session) -> str:
         doc = documents.invoice_document(session, number)
         folder.mkdir(parents=True, exist_ok=True)
-        return str(pdf.write_pdf(doc, folder / f"{doc.number}.pdf"))
+        return str(pdf.write_pdf(doc, folder / f"{doc.number}.pdf", file_mode(session)))
 
     return fn
 

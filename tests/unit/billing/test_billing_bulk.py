@@ -33,7 +33,7 @@ def _snapshot(session, order_ids: list[int]) -> dict:
     line = InvoiceLine.__table__
     ev = OrderEvent.__table__
     clock = OrderSla.__table__
-    skip_inv = {"id"}
+    skip_inv = {"id", "change_seq"}  # (export change markers count writes, not content)
     skip_line = {"id", "invoice_id"}
     invoices = session.execute(
         select(inv).where(inv.c.order_id.in_(order_ids)).order_by(inv.c.number)

@@ -11,7 +11,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -240,13 +240,55 @@ def _check_keys(source: IntakeSource, obj: Any) -> None:
         _, source.unknown = match_headers(source.name, source.headers)
 
 
-def _json_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
+MAX_JSON_DIGITS = 30  # no field needs more; a 5,000-digit number was a traceback
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise ValueError(f"a {len(text)}-digit number (at most {MAX_JSON_DIGITS} digits)")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_JSON_DIGITS + 10:
+        raise ValueError(f"a {len(text)}-character number")
+    return float(text)
+
+
+def _no_surrogates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Object hook: a lone UTF-16 surrogate ('\\ud800') cannot be stored as UTF-8."""
+    for key, value in pairs:
+        for text in (key, value):
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError(
+                        f"field {key!r} holds an unpaired surrogate (\\u{ord(text[0]):04x}...); "
+                        "not valid text"
+                    ) from None
+    return dict(pairs)
+
+
+def _json_parse(source: IntakeSource, read: Callable[..., Any], arg: Any) -> Any:
+    """json.load/loads with bounded numbers and text that can be stored; malformed,
+    over-deep or oversized input is one InvalidInput naming the file."""
     try:
-        data = json.load(text)
+        return read(
+            arg, parse_int=_json_int, parse_float=_json_float, object_pairs_hook=_no_surrogates
+        )
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{source.name}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise InvalidInput(f"{source.name}: JSON nested too deeply to read") from None
+    except ValueError as exc:
+        raise InvalidInput(f"{source.name}: {exc}") from None
+
+
+def _json_records(source: IntakeSource, text: IO[str]) -> Iterator[Record]:
+    data = _json_parse(source, json.load, text)
     if not isinstance(data, list):
         raise InvalidInput(f"{source.name}: expected a JSON array of objects, one per order")
     if data:
@@ -274,8 +316,14 @@ def _jsonl_rest(source, first, lines) -> Iterator[Record]:
 
 def _jsonl_record(source: IntakeSource, number: int, line: str) -> Record:
     try:
-        obj = json.loads(line)
+        obj = json.loads(
+            line, parse_int=_json_int, parse_float=_json_float, object_pairs_hook=_no_surrogates
+        )
     except json.JSONDecodeError as exc:
         return Record(number, {"raw": line.rstrip("\r\n")}, problem=f"not valid JSON ({exc.msg})")
+    except RecursionError:
+        return Record(number, {"raw": line[:200]}, problem="JSON nested too deeply")
+    except ValueError as exc:
+        return Record(number, {"raw": line[:200]}, problem=str(exc))
     _check_keys(source, obj)
     return _object_record(number, obj)

@@ -8,21 +8,49 @@ column is ignored by intake)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from svcdesk.atomicfile import atomic_write
+from svcdesk.atomicfile import (
+    PRIVATE,
+    check_target,
+    create_temp,
+    finish_temp,
+    is_stdout,
+    sweep_stale_parts,
+)
+from svcdesk.errors import SvcDeskError
 
 ERROR_COLUMN = "error"
 
 
 class RejectSpool:
-    def __init__(self, headers: list[str]):
+    """`target` is opened (its temp file created, 0600) BEFORE the batch writes anything:
+    a reject file that cannot be written (a missing folder, no permission, a device or
+    symlink at the path) refuses the run instead of being found after the commit."""
+
+    def __init__(self, headers: list[str], target: Path | str | None = None, mode: int = PRIVATE):
         self.columns: list[str] = [h for h in headers if h != ERROR_COLUMN]
         self._known = set(self.columns)
+        self.target = self._tmp = None
+        self.mode = mode
+        if target is not None and not is_stdout(target):
+            self.target = check_target(target, "reject file", make_parent=True)
+            sweep_stale_parts(self.target)
+            try:
+                self._tmp = create_temp(self.target)
+            except OSError as exc:
+                raise SvcDeskError(
+                    f"reject file: cannot write {self.target}: {exc.strerror or exc}"
+                ) from None
+        elif target is not None:
+            self.target = Path("-")
         self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in finish)
         self.count = 0
 
@@ -41,10 +69,12 @@ class RejectSpool:
             row, error = json.loads(line)
             yield row, error
 
-    def finish(self, target: Path) -> Path:
-        """Write the reject file atomically; returns its path."""
-        target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def finish(self, target: Path | None = None) -> Path:
+        """Write the reject file atomically (into the temp file opened at the start, then
+        renamed; `-`: standard output); returns its path."""
+        if self.target is None:
+            raise ValueError("RejectSpool.finish: the target is given when the spool is made")
+        target = self.target
         suffix = target.suffix.lower()
 
         def fill(out) -> None:
@@ -58,7 +88,21 @@ class RejectSpool:
                 self._write_csv(out)
 
         try:
-            atomic_write(target, fill, what="reject file")
+            if self._tmp is None:  # standard output
+                fill(sys.stdout)
+                sys.stdout.flush()
+                return target
+            try:
+                with open(self._tmp, "w", encoding="utf-8", newline="") as out:
+                    fill(out)
+                    out.flush()
+                    os.fsync(out.fileno())
+                finish_temp(self._tmp, target, "reject file", self.mode)
+                self._tmp = None
+            except OSError as exc:
+                raise SvcDeskError(
+                    f"reject file: cannot write {target}: {exc.strerror or exc}"
+                ) from None
         finally:
             self.close()
         return target
@@ -78,6 +122,10 @@ class RejectSpool:
 
     def close(self) -> None:
         self._spool.close()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+            self._tmp = None
 
 
 def _cell(value: Any) -> str:

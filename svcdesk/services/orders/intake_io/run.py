@@ -13,13 +13,16 @@ from typing import IO
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from svcdesk.atomicfile import PRIVATE, check_target
 from svcdesk.db import write_session
 from svcdesk.errors import BatchRejected
+from svcdesk.services.common.files import engine_file_mode
 from svcdesk.services.common.settings import settings_cached, shop_zone
 from svcdesk.services.orders.intake_io.batch import CHUNK, BatchWriter, Item
 from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
 from svcdesk.services.orders.intake_io.reader import IntakeSource, Record, open_source
 from svcdesk.services.orders.intake_io.rejects import RejectSpool
+from svcdesk.services.orders.intake_lock import lock_intake
 
 Progress = Callable[[int, int], None]  # (rows read, bytes read)
 
@@ -124,6 +127,7 @@ def import_source(
 
     `session` must come from `db.write_session` (on SQLite its BEGIN IMMEDIATE holds the
     write lock for the whole batch, which the batch's id numbering relies on)."""
+    lock_intake(session)  # PostgreSQL: one intake at a time looks up and creates
     result = BatchResult(
         file=source.name, format=source.format, dry_run=dry_run, unknown_columns=source.unknown
     )
@@ -222,10 +226,16 @@ def run_file_intake(
     match_existing: bool = False,
 ) -> BatchResult:
     """Open the file, import it in one transaction, then write the reject file (if any)."""
+    mode = PRIVATE
+    if reject_path and not dry_run:
+        check_target(reject_path, "reject file", make_parent=True)  # before anything is written
+        mode = engine_file_mode(engine)
     with open_source(path, fmt, stdin) as source:
         if on_open:
             on_open(source)
-        rejects = RejectSpool(source.headers) if reject_path and not dry_run else None
+        rejects = (
+            RejectSpool(source.headers, reject_path, mode) if reject_path and not dry_run else None
+        )
         try:
             with write_session(engine) as session:
                 result = import_source(
@@ -241,6 +251,6 @@ def run_file_intake(
             if rejects is not None:
                 rejects.close()
             raise
-    if rejects is not None and reject_path:  # written even when empty: no stale rejects linger
-        result.reject_file = str(rejects.finish(Path(reject_path)))
+    if rejects is not None:  # written even when empty, so no stale rejects linger
+        result.reject_file = str(rejects.finish())
     return result

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, func
 from sqlalchemy.sql.expression import ColumnElement
 
 
@@ -25,6 +25,19 @@ class ExportKind:
     # When `changed_at` uses one table only: take the high-water mark from it alone (an
     # indexed MAX instead of a pass over the joined query).
     changed_table: Callable[[], Any] | None = None
+    # The tables whose change markers (db_changes) say a row changed (the latest of them);
+    # default: `changed_table`. Each must be in models/reporting.CHANGE_TRACKED.
+    change_tables: Callable[[], tuple] | None = None
+
+    def change_seq(self) -> ColumnElement:
+        """The row's change marker: the latest `change_seq` of its tables."""
+        tables = self.change_tables() if self.change_tables else (self.changed_table(),)
+        seqs = [func.coalesce(t.c.change_seq, 0) for t in tables]
+        if len(seqs) == 1:
+            return seqs[0]
+        from svcdesk.services.common.sqlexpr import greatest
+
+        return greatest(*seqs)
 
 
 KINDS: dict[str, ExportKind] = {}

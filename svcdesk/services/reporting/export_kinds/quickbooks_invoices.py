@@ -6,8 +6,10 @@ Every line is exported at its NET amount (after warranty/agreement coverage and 
 with quantity 1, so `ItemAmount` = `ItemRate` and the lines of an invoice add up exactly to
 its pre-tax total; what was covered or discounted is spelled out in `ItemDescription`.
 `Taxable` + `TaxRate` let QuickBooks compute the tax; `LineTax` (our tax share of the line)
-and `InvoiceTotal` are there to reconcile to the cent. Drafts are not exported; a voided
-invoice comes again with `Status` = void (incremental runs pick up the change)."""
+and `InvoiceTotal` are there to reconcile to the cent. Drafts and voided invoices are not
+exported (importing a void invoice into QuickBooks books the sale; issue 14). The customers
+and payments for the same import are `quickbooks-customers` / `quickbooks-payments`
+(quickbooks_parties.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy import String, case, cast, literal, select
 from sqlmodel import col
 
 from svcdesk.models import Customer
+from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice, InvoiceLine, InvoiceStatus
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
@@ -66,7 +69,7 @@ def build():
         .select_from(ln)
         .join(i, i.id == ln.invoice_id)
         .join(Customer, Customer.id == i.customer_id)
-        .where(i.status != InvoiceStatus.DRAFT.value)
+        .where(i.status.not_in([InvoiceStatus.DRAFT.value, InvoiceStatus.VOID.value]))
     )
 
 
@@ -77,5 +80,6 @@ register_kind(
         build=build,
         changed_at=lambda: col(Invoice.updated_at),
         key=lambda: col(InvoiceLine.id),
+        change_tables=lambda: (table_of(Invoice),),
     )
 )

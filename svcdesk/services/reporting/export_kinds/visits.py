@@ -6,6 +6,7 @@ from sqlalchemy import Integer, and_, cast, func, select
 from sqlmodel import col
 
 from svcdesk.models import Technician, Visit, VisitTechnician, WorkOrder
+from svcdesk.models.base import table_of
 from svcdesk.services.common.sqlexpr import iso_text, latest, minutes_between
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 
@@ -66,5 +67,6 @@ register_kind(
         build=build,
         changed_at=changed_at,
         key=lambda: col(Visit.id),
+        change_tables=lambda: (table_of(Visit), table_of(WorkOrder)),
     )
 )
