@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import click
 import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
