@@ -49,7 +49,7 @@ def _alive(pid: int) -> bool:
 def sweep_stale_parts(target: Path) -> list[Path]:
     """Remove temp files of earlier writes in `target`'s folder whose process is gone (any
     target name: a killed run's `.part` does not wait for the same name to be written)."""
-    removed = []
+    removed: list[Path] = []
     folder = Path(target).parent
     try:
         entries = list(os.scandir(folder))

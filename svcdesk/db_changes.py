@@ -31,9 +31,10 @@ FUNCTION = "svcdesk_change_seq"
 
 
 def tracked_tables() -> list[str]:
+    from svcdesk.models.base import table_of
     from svcdesk.models.reporting import CHANGE_TRACKED
 
-    return [m.__table__.name for m in CHANGE_TRACKED]
+    return [table_of(m).name for m in CHANGE_TRACKED]
 
 
 def _sqlite_bump(table: str) -> str:
@@ -89,7 +90,7 @@ def install_sqlite(conn: Connection) -> None:
     if conn.execute(text(f"SELECT 1 FROM {COUNTER} WHERE id = 1")).first() is None:
         start = max(
             [
-                conn.execute(text(f"SELECT coalesce(max(change_seq), 0) FROM {t}")).scalar()
+                conn.execute(text(f"SELECT coalesce(max(change_seq), 0) FROM {t}")).scalar() or 0
                 for t in tracked_tables()
             ]
         )
@@ -101,10 +102,9 @@ def mark_now(conn: Connection) -> int:
     change with `change_seq` below it is committed and visible (or rolled back); every
     change committed later gets a `change_seq` at or above it."""
     if conn.dialect.name == "postgresql":
-        return int(
-            conn.execute(
-                text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            ).scalar()
-        )
+        xmin = conn.execute(
+            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        ).scalar_one()
+        return int(xmin)
     value = conn.execute(text(f"SELECT value FROM {COUNTER} WHERE id = 1")).scalar()
     return int(value or 0) + 1

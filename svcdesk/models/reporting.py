@@ -53,7 +53,7 @@ class ChangeCounter(SQLModel, table=True):
 # map it, so no service ever writes it by hand.
 CHANGE_TRACKED = (WorkOrder, Visit, Customer, Invoice, Payment, TimeEntry, PartUsage)
 for _model in CHANGE_TRACKED:
-    _table = _model.__table__
+    _table = table_of(_model)
     if "change_seq" not in _table.c:
         _table.append_column(Column("change_seq", BigInteger, nullable=True))
         Index(f"ix_{_table.name}_change_seq", _table.c.change_seq)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_change_seq"
-down_revision = "0004_partial_null_indexes"
+down_revision = "0006_crm_records"
 branch_labels = None
 depends_on = None
 

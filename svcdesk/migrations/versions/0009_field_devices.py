@@ -18,7 +18,7 @@ from alembic import op
 import svcdesk.models.base
 
 revision = '0009_field_devices'
-down_revision = '0006_crm_records'
+down_revision = '0008_change_seq'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ customers."""
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.models import Customer
 from svcdesk.services.common.integrity import LIMIT, invariant
@@ -15,9 +15,9 @@ from svcdesk.services.common.integrity import LIMIT, invariant
 @invariant("one customer per phone")
 def _split_phone_keys(session: Session) -> list[str]:
     split = (
-        select(Customer.phone_key, func.count(), func.min(Customer.id), func.max(Customer.id))
-        .where(Customer.phone_key.is_not(None), Customer.phone_key != "")
-        .group_by(Customer.phone_key)
+        select(col(Customer.phone_key), func.count(), func.min(Customer.id), func.max(Customer.id))
+        .where(col(Customer.phone_key).is_not(None), col(Customer.phone_key) != "")
+        .group_by(col(Customer.phone_key))
         .having(func.count() > 1)
         .order_by(Customer.phone_key)
         .limit(LIMIT)

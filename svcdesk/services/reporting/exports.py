@@ -209,6 +209,8 @@ def run_export(
         count = atomic_write(out, lambda fh: WRITERS[fmt](fh, columns, chunks), mode=mode)
     mark_to = _next_mark(low, high)
     if incremental:
+        if seq is None:  # (set above for every incremental run)
+            raise RuntimeError("incremental export without a change range")
         _advance(engine, incremental, kind.name, mark_to, count, out, seq.high)
     return ExportResult(kind.name, fmt.value, out, count, low, mark_to, incremental)
 

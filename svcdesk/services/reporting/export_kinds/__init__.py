@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.expression import ColumnElement
 
 
@@ -20,8 +21,9 @@ class ExportKind:
     name: str
     help: str
     build: Callable[[], Select]
-    changed_at: Callable[[], ColumnElement]
-    key: Callable[[], ColumnElement]  # stable row order (primary key)
+    # a column (`col(Model.field)`) or an expression
+    changed_at: Callable[[], ColumnElement | Mapped]
+    key: Callable[[], ColumnElement | Mapped]  # stable row order (primary key)
     # When `changed_at` uses one table only: take the high-water mark from it alone (an
     # indexed MAX instead of a pass over the joined query).
     changed_table: Callable[[], Any] | None = None
@@ -31,7 +33,12 @@ class ExportKind:
 
     def change_seq(self) -> ColumnElement:
         """The row's change marker: the latest `change_seq` of its tables."""
-        tables = self.change_tables() if self.change_tables else (self.changed_table(),)
+        if self.change_tables is not None:
+            tables = self.change_tables()
+        elif self.changed_table is not None:
+            tables = (self.changed_table(),)
+        else:
+            raise RuntimeError(f"export {self.name}: no change_tables or changed_table")
         seqs = [func.coalesce(t.c.change_seq, 0) for t in tables]
         if len(seqs) == 1:
             return seqs[0]

@@ -14,12 +14,13 @@ Online's spreadsheet imports.
 from __future__ import annotations
 
 from sqlalchemy import String, case, cast, func, literal, select
+from sqlmodel import col
 
 from svcdesk.models import Customer, Site
 from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice, InvoiceStatus, Payment
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 from svcdesk.services.reporting.export_kinds.quickbooks_invoices import money_text
-from svcdesk.services.reporting.exports import ExportKind, register_kind
 
 
 def _first_site(column):
@@ -73,8 +74,8 @@ register_kind(
         name="quickbooks-customers",
         help="Customers in QuickBooks Online's customer import columns.",
         build=build_customers,
-        changed_at=lambda: Customer.created_at,
-        key=lambda: Customer.id,
+        changed_at=lambda: col(Customer.created_at),
+        key=lambda: col(Customer.id),
         changed_table=lambda: table_of(Customer),
     )
 )
@@ -84,8 +85,8 @@ register_kind(
         name="quickbooks-payments",
         help="Payments (not on voided invoices) in QuickBooks Online's payment import columns.",
         build=build_payments,
-        changed_at=lambda: Payment.created_at,
-        key=lambda: Payment.id,
+        changed_at=lambda: col(Payment.created_at),
+        key=lambda: col(Payment.id),
         change_tables=lambda: (table_of(Payment), table_of(Invoice)),
     )
 )
