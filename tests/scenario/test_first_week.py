@@ -272,3 +272,15 @@ def test_first_week_from_an_empty_database(tmp_path):
         "utilization": 1.2,
     }
     assert {k: got[k] for k in expected} == expected
+
+    # ---- Monday: the status dialog's way (orders status) completes the visit too -----
+    shop.ok("orders", "assign", "SO-000002", "--tech", "Marcus Hill", "--at", "2026-11-30 10:00")
+    at(5, 2)  # Mon 10:00
+    for status in ("dispatched", "en_route", "on_site"):
+        shop.ok("orders", "status", "SO-000002", status)
+    at(5, 2.5)  # 10:30, done early
+    shop.refused("orders", "status", "SO-000002", "finished")
+    shop.ok("orders", "status", "SO-000002", "completed")
+    out = shop.ok("visits", "show", "SO-000002")
+    assert "completed" in out and "scheduled" not in out, out
+    assert "SO-000002" not in shop.ok("techs", "show", "Marcus Hill")  # no booked slot left
