@@ -288,11 +288,14 @@ def merge(
             "merged": {"id": b.id, "name": b.name},
             "moved": r.moved,
             "duplicates_cleared": r.duplicates_cleared,
+            "sites_folded": r.sites_folded,
         }
     if json_out:
         print_json(result)
         return
     moved = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in r.moved.items()) or "nothing"
+    if r.sites_folded:
+        moved += f"; {r.sites_folded} site(s) at an address already on file folded into it"
     info(f"{result['merged']['name']} (#{result['merged']['id']}) merged into "
          f"{result['kept']['name']} (#{result['kept']['id']}): moved {moved}")  # fmt: skip
 

@@ -20,6 +20,7 @@ from svcdesk.models import (
     Site,
     WorkOrder,
 )
+from svcdesk.models.agreements import AgreementCoverage
 from svcdesk.services.common.normalize import (
     Phone,
     address_key,
@@ -291,6 +292,7 @@ class MergeResult:
     gone: Customer
     moved: dict[str, int]  # table -> rows moved
     duplicates_cleared: int
+    sites_folded: int = 0  # gone's sites at an address keep already had (now keep's)
 
 
 def merge_customers(
@@ -312,6 +314,7 @@ def merge_customers(
 
     moved_orders = list(session.exec(select(WorkOrder.id).where(WorkOrder.customer_id == gone.id)))
     moved: dict[str, int] = {}
+    folded = _fold_same_address_sites(session, keep, gone)
     for table in SQLModel.metadata.sorted_tables:
         if table.name in _NOT_MOVED or "customer_id" not in table.c:
             continue
@@ -357,6 +360,8 @@ def merge_customers(
         )
     ).rowcount  # type: ignore[attr-defined]  # a CursorResult
     summary = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in moved.items()) or "nothing to move"
+    if folded:
+        summary += f"; {folded} site(s) at an address already on file folded into it"
     record_event(
         session, keep.id, "merged", f"{gone.name} (#{gone.id}) merged in: {summary}", actor=actor
     )
@@ -365,7 +370,56 @@ def merge_customers(
     )
     session.add_all([keep, gone])
     session.flush()
-    return MergeResult(keep, gone, moved, cleared)
+    return MergeResult(keep, gone, moved, cleared, folded)
+
+
+def _fold_same_address_sites(session: Session, keep: Customer, gone: Customer) -> int:
+    """A site of `gone` at an address `keep` already has (same `address_key`: the caller
+    who rang under another name gave the same house) becomes that site: every row
+    pointing at it (orders, assets, contacts, coverage, invoices...) points at `keep`'s
+    site, whose tax zone and details win (access notes are kept when `keep`'s has none),
+    and the duplicate site is deleted. Without this the merge left the customer with two
+    sites at one address (which `sites add` refuses), the duplicate billing at the default
+    tax zone. Returns how many sites were folded."""
+    kept_sites = {
+        s.address_key: s for s in session.exec(select(Site).where(Site.customer_id == keep.id))
+    }
+    folded = 0
+    for site in session.exec(select(Site).where(Site.customer_id == gone.id)).all():
+        target = kept_sites.get(site.address_key)
+        if target is None:
+            continue
+        # coverage rows the kept site already has would break (agreement, site, asset)
+        for cov in session.exec(
+            select(AgreementCoverage).where(AgreementCoverage.site_id == site.id)
+        ).all():
+            twin = session.exec(
+                select(AgreementCoverage).where(
+                    AgreementCoverage.agreement_id == cov.agreement_id,
+                    AgreementCoverage.site_id == target.id,
+                    AgreementCoverage.asset_id == cov.asset_id,
+                )
+            ).first()
+            if twin is not None:
+                session.delete(cov)
+        session.flush()
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.c:
+                if any(
+                    fk.column.table.name == "site" and fk.column.name == "id"
+                    for fk in column.foreign_keys
+                ):
+                    values: dict[str, object] = {column.name: target.id}
+                    if table.name == "work_order":
+                        values.update(updated_at=now(), version=table.c.version + 1)
+                    session.execute(update(table).where(column == site.id).values(**values))
+        if not target.access_notes and site.access_notes:
+            target.access_notes = site.access_notes
+            session.add(target)
+        session.delete(site)
+        session.flush()
+        folded += 1
+    return folded
 
 
 @dataclass

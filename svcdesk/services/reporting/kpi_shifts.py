@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from svcdesk.models import Shift, Technician, TimeOff
+from svcdesk.services.common.settings import get_setting
+from svcdesk.services.common.workcal import parse_holidays
 from svcdesk.services.reporting.kpi_scope import Period
 
 
@@ -16,7 +18,9 @@ def shift_minutes(
     session: Session, period: Period, zone: ZoneInfo, tech_ids: list[int] | None = None
 ) -> dict[int, float]:
     """Minutes of weekly shifts falling on the period's local days, minus time off, for
-    active technicians (or the given ones). A technician with no shifts gets 0.
+    active technicians (or the given ones). A technician with no shifts gets 0. Shop
+    holidays (`shop.holidays`) are not counted: the crew is off (docs/dispatch.md), so a
+    holiday week's utilization is not diluted by hours nobody could work.
 
     Shift lengths are wall-clock (08:00-16:00 is 8 h on a DST day too)."""
     techs = select(Technician.id).where(col(Technician.active).is_(True))
@@ -26,7 +30,8 @@ def shift_minutes(
     shifts: dict[int, list[Shift]] = defaultdict(list)
     for s in session.exec(select(Shift).where(col(Shift.technician_id).in_(ids))):
         shifts[s.technician_id].append(s)
-    weekdays = Counter(day.weekday() for day in period.days())
+    holidays = parse_holidays(get_setting(session, "shop.holidays"))
+    weekdays = Counter(day.weekday() for day in period.days() if day not in holidays)
     out = {
         tech_id: float(
             sum(
@@ -42,17 +47,22 @@ def shift_minutes(
             TimeOff.ends_at > period.start,
         )
     ):
-        out[off.technician_id] -= _off_minutes(off, shifts[off.technician_id], period, zone)
+        out[off.technician_id] -= _off_minutes(
+            off, shifts[off.technician_id], period, zone, holidays
+        )
     return {tech_id: max(minutes, 0.0) for tech_id, minutes in out.items()}
 
 
-def _off_minutes(off: TimeOff, shifts: list[Shift], period: Period, zone: ZoneInfo) -> float:
-    """Shift minutes inside one time-off interval (only the days it touches)."""
+def _off_minutes(
+    off: TimeOff, shifts: list[Shift], period: Period, zone: ZoneInfo, holidays=frozenset()
+) -> float:
+    """Shift minutes inside one time-off interval (only the days it touches; holidays
+    were never counted)."""
     first = max(off.starts_at.astimezone(zone).date(), period.first)
     last = min(off.ends_at.astimezone(zone).date(), period.last)
     total, day = 0.0, first
     while day <= last:
-        for s in shifts:
+        for s in shifts if day not in holidays else ():
             if s.weekday == day.weekday():
                 start, end = _at(day, s.start_minute, zone), _at(day, s.end_minute, zone)
                 overlap = min(end, off.ends_at) - max(start, off.starts_at)

@@ -145,6 +145,25 @@ def test_merge_moves_everything_and_leaves_events_on_both(engine, shop):
         assert crm.match_customer(s, phone="512-555-0101", email=None).id == shop["customer"]
 
 
+def test_merge_folds_a_site_at_the_same_address_into_the_kept_one(engine, shop):
+    # the caller under another name gave Jane's own house: after the merge Jane has one
+    # site there (her tax zone), holding the order; not two sites at one address
+    with write_session(engine) as s:
+        o = call(s, "Janet Porter", "512-555-0101", address="1204 Oak St.")
+        dup_id, dup_site = o.customer_id, o.site_id
+        assert dup_site != shop["site"]
+    with write_session(engine) as s:
+        keep, gone = s.get(Customer, shop["customer"]), s.get(Customer, dup_id)
+        r = crm.merge_customers(s, keep, gone, actor="dana")
+        assert r.sites_folded == 1 and "site" not in r.moved
+        assert r.moved == {"work_order": 1}
+    with read_session(engine) as s:
+        assert s.get(WorkOrder, o.id).site_id == shop["site"]
+        assert s.get(Site, dup_site) is None
+        sites = s.exec(select(Site).where(Site.customer_id == shop["customer"])).all()
+        assert len({site.address_key for site in sites}) == len(sites)
+
+
 def test_merge_refusals(session, shop):
     jane = session.get(Customer, shop["customer"])
     with pytest.raises(InvalidInput, match="into itself"):

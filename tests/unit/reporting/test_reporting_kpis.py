@@ -163,3 +163,35 @@ def test_text_forms():
     assert kpis.Kpi("x", "X", "min", 75, 1).text() == "1h 15m"
     assert kpis.Kpi("x", "X", "cents", 40000, 1).text() == "$400.00"
     assert kpis.Kpi("x", "X", "pct", 33.3, 1).text() == "33.3%"
+
+
+def test_utilization_leaves_shop_holidays_out_of_shift_time(engine, data):
+    # On a shop holiday the crew is off (docs/dispatch.md): its shifts are no capacity.
+    # (Friday: the dataset's time off is on the Wednesday; a holiday's time off is moot.)
+    from datetime import date
+
+    from sqlmodel import select
+
+    from svcdesk.db import write_session
+    from svcdesk.models import Shift
+    from svcdesk.services.common.settings import set_setting, shop_zone
+    from svcdesk.services.reporting.kpi_shifts import shift_minutes
+
+    with read_session(engine) as s:
+        period = kpis.period_for(s, ds.FIRST, ds.LAST)
+        before = shift_minutes(s, period, shop_zone(s))
+        friday = {
+            tid: sum(
+                sh.end_minute - sh.start_minute
+                for sh in s.exec(select(Shift).where(Shift.technician_id == tid))
+                if sh.weekday == 4
+            )
+            for tid in before
+        }
+    assert any(friday.values())
+    with write_session(engine) as s:
+        set_setting(s, "shop.holidays", date(2026, 11, 20).isoformat())  # a Friday
+    with read_session(engine) as s:
+        after = shift_minutes(s, period, shop_zone(s))
+        assert {t: before[t] - after[t] for t in before} == friday
+        assert _report(engine).total["utilization"].value > 9.2
