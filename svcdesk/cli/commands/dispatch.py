@@ -43,7 +43,7 @@ def _time_limit(value: float | None) -> float | None:
     """Solver seconds: a finite number in (0, 600] (`inf` ran until killed, `nan` slipped
     through every comparison)."""
     if value is not None and not (0 < value <= MAX_TIME_LIMIT):
-        raise typer.BadParameter(f"{value} is not a number of seconds from 0 to 600")
+        raise InvalidInput(f"--time-limit: {value} is not a time limit in seconds from 0 to 600")
     return value
 
 
