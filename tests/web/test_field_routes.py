@@ -167,7 +167,8 @@ def test_my_day_lists_the_technicians_visits_only(bob, field_shop):
     assert r.status_code == 200
     page = r.text
     assert "Kitchen sink leaking" in page and "Riverside Cafe" in page
-    assert "tel:5125550303" in page and "google.com/maps" in page
+    assert "tel:+15125550303" in page and "(512) 555-0303" in page
+    assert "google.com/maps" in page
     assert "No heat upstairs" not in page  # not Bob's
     assert "Nothing booked tomorrow" in page
     assert 'hx-get="/day/list"' in page

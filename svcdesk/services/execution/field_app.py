@@ -49,6 +49,7 @@ from svcdesk.models.base import UTCDateTime
 from svcdesk.models.execution import AttachmentKind, TimeEntry, TimeKind, TimeSource
 from svcdesk.models.field import FieldDevice, FieldRequest
 from svcdesk.services.common import events
+from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.common.quantity import fmt_qty, parse_qty
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
@@ -208,7 +209,7 @@ def _day_visits(session: Session, tech_id: int, start: datetime, end: datetime, 
                 time=f"{fmt(visit.starts_at, zone, '%H:%M')}-{fmt(visit.ends_at, zone, '%H:%M')}",
                 window=window,
                 customer=customer.name,
-                phone=customer.phone,
+                phone=display_phone(customer.phone, customer.phone_ext),
                 tel=tel_link(customer.phone),
                 address=", ".join(p for p in (site.address, site.city) if p),
                 maps=maps_link(site),
@@ -409,7 +410,7 @@ def job(session: Session, tech_id: int, visit_id: int) -> Job:
         work_performed=visit.work_performed,
         customer=customer.name,
         customer_notes=customer.notes,
-        phone=customer.phone,
+        phone=display_phone(customer.phone, customer.phone_ext),
         tel=tel_link(customer.phone),
         address=", ".join(p for p in (site.address, site.city, site.state, site.zip) if p),
         maps=maps_link(site),

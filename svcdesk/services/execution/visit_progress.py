@@ -345,8 +345,8 @@ def finish_visit(session: Session, visit: Visit, at: datetime, outcome: VisitOut
     """End a visit under way at `at`: the crew's running time stops, the visit is
     completed with `outcome` and its departure stamped, and the rest of its booked slot
     is freed (a job finished at 09:40 in a 09:00-11:00 slot leaves the technician free
-    from 09:40; one finished before its slot began frees all of it). The slot only ever
-    shrinks, so no overlap can appear."""
+    from 09:40; one finished before its slot began frees all of it, leaving an empty slot
+    at its start, its crew kept). The slot only ever shrinks, so no overlap can appear."""
     stop_crew_time(session, visit, at)
     visit.status = VisitStatus.COMPLETED.value
     visit.departed_at = at
@@ -354,15 +354,13 @@ def finish_visit(session: Session, visit: Visit, at: datetime, outcome: VisitOut
     if at < visit.ends_at:
         crew_rows = select(VisitTechnician).where(VisitTechnician.visit_id == visit.id)
         rows = list(session.exec(crew_rows))
-        if at > visit.starts_at:
-            visit.ends_at = at
-            for row in rows:
-                row.ends_at = at
-                session.add(row)
-        else:
-            for row in rows:
-                row.active = False
-                session.add(row)
+        # the crew stays on the visit (a technician still sees the job they finished);
+        # a visit finished before its slot began keeps an empty slot at its start
+        end = max(at, visit.starts_at)
+        visit.ends_at = end
+        for row in rows:
+            row.ends_at = max(end, row.starts_at)
+            session.add(row)
     session.add(visit)
     session.flush()
 
