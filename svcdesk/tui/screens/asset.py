@@ -42,17 +42,8 @@ def head_text(h: AssetHistory) -> Text:
 
 
 def asset_fields(session, asset_id: int) -> dict:
-    a = crm.get_asset(session, asset_id)
-    return {
-        "site_id": a.site_id,
-        "kind": a.kind,
-        "make": a.make,
-        "model": a.model,
-        "serial": a.serial,
-        "installed_on": a.installed_on.isoformat() if a.installed_on else None,
-        "warranty_until": a.warranty_until.isoformat() if a.warranty_until else None,
-        "retired_on": a.retired_on.isoformat() if a.retired_on else None,
-    }
+    fields = asset_forms.asset_dict(crm.get_asset(session, asset_id))
+    return {k: v for k, v in fields.items() if k not in ("id", "retired_reason")}
 
 
 class AssetScreen(DataScreen):
