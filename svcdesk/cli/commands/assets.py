@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, nothing_to_change
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -94,10 +94,8 @@ def edit(
     values = {"site": site, "kind": kind, "make": make, "model": model, "serial": serial,
               "installed": installed, "warranty": warranty, "notes": notes}  # fmt: skip
     if all(v is None for v in values.values()):
-        raise typer.BadParameter(
-            "nothing to change; give --site, --kind, --make, --model, --serial, --installed, "
-            "--warranty or --notes",
-            param_hint="options",
+        nothing_to_change(
+            "--site, --kind, --make, --model, --serial, --installed, --warranty or --notes"
         )
     with write_session(engine()) as session:
         a = crm.get_asset(session, asset_id)
