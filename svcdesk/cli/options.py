@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -13,3 +13,8 @@ ForceOpt = Annotated[
     bool, typer.Option("--force", help="Override booking refusals; recorded in history.")
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
+
+
+def nothing_to_change(options: str) -> NoReturn:
+    """Usage error for an edit command given none of its `options` (exit 2)."""
+    raise typer.BadParameter(f"nothing to change; give {options}", param_hint="options")

@@ -6,25 +6,11 @@ import json
 
 import pytest
 from sqlmodel import func, select
-from typer.testing import CliRunner
 
 from svcdesk.db import read_session
 from svcdesk.models.inventory import Part, PartUsage, StockMove
+from tests.support.cli import cli, ok
 from tests.unit.inventory.helpers import CSV
-
-runner = CliRunner()
-
-
-def cli(db_path, *args):
-    from svcdesk.cli.main import app
-
-    return runner.invoke(app, ["--db", str(db_path), *args])
-
-
-def ok(db_path, *args):
-    r = cli(db_path, *args)
-    assert r.exit_code == 0, r.stdout + r.stderr
-    return r
 
 
 @pytest.fixture

@@ -9,26 +9,12 @@ import json
 
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
-from typer.testing import CliRunner
 
 from svcdesk.db import read_session, write_session
 from svcdesk.models import Visit
 from svcdesk.services.orders import intake, lifecycle, scheduling
+from tests.support.cli import cli, ok
 from tests.unit.billing import billing_helpers as h
-
-runner = CliRunner()
-
-
-def cli(db_path, *args):
-    from svcdesk.cli.main import app
-
-    return runner.invoke(app, ["--db", str(db_path), *args])
-
-
-def ok(db_path, *args):
-    r = cli(db_path, *args)
-    assert r.exit_code == 0, r.stdout + r.stderr
-    return r
 
 
 def refused(db_path, engine, *args, code=1):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, nothing_to_change
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -52,21 +52,6 @@ def show(asset_id: int, json_out: JsonOpt = False) -> None:
     )
 
 
-def _asset_json(a) -> dict:
-    return {
-        "id": a.id,
-        "site_id": a.site_id,
-        "kind": a.kind,
-        "make": a.make,
-        "model": a.model,
-        "serial": a.serial,
-        "installed_on": a.installed_on.isoformat() if a.installed_on else None,
-        "warranty_until": a.warranty_until.isoformat() if a.warranty_until else None,
-        "retired_on": a.retired_on.isoformat() if a.retired_on else None,
-        "retired_reason": a.retired_reason,
-    }
-
-
 @app.command("add")
 def add(
     site: Annotated[str, typer.Option("--site", help="Site id (customers show lists them).")],
@@ -84,7 +69,7 @@ def add(
               "installed": installed, "warranty": warranty, "notes": notes}  # fmt: skip
     with write_session(engine()) as session:
         a = asset_forms.add_asset_from_text(session, values, actor=actor())
-        result = _asset_json(a)
+        result = asset_forms.asset_dict(a)
         label = crm.describe_asset(a)
     if json_out:
         print_json(result)
@@ -109,15 +94,13 @@ def edit(
     values = {"site": site, "kind": kind, "make": make, "model": model, "serial": serial,
               "installed": installed, "warranty": warranty, "notes": notes}  # fmt: skip
     if all(v is None for v in values.values()):
-        raise typer.BadParameter(
-            "nothing to change; give --site, --kind, --make, --model, --serial, --installed, "
-            "--warranty or --notes",
-            param_hint="options",
+        nothing_to_change(
+            "--site, --kind, --make, --model, --serial, --installed, --warranty or --notes"
         )
     with write_session(engine()) as session:
         a = crm.get_asset(session, asset_id)
         changes = asset_forms.edit_asset_from_text(session, a, values, actor=actor())
-        result = {**_asset_json(a), "changes": changes}
+        result = {**asset_forms.asset_dict(a), "changes": changes}
     if json_out:
         print_json(result)
     else:
@@ -137,7 +120,7 @@ def retire(
             session, crm.get_asset(session, asset_id), on=asset_forms.parse_day(session, on, "on"),
             reason=reason, actor=actor(),
         )  # fmt: skip
-        result = _asset_json(a)
+        result = asset_forms.asset_dict(a)
     if json_out:
         print_json(result)
     else:

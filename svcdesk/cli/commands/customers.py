@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, nothing_to_change
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -252,10 +252,8 @@ def edit(
         if v is not None
     }
     if name is None and kind is None and tax_exempt is None and not fields:
-        raise typer.BadParameter(
-            "nothing to change; give --name, --phone, --email, --kind, --billing-address, "
-            "--tax-exempt/--taxable or --notes",
-            param_hint="options",
+        nothing_to_change(
+            "--name, --phone, --email, --kind, --billing-address, --tax-exempt/--taxable or --notes"
         )
     with write_session(engine()) as session:
         c = svc.get_customer(session, ref)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, nothing_to_change
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
@@ -91,10 +91,8 @@ def edit(
         raise typer.BadParameter("--skill and --no-skills contradict", param_hint="--no-skills")
     given = (skills or no_skills, shifts, rate, active, phone, email, level, rename)
     if all(v is None or v is False or v == [] for v in given):
-        raise typer.BadParameter(
-            "nothing to change; give --skill, --shifts, --rate, --active/--inactive, "
-            "--phone, --email, --level or --name",
-            param_hint="options",
+        nothing_to_change(
+            "--skill, --shifts, --rate, --active/--inactive, --phone, --email, --level or --name"
         )
     with write_session(engine()) as session:
         t = svc.find_technician(session, name)

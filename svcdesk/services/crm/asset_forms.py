@@ -15,6 +15,26 @@ from svcdesk.services.common.timefmt import parse_when
 from svcdesk.services.crm import customers as crm
 
 
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def asset_dict(a: Asset) -> dict:
+    """An asset's fields as plain values (dates ISO, or None), for the faces to show."""
+    return {
+        "id": a.id,
+        "site_id": a.site_id,
+        "kind": a.kind,
+        "make": a.make,
+        "model": a.model,
+        "serial": a.serial,
+        "installed_on": _day(a.installed_on),
+        "warranty_until": _day(a.warranty_until),
+        "retired_on": _day(a.retired_on),
+        "retired_reason": a.retired_reason,
+    }
+
+
 def parse_day(session: Session, text: str | None, field: str) -> date | None:
     """A calendar day typed in the shop's zone; blank is None."""
     if text is None or not text.strip():

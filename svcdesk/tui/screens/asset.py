@@ -20,7 +20,7 @@ from svcdesk.services.reporting.asset_history import AssetHistory, asset_history
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
-from svcdesk.tui.forms import FormModal
+from svcdesk.tui.forms import Field, FormModal
 from svcdesk.tui.registry import register_opener
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -42,17 +42,21 @@ def head_text(h: AssetHistory) -> Text:
 
 
 def asset_fields(session, asset_id: int) -> dict:
-    a = crm.get_asset(session, asset_id)
-    return {
-        "site_id": a.site_id,
-        "kind": a.kind,
-        "make": a.make,
-        "model": a.model,
-        "serial": a.serial,
-        "installed_on": a.installed_on.isoformat() if a.installed_on else None,
-        "warranty_until": a.warranty_until.isoformat() if a.warranty_until else None,
-        "retired_on": a.retired_on.isoformat() if a.retired_on else None,
-    }
+    fields = asset_forms.asset_dict(crm.get_asset(session, asset_id))
+    return {k: v for k, v in fields.items() if k not in ("id", "retired_reason")}
+
+
+def new_asset_fields(site: str, site_hint: str) -> list[Field]:
+    """The "New asset" form's fields (FormModal rows), the site filled in with `site`."""
+    return [
+        ("site", "Site #", site, site_hint),
+        ("kind", "Kind", "", "furnace, ac_condenser, water_heater…"),
+        ("make", "Make", "", ""),
+        ("model", "Model", "", ""),
+        ("serial", "Serial", "", ""),
+        ("installed", "Installed", "", "e.g. 2021-05-14"),
+        ("warranty", "Warranty end", "", "e.g. 2031-05-14"),
+    ]
 
 
 class AssetScreen(DataScreen):
@@ -171,15 +175,7 @@ class AssetScreen(DataScreen):
 
             return fn
 
-        fields = [
-            ("site", "Site #", str(f["site_id"]), ""),
-            ("kind", "Kind", "", "furnace, ac_condenser, water_heater…"),
-            ("make", "Make", "", ""),
-            ("model", "Model", "", ""),
-            ("serial", "Serial", "", ""),
-            ("installed", "Installed", "", "e.g. 2021-05-14"),
-            ("warranty", "Warranty end", "", "e.g. 2031-05-14"),
-        ]
+        fields = new_asset_fields(str(f["site_id"]), "")
         self.app.push_screen(FormModal("New asset", fields, make), self._added)
 
     def _saved(self, result) -> None:

@@ -32,6 +32,7 @@ from svcdesk.tui.columns import key_table
 from svcdesk.tui.forms import FormModal
 from svcdesk.tui.order_actions import ChoiceModal
 from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.screens.asset import new_asset_fields
 from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -345,15 +346,7 @@ class CustomersScreen(SearchFilter, DataScreen):
 
             return fn
 
-        fields = [
-            ("site", "Site #", str(card.sites[0].id), sites),
-            ("kind", "Kind", "", "furnace, ac_condenser, water_heater…"),
-            ("make", "Make", "", ""),
-            ("model", "Model", "", ""),
-            ("serial", "Serial", "", ""),
-            ("installed", "Installed", "", "e.g. 2021-05-14"),
-            ("warranty", "Warranty end", "", "e.g. 2031-05-14"),
-        ]
+        fields = new_asset_fields(str(card.sites[0].id), sites)
         self.app.push_screen(FormModal("New asset", fields, make), self._after_save)
 
     def action_assets(self) -> None:
