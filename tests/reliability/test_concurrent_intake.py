@@ -117,3 +117,27 @@ def test_db_check_reports_split_phone_keys(engine, shop):
     with read_session(engine) as s:
         found = {r.name: r.problems for r in run_checks(s)}["one customer per phone"]
     assert len(found) == 1 and "5125550101" in found[0] and "2 customers" in found[0]
+
+
+def test_db_check_leaves_merged_and_recorded_possible_duplicates_alone(engine, shop):
+    from svcdesk.db import write_session
+    from svcdesk.models import PossibleDuplicate
+    from svcdesk.services.common.integrity import run_checks
+
+    def found() -> list[str]:
+        with read_session(engine) as s:
+            return {r.name: r.problems for r in run_checks(s)}["one customer per phone"]
+
+    with write_session(engine) as s:
+        first = s.exec(select(Customer).where(Customer.phone_key == "5125550101")).first()
+        assert first is not None
+        merged = Customer(name="Old", phone_key="5125550101", merged_into_id=first.id)
+        caller = Customer(name="Other Name", phone_key="5125550101")
+        s.add(merged)
+        s.add(caller)
+        s.flush()
+        s.add(PossibleDuplicate(customer_id=caller.id, existing_id=first.id, matched_on="phone"))
+    assert found() == []
+    with write_session(engine) as s:
+        s.add(Customer(name="Twin", phone_key="5125550101"))  # unexplained: reported
+    assert len(found()) == 1 and "5125550101" in found()[0]

@@ -16,7 +16,8 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from svcdesk.db import make_engine, read_session, write_session
-from svcdesk.models import WorkOrder
+from svcdesk.errors import InvalidInput
+from svcdesk.models import Setting, WorkOrder
 from svcdesk.services.common.settings import set_setting
 
 runner = CliRunner()
@@ -135,8 +136,10 @@ def test_outputs_are_0600_and_a_setting_gives_0640(db_path, engine, shop, tmp_pa
         set_setting(s, "files.mode", "0640")
     assert cli(db_path, "export", "orders", "--out", str(out)).exit_code == 0
     assert mode(out) == 0o640
-    with write_session(engine) as s:
-        set_setting(s, "files.mode", "0777")
+    with write_session(engine) as s, pytest.raises(InvalidInput, match="files.mode"):
+        set_setting(s, "files.mode", "0777")  # the settings schema refuses it up front
+    with write_session(engine) as s:  # a bad value stored before the schema existed
+        s.get(Setting, "files.mode").value = "0777"
     one_error_line(cli(db_path, "export", "orders", "--out", str(out)), 1, "files.mode")
 
 
