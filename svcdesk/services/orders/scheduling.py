@@ -312,6 +312,14 @@ def release_visit(
 def cancel_visit(session: Session, visit: Visit, *, reason: str, actor: str = "dispatcher") -> None:
     """Take a visit off the schedule; an order left with no active visit goes back to new."""
     order = must_get(session, WorkOrder, visit.order_id)
+    if VisitStatus(visit.status) in (VisitStatus.EN_ROUTE, VisitStatus.ON_SITE):
+        # the order follows a visit under way: taking it away would leave the order en
+        # route or on site with nobody going; the status change calls it off properly
+        raise InvalidInput(
+            f"{order.number}: the visit is under way ({visit.status.replace('_', ' ')}); "
+            f"put the order on hold or back to dispatched instead "
+            f"(svcdesk orders status {order.number} on_hold --reason ...)"
+        )
     release_visit(session, order, visit, reason=reason, actor=actor)
     if OrderStatus(order.status) in (
         OrderStatus.SCHEDULED,

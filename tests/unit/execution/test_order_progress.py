@@ -182,3 +182,16 @@ def test_booking_use_case_moves_the_movable_visit(session, shop):
         )  # fmt: skip
     assert visit.starts_at == when(session, "today 13:00")
     assert extra.starts_at - visit.starts_at == timedelta(days=2)
+
+
+def test_unassigning_a_visit_under_way_is_refused(session, shop):
+    """Found by the property test: taking away the visit of an order en route left the order
+    en route with no visit. Unassigning a visit under way is refused; the status change
+    (hold, back to dispatched) calls it off."""
+    order = lifecycle.get_order(session, shop["o2"])
+    visit = scheduling.active_visits(session, order.id)[0]
+    walk(session, order, "dispatched", "en_route")
+    with pytest.raises(InvalidInput, match="under way"):
+        scheduling.cancel_visit(session, visit, reason="unassigned")
+    assert (order.status, visit.status) == ("en_route", "en_route")
+    assert progress_checks.disagreeing_orders(session) == []
