@@ -24,7 +24,7 @@ from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso, parse_day, parse_when
 from svcdesk.services.crm.technicians import find_technician
-from svcdesk.services.dispatch.calendar_ics import tech_calendar
+from svcdesk.services.dispatch.ics import tech_calendar
 from svcdesk.services.reporting import exports
 from svcdesk.services.reporting.export_formats import ExportFormat
 
