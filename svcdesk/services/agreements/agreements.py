@@ -23,6 +23,7 @@ from svcdesk.models.agreements import (
 from svcdesk.services.agreements.sla import parse_clock
 from svcdesk.services.common import sequences
 from svcdesk.services.common.choices import parse_choice, parse_priority
+from svcdesk.services.common.rows import children
 
 ST = AgreementStatus
 MOVES: dict[ST, tuple[ST, ...]] = {
@@ -203,13 +204,7 @@ def change_status(
 
 
 def coverage(session: Session, agreement_id: int) -> list[AgreementCoverage]:
-    return list(
-        session.exec(
-            select(AgreementCoverage)
-            .where(AgreementCoverage.agreement_id == agreement_id)
-            .order_by(col(AgreementCoverage.id))
-        )
-    )
+    return children(session, AgreementCoverage, AgreementCoverage.agreement_id, agreement_id)
 
 
 def covering_agreement(

@@ -24,6 +24,7 @@ from svcdesk.models.agreements import (
 )
 from svcdesk.services.common import recurrence
 from svcdesk.services.common.choices import parse_choice, parse_priority
+from svcdesk.services.common.rows import children
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.workcal import WorkCalendar, shop_calendar
 from svcdesk.services.crm.technicians import get_skill
@@ -170,13 +171,7 @@ def get_plan(session: Session, plan_id: int | str) -> MaintenancePlan:
 
 
 def plans_of(session: Session, agreement_id: int) -> list[MaintenancePlan]:
-    return list(
-        session.exec(
-            select(MaintenancePlan)
-            .where(MaintenancePlan.agreement_id == agreement_id)
-            .order_by(col(MaintenancePlan.id))
-        )
-    )
+    return children(session, MaintenancePlan, MaintenancePlan.agreement_id, agreement_id)
 
 
 def last_completed_on(session: Session, plan: MaintenancePlan, zone: ZoneInfo) -> date | None:

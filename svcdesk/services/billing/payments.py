@@ -16,6 +16,7 @@ from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice, InvoiceStatus, Payment, PaymentMethod
 from svcdesk.services.billing import invoices
 from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.rows import children
 from svcdesk.services.common.settings import shop_zone
 
 
@@ -82,11 +83,7 @@ def add_payment(
 
 
 def invoice_payments(session: Session, invoice_id: int) -> list[Payment]:
-    return list(
-        session.exec(
-            select(Payment).where(col(Payment.invoice_id) == invoice_id).order_by(col(Payment.id))
-        )
-    )
+    return children(session, Payment, Payment.invoice_id, invoice_id)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from svcdesk.errors import NotFound
 
@@ -27,3 +27,10 @@ def row_id(row: Any) -> int:
     if row.id is None:
         raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")
     return int(row.id)
+
+
+def children(session: Session, model: type[T], parent: Any, key: Any) -> list[T]:
+    """The rows of `model` whose column `parent` is `key`, oldest first (by id): an order's
+    attachments, an invoice's payments, an agreement's plans."""
+    table: Any = model
+    return list(session.exec(select(table).where(col(parent) == key).order_by(col(table.id))))

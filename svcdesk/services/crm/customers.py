@@ -31,7 +31,7 @@ from svcdesk.services.common.normalize import (
     parse_phone,
     phone_key,
 )
-from svcdesk.services.common.rows import must_get, row_id
+from svcdesk.services.common.rows import children, must_get, row_id
 
 MAX_NAME = 200
 
@@ -503,13 +503,7 @@ def format_phone(customer: Customer) -> str | None:
 
 
 def customer_events(session: Session, customer_id: int) -> list[CustomerEvent]:
-    return list(
-        session.exec(
-            select(CustomerEvent)
-            .where(CustomerEvent.customer_id == customer_id)
-            .order_by(col(CustomerEvent.id))
-        )
-    )
+    return children(session, CustomerEvent, CustomerEvent.customer_id, customer_id)
 
 
 def find_site(
@@ -758,19 +752,11 @@ def search_customers(session: Session, text: str = "", limit: int = 50) -> list[
 
 
 def customer_sites(session: Session, customer_id: int) -> list[Site]:
-    return list(
-        session.exec(
-            select(Site).where(col(Site.customer_id) == customer_id).order_by(col(Site.id))
-        )
-    )
+    return children(session, Site, Site.customer_id, customer_id)
 
 
 def customer_contacts(session: Session, customer_id: int) -> list[Contact]:
-    return list(
-        session.exec(
-            select(Contact).where(col(Contact.customer_id) == customer_id).order_by(col(Contact.id))
-        )
-    )
+    return children(session, Contact, Contact.customer_id, customer_id)
 
 
 def site_assets(session: Session, site_ids: list[int]) -> list[Asset]:

@@ -27,7 +27,7 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Technician
 from svcdesk.models.field import FieldDevice, FieldEnrolment
-from svcdesk.services.common.rows import must_get, row_id
+from svcdesk.services.common.rows import children, must_get, row_id
 
 ENROL_MINUTES = 15
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -173,13 +173,7 @@ def mark_seen(session: Session, device_id: int) -> None:
 
 
 def list_devices(session: Session, tech: Technician) -> list[FieldDevice]:
-    return list(
-        session.exec(
-            select(FieldDevice)
-            .where(FieldDevice.technician_id == tech.id)
-            .order_by(col(FieldDevice.id))
-        )
-    )
+    return children(session, FieldDevice, FieldDevice.technician_id, tech.id)
 
 
 def revoke_device(session: Session, device_id: int, *, actor: str) -> FieldDevice:

@@ -384,18 +384,7 @@ def _add_tech(
             continue
         if movable:
             window = clip_window(order, ctx.day, ctx.zone, ctx.now_minute) or (None, None)
-            mine.append(
-                Job(
-                    jid,
-                    loc,
-                    info.minutes,
-                    window[0],
-                    window[1],
-                    frozenset([code] if code else []),
-                    order.priority,
-                    due=sla_due(ctx, order),
-                )
-            )
+            mine.append(_open_job(ctx, order, info, loc, window, code))
         else:
             info.locked = True
             mine.append(
@@ -449,17 +438,20 @@ def _add_order(ctx, order, site, customer, code, jobs, force: bool = False) -> N
     if info.location is None:
         ctx.unplannable.append((info, no_location_reason(site)))
         return
-    jobs.append(
-        Job(
-            info.job_id,
-            info.location,
-            info.minutes,
-            window[0],
-            window[1],
-            frozenset([code] if code else []),
-            order.priority,
-            due=sla_due(ctx, order),
-        )
+    jobs.append(_open_job(ctx, order, info, info.location, window, code))
+
+
+def _open_job(ctx, order, info, location, window, code) -> Job:
+    """A job the engine may place: its window, the skill it needs, priority and SLA due."""
+    return Job(
+        info.job_id,
+        location,
+        info.minutes,
+        window[0],
+        window[1],
+        frozenset([code] if code else []),
+        order.priority,
+        due=sla_due(ctx, order),
     )
 
 

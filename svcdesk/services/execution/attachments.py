@@ -25,6 +25,7 @@ from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Visit, WorkOrder
 from svcdesk.models.execution import Attachment, AttachmentKind, Signature
 from svcdesk.services.common import events
+from svcdesk.services.common.rows import children
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -232,11 +233,7 @@ def copy_attachments(
 
 
 def order_attachments(session: Session, order_id: int) -> list[Attachment]:
-    return list(
-        session.exec(
-            select(Attachment).where(Attachment.order_id == order_id).order_by(col(Attachment.id))
-        )
-    )
+    return children(session, Attachment, Attachment.order_id, order_id)
 
 
 def get_attachment(session: Session, attachment_id: int) -> Attachment:
