@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.commands.invoices import AmountOpt, DateOpt, MethodOpt, RefOpt, record_payment
+from svcdesk.cli.commands.invoices import pay
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
@@ -21,17 +21,10 @@ app = typer.Typer(help="Payments received against invoices.", no_args_is_help=Tr
 receivables = typer.Typer(help="What customers owe.", no_args_is_help=True)
 
 
-@app.command("add")
-def add(
-    invoice: str,
-    amount: AmountOpt,
-    method: MethodOpt = "check",
-    date: DateOpt = None,
-    ref: RefOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Record a payment on a sent invoice; more than the balance is refused."""
-    record_payment(invoice, amount, method, date, ref, json_out)
+# the same command as `invoices pay`
+app.command("add", help="Record a payment on a sent invoice; more than the balance is refused.")(
+    pay
+)
 
 
 @app.command("list")
