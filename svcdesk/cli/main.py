@@ -149,6 +149,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "intake": ("intake",),
     "invoices": ("invoices",),
     "invoice": ("invoices",),
+    "links": ("links",),
     "orders": ("orders",),
     "parts": ("parts",),
     "payments": ("payments",),

@@ -25,6 +25,7 @@ from svcdesk.db import read_session, write_session
 from svcdesk.errors import Conflict, InvalidInput, NotFound, SvcDeskError
 from svcdesk.services.crm import devices
 from svcdesk.services.execution import field_app
+from svcdesk.web import portal
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "svcdesk_field"
@@ -128,6 +129,8 @@ def create_app(
     @app.exception_handler(404)
     async def plain_404(request: Request, exc):
         return _page(request, "error.html", 404, message="not found")
+
+    portal.add_routes(app, engine, _page)  # customer links: /c/{token}
 
     # -- sign-in ------------------------------------------------------------------------
 
