@@ -184,3 +184,22 @@ def _quotes(session: Session, ctx: DemoContext) -> None:
             elif status == "declined":
                 quotes.decline(session, q, "Going to wait until spring", actor="dana")
     quotes.expire_due(session, actor="system")
+    _links(session, ctx)
+
+
+def _links(session: Session, ctx: DemoContext) -> None:
+    """Customer links (docs/customer-links.md) for the sent quote and a service request
+    form, so `svcdesk serve` has something for a customer to open. The raw links exist only
+    here (the database keeps their hashes): the demo command prints them."""
+    from svcdesk.models.billing import Quote, QuoteStatus
+    from svcdesk.services.billing import portal
+    from svcdesk.services.crm.devices import field_url
+
+    base = field_url()
+    sent = session.exec(select(Quote).where(Quote.status == QuoteStatus.SENT.value)).first()
+    if sent is not None:
+        link = portal.create_quote_link(session, sent.number, base_url=base, actor="dana")
+        ctx.extra["quote_link"] = link.url
+    ctx.extra["request_link"] = portal.create_request_link(
+        session, None, base_url=base, actor="dana"
+    ).url

@@ -49,6 +49,7 @@ def add_routes(app: FastAPI, engine: Engine, page) -> None:
             portal.mark_opened(session, link)
             context: dict[str, Any] = {"token": token, "csrf": portal.csrf_token(token),
                                        "customer": True, "company": portal.company_name(session),
+                                       "form": {}, "done": None, "error": None,
                                        **extra}  # fmt: skip
             if link.kind == "quote":
                 return page(request, "portal_quote.html", status,
@@ -56,7 +57,6 @@ def add_routes(app: FastAPI, engine: Engine, page) -> None:
             if link.kind == "invoice":
                 return page(request, "portal_invoice.html", status,
                             invoice=portal.invoice_page(session, link), **context)  # fmt: skip
-            context.setdefault("form", {})
             return page(request, "portal_request.html", status,
                         prefill=portal.request_prefill(session, link),
                         idem=secrets.token_hex(8), **context)  # fmt: skip

@@ -141,3 +141,18 @@ async def test_ready_queue_invoice_all(engine, ready):
         assert "1 orders ready to invoice" in text(app, "#inv-mode")
     with read_session(engine) as s:
         assert lifecycle.get_order(s, ready["o1"]).status == "invoiced"
+
+
+async def test_customer_link_for_the_selected_invoice(engine, ready):
+    from sqlmodel import select
+
+    from svcdesk.models.portal import CustomerLink
+
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "i", "L")
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert any("Link for INV-000001: http" in m and "/c/" in m for m in shown), shown
+    with read_session(engine) as s:
+        (link,) = s.exec(select(CustomerLink)).all()
+        assert link.kind == "invoice" and link.created_by == app.actor

@@ -59,6 +59,12 @@ def demo(
         + f' techs enrol "{tech}" --url http://THIS-MACHINE:8000` and open the link or scan '
         "its QR code on the phone (one use, 15 minutes)."
     )
+    if "request_link" in ctx.extra:
+        info(
+            "Customer links (docs/customer-links.md), with `svcdesk serve` running: approve a "
+            f"quote at {ctx.extra.get('quote_link', '(no sent quote)')} ; ask for service at "
+            f"{ctx.extra['request_link']}"
+        )
     if open_console:
         from svcdesk.tui.launch import run_console
 

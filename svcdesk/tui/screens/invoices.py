@@ -187,6 +187,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         Binding("p", "pay", "Payment"),
         Binding("v", "void", "Void"),
         Binding("e", "pdf", "PDF"),
+        Binding("L", "link", "Customer link", show=False),
     ]
 
     def __init__(self) -> None:
@@ -557,6 +558,21 @@ class InvoicesScreen(SearchFilter, DataScreen):
                 write_document(row.number, folder),
                 lambda path: self.app.notify(f"PDF written to {path}"),
                 group="pdf",
+            )
+
+    def action_link(self) -> None:
+        """A link the customer opens to see the invoice and download its PDF (docs/customer-links.md)."""
+        if row := self._row():
+            from svcdesk.services.billing import portal
+            from svcdesk.services.crm.devices import field_url
+
+            actor = self.app.actor
+            self.save(
+                lambda s: (
+                    portal.create_invoice_link(s, row.number, base_url=field_url(), actor=actor).url
+                ),
+                lambda url: self.app.notify(f"Link for {row.number}: {url}", timeout=60),
+                group="link",
             )
 
 
