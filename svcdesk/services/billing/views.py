@@ -309,11 +309,25 @@ def quote_row(session: Session, quote: Quote) -> QuoteRow:
 
 
 def list_quotes(
-    session: Session, *, statuses: list[str] | None = None, limit: int = 200
+    session: Session,
+    *,
+    statuses: list[str] | None = None,
+    text: str | None = None,
+    limit: int = 200,
 ) -> list[QuoteRow]:
+    """Quotes, newest first; `text` finds a number, title or customer name."""
     stmt = select(Quote).order_by(col(Quote.id).desc()).limit(limit)
     if statuses:
         stmt = stmt.where(col(Quote.status).in_(statuses))
+    if text and text.strip():
+        like = f"%{text.strip()}%"
+        stmt = stmt.join(Customer, col(Customer.id) == col(Quote.customer_id)).where(
+            or_(
+                col(Quote.number).ilike(like),
+                col(Quote.title).ilike(like),
+                col(Customer.name).ilike(like),
+            )
+        )
     return [quote_row(session, q) for q in session.exec(stmt).all()]
 
 

@@ -121,6 +121,21 @@ def write_document(number: str, folder: Path):
     return fn
 
 
+def customer_link(screen: DataScreen, kind: str, number: str) -> None:
+    """Make a customer link for quote or invoice `number` (docs/customer-links.md) and show
+    it long enough to copy."""
+    from svcdesk.services.billing import portal
+    from svcdesk.services.crm.devices import field_url
+
+    make = portal.create_quote_link if kind == "quote" else portal.create_invoice_link
+    actor = screen.app.actor  # type: ignore[attr-defined]
+    screen.save(
+        lambda s: make(s, number, base_url=field_url(), actor=actor).url,
+        lambda url: screen.app.notify(f"Link for {number}: {url}", timeout=60),
+        group="link",
+    )
+
+
 # -- dialogs ------------------------------------------------------------------------------
 class PaymentModal(DataModal):
     """Amount (defaults to the balance), method and reference; enter saves."""
@@ -561,19 +576,9 @@ class InvoicesScreen(SearchFilter, DataScreen):
             )
 
     def action_link(self) -> None:
-        """A link the customer opens to see the invoice and download its PDF (docs/customer-links.md)."""
+        """A link the customer opens to see the invoice and download its PDF."""
         if row := self._row():
-            from svcdesk.services.billing import portal
-            from svcdesk.services.crm.devices import field_url
-
-            actor = self.app.actor
-            self.save(
-                lambda s: (
-                    portal.create_invoice_link(s, row.number, base_url=field_url(), actor=actor).url
-                ),
-                lambda url: self.app.notify(f"Link for {row.number}: {url}", timeout=60),
-                group="link",
-            )
+            customer_link(self, "invoice", row.number)
 
 
 @register_screen("i", "invoices", "Invoices", help="Invoices, payments, ready to invoice", order=40)
