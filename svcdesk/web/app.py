@@ -209,10 +209,20 @@ def create_app(
 
     @app.get("/day/list", response_class=HTMLResponse)
     def day_list(request: Request):
+        # htmx polls this every 15 s from every phone. It carries a version stamp (ETag):
+        # the browser may keep the answer (private, revalidated every time) and asks with
+        # If-None-Match; an unchanged list is a 304 from the stamp's two index look-ups.
         device = device_of(request)
         with read_session(engine) as session:
-            view = field_app.my_day(session, device.row.technician_id)
-        return _page(request, "day_list.html", day=view)
+            tech_id = device.row.technician_id
+            etag = f'"{field_app.day_stamp(session, tech_id)}"'
+            headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
+            if etag in _etags(request.headers.get("if-none-match")):
+                return Response(status_code=304, headers=headers)
+            view = field_app.my_day(session, tech_id)
+        response = _page(request, "day_list.html", day=view)
+        response.headers.update(headers)
+        return response
 
     def job_page(request, device, visit_id, status=200, error=None, draft=None, done=None):
         with read_session(engine) as session:
@@ -332,6 +342,12 @@ def create_app(
         return RedirectResponse(f"{where}?done={quote(done.message)}", status_code=303)
 
     return app
+
+
+def _etags(header: str | None) -> set[str]:
+    """The entity tags of an If-None-Match header (weak ones compare as strong: RFC 9110's
+    weak comparison, which If-None-Match uses)."""
+    return {t.strip().removeprefix("W/") for t in (header or "").split(",") if t.strip()}
 
 
 FORMS = (

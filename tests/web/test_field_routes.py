@@ -3,10 +3,13 @@ each refusal with its status code and nothing written."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
+from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.models import Note, OrderEvent, Visit, WorkOrder
 from svcdesk.models.execution import Attachment, Signature, TimeEntry, VisitChecklistAnswer
@@ -468,3 +471,75 @@ def test_static_files_ship_in_the_package(app):
     assert "htmx" in client.get("/static/htmx.min.js").text
     assert client.get("/static/field.js").status_code == 200
     assert client.get("/static/field.css").status_code == 200
+
+
+# -- My day's poll: version stamp (ETag) ----------------------------------------------
+
+
+def poll(client, etag=None):
+    return client.get("/day/list", headers={"If-None-Match": etag} if etag else {})
+
+
+def test_unchanged_my_day_poll_is_not_modified(bob, field_shop):
+    first = poll(bob)
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and "Kitchen sink" in first.text
+    assert first.headers["cache-control"] == "private, no-cache"  # kept, asked again each time
+    again = poll(bob, etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    assert poll(bob, f'"other", W/{etag}').status_code == 304  # a list, weak tag
+    assert poll(bob, '"other"').status_code == 200
+
+
+def test_my_day_stamp_changes_with_what_the_list_shows(bob, engine, field_shop):
+    from svcdesk.models import Customer
+    from svcdesk.services.crm import customers
+    from svcdesk.services.execution import visit_progress
+
+    def changed(change) -> str:
+        etag = poll(bob).headers["etag"]
+        change()
+        r = poll(bob, etag)
+        assert r.status_code == 200, f"stamp did not change: {change.__name__}"
+        return r.text
+
+    def office_en_route():
+        with write_session(engine) as s:
+            visit_progress.start_travel(s, s.get(Visit, field_shop["visit"]), actor="office")
+
+    assert "en route" in changed(office_en_route)
+
+    def rename():
+        with write_session(engine) as s:
+            o2 = lifecycle.get_order(s, field_shop["o2"])
+            customers.edit_customer(s, s.get(Customer, o2.customer_id), name="Riverside Bistro")
+
+    assert "Riverside Bistro" in changed(rename)
+
+    def stop_clock():
+        page = bob.get("/day").text
+        assert "travel since" in page  # started by the office's "en route"
+        tick()
+        r = bob.post("/clock", data={**form_fields(page, "form-clock"), "do": "stop"})
+        assert r.status_code == 200 and "travel since" not in r.text
+
+    changed(stop_clock)
+
+    with write_session(engine) as s:  # (set up: the SLA falls due in 10 minutes)
+        o2 = lifecycle.get_order(s, field_shop["o2"])
+        o2.sla_due = clock.now() + timedelta(minutes=10)
+        s.add(o2)
+
+    def overdue():  # nothing written: time alone makes the SLA overdue
+        tick(11)
+
+    assert "(overdue)" in changed(overdue)
+
+
+def test_my_day_stamp_is_the_technicians_own(app, bob, engine, field_shop):
+    etag = poll(bob).headers["etag"]
+    alice = TestClient(app)
+    sign_in(alice, engine, field_shop["alice"])
+    r = poll(alice, etag)
+    assert r.status_code == 200 and "Kitchen sink" not in r.text
