@@ -1,6 +1,6 @@
 """Field app benchmark (issue 16): the technicians' phones against a big shop.
 
-    .venv/bin/python tests/bench/field.py --orders 1000000 --techs 200
+    .venv/bin/python tests/bench/field.py --orders 1000000 --techs 200 --tiles 10
     .venv/bin/python tests/bench/field.py --orders 100000 --techs 200 --seconds 60
 
 1. Server-side time of My day and of a job page for every technician (p50/p95 over
@@ -9,7 +9,8 @@
 2. Load: the real `svcdesk serve` (one uvicorn process) on 127.0.0.1; every technician's
    phone polls My day every --poll seconds (phases spread evenly), and --rate status taps
    per second (open the job page, then en route or arrived) for --seconds; a bounded
-   asyncio + httpx client (at most --connections sockets). Counts errors (anything but
+   asyncio + httpx client (at most --connections sockets). Each phone sends the last
+   ETag of its list (If-None-Match), as its browser does; a 304 counts as an answer. Counts errors (anything but
    200/303, or a transport error) and prints p50/p95/max per kind of request.
 
 The database is bigshop's (cached under /tmp/svcdesk-bench by size; --db reuses a file).
@@ -154,6 +155,7 @@ async def load(
 
     lat: dict[str, list[float]] = {"poll My day": [], "open job": [], "status tap": []}
     errors: list[str] = []
+    unchanged: list[int] = []  # polls answered 304 (the list had not changed)
     # keep-alive shorter than uvicorn's 5 s, as a browser does: no reuse of a socket the
     # server is closing at that moment (a ReadError that is the client's race, not an error)
     limits = httpx.Limits(
@@ -170,7 +172,7 @@ async def load(
             errors.append(f"{kind}: {type(exc).__name__}")
             return None
         lat[kind].append((time.perf_counter() - t) * 1000)
-        if r.status_code not in (200, 303):
+        if r.status_code not in (200, 303, 304):
             errors.append(f"{kind}: HTTP {r.status_code}")
         return r
 
@@ -179,9 +181,15 @@ async def load(
         async def phone(i: int, tech: int):
             await asyncio.sleep(poll * i / len(tokens))  # phases spread over one period
             cookies = {"svcdesk_field": tokens[tech]}
+            etag: dict[str, str] = {}  # what the phone's browser keeps: the last ETag
             while time.perf_counter() < end:
                 tick = time.perf_counter()
-                await timed("poll My day", lambda: shared.get("/day/list", cookies=cookies))
+                r = await timed("poll My day", lambda: shared.get(
+                    "/day/list", cookies=cookies, headers=etag and {"If-None-Match": etag["tag"]}))  # fmt: skip
+                if r is not None and r.status_code == 304:
+                    unchanged.append(1)
+                elif r is not None and "etag" in r.headers:
+                    etag["tag"] = r.headers["etag"]
                 wait = min(poll - (time.perf_counter() - tick), end - time.perf_counter())
                 await asyncio.sleep(max(0.0, wait))
 
@@ -215,7 +223,7 @@ async def load(
             await asyncio.gather(*running)
 
         await asyncio.gather(*(phone(i, t) for i, t in enumerate(tokens)), taps())
-    return lat, errors
+    return lat, errors, len(unchanged)
 
 
 def main() -> None:
@@ -223,6 +231,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--techs", type=int, default=200)
     parser.add_argument("--db", type=Path, help="Use (a copy of) this SQLite file.")
+    parser.add_argument("--tiles", type=int, default=1,
+                        help="Build the shop as this many id-shifted copies (bigshop.tile).")  # fmt: skip
     parser.add_argument("--runs", type=int, default=400)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--poll", type=float, default=15)
@@ -230,7 +240,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
 
-    source = args.db or bigshop.ensure_sqlite(args.orders, args.techs)
+    source = args.db or bigshop.ensure_sqlite(args.orders, args.techs, tiles=args.tiles)
     work = Path("/tmp/svcdesk-bench") / f"field-{os.getpid()}.db"
     work.parent.mkdir(parents=True, exist_ok=True)
     import shutil
@@ -276,7 +286,7 @@ def main() -> None:
                     order.append((tech, visit))
             cpu0 = time.process_time()
             t0 = time.perf_counter()
-            lat, errors = asyncio.run(
+            lat, errors, unchanged = asyncio.run(
                 load(base, tokens, order, args.seconds, args.poll, args.rate, args.connections)
             )
             wall = time.perf_counter() - t0
@@ -296,6 +306,7 @@ def main() -> None:
         print(
             f"| all | {len(every)} | {statistics.median(every):.1f} | {pct(every, 0.95):.1f} | {max(every):.1f} |"
         )
+        print(f"\npolls answered 304 (unchanged): {unchanged} of {len(lat['poll My day'])}")
         print(f"\nerrors: {len(errors)}" + (f" (first: {errors[:5]})" if errors else ""))
     finally:
         for suffix in ("", "-wal", "-shm"):

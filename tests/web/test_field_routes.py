@@ -543,3 +543,30 @@ def test_my_day_stamp_is_the_technicians_own(app, bob, engine, field_shop):
     sign_in(alice, engine, field_shop["alice"])
     r = poll(alice, etag)
     assert r.status_code == 200 and "Kitchen sink" not in r.text
+
+
+def test_photos_and_signatures_are_stored_private(bob, field_shop, tmp_path):
+    """Customer photos and signatures from the phone: files 0600 in 0700 folders, no temp
+    file left behind."""
+    import base64
+    import stat
+
+    page = _arrive(bob, field_shop)
+    r = bob.post(f"/visits/{field_shop['visit']}/photo", data=form_fields(page, "form-photo"),
+                 files={"photo": ("IMG_2.jpg", b"\xff\xd8\xff" + b"\x00" * 64, "image/jpeg")},
+                 follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    image = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    r = bob.post(f"/visits/{field_shop['visit']}/signature",
+                 data={**form_fields(page, "form-signature"), "signer": "Sam Lee", "image": image},
+                 follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    files_dir = tmp_path / "files"
+    stored = [p for p in (files_dir / "attachments").rglob("*") if p.is_file()]
+    assert len(stored) == 2
+    for path in stored:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        for folder in (path.parent, path.parent.parent, files_dir):
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert [p for p in (files_dir / "tmp").iterdir()] == []
+    assert not list((files_dir / "attachments").glob("incoming*"))
