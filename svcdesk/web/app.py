@@ -8,6 +8,7 @@ message and what was typed (422 for bad input, 409 for a stale version or a doub
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from svcdesk.config import data_dir_for
-from svcdesk.db import read_session, write_session
+from svcdesk.db import open_engine, read_session, write_session
 from svcdesk.errors import Conflict, InvalidInput, NotFound, SvcDeskError
 from svcdesk.services.crm import devices
 from svcdesk.services.execution import field_app
@@ -342,6 +343,15 @@ def create_app(
         return RedirectResponse(f"{where}?done={quote(done.message)}", status_code=303)
 
     return app
+
+
+DB_ENV = "SVCDESK_WEB_DB"  # the database of `svcdesk serve --workers N`'s processes
+
+
+def app_from_env() -> FastAPI:
+    """The app of one `svcdesk serve --workers N` process, on the database `serve` opened
+    (its URL in $SVCDESK_WEB_DB; uvicorn calls this factory in every worker)."""
+    return create_app(open_engine(os.environ[DB_ENV]))
 
 
 def _etags(header: str | None) -> set[str]:

@@ -6,12 +6,13 @@
 1. Server-side time of My day and of a job page for every technician (p50/p95 over
    --runs pages): the read model alone (services/execution/field_app) and the whole
    request in-process (cookie check, read model, Jinja2 page) through the ASGI app.
-2. Load: the real `svcdesk serve` (one uvicorn process) on 127.0.0.1; every technician's
-   phone polls My day every --poll seconds (phases spread evenly), and --rate status taps
-   per second (open the job page, then en route or arrived) for --seconds; a bounded
-   asyncio + httpx client (at most --connections sockets). Each phone sends the last
-   ETag of its list (If-None-Match), as its browser does; a 304 counts as an answer. Counts errors (anything but
-   200/303, or a transport error) and prints p50/p95/max per kind of request.
+2. Load: the real `svcdesk serve` (--workers uvicorn processes, default 1) on
+   127.0.0.1; every technician's phone polls My day every --poll seconds (phases spread
+   evenly), and --rate status taps per second (open the job page, then en route or
+   arrived) for --seconds; a bounded asyncio + httpx client (at most --connections
+   sockets). Each phone sends the last ETag of its list (If-None-Match), as its browser
+   does; a 304 counts as an answer. Counts errors (anything but 200/303/304, or a
+   transport error) and prints p50/p95/max per kind of request.
 
 The database is bigshop's (cached under /tmp/svcdesk-bench by size; --db reuses a file).
 The server runs with SVCDESK_NOW at bigshop's "now", so today's visits are the ones the
@@ -238,6 +239,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=15)
     parser.add_argument("--rate", type=float, default=1.0, help="Status taps per second.")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=1, help="svcdesk serve --workers N.")
     args = parser.parse_args()
 
     source = args.db or bigshop.ensure_sqlite(args.orders, args.techs, tiles=args.tiles)
@@ -265,7 +267,8 @@ def main() -> None:
         port = _free_port()
         env = dict(os.environ, PYTHONPATH=str(ROOT), SVCDESK_NOW=NOW.isoformat())
         proc = subprocess.Popen(
-            [sys.executable, "-m", "svcdesk", "--db", str(work), "serve", "--port", str(port)],
+            [sys.executable, "-m", "svcdesk", "--db", str(work), "serve", "--port", str(port),
+             "--workers", str(args.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -294,7 +297,7 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
         print(f"\nload: {len(tokens)} phones polling every {args.poll:g} s + {args.rate:g} status "
-              f"tap/s for {wall:.0f} s; client CPU {time.process_time() - cpu0:.1f} s\n")  # fmt: skip
+              f"tap/s for {wall:.0f} s, {args.workers} server process(es); client CPU {time.process_time() - cpu0:.1f} s\n")  # fmt: skip
         print("| request | count | p50 ms | p95 ms | max ms |")
         print("|---|---:|---:|---:|---:|")
         for name, ms in lat.items():
