@@ -319,6 +319,21 @@ def _arrive(bob, field_shop):
     return job_page(bob, field_shop["visit"])
 
 
+def send_photo_and_signature(client, field_shop, page, photo, caption) -> None:
+    """A photo (filename, bytes, type) and Sam Lee's signature, both accepted."""
+    import base64
+
+    visit = field_shop["visit"]
+    r = client.post(f"/visits/{visit}/photo", data={**form_fields(page, "form-photo"), "caption": caption},
+                    files={"photo": photo}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    image = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    r = client.post(f"/visits/{visit}/signature",
+                    data={**form_fields(page, "form-signature"), "signer": "Sam Lee", "image": image},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+
+
 def test_checklist_part_photo_signature_and_complete(bob, engine, field_shop, tmp_path):
     page = _arrive(bob, field_shop)
     assert order(engine, field_shop["o2"]).status == "on_site"
@@ -339,16 +354,7 @@ def test_checklist_part_photo_signature_and_complete(bob, engine, field_shop, tm
     r = bob.post(f"/visits/{field_shop['visit']}/part",
                  data={**form_fields(page, "form-part"), "sku": "VALVE-1", "qty": "2"}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303, r.text
-    r = bob.post(f"/visits/{field_shop['visit']}/photo", data={**form_fields(page, "form-photo"), "caption": "old valve"},
-                 files={"photo": ("IMG_1.png", PNG, "image/png")}, follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303, r.text
-    import base64
-
-    image = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    r = bob.post(f"/visits/{field_shop['visit']}/signature",
-                 data={**form_fields(page, "form-signature"), "signer": "Sam Lee", "image": image},
-                 follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303, r.text
+    send_photo_and_signature(bob, field_shop, page, ("IMG_1.png", PNG, "image/png"), "old valve")
     page = job_page(bob, field_shop["visit"])
     assert "Sam Lee" in page and "old valve" in page
     photo_id = int(page.split('href="/files/')[1].split('"')[0])
@@ -548,19 +554,11 @@ def test_my_day_stamp_is_the_technicians_own(app, bob, engine, field_shop):
 def test_photos_and_signatures_are_stored_private(bob, field_shop, tmp_path):
     """Customer photos and signatures from the phone: files 0600 in 0700 folders, no temp
     file left behind."""
-    import base64
     import stat
 
     page = _arrive(bob, field_shop)
-    r = bob.post(f"/visits/{field_shop['visit']}/photo", data=form_fields(page, "form-photo"),
-                 files={"photo": ("IMG_2.jpg", b"\xff\xd8\xff" + b"\x00" * 64, "image/jpeg")},
-                 follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303, r.text
-    image = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    r = bob.post(f"/visits/{field_shop['visit']}/signature",
-                 data={**form_fields(page, "form-signature"), "signer": "Sam Lee", "image": image},
-                 follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303, r.text
+    jpeg = ("IMG_2.jpg", b"\xff\xd8\xff" + b"\x00" * 64, "image/jpeg")
+    send_photo_and_signature(bob, field_shop, page, jpeg, "")
     files_dir = tmp_path / "files"
     stored = [p for p in (files_dir / "attachments").rglob("*") if p.is_file()]
     assert len(stored) == 2
