@@ -321,6 +321,9 @@ def main() -> None:
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(work) + suffix).unlink(missing_ok=True)
+        # the copy of an older cache was upgraded on open, next to a full backup of it
+        for backup in work.parent.glob(f"{work.name}.pre-upgrade-*"):
+            backup.unlink()
 
 
 if __name__ == "__main__":
