@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from svcdesk.clock import now
@@ -32,7 +32,17 @@ class TimeSource(StrEnum):
 
 class TimeEntry(SQLModel, table=True):
     __tablename__ = "time_entry"
-    __table_args__ = (Index("ix_time_entry_tech_start", "technician_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_time_entry_tech_start", "technician_id", "starts_at"),
+        # a technician's running entries (time clock, My day, each job page): a few rows,
+        # not the technician's whole history (migration 0012)
+        Index(
+            "ix_time_entry_running",
+            "technician_id",
+            sqlite_where=text("ends_at IS NULL"),
+            postgresql_where=text("ends_at IS NULL"),
+        ),
+    )
 
     id: int = Field(default=None, primary_key=True)
     technician_id: int = Field(foreign_key="technician.id")

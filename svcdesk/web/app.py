@@ -8,6 +8,7 @@ message and what was typed (422 for bad input, 409 for a stale version or a doub
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from svcdesk.config import data_dir_for
-from svcdesk.db import read_session, write_session
+from svcdesk.db import open_engine, read_session, write_session
 from svcdesk.errors import Conflict, InvalidInput, NotFound, SvcDeskError
 from svcdesk.services.crm import devices
 from svcdesk.services.execution import field_app
@@ -212,10 +213,20 @@ def create_app(
 
     @app.get("/day/list", response_class=HTMLResponse)
     def day_list(request: Request):
+        # htmx polls this every 15 s from every phone. It carries a version stamp (ETag):
+        # the browser may keep the answer (private, revalidated every time) and asks with
+        # If-None-Match; an unchanged list is a 304 from the stamp's two index look-ups.
         device = device_of(request)
         with read_session(engine) as session:
-            view = field_app.my_day(session, device.row.technician_id)
-        return _page(request, "day_list.html", day=view)
+            tech_id = device.row.technician_id
+            etag = f'"{field_app.day_stamp(session, tech_id)}"'
+            headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
+            if etag in _etags(request.headers.get("if-none-match")):
+                return Response(status_code=304, headers=headers)
+            view = field_app.my_day(session, tech_id)
+        response = _page(request, "day_list.html", day=view)
+        response.headers.update(headers)
+        return response
 
     def job_page(request, device, visit_id, status=200, error=None, draft=None, done=None):
         with read_session(engine) as session:
@@ -335,6 +346,21 @@ def create_app(
         return RedirectResponse(f"{where}?done={quote(done.message)}", status_code=303)
 
     return app
+
+
+DB_ENV = "SVCDESK_WEB_DB"  # the database of `svcdesk serve --workers N`'s processes
+
+
+def app_from_env() -> FastAPI:
+    """The app of one `svcdesk serve --workers N` process, on the database `serve` opened
+    (its URL in $SVCDESK_WEB_DB; uvicorn calls this factory in every worker)."""
+    return create_app(open_engine(os.environ[DB_ENV]))
+
+
+def _etags(header: str | None) -> set[str]:
+    """The entity tags of an If-None-Match header (weak ones compare as strong: RFC 9110's
+    weak comparison, which If-None-Match uses)."""
+    return {t.strip().removeprefix("W/") for t in (header or "").split(",") if t.strip()}
 
 
 FORMS = (

@@ -1,16 +1,18 @@
 """Field app benchmark (issue 16): the technicians' phones against a big shop.
 
-    .venv/bin/python tests/bench/field.py --orders 1000000 --techs 200
+    .venv/bin/python tests/bench/field.py --orders 1000000 --techs 200 --tiles 10
     .venv/bin/python tests/bench/field.py --orders 100000 --techs 200 --seconds 60
 
 1. Server-side time of My day and of a job page for every technician (p50/p95 over
    --runs pages): the read model alone (services/execution/field_app) and the whole
    request in-process (cookie check, read model, Jinja2 page) through the ASGI app.
-2. Load: the real `svcdesk serve` (one uvicorn process) on 127.0.0.1; every technician's
-   phone polls My day every --poll seconds (phases spread evenly), and --rate status taps
-   per second (open the job page, then en route or arrived) for --seconds; a bounded
-   asyncio + httpx client (at most --connections sockets). Counts errors (anything but
-   200/303, or a transport error) and prints p50/p95/max per kind of request.
+2. Load: the real `svcdesk serve` (--workers uvicorn processes, default 1) on
+   127.0.0.1; every technician's phone polls My day every --poll seconds (phases spread
+   evenly), and --rate status taps per second (open the job page, then en route or
+   arrived) for --seconds; a bounded asyncio + httpx client (at most --connections
+   sockets). Each phone sends the last ETag of its list (If-None-Match), as its browser
+   does; a 304 counts as an answer. Counts errors (anything but 200/303/304, or a
+   transport error) and prints p50/p95/max per kind of request.
 
 The database is bigshop's (cached under /tmp/svcdesk-bench by size; --db reuses a file).
 The server runs with SVCDESK_NOW at bigshop's "now", so today's visits are the ones the
@@ -104,41 +106,46 @@ def server_side(engine, tokens: dict[int, str], runs: int) -> tuple[list[tuple],
 
     techs = list(tokens)
     visits: list[tuple[int, int]] = []  # (tech, visit) of today, for the job page
-    day_ms, job_ms = [], []
+    day_ms, job_ms, stamp_ms = [], [], []
+    cpu: dict[str, list[float]] = {}  # the same, CPU time of the process (load-independent)
+
+    def timed(into: list[float], name: str, call, *args):
+        c, t = time.process_time(), time.perf_counter()
+        out = call(*args)
+        into.append((time.perf_counter() - t) * 1000)
+        cpu.setdefault(name, []).append((time.process_time() - c) * 1000)
+        return out
+
     for i in range(runs):
         tech = techs[i % len(techs)]
         with read_session(engine) as s:
-            t = time.perf_counter()
-            day = field_app.my_day(s, tech)
-            day_ms.append((time.perf_counter() - t) * 1000)
+            day = timed(day_ms, "My day, read model", field_app.my_day, s, tech)
+            timed(stamp_ms, "My day stamp (a 304)", field_app.day_stamp, s, tech)
             for v in day.today:
                 visits.append((tech, v.visit_id))
             if day.today:
-                t = time.perf_counter()
-                field_app.job(s, tech, day.today[0].visit_id)
-                job_ms.append((time.perf_counter() - t) * 1000)
+                first = day.today[0].visit_id
+                timed(job_ms, "job page, read model", field_app.job, s, tech, first)
     client = TestClient(create_app(engine))
     req_day, req_job = [], []
     for i in range(runs):
         tech = techs[i % len(techs)]
         client.cookies.set("svcdesk_field", tokens[tech])
-        t = time.perf_counter()
-        r = client.get("/day")
-        req_day.append((time.perf_counter() - t) * 1000)
+        r = timed(req_day, "My day, whole request (in-process)", client.get, "/day")
         assert r.status_code == 200, r.status_code
     for tech, visit in visits[:runs]:
         client.cookies.set("svcdesk_field", tokens[tech])
-        t = time.perf_counter()
-        r = client.get(f"/visits/{visit}")
-        req_job.append((time.perf_counter() - t) * 1000)
+        path = f"/visits/{visit}"
+        r = timed(req_job, "job page, whole request (in-process)", client.get, path)
         assert r.status_code == 200, r.status_code
     rows = [
         ("My day, read model", day_ms),
+        ("My day stamp (a 304)", stamp_ms),
         ("job page, read model", job_ms),
         ("My day, whole request (in-process)", req_day),
         ("job page, whole request (in-process)", req_job),
     ]
-    return rows, visits
+    return rows, cpu, visits
 
 
 def _free_port() -> int:
@@ -154,6 +161,7 @@ async def load(
 
     lat: dict[str, list[float]] = {"poll My day": [], "open job": [], "status tap": []}
     errors: list[str] = []
+    unchanged: list[int] = []  # polls answered 304 (the list had not changed)
     # keep-alive shorter than uvicorn's 5 s, as a browser does: no reuse of a socket the
     # server is closing at that moment (a ReadError that is the client's race, not an error)
     limits = httpx.Limits(
@@ -170,7 +178,7 @@ async def load(
             errors.append(f"{kind}: {type(exc).__name__}")
             return None
         lat[kind].append((time.perf_counter() - t) * 1000)
-        if r.status_code not in (200, 303):
+        if r.status_code not in (200, 303, 304):
             errors.append(f"{kind}: HTTP {r.status_code}")
         return r
 
@@ -179,9 +187,15 @@ async def load(
         async def phone(i: int, tech: int):
             await asyncio.sleep(poll * i / len(tokens))  # phases spread over one period
             cookies = {"svcdesk_field": tokens[tech]}
+            etag: dict[str, str] = {}  # what the phone's browser keeps: the last ETag
             while time.perf_counter() < end:
                 tick = time.perf_counter()
-                await timed("poll My day", lambda: shared.get("/day/list", cookies=cookies))
+                r = await timed("poll My day", lambda: shared.get(
+                    "/day/list", cookies=cookies, headers=etag and {"If-None-Match": etag["tag"]}))  # fmt: skip
+                if r is not None and r.status_code == 304:
+                    unchanged.append(1)
+                elif r is not None and "etag" in r.headers:
+                    etag["tag"] = r.headers["etag"]
                 wait = min(poll - (time.perf_counter() - tick), end - time.perf_counter())
                 await asyncio.sleep(max(0.0, wait))
 
@@ -215,7 +229,7 @@ async def load(
             await asyncio.gather(*running)
 
         await asyncio.gather(*(phone(i, t) for i, t in enumerate(tokens)), taps())
-    return lat, errors
+    return lat, errors, len(unchanged)
 
 
 def main() -> None:
@@ -223,14 +237,17 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--techs", type=int, default=200)
     parser.add_argument("--db", type=Path, help="Use (a copy of) this SQLite file.")
+    parser.add_argument("--tiles", type=int, default=1,
+                        help="Build the shop as this many id-shifted copies (bigshop.tile).")  # fmt: skip
     parser.add_argument("--runs", type=int, default=400)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--poll", type=float, default=15)
     parser.add_argument("--rate", type=float, default=1.0, help="Status taps per second.")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=1, help="svcdesk serve --workers N.")
     args = parser.parse_args()
 
-    source = args.db or bigshop.ensure_sqlite(args.orders, args.techs)
+    source = args.db or bigshop.ensure_sqlite(args.orders, args.techs, tiles=args.tiles)
     work = Path("/tmp/svcdesk-bench") / f"field-{os.getpid()}.db"
     work.parent.mkdir(parents=True, exist_ok=True)
     import shutil
@@ -241,21 +258,24 @@ def main() -> None:
         engine = make_engine(str(work))
         tokens = devices_for_all(engine)
         extra = book_taps(engine, tokens, int(args.seconds * args.rate) // 2 + 5)
-        rows, visits = server_side(engine, tokens, args.runs)
+        rows, cpu, visits = server_side(engine, tokens, args.runs)
         engine.dispose()
         print(f"\n{len(tokens)} technicians, {len(visits)} of today's visits seen "
               f"({len(extra)} booked for the status taps)\n")  # fmt: skip
-        print("| server side | runs | p50 ms | p95 ms | max ms |")
-        print("|---|---:|---:|---:|---:|")
+        print("| server side | runs | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for name, ms in rows:
+            c = cpu[name]
             print(
-                f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {pct(ms, 0.95):.1f} | {max(ms):.1f} |"
+                f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {pct(ms, 0.95):.1f} | "
+                f"{max(ms):.1f} | {statistics.median(c):.1f} | {pct(c, 0.95):.1f} |"
             )
 
         port = _free_port()
         env = dict(os.environ, PYTHONPATH=str(ROOT), SVCDESK_NOW=NOW.isoformat())
         proc = subprocess.Popen(
-            [sys.executable, "-m", "svcdesk", "--db", str(work), "serve", "--port", str(port)],
+            [sys.executable, "-m", "svcdesk", "--db", str(work), "serve", "--port", str(port),
+             "--workers", str(args.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -276,7 +296,7 @@ def main() -> None:
                     order.append((tech, visit))
             cpu0 = time.process_time()
             t0 = time.perf_counter()
-            lat, errors = asyncio.run(
+            lat, errors, unchanged = asyncio.run(
                 load(base, tokens, order, args.seconds, args.poll, args.rate, args.connections)
             )
             wall = time.perf_counter() - t0
@@ -284,7 +304,7 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
         print(f"\nload: {len(tokens)} phones polling every {args.poll:g} s + {args.rate:g} status "
-              f"tap/s for {wall:.0f} s; client CPU {time.process_time() - cpu0:.1f} s\n")  # fmt: skip
+              f"tap/s for {wall:.0f} s, {args.workers} server process(es); client CPU {time.process_time() - cpu0:.1f} s\n")  # fmt: skip
         print("| request | count | p50 ms | p95 ms | max ms |")
         print("|---|---:|---:|---:|---:|")
         for name, ms in lat.items():
@@ -296,10 +316,14 @@ def main() -> None:
         print(
             f"| all | {len(every)} | {statistics.median(every):.1f} | {pct(every, 0.95):.1f} | {max(every):.1f} |"
         )
+        print(f"\npolls answered 304 (unchanged): {unchanged} of {len(lat['poll My day'])}")
         print(f"\nerrors: {len(errors)}" + (f" (first: {errors[:5]})" if errors else ""))
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(work) + suffix).unlink(missing_ok=True)
+        # the copy of an older cache was upgraded on open, next to a full backup of it
+        for backup in work.parent.glob(f"{work.name}.pre-upgrade-*"):
+            backup.unlink()
 
 
 if __name__ == "__main__":

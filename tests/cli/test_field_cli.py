@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -97,6 +98,29 @@ def test_serve_runs_uvicorn_with_the_options(db_path, shop, monkeypatch, tmp_pat
     assert calls[1][1]["ssl_keyfile"] == str(key)
     r = cli(db_path, "serve", "--host", "0.0.0.0")
     assert r.exit_code == 0 and "warning: serving plain HTTP" in r.stderr
+
+
+def test_serve_with_workers_builds_each_app_from_the_same_database(db_path, shop, monkeypatch):
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from svcdesk.web import app as web_app
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.delenv(web_app.DB_ENV, raising=False)
+    r = cli(db_path, "serve", "--workers", "2")
+    assert r.exit_code == 0, r.stderr
+    app, kw = calls[0]
+    assert app == "svcdesk.web.app:app_from_env" and kw["factory"] is True
+    assert kw["workers"] == 2 and kw["port"] == 8000
+    assert str(db_path) in os.environ[web_app.DB_ENV]
+    worker = TestClient(web_app.app_from_env())  # what each worker process builds
+    assert worker.get("/day").status_code == 401 and worker.get("/static/field.css").is_success
+    r = cli(db_path, "serve")
+    assert "factory" not in calls[1][1] and not isinstance(calls[1][0], str)
+    r = cli(db_path, "serve", "--workers", "0")
+    assert r.exit_code == 2
 
 
 def test_serve_usage_errors(db_path, shop, monkeypatch, tmp_path):

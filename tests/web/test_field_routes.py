@@ -3,10 +3,13 @@ each refusal with its status code and nothing written."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
+from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.models import Note, OrderEvent, Visit, WorkOrder
 from svcdesk.models.execution import Attachment, Signature, TimeEntry, VisitChecklistAnswer
@@ -316,6 +319,21 @@ def _arrive(bob, field_shop):
     return job_page(bob, field_shop["visit"])
 
 
+def send_photo_and_signature(client, field_shop, page, photo, caption) -> None:
+    """A photo (filename, bytes, type) and Sam Lee's signature, both accepted."""
+    import base64
+
+    visit = field_shop["visit"]
+    r = client.post(f"/visits/{visit}/photo", data={**form_fields(page, "form-photo"), "caption": caption},
+                    files={"photo": photo}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    image = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    r = client.post(f"/visits/{visit}/signature",
+                    data={**form_fields(page, "form-signature"), "signer": "Sam Lee", "image": image},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+
+
 def test_checklist_part_photo_signature_and_complete(bob, engine, field_shop, tmp_path):
     page = _arrive(bob, field_shop)
     assert order(engine, field_shop["o2"]).status == "on_site"
@@ -336,16 +354,7 @@ def test_checklist_part_photo_signature_and_complete(bob, engine, field_shop, tm
     r = bob.post(f"/visits/{field_shop['visit']}/part",
                  data={**form_fields(page, "form-part"), "sku": "VALVE-1", "qty": "2"}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303, r.text
-    r = bob.post(f"/visits/{field_shop['visit']}/photo", data={**form_fields(page, "form-photo"), "caption": "old valve"},
-                 files={"photo": ("IMG_1.png", PNG, "image/png")}, follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303, r.text
-    import base64
-
-    image = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    r = bob.post(f"/visits/{field_shop['visit']}/signature",
-                 data={**form_fields(page, "form-signature"), "signer": "Sam Lee", "image": image},
-                 follow_redirects=False)  # fmt: skip
-    assert r.status_code == 303, r.text
+    send_photo_and_signature(bob, field_shop, page, ("IMG_1.png", PNG, "image/png"), "old valve")
     page = job_page(bob, field_shop["visit"])
     assert "Sam Lee" in page and "old valve" in page
     photo_id = int(page.split('href="/files/')[1].split('"')[0])
@@ -468,3 +477,94 @@ def test_static_files_ship_in_the_package(app):
     assert "htmx" in client.get("/static/htmx.min.js").text
     assert client.get("/static/field.js").status_code == 200
     assert client.get("/static/field.css").status_code == 200
+
+
+# -- My day's poll: version stamp (ETag) ----------------------------------------------
+
+
+def poll(client, etag=None):
+    return client.get("/day/list", headers={"If-None-Match": etag} if etag else {})
+
+
+def test_unchanged_my_day_poll_is_not_modified(bob, field_shop):
+    first = poll(bob)
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and "Kitchen sink" in first.text
+    assert first.headers["cache-control"] == "private, no-cache"  # kept, asked again each time
+    again = poll(bob, etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    assert poll(bob, f'"other", W/{etag}').status_code == 304  # a list, weak tag
+    assert poll(bob, '"other"').status_code == 200
+
+
+def test_my_day_stamp_changes_with_what_the_list_shows(bob, engine, field_shop):
+    from svcdesk.models import Customer
+    from svcdesk.services.crm import customers
+    from svcdesk.services.execution import visit_progress
+
+    def changed(change) -> str:
+        etag = poll(bob).headers["etag"]
+        change()
+        r = poll(bob, etag)
+        assert r.status_code == 200, f"stamp did not change: {change.__name__}"
+        return r.text
+
+    def office_en_route():
+        with write_session(engine) as s:
+            visit_progress.start_travel(s, s.get(Visit, field_shop["visit"]), actor="office")
+
+    assert "en route" in changed(office_en_route)
+
+    def rename():
+        with write_session(engine) as s:
+            o2 = lifecycle.get_order(s, field_shop["o2"])
+            customers.edit_customer(s, s.get(Customer, o2.customer_id), name="Riverside Bistro")
+
+    assert "Riverside Bistro" in changed(rename)
+
+    def stop_clock():
+        page = bob.get("/day").text
+        assert "travel since" in page  # started by the office's "en route"
+        tick()
+        r = bob.post("/clock", data={**form_fields(page, "form-clock"), "do": "stop"})
+        assert r.status_code == 200 and "travel since" not in r.text
+
+    changed(stop_clock)
+
+    with write_session(engine) as s:  # (set up: the SLA falls due in 10 minutes)
+        o2 = lifecycle.get_order(s, field_shop["o2"])
+        o2.sla_due = clock.now() + timedelta(minutes=10)
+        s.add(o2)
+
+    def overdue():  # nothing written: time alone makes the SLA overdue
+        tick(11)
+
+    assert "(overdue)" in changed(overdue)
+
+
+def test_my_day_stamp_is_the_technicians_own(app, bob, engine, field_shop):
+    etag = poll(bob).headers["etag"]
+    alice = TestClient(app)
+    sign_in(alice, engine, field_shop["alice"])
+    r = poll(alice, etag)
+    assert r.status_code == 200 and "Kitchen sink" not in r.text
+
+
+def test_photos_and_signatures_are_stored_private(bob, field_shop, tmp_path):
+    """Customer photos and signatures from the phone: files 0600 in 0700 folders, no temp
+    file left behind."""
+    import stat
+
+    page = _arrive(bob, field_shop)
+    jpeg = ("IMG_2.jpg", b"\xff\xd8\xff" + b"\x00" * 64, "image/jpeg")
+    send_photo_and_signature(bob, field_shop, page, jpeg, "")
+    files_dir = tmp_path / "files"
+    stored = [p for p in (files_dir / "attachments").rglob("*") if p.is_file()]
+    assert len(stored) == 2
+    for path in stored:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        for folder in (path.parent, path.parent.parent, files_dir):
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert [p for p in (files_dir / "tmp").iterdir()] == []
+    assert not list((files_dir / "attachments").glob("incoming*"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,14 @@ def serve(
             help="Behind a reverse proxy on this machine: trust its X-Forwarded-* headers.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes (uvicorn workers), e.g. one per core for many phones.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the field app for technicians' phones from this database."""
     if (certfile is None) != (keyfile is None):
@@ -41,8 +50,16 @@ def serve(
     import uvicorn
 
     from svcdesk.web import create_app
+    from svcdesk.web.app import DB_ENV
 
-    app = create_app(engine())
+    # several workers: each process builds its own app from the same database (uvicorn
+    # imports the factory by name in every worker); the URL goes to them in the environment
+    app: object
+    if workers > 1:
+        os.environ[DB_ENV] = engine().url.render_as_string(hide_password=False)
+        app = "svcdesk.web.app:app_from_env"
+    else:
+        app = create_app(engine())
     scheme = "https" if certfile else "http"
     info(f"svcdesk field app on {scheme}://{host}:{port} (Ctrl+C stops)")
     if host not in LOOPBACK and certfile is None and not proxy:
@@ -60,6 +77,7 @@ def serve(
         proxy_headers=proxy,
         forwarded_allow_ips="127.0.0.1" if proxy else None,
         log_level="warning",
+        **({"factory": True, "workers": workers} if workers > 1 else {}),
     )
 
 
