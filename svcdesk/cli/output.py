@@ -1,18 +1,40 @@
-"""Printing: Rich tables on a terminal, stable JSON for scripts, errors on stderr."""
+"""Printing: Rich tables on a terminal, stable JSON for scripts, errors on stderr.
+
+Rich is imported on first use (`console`, `err_console`, `table`, `info`): `--help`,
+completion and error lines do not need it."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
-# Piped output (scripts, cron, tests) gets a wide fixed width instead of 80 columns.
-console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console: Console
+    err_console: Console
+
+
+@cache
+def _consoles() -> tuple[Console, Console]:
+    from rich.console import Console
+
+    # Piped output (scripts, cron, tests) gets a wide fixed width instead of 80 columns.
+    return (
+        Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160),
+        Console(stderr=True, highlight=False, soft_wrap=True),
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "console":
+        return _consoles()[0]
+    if name == "err_console":
+        return _consoles()[1]
+    raise AttributeError(name)
 
 
 def print_json(data: Any) -> None:
@@ -23,16 +45,18 @@ def print_json(data: Any) -> None:
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    from rich.table import Table
+
     t = Table(title=title, header_style="bold", show_lines=False, pad_edge=False)
     for c in columns:
         t.add_column(c, overflow="fold")
     for row in rows:
         t.add_row(*["" if v is None else str(v) for v in row])
-    console.print(t)
+    _consoles()[0].print(t)
 
 
 def info(message: str) -> None:
-    console.print(message, markup=False)
+    _consoles()[0].print(message, markup=False)
 
 
 MAX_ERROR = 300  # characters of one error line (a 100 kB name is not echoed back)
@@ -48,4 +72,4 @@ def cut(text: str, limit: int = MAX_ERROR) -> str:
 
 
 def error(message: str) -> None:
-    err_console.print(f"error: {cut(message)}", markup=False)
+    _consoles()[1].print(f"error: {cut(message)}", markup=False)

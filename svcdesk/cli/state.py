@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from svcdesk.db import open_engine
+if TYPE_CHECKING:  # (SQLAlchemy is imported by the commands that open the database)
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -18,6 +18,8 @@ class CliState:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from svcdesk.db import open_engine
+
             self._engine = open_engine(self.db)  # (refuses a path without a shop)
         return self._engine
 

@@ -1,4 +1,5 @@
-"""`svcdesk db path|init|backup`."""
+"""`svcdesk db path|init|backup`. The database modules are imported in the commands that
+open one: `db path` (scripts call it to find the file) needs none of SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from svcdesk import db as dbmod
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json
 from svcdesk.cli.state import STATE, engine
 from svcdesk.config import resolve_db_url
-from svcdesk.db import read_session
 from svcdesk.errors import InvalidInput
 
 app = typer.Typer(help="Database location, creation and backups.", no_args_is_help=True)
@@ -39,6 +38,8 @@ def path(json_out: JsonOpt = False) -> None:
 @app.command("init")
 def init() -> None:
     """Create the schema (safe to re-run; nothing existing is changed)."""
+    from svcdesk import db as dbmod
+
     eng = engine()
     dbmod.init_schema(eng)
     info(f"database ready: {eng.url.render_as_string(hide_password=True)}")
@@ -55,6 +56,8 @@ def backup(
     ] = False,
 ) -> None:
     """Consistent online copy of the SQLite database (safe while the console is open)."""
+    from svcdesk import db as dbmod
+
     if rotate == (file is not None):
         raise typer.BadParameter("give either FILE or --rotate")
     if rotate:
@@ -97,6 +100,7 @@ def restore(
 @app.command("check")
 def check(json_out: JsonOpt = False) -> None:
     """Integrity check plus domain invariants (event trails, sequences, totals, stock)."""
+    from svcdesk.db import read_session
     from svcdesk.services.common.integrity import run_checks
 
     with read_session(engine()) as session:
@@ -118,9 +122,10 @@ def migrate_to(
     url: Annotated[str, typer.Argument(help="Target, e.g. postgresql://user@host/svcdesk")],
 ) -> None:
     """Copy this database into an empty PostgreSQL database and verify counts and totals."""
+    from svcdesk.db import make_engine
     from svcdesk.migrate import migrate
 
-    target = dbmod.make_engine(url, create=False)
+    target = make_engine(url, create=False)
     reports = migrate(engine(), target, progress=lambda t, n: info(f"  {t}: {n} rows"))
     info(
         f"copied {sum(r.rows for r in reports)} rows in {len(reports)} tables; counts and totals verified"
