@@ -38,7 +38,7 @@ for _i in range({n}):
 app()
 '''
 
-BARE_DB_PATH = '''
+BARE_DB_PATH = """
 import os
 import typer
 
@@ -58,9 +58,9 @@ def path() -> None:
 
 
 app()
-'''
+"""
 
-BARE_ORDERS_LIST = '''
+BARE_ORDERS_LIST = """
 import os
 import sqlite3
 import typer
@@ -97,7 +97,7 @@ def list_cmd(limit: int = 200) -> None:
 
 
 app()
-'''
+"""
 
 
 def cpu_of(argv: list[str], env: dict[str, str]) -> float:

@@ -71,7 +71,7 @@ def test_the_help_index_matches_what_the_modules_register():
         else:
             shown[name] = cmd.get_short_help_str(200)
     assert hidden == HIDDEN
-    assert SHORT_HELP == shown, "regenerate svcdesk/cli/index.py SHORT_HELP from: " + repr(shown)
+    assert shown == SHORT_HELP, "regenerate svcdesk/cli/index.py SHORT_HELP from: " + repr(shown)
 
 
 def imported_by(*args: str) -> set[str]:
@@ -83,9 +83,7 @@ def imported_by(*args: str) -> set[str]:
         env=env,
     )
     assert r.returncode == 0, r.stderr[-2000:]
-    return {
-        line.rsplit("|", 1)[1].strip() for line in r.stderr.splitlines() if "|" in line
-    }
+    return {line.rsplit("|", 1)[1].strip() for line in r.stderr.splitlines() if "|" in line}
 
 
 def test_help_imports_no_command_module_nor_the_database_layer():

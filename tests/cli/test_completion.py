@@ -56,9 +56,7 @@ def test_bash_completes_commands_subcommands_and_options(home, db_path):
     assert bash(home, "svcdesk --d") == ["--db"]
 
 
-def test_bash_completes_order_numbers_techs_and_statuses_from_the_database(
-    home, db_path, shop
-):
+def test_bash_completes_order_numbers_techs_and_statuses_from_the_database(home, db_path, shop):
     numbers = bash(home, "svcdesk orders show ")
     assert set(numbers) == {shop["o1"], shop["o2"], shop["o3"]}
     assert bash(home, f"svcdesk orders show {shop['o2'].lower()}") == [shop["o2"]]
@@ -74,7 +72,10 @@ def test_bash_completes_order_numbers_techs_and_statuses_from_the_database(
 def test_zsh_and_fish(home, db_path, shop):
     zsh = run(
         home,
-        {"_SVCDESK_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "svcdesk orders list --tech a"},
+        {
+            "_SVCDESK_COMPLETE": "complete_zsh",
+            "_TYPER_COMPLETE_ARGS": "svcdesk orders list --tech a",
+        },
     )
     assert zsh.returncode == 0, zsh.stderr
     assert zsh.stdout.startswith("_arguments") and '"Alice Ng"' in zsh.stdout
