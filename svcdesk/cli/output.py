@@ -37,9 +37,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def print_json(data: Any) -> None:
-    """JSON to stdout, keys sorted, UTC times as ISO strings (the documented shape)."""
-    sys.stdout.write(
+def print_json(data: Any, *, err: bool = False) -> None:
+    """JSON to stdout (`err`: stderr), keys sorted, UTC times as ISO strings (the
+    documented shape)."""
+    (sys.stderr if err else sys.stdout).write(
         json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
     )
 
@@ -57,6 +58,11 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
 
 def info(message: str) -> None:
     _consoles()[0].print(message, markup=False)
+
+
+def err_print(message: str) -> None:
+    """A line for the user on stderr (when stdout carries data)."""
+    _consoles()[1].print(message, markup=False)
 
 
 MAX_ERROR = 300  # characters of one error line (a 100 kB name is not echoed back)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from svcdesk.cli.files import input_file, is_stdio, output_file, say
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json
 from svcdesk.cli.state import STATE, engine
@@ -47,7 +48,9 @@ def init() -> None:
 
 @app.command("backup")
 def backup(
-    file: Annotated[Path | None, typer.Argument(help="Where to write the copy.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Where to write the copy ('-' = stdout).")
+    ] = None,
     rotate: Annotated[
         bool,
         typer.Option(
@@ -74,25 +77,34 @@ def backup(
         else:
             info("today's backup already exists")
         return
-    target = dbmod.backup(engine(), file)
-    info(f"backup written: {target}")
+    assert file is not None
+    with output_file(file, ".db") as path:
+        target = dbmod.backup(engine(), path)
+    say(f"backup written: {file if is_stdio(file) else target}", file)
 
 
 @app.command("restore")
 def restore(
-    file: Annotated[Path, typer.Argument(help="A backup made by `svcdesk db backup`.")],
+    file: Annotated[
+        Path, typer.Argument(help="A backup made by `svcdesk db backup` ('-' = stdin, with --yes).")
+    ],
     yes: Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a verified backup; the current one is kept aside."""
     from svcdesk.backups import restore as do_restore
     from svcdesk.backups import verify_backup
 
-    counts = verify_backup(file.expanduser().resolve())
-    if not yes:
-        typer.confirm(
-            f"Replace the database with {file} ({counts['work_order']} orders)?", abort=True
+    if is_stdio(file) and not yes:
+        raise typer.BadParameter(
+            "reading the backup from stdin ('-') needs --yes", param_hint="--yes"
         )
-    aside, counts = do_restore(engine(), file)
+    with input_file(file, ".db") as path:
+        counts = verify_backup(path.expanduser().resolve())
+        if not yes:
+            typer.confirm(
+                f"Replace the database with {file} ({counts['work_order']} orders)?", abort=True
+            )
+        aside, counts = do_restore(engine(), path)
     STATE._engine = None
     info(f"restored {file} ({counts['work_order']} orders); previous database kept at {aside}")
 

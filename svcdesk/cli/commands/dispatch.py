@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.atomicfile import atomic_write
+from svcdesk.cli.files import say, say_json
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
@@ -266,7 +267,8 @@ def route_cmd(
         float, typer.Option("--time-limit", help="Solver seconds.", callback=_time_limit)
     ] = 0.5,
     ics: Annotated[
-        Path | None, typer.Option("--ics", help="Write the route as an iCalendar file.")
+        Path | None,
+        typer.Option("--ics", help="Write the route as an iCalendar file ('-' = stdout)."),
     ] = None,
     force: HolidayOpt = False,
     json_out: JsonOpt = False,
@@ -281,24 +283,26 @@ def route_cmd(
         text = route_ics(proposal.route, day, zone)
         atomic_write(ics, lambda fh: fh.write(text), what="--ics", mode=engine_file_mode(engine()))
     if json_out:
-        print_json(shapes.tech_route_json(proposal))
+        say_json(shapes.tech_route_json(proposal), ics)
         return
     r = proposal.route
-    info(
+    say(
         f"{r.tech_name} {day:%a %Y-%m-%d}: {len(r.stops)} stops, {r.drive_minutes} min drive "
-        f"(booked order: {proposal.current_drive_minutes} min)"
+        f"(booked order: {proposal.current_drive_minutes} min)",
+        ics,
     )
     for s in r.stops:
-        info(
+        say(
             f"  {hm(s.arrival, zone)} eta  {hm(s.starts_at, zone)}-{hm(s.ends_at, zone)}  "
-            f"{s.number} {s.customer}, {s.address} ({s.travel_minutes} min)"
+            f"{s.number} {s.customer}, {s.address} ({s.travel_minutes} min)",
+            ics,
         )
     if r.lunch:
-        info(f"  lunch {hm(r.lunch[0], zone)}-{hm(r.lunch[1], zone)}")
+        say(f"  lunch {hm(r.lunch[0], zone)}-{hm(r.lunch[1], zone)}", ics)
     for u in proposal.unassigned:
-        info(f"  not placed: {u.number}: {u.reason}")
+        say(f"  not placed: {u.number}: {u.reason}", ics)
     if ics is not None:
-        info(f"wrote {ics}")
+        say(f"wrote {ics}", ics)
 
 
 def register(root: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from svcdesk.cli.files import output_file, say, say_json, to_stdout
 from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import console, err_console, info, print_json
 from svcdesk.cli.state import actor, engine
@@ -40,7 +41,8 @@ def intake(
     reject_file: Annotated[
         str | None,
         typer.Option(
-            "--reject-file", help="Import good rows; write bad rows (+ error column) here."
+            "--reject-file",
+            help="Import good rows; write bad rows (+ error column) here ('-' = stdout).",
         ),
     ] = None,
     customer: Annotated[str | None, _opt("customer", "Customer name.")] = None,
@@ -183,6 +185,8 @@ def _batch(
     with ExitStack() as stack:
         progress = None
         task = None
+        # ('-': the bad rows go to stdout once the run is over; the report to stderr)
+        reject_path = stack.enter_context(output_file(reject_file, ".csv")) if reject_file else None
 
         def on_open(src) -> None:
             nonlocal progress, task
@@ -208,7 +212,7 @@ def _batch(
                 engine(),
                 file,
                 fmt=fmt,
-                reject_path=reject_file,
+                reject_path=reject_path,
                 dry_run=dry_run,
                 actor=actor(),
                 progress=advance,
@@ -224,14 +228,16 @@ def _batch(
             raise typer.Exit(1) from None
     for column in result.unknown_columns:
         err_console.print(f"note: ignored unknown column {column!r}", markup=False)
+    if result.reject_file and to_stdout(reject_file):
+        result.reject_file = reject_file
     if json_out:
-        print_json(result.to_json())
+        say_json(result.to_json(), reject_file)
         return
-    info(result.summary())
+    say(result.summary(), reject_file)
     if result.created:
-        info(result.callers())
+        say(result.callers(), reject_file)
     if result.reject_file and result.rejected:
-        info(f"{result.rejected} bad row(s) written to {result.reject_file}")
+        say(f"{result.rejected} bad row(s) written to {result.reject_file}", reject_file)
 
 
 def register(root: typer.Typer) -> None:
