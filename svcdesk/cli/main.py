@@ -18,7 +18,7 @@ import typer
 import typer.main
 from typer.core import CompletionItem, TyperCommand, TyperGroup
 
-from svcdesk.cli import commands
+from svcdesk.cli import commands, output
 from svcdesk.cli.completion import COMPLETE_VAR, attach_completers, completing
 from svcdesk.cli.output import error
 from svcdesk.cli.state import STATE
@@ -100,13 +100,25 @@ class CheckedGroup(TyperGroup):
         ]
         return items + TyperCommand.shell_complete(self, ctx, incomplete)
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        output.JSON_ERRORS = "--json" in args  # (errors as JSON for a --json caller)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except SvcDeskError as exc:
-            error(str(exc))
+            error(str(exc), exc=exc)
             raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as exc:
+            # a usage error (exit 2): as JSON under --json, else click prints it
+            message = getattr(exc, "format_message", None)
+            if output.JSON_ERRORS and message is not None:
+                code = getattr(exc, "exit_code", 2)
+                error(message(), exc=exc, exit_code=code)
+                raise typer.Exit(code) from None
             raise
         except Exception as exc:
             _one_line_or_raise(exc)
@@ -120,7 +132,7 @@ def _one_line_or_raise(exc: Exception) -> None:
     line = one_line(exc, STATE.db)
     if line is None:
         raise exc
-    error(line)
+    error(line, exc=exc)
     raise typer.Exit(1) from None
 
 
@@ -247,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
         # (prog_name: `python -m svcdesk` completes and shows usage as the installed command)
         app(args=argv, prog_name="svcdesk", standalone_mode=True)
     except SvcDeskError as exc:
-        error(str(exc))
+        error(str(exc), exc=exc)
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

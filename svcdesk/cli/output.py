@@ -77,5 +77,25 @@ def cut(text: str, limit: int = MAX_ERROR) -> str:
     )
 
 
-def error(message: str) -> None:
+# Set when the command line has --json: errors then go to stderr as one JSON object.
+JSON_ERRORS = False
+
+
+def error_code(exc: BaseException | None) -> str:
+    """The error's kind for scripts: NotFound -> "not_found", a usage error -> "usage"."""
+    if exc is None:
+        return "error"
+    name = type(exc).__name__
+    if name in ("UsageError", "BadParameter", "NoSuchOption", "MissingParameter", "BadOptionUsage"):
+        return "usage"
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def error(message: str, *, exc: BaseException | None = None, exit_code: int = 1) -> None:
+    """One line `error: ...` on stderr; under --json one object
+    `{"error": message, "code": kind, "exit": exit_code}` (same exit codes)."""
+    if JSON_ERRORS:
+        data = {"error": cut(message), "code": error_code(exc), "exit": exit_code}
+        sys.stderr.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return
     _consoles()[1].print(f"error: {cut(message)}", markup=False)
