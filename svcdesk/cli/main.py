@@ -160,9 +160,13 @@ def root(
         str | None,
         typer.Option("--as", help="Name recorded in history (default: $SVCDESK_USER or OS user)."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress display on a terminal.")
+    ] = False,
 ) -> None:
     STATE.db = db
     STATE.actor = actor or default_actor()
+    STATE.quiet = quiet
     STATE._engine = None
     if ctx.invoked_subcommand is None:
         from svcdesk.tui.launch import run_console

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # (SQLAlchemy is imported by the commands that open the datab
 class CliState:
     db: str | None = None
     actor: str = "dispatcher"
+    quiet: bool = False  # (--quiet: no progress display)
     _engine: Engine | None = field(default=None, repr=False)
 
     @property

@@ -11,6 +11,7 @@ import typer
 from svcdesk.cli.files import input_file, is_stdio, output_file, say
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json
+from svcdesk.cli.progress import progress
 from svcdesk.cli.state import STATE, engine
 from svcdesk.config import resolve_db_url
 from svcdesk.errors import InvalidInput
@@ -78,7 +79,7 @@ def backup(
             info("today's backup already exists")
         return
     assert file is not None
-    with output_file(file, ".db") as path:
+    with output_file(file, ".db") as path, progress("db backup"):
         target = dbmod.backup(engine(), path)
     say(f"backup written: {file if is_stdio(file) else target}", file)
 
@@ -115,7 +116,7 @@ def check(json_out: JsonOpt = False) -> None:
     from svcdesk.db import read_session
     from svcdesk.services.common.integrity import run_checks
 
-    with read_session(engine()) as session:
+    with progress("db check"), read_session(engine()) as session:
         results = run_checks(session)
     failed = [r for r in results if not r.ok]
     if json_out:
@@ -138,7 +139,16 @@ def migrate_to(
     from svcdesk.migrate import migrate
 
     target = make_engine(url, create=False)
-    reports = migrate(engine(), target, progress=lambda t, n: info(f"  {t}: {n} rows"))
+    lines: list[str] = []  # (printed once the progress line is gone)
+    with progress("db migrate-to") as step:
+
+        def copied(table: str, rows: int) -> None:
+            step(0, f"db migrate-to: {table}")
+            lines.append(f"  {table}: {rows} rows")
+
+        reports = migrate(engine(), target, progress=copied)
+    for line in lines:
+        info(line)
     info(
         f"copied {sum(r.rows for r in reports)} rows in {len(reports)} tables; counts and totals verified"
     )

@@ -11,6 +11,7 @@ from svcdesk.atomicfile import atomic_write
 from svcdesk.cli.files import say, say_json
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.progress import progress
 from svcdesk.cli.state import actor, engine
 from svcdesk.clock import now as clock_now
 from svcdesk.db import read_session, write_session
@@ -145,11 +146,12 @@ def plan_cmd(
         zone = shop_zone(session)
         today = clock_now().astimezone(zone).date()
         day = parse_day(date, zone) if date else next_plan_day(session, today)
-        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
+        with progress(f"dispatch plan {day}"):
+            proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
         changes = diff(proposal, day_schedule(session, day, zone=zone))
     result = None
     if apply_:
-        with write_session(engine()) as session:
+        with progress(f"dispatch plan {day}: booking"), write_session(engine()) as session:
             result = apply(session, proposal, actor())
     if json_out:
         out = shapes.proposal_json(proposal, changes)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from svcdesk.cli.files import output_file, say, say_json, to_stdout
 from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import console, err_console, info, print_json
+from svcdesk.cli.progress import wanted as progress_wanted
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import write_session
 from svcdesk.errors import BatchRejected, InvalidInput
@@ -170,8 +171,8 @@ def _single(flags: dict, dry_run: bool, json_out: bool, match_existing: bool) ->
 
 
 def _show_progress(src) -> bool:
-    """A bar only on a terminal and only for big files (never when piped)."""
-    return sys.stdout.isatty() and (src.size or 0) >= PROGRESS_MIN_BYTES
+    """A bar only on a terminal, not under --json/--quiet, and only for big files."""
+    return progress_wanted() and (src.size or 0) >= PROGRESS_MIN_BYTES
 
 
 def _batch(
