@@ -22,9 +22,13 @@ from sqlmodel import col
 
 from svcdesk.models import Customer, Site
 from svcdesk.models.base import table_of
-from svcdesk.models.billing import Invoice, InvoiceLine, InvoiceStatus
+from svcdesk.models.billing import Invoice, InvoiceLine
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
-from svcdesk.services.reporting.export_kinds.quickbooks_invoices import money_text
+from svcdesk.services.reporting.export_kinds.quickbooks_invoices import (
+    described,
+    issued_lines,
+    money_text,
+)
 from svcdesk.services.reporting.export_kinds.quickbooks_parties import _first_site
 
 SALES_ACCOUNT = "200"  # Xero's default chart: 200 Sales
@@ -45,7 +49,7 @@ def us_date(day):
 
 def build_invoices():
     i, ln = Invoice, InvoiceLine
-    return (
+    return issued_lines(
         select(
             Customer.name.label("*ContactName"),
             func.coalesce(Customer.email, "").label("EmailAddress"),
@@ -54,10 +58,7 @@ def build_invoices():
             us_date(i.issued_on).label("*InvoiceDate"),
             us_date(i.due_on).label("*DueDate"),
             case((ln.code.is_(None), literal("")), else_=ln.code).label("InventoryItemCode"),
-            case(
-                (ln.coverage_note.is_(None), ln.description),
-                else_=ln.description + literal(" (") + ln.coverage_note + literal(")"),
-            ).label("*Description"),
+            described(ln).label("*Description"),
             literal(1).label("*Quantity"),
             money_text(ln.net_cents).label("*UnitAmount"),
             literal(SALES_ACCOUNT).label("*AccountCode"),
@@ -68,10 +69,6 @@ def build_invoices():
             money_text(i.total_cents).label("Total"),
             literal("USD").label("Currency"),
         )
-        .select_from(ln)
-        .join(i, i.id == ln.invoice_id)
-        .join(Customer, Customer.id == i.customer_id)
-        .where(i.status.not_in([InvoiceStatus.DRAFT.value, InvoiceStatus.VOID.value]))
     )
 
 
