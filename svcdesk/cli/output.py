@@ -91,11 +91,13 @@ def error_code(exc: BaseException | None) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
-def error(message: str, *, exc: BaseException | None = None, exit_code: int = 1) -> None:
+def error(
+    message: str, *, exc: BaseException | None = None, exit_code: int = 1, **extra: Any
+) -> None:
     """One line `error: ...` on stderr; under --json one object
-    `{"error": message, "code": kind, "exit": exit_code}` (same exit codes)."""
+    `{"error": message, "code": kind, "exit": exit_code, **extra}` (same exit codes)."""
     if JSON_ERRORS:
-        data = {"error": cut(message), "code": error_code(exc), "exit": exit_code}
+        data = {"error": cut(message), "code": error_code(exc), "exit": exit_code, **extra}
         sys.stderr.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
     _consoles()[1].print(f"error: {cut(message)}", markup=False)

@@ -35,3 +35,14 @@ def test_invalid_input_kind(db_path, shop):
     assert r.exit_code == 1
     data = json.loads(r.stderr)
     assert data["code"] == "invalid_input" and "sleeping" in data["error"]
+
+
+def test_a_rejected_intake_batch_is_one_json_object_with_its_rows(db_path, shop):
+    from pathlib import Path
+
+    bad = Path(__file__).resolve().parents[1] / "fixtures" / "intake" / "bad_rows.csv"
+    r = cli(db_path, "intake", "--file", str(bad), "--json")
+    assert r.exit_code == 1 and r.stdout == ""
+    data = json.loads(r.stderr)
+    assert (data["code"], data["exit"]) == ("batch_rejected", 1)
+    assert data["error"] == "5 bad row(s); nothing imported" and len(data["rows"]) == 5

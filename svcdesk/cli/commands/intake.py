@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from svcdesk.cli.files import output_file, say, say_json, to_stdout
 from svcdesk.cli.options import DryRunOpt, JsonOpt
-from svcdesk.cli.output import console, err_console, info, print_json
+from svcdesk.cli.output import console, err_console, error, info, print_json
 from svcdesk.cli.progress import wanted as progress_wanted
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import write_session
@@ -223,6 +223,9 @@ def _batch(
             )
         except BatchRejected as exc:
             stack.close()
+            if json_out:  # (one JSON object, the bad rows in it)
+                error(f"{len(exc.lines)} bad row(s); nothing imported", exc=exc, rows=exc.lines)
+                raise typer.Exit(1) from None
             for line in exc.lines:
                 err_console.print(line, markup=False)
             err_console.print(f"error: {len(exc.lines)} bad row(s); nothing imported", markup=False)
