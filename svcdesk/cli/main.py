@@ -8,17 +8,18 @@ building all ~40 groups cost ~0.3 s of CPU on every start — most of a cron job
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any
 
-import click
 import typer
 import typer.main
-from typer.core import TyperCommand, TyperGroup
+from typer.core import CompletionItem, TyperCommand, TyperGroup
 
-from svcdesk.cli import commands
+from svcdesk.cli import commands, output
+from svcdesk.cli.completion import COMPLETE_VAR, attach_completers, completing
 from svcdesk.cli.output import error
 from svcdesk.cli.state import STATE
 from svcdesk.config import default_actor
@@ -53,6 +54,8 @@ def _build(name: str) -> Command | None:
         holder.callback()(lambda: None)  # (a callback makes Typer build a group)
         _LAZY[name](holder)
         _BUILT[name] = typer.main.get_group(holder).commands[name]
+        if completing():
+            attach_completers(name, _BUILT[name])
     return _BUILT.get(name)
 
 
@@ -61,19 +64,61 @@ class CheckedGroup(TyperGroup):
     Its subcommands are built on first use (see the module's docstring)."""
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
-        _register_all()  # (help and completion list everything)
-        return sorted({*super().list_commands(ctx), *_LAZY})
+        _register_unindexed()  # (help and completion list everything)
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES, *_LAZY})
 
     def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:
         return super().get_command(ctx, cmd_name) or _build(cmd_name)
+
+    def _short_helps(self, ctx: typer.Context, limit: int) -> list[tuple[str, str]]:
+        """(name, short help) of every visible command: from svcdesk/cli/index.py, so
+        `--help` and completion import no command module."""
+        from svcdesk.cli.index import HIDDEN, SHORT_HELP
+
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in SHORT_HELP:  # (a stub command shortens it as Typer would)
+                rows.append(
+                    (name, TyperCommand(name, help=SHORT_HELP[name]).get_short_help_str(limit))
+                )
+            elif name in HIDDEN:
+                continue
+            elif (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        return rows
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        rows = self._short_helps(ctx, formatter.width - 6 - max(map(len, COMMAND_MODULES)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: typer.Context, incomplete: str) -> list[CompletionItem]:
+        items = [
+            CompletionItem(name, help=text)
+            for name, text in self._short_helps(ctx, 80)
+            if name.startswith(incomplete)
+        ]
+        return items + TyperCommand.shell_complete(self, ctx, incomplete)
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        output.JSON_ERRORS = "--json" in args  # (errors as JSON for a --json caller)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except SvcDeskError as exc:
-            error(str(exc))
+            error(str(exc), exc=exc)
             raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as exc:
+            # a usage error (exit 2): as JSON under --json, else click prints it
+            message = getattr(exc, "format_message", None)
+            if output.JSON_ERRORS and message is not None:
+                code = getattr(exc, "exit_code", 2)
+                error(message(), exc=exc, exit_code=code)
+                raise typer.Exit(code) from None
             raise
         except Exception as exc:
             _one_line_or_raise(exc)
@@ -87,7 +132,7 @@ def _one_line_or_raise(exc: Exception) -> None:
     line = one_line(exc, STATE.db)
     if line is None:
         raise exc
-    error(line)
+    error(line, exc=exc)
     raise typer.Exit(1) from None
 
 
@@ -96,7 +141,7 @@ app = typer.Typer(
     name="svcdesk",
     help="Service order console for field-service shops. Run without a command to open it.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # (--install-completion / --show-completion: bash, zsh, fish)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -115,9 +160,13 @@ def root(
         str | None,
         typer.Option("--as", help="Name recorded in history (default: $SVCDESK_USER or OS user)."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress display on a terminal.")
+    ] = False,
 ) -> None:
     STATE.db = db
     STATE.actor = actor or default_actor()
+    STATE.quiet = quiet
     STATE._engine = None
     if ctx.invoked_subcommand is None:
         from svcdesk.tui.launch import run_console
@@ -185,6 +234,15 @@ def _register_all() -> None:
         _register(info.name)
 
 
+def _register_unindexed() -> None:
+    """Register the modules COMMAND_MODULES does not name (a new module lists its commands
+    before it is indexed); finding them reads the directory, importing nothing else."""
+    indexed = {m for names in COMMAND_MODULES.values() for m in names}
+    for info in pkgutil.iter_modules(commands.__path__):
+        if info.name not in indexed:
+            _register(info.name)
+
+
 def _load(name: str) -> None:
     """Register the modules behind command `name` (all of them for an unknown name)."""
     if name in COMMAND_MODULES:
@@ -196,10 +254,17 @@ def _load(name: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console script: user errors become one line on stderr and exit 1."""
+    instruction = os.environ.get(COMPLETE_VAR, "")
+    if instruction.startswith("complete_"):
+        from svcdesk.cli.completion import fast_complete
+
+        if fast_complete(lambda: typer.main.get_command(app), instruction):
+            sys.exit(0)
     try:
-        app(args=argv, standalone_mode=True)
+        # (prog_name: `python -m svcdesk` completes and shows usage as the installed command)
+        app(args=argv, prog_name="svcdesk", standalone_mode=True)
     except SvcDeskError as exc:
-        error(str(exc))
+        error(str(exc), exc=exc)
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

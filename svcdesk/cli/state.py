@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from svcdesk.db import open_engine
+if TYPE_CHECKING:  # (SQLAlchemy is imported by the commands that open the database)
+    from sqlalchemy import Engine
 
 
 @dataclass
 class CliState:
     db: str | None = None
     actor: str = "dispatcher"
+    quiet: bool = False  # (--quiet: no progress display)
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from svcdesk.db import open_engine
+
             self._engine = open_engine(self.db)  # (refuses a path without a shop)
         return self._engine
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import random
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +44,14 @@ def steps():
     return sorted((m for m in mods if hasattr(m, "run")), key=lambda m: (m.ORDER, m.__name__))
 
 
-def build_demo(engine: Engine, *, orders: int = 300, seed: int = 7) -> DemoContext:
+def build_demo(
+    engine: Engine,
+    *,
+    orders: int = 300,
+    seed: int = 7,
+    on_step: Callable[[str], None] | None = None,
+) -> DemoContext:
+    """`on_step(name)` after each step (the CLI's progress bar: len(steps()) of them)."""
     from svcdesk.services.common.settings import shop_zone
 
     with write_session(engine) as session:
@@ -53,6 +61,8 @@ def build_demo(engine: Engine, *, orders: int = 300, seed: int = 7) -> DemoConte
         with _history_only(ctx.now):
             for step in steps():
                 step.run(session, ctx)
+                if on_step is not None:
+                    on_step(step.__name__.rsplit(".", 1)[-1])
     return ctx
 
 

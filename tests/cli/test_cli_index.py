@@ -57,3 +57,41 @@ def test_a_group_loaded_alone_is_complete():
     assert r.returncode == 0 and "--file" in r.stdout
     r = run("nosuchcommand")
     assert r.returncode == 2 and "No such command" in r.stderr
+
+
+def test_the_help_index_matches_what_the_modules_register():
+    from svcdesk.cli.index import HIDDEN, SHORT_HELP
+    from svcdesk.cli.main import _build
+
+    shown, hidden = {}, set()
+    for name in COMMAND_MODULES:
+        cmd = _build(name)
+        if cmd.hidden:
+            hidden.add(name)
+        else:
+            shown[name] = cmd.get_short_help_str(200)
+    assert hidden == HIDDEN
+    assert shown == SHORT_HELP, "regenerate svcdesk/cli/index.py SHORT_HELP from: " + repr(shown)
+
+
+def imported_by(*args: str) -> set[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "svcdesk", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    return {line.rsplit("|", 1)[1].strip() for line in r.stderr.splitlines() if "|" in line}
+
+
+def test_help_imports_no_command_module_nor_the_database_layer():
+    modules = imported_by("--help")
+    assert not [m for m in modules if m.startswith("svcdesk.cli.commands.")]
+    assert not {"sqlalchemy", "sqlmodel", "rich", "fpdf", "numpy"} & modules
+
+
+def test_db_path_imports_neither_sqlalchemy_nor_the_models(tmp_path):
+    modules = imported_by("--db", str(tmp_path / "x.db"), "db", "path")
+    assert not {"sqlalchemy", "sqlmodel", "svcdesk.models"} & modules

@@ -53,9 +53,15 @@ def test_csv_by_tech(db_path, engine):
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["group"] for r in rows] == ["Ben", "Ann", "(none)", "TOTAL"]
-    assert rows[0]["gross_profit"] == "33200" and rows[1]["utilization"] == "12.5"
-    assert rows[2]["utilization"] == ""  # no data stays empty, never 0
+    assert rows[0]["gross_profit_cents"] == "33200" and rows[1]["utilization_pct"] == "12.5"
+    assert rows[2]["utilization_pct"] == ""  # no data stays empty, never 0
     assert rows[3]["orders_created"] == "5"
+    # the exports' naming rule: a number carries its unit (docs/exports.md)
+    header = list(rows[0])
+    assert {"revenue_cents", "response_median_minutes", "first_time_fix_pct"} <= set(header)
+    money = [c for c in header if "revenue" in c or "profit" in c or "receivables" in c]
+    assert money and all(c.endswith("_cents") for c in money)
+    assert header[0] == "group" and not [c for c in header if c.count("_cents") > 1]
 
 
 def test_grouped_table_and_filters(db_path, engine):

@@ -19,14 +19,27 @@ def test_schedule_day_json(db_path, shop):
     r = cli(db_path, "schedule", "day", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
+    # one convention (issue 20): UTC with Z, the shop's clock only in `*_local` fields
     assert (data["date"], data["timezone"], data["start"], data["end"]) == (
         "2026-11-25",
         "America/Chicago",
-        "08:00",
-        "19:00",
+        "2026-11-25T14:00:00Z",
+        "2026-11-26T01:00:00Z",
+    )
+    assert (data["start_local"], data["end_local"]) == (
+        "2026-11-25T08:00:00-06:00",
+        "2026-11-25T19:00:00-06:00",
     )
     bob = next(t for t in data["technicians"] if t["name"] == "Bob Ruiz")
-    assert bob["shifts"] == [{"start": "08:00", "end": "17:00", "reason": None}]
+    assert bob["shifts"] == [
+        {
+            "start": "2026-11-25T14:00:00Z",
+            "end": "2026-11-25T23:00:00Z",
+            "start_local": "2026-11-25T08:00:00-06:00",
+            "end_local": "2026-11-25T17:00:00-06:00",
+            "reason": None,
+        }
+    ]
     assert (bob["shift_minutes"], bob["booked_minutes"]) == (540, 60)
     (visit,) = bob["visits"]
     assert visit["number"] == shop["o2"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from svcdesk.cli.files import input_file, is_stdio
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
@@ -31,7 +33,7 @@ def data_dir() -> Path:
 @app.command("add")
 def add(
     number: str,
-    path: Annotated[str, typer.Argument(help="The file to attach.")],
+    path: Annotated[str, typer.Argument(help="The file to attach ('-' = stdin, with --name).")],
     kind: Annotated[str, typer.Option("--kind", help="photo, document or signature.")] = "photo",
     visit_id: Annotated[int | None, typer.Option("--visit", help="Visit id on the order.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Display file name.")] = None,
@@ -42,19 +44,23 @@ def add(
     ] = None,
 ) -> None:
     """Copy a file into the data dir and attach it to an order (or one of its visits)."""
-    with write_session(engine()) as session:
+    if is_stdio(path) and not name:
+        raise typer.BadParameter(
+            "reading the file from stdin ('-') needs --name", param_hint="--name"
+        )
+    with input_file(path) as source, write_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         visit = vp.find_visit(session, order, visit_id) if visit_id is not None else None
         att = attachments.add_attachment(
             session,
             order,
-            path,
+            str(source),
             data_dir(),
             visit=visit,
             kind=kind,
             name=name,
             caption=caption,
-            base_dir=base_dir,
+            base_dir=None if is_stdio(path) else base_dir,
             actor=actor(),
         )
         info(
@@ -121,11 +127,15 @@ def sign(
     number: str,
     signer: Annotated[str, typer.Option("--signer", help="The signer's name.")],
     at: Annotated[str | None, typer.Option("--at", help="When (default: now).")] = None,
-    image: Annotated[str | None, typer.Option("--image", help="Signature image file.")] = None,
+    image: Annotated[
+        str | None, typer.Option("--image", help="Signature image file ('-' = stdin).")
+    ] = None,
     visit_id: Annotated[int | None, typer.Option("--visit")] = None,
 ) -> None:
     """Record the customer's sign-off: name + time (and the image when given)."""
-    with write_session(engine()) as session:
+    with ExitStack() as stack, write_session(engine()) as session:
+        if image is not None:
+            image = str(stack.enter_context(input_file(image, ".png")))
         zone = shop_zone(session)
         order = lifecycle.get_order(session, number)
         visit = vp.find_visit(session, order, visit_id) if visit_id is not None else None

@@ -1,4 +1,5 @@
-"""`svcdesk db path|init|backup`."""
+"""`svcdesk db path|init|backup`. The database modules are imported in the commands that
+open one: `db path` (scripts call it to find the file) needs none of SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from svcdesk import db as dbmod
+from svcdesk.cli.files import input_file, is_stdio, output_file, say
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json
+from svcdesk.cli.progress import progress
 from svcdesk.cli.state import STATE, engine
 from svcdesk.config import resolve_db_url
-from svcdesk.db import read_session
 from svcdesk.errors import InvalidInput
 
 app = typer.Typer(help="Database location, creation and backups.", no_args_is_help=True)
@@ -39,6 +40,8 @@ def path(json_out: JsonOpt = False) -> None:
 @app.command("init")
 def init() -> None:
     """Create the schema (safe to re-run; nothing existing is changed)."""
+    from svcdesk import db as dbmod
+
     eng = engine()
     dbmod.init_schema(eng)
     info(f"database ready: {eng.url.render_as_string(hide_password=True)}")
@@ -46,7 +49,9 @@ def init() -> None:
 
 @app.command("backup")
 def backup(
-    file: Annotated[Path | None, typer.Argument(help="Where to write the copy.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Where to write the copy ('-' = stdout).")
+    ] = None,
     rotate: Annotated[
         bool,
         typer.Option(
@@ -55,6 +60,8 @@ def backup(
     ] = False,
 ) -> None:
     """Consistent online copy of the SQLite database (safe while the console is open)."""
+    from svcdesk import db as dbmod
+
     if rotate == (file is not None):
         raise typer.BadParameter("give either FILE or --rotate")
     if rotate:
@@ -71,25 +78,34 @@ def backup(
         else:
             info("today's backup already exists")
         return
-    target = dbmod.backup(engine(), file)
-    info(f"backup written: {target}")
+    assert file is not None
+    with output_file(file, ".db") as path, progress("db backup"):
+        target = dbmod.backup(engine(), path)
+    say(f"backup written: {file if is_stdio(file) else target}", file)
 
 
 @app.command("restore")
 def restore(
-    file: Annotated[Path, typer.Argument(help="A backup made by `svcdesk db backup`.")],
+    file: Annotated[
+        Path, typer.Argument(help="A backup made by `svcdesk db backup` ('-' = stdin, with --yes).")
+    ],
     yes: Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a verified backup; the current one is kept aside."""
     from svcdesk.backups import restore as do_restore
     from svcdesk.backups import verify_backup
 
-    counts = verify_backup(file.expanduser().resolve())
-    if not yes:
-        typer.confirm(
-            f"Replace the database with {file} ({counts['work_order']} orders)?", abort=True
+    if is_stdio(file) and not yes:
+        raise typer.BadParameter(
+            "reading the backup from stdin ('-') needs --yes", param_hint="--yes"
         )
-    aside, counts = do_restore(engine(), file)
+    with input_file(file, ".db") as path:
+        counts = verify_backup(path.expanduser().resolve())
+        if not yes:
+            typer.confirm(
+                f"Replace the database with {file} ({counts['work_order']} orders)?", abort=True
+            )
+        aside, counts = do_restore(engine(), path)
     STATE._engine = None
     info(f"restored {file} ({counts['work_order']} orders); previous database kept at {aside}")
 
@@ -97,9 +113,10 @@ def restore(
 @app.command("check")
 def check(json_out: JsonOpt = False) -> None:
     """Integrity check plus domain invariants (event trails, sequences, totals, stock)."""
+    from svcdesk.db import read_session
     from svcdesk.services.common.integrity import run_checks
 
-    with read_session(engine()) as session:
+    with progress("db check"), read_session(engine()) as session:
         results = run_checks(session)
     failed = [r for r in results if not r.ok]
     if json_out:
@@ -118,10 +135,20 @@ def migrate_to(
     url: Annotated[str, typer.Argument(help="Target, e.g. postgresql://user@host/svcdesk")],
 ) -> None:
     """Copy this database into an empty PostgreSQL database and verify counts and totals."""
+    from svcdesk.db import make_engine
     from svcdesk.migrate import migrate
 
-    target = dbmod.make_engine(url, create=False)
-    reports = migrate(engine(), target, progress=lambda t, n: info(f"  {t}: {n} rows"))
+    target = make_engine(url, create=False)
+    lines: list[str] = []  # (printed once the progress line is gone)
+    with progress("db migrate-to") as step:
+
+        def copied(table: str, rows: int) -> None:
+            step(0, f"db migrate-to: {table}")
+            lines.append(f"  {table}: {rows} rows")
+
+        reports = migrate(engine(), target, progress=copied)
+    for line in lines:
+        info(line)
     info(
         f"copied {sum(r.rows for r in reports)} rows in {len(reports)} tables; counts and totals verified"
     )

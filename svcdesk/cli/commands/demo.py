@@ -8,6 +8,7 @@ import typer
 from sqlmodel import func, select
 
 from svcdesk.cli.output import info
+from svcdesk.cli.progress import progress
 from svcdesk.cli.state import STATE
 from svcdesk.db import drop_schema, init_schema, make_engine, read_session, sqlite_path
 from svcdesk.errors import InvalidInput
@@ -25,7 +26,7 @@ def demo(
     ] = False,
 ) -> None:
     """Build a realistic demo shop (Austin, TX) in the database."""
-    from svcdesk.demo import build_demo
+    from svcdesk.demo import build_demo, steps
 
     eng = STATE._engine = make_engine(STATE.db)  # (the demo makes its own database)
     with read_session(eng) as session:
@@ -44,7 +45,10 @@ def demo(
             drop_schema(eng)
         eng = STATE._engine = make_engine(STATE.db)
         init_schema(eng)
-    ctx = build_demo(eng, orders=orders, seed=seed)
+    with progress("demo: building the shop", total=len(steps())) as step:
+        ctx = build_demo(
+            eng, orders=orders, seed=seed, on_step=lambda name: step(1, f"demo: {name}")
+        )
     info(
         f"demo shop ready: {len(ctx.techs)} technicians, {len(ctx.customers)} customers, "
         f"{len(ctx.sites)} sites, {len(ctx.order_numbers)} orders"

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from svcdesk.atomicfile import atomic_write
+from svcdesk.cli.files import say, say_json
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.progress import progress
 from svcdesk.cli.state import actor, engine
 from svcdesk.clock import now as clock_now
 from svcdesk.db import read_session, write_session
@@ -144,11 +146,12 @@ def plan_cmd(
         zone = shop_zone(session)
         today = clock_now().astimezone(zone).date()
         day = parse_day(date, zone) if date else next_plan_day(session, today)
-        proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
+        with progress(f"dispatch plan {day}"):
+            proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
         changes = diff(proposal, day_schedule(session, day, zone=zone))
     result = None
     if apply_:
-        with write_session(engine()) as session:
+        with progress(f"dispatch plan {day}: booking"), write_session(engine()) as session:
             result = apply(session, proposal, actor())
     if json_out:
         out = shapes.proposal_json(proposal, changes)
@@ -266,7 +269,8 @@ def route_cmd(
         float, typer.Option("--time-limit", help="Solver seconds.", callback=_time_limit)
     ] = 0.5,
     ics: Annotated[
-        Path | None, typer.Option("--ics", help="Write the route as an iCalendar file.")
+        Path | None,
+        typer.Option("--ics", help="Write the route as an iCalendar file ('-' = stdout)."),
     ] = None,
     force: HolidayOpt = False,
     json_out: JsonOpt = False,
@@ -281,24 +285,26 @@ def route_cmd(
         text = route_ics(proposal.route, day, zone)
         atomic_write(ics, lambda fh: fh.write(text), what="--ics", mode=engine_file_mode(engine()))
     if json_out:
-        print_json(shapes.tech_route_json(proposal))
+        say_json(shapes.tech_route_json(proposal), ics)
         return
     r = proposal.route
-    info(
+    say(
         f"{r.tech_name} {day:%a %Y-%m-%d}: {len(r.stops)} stops, {r.drive_minutes} min drive "
-        f"(booked order: {proposal.current_drive_minutes} min)"
+        f"(booked order: {proposal.current_drive_minutes} min)",
+        ics,
     )
     for s in r.stops:
-        info(
+        say(
             f"  {hm(s.arrival, zone)} eta  {hm(s.starts_at, zone)}-{hm(s.ends_at, zone)}  "
-            f"{s.number} {s.customer}, {s.address} ({s.travel_minutes} min)"
+            f"{s.number} {s.customer}, {s.address} ({s.travel_minutes} min)",
+            ics,
         )
     if r.lunch:
-        info(f"  lunch {hm(r.lunch[0], zone)}-{hm(r.lunch[1], zone)}")
+        say(f"  lunch {hm(r.lunch[0], zone)}-{hm(r.lunch[1], zone)}", ics)
     for u in proposal.unassigned:
-        info(f"  not placed: {u.number}: {u.reason}")
+        say(f"  not placed: {u.number}: {u.reason}", ics)
     if ics is not None:
-        info(f"wrote {ics}")
+        say(f"wrote {ics}", ics)
 
 
 def register(root: typer.Typer) -> None:

@@ -18,6 +18,7 @@ import typer
 from svcdesk.atomicfile import is_stdout
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import err_console, info, print_json, table
+from svcdesk.cli.progress import progress
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
 from svcdesk.services.common.files import file_mode
@@ -93,7 +94,10 @@ def run(kind_name: str, out: Path, fmt, since: str | None, incremental, json_out
     if since is not None:
         with read_session(eng) as session:
             since_at = parse_when(since, shop_zone(session), field="--since")
-    result = exports.run_export(eng, kind_name, fmt, out, since=since_at, incremental=incremental)
+    with progress(f"export {kind_name}"):
+        result = exports.run_export(
+            eng, kind_name, fmt, out, since=since_at, incremental=incremental
+        )
     if is_stdout(out):  # the rows went to stdout: the summary goes to stderr
         err_console.print(
             json.dumps(result.to_json()) if json_out else result.summary(), markup=False

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from svcdesk.cli.files import output_file, say, say_json, to_stdout
 from svcdesk.cli.options import DryRunOpt, JsonOpt
-from svcdesk.cli.output import console, err_console, info, print_json
+from svcdesk.cli.output import console, err_console, error, info, print_json
+from svcdesk.cli.progress import wanted as progress_wanted
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import write_session
 from svcdesk.errors import BatchRejected, InvalidInput
@@ -40,7 +42,8 @@ def intake(
     reject_file: Annotated[
         str | None,
         typer.Option(
-            "--reject-file", help="Import good rows; write bad rows (+ error column) here."
+            "--reject-file",
+            help="Import good rows; write bad rows (+ error column) here ('-' = stdout).",
         ),
     ] = None,
     customer: Annotated[str | None, _opt("customer", "Customer name.")] = None,
@@ -168,8 +171,8 @@ def _single(flags: dict, dry_run: bool, json_out: bool, match_existing: bool) ->
 
 
 def _show_progress(src) -> bool:
-    """A bar only on a terminal and only for big files (never when piped)."""
-    return sys.stdout.isatty() and (src.size or 0) >= PROGRESS_MIN_BYTES
+    """A bar only on a terminal, not under --json/--quiet, and only for big files."""
+    return progress_wanted() and (src.size or 0) >= PROGRESS_MIN_BYTES
 
 
 def _batch(
@@ -183,6 +186,8 @@ def _batch(
     with ExitStack() as stack:
         progress = None
         task = None
+        # ('-': the bad rows go to stdout once the run is over; the report to stderr)
+        reject_path = stack.enter_context(output_file(reject_file, ".csv")) if reject_file else None
 
         def on_open(src) -> None:
             nonlocal progress, task
@@ -208,7 +213,7 @@ def _batch(
                 engine(),
                 file,
                 fmt=fmt,
-                reject_path=reject_file,
+                reject_path=reject_path,
                 dry_run=dry_run,
                 actor=actor(),
                 progress=advance,
@@ -218,20 +223,25 @@ def _batch(
             )
         except BatchRejected as exc:
             stack.close()
+            if json_out:  # (one JSON object, the bad rows in it)
+                error(f"{len(exc.lines)} bad row(s); nothing imported", exc=exc, rows=exc.lines)
+                raise typer.Exit(1) from None
             for line in exc.lines:
                 err_console.print(line, markup=False)
             err_console.print(f"error: {len(exc.lines)} bad row(s); nothing imported", markup=False)
             raise typer.Exit(1) from None
     for column in result.unknown_columns:
         err_console.print(f"note: ignored unknown column {column!r}", markup=False)
+    if result.reject_file and to_stdout(reject_file):
+        result.reject_file = reject_file
     if json_out:
-        print_json(result.to_json())
+        say_json(result.to_json(), reject_file)
         return
-    info(result.summary())
+    say(result.summary(), reject_file)
     if result.created:
-        info(result.callers())
+        say(result.callers(), reject_file)
     if result.reject_file and result.rejected:
-        info(f"{result.rejected} bad row(s) written to {result.reject_file}")
+        say(f"{result.rejected} bad row(s) written to {result.reject_file}", reject_file)
 
 
 def register(root: typer.Typer) -> None:

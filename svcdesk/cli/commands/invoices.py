@@ -19,6 +19,7 @@ from svcdesk.cli.billing_opts import (
     TaxOpt,
     line_from_options,
 )
+from svcdesk.cli.files import say
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
@@ -355,14 +356,14 @@ def pay(
 @app.command("pdf")
 def pdf_cmd(
     number: str,
-    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write ('-' = stdout).")],
 ) -> None:
     """Write the invoice as a PDF with the company's details."""
     with read_session(engine()) as session:
         doc = documents.invoice_document(session, number)
         mode = file_mode(session)
     path = pdf.write_pdf(doc, out, mode)
-    info(f"{doc.number} written to {path}")
+    say(f"{doc.number} written to {path}", out)
 
 
 @app.command("text")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from svcdesk.cli.files import input_file
 from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
@@ -41,14 +42,16 @@ def part_json(p) -> dict:
 
 @app.command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV with sku,name,cost,list_price,...")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV with sku,name,cost,list_price,... ('-' = stdin)")
+    ],
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Import or update parts by SKU (all rows or none; re-running is a no-op)."""
     try:
-        with write_session(engine()) as session:
-            result = parts.import_csv(session, file)
+        with input_file(file, ".csv") as path, write_session(engine()) as session:
+            result = parts.import_csv(session, path)
             if dry_run:
                 raise _DryRun
     except _DryRun:

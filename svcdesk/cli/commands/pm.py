@@ -8,6 +8,7 @@ import typer
 
 from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.progress import progress
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
@@ -112,7 +113,7 @@ def generate(
     json_out: JsonOpt = False,
 ) -> None:
     """Create the maintenance orders due up to --through (safe to re-run: never duplicates)."""
-    with write_session(engine()) as session:
+    with progress("pm generate"), write_session(engine()) as session:
         result = pm_generate.generate(session, parse_day(through, shop_zone(session)),
                                       dry_run=dry_run, actor=actor())  # fmt: skip
     if json_out:

@@ -19,6 +19,7 @@ from svcdesk.cli.billing_opts import (
     TaxOpt,
     line_from_options,
 )
+from svcdesk.cli.files import say
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
@@ -250,12 +251,15 @@ def show(number: str, json_out: JsonOpt = False) -> None:
 
 
 @app.command("pdf")
-def pdf_cmd(number: str, out: Annotated[Path, typer.Option("--out", "-o")]) -> None:
+def pdf_cmd(
+    number: str,
+    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write ('-' = stdout).")],
+) -> None:
     """Write the quote (every option) as a PDF."""
     with read_session(engine()) as session:
         doc = documents.quote_document(session, number)
         mode = file_mode(session)
-    info(f"{doc.number} written to {pdf.write_pdf(doc, out, mode)}")
+    say(f"{doc.number} written to {pdf.write_pdf(doc, out, mode)}", out)
 
 
 @app.command("text")

@@ -115,10 +115,20 @@ def kpis_cmd(
         console.print("'no data' = nothing to measure; see docs/kpis.md", markup=False)
 
 
+# The exports' column rule (docs/exports.md): a number carries its unit in its name.
+UNIT_SUFFIX = {"cents": "_cents", "min": "_minutes", "h": "_hours", "d": "_days", "pct": "_pct"}
+
+
+def csv_column(kpi) -> str:
+    """`revenue` (cents) -> `revenue_cents`, `response_median` (min) -> `..._minutes`."""
+    suffix = UNIT_SUFFIX.get(kpi.unit, "")
+    return kpi.key if kpi.key.endswith(suffix) else kpi.key + suffix
+
+
 def _csv(report: kpis.KpiReport) -> None:
     keys = list(report.total)
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["group", *keys])
+    writer.writerow(["group", *[csv_column(report.total[k]) for k in keys]])
     for g in report.groups:
         writer.writerow([neutralise(g.label), *[_cell(g.kpis.get(k)) for k in keys]])
     writer.writerow(["TOTAL", *[_cell(report.total[k]) for k in keys]])

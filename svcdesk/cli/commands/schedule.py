@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 import typer
@@ -31,11 +32,27 @@ def hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def _span_json(span: Span) -> dict:
-    return {"start": hhmm(span.start), "end": hhmm(span.end), "reason": span.reason}
+# JSON times (docs/cli.md): `x` is UTC ISO 8601 with Z; `x_local` the same instant on the
+# shop's clock, ISO 8601 with its offset. The view counts wall-clock minutes of the day.
+def _at(sched: DaySchedule, minute: int) -> datetime:
+    day = sched.day + timedelta(days=minute // 1440)
+    return datetime.combine(day, time(minute % 1440 // 60, minute % 60), tzinfo=sched.zone)
 
 
-def _visit_json(v: VisitBlock) -> dict:
+def _times(name: str, when: datetime | None, zone) -> dict:
+    local = when.astimezone(zone).isoformat(timespec="seconds") if when else None
+    return {name: iso(when), f"{name}_local": local}
+
+
+def _span_json(sched: DaySchedule, span: Span) -> dict:
+    return {
+        **_times("start", _at(sched, span.start), sched.zone),
+        **_times("end", _at(sched, span.end), sched.zone),
+        "reason": span.reason,
+    }
+
+
+def _visit_json(v: VisitBlock, zone) -> dict:
     return {
         "visit_id": v.visit_id,
         "number": v.number,
@@ -45,8 +62,8 @@ def _visit_json(v: VisitBlock) -> dict:
         "customer": v.customer,
         "city": v.city,
         "summary": v.summary,
-        "starts_at": iso(v.starts_at),
-        "ends_at": iso(v.ends_at),
+        **_times("starts_at", v.starts_at, zone),
+        **_times("ends_at", v.ends_at, zone),
     }
 
 
@@ -54,19 +71,19 @@ def _day_json(sched: DaySchedule, unassigned) -> dict:
     return {
         "date": sched.day.isoformat(),
         "timezone": str(sched.zone),
-        "start": hhmm(sched.start_minute),
-        "end": hhmm(sched.end_minute),
+        **_times("start", _at(sched, sched.start_minute), sched.zone),
+        **_times("end", _at(sched, sched.end_minute), sched.zone),
         "technicians": [
             {
                 "id": lane.id,
                 "name": lane.name,
                 "active": lane.active,
                 "skills": lane.skills,
-                "shifts": [_span_json(s) for s in lane.shifts],
-                "time_off": [_span_json(t) for t in lane.time_off],
+                "shifts": [_span_json(sched, s) for s in lane.shifts],
+                "time_off": [_span_json(sched, t) for t in lane.time_off],
                 "shift_minutes": lane.shift_minutes,
                 "booked_minutes": lane.booked_minutes,
-                "visits": [_visit_json(v) for v in lane.visits],
+                "visits": [_visit_json(v, sched.zone) for v in lane.visits],
             }
             for lane in sched.lanes
         ],
@@ -78,7 +95,7 @@ def _day_json(sched: DaySchedule, unassigned) -> dict:
                 "customer": o.customer,
                 "skill": o.skill,
                 "est_minutes": o.est_minutes,
-                "sla_due": iso(o.sla_due),
+                **_times("sla_due", o.sla_due, sched.zone),
             }
             for o in unassigned
         ],
@@ -121,16 +138,16 @@ def day_cmd(
     info(f"{len(unassigned)} unassigned: " + ", ".join(o.number for o in unassigned[:20]))
 
 
-def _techday_json(d: TechDay) -> dict:
+def _techday_json(d: TechDay, zone) -> dict:
     return {
         "date": d.day.isoformat(),
         "shift_minutes": d.shift_minutes,
         "booked_minutes": d.booked_minutes,
-        "visits": [_visit_json(v) for v in d.visits],
+        "visits": [_visit_json(v, zone) for v in d.visits],
     }
 
 
-def _status_json(t: TechStatus) -> dict:
+def _status_json(t: TechStatus, zone) -> dict:
     return {
         "id": t.id,
         "name": t.name,
@@ -139,8 +156,8 @@ def _status_json(t: TechStatus) -> dict:
         "status": t.status,
         "detail": t.detail,
         "current": t.current,
-        "today": _techday_json(t.today),
-        "tomorrow": _techday_json(t.tomorrow),
+        "today": _techday_json(t.today, zone),
+        "tomorrow": _techday_json(t.tomorrow, zone),
     }
 
 
@@ -152,8 +169,9 @@ def techs_cmd(
     """Each technician's status now (free, en_route, on_site, off) and booked hours."""
     with read_session(engine()) as session:
         rows = tech_statuses(session, include_inactive=all_)
+        zone = shop_zone(session)
     if json_out:
-        print_json([_status_json(t) for t in rows])
+        print_json([_status_json(t, zone) for t in rows])
         return
     table(
         f"{len(rows)} technicians",

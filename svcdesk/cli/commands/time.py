@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.atomicfile import atomic_write
+from svcdesk.cli.files import say, say_json
 from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
@@ -234,7 +235,7 @@ def approve(
 
 def export_timecards(
     week: Annotated[str, typer.Option("--week", help="Any day of the week (Mon-Sun) to export.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write ('-' = stdout).")],
     json_out: JsonOpt = False,
 ) -> None:
     """Payroll CSV of APPROVED time for one week: per technician per day, regular/overtime."""
@@ -254,12 +255,13 @@ def export_timecards(
         "overtime_hours": round(sum(c.overtime_minutes for c in cards) / 60, 2),
     }
     if json_out:
-        print_json(summary)
+        say_json(summary, out)
         return
-    info(
+    say(
         f"timecards week of {first}: {len(cards)} rows to {out} "
         f"({summary['regular_hours']} regular h, {summary['overtime_hours']} overtime h)"
-        + (f"; {pending} unapproved entries left out" if pending else "")
+        + (f"; {pending} unapproved entries left out" if pending else ""),
+        out,
     )
 
 

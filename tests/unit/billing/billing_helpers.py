@@ -128,3 +128,21 @@ def set_tax(session: Session, order, bp: int = 825) -> None:
 def set_warranty(session: Session, order, until: date) -> None:
     session.get(Asset, order.asset_id).warranty_until = until
     session.flush()
+
+
+def issued_with_parts(session: Session, shop: dict):
+    """o1 invoiced and issued: 2 h of labor, a warranty capacitor (covered: net 0) and
+    2.5 lb of refrigerant, 8.25 % tax (the accounting exports' case)."""
+    from svcdesk.services.billing import from_order, invoices
+    from svcdesk.services.orders import lifecycle
+
+    seed_pricebook(session)
+    o = lifecycle.get_order(session, shop["o1"])
+    set_tax(session, o, 825)
+    add_time(session, o, shop["alice"], "2026-11-24 16:00", "2026-11-24 18:00")
+    use_part(session, o, "CAP-45", 1000, price=4000, cost=1500, warranty=True)
+    use_part(session, o, "R410A", 2500, price=5250, cost=3000)
+    complete(session, o)
+    inv = from_order.invoice_order(session, o)
+    invoices.issue(session, inv)
+    return inv

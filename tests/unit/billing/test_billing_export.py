@@ -6,24 +6,15 @@ import csv
 from decimal import Decimal
 
 from svcdesk.db import write_session
-from svcdesk.services.billing import from_order, invoices
+from svcdesk.services.billing import invoices
 from svcdesk.services.billing.invoices import LineDraft
-from svcdesk.services.orders import lifecycle
 from svcdesk.services.reporting import exports
 from tests.unit.billing import billing_helpers as h
 
 
 def test_quickbooks_invoices_match_the_books(engine, shop, tmp_path):
     with write_session(engine) as s:
-        h.seed_pricebook(s)
-        o = lifecycle.get_order(s, shop["o1"])
-        h.set_tax(s, o, 825)
-        h.add_time(s, o, shop["alice"], "2026-11-24 16:00", "2026-11-24 18:00")
-        h.use_part(s, o, "CAP-45", 1000, price=4000, cost=1500, warranty=True)
-        h.use_part(s, o, "R410A", 2500, price=5250, cost=3000)
-        h.complete(s, o)
-        inv = from_order.invoice_order(s, o)
-        invoices.issue(s, inv)
+        inv = h.issued_with_parts(s, shop)
         total = inv.total_cents
         draft = invoices.create_invoice(
             s, customer_id=shop["customer"], lines=[LineDraft("Not yet", 100)]

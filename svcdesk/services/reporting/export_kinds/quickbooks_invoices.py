@@ -42,9 +42,29 @@ def percent_text(bp):
     )
 
 
-def build():
+def described(ln):
+    """A line's description with what was covered or discounted, e.g. '... (warranty part)'."""
+    return case(
+        (ln.coverage_note.is_(None), ln.description),
+        else_=ln.description + literal(" (") + ln.coverage_note + literal(")"),
+    )
+
+
+def issued_lines(query):
+    """`query` over the lines of issued invoices (drafts and voided ones left out) and
+    their customers."""
     i, ln = Invoice, InvoiceLine
     return (
+        query.select_from(ln)
+        .join(i, i.id == ln.invoice_id)
+        .join(Customer, Customer.id == i.customer_id)
+        .where(i.status.not_in([InvoiceStatus.DRAFT.value, InvoiceStatus.VOID.value]))
+    )
+
+
+def build():
+    i, ln = Invoice, InvoiceLine
+    return issued_lines(
         select(
             i.number.label("InvoiceNo"),
             Customer.name.label("Customer"),
@@ -52,10 +72,7 @@ def build():
             cast(i.due_on, String).label("DueDate"),
             i.memo.label("Memo"),
             case((ln.code.is_(None), ln.kind), else_=ln.code).label("Item(Product/Service)"),
-            case(
-                (ln.coverage_note.is_(None), ln.description),
-                else_=ln.description + literal(" (") + ln.coverage_note + literal(")"),
-            ).label("ItemDescription"),
+            described(ln).label("ItemDescription"),
             literal(1).label("ItemQuantity"),
             money_text(ln.net_cents).label("ItemRate"),
             money_text(ln.net_cents).label("ItemAmount"),
@@ -66,10 +83,6 @@ def build():
             i.status.label("Status"),
             ln.position.label("Line"),
         )
-        .select_from(ln)
-        .join(i, i.id == ln.invoice_id)
-        .join(Customer, Customer.id == i.customer_id)
-        .where(i.status.not_in([InvoiceStatus.DRAFT.value, InvoiceStatus.VOID.value]))
     )
 
 
