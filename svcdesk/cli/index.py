@@ -23,6 +23,7 @@ SHORT_HELP: dict[str, str] = {
     "init": "Start a shop: create the database with the company name, time zone, business hours and default tax zone.",
     "intake": "Take a call (one order from flags) or import a file of requests (--file).",
     "invoices": "Invoices: build from an order, edit drafts, send, pay, void, PDF.",
+    "links": "Links customers open: approve a quote, see an invoice, ask for service.",
     "orders": "Work orders: list, show, move through their life, book visits.",
     "parts": "The parts catalog: SKU, prices, reorder point, vendor.",
     "payments": "Payments received against invoices.",
