@@ -98,6 +98,14 @@ def act_as(engine: Engine, name: str, on_behalf_of: str | None = None) -> None:
     _ACTING[engine.pool] = Acting(name, on_behalf_of)
 
 
+def act_as_unless_set(engine: Engine, name: str) -> None:
+    """`act_as(engine, name)` unless the engine acts as `name` already (on behalf of
+    someone: the console started by `svcdesk --as NAME`)."""
+    current = _ACTING.get(engine.pool)
+    if current is None or current.name != name:
+        act_as(engine, name)
+
+
 def acting(session: Session) -> Acting:
     """Who this session's changes are recorded as ("system" when no face said)."""
     pool = getattr(session.get_bind(), "pool", None)
@@ -116,12 +124,28 @@ def who_text(actor: str, behalf: str | None) -> str:
     return f"{actor} on behalf of {behalf}" if behalf else actor
 
 
-def _word(value: Any) -> str:
+def _word(key: str, value: Any) -> str:
+    """A stored value in words: cents as money, basis points as a percent, thousandths as a
+    quantity, yes/no, "-" for nothing."""
+    from svcdesk.services.common.money import fmt_money, fmt_percent
+    from svcdesk.services.common.quantity import fmt_qty
+
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int):
+        for suffix, shown in (("_cents", fmt_money), ("_bp", fmt_percent), ("_milli", fmt_qty)):
+            if key.endswith(suffix):
+                return shown(value) + ("%" if suffix == "_bp" else "")
     return str(value)
+
+
+def _label(key: str) -> str:
+    """A field's name in words ("list_price_cents" -> "list price")."""
+    for suffix in ("_cents", "_bp", "_milli"):
+        key = key.removesuffix(suffix)
+    return key.replace("_", " ")
 
 
 def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
@@ -129,9 +153,9 @@ def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) 
     (the values of a created or deleted record when one side is missing)."""
     if before is None or after is None:
         side = after if before is None else before
-        return [f"{k} {_word(v)}" for k, v in (side or {}).items()]
+        return [f"{_label(k)} {_word(k, v)}" for k, v in (side or {}).items()]
     return [
-        f"{k} {_word(before.get(k))} -> {_word(after.get(k))}"
+        f"{_label(k)} {_word(k, before.get(k))} -> {_word(k, after.get(k))}"
         for k in {**before, **after}
         if before.get(k) != after.get(k)
     ]
