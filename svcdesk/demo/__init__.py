@@ -44,8 +44,10 @@ def steps():
 
 
 def build_demo(engine: Engine, *, orders: int = 300, seed: int = 7) -> DemoContext:
+    from svcdesk.services.common.events import act_as
     from svcdesk.services.common.settings import shop_zone
 
+    act_as(engine, "demo")  # (history the demo writes without naming someone)
     with write_session(engine) as session:
         ctx = DemoContext(
             seed=seed, orders=orders, now=now(), zone=shop_zone(session), rng=random.Random(seed)

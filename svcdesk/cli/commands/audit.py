@@ -91,7 +91,7 @@ def audit(
                 fmt(r.at, zone),
                 r.who,
                 r.order,
-                r.kind,
+                r.kind.replace("_", " "),
                 r.change,
                 r.detail,
             )

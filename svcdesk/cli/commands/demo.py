@@ -59,6 +59,11 @@ def demo(
         + f' techs enrol "{tech}" --url http://THIS-MACHINE:8000` and open the link or scan '
         "its QR code on the phone (one use, 15 minutes)."
     )
+    staff = ", ".join(ctx.extra.get("staff", []))
+    info(
+        f"Staff: {staff}; act as one with `svcdesk{db} --as dana ...` (recorded as dana on "
+        f"behalf of you); `svcdesk{db} audit --kind technician` shows who changed what."
+    )
     if open_console:
         from svcdesk.tui.launch import run_console
 

@@ -68,6 +68,8 @@ def audit_log(
     of everything; `kind` keeps one kind of record ("order", "technician", "time entry"),
     `ref` (with a kind other than order) one record of it."""
     entity = record_kind(kind) if kind else None
+    if entity == "customer":
+        return customer_rows(session, ref=ref, actor=actor, since=since, limit=limit)[::-1]
     if entity not in (None, "order"):
         rows = change_rows(session, entity=entity, ref=ref, actor=actor, since=since, limit=limit)
         return rows[::-1]
@@ -99,6 +101,7 @@ def audit_log(
         newest_first and entity is None
     ):  # the whole log: record changes too, newest `limit` of both together
         rows += change_rows(session, actor=actor, since=since, limit=limit)
+        rows += customer_rows(session, actor=actor, since=since, limit=limit)
         rows.sort(key=lambda r: r.at, reverse=True)
         rows = rows[:limit] if limit else rows
     return rows[::-1] if newest_first else rows
@@ -133,3 +136,32 @@ def change_rows(
                      e.detail, e.on_behalf_of, data.get("before"), data.get("after"))
         )  # fmt: skip
     return rows
+
+
+def customer_rows(
+    session: Session,
+    *,
+    ref: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = 500,
+) -> list[AuditRow]:
+    """Customers' own history (added, edited, merged, assets and contacts), newest first."""
+    from svcdesk.models import CustomerEvent
+
+    stmt = select(CustomerEvent).order_by(
+        col(CustomerEvent.at).desc(), col(CustomerEvent.id).desc()
+    )
+    if ref is not None:
+        stmt = stmt.where(CustomerEvent.customer_id == (int(ref) if ref.isdigit() else -1))
+    if actor:
+        stmt = _by(stmt, CustomerEvent, actor)
+    if since:
+        stmt = stmt.where(CustomerEvent.at >= since)
+    if limit:
+        stmt = stmt.limit(limit)
+    return [
+        AuditRow(e.at, e.actor, f"customer {e.customer_id}", e.kind, None, None, e.detail,
+                 e.on_behalf_of)
+        for e in session.exec(stmt)
+    ]  # fmt: skip
