@@ -49,9 +49,14 @@ def record_kind(text: str) -> str:
     return "_".join(text.strip().lower().replace("-", " ").split())
 
 
-def _by(stmt, model, actor: str):
-    """Rows where `actor` acted, or was acted for (`--as`)."""
-    return stmt.where(or_(model.actor == actor, model.on_behalf_of == actor))
+def _filtered(stmt, model, actor: str | None, since: datetime | None, limit: int | None):
+    """The history rows where `actor` acted or was acted for (`--as`), at or after `since`,
+    at most `limit` of them (the same filters for every history)."""
+    if actor:
+        stmt = stmt.where(or_(model.actor == actor, model.on_behalf_of == actor))
+    if since:
+        stmt = stmt.where(model.at >= since)
+    return stmt.limit(limit) if limit else stmt
 
 
 def audit_log(
@@ -86,12 +91,7 @@ def audit_log(
     )
     if order_id is not None:
         stmt = stmt.where(OrderEvent.order_id == order_id)
-    if actor:
-        stmt = _by(stmt, OrderEvent, actor)
-    if since:
-        stmt = stmt.where(OrderEvent.at >= since)
-    if limit:
-        stmt = stmt.limit(limit)
+    stmt = _filtered(stmt, OrderEvent, actor, since, limit)
     rows = [
         AuditRow(e.at, e.actor, number, e.kind, e.from_status, e.to_status, e.detail,
                  e.on_behalf_of)
@@ -122,12 +122,7 @@ def change_rows(
         stmt = stmt.where(ChangeEvent.entity == entity)
     if ref is not None:
         stmt = stmt.where(ChangeEvent.ref == ref)
-    if actor:
-        stmt = _by(stmt, ChangeEvent, actor)
-    if since:
-        stmt = stmt.where(ChangeEvent.at >= since)
-    if limit:
-        stmt = stmt.limit(limit)
+    stmt = _filtered(stmt, ChangeEvent, actor, since, limit)
     rows = []
     for e in session.exec(stmt):
         data = json.loads(e.data) if e.data else {}
@@ -154,12 +149,7 @@ def customer_rows(
     )
     if ref is not None:
         stmt = stmt.where(CustomerEvent.customer_id == (int(ref) if ref.isdigit() else -1))
-    if actor:
-        stmt = _by(stmt, CustomerEvent, actor)
-    if since:
-        stmt = stmt.where(CustomerEvent.at >= since)
-    if limit:
-        stmt = stmt.limit(limit)
+    stmt = _filtered(stmt, CustomerEvent, actor, since, limit)
     return [
         AuditRow(e.at, e.actor, f"customer {e.customer_id}", e.kind, None, None, e.detail,
                  e.on_behalf_of)
