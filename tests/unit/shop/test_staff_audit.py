@@ -183,3 +183,32 @@ def test_changed_fields_name_exactly_the_fields_that_differ(before, after):
     differ = [k for k in {**before, **after} if before.get(k) != after.get(k)]
     assert len(said) == len(differ)
     assert all(" -> " in line for line in said)
+
+
+def test_agreement_create_coverage_sla_and_status_are_audited(engine, shop):
+    from datetime import date
+
+    from svcdesk.services.agreements import agreements as ag_svc
+
+    with write_session(engine) as s:
+        ag = ag_svc.create_agreement(s, customer_id=shop["customer"], name="Gold",
+                                     starts_on=date(2026, 1, 1), price_cents=19900)  # fmt: skip
+        ag_svc.add_coverage(s, ag, site_id=shop["site"])
+        ag_svc.set_sla(s, ag, priority="high", response_hours=4, resolution_hours=24)
+        ag_svc.set_sla(s, ag, priority="high", response_hours=2, resolution_hours=24)
+        ag_svc.set_sla(s, ag, priority="high", response_hours=2, resolution_hours=24)  # same
+        ag_svc.change_status(s, ag, "active")
+    rows = changes(engine, "agreement")
+    assert [r[0] for r in rows] == [
+        "created",
+        "coverage added",
+        "sla high set",
+        "sla high set",
+        "status",
+    ]
+    assert rows[0][3]["after"]["price_cents"] == 19900
+    assert rows[3][3]["before"]["response_minutes"] == 240
+    assert rows[4][3] == {"before": {"status": "draft"}, "after": {"status": "active"}}
+    with read_session(engine) as s:
+        detail = s.exec(select(ChangeEvent.detail).where(ChangeEvent.kind == "created")).all()
+    assert any("price $199.00" in d for d in detail)
