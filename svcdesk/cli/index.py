@@ -38,6 +38,7 @@ SHORT_HELP: dict[str, str] = {
     "settings": "Shop settings: time zone, hours, company details, SLA targets, billing, tax zone.",
     "sites": "Sites: where the work is done (address, tax zone, access).",
     "sla": "SLA clocks: open orders at risk or breached, compliance.",
+    "staff": "Office staff: the names `--as` accepts (changes are recorded on behalf of you).",
     "stock": "Stock: the move ledger, on-hand per warehouse/truck, parts used, reorder, restock.",
     "tax": "Sales tax: zones and their rates.",
     "techs": "Technicians, their skills, shifts and time off.",

@@ -158,14 +158,19 @@ def root(
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option("--as", help="Name recorded in history (default: $SVCDESK_USER or OS user)."),
+        typer.Option(
+            "--as",
+            help="Act as this staff member (`svcdesk staff`), recorded as on behalf of you "
+            "(default: you, $SVCDESK_USER or the OS user).",
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress display on a terminal.")
     ] = False,
 ) -> None:
     STATE.db = db
-    STATE.actor = actor or default_actor()
+    STATE.as_name = actor
+    STATE.actor = default_actor()
     STATE.quiet = quiet
     STATE._engine = None
     if ctx.invoked_subcommand is None:
@@ -213,6 +218,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "settings": ("settings",),
     "sites": ("sites",),
     "sla": ("sla",),
+    "staff": ("staff",),
     "stock": ("stock",),
     "tax": ("tax",),
     "techs": ("techs", "devices"),

@@ -52,8 +52,10 @@ def build_demo(
     on_step: Callable[[str], None] | None = None,
 ) -> DemoContext:
     """`on_step(name)` after each step (the CLI's progress bar: len(steps()) of them)."""
+    from svcdesk.services.common.events import act_as
     from svcdesk.services.common.settings import shop_zone
 
+    act_as(engine, "demo")  # (history the demo writes without naming someone)
     with write_session(engine) as session:
         ctx = DemoContext(
             seed=seed, orders=orders, now=now(), zone=shop_zone(session), rng=random.Random(seed)

@@ -76,6 +76,7 @@ def run(session: Session, ctx: DemoContext) -> None:
     people, streets, jobs = _load()
     _tax_zones(session, ctx)
     _technicians(session, ctx, people, streets)
+    _staff(session, ctx)
     site_assets = _customers(session, ctx, people, streets, jobs)
     _orders(session, ctx, jobs, site_assets)
 
@@ -95,6 +96,22 @@ def _tax_zones(session, ctx) -> None:
     ctx.extra["tax_zones"] = {"Austin": ids["Austin"]} | {
         z: ids[name] for z, name in ZONE_BY_ZIP.items()
     }
+
+
+DEMO_STAFF = (("morgan", "manager"), ("dana", "dispatcher"), ("lee", "office"))
+
+
+def _staff(session, ctx) -> None:
+    """The office (the names the demo's history is made as; `svcdesk --as dana ...`), and
+    the lead technician, who also uses the console."""
+    from svcdesk.services.crm import staff
+
+    for name, role in DEMO_STAFF:
+        staff.add_staff(session, name, role=role, actor="demo")
+    lead = next(iter(ctx.techs))
+    made = staff.add_staff(session, lead, role="office", technician=ctx.techs[lead], actor="morgan")
+    staff.edit_staff(session, made, role="technician", actor="morgan")
+    ctx.extra["staff"] = [name for name, _ in DEMO_STAFF]
 
 
 def _technicians(session, ctx, people, streets) -> None:

@@ -90,5 +90,6 @@ class CustomerEvent(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", index=True)
     at: datetime = utc_field(default_factory=now, nullable=False)
     actor: str = "system"
+    on_behalf_of: str | None = None  # the OS user when `actor` is a staff member (`--as`)
     kind: str  # added, edited, merged, merged_into, asset_added, ...
     detail: str | None = None

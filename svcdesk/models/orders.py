@@ -127,6 +127,7 @@ class OrderEvent(SQLModel, table=True):
     order_id: int = Field(foreign_key="work_order.id", index=True)
     at: datetime = utc_field(default_factory=now, nullable=False, index=True)
     actor: str = "system"
+    on_behalf_of: str | None = None  # the OS user when `actor` is a staff member (`--as`)
     kind: str
     from_status: str | None = None
     to_status: str | None = None

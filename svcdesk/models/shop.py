@@ -1,5 +1,6 @@
-"""The shop's own records: tax zones, and the audit trail of changes that are not an
-order's (settings, tax zones, sites)."""
+"""The shop's own records: tax zones, the office staff who may act in the app (`--as`),
+and the audit trail of changes that are not an order's (settings, tax zones, sites,
+technicians, time entries, staff, price book, parts and stock)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,24 @@ class ChangeEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = utc_field(default_factory=now, nullable=False, index=True)
     actor: str = "system"
+    on_behalf_of: str | None = None  # the OS user when `actor` is a staff member (`--as`)
     entity: str = Field(index=True)
     ref: str
     kind: str
     detail: str | None = None
     data: str | None = None
+
+
+class Staff(SQLModel, table=True):
+    """Someone who works in the office (dispatcher, office, manager) or a technician who
+    uses the console: the names `--as` accepts. `name_key` is the lower-cased name, so a
+    name is unique whatever its case."""
+
+    __tablename__ = "staff"
+    id: int = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    role: str = "dispatcher"  # dispatcher, office, manager, technician
+    technician_id: int | None = Field(default=None, foreign_key="technician.id")
+    active: bool = True
+    created_at: datetime = utc_field(default_factory=now, nullable=False)

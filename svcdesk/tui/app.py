@@ -17,6 +17,7 @@ from textual.binding import Binding
 
 from svcdesk.db import read_session
 from svcdesk.errors import SvcDeskError
+from svcdesk.services.common.events import act_as_unless_set
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.tui import registry
 from svcdesk.tui.base import DataScreen
@@ -53,6 +54,7 @@ class SvcDeskApp(App):
         self.backup_on_open = backup_on_open
         self.backup_made: Path | None = None  # today's automatic backup, when this open made it
         self.actor = actor
+        act_as_unless_set(engine, actor)  # (the CLI has set `--as NAME on behalf of`)
         self.board_limit = board_limit
         self.watch_interval = watch_interval
         self.generation = 0

@@ -195,6 +195,11 @@ def test_settings_list_shows_value_default_and_meaning(db_path):
 
 
 def test_settings_set_refuses_unknown_keys_and_bad_values(db_path, engine):
+    from svcdesk.db import write_session
+    from tests.fixtures.shop import add_staff_rows
+
+    with write_session(engine) as s:
+        add_staff_rows(s)  # (the `--as dana` below)
     before = counts(engine)
     one_error_line(cli(db_path, "settings", "set", "tax.rate", "8.25"),
                    "unknown setting 'tax.rate'", "tax zones", "tax.default_zone")  # fmt: skip

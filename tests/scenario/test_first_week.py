@@ -89,7 +89,7 @@ def test_first_week_from_an_empty_database(tmp_path):
     assert not bad.exists()
     out = shop.ok("init", "--db", str(path), "--company", "Lone Star Comfort",
                   "--timezone", "America/Chicago", "--hours", "mon-fri 08:00-17:00",
-                  "--tax-zone", "Travis", "--tax-rate", "6.25")  # fmt: skip
+                  "--tax-zone", "Travis", "--tax-rate", "6.25", "--staff", "Dana")  # fmt: skip
     assert "shop started: Lone Star Comfort" in out
 
     # ---- settings: a tax zone at 8.25 %, business hours, a holiday -------------------

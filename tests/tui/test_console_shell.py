@@ -19,6 +19,7 @@ from svcdesk.tui.screens.board import BoardScreen
 from svcdesk.tui.screens.order import OrderScreen
 from svcdesk.tui.screens.order_form import OrderFormScreen
 from svcdesk.tui.watch import HighWaterWatcher, make_watcher
+from tests.fixtures.shop import add_staff_rows
 from tests.tui.helpers import press, run_app, settle, table_keys
 
 
@@ -170,13 +171,15 @@ def test_watchers_see_commits(engine, shop):
         watcher.close()
 
 
-def test_svcdesk_without_arguments_opens_the_console(db_path, monkeypatch):
+def test_svcdesk_without_arguments_opens_the_console(db_path, engine, monkeypatch):
     seen = {}
 
     def fake_run_console(engine, *, actor):
         seen["db"], seen["actor"] = engine.url.database, actor
 
     monkeypatch.setattr("svcdesk.tui.launch.run_console", fake_run_console)
+    with write_session(engine) as s:
+        add_staff_rows(s)
     result = CliRunner().invoke(cli_app, ["--db", str(db_path), "--as", "kim"])
     assert result.exit_code == 0, result.output
     assert seen == {"db": str(db_path), "actor": "kim"}

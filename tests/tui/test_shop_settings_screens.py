@@ -88,3 +88,36 @@ async def test_add_and_edit_a_site_from_the_customer_screen(engine, shop):
         assert isinstance(app.screen, SitesModal)
         with read_session(engine) as s:
             assert s.get(Site, int(after[-1])).city == "Round Rock"
+
+
+async def test_add_and_edit_staff_on_the_settings_screen(engine, shop):
+    from svcdesk.models.shop import ChangeEvent, Staff
+    from svcdesk.services.common.events import act_as
+    from svcdesk.tui.screens.shop_settings import StaffModal
+
+    act_as(engine, "dana", on_behalf_of="jsmith")  # as `svcdesk --as dana` starts it
+    async with run_app(engine, actor="dana") as (app, pilot):
+        await press(pilot, "S")
+        assert table_keys(app, "#staff") == ["1", "4", "2", "3"]  # dana, kim, lee, sam
+        await press(pilot, "f")
+        assert isinstance(app.screen, StaffModal)
+        await press(pilot, *"Robin Hale", "tab", *["backspace"] * 10, *"boss", "enter")
+        assert isinstance(app.screen, StaffModal)  # refused in place
+        assert "role: 'boss' is not one of" in _error(app)
+        await press(pilot, *["backspace"] * 4, *"office", "tab", *"Alice", "enter")
+        assert isinstance(app.screen, SettingsScreen)
+        assert table_keys(app, "#staff") == ["1", "4", "2", "5", "3"]
+        await press(pilot, "tab", "tab")  # the staff table
+        app.screen.query_one("#staff").move_cursor(row=3, animate=False)
+        await press(pilot, "enter")  # edit Robin
+        assert isinstance(app.screen, StaffModal)
+        await press(pilot, "tab", "tab", "tab", "space", "shift+tab", "enter")  # inactive
+        assert isinstance(app.screen, SettingsScreen)
+    with read_session(engine) as s:
+        robin = s.exec(select(Staff).where(Staff.name == "Robin Hale")).one()
+        assert (robin.role, robin.technician_id, robin.active) == ("office", shop["alice"], False)
+        made = s.exec(select(ChangeEvent).where(ChangeEvent.entity == "staff")).all()
+        assert [(e.kind, e.actor, e.on_behalf_of) for e in made] == [
+            ("created", "dana", "jsmith"),
+            ("edited", "dana", "jsmith"),
+        ]

@@ -1,4 +1,5 @@
-"""`svcdesk audit [SO-…] [--actor NAME] [--since WHEN]`: who did what."""
+"""`svcdesk audit [SO-…] [--actor NAME] [--kind KIND [--record REF]] [--since WHEN]`: who
+did what, with the values before and after."""
 
 from __future__ import annotations
 
@@ -21,7 +22,20 @@ def audit(
         str | None, typer.Argument(help="One order (else all orders, newest events).")
     ] = None,
     actor: Annotated[
-        str | None, typer.Option("--actor", help="Only this person's actions.")
+        str | None,
+        typer.Option("--actor", help="Only this person's actions (as themselves or via --as)."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Only this kind of record: order, setting, tax zone, site, technician, "
+            "time entry, staff, price book, part, stock.",
+        ),
+    ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option("--record", help="Only this record of --kind (its id, or a setting's key)."),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only events at or after WHEN.")
@@ -29,7 +43,15 @@ def audit(
     limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 500,
     json_out: JsonOpt = False,
 ) -> None:
-    """Who did what, and when: the order history as an audit trail."""
+    """Who did what, and when: every change to orders and the shop's records, with the
+    values before and after."""
+    from svcdesk.services.reporting.audit import record_kind
+
+    entity = record_kind(kind) if kind else None
+    if record is not None and entity is None:
+        raise typer.BadParameter("give --kind with --record (e.g. --kind technician --record 3)")
+    if entity == "order" and record is not None:
+        number = number or record
     with read_session(engine()) as session:
         zone = shop_zone(session)
         order_id = lifecycle.get_order(session, number).id if number else None
@@ -39,6 +61,8 @@ def audit(
             actor=actor,
             since=parse_when(since, zone, field="since") if since else None,
             limit=limit,
+            kind=None if order_id else entity,
+            ref=record.strip() if record else None,
         )
     if json_out:
         print_json(
@@ -46,11 +70,14 @@ def audit(
                 {
                     "at": iso(r.at),
                     "actor": r.actor,
+                    "on_behalf_of": r.on_behalf_of,
                     "order": r.order,
                     "kind": r.kind,
                     "from_status": r.from_status,
                     "to_status": r.to_status,
                     "detail": r.detail,
+                    "before": r.before,
+                    "after": r.after,
                 }
                 for r in rows
             ]
@@ -62,10 +89,10 @@ def audit(
         [
             (
                 fmt(r.at, zone),
-                r.actor,
+                r.who,
                 r.order,
-                r.kind,
-                f"{r.from_status or ''} -> {r.to_status}" if r.to_status else "",
+                r.kind.replace("_", " "),
+                r.change,
                 r.detail,
             )
             for r in rows

@@ -69,6 +69,11 @@ def demo(
             f"quote at {ctx.extra.get('quote_link', '(no sent quote)')} ; ask for service at "
             f"{ctx.extra['request_link']}"
         )
+    staff = ", ".join(ctx.extra.get("staff", []))
+    info(
+        f"Staff: {staff}; act as one with `svcdesk{db} --as dana ...` (recorded as dana on "
+        f"behalf of you); `svcdesk{db} audit --kind technician` shows who changed what."
+    )
     if open_console:
         from svcdesk.tui.launch import run_console
 

@@ -60,12 +60,28 @@ def init(
         str,
         typer.Option("--tax-rate", prompt="Its sales tax rate, percent", help="e.g. 8.25 (%)."),
     ] = ...,  # type: ignore[assignment]
+    staff: Annotated[
+        str | None,
+        typer.Option("--staff", help="The first staff member (a manager), e.g. your own name."),
+    ] = None,
 ) -> None:
-    """Start a shop: create the database with the company name, time zone, business hours
-    and default tax zone. Refuses a path that already holds a file or a shop."""
+    """Start a shop: create the database with the company name, time zone, business hours,
+    default tax zone and optionally its first staff member. Refuses a path that already
+    holds a file or a shop."""
+    from svcdesk.errors import InvalidInput
+    from svcdesk.services.crm.staff import ADD_HINT, check_name
+
     target = db or STATE.db
-    start = ShopStart(company, timezone, hours, tax_zone, tax_rate)
-    engine = start_shop(target, start, actor=STATE.actor)
+    actor, behalf = STATE.actor, None
+    if STATE.as_name is not None:  # a new shop's only staff member is the one --staff adds
+        name = check_name(STATE.as_name, "--as")
+        if staff is None or name.lower() != check_name(staff, "staff").lower():
+            raise InvalidInput(
+                f"--as: this shop has no staff yet; {ADD_HINT} (or `svcdesk init --staff NAME`)"
+            )
+        actor, behalf = check_name(staff, "staff"), STATE.actor
+    start = ShopStart(company, timezone, hours, tax_zone, tax_rate, staff)
+    engine = start_shop(target, start, actor=actor, on_behalf_of=behalf)
     where = shown_name(engine.url.render_as_string(hide_password=False))
     engine.dispose()
     info(
@@ -73,6 +89,8 @@ def init(
         f"{hours.strip()}; tax zone {' '.join(tax_zone.split())} "
         f"{fmt_percent(parse_rate(tax_rate))} is the default)"
     )
+    if staff is not None:
+        info(f"staff: {check_name(staff)} (manager) added; act as them with --as")
     info(f"next: svcdesk --db {where} techs add ... / customers add ... / intake ...")
 
 

@@ -24,6 +24,7 @@ from svcdesk.services.agreements.sla import parse_clock
 from svcdesk.services.common import sequences
 from svcdesk.services.common.choices import parse_choice, parse_priority
 from svcdesk.services.common.rows import children
+from svcdesk.services.common.events import record_change
 
 ST = AgreementStatus
 MOVES: dict[ST, tuple[ST, ...]] = {
@@ -95,7 +96,20 @@ def create_agreement(
     )
     session.add(agreement)
     session.flush()
+    record_change(session, "agreement", agreement.number, "created", after=_snapshot(agreement))
     return agreement
+
+
+def _snapshot(agreement: Agreement) -> dict:
+    """An agreement's audited fields (`events.record_change` shows them in words)."""
+    a = agreement
+    return {
+        "customer_id": a.customer_id, "name": a.name, "status": a.status,
+        "term": f"{a.term_start} to {a.ends_on}", "auto_renew": a.auto_renew,
+        "price_cents": a.price_cents, "billing_cycle": a.billing_cycle,
+        "labor_discount_bp": a.labor_discount_bp, "parts_discount_bp": a.parts_discount_bp,
+        "covered_visits": a.covered_visits,
+    }  # fmt: skip
 
 
 def get_agreement(session: Session, ref: str | int) -> Agreement:
@@ -131,6 +145,8 @@ def add_coverage(
     row = AgreementCoverage(agreement_id=agreement.id, site_id=site_id, asset_id=asset_id)
     session.add(row)
     session.flush()
+    record_change(session, "agreement", agreement.number, "coverage added",
+                  after={"site_id": site_id, "asset_id": asset_id})  # fmt: skip
     return row
 
 
@@ -154,16 +170,27 @@ def set_sla(
             AgreementSla.agreement_id == agreement.id, AgreementSla.priority == prio
         )
     ).first()
+    before = None
     if row is None:
         row = AgreementSla(
             agreement_id=agreement.id, priority=prio, response_minutes=0, resolution_minutes=0
         )
         session.add(row)
+    else:
+        before = _sla_snapshot(row)
     row.response_minutes = round(response_hours * 60)
     row.resolution_minutes = round(resolution_hours * 60)
     row.clock = kind
     session.flush()
+    if before != _sla_snapshot(row):
+        record_change(session, "agreement", agreement.number, f"sla {prio} set",
+                      before=before, after=_sla_snapshot(row))  # fmt: skip
     return row
+
+
+def _sla_snapshot(row: AgreementSla) -> dict:
+    return {"priority": row.priority, "response_minutes": row.response_minutes,
+            "resolution_minutes": row.resolution_minutes, "clock": row.clock}  # fmt: skip
 
 
 def parse_sla_spec(text: str) -> tuple[str, float, float, str]:
@@ -197,9 +224,12 @@ def change_status(
         if not (reason or "").strip():
             raise InvalidInput(f"{agreement.number}: a reason is required to cancel")
         agreement.cancel_reason = reason
+    before = {"status": agreement.status}
     agreement.status = target.value
     agreement.updated_at = now()
     session.flush()
+    after = {"status": agreement.status, "reason": reason} if reason else {"status": target.value}
+    record_change(session, "agreement", agreement.number, "status", before=before, after=after)
     return agreement
 
 

@@ -25,6 +25,7 @@ from svcdesk.clock import now
 from svcdesk.errors import BatchRejected, InvalidInput
 from svcdesk.models.billing import LaborRate, MarkupTier, PriceBookItem, RateKind
 from svcdesk.services.billing import pricebook
+from svcdesk.services.common.events import record_change
 from svcdesk.services.common.money import fmt_percent, parse_money
 from svcdesk.services.common.spreadsheet import neutralise
 from svcdesk.services.orders.intake_io.reader import read_table
@@ -251,14 +252,22 @@ def _apply(session: Session, kind: str, code: str, fields: dict) -> str:
     if existing is None:
         _check_unique(session, model, code, fields)
         session.add(model(code=code, updated_at=now(), **fields))
+        record_change(session, "price_book", code, "created", after=_plain(fields))
         return "created"
     if all(getattr(existing, k) == v for k, v in fields.items()):
         return "unchanged"
     _check_unique(session, model, code, fields)
+    before = _plain({k: getattr(existing, k) for k in fields})
     for k, v in fields.items():
         setattr(existing, k, v)
     existing.updated_at = now()
+    record_change(session, "price_book", code, "edited", before=before, after=_plain(fields))
     return "updated"
+
+
+def _plain(fields: dict) -> dict:
+    """A row's values as the audit stores them (enums as their words)."""
+    return {k: getattr(v, "value", v) for k, v in fields.items()}
 
 
 def _find(session: Session, code: str):

@@ -1,11 +1,17 @@
-"""The append-only order history: every change goes through `record`."""
+"""The append-only histories: an order's changes go through `record`, every other
+record's (settings, tax zones, sites, technicians, time entries, staff, price book, parts,
+stock) through `record_change`. Both note who acted: the actor a face passes, and, when a
+face acts as a staff member (`svcdesk --as NAME`), the operating-system user it acts for
+(`act_as`)."""
 
 from __future__ import annotations
 
 import json
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from svcdesk.clock import now
@@ -28,6 +34,7 @@ def record(
         order_id=order.id,
         at=now(),
         actor=actor,
+        on_behalf_of=on_behalf_of(session, actor),
         kind=kind,
         from_status=from_status,
         to_status=to_status,
@@ -45,6 +52,7 @@ def record_many(session: Session, rows: list[dict[str, Any]], *, actor: str = "s
     if not rows:
         return
     at = now()
+    behalf = on_behalf_of(session, actor)
     session.execute(
         insert(table_of(OrderEvent)),
         [
@@ -52,6 +60,7 @@ def record_many(session: Session, rows: list[dict[str, Any]], *, actor: str = "s
                 "order_id": row["order_id"],
                 "at": at,
                 "actor": actor,
+                "on_behalf_of": behalf,
                 "kind": row["kind"],
                 "from_status": row.get("from_status"),
                 "to_status": row.get("to_status"),
@@ -71,26 +80,115 @@ def encode_data(data: dict[str, Any] | None) -> str | None:
     return _ENCODER.encode(data) if data else None
 
 
+@dataclass(frozen=True)
+class Acting:
+    """Who a face's changes are recorded as: `name`, and `on_behalf_of` (the OS user) when
+    `name` is a staff member chosen with `--as`."""
+
+    name: str
+    on_behalf_of: str | None = None
+
+
+_ACTING: weakref.WeakKeyDictionary[Any, Acting] = weakref.WeakKeyDictionary()
+
+
+def act_as(engine: Engine, name: str, on_behalf_of: str | None = None) -> None:
+    """Record this engine's changes as `name` (on behalf of `on_behalf_of`). Keyed by the
+    engine's pool, which the write sessions' option engines share."""
+    _ACTING[engine.pool] = Acting(name, on_behalf_of)
+
+
+def act_as_unless_set(engine: Engine, name: str) -> None:
+    """`act_as(engine, name)` unless the engine acts as `name` already (on behalf of
+    someone: the console started by `svcdesk --as NAME`)."""
+    current = _ACTING.get(engine.pool)
+    if current is None or current.name != name:
+        act_as(engine, name)
+
+
+def acting(session: Session) -> Acting:
+    """Who this session's changes are recorded as ("system" when no face said)."""
+    pool = getattr(session.get_bind(), "pool", None)
+    found = _ACTING.get(pool) if pool is not None else None
+    return found or Acting("system")
+
+
+def on_behalf_of(session: Session, actor: str) -> str | None:
+    """The OS user that `actor` acts for, when `actor` is the face's `--as` staff member."""
+    who = acting(session)
+    return who.on_behalf_of if who.name == actor else None
+
+
+def who_text(actor: str, behalf: str | None) -> str:
+    """An actor in words: "Dana on behalf of jsmith", or just "jsmith"."""
+    return f"{actor} on behalf of {behalf}" if behalf else actor
+
+
+def _word(key: str, value: Any) -> str:
+    """A stored value in words: cents as money, basis points as a percent, thousandths as a
+    quantity, yes/no, "-" for nothing."""
+    from svcdesk.services.common.money import fmt_money, fmt_percent
+    from svcdesk.services.common.quantity import fmt_qty
+
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        for suffix, shown in (("_cents", fmt_money), ("_bp", fmt_percent), ("_milli", fmt_qty)):
+            if key.endswith(suffix):
+                return shown(value) + ("%" if suffix == "_bp" else "")
+    return str(value)
+
+
+def _label(key: str) -> str:
+    """A field's name in words ("list_price_cents" -> "list price")."""
+    for suffix in ("_cents", "_bp", "_milli"):
+        key = key.removesuffix(suffix)
+    return key.replace("_", " ")
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """The fields that differ, in words: ["rate $45.00 -> $50.00", "active yes -> no"]
+    (the values of a created or deleted record when one side is missing)."""
+    if before is None or after is None:
+        side = after if before is None else before
+        return [f"{_label(k)} {_word(k, v)}" for k, v in (side or {}).items()]
+    return [
+        f"{_label(k)} {_word(k, before.get(k))} -> {_word(k, after.get(k))}"
+        for k in {**before, **after}
+        if before.get(k) != after.get(k)
+    ]
+
+
 def record_change(
     session: Session,
     entity: str,
     ref: str | int,
     kind: str,
-    detail: str,
+    detail: str | None = None,
     *,
-    actor: str = "system",
+    actor: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Audit a change to a record that is not an order (a setting, a tax zone, a site):
-    who, when, and the fields' values before and after (`svcdesk audit` lists them)."""
+    """Audit a create, edit or delete of a record that is not an order (a setting, a tax
+    zone, a site, a technician, a time entry, ...): who, when, and the fields' values
+    before and after (`svcdesk audit` lists them). `before`/`after` hold values in words
+    (money as "$45.00"); `detail` defaults to "<what> <ref> <kind>: <changes in words>".
+    `actor` defaults to the face's (`act_as`), else "system"."""
     from svcdesk.models.shop import ChangeEvent
 
+    actor = actor or acting(session).name
+    if detail is None:
+        changes = ", ".join(changed_fields(before, after))
+        detail = f"{entity.replace('_', ' ')} {ref} {kind}" + (f": {changes}" if changes else "")
     data = {k: v for k, v in (("before", before), ("after", after)) if v is not None}
     session.add(
         ChangeEvent(
             at=now(),
             actor=actor,
+            on_behalf_of=on_behalf_of(session, actor),
             entity=entity,
             ref=str(ref),
             kind=kind,

@@ -48,7 +48,14 @@ def check_contact(
 def record_event(
     session: Session, customer_id: int, kind: str, detail: str | None = None, *, actor: str
 ) -> None:
-    session.add(CustomerEvent(customer_id=customer_id, kind=kind, detail=detail, actor=actor))
+    from svcdesk.services.common.events import on_behalf_of
+
+    session.add(
+        CustomerEvent(
+            customer_id=customer_id, kind=kind, detail=detail, actor=actor,
+            on_behalf_of=on_behalf_of(session, actor),
+        )
+    )  # fmt: skip
 
 
 def _candidates(session: Session, pk: str | None, ek: str | None) -> list[tuple[Customer, str]]:

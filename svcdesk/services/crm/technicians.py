@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Shift, Skill, Technician, TechnicianSkill, TimeOff
+from svcdesk.services.common.events import record_change
 from svcdesk.services.common.workcal import WEEKDAYS, parse_shifts
 
 DEFAULT_SHIFT = "mon-fri 08:00-17:00"
@@ -87,7 +88,20 @@ def create_technician(
             Shift(technician_id=tech.id, weekday=weekday, start_minute=start, end_minute=end)
         )
     session.flush()
+    record_change(session, "technician", tech.id, "created", after=_snapshot(session, tech))
     return tech
+
+
+def _snapshot(session: Session, tech: Technician) -> dict:
+    """A technician's audited fields, in words (`events.record_change`)."""
+    from svcdesk.services.common.money import fmt_money
+
+    return {
+        "name": tech.name, "phone": tech.phone, "email": tech.email, "level": tech.level,
+        "rate": fmt_money(tech.hourly_cost_cents), "active": tech.active,
+        "skills": ", ".join(technician_skills(session, tech.id)),
+        "shifts": format_shifts(technician_shifts(session, tech.id)),
+    }  # fmt: skip
 
 
 LEVELS = ("apprentice", "tech", "senior", "lead")
@@ -112,6 +126,7 @@ def edit_technician(
     from svcdesk.services.common.normalize import check_email, parse_phone
 
     changes: list[str] = []
+    before = _snapshot(session, tech)
     if name is not None:
         name = name.strip()
         if not name:
@@ -158,9 +173,9 @@ def edit_technician(
     if level is not None:
         put("level", level.strip().lower(), "level")
     if skill_rows is not None:
-        before = technician_skills(session, tech.id)
+        skills_before = technician_skills(session, tech.id)
         after = [s.code for s in skill_rows]
-        if before != after:
+        if skills_before != after:
             for row in session.exec(
                 select(TechnicianSkill).where(TechnicianSkill.technician_id == tech.id)
             ):
@@ -168,7 +183,7 @@ def edit_technician(
             session.flush()
             for skill in skill_rows:
                 session.add(TechnicianSkill(technician_id=tech.id, skill_id=skill.id))
-            changes.append(f"skills {', '.join(before) or '-'} -> {', '.join(after) or '-'}")
+            changes.append(f"skills {', '.join(skills_before) or '-'} -> {', '.join(after) or '-'}")
     if shift_rows is not None:
         shifts_before = format_shifts(technician_shifts(session, tech.id))
         for shift in technician_shifts(session, tech.id):
@@ -184,6 +199,10 @@ def edit_technician(
             changes.append(f"shifts {shifts_before or '-'} -> {shifts_after or '-'}")
     session.add(tech)
     session.flush()
+    if changes:
+        kind = "deactivated" if changes == ["inactive"] else "edited"
+        after_snap = _snapshot(session, tech)
+        record_change(session, "technician", tech.id, kind, before=before, after=after_snap)
     return changes
 
 
@@ -298,4 +317,11 @@ def add_time_off(
     row = TimeOff(technician_id=tech.id, starts_at=starts_at, ends_at=ends_at, reason=reason)
     session.add(row)
     session.flush()
+    from svcdesk.services.common.settings import shop_zone
+    from svcdesk.services.common.timefmt import fmt
+
+    zone = shop_zone(session)
+    after = {"technician": tech.name, "from": fmt(starts_at, zone), "until": fmt(ends_at, zone),
+             "reason": reason}  # fmt: skip
+    record_change(session, "time_off", row.id, "created", after=after)
     return row

@@ -81,6 +81,26 @@ def _order_event(session: Session, entry: TimeEntry, kind: str, text: str, actor
         events.record(session, order, kind, text, actor=actor, data={"time_entry_id": entry.id})
 
 
+def _snapshot(session: Session, entry: TimeEntry) -> dict:
+    """A time entry's audited fields, in words (`events.record_change`)."""
+    zone = shop_zone(session)
+    order = session.get(WorkOrder, entry.order_id) if entry.order_id else None
+    return {
+        "technician": must_get(session, Technician, entry.technician_id).name,
+        "kind": entry.kind, "from": fmt(entry.starts_at, zone),
+        "until": fmt(entry.ends_at, zone) if entry.ends_at else "(running)",
+        "order": order.number if order else None, "note": entry.note,
+        "approved": f"by {entry.approved_by}" if entry.approved else False,
+    }  # fmt: skip
+
+
+def _audit(session: Session, entry: TimeEntry, kind: str, before: dict | None, actor: str) -> None:
+    after = None if kind == "deleted" else _snapshot(session, entry)
+    events.record_change(
+        session, "time_entry", entry.id, kind, actor=actor, before=before, after=after
+    )
+
+
 def add_entry(
     session: Session,
     *,
@@ -112,6 +132,8 @@ def add_entry(
     session.flush()
     if source == TimeSource.MANUAL:
         _order_event(session, entry, "time", f"{describe(session, entry)} entered", actor)
+    if source != TimeSource.AUTO:  # (auto entries follow the visit's audited progress)
+        _audit(session, entry, "created", None, actor)
     return entry
 
 
@@ -134,6 +156,7 @@ def update_entry(
 ) -> TimeEntry:
     """Correct an entry (the overlap rule still holds); clears its approval."""
     before = describe(session, entry)
+    snapshot = _snapshot(session, entry)
     if starts_at is not None:
         entry.starts_at = starts_at
     if ends_at is not None:
@@ -148,6 +171,7 @@ def update_entry(
     session.add(entry)
     session.flush()
     _order_event(session, entry, "time", f"{before} corrected to {describe(session, entry)}", actor)
+    _audit(session, entry, "edited", snapshot, actor)
     return entry
 
 
@@ -165,6 +189,7 @@ def close_entry(session: Session, entry: TimeEntry, ends_at: datetime) -> TimeEn
 def delete_entry(session: Session, entry: TimeEntry, *, actor: str = "dispatcher") -> None:
     text = describe(session, entry)
     _order_event(session, entry, "time", f"{text} deleted", actor)
+    _audit(session, entry, "deleted", _snapshot(session, entry), actor)
     session.delete(entry)
     session.flush()
 
@@ -350,8 +375,10 @@ def approve_day(
     stamp = now()
     for e in entries:
         if not e.approved:
+            before = _snapshot(session, e)
             e.approved, e.approved_at, e.approved_by = True, stamp, actor
             session.add(e)
+            _audit(session, e, "approved", before, actor)
             count += 1
     session.flush()
     return count

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import BatchRejected, InvalidInput, NotFound
 from svcdesk.models.inventory import Part
+from svcdesk.services.common.events import record_change
 from svcdesk.services.common.money import parse_money
 from svcdesk.services.common.quantity import parse_qty
 from svcdesk.services.orders.intake_io.columns import MissingColumns
@@ -126,14 +127,15 @@ def upsert_part(session: Session, f: PartFields) -> tuple[Part, str]:
         part = Part(**values)
         session.add(part)
         session.flush()
+        record_change(session, "part", part.sku, "created", after=values)
         return part, "created"
-    changed = False
-    for key, value in values.items():
-        if getattr(part, key) != value:
-            setattr(part, key, value)
-            changed = True
+    before = {key: getattr(part, key) for key in values}
+    changed = before != values
     if changed:
+        for key, value in values.items():
+            setattr(part, key, value)
         session.flush()
+        record_change(session, "part", part.sku, "edited", before=before, after=values)
     return part, "updated" if changed else "unchanged"
 
 

@@ -56,6 +56,10 @@ def add_location(
     loc = StockLocation(name=name, kind=kind_v.value, technician_id=technician_id)
     session.add(loc)
     session.flush()
+    from svcdesk.services.common.events import record_change
+
+    record_change(session, "stock_location", loc.id, "created",
+                  after={"name": name, "kind": kind_v.value, "technician_id": technician_id})  # fmt: skip
     return loc
 
 

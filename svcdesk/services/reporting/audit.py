@@ -1,15 +1,19 @@
 """Who did what: the order history across orders, plus the changes to records that are
-not orders (settings, tax zones, sites: `change_event`), filterable by actor and time."""
+not orders (`change_event`: settings, tax zones, sites, technicians, time entries, staff,
+price book, parts, stock), filterable by actor, kind of record, record and time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from svcdesk.models import OrderEvent, WorkOrder
 from svcdesk.models.shop import ChangeEvent
+from svcdesk.services.common.events import changed_fields, who_text
 
 
 @dataclass
@@ -21,6 +25,38 @@ class AuditRow:
     from_status: str | None
     to_status: str | None
     detail: str | None
+    on_behalf_of: str | None = None
+    before: dict[str, Any] | None = field(default=None)
+    after: dict[str, Any] | None = field(default=None)
+
+    @property
+    def who(self) -> str:
+        """ "Dana on behalf of jsmith", or just the actor."""
+        return who_text(self.actor, self.on_behalf_of)
+
+    @property
+    def change(self) -> str:
+        """The change in words: "open -> scheduled", or "rate $42.00 -> $45.00"."""
+        if self.to_status:
+            return f"{self.from_status or ''} -> {self.to_status}"
+        if self.before is not None and self.after is not None:
+            return "; ".join(changed_fields(self.before, self.after))
+        return ""
+
+
+def record_kind(text: str) -> str:
+    """A kind of record as stored ("time entry" -> "time_entry")."""
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def _filtered(stmt, model, actor: str | None, since: datetime | None, limit: int | None):
+    """The history rows where `actor` acted or was acted for (`--as`), at or after `since`,
+    at most `limit` of them (the same filters for every history)."""
+    if actor:
+        stmt = stmt.where(or_(model.actor == actor, model.on_behalf_of == actor))
+    if since:
+        stmt = stmt.where(model.at >= since)
+    return stmt.limit(limit) if limit else stmt
 
 
 def audit_log(
@@ -30,7 +66,18 @@ def audit_log(
     actor: str | None = None,
     since: datetime | None = None,
     limit: int | None = 500,
+    kind: str | None = None,
+    ref: str | None = None,
 ) -> list[AuditRow]:
+    """The history, oldest first: one order's (`order_id`), or the newest `limit` events
+    of everything; `kind` keeps one kind of record ("order", "technician", "time entry"),
+    `ref` (with a kind other than order) one record of it."""
+    entity = record_kind(kind) if kind else None
+    if entity == "customer":
+        return customer_rows(session, ref=ref, actor=actor, since=since, limit=limit)[::-1]
+    if entity not in (None, "order"):
+        rows = change_rows(session, entity=entity, ref=ref, actor=actor, since=since, limit=limit)
+        return rows[::-1]
     newest_first = order_id is None  # a global log shows the latest `limit` events
     order = (
         (col(OrderEvent.at).desc(), col(OrderEvent.id).desc())
@@ -44,18 +91,17 @@ def audit_log(
     )
     if order_id is not None:
         stmt = stmt.where(OrderEvent.order_id == order_id)
-    if actor:
-        stmt = stmt.where(OrderEvent.actor == actor)
-    if since:
-        stmt = stmt.where(OrderEvent.at >= since)
-    if limit:
-        stmt = stmt.limit(limit)
+    stmt = _filtered(stmt, OrderEvent, actor, since, limit)
     rows = [
-        AuditRow(e.at, e.actor, number, e.kind, e.from_status, e.to_status, e.detail)
+        AuditRow(e.at, e.actor, number, e.kind, e.from_status, e.to_status, e.detail,
+                 e.on_behalf_of)
         for e, number in session.exec(stmt)
-    ]
-    if newest_first:  # the whole log: record changes too, newest `limit` of both together
+    ]  # fmt: skip
+    if (
+        newest_first and entity is None
+    ):  # the whole log: record changes too, newest `limit` of both together
         rows += change_rows(session, actor=actor, since=since, limit=limit)
+        rows += customer_rows(session, actor=actor, since=since, limit=limit)
         rows.sort(key=lambda r: r.at, reverse=True)
         rows = rows[:limit] if limit else rows
     return rows[::-1] if newest_first else rows
@@ -70,20 +116,42 @@ def change_rows(
     since: datetime | None = None,
     limit: int | None = 500,
 ) -> list[AuditRow]:
-    """Changes to settings, tax zones and sites, newest first."""
+    """Changes to records that are not orders, newest first."""
     stmt = select(ChangeEvent).order_by(col(ChangeEvent.at).desc(), col(ChangeEvent.id).desc())
     if entity:
         stmt = stmt.where(ChangeEvent.entity == entity)
     if ref is not None:
         stmt = stmt.where(ChangeEvent.ref == ref)
-    if actor:
-        stmt = stmt.where(ChangeEvent.actor == actor)
-    if since:
-        stmt = stmt.where(ChangeEvent.at >= since)
-    if limit:
-        stmt = stmt.limit(limit)
+    stmt = _filtered(stmt, ChangeEvent, actor, since, limit)
+    rows = []
+    for e in session.exec(stmt):
+        data = json.loads(e.data) if e.data else {}
+        rows.append(
+            AuditRow(e.at, e.actor, f"{e.entity.replace('_', ' ')} {e.ref}", e.kind, None, None,
+                     e.detail, e.on_behalf_of, data.get("before"), data.get("after"))
+        )  # fmt: skip
+    return rows
+
+
+def customer_rows(
+    session: Session,
+    *,
+    ref: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = 500,
+) -> list[AuditRow]:
+    """Customers' own history (added, edited, merged, assets and contacts), newest first."""
+    from svcdesk.models import CustomerEvent
+
+    stmt = select(CustomerEvent).order_by(
+        col(CustomerEvent.at).desc(), col(CustomerEvent.id).desc()
+    )
+    if ref is not None:
+        stmt = stmt.where(CustomerEvent.customer_id == (int(ref) if ref.isdigit() else -1))
+    stmt = _filtered(stmt, CustomerEvent, actor, since, limit)
     return [
-        AuditRow(e.at, e.actor, f"{e.entity.replace('_', ' ')} {e.ref}", e.kind, None, None,
-                 e.detail)
+        AuditRow(e.at, e.actor, f"customer {e.customer_id}", e.kind, None, None, e.detail,
+                 e.on_behalf_of)
         for e in session.exec(stmt)
     ]  # fmt: skip

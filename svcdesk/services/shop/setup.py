@@ -1,5 +1,5 @@
 """Starting a shop: `svcdesk init` makes the database and records the company name, time
-zone, business hours and the default tax zone. Every value is checked before anything is
+zone, business hours, the default tax zone and optionally the first staff member. Every value is checked before anything is
 created, so a refusal leaves no file behind; a path that already holds a database (svcdesk
 or not) is refused."""
 
@@ -22,11 +22,13 @@ class ShopStart:
     hours: str
     tax_zone: str
     tax_rate: str  # percent, "8.25"
+    staff: str | None = None  # the first staff member (a manager), `init --staff NAME`
 
 
 def check(start: ShopStart) -> ShopStart:
     """The canonical values, or InvalidInput naming the first bad one."""
     from svcdesk.services.common.settings import SPECS
+    from svcdesk.services.crm.staff import check_name
     from svcdesk.services.crm.tax import _name, parse_rate
 
     company = SPECS["company.name"].check(start.company)
@@ -36,7 +38,8 @@ def check(start: ShopStart) -> ShopStart:
         raise InvalidInput("shop.hours: the shop needs business hours like mon-fri 08:00-17:00")
     tax_zone = _name(start.tax_zone)
     parse_rate(start.tax_rate)
-    return ShopStart(company, zone, hours, tax_zone, start.tax_rate.strip())
+    staff = check_name(start.staff, "staff") if start.staff is not None else None
+    return ShopStart(company, zone, hours, tax_zone, start.tax_rate.strip(), staff)
 
 
 def check_target(url: str) -> Path | None:
@@ -57,9 +60,14 @@ def check_target(url: str) -> Path | None:
     return path
 
 
-def start_shop(db: str | None, start: ShopStart, *, actor: str = "system") -> Engine:
-    """Create the database at `db` (path or URL) and record the shop's basics."""
+def start_shop(
+    db: str | None, start: ShopStart, *, actor: str = "system", on_behalf_of: str | None = None
+) -> Engine:
+    """Create the database at `db` (path or URL) and record the shop's basics, as `actor`
+    (on behalf of `on_behalf_of` when the actor is the new staff member)."""
+    from svcdesk.services.common.events import act_as
     from svcdesk.services.common.settings import set_setting
+    from svcdesk.services.crm.staff import add_staff
     from svcdesk.services.crm.tax import add_zone
 
     start = check(start)
@@ -85,7 +93,10 @@ def start_shop(db: str | None, start: ShopStart, *, actor: str = "system") -> En
             raise InvalidInput(f"init: {shown_name(url)} already holds a svcdesk shop")
     try:
         engine = make_engine(url)
+        act_as(engine, actor, on_behalf_of)
         with write_session(engine) as session:
+            if start.staff is not None:
+                add_staff(session, start.staff, role="manager", actor=actor)
             set_setting(session, "company.name", start.company, actor=actor)
             set_setting(session, "shop.timezone", start.timezone, actor=actor)
             set_setting(session, "shop.hours", start.hours, actor=actor)

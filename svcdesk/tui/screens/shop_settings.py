@@ -1,7 +1,8 @@
-"""Settings & tax (`S`): every shop setting with its value, default and meaning, and the
-tax zones. `enter` on a setting edits it (the same checks as `svcdesk settings set`: an
-unknown value is refused in the dialog with what is allowed); on the zones table `a` adds
-a zone and `enter` edits one (name, rate in percent, active, default)."""
+"""Settings & tax (`S`): every shop setting with its value, default and meaning, the tax
+zones and the staff. `enter` on a setting edits it (the same checks as `svcdesk settings
+set`: an unknown value is refused in the dialog with what is allowed); on the zones table
+`a` adds a zone and `enter` edits one (name, rate in percent, active, default); `f` adds a
+staff member (the names `--as` accepts) and `enter` on the staff table edits one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
 
 from svcdesk.services.common import settings as shop_settings
 from svcdesk.services.common.money import fmt_percent
+from svcdesk.services.crm import staff as staff_svc
 from svcdesk.services.crm import tax
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
@@ -37,6 +39,7 @@ class ZoneRow:
 class SettingsData:
     settings: list[shop_settings.SettingRow]
     zones: list[ZoneRow]
+    staff: list[dict]
 
 
 def load_settings(session) -> SettingsData:
@@ -45,7 +48,8 @@ def load_settings(session) -> SettingsData:
         ZoneRow(z.id, z.name, z.rate_bp, z.active, z.name.lower() == default)
         for z in tax.list_zones(session)
     ]
-    return SettingsData(shop_settings.setting_rows(session), zones)
+    staff = [staff_svc.staff_view(session, m) for m in staff_svc.list_staff(session)]
+    return SettingsData(shop_settings.setting_rows(session), zones, staff)
 
 
 class SettingModal(DataModal):
@@ -136,21 +140,71 @@ class ZoneModal(DataModal):
         self.submit(fn)
 
 
+class StaffModal(DataModal):
+    """Add (member None) or edit a staff member: name, role, technician, active."""
+
+    BINDINGS = [("escape", "dismiss_modal", "Close")]
+
+    def __init__(self, member: dict | None, actor: str) -> None:
+        super().__init__()
+        self.member, self.actor = member, actor
+
+    def compose(self) -> ComposeResult:
+        m = self.member or {"name": "", "role": "dispatcher", "technician": None, "active": True}
+        with Vertical(classes="dialog"):
+            yield Label(f"Staff {m['name']}" if self.member else "New staff member",
+                        classes="title")  # fmt: skip
+            yield Input(value=m["name"], placeholder="name, e.g. Dana Cole", id="name")
+            yield Input(value=m["role"], placeholder=" / ".join(staff_svc.ROLES), id="role")
+            yield Input(value=m["technician"] or "", id="tech",
+                        placeholder="technician this person is (optional)")  # fmt: skip
+            yield Checkbox("Active (may be used with --as)", value=m["active"], id="active")
+            yield Static(id="error", classes="field-error")
+            yield Static("enter saves · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        name = self.query_one("#name", Input).value
+        role = self.query_one("#role", Input).value
+        tech = self.query_one("#tech", Input).value.strip()
+        active = self.query_one("#active", Checkbox).value
+        member, actor = self.member, self.actor
+
+        def fn(session):
+            if member is None:
+                made = staff_svc.add_staff(session, name, role=role, technician=tech or None,
+                                           actor=actor)  # fmt: skip
+                if not active:
+                    staff_svc.edit_staff(session, made, active=False, actor=actor)
+                return made.name
+            row = staff_svc.get_staff(session, member["id"])
+            staff_svc.edit_staff(session, row, name=name, role=role, technician=tech,
+                                 active=active, actor=actor)  # fmt: skip
+            return row.name
+
+        self.submit(fn)
+
+
 class SettingsScreen(DataScreen):
     help_title = "Settings & tax"
     DEFAULT_CSS = """
     SettingsScreen #settings { height: 2fr; }
     SettingsScreen #tax-zones { height: 1fr; }
+    SettingsScreen #staff { height: 1fr; }
     SettingsScreen .section { padding: 0 1; text-style: bold; }
     """
     BINDINGS = [
         Binding("enter", "edit", "Edit", show=True),
         Binding("a", "add_zone", "Add tax zone", show=True),
+        Binding("f", "add_staff", "Add staff", show=True),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.data = SettingsData([], [])
+        self.data = SettingsData([], [], [])
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,6 +212,8 @@ class SettingsScreen(DataScreen):
         yield key_table("settings", ("Key", 30), ("Value", 26), ("Default", 22), ("Meaning", 60))
         yield Static("Tax zones (a adds, enter edits)", classes="section")
         yield key_table("tax-zones", ("Name", 30), ("Rate", 8), ("Active", 6), ("Default", 8))
+        yield Static("Staff (f adds, enter edits)", classes="section")
+        yield key_table("staff", ("Name", 30), ("Role", 12), ("Technician", 24), ("Active", 6))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -176,6 +232,11 @@ class SettingsScreen(DataScreen):
             (str(z.id), (z.name, fmt_percent(z.rate_bp), "yes" if z.active else "no",
                          Text("default", style="bold") if z.default else ""))
             for z in data.zones
+        )  # fmt: skip
+        self.query_one("#staff", KeyTable).replace_rows(
+            (str(m["id"]), (m["name"], m["role"], m["technician"] or "",
+                            "yes" if m["active"] else "no"))
+            for m in data.staff
         )  # fmt: skip
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
@@ -197,15 +258,24 @@ class SettingsScreen(DataScreen):
             zone = next((z for z in self.data.zones if str(z.id) == key), None)
             if zone is not None:
                 self.app.push_screen(ZoneModal(zone, actor), self._saved)
+        elif table_id == "staff":
+            member = next((m for m in self.data.staff if str(m["id"]) == key), None)
+            if member is not None:
+                self.app.push_screen(StaffModal(member, actor), self._saved)
 
     def action_add_zone(self) -> None:
         self.app.push_screen(ZoneModal(None, self.app.actor), self._saved)
+
+    def action_add_staff(self) -> None:
+        self.app.push_screen(StaffModal(None, self.app.actor), self._saved)
 
     def _saved(self, result) -> None:
         if result is not None:
             self.app.notify(f"saved: {result}")
 
 
-@register_screen("S", "settings", "Settings & tax", help="Shop settings, tax zones", order=90)
+@register_screen(
+    "S", "settings", "Settings & tax", help="Shop settings, tax zones, staff", order=90
+)
 def _settings(app) -> SettingsScreen:
     return SettingsScreen()

@@ -34,6 +34,7 @@ from svcdesk.routing.solver import DEFAULT_PRIZES, GreedySolver, legs_for
 from svcdesk.services.common.settings import set_setting
 from svcdesk.services.dispatch.insert import apply_insert, insert_emergency
 from svcdesk.services.dispatch.suggest import suggest
+from tests.fixtures.shop import add_staff_rows
 from tests.unit.dispatch.dispatch_helpers import THU, at, booked, order, tech
 
 WED = date(2026, 11, 25)  # today under the frozen clock (08:00)
@@ -281,6 +282,7 @@ def test_cli_insert_asks_before_bumping(db_path, engine):
         full_day(s, with_bob=False)
         em = order(s, "gas smell", km=2, priority="emergency", minutes=60)
         number = em.number
+        add_staff_rows(s)
     args = ["--db", str(db_path), "--as", "dana", "dispatch", "insert", number]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
