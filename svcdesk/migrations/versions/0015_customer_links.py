@@ -1,7 +1,7 @@
 """customer links: quote approval, invoice view and service request pages
 
 Revision ID: 0015_customer_links
-Revises: 0009_field_devices
+Revises: 0012_running_time_index
 Create Date: 2026-12-03 15:00:00
 
 `customer_link` (svcdesk/web, docs/customer-links.md): one row per link the office gives
@@ -17,7 +17,7 @@ from alembic import op
 import svcdesk.models.base
 
 revision = "0015_customer_links"
-down_revision = "0009_field_devices"
+down_revision = "0012_running_time_index"
 branch_labels = None
 depends_on = None
 

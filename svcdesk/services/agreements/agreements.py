@@ -23,8 +23,8 @@ from svcdesk.models.agreements import (
 from svcdesk.services.agreements.sla import parse_clock
 from svcdesk.services.common import sequences
 from svcdesk.services.common.choices import parse_choice, parse_priority
-from svcdesk.services.common.rows import children
 from svcdesk.services.common.events import record_change
+from svcdesk.services.common.rows import children
 
 ST = AgreementStatus
 MOVES: dict[ST, tuple[ST, ...]] = {
