@@ -32,6 +32,7 @@ from svcdesk.services.common.normalize import (
     phone_key,
 )
 from svcdesk.services.common.rows import must_get, row_id
+from svcdesk.services.common.sqlexpr import containing
 
 MAX_NAME = 200
 
@@ -714,7 +715,8 @@ def get_customer(session: Session, ref: str | int) -> Customer:
         return found
     matches = session.exec(
         select(Customer)
-        .where(col(Customer.name).ilike(f"{text}%"), col(Customer.merged_into_id).is_(None))
+        .where(containing(text, col(Customer.name), prefix=True))
+        .where(col(Customer.merged_into_id).is_(None))
         .limit(6)
     ).all()
     if len(matches) == 1:
@@ -737,16 +739,12 @@ def search_customers(session: Session, text: str = "", limit: int = 50) -> list[
     )
     text = text.strip()
     if text:
-        like = f"%{text}%"
         digits = phone_key(text)
         site_match = select(Site.customer_id).where(
-            or_(
-                col(Site.address).ilike(like), col(Site.city).ilike(like), col(Site.zip).ilike(like)
-            )
+            containing(text, col(Site.address), col(Site.city), col(Site.zip))
         )
         conds = [
-            col(Customer.name).ilike(like),
-            col(Customer.email).ilike(like),
+            containing(text, col(Customer.name), col(Customer.email)),
             col(Customer.id).in_(site_match),
         ]
         if digits or text.replace("-", "").isdigit():

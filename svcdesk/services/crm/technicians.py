@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Shift, Skill, Technician, TechnicianSkill, TimeOff
+from svcdesk.services.common.sqlexpr import containing
 from svcdesk.services.common.workcal import WEEKDAYS, parse_shifts
 
 DEFAULT_SHIFT = "mon-fri 08:00-17:00"
@@ -197,11 +198,10 @@ def find_technician(session: Session, name_or_id: str | int) -> Technician:
     exact = session.exec(select(Technician).where(Technician.name == text)).first()
     if exact:
         return exact
-    matches = session.exec(select(Technician).where(col(Technician.name).ilike(f"{text}%"))).all()
+    name = col(Technician.name)
+    matches = session.exec(select(Technician).where(containing(text, name, prefix=True))).all()
     if not matches:
-        matches = session.exec(
-            select(Technician).where(col(Technician.name).ilike(f"%{text}%"))
-        ).all()
+        matches = session.exec(select(Technician).where(containing(text, name))).all()
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -277,11 +277,8 @@ def search_technicians(session: Session, text: str = "", limit: int = 20) -> lis
     stmt = select(Technician).order_by(Technician.name).limit(limit)
     text = text.strip()
     if text:
-        like = f"%{text}%"
         stmt = stmt.where(
-            col(Technician.name).ilike(like)
-            | col(Technician.phone).ilike(like)
-            | col(Technician.email).ilike(like)
+            containing(text, col(Technician.name), col(Technician.phone), col(Technician.email))
         )
     return list(session.exec(stmt))
 

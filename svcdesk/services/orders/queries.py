@@ -30,6 +30,7 @@ from svcdesk.services.common import search
 from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.sqlexpr import LIKE_ESCAPE, containing, like_literal
 from svcdesk.services.common.timefmt import day_bounds, iso
 from svcdesk.services.orders.lifecycle import allowed_moves, get_order
 from svcdesk.services.orders.scheduling import ACTIVE_VISIT
@@ -413,9 +414,10 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
         conds.append(number.in_(numbers))
     upper = term.upper()
     if summary and (upper.startswith("SO-") or upper.isdigit()):
-        conds.append(col(WorkOrder.number).like(f"SO-%{upper.removeprefix('SO-')}%"))
+        digits = like_literal(upper.removeprefix("SO-"))
+        conds.append(col(WorkOrder.number).like(f"SO-%{digits}%", escape=LIKE_ESCAPE))
     if summary:
-        conds.append(col(WorkOrder.summary).ilike(f"%{term}%"))
+        conds.append(containing(term, col(WorkOrder.summary)))
     return or_(*conds)
 
 
