@@ -22,9 +22,11 @@ from svcdesk.models import (
 )
 from svcdesk.models.agreements import AgreementCoverage
 from svcdesk.services.common.normalize import (
+    TEXT_LIMITS,
     Phone,
     address_key,
     check_email,
+    check_length,
     display_phone,
     email_key,
     names_agree,
@@ -33,8 +35,6 @@ from svcdesk.services.common.normalize import (
 )
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.sqlexpr import containing
-
-MAX_NAME = 200
 
 
 def check_contact(
@@ -129,8 +129,7 @@ def _check_name(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
         raise InvalidInput("name: a customer needs a name")
-    if len(name) > MAX_NAME:
-        raise InvalidInput(f"name: {len(name)} characters; at most {MAX_NAME} are accepted")
+    check_length("name", name, TEXT_LIMITS["name"])
     return name
 
 
@@ -153,10 +152,9 @@ def create_customer(
     notes: str | None = None,
     actor: str = "system",
 ) -> Customer:
-    try:
-        name = _check_name(name)
-    except InvalidInput:
-        raise InvalidInput("customer: a customer needs a name") from None
+    if not (name or "").strip():
+        raise InvalidInput("customer: a customer needs a name")
+    name = _check_name(name)
     kind = _check_kind(kind)
     parsed, email = check_contact(phone, email)
     customer = Customer(

@@ -1,0 +1,158 @@
+"""Out-of-range numbers, misread dates and over-long text (issue 15, items 6 and 10): one
+`error:` line naming the field, exit 1, and every table exactly as it was."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from svcdesk.db import write_session
+from svcdesk.services.crm import technicians
+from tests.cli.test_billing_cli import billed  # noqa: F401 - fixture
+from tests.reliability.contents import contents
+
+runner = CliRunner()
+HUGE = "x" * 100_000
+
+
+def cli(db, *args):
+    from svcdesk.cli.main import app
+
+    return runner.invoke(app, ["--db", str(db), *args])
+
+
+CASES = [
+    # (name, args, the line must hold)
+    ("discount 1e308%", ["invoices", "discount", "INV-000001", "1e308%"], "between 0 and 100"),
+    ("discount -1e308%", ["invoices", "discount", "INV-000001", "--", "-1e308%"], "between 0"),
+    ("discount 1e308", ["invoices", "discount", "INV-000001", "1e308"], "too large"),
+    (
+        "line discount 1e308%",
+        ["invoices", "discount", "INV-000001", "1e308%", "--line", "1"],
+        "100",
+    ),
+    (
+        "labor discount 1e308",
+        [
+            "agreements",
+            "create",
+            "--customer",
+            "Jane Porter",
+            "--name",
+            "Gold",
+            "--labor-discount",
+            "1e308",
+        ],
+        "between 0 and 100",
+    ),
+    (
+        "labor discount nan",
+        [
+            "agreements",
+            "create",
+            "--customer",
+            "Jane Porter",
+            "--name",
+            "Gold",
+            "--labor-discount",
+            "nan",
+        ],
+        "percentage",
+    ),
+    (
+        "sla inf hours",
+        [
+            "agreements",
+            "create",
+            "--customer",
+            "Jane Porter",
+            "--name",
+            "Gold",
+            "--sla",
+            "high=inf/inf",
+        ],
+        "PRIORITY=",
+    ),
+    (
+        "sla nan hours",
+        [
+            "agreements",
+            "create",
+            "--customer",
+            "Jane Porter",
+            "--name",
+            "Gold",
+            "--sla",
+            "high=nan/nan",
+        ],
+        "PRIORITY=",
+    ),
+    ("--at -5", ["orders", "assign", "SO-000001", "--tech", "Alice Ng", "--at", "-5"], "at: '-5'"),
+    ("--at 9", ["orders", "assign", "SO-000001", "--tech", "Alice Ng", "--at", "9"], "at: '9'"),
+    (
+        "--at tomorrow 9",
+        ["orders", "assign", "SO-000001", "--tech", "Alice Ng", "--at", "tomorrow 9"],
+        "not a date/time",
+    ),
+    (
+        "--at -05:00",
+        ["orders", "assign", "SO-000002", "--tech", "Bob Ruiz", "--at", "-05:00"],
+        "not a date/time",
+    ),
+    ("--date 1405", ["schedule", "day", "--date", "1405"], "date: '1405'"),
+    (
+        "--start -5",
+        ["agreements", "create", "--customer", "Jane Porter", "--name", "Gold", "--start", "-5"],
+        "not a date/time",
+    ),
+    ("--since 5", ["audit", "--since", "5"], "since: '5'"),
+    ("20-digit phone", ["customers", "add", "Pat", "--phone", "1" * 20], "not a phone number"),
+    ("20-digit tech phone", ["techs", "add", "Pat", "--phone", "5" * 20], "not a phone"),
+    ("100 kB customer name", ["customers", "add", HUGE], "at most 200"),
+    ("100 kB technician name", ["techs", "add", HUGE], "name (technician): 100,000 characters"),
+    ("100 kB note", ["orders", "note", "SO-000001", HUGE], "at most 10,000"),
+    ("100 kB customer notes", ["customers", "edit", "Jane Porter", "--notes", HUGE], "notes"),
+    ("300-char e-mail", ["customers", "add", "Pat", "--email", "a" * 300 + "@x.com"], "254"),
+    ("100 kB address", ["customers", "add", "Pat", "--address", HUGE], "at most 200"),
+    (
+        "100 kB billing address",
+        ["customers", "edit", "Jane Porter", "--billing-address", HUGE],
+        "500",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "needle"), CASES, ids=[c[0] for c in CASES])
+def test_bad_value_is_one_line_and_changes_nothing(db_path, billed, name, args, needle):  # noqa: F811
+    assert cli(db_path, "invoices", "create", billed["o1"]).exit_code == 0
+    before = contents(db_path)
+    r = cli(db_path, *args)
+    assert r.exit_code == 1, (r.exit_code, r.output[-500:])
+    assert "Traceback" not in r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr[-500:]
+    assert needle in lines[0] and len(lines[0]) < 400, lines[0]
+    assert contents(db_path) == before
+
+
+def test_a_technician_named_last_comma_first_can_be_booked(db_path, engine, shop):
+    with write_session(engine) as s:
+        technicians.create_technician(s, name="Smith, John", skills=["hvac", "electrical"])
+    r = cli(
+        db_path, "orders", "assign", shop["o1"], "--tech", "Smith, John", "--at", "2026-11-26 09:00"
+    )
+    assert r.exit_code == 0 and "with Smith, John;" in r.output, r.output
+    r = cli(
+        db_path,
+        "orders",
+        "reschedule",
+        shop["o1"],
+        "--tech",
+        "smith,john, Alice Ng",
+        "--at",
+        "2026-11-26 10:00",
+    )
+    assert r.exit_code == 0, r.output
+    with write_session(engine) as s:
+        crew = technicians.find_technicians(s, "Alice Ng, Smith, John")
+        assert [t.name for t in crew] == ["Alice Ng", "Smith, John"]
