@@ -156,3 +156,35 @@ def test_a_technician_named_last_comma_first_can_be_booked(db_path, engine, shop
     with write_session(engine) as s:
         crew = technicians.find_technicians(s, "Alice Ng, Smith, John")
         assert [t.name for t in crew] == ["Alice Ng", "Smith, John"]
+
+
+def test_a_10000_column_file_prints_one_note(db_path, shop, tmp_path):
+    wide = tmp_path / "wide.csv"
+    extra = [f"extra{i}" for i in range(10_000)]
+    head = ["external_ref", "summary", "customer", "phone", "address", *extra]
+    row = ["W1", "No heat", "Wide Guy", "512-555-0177", "1 Wide St", *[""] * len(extra)]
+    wide.write_text(",".join(head) + "\n" + ",".join(row) + "\n")
+    r = cli(db_path, "intake", "--file", str(wide))
+    assert r.exit_code == 0, r.output[-500:]
+    assert r.stderr.strip().splitlines() == [
+        "note: ignored 10,000 unknown columns: 'extra0', 'extra1', 'extra2', 'extra3', "
+        "'extra4' and 9,995 more"
+    ]
+
+
+def test_a_file_with_bad_rows_is_one_line_and_changes_nothing(db_path, shop, tmp_path):
+    bad = tmp_path / "bad.csv"
+    rows = [f"B{i},Fix {i},Cust {i},512-555-{1000 + i},{i} Bad St,urgentish" for i in range(300)]
+    bad.write_text("external_ref,summary,customer,phone,address,priority\n" + "\n".join(rows))
+    before = contents(db_path)
+    r = cli(db_path, "intake", "--file", str(bad))
+    lines = r.stderr.strip().splitlines()
+    assert r.exit_code == 1 and len(lines) == 1, r.stderr[-800:]
+    assert lines[0].startswith("error: 300 bad row(s); nothing imported (--reject-file FILE")
+    assert f"first: {bad} row 1, column priority: 'urgentish'" in lines[0]
+    assert contents(db_path) == before
+    rejects = tmp_path / "rejects.csv"
+    r = cli(db_path, "intake", "--file", str(bad), "--reject-file", str(rejects))
+    assert r.exit_code == 0 and r.stderr == ""
+    assert f"300 bad row(s) written to {rejects}" in r.stdout
+    assert len(rejects.read_text().splitlines()) == 301
