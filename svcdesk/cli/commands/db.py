@@ -116,12 +116,20 @@ def check(json_out: JsonOpt = False) -> None:
 @app.command("migrate-to")
 def migrate_to(
     url: Annotated[str, typer.Argument(help="Target, e.g. postgresql://user@host/svcdesk")],
+    strip_nul: Annotated[
+        bool,
+        typer.Option(
+            "--strip-nul", help="Delete NUL (\\x00) characters from text (PostgreSQL refuses them)."
+        ),
+    ] = False,
 ) -> None:
     """Copy this database into an empty PostgreSQL database and verify counts and totals."""
     from svcdesk.migrate import migrate
 
     target = dbmod.make_engine(url, create=False)
-    reports = migrate(engine(), target, progress=lambda t, n: info(f"  {t}: {n} rows"))
+    reports = migrate(
+        engine(), target, progress=lambda t, n: info(f"  {t}: {n} rows"), strip_nul=strip_nul
+    )
     info(
         f"copied {sum(r.rows for r in reports)} rows in {len(reports)} tables; counts and totals verified"
     )

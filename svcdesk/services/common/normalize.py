@@ -290,9 +290,15 @@ TEXT_LIMITS: dict[str, int] = {
 
 
 def check_length(field: str, value: object, limit: int) -> None:
-    """InvalidInput naming `field` when `value` is text longer than `limit` characters."""
-    if isinstance(value, str) and len(value) > limit:
-        raise InvalidInput(f"{field}: {len(value):,} characters; at most {limit:,} are accepted")
+    """InvalidInput naming `field` when `value` is text longer than `limit` characters or
+    holds a NUL character (PostgreSQL cannot store one; a SQLite shop could not move)."""
+    if isinstance(value, str):
+        if len(value) > limit:
+            raise InvalidInput(
+                f"{field}: {len(value):,} characters; at most {limit:,} are accepted"
+            )
+        if "\x00" in value:
+            raise InvalidInput(f"{field}: holds a NUL (\\x00) character; remove it")
 
 
 _BOUNDED: dict[type, tuple[tuple[str, str, int], ...]] = {}
