@@ -188,3 +188,19 @@ def test_a_file_with_bad_rows_is_one_line_and_changes_nothing(db_path, shop, tmp
     assert r.exit_code == 0 and r.stderr == ""
     assert f"300 bad row(s) written to {rejects}" in r.stdout
     assert len(rejects.read_text().splitlines()) == 301
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["orders", "list", "--limit", "-1"],
+        ["customers", "list", "--limit", "0"],
+        ["stock", "ledger", "--limit", "0"],
+        ["parts", "list", "--limit", "100001"],
+    ],
+    ids=["orders -1", "customers 0", "ledger 0", "parts 100001"],
+)
+def test_a_limit_out_of_range_is_a_usage_error(db_path, shop, args):
+    """0 or -1 used to mean "no limit" (issue 15, item 10: audit's did; so did the lists')."""
+    r = cli(db_path, *args)
+    assert r.exit_code == 2 and "--limit" in r.stderr and "Traceback" not in r.output

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import ForceOpt, JsonOpt
+from svcdesk.cli.options import ForceOpt, JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -40,7 +40,7 @@ def list_cmd(
         str | None,
         typer.Option("--search", "-s", help="Number, customer, phone, address, summary."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: LimitOpt = 200,
     json_out: JsonOpt = False,
 ) -> None:
     """Open orders, most urgent first."""

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.cli.commands.invoices import AmountOpt, DateOpt, MethodOpt, RefOpt, record_payment
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, LimitOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
@@ -37,7 +37,7 @@ def add(
 @app.command("list")
 def list_cmd(
     since: Annotated[str | None, typer.Option("--since", help="Received on or after.")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: LimitOpt = 200,
     json_out: JsonOpt = False,
 ) -> None:
     """Payments, newest first."""
