@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, union_all
-from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 from sqlmodel import Session, col, or_, select
 
 from svcdesk.clock import now
@@ -409,7 +409,7 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     number: SQLCoreOperations[str] = col(WorkOrder.number)
     if walk:
         customer_id, site_id, number = customer_id + 0, site_id + 0, number + ""
-    conds = [customer_id.in_(customers), site_id.in_(sites)]
+    conds: list[ColumnElement[bool]] = [customer_id.in_(customers), site_id.in_(sites)]
     if numbers:
         conds.append(number.in_(numbers))
     upper = term.upper()
