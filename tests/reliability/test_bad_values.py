@@ -21,25 +21,22 @@ def cli(db, *args):
     return runner.invoke(app, ["--db", str(db), *args])
 
 
+AGREE = ["agreements", "create", "--customer", "Jane Porter", "--name", "Gold"]
+INVOICE = ["invoices", "discount", "INV-000001"]
 CASES = [
     # (name, args, the line must hold)
-    ("discount 1e308%", ["invoices", "discount", "INV-000001", "1e308%"], "between 0 and 100"),
-    ("discount -1e308%", ["invoices", "discount", "INV-000001", "--", "-1e308%"], "between 0"),
-    ("discount 1e308", ["invoices", "discount", "INV-000001", "1e308"], "too large"),
+    ("discount 1e308%", [*INVOICE, "1e308%"], "between 0 and 100"),
+    ("discount -1e308%", [*INVOICE, "--", "-1e308%"], "between 0"),
+    ("discount 1e308", [*INVOICE, "1e308"], "too large"),
     (
         "line discount 1e308%",
-        ["invoices", "discount", "INV-000001", "1e308%", "--line", "1"],
+        [*INVOICE, "1e308%", "--line", "1"],
         "100",
     ),
     (
         "labor discount 1e308",
         [
-            "agreements",
-            "create",
-            "--customer",
-            "Jane Porter",
-            "--name",
-            "Gold",
+            *AGREE,
             "--labor-discount",
             "1e308",
         ],
@@ -48,12 +45,7 @@ CASES = [
     (
         "labor discount nan",
         [
-            "agreements",
-            "create",
-            "--customer",
-            "Jane Porter",
-            "--name",
-            "Gold",
+            *AGREE,
             "--labor-discount",
             "nan",
         ],
@@ -62,12 +54,7 @@ CASES = [
     (
         "sla inf hours",
         [
-            "agreements",
-            "create",
-            "--customer",
-            "Jane Porter",
-            "--name",
-            "Gold",
+            *AGREE,
             "--sla",
             "high=inf/inf",
         ],
@@ -76,12 +63,7 @@ CASES = [
     (
         "sla nan hours",
         [
-            "agreements",
-            "create",
-            "--customer",
-            "Jane Porter",
-            "--name",
-            "Gold",
+            *AGREE,
             "--sla",
             "high=nan/nan",
         ],
