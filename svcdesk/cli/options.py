@@ -13,6 +13,10 @@ ForceOpt = Annotated[
     bool, typer.Option("--force", help="Override booking refusals; recorded in history.")
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")]
+# (0 or -1 used to mean "no limit": every row of a million-order shop at once)
+LimitOpt = Annotated[
+    int, typer.Option("--limit", min=1, max=100_000, help="At most this many rows (1-100,000).")
+]
 
 
 def nothing_to_change(options: str) -> NoReturn:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import JsonOpt, nothing_to_change
+from svcdesk.cli.options import JsonOpt, LimitOpt, nothing_to_change
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -85,7 +85,7 @@ def list_cmd(
     search: Annotated[
         str, typer.Option("--search", "-s", help="Name, phone, e-mail or address.")
     ] = "",
-    limit: Annotated[int, typer.Option("--limit")] = 100,
+    limit: LimitOpt = 100,
     json_out: JsonOpt = False,
 ) -> None:
     """Customers, optionally filtered."""

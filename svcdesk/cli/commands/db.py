@@ -133,6 +133,12 @@ def check(json_out: JsonOpt = False) -> None:
 @app.command("migrate-to")
 def migrate_to(
     url: Annotated[str, typer.Argument(help="Target, e.g. postgresql://user@host/svcdesk")],
+    strip_nul: Annotated[
+        bool,
+        typer.Option(
+            "--strip-nul", help="Delete NUL (\\x00) characters from text (PostgreSQL refuses them)."
+        ),
+    ] = False,
 ) -> None:
     """Copy this database into an empty PostgreSQL database and verify counts and totals."""
     from svcdesk.db import make_engine
@@ -146,7 +152,7 @@ def migrate_to(
             step(0, f"db migrate-to: {table}")
             lines.append(f"  {table}: {rows} rows")
 
-        reports = migrate(engine(), target, progress=copied)
+        reports = migrate(engine(), target, progress=copied, strip_nul=strip_nul)
     for line in lines:
         info(line)
     info(

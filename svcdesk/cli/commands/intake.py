@@ -226,12 +226,16 @@ def _batch(
             if json_out:  # (one JSON object, the bad rows in it)
                 error(f"{len(exc.lines)} bad row(s); nothing imported", exc=exc, rows=exc.lines)
                 raise typer.Exit(1) from None
-            for line in exc.lines:
-                err_console.print(line, markup=False)
-            err_console.print(f"error: {len(exc.lines)} bad row(s); nothing imported", markup=False)
-            raise typer.Exit(1) from None
-    for column in result.unknown_columns:
-        err_console.print(f"note: ignored unknown column {column!r}", markup=False)
+            hint = (
+                ""
+                if dry_run
+                else " (--reject-file FILE imports the good rows and writes the bad ones there)"
+            )
+            raise InvalidInput(
+                f"{len(exc.lines):,} bad row(s); nothing imported{hint}; first: {exc.lines[0]}"
+            ) from None
+    if result.unknown_columns:
+        err_console.print(_ignored(result.unknown_columns), markup=False)
     if result.reject_file and to_stdout(reject_file):
         result.reject_file = reject_file
     if json_out:
@@ -242,6 +246,15 @@ def _batch(
         say(result.callers(), reject_file)
     if result.reject_file and result.rejected:
         say(f"{result.rejected} bad row(s) written to {result.reject_file}", reject_file)
+
+
+def _ignored(columns: list[str], show: int = 5) -> str:
+    """One note for any number of unknown columns (a 10,000-column file is one line)."""
+    if len(columns) == 1:
+        return f"note: ignored unknown column {columns[0]!r}"
+    names = ", ".join(repr(c) for c in columns[:show])
+    more = f" and {len(columns) - show:,} more" if len(columns) > show else ""
+    return f"note: ignored {len(columns):,} unknown columns: {names}{more}"
 
 
 def register(root: typer.Typer) -> None:

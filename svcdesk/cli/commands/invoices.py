@@ -20,7 +20,7 @@ from svcdesk.cli.billing_opts import (
     line_from_options,
 )
 from svcdesk.cli.files import say
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -149,7 +149,7 @@ def list_cmd(
     customer: Annotated[str | None, typer.Option("--customer")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Sent and past due.")] = False,
     search: Annotated[str | None, typer.Option("--search", "-s")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: LimitOpt = 200,
     json_out: JsonOpt = False,
 ) -> None:
     """Invoices, newest first."""

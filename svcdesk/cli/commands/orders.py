@@ -6,14 +6,14 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import ForceOpt, JsonOpt
+from svcdesk.cli.options import ForceOpt, JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
-from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.crm.technicians import find_technician, find_technicians
 from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import lifecycle, notes, queries, scheduling
 from svcdesk.services.orders.intake import parse_priority
@@ -40,7 +40,7 @@ def list_cmd(
         str | None,
         typer.Option("--search", "-s", help="Number, customer, phone, address, summary."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: LimitOpt = 200,
     json_out: JsonOpt = False,
 ) -> None:
     """Open orders, most urgent first."""
@@ -183,10 +183,7 @@ def words(status: str) -> str:
 
 
 def _techs(session, names: list[str]):
-    techs = []
-    for entry in names:
-        techs += [find_technician(session, n) for n in entry.split(",") if n.strip()]
-    return techs
+    return [tech for entry in names for tech in find_technicians(session, entry)]
 
 
 @app.command("assign")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.cli.files import input_file
-from svcdesk.cli.options import DryRunOpt, JsonOpt
+from svcdesk.cli.options import DryRunOpt, JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
@@ -68,7 +68,7 @@ def import_cmd(
 @app.command("list")
 def list_cmd(
     search: Annotated[str, typer.Option("--search", "-s", help="SKU or name contains.")] = "",
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: LimitOpt = 200,
     json_out: JsonOpt = False,
 ) -> None:
     """Parts in the catalog, by SKU."""

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.cli.commands.invoices import pay
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, LimitOpt
 from svcdesk.cli.output import print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session
@@ -30,7 +30,7 @@ app.command("add", help="Record a payment on a sent invoice; more than the balan
 @app.command("list")
 def list_cmd(
     since: Annotated[str | None, typer.Option("--since", help="Received on or after.")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: LimitOpt = 200,
     json_out: JsonOpt = False,
 ) -> None:
     """Payments, newest first."""

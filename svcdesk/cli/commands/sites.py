@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -113,7 +113,7 @@ def list_cmd(
     customer: Annotated[
         str | None, typer.Option("--customer", "-c", help="Only this customer's sites.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: LimitOpt = 200,
     json_out: JsonOpt = False,
 ) -> None:
     """Sites with their customer, tax zone and access notes."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.options import JsonOpt
+from svcdesk.cli.options import JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
@@ -362,7 +362,7 @@ def trucks() -> None:
 def ledger(
     sku: Annotated[str | None, typer.Option("--sku")] = None,
     location: Annotated[str | None, typer.Option("--location", "-l")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    limit: LimitOpt = 50,
     json_out: JsonOpt = False,
 ) -> None:
     """The latest ledger moves (newest first)."""

@@ -3,6 +3,7 @@ cancel, expire/auto-renew at term end, renewal list, discounts for billing, visi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,6 +25,7 @@ from svcdesk.services.agreements.sla import parse_clock
 from svcdesk.services.common import sequences
 from svcdesk.services.common.choices import parse_choice, parse_priority
 from svcdesk.services.common.events import record_change
+from svcdesk.services.common.money import parse_percent
 from svcdesk.services.common.rows import children
 
 ST = AgreementStatus
@@ -42,14 +44,7 @@ def term_end(start: date, months: int) -> date:
 
 def parse_bp(value: str | float | int | None, field: str) -> int:
     """'10' or '10%' or '12.5' percent -> basis points (1000, 1250)."""
-    text = str(value if value is not None else "0").strip().rstrip("%").strip()
-    try:
-        bp = round(float(text) * 100)
-    except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a percentage like 10 or 12.5") from None
-    if not 0 <= bp <= 10000:
-        raise InvalidInput(f"{field}: {value!r} must be between 0 and 100 %")
-    return bp
+    return parse_percent(str(value if value is not None else "0"), field=field)
 
 
 def create_agreement(
@@ -200,6 +195,8 @@ def parse_sla_spec(text: str) -> tuple[str, float, float, str]:
         parts = rest.split("/")
         response, resolution = float(parts[0]), float(parts[1])
         clock = parts[2] if len(parts) > 2 else "business"
+        if not (math.isfinite(response) and math.isfinite(resolution)):
+            raise ValueError
     except (ValueError, IndexError):
         raise InvalidInput(
             f"sla: {text!r} is not like PRIORITY=RESPONSE_H/RESOLUTION_H[/business|calendar]"

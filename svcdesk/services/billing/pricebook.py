@@ -19,6 +19,7 @@ from svcdesk.models.billing import (
     RateKind,
 )
 from svcdesk.services.common.money import round_cents
+from svcdesk.services.common.sqlexpr import containing
 
 
 def norm_code(code: str) -> str:
@@ -49,8 +50,9 @@ def list_items(
     if active_only:
         stmt = stmt.where(PriceBookItem.active)
     if text:
-        like = f"%{text.strip()}%"
-        stmt = stmt.where(col(PriceBookItem.code).ilike(like) | col(PriceBookItem.name).ilike(like))
+        stmt = stmt.where(
+            containing(text.strip(), col(PriceBookItem.code), col(PriceBookItem.name))
+        )
     return list(session.exec(stmt))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.models import Customer, OrderStatus, Site, WorkOrder
@@ -14,6 +14,7 @@ from svcdesk.models.billing import Invoice, InvoiceLine, InvoiceStatus, Quote
 from svcdesk.services.billing import invoices, payments, quotes
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.sqlexpr import containing
 from svcdesk.services.common.timefmt import iso
 
 
@@ -182,13 +183,8 @@ def list_invoices(
     if overdue:
         stmt = stmt.where(col(Invoice.status).in_(invoices.OPEN), col(Invoice.due_on) < today)
     if text:
-        like = f"%{text.strip()}%"
         stmt = stmt.where(
-            or_(
-                col(Invoice.number).ilike(like),
-                col(Customer.name).ilike(like),
-                col(WorkOrder.number).ilike(like),
-            )
+            containing(text.strip(), col(Invoice.number), col(Customer.name), col(WorkOrder.number))
         )
     return [_row(inv, name, order, today) for inv, name, order in session.exec(stmt).all()]
 
@@ -320,13 +316,8 @@ def list_quotes(
     if statuses:
         stmt = stmt.where(col(Quote.status).in_(statuses))
     if text and text.strip():
-        like = f"%{text.strip()}%"
         stmt = stmt.join(Customer, col(Customer.id) == col(Quote.customer_id)).where(
-            or_(
-                col(Quote.number).ilike(like),
-                col(Quote.title).ilike(like),
-                col(Customer.name).ilike(like),
-            )
+            containing(text.strip(), col(Quote.number), col(Quote.title), col(Customer.name))
         )
     return [quote_row(session, q) for q in session.exec(stmt).all()]
 

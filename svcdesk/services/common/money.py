@@ -60,11 +60,13 @@ def parse_percent(text: str, *, field: str = "discount") -> int:
         value = Decimal(raw)
     except ArithmeticError:
         raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%") from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite():
         raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%")
-    bp = int(value * 100)
-    check_bp(bp, field)
-    return bp
+    if not 0 <= value <= 100:  # (before quantize: 1e308 has no 0.01 form)
+        raise InvalidInput(f"{field}: {text!r} is not between 0 and 100 %")
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%")
+    return int(value * 100)
 
 
 def fmt_percent(bp: int) -> str:

@@ -15,6 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sqlalchemy import event
+from sqlmodel import Session
+
 from svcdesk.errors import InvalidInput
 
 # -- phones --------------------------------------------------------------------------
@@ -263,3 +266,66 @@ def address_key(address: str, zip_code: str = "", city: str = "") -> str:
             address, zip5 = parsed
     place = zip5 or (city or "").strip().lower()
     return f"{_street_key(address or '')}|{place}"
+
+
+# -- lengths -------------------------------------------------------------------------
+
+# Longest text accepted per column people type, whatever the table (intake files have their
+# own, tighter MAX_LENGTH): a pasted essay or a 100 kB argument is refused with the field
+# and the limit before it reaches the database. Columns svcdesk writes itself (event data,
+# paths, hashes) are not listed.
+TEXT_LIMITS: dict[str, int] = {
+    **dict.fromkeys(("name", "signer_name", "title", "summary", "label"), 200),
+    **dict.fromkeys(("address", "home_address", "reference", "external_ref"), 200),
+    **dict.fromkeys(("make", "model", "serial", "city", "role"), 100),
+    **dict.fromkeys(("phone", "state"), 40),
+    "zip": 12,
+    "email": 254,
+    "billing_address": 500,
+    **dict.fromkeys(("caption", "cancel_reason", "hold_reason", "void_reason"), 1000),
+    **dict.fromkeys(("decline_reason", "retired_reason", "reason", "coverage_note"), 1000),
+    "description": 4000,
+    **dict.fromkeys(("notes", "note", "text", "memo", "access_notes", "work_performed"), 10_000),
+}
+
+
+def check_length(field: str, value: object, limit: int) -> None:
+    """InvalidInput naming `field` when `value` is text longer than `limit` characters or
+    holds a NUL character (PostgreSQL cannot store one; a SQLite shop could not move)."""
+    if isinstance(value, str):
+        if len(value) > limit:
+            raise InvalidInput(
+                f"{field}: {len(value):,} characters; at most {limit:,} are accepted"
+            )
+        if "\x00" in value:
+            raise InvalidInput(f"{field}: holds a NUL (\\x00) character; remove it")
+
+
+_BOUNDED: dict[type, tuple[tuple[str, str, int], ...]] = {}
+
+
+def _bounded_columns(cls: type) -> tuple[tuple[str, str, int], ...]:
+    found = _BOUNDED.get(cls)
+    if found is None:
+        table = getattr(cls, "__tablename__", cls.__name__.lower())
+        columns = getattr(getattr(cls, "__table__", None), "columns", ())
+        found = tuple(
+            (c.key, f"{c.name} ({table})", TEXT_LIMITS[c.name])
+            for c in columns
+            if c.name in TEXT_LIMITS
+        )
+        _BOUNDED[cls] = found
+    return found
+
+
+def check_text_lengths(session: Session, _context: object = None, _instances: object = None):
+    """Every new or changed row's typed text within TEXT_LIMITS (runs before each flush, so
+    the CLI, the console, the web app and every file import share it)."""
+    for obj in (*session.new, *session.dirty):
+        values = vars(obj)
+        for key, field, limit in _bounded_columns(type(obj)):
+            check_length(field, values.get(key), limit)
+
+
+if not event.contains(Session, "before_flush", check_text_lengths):
+    event.listen(Session, "before_flush", check_text_lengths)

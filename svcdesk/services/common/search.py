@@ -10,6 +10,7 @@ from sqlalchemy import Select, literal_column, or_, select, text
 from sqlmodel import Session, col
 
 from svcdesk.models import Customer, Site
+from svcdesk.services.common.sqlexpr import containing
 
 MIN_TRIGRAM = 3
 
@@ -34,8 +35,7 @@ def customer_ids_matching(session: Session, term: str) -> Select:
         if len(digits) >= MIN_TRIGRAM and digits != term:
             query += " OR " + _fts_query(digits)
         return _fts_ids("customer_fts", query)
-    like = f"%{term}%"
-    conds = [col(Customer.name).ilike(like), col(Customer.email).ilike(like)]
+    conds = [containing(term, col(Customer.name), col(Customer.email))]
     if len(digits) >= MIN_TRIGRAM:
         conds.append(col(Customer.phone_key).like(f"%{digits}%"))
     return select(col(Customer.id)).where(or_(*conds))
@@ -58,7 +58,6 @@ def site_ids_matching(session: Session, term: str) -> Select:
             .select_from(text("site_fts"))
             .where(text("site_fts MATCH :q").bindparams(q=_fts_query(term)))
         )
-    like = f"%{term}%"
     return select(col(Site.id)).where(
-        or_(col(Site.address).ilike(like), col(Site.city).ilike(like), col(Site.zip).ilike(like))
+        containing(term, col(Site.address), col(Site.city), col(Site.zip))
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Float, Integer, String, func
+from sqlalchemy import Float, Integer, String, func, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -133,3 +133,19 @@ def model_defaults(model) -> dict[str, Any]:
             values[name] = info.default_factory()
     values.pop("id", None)
     return values
+
+
+LIKE_ESCAPE = "/"  # not a backslash: PostgreSQL and SQLite read it the same way
+
+
+def like_literal(text: str) -> str:
+    """`text` for a LIKE pattern with its `%`, `_` and escape characters taken literally."""
+    e = LIKE_ESCAPE
+    return text.replace(e, e + e).replace("%", e + "%").replace("_", e + "_")
+
+
+def containing(text: str, *exprs: Any, prefix: bool = False) -> ColumnElement[bool]:
+    """Any of `exprs` contains `text` (starts with it when `prefix`), case-insensitively,
+    every character of `text` literal: "50%" finds "50% off", not "500"."""
+    pattern = ("" if prefix else "%") + like_literal(text) + "%"
+    return or_(*(expr.ilike(pattern, escape=LIKE_ESCAPE) for expr in exprs))

@@ -13,6 +13,9 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
 
 _RELATIVE = re.compile(r"^\s*(today|tomorrow|yesterday)\b\s*(.*)$", re.IGNORECASE)
+# What dateutil would misread: a sign ('-5' was the 5th, '-05:00' five o'clock) and a bare
+# number ('9' the 9th, not 9:00; '1405' the year 1405). Eight digits are a date: 20261125.
+_AMBIGUOUS = re.compile(r"^[+-]|[+-]$|^\d{1,7}(\.\d*)?$|^\d{9,}$")
 
 
 def parse_when(text: str, zone: ZoneInfo, *, field: str = "time") -> datetime:
@@ -28,6 +31,11 @@ def parse_when(text: str, zone: ZoneInfo, *, field: str = "time") -> datetime:
         offset = {"today": 0, "tomorrow": 1, "yesterday": -1}[m.group(1).lower()]
         base = now().astimezone(zone).date() + timedelta(days=offset)
         raw = m.group(2).strip() or "00:00"
+    if _AMBIGUOUS.search(raw):
+        raise InvalidInput(
+            f"{field}: {text!r} is not a date/time; expected e.g. 2026-11-25 09:00, 9:00 AM "
+            "or tomorrow 9am"
+        )
     default = datetime.combine(base if base is not None else now().astimezone(zone).date(), time(0))
     try:
         with warnings.catch_warnings():

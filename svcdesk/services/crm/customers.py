@@ -22,9 +22,11 @@ from svcdesk.models import (
 )
 from svcdesk.models.agreements import AgreementCoverage
 from svcdesk.services.common.normalize import (
+    TEXT_LIMITS,
     Phone,
     address_key,
     check_email,
+    check_length,
     display_phone,
     email_key,
     names_agree,
@@ -32,8 +34,7 @@ from svcdesk.services.common.normalize import (
     phone_key,
 )
 from svcdesk.services.common.rows import children, must_get, row_id
-
-MAX_NAME = 200
+from svcdesk.services.common.sqlexpr import containing
 
 
 def check_contact(
@@ -135,8 +136,7 @@ def _check_name(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
         raise InvalidInput("name: a customer needs a name")
-    if len(name) > MAX_NAME:
-        raise InvalidInput(f"name: {len(name)} characters; at most {MAX_NAME} are accepted")
+    check_length("name", name, TEXT_LIMITS["name"])
     return name
 
 
@@ -159,10 +159,9 @@ def create_customer(
     notes: str | None = None,
     actor: str = "system",
 ) -> Customer:
-    try:
-        name = _check_name(name)
-    except InvalidInput:
-        raise InvalidInput("customer: a customer needs a name") from None
+    if not (name or "").strip():
+        raise InvalidInput("customer: a customer needs a name")
+    name = _check_name(name)
     kind = _check_kind(kind)
     parsed, email = check_contact(phone, email)
     customer = Customer(
@@ -715,7 +714,8 @@ def get_customer(session: Session, ref: str | int) -> Customer:
         return found
     matches = session.exec(
         select(Customer)
-        .where(col(Customer.name).ilike(f"{text}%"), col(Customer.merged_into_id).is_(None))
+        .where(containing(text, col(Customer.name), prefix=True))
+        .where(col(Customer.merged_into_id).is_(None))
         .limit(6)
     ).all()
     if len(matches) == 1:
@@ -738,16 +738,12 @@ def search_customers(session: Session, text: str = "", limit: int = 50) -> list[
     )
     text = text.strip()
     if text:
-        like = f"%{text}%"
         digits = phone_key(text)
         site_match = select(Site.customer_id).where(
-            or_(
-                col(Site.address).ilike(like), col(Site.city).ilike(like), col(Site.zip).ilike(like)
-            )
+            containing(text, col(Site.address), col(Site.city), col(Site.zip))
         )
         conds = [
-            col(Customer.name).ilike(like),
-            col(Customer.email).ilike(like),
+            containing(text, col(Customer.name), col(Customer.email)),
             col(Customer.id).in_(site_match),
         ]
         if digits or text.replace("-", "").isdigit():

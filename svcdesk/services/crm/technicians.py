@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Shift, Skill, Technician, TechnicianSkill, TimeOff
 from svcdesk.services.common.events import record_change
+from svcdesk.services.common.sqlexpr import containing
 from svcdesk.services.common.workcal import WEEKDAYS, parse_shifts
 
 DEFAULT_SHIFT = "mon-fri 08:00-17:00"
@@ -216,11 +217,10 @@ def find_technician(session: Session, name_or_id: str | int) -> Technician:
     exact = session.exec(select(Technician).where(Technician.name == text)).first()
     if exact:
         return exact
-    matches = session.exec(select(Technician).where(col(Technician.name).ilike(f"{text}%"))).all()
+    name = col(Technician.name)
+    matches = session.exec(select(Technician).where(containing(text, name, prefix=True))).all()
     if not matches:
-        matches = session.exec(
-            select(Technician).where(col(Technician.name).ilike(f"%{text}%"))
-        ).all()
+        matches = session.exec(select(Technician).where(containing(text, name))).all()
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -291,16 +291,42 @@ def list_technicians(session: Session, *, include_inactive: bool = False) -> lis
     return list(session.exec(stmt))
 
 
+def _comma_key(name: str) -> str:
+    return ",".join(piece.strip().lower() for piece in name.split(","))
+
+
+def find_technicians(session: Session, text: str) -> list[Technician]:
+    """The technicians named in `text`, separated by commas ("Alice, Bob"). A technician
+    whose own name holds a comma ("Smith, John") is found whole: the longest run of pieces
+    that is a technician's name wins over the pieces one by one."""
+    with_comma = {
+        _comma_key(t.name): t
+        for t in session.exec(select(Technician).where(containing(",", col(Technician.name))))
+    }
+    pieces = [piece.strip() for piece in text.split(",")]
+    found: list[Technician] = []
+    i = 0
+    while i < len(pieces):
+        for j in range(len(pieces), i + 1, -1):
+            tech = with_comma.get(_comma_key(",".join(pieces[i:j])))
+            if tech is not None:
+                found.append(tech)
+                i = j
+                break
+        else:
+            if pieces[i]:
+                found.append(find_technician(session, pieces[i]))
+            i += 1
+    return found
+
+
 def search_technicians(session: Session, text: str = "", limit: int = 20) -> list[Technician]:
     """Active and inactive technicians whose name, phone or e-mail contains `text`."""
     stmt = select(Technician).order_by(Technician.name).limit(limit)
     text = text.strip()
     if text:
-        like = f"%{text}%"
         stmt = stmt.where(
-            col(Technician.name).ilike(like)
-            | col(Technician.phone).ilike(like)
-            | col(Technician.email).ilike(like)
+            containing(text, col(Technician.name), col(Technician.phone), col(Technician.email))
         )
     return list(session.exec(stmt))
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from svcdesk.errors import BatchRejected, InvalidInput, NotFound
@@ -19,6 +18,7 @@ from svcdesk.models.inventory import Part
 from svcdesk.services.common.events import record_change
 from svcdesk.services.common.money import parse_money
 from svcdesk.services.common.quantity import parse_qty
+from svcdesk.services.common.sqlexpr import containing
 from svcdesk.services.orders.intake_io.columns import MissingColumns
 from svcdesk.services.orders.intake_io.reader import read_table  # same CSV rules as intake
 
@@ -144,8 +144,7 @@ def search_parts(
 ) -> list[Part]:
     stmt = select(Part).order_by(Part.sku).limit(limit)
     if text.strip():
-        like = f"%{text.strip().lower()}%"
-        stmt = stmt.where(func.lower(Part.sku).like(like) | func.lower(Part.name).like(like))
+        stmt = stmt.where(containing(text.strip(), col(Part.sku), col(Part.name)))
     if not include_inactive:
         stmt = stmt.where(col(Part.active) == True)  # noqa: E712
     return list(session.exec(stmt))

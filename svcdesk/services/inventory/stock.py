@@ -24,6 +24,7 @@ from svcdesk.models.inventory import (
 )
 from svcdesk.models.workforce import Technician
 from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.sqlexpr import containing
 
 # Which ends each kind of move needs: (from, to). ADJUST has exactly one end (gain or loss).
 ENDS: dict[MoveKind, tuple[bool, bool]] = {
@@ -310,11 +311,8 @@ def on_hand_rows(
     if not include_zero:
         stmt = stmt.where(StockBalance.on_hand_milli != 0)
     if text:
-        like = f"%{text.strip().lower()}%"
         stmt = stmt.where(
-            func.lower(Part.sku).like(like)
-            | func.lower(Part.name).like(like)
-            | func.lower(StockLocation.name).like(like)
+            containing(text.strip(), col(Part.sku), col(Part.name), col(StockLocation.name))
         )
     if limit:
         stmt = stmt.limit(limit)

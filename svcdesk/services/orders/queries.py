@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, union_all
-from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 from sqlmodel import Session, col, or_, select
 
 from svcdesk.clock import now
@@ -30,6 +30,7 @@ from svcdesk.services.common import search
 from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.sqlexpr import LIKE_ESCAPE, containing, like_literal
 from svcdesk.services.common.timefmt import day_bounds, iso
 from svcdesk.services.orders.lifecycle import allowed_moves, get_order
 from svcdesk.services.orders.scheduling import ACTIVE_VISIT
@@ -408,14 +409,15 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     number: SQLCoreOperations[str] = col(WorkOrder.number)
     if walk:
         customer_id, site_id, number = customer_id + 0, site_id + 0, number + ""
-    conds = [customer_id.in_(customers), site_id.in_(sites)]
+    conds: list[ColumnElement[bool]] = [customer_id.in_(customers), site_id.in_(sites)]
     if numbers:
         conds.append(number.in_(numbers))
     upper = term.upper()
     if summary and (upper.startswith("SO-") or upper.isdigit()):
-        conds.append(col(WorkOrder.number).like(f"SO-%{upper.removeprefix('SO-')}%"))
+        digits = like_literal(upper.removeprefix("SO-"))
+        conds.append(col(WorkOrder.number).like(f"SO-%{digits}%", escape=LIKE_ESCAPE))
     if summary:
-        conds.append(col(WorkOrder.summary).ilike(f"%{term}%"))
+        conds.append(containing(term, col(WorkOrder.summary)))
     return or_(*conds)
 
 
