@@ -4,7 +4,6 @@ booked visits and bumping."""
 from __future__ import annotations
 
 import random
-from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,9 +33,8 @@ from svcdesk.routing.solver import DEFAULT_PRIZES, GreedySolver, legs_for
 from svcdesk.services.common.settings import set_setting
 from svcdesk.services.dispatch.insert import apply_insert, insert_emergency
 from svcdesk.services.dispatch.suggest import suggest
-from tests.unit.dispatch.dispatch_helpers import THU, at, booked, order, tech
+from tests.unit.dispatch.dispatch_helpers import THU, WED, at, booked, full_day, order, tech
 
-WED = date(2026, 11, 25)  # today under the frozen clock (08:00)
 TRAVEL = HaversineTravel(1.3, 40.0)
 LUNCH = LunchBreak(690, 810, 30)  # 11:30-13:30, 30 min
 BASE = Location(30.27, -97.74)
@@ -199,20 +197,6 @@ def test_suggest_why_not_names_lunch(session):
 # --------------------------------------------------------------------------- insert
 
 
-def full_day(s, *, with_bob: bool):
-    """Ann's Wednesday is full: a low plumbing visit 08:10-12:00 and a normal one
-    12:30-16:55 at one site (lunch 12:00-12:30 between them). Bob, if there, is a plumber
-    with a free day: he can take the low visit but not an HVAC emergency."""
-    ann = tech(s, "Ann", skills=("hvac", "plumbing"), km=0)
-    if with_bob:
-        tech(s, "Bob", skills=("plumbing",), km=1)
-    low = order(s, "low job", km=2, skill="plumbing", priority="low", minutes=230)
-    v_low = booked(s, low, ann, at(WED, "08:10"), 230)
-    normal = order(s, "normal job", km=2, minutes=265)
-    booked(s, normal, ann, at(WED, "12:30"), 265)
-    return low.number, v_low.id
-
-
 def test_insert_why_not_names_lunch(session):
     full_day(session, with_bob=False)
     high = order(session, "high job", km=2, priority="high", minutes=30)
@@ -227,7 +211,7 @@ def test_no_bumping_for_a_high_job_nor_unless_asked(session):
         session, order(session, "high", km=2, priority="high", minutes=60), bump=True
     )
     assert p.best is None
-    # the console's insert dialog does not ask for bumps (it cannot show them yet)
+    # bumping only when the caller asks (the CLI and the console do, and ask the user first)
     em = order(session, "gas", km=2, priority="emergency", minutes=60)
     assert insert_emergency(session, em).best is None
     assert insert_emergency(session, em, bump=True).best.bumped
