@@ -476,7 +476,11 @@ class Board:
             served = [jid for jid, _ in self.where.items() if not by_id[jid].locked]
             if not served:
                 break
-            left_urgent = [j for j in jobs if j.rank <= 1 and j.id not in self.where]
+            left_out = [j for j in jobs if j.id not in self.where]
+            left_urgent = [j for j in left_out if j.rank <= 1]
+            if not left_urgent and len(left_out) <= 0.1 * len(jobs):
+                # (nearly) everything fits: packing the last few jobs in is what pays
+                left_urgent = left_out
             pool = served
             if left_urgent and rng.random() < 0.3:
                 # ruin around a left-out emergency/high job (it is put back first); half of

@@ -4,6 +4,7 @@ booked visits and bumping."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,8 +27,10 @@ from svcdesk.routing import (
     Unassigned,
     check_plan,
     plan_objective,
+    vroom_engine,
 )
 from svcdesk.routing.board import Board
+from svcdesk.routing.portfolio import VROOM_WORKLOAD, workload
 from svcdesk.routing.schedule import simulate
 from svcdesk.routing.solver import DEFAULT_PRIZES, GreedySolver, legs_for
 from svcdesk.services.common.settings import set_setting
@@ -111,6 +114,26 @@ def test_portfolio_serves_by_prize_not_by_time_order():
     served = {j.priority for j in jobs if j.id in plan.assigned_ids}
     assert {"emergency", "high"} <= served and [u.job_id for u in plan.unassigned] == ["J0"]
     assert plan_objective(p, plan) == plan.total_drive_minutes + DEFAULT_PRIZES["low"]
+
+
+@pytest.mark.parametrize("use_vroom", [None, False], ids=["auto", "python"])
+def test_a_day_whose_work_fits_is_packed_by_vroom_first_when_installed(use_vroom):
+    """Work within the shifts (``workload`` <= 1): VROOM packs it first when pyvroom is
+    installed (the default), the Python members otherwise; an over-subscribed day never
+    goes to VROOM unless asked. Every plan passes the checker."""
+    techs = [Tech(f"T{i}", loc(0, i), 480, 1020, frozenset({"hvac"}), lunch=LUNCH) for i in (1, 2)]
+    jobs = [Job(f"J{k}", loc(k % 5, k // 5), 45, skills=frozenset({"hvac"})) for k in range(12)]
+    p = Problem(jobs, techs, TRAVEL)
+    assert workload(p) < VROOM_WORKLOAD
+    solver = PortfolioSolver(use_vroom=use_vroom)
+    plan = solver.solve(p, 0.5)
+    assert check_plan(p, plan) == [] and not plan.unassigned
+    packed = use_vroom is None and vroom_engine.available()
+    assert ("vroom" in {m for m, _, _ in solver.log}) == packed
+    busy = Problem([replace(j, service_minutes=240) for j in jobs], techs, TRAVEL)
+    assert workload(busy) > VROOM_WORKLOAD
+    solver.solve(busy, 0.3)
+    assert "vroom" not in {m for m, _, _ in solver.log}
 
 
 # --------------------------------------------------------------------------- booked visits
