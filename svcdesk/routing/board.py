@@ -572,10 +572,18 @@ class Board:
                         continue
                     others = [t for t in self.eligible[v.id] if t.id != tech.id]
                     moved = self.best_insertion(v, others)
+                    seq = [*rest[: fit[1]], job, *rest[fit[1] :]]
                     if moved is None:
+                        # one step further: v into a third route by moving one of its stops
+                        if deadline is not None and time.perf_counter() > deadline:
+                            break
+                        done = self._chain(job, tech.id, seq, v, deadline)
+                        gained += done
+                        if done:
+                            break
                         continue
                     self.where.pop(v.id, None)
-                    self.set_route(tech.id, [*rest[: fit[1]], job, *rest[fit[1] :]])
+                    self.set_route(tech.id, seq)
                     self.insert_at(v, moved[1], moved[2])
                     gained += 1
                     done = True
@@ -583,6 +591,56 @@ class Board:
                 if done:
                     break
         return gained
+
+    def _chain(self, job: Job, tid: str, seq: list[Job], v: Job, deadline: float | None):
+        """Bring ``job`` in as ``seq`` on ``tid``'s route, which takes ``v`` out: ``v`` goes to
+        a second qualified route in place of one of its stops, which goes to a third
+        route where it fits. Done (True) only when the objective improves."""
+        import time
+
+        vloc = self.jidx[v.id]
+        for t2 in self.eligible[v.id]:
+            if t2.id == tid:
+                continue
+            if deadline is not None and time.perf_counter() > deadline:
+                return False
+            r2 = self.routes[t2.id]
+            vlo, vhi = v.earliest(t2), v.latest(t2)
+            for i, w in enumerate(r2.jobs):
+                if w.locked:
+                    continue
+                rest = [*r2.jobs[:i], *r2.jobs[i + 1 :]]
+                trial = _Route(t2, rest)
+                if not self._fill(trial, t2, rest):
+                    continue
+                fit = None
+                for k in range(len(rest) + 1):
+                    c = self._fits_between(trial, k, vloc, vlo, vhi, v.service_minutes)
+                    if c is not None and (fit is None or c < fit[0]):
+                        fit = (c, k)
+                if fit is None:
+                    continue
+                third = [t for t in self.eligible[w.id] if t.id not in (tid, t2.id)]
+                dest = self.best_insertion(w, third)
+                if dest is None:
+                    continue
+                before = self.objective()
+                saved = {x: list(self.routes[x].jobs) for x in (tid, t2.id, dest[1])}
+                self.where.pop(v.id, None)
+                self.where.pop(w.id, None)
+                self.set_route(tid, seq)
+                self.set_route(t2.id, [*rest[: fit[1]], v, *rest[fit[1] :]])
+                self.insert_at(w, dest[1], dest[2])
+                if self.objective() < before:
+                    return True
+                for x in saved:
+                    for j in self.routes[x].jobs:
+                        self.where.pop(j.id, None)
+                for x, jobs in saved.items():
+                    self._set(x, jobs)
+                    for j in jobs:
+                        self.where[j.id] = x
+        return False
 
     def _multi_eject(self, job: Job):
         """Eject several lower-prize jobs from one route (cheapest prize first, longest

@@ -71,7 +71,7 @@ PYVRP_LEFT_OUT = 0.1
 VROOM_WORKLOAD = 1.0
 """VROOM packs the day first when its ``workload`` is at most this (the over-subscribed
 bench days are at 2.5-2.8; the jobs VROOM served on them, 0.67-0.84)."""
-VROOM_SHARE = 0.6
+VROOM_SHARE = 0.5
 """Share of the time limit that VROOM gets on such a day (it overruns its timeout on a
 loaded machine: the members after it absorb that)."""
 PYVRP_SHARE = 0.7

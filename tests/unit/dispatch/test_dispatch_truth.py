@@ -99,6 +99,29 @@ def test_swap_repair_trades_a_normal_job_for_a_high_one():
     assert set(b.where) == {"H"} and b.objective() == b.drive() + DEFAULT_PRIZES["normal"]
 
 
+def test_relocate_repair_makes_room_through_a_chain_of_two_moves():
+    """Room for one 100-minute job per technician. X (skill x: only A) is left out; A's
+    stop V can only go to B, which is full with W; W can go to C, which is free. The repair
+    moves W to C, V to B and brings X in; each stop keeps a qualified technician."""
+    here = loc(0)
+    techs = [
+        Tech(n, here, 480, 600, frozenset(sk)) for n, sk in (("A", "xy"), ("B", "yz"), ("C", "z"))
+    ]
+    v = Job("V", here, 100, skills=frozenset("y"), priority="low")
+    w = Job("W", here, 100, skills=frozenset("z"), priority="low")
+    x = Job("X", here, 100, skills=frozenset("x"), priority="normal")
+    p = Problem([v, w, x], techs, TRAVEL)
+    b = Board(p, legs_for(p), DEFAULT_PRIZES)
+    assert b.set_route("A", [v]) and b.set_route("B", [w])
+    assert b.relocate_repair() == 1
+    assert b.where == {"X": "A", "V": "B", "W": "C"} and b.unserved() == []
+    assert {t: [j.id for j in r.jobs] for t, r in b.routes.items()} == {
+        "A": ["X"],
+        "B": ["V"],
+        "C": ["W"],
+    }
+
+
 def test_portfolio_serves_by_prize_not_by_time_order():
     """Two technicians, five two-hour jobs in the morning window, room for two each: both
     emergencies and the high job are served, the low one is left out."""
