@@ -2,11 +2,11 @@
 
 One row per technician who can take it, best first (for an emergency: the earliest
 start), with the added drive and the knock-on delays of later visits; those who cannot
-are listed below. When nobody has room for an emergency, the options bump normal/low visits
-(which visit moves to whom, or back to the board); `enter` on such an option first asks,
-a second `enter` confirms. `enter` books the highlighted option, moves the delayed visits
-and carries out the bumps (one transaction); `escape` closes. On a shop holiday everyone is listed as off; `f` calls the
-crew in with their usual shifts."""
+are listed below. When nobody has room for an emergency, the options bump normal/low
+visits (which visit moves to whom, or back to the board); `enter` on such an option first
+asks, a second `enter` confirms. `enter` books the highlighted option, moves the delayed
+visits and carries out the bumps (one transaction); `escape` closes. On a shop holiday
+everyone is listed as off; `f` calls the crew in with their usual shifts."""
 
 from __future__ import annotations
 
