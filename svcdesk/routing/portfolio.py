@@ -40,8 +40,8 @@ same rules as ``schedule.simulate``), each from the best plan so far:
    ``PYVRP_MAX_JOBS`` it never runs (its per-skill-profile matrices, ~45 MB each at 1,500
    jobs, were what took the old engine to 1.17 GB).
 5. **VROOM on an over-subscribed day** (``use_vroom=True``; needs ``pyvroom``) is a
-   member the bench can switch on; it is off by default there: given its share of the limit on the 200- and 500-job days it
-   returned plans worse than the construction alone (434,410 vs 434,008; 15.7M with
+   member the bench can switch on; it is off by default there: given its share of the
+   limit on the 200- and 500-job days it returned plans worse than the construction alone (434,410 vs 434,008; 15.7M with
    emergencies left out vs 1.05M), and it overruns its timeout on a loaded machine.
 6. **SLA deadlines** (``meet_deadlines``): an emergency or high job that starts after its
    ``due`` is moved to where it starts by then, if such a place exists.
@@ -220,7 +220,7 @@ class PortfolioSolver:
 
         # 1. a day whose work fits the shifts (``workload`` at most ``VROOM_WORKLOAD``):
         # packing every job at the least drive is VROOM's strength; with pyvroom installed
-        # it gets most of the time, and the members below polish its plan
+        # it gets half the time, and the members below polish its plan
         packed = None
         if self.use_vroom is not False and workload(problem) <= VROOM_WORKLOAD:
             packed = self._vroom(problem, legs, None, t0, end, VROOM_SHARE)
@@ -313,9 +313,9 @@ class PortfolioSolver:
         return best
 
     @staticmethod
-    def _fits(board: Board, n: int, left_out: float = PYVRP_LEFT_OUT) -> bool:
-        """(Nearly) every job fits: at most ``left_out`` of them left out."""
-        return len(board.where) >= (1 - left_out) * n
+    def _fits(board: Board, n: int) -> bool:
+        """(Nearly) every job fits: at most ``PYVRP_LEFT_OUT`` of them left out."""
+        return len(board.where) >= (1 - PYVRP_LEFT_OUT) * n
 
     def _vroom(
         self, problem: Problem, legs, best: Board | None, t0: float, end: float, share: float
