@@ -476,7 +476,11 @@ class Board:
             served = [jid for jid, _ in self.where.items() if not by_id[jid].locked]
             if not served:
                 break
-            left_urgent = [j for j in jobs if j.rank <= 1 and j.id not in self.where]
+            left_out = [j for j in jobs if j.id not in self.where]
+            left_urgent = [j for j in left_out if j.rank <= 1]
+            if not left_urgent and len(left_out) <= 0.1 * len(jobs):
+                # (nearly) everything fits: packing the last few jobs in is what pays
+                left_urgent = left_out
             pool = served
             if left_urgent and rng.random() < 0.3:
                 # ruin around a left-out emergency/high job (it is put back first); half of
@@ -522,14 +526,18 @@ class Board:
                     improved += 1
                 cur = new
             else:
-                for tid in touched:
-                    for j in self.routes[tid].jobs:
-                        self.where.pop(j.id, None)
-                for tid, seq in touched.items():
-                    self._set(tid, seq)
-                    for j in seq:
-                        self.where[j.id] = tid
+                self._restore(touched)
         return improved
+
+    def _restore(self, saved: Mapping[str, list[Job]]) -> None:
+        """Put routes back as they were (``saved``: tech id -> sequence)."""
+        for tid in saved:
+            for j in self.routes[tid].jobs:
+                self.where.pop(j.id, None)
+        for tid, seq in saved.items():
+            self._set(tid, seq)
+            for j in seq:
+                self.where[j.id] = tid
 
     def relocate_repair(self, jobs: Sequence[Job] | None = None, deadline: float | None = None):
         """Make room for left-out jobs by moving one served job elsewhere: for a left-out
@@ -547,31 +555,22 @@ class Board:
             if job.id in self.where or self.insert(job):
                 gained += job.id in self.where
                 continue
-            jloc = self.jidx[job.id]
             done = False
             for tech in self.eligible[job.id]:
-                r = self.routes[tech.id]
-                jlo, jhi = job.earliest(tech), job.latest(tech)
-                for i, v in enumerate(r.jobs):
-                    if v.locked:
-                        continue
-                    rest = [*r.jobs[:i], *r.jobs[i + 1 :]]
-                    trial = _Route(tech, rest)
-                    if not self._fill(trial, tech, rest):
-                        continue
-                    fit = None
-                    for k in range(len(rest) + 1):
-                        c = self._fits_between(trial, k, jloc, jlo, jhi, job.service_minutes)
-                        if c is not None and (fit is None or c < fit[0]):
-                            fit = (c, k)
-                    if fit is None:
-                        continue
+                for v, seq in self._in_place_of(job, tech):
                     others = [t for t in self.eligible[v.id] if t.id != tech.id]
                     moved = self.best_insertion(v, others)
                     if moved is None:
+                        # one step further: v into a third route by moving one of its stops
+                        if deadline is not None and time.perf_counter() > deadline:
+                            break
+                        done = self._chain(job, tech.id, seq, v, deadline)
+                        gained += done
+                        if done:
+                            break
                         continue
                     self.where.pop(v.id, None)
-                    self.set_route(tech.id, [*rest[: fit[1]], job, *rest[fit[1] :]])
+                    self.set_route(tech.id, seq)
                     self.insert_at(v, moved[1], moved[2])
                     gained += 1
                     done = True
@@ -580,12 +579,65 @@ class Board:
                     break
         return gained
 
+    def _in_place_of(self, job: Job, tech: Tech):
+        """(stop taken out, new sequence) for each stop of ``tech``'s route (not locked)
+        whose removal lets ``job`` in, at its cheapest position there."""
+        r = self.routes[tech.id]
+        for i, v in enumerate(r.jobs):
+            if v.locked:
+                continue
+            rest = [*r.jobs[:i], *r.jobs[i + 1 :]]
+            fit = self._fit_into(tech, rest, job)
+            if fit is not None:
+                yield v, [*rest[: fit[1]], job, *rest[fit[1] :]]
+
+    def _fit_into(self, tech: Tech, jobs: list[Job], job: Job) -> tuple[int, int, int] | None:
+        """(added drive, position, drive without ``job``) of ``job``'s cheapest feasible
+        position in ``tech``'s route made of ``jobs`` (the board is untouched), or None."""
+        trial = _Route(tech, jobs)
+        if not self._fill(trial, tech, jobs):
+            return None
+        jloc, jlo, jhi = self.jidx[job.id], job.earliest(tech), job.latest(tech)
+        fit = None
+        for k in range(len(jobs) + 1):
+            c = self._fits_between(trial, k, jloc, jlo, jhi, job.service_minutes)
+            if c is not None and (fit is None or c < fit[0]):
+                fit = (c, k)
+        return None if fit is None else (fit[0], fit[1], trial.drive)
+
+    def _chain(self, job: Job, tid: str, seq: list[Job], v: Job, deadline: float | None):
+        """Bring ``job`` in as ``seq`` on ``tid``'s route, which takes ``v`` out: ``v`` goes to
+        a second qualified route in place of one of its stops, which goes to a third
+        route where it fits. Done (True) only when the objective improves."""
+        import time
+
+        for t2 in self.eligible[v.id]:
+            if t2.id == tid:
+                continue
+            if deadline is not None and time.perf_counter() > deadline:
+                return False
+            for w, seq2 in self._in_place_of(v, t2):
+                third = [t for t in self.eligible[w.id] if t.id not in (tid, t2.id)]
+                dest = self.best_insertion(w, third)
+                if dest is None:
+                    continue
+                before = self.objective()
+                saved = {x: list(self.routes[x].jobs) for x in (tid, t2.id, dest[1])}
+                self.where.pop(v.id, None)
+                self.where.pop(w.id, None)
+                self.set_route(tid, seq)
+                self.set_route(t2.id, seq2)
+                self.insert_at(w, dest[1], dest[2])
+                if self.objective() < before:
+                    return True
+                self._restore(saved)
+        return False
+
     def _multi_eject(self, job: Job):
         """Eject several lower-prize jobs from one route (cheapest prize first, longest
         service first) until ``job`` fits; the best net gain over the qualified routes as
         (net, tech id, ejected, new sequence), or None when no such trade pays."""
         gain_in = self.prize(job)
-        jloc = self.jidx[job.id]
         best = None
         for tech in self.eligible[job.id]:
             r = self.routes[tech.id]
@@ -598,24 +650,16 @@ class Board:
             kept = list(r.jobs)
             out: list[Job] = []
             lost = 0
-            jlo, jhi = job.earliest(tech), job.latest(tech)
             for v in lower:
                 kept.remove(v)
                 out.append(v)
                 lost += self.prize(v)
                 if lost >= gain_in:
                     break
-                trial = _Route(tech, kept)
-                if not self._fill(trial, tech, kept):
-                    continue
-                fit = None
-                for k in range(len(kept) + 1):
-                    c = self._fits_between(trial, k, jloc, jlo, jhi, job.service_minutes)
-                    if c is not None and (fit is None or c < fit[0]):
-                        fit = (c, k)
+                fit = self._fit_into(tech, kept, job)
                 if fit is None:
                     continue
-                net = gain_in - lost - (trial.drive + fit[0] - r.drive)
+                net = gain_in - lost - (fit[2] + fit[0] - r.drive)
                 if net > 0 and (best is None or net > best[0]):
                     best = (net, tech.id, list(out), [*kept[: fit[1]], job, *kept[fit[1] :]])
                 break

@@ -8,6 +8,15 @@ limit (honoured: the members stop at 97 % of it, less a margin for timing the ro
 Members run in turn on the ``Board`` (routing/board.py: O(1) feasibility per move, the
 same rules as ``schedule.simulate``), each from the best plan so far:
 
+0. **VROOM packs a day whose work fits** (``workload`` <= ``VROOM_WORKLOAD``: service
+   minutes within the shifts, less lunch), when ``pyvroom`` is installed: it gets
+   ``VROOM_SHARE`` of the limit at a low exploration level (under a tight limit it
+   finished more of the packing than level 4-5: 184 vs 183 of 185 jobs in 2.5 s, 510 vs
+   507 of 521 in 7 s, load 12), members 3-6 polish its plan (they only keep what is no
+   worse). There every job can be served and the drive is the objective: packing all of
+   them is where VROOM beat the Python members (at the jobs VROOM served on the bench
+   days, the Python members left 1-25 of them out). Members 1-2 are skipped then;
+   without pyvroom (``use_vroom=False``, or no wheel) they run as on any other day.
 1. **Urgent work first**: emergencies, high jobs and booked visits alone, constructed and
    packed by ruin and recreate for a tenth of the time; the other jobs are then built
    around them by prize. This is what serves as many high jobs as OR-Tools does.
@@ -30,9 +39,9 @@ same rules as ``schedule.simulate``), each from the best plan so far:
    of jobs dominates and PyVRP lost to ruin and recreate on every bench day; above
    ``PYVRP_MAX_JOBS`` it never runs (its per-skill-profile matrices, ~45 MB each at 1,500
    jobs, were what took the old engine to 1.17 GB).
-5. **VROOM** (``use_vroom=True``; needs ``pyvroom``) is a member the bench can switch on;
-   it is off by default: given its share of the limit on the 200- and 500-job days it
-   returned plans worse than the construction alone (434,410 vs 434,008; 15.7M with
+5. **VROOM on an over-subscribed day** (``use_vroom=True``; needs ``pyvroom``) is a
+   member the bench can switch on; it is off by default there: given its share of the
+   limit on the 200- and 500-job days it returned plans worse than the construction alone (434,410 vs 434,008; 15.7M with
    emergencies left out vs 1.05M), and it overruns its timeout on a loaded machine.
 6. **SLA deadlines** (``meet_deadlines``): an emergency or high job that starts after its
    ``due`` is moved to where it starts by then, if such a place exists.
@@ -61,6 +70,12 @@ PYVRP_MAX_JOBS = 800
 """Above this many jobs the portfolio never runs PyVRP (memory and convergence)."""
 PYVRP_LEFT_OUT = 0.1
 """PyVRP runs when the construction leaves out at most this share of the jobs."""
+VROOM_WORKLOAD = 1.0
+"""VROOM packs the day first when its ``workload`` is at most this (the over-subscribed
+bench days are at 2.5-2.8; the jobs VROOM served on them, 0.67-0.84)."""
+VROOM_SHARE = 0.5
+"""Share of the time limit that VROOM gets on such a day (it overruns its timeout on a
+loaded machine: the members after it absorb that)."""
 PYVRP_SHARE = 0.7
 """Share of the time left after the construction that PyVRP gets (the rest: ruin and
 recreate)."""
@@ -100,6 +115,17 @@ def construction_order(
         key=lambda j: (-prizes[j.priority], *key(j), j.id),
     )
     return [*locked, *free]
+
+
+def workload(problem: Problem) -> float:
+    """Service minutes of the jobs per working minute of the technicians (shift less
+    lunch): below 1 the day's work may all fit; the drive comes on top."""
+    work = sum(j.service_minutes for j in problem.jobs)
+    time_ = sum(
+        t.shift_end - t.shift_start - (t.lunch.duration if t.lunch is not None else 0)
+        for t in problem.techs
+    )
+    return work / max(1, time_)
 
 
 def meet_deadlines(board: Board) -> int:
@@ -162,7 +188,7 @@ class PortfolioSolver:
         prizes: Mapping[str, int] | None = None,
         seed: int = 1,
         *,
-        use_vroom: bool = False,
+        use_vroom: bool | None = None,
         pyvrp_share: float = PYVRP_SHARE,
     ) -> None:
         self.prizes = dict(DEFAULT_PRIZES if prizes is None else prizes)
@@ -188,6 +214,68 @@ class PortfolioSolver:
         if not problem.jobs or not problem.techs:
             return st.to_plan(self.name, t0)
         n = len(problem.jobs)
+
+        def new_board() -> Board:
+            return Board(problem, legs, self.prizes)
+
+        # 1. a day whose work fits the shifts (``workload`` at most ``VROOM_WORKLOAD``):
+        # packing every job at the least drive is VROOM's strength; with pyvroom installed
+        # it gets half the time, and the members below polish its plan
+        packed = None
+        if self.use_vroom is not False and workload(problem) <= VROOM_WORKLOAD:
+            packed = self._vroom(problem, legs, None, t0, end, VROOM_SHARE)
+        if packed is not None:
+            best = packed
+        else:  # 2-3: urgent work first, the priority constructions (``_construct``)
+            best = self._construct(problem, legs, t0, time_limit_s)
+            if self.use_vroom:  # VROOM on an over-subscribed day: only when asked
+                best = self._vroom(problem, legs, best, t0, end, 0.5) or best
+
+        # 4. ruin and recreate; on a day where (nearly) everything fits, the objective is
+        # the drive, PyVRP's strength: after a first stretch of ruin and recreate, PyVRP
+        # (warm-started from the best plan) gets most of the rest. On an over-subscribed
+        # day the choice of jobs dominates and ruin and recreate keeps the whole time
+        # (docs/performance.md has the figures behind this choice).
+        small = self.pyvrp_share > 0 and n <= PYVRP_MAX_JOBS
+        first = end if not small else time.perf_counter() + 0.3 * (end - time.perf_counter())
+        best.lns(first, seed=self.seed)
+        self._note("lns", best, t0)
+        left = end - time.perf_counter()
+        fits = self._fits(best, n)
+        # make room for left-out jobs by moving a stop to another technician: every left-out
+        # job when nearly everything fits, else the urgent ones
+        best.relocate_repair(
+            None if fits else [j for j in best.unserved() if j.rank <= 1],
+            deadline=time.perf_counter() + 0.15 * left,
+        )
+        self._note("relocate", best, t0)
+        left = end - time.perf_counter()
+        if small and fits and left > 0.2 * time_limit_s:
+            solver = PyVRPSolver(self.prizes, seed=self.seed)
+            stop = time.perf_counter() + self.pyvrp_share * left
+            seqs = solver.improve(problem, legs, best.sequences(), stop)
+            if seqs is not None:
+                b = new_board()
+                load_board(b, seqs)
+                self._finish(b, end)
+                self._note("pyvrp", b, t0)
+                if b.objective() < best.objective():
+                    best = b
+        if time.perf_counter() < end:
+            best.lns(end, seed=self.seed + 1)
+            self._note("lns", best, t0)
+
+        meet_deadlines(best)
+        for tid, seq in best.sequences().items():
+            st.seq[tid] = seq
+        for tid in st.seq:
+            if st.retime(tid) is None:  # pragma: no cover - the board and simulate agree
+                st.make_feasible(tid)
+        return st.to_plan(self.name, t0)
+
+    def _construct(self, problem: Problem, legs, t0: float, time_limit_s: float) -> Board:
+        """Members 1-2 (module doc): urgent work first, then the priority constructions;
+        the best board."""
 
         def new_board() -> Board:
             return Board(problem, legs, self.prizes)
@@ -222,62 +310,35 @@ class PortfolioSolver:
             if b.objective() < best.objective():
                 best = b
 
-        # 3. VROOM (off by default: see the module doc)
-        if self.use_vroom and time.perf_counter() < end:
-            from svcdesk.routing import vroom_engine
+        return best
 
-            if vroom_engine.available():
-                left = end - time.perf_counter()
-                level = 5 if n <= 300 else 4 if n <= 700 else 2 if n <= 1200 else 1
-                seqs = vroom_engine.solve_vroom(problem, legs, 0.5 * left, exploration=level)
-                b = new_board()
-                load_board(b, seqs)
-                self._finish(b, end)
-                self._note("vroom", b, t0)
-                if b.objective() < best.objective():
-                    best = b
+    @staticmethod
+    def _fits(board: Board, n: int) -> bool:
+        """(Nearly) every job fits: at most ``PYVRP_LEFT_OUT`` of them left out."""
+        return len(board.where) >= (1 - PYVRP_LEFT_OUT) * n
 
-        # 4. ruin and recreate; on a day where (nearly) everything fits, the objective is
-        # the drive, PyVRP's strength: after a first stretch of ruin and recreate, PyVRP
-        # (warm-started from the best plan) gets most of the rest. On an over-subscribed
-        # day the choice of jobs dominates and ruin and recreate keeps the whole time
-        # (docs/performance.md has the figures behind this choice).
-        small = self.pyvrp_share > 0 and n <= PYVRP_MAX_JOBS
-        first = end if not small else time.perf_counter() + 0.3 * (end - time.perf_counter())
-        best.lns(first, seed=self.seed)
-        self._note("lns", best, t0)
+    def _vroom(
+        self, problem: Problem, legs, best: Board | None, t0: float, end: float, share: float
+    ) -> Board | None:
+        """VROOM for ``share`` of the time left, finished on a board by insertion and swap
+        repair; that board when it beats ``best`` (if given), else None (also without
+        pyvroom)."""
+        from svcdesk.routing import vroom_engine
+
+        if time.perf_counter() >= end or not vroom_engine.available():
+            return None
+        n = len(problem.jobs)
+        if best is None:  # packing a day that fits: a quick search finishes more of it
+            level = 2 if n <= 300 else 1
+        else:
+            level = 5 if n <= 300 else 4 if n <= 700 else 2 if n <= 1200 else 1
         left = end - time.perf_counter()
-        fits = len(best.where) >= (1 - PYVRP_LEFT_OUT) * n
-        # make room for left-out jobs by moving a stop to another technician: every left-out
-        # job when nearly everything fits, else the urgent ones
-        best.relocate_repair(
-            None if fits else [j for j in best.unserved() if j.rank <= 1],
-            deadline=time.perf_counter() + 0.15 * left,
-        )
-        self._note("relocate", best, t0)
-        left = end - time.perf_counter()
-        if small and fits and left > 0.2 * time_limit_s:
-            solver = PyVRPSolver(self.prizes, seed=self.seed)
-            stop = time.perf_counter() + self.pyvrp_share * left
-            seqs = solver.improve(problem, legs, best.sequences(), stop)
-            if seqs is not None:
-                b = new_board()
-                load_board(b, seqs)
-                self._finish(b, end)
-                self._note("pyvrp", b, t0)
-                if b.objective() < best.objective():
-                    best = b
-        if time.perf_counter() < end:
-            best.lns(end, seed=self.seed + 1)
-            self._note("lns", best, t0)
-
-        meet_deadlines(best)
-        for tid, seq in best.sequences().items():
-            st.seq[tid] = seq
-        for tid in st.seq:
-            if st.retime(tid) is None:  # pragma: no cover - the board and simulate agree
-                st.make_feasible(tid)
-        return st.to_plan(self.name, t0)
+        seqs = vroom_engine.solve_vroom(problem, legs, share * left, exploration=level)
+        b = Board(problem, legs, self.prizes)
+        load_board(b, seqs)
+        self._finish(b, end)
+        self._note("vroom", b, t0)
+        return b if best is None or b.objective() < best.objective() else None
 
     def _note(self, member: str, board: Board, t0: float) -> None:
         self.log.append((member, board.objective(), round(time.perf_counter() - t0, 2)))

@@ -14,7 +14,11 @@ from svcdesk.tui.screens.dayplan import DayPlanScreen
 from svcdesk.tui.screens.emergency import InsertModal
 from svcdesk.tui.screens.suggest import SuggestModal
 from tests.tui.helpers import SIZE, console_app, press, run_app, settle, table_keys
-from tests.unit.dispatch.dispatch_helpers import thursday_is_a_working_day  # noqa: F401
+from tests.unit.dispatch.dispatch_helpers import (  # noqa: F401
+    full_day,
+    order,
+    thursday_is_a_working_day,
+)
 
 # Thursday 2026-11-26 (tomorrow) is Thanksgiving in the default shop.holidays; the plan
 # tests below plan it as a working day (`working`); the holiday itself: test_holiday_*.
@@ -198,3 +202,34 @@ async def test_holiday_emergency_insert_lists_everyone_off_and_f_calls_them_in(e
         assert table_keys(app, "#options") == ["0"]
         await press(pilot, "enter")
         assert [c for _, c in crew(engine, shop["o3"])] == [["Alice Ng"]]
+
+
+async def test_emergency_insert_on_a_full_day_shows_the_bump_and_asks_first(engine):
+    """Ann's day is full and nobody else has HVAC: the only option bumps her low visit back
+    to the board. The first enter asks (nothing written), the second books and bumps."""
+    with write_session(engine) as s:
+        low_number, v_low = full_day(s, with_bob=False)
+        number = order(s, "gas smell", km=2, priority="emergency", minutes=60).number
+    async with run_app(engine) as (app, pilot):
+        await to_order(app, pilot, number)
+        await press(pilot, "E")
+        assert isinstance(app.screen, InsertModal)
+        assert table_keys(app, "#options") == ["0"]
+        row = app.screen.query_one("#options").get_row("0")
+        assert row[0] == "Ann" and f"bumps {low_number} (low) back to the board" in row[3]
+        assert "Nobody has room: every option bumps visits" in text(app, "#insert-detail")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, InsertModal)
+        question = text(app, "#insert-confirm")
+        assert f"with Ann bumps {low_number} (low) back to the board" in question
+        assert "enter again to book and bump" in question
+        assert crew(engine, number) == []
+        with read_session(engine) as s:
+            assert s.get(Visit, v_low).status == "scheduled"
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, InsertModal)
+        assert [c for _, c in crew(engine, number)] == [["Ann"]]
+        with read_session(engine) as s:
+            assert s.get(Visit, v_low).status == "cancelled"
+        assert any(f"bumped {low_number} (low) back to the board" in n.message
+                   for n in app._notifications)  # fmt: skip

@@ -2,9 +2,11 @@
 
 One row per technician who can take it, best first (for an emergency: the earliest
 start), with the added drive and the knock-on delays of later visits; those who cannot
-are listed below. `enter` books the highlighted option and moves the delayed visits (one
-transaction); `escape` closes. On a shop holiday everyone is listed as off; `f` calls the
-crew in with their usual shifts."""
+are listed below. When nobody has room for an emergency, the options bump normal/low
+visits (which visit moves to whom, or back to the board); `enter` on such an option first
+asks, a second `enter` confirms. `enter` books the highlighted option, moves the delayed
+visits and carries out the bumps (one transaction); `escape` closes. On a shop holiday
+everyone is listed as off; `f` calls the crew in with their usual shifts."""
 
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ def load_insert(number: str, force: bool = False):
     def fn(session) -> InsertProposal:
         from svcdesk.services.dispatch.insert import insert_emergency
 
-        return insert_emergency(session, lifecycle.get_order(session, number), force=force)
+        order = lifecycle.get_order(session, number)
+        return insert_emergency(session, order, force=force, bump=True)
 
     return fn
 
@@ -42,9 +45,10 @@ def apply_option(proposal: InsertProposal, index: int, actor: str, zone):
         option = proposal.options[index]
         visit = apply_insert(session, proposal, option, actor=actor)
         moved = f"; {len(option.delays)} later visits moved" if option.delays else ""
+        bumped = "".join(f"; bumped {b.describe(zone)}" for b in option.bumped)
         return (
             f"{proposal.number} booked: {option.tech_name} "
-            f"{fmt(visit.starts_at, zone, '%H:%M')}{moved}"
+            f"{fmt(visit.starts_at, zone, '%H:%M')}{moved}{bumped}"
         )
 
     return fn
@@ -63,6 +67,7 @@ class InsertModal(DispatchModal):
         self.number, self.actor = number, actor
         self.proposal: InsertProposal | None = None
         self.force = False
+        self.asked: int | None = None  # the bumping option whose question is showing
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dispatch-dialog"):
@@ -72,10 +77,11 @@ class InsertModal(DispatchModal):
                 ("Technician", 14),
                 ("Start", 11),
                 ("+Drive", 6),
-                ("Knock-on delays", 56),
+                ("Knock-on delays / bumps", 56),
             )
             yield Static(id="insert-detail", classes="detail")
             yield Static(id="error", classes="refusals")
+            yield Static(id="insert-confirm", classes="refusals")
             yield Static("enter books the highlighted option · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
@@ -95,6 +101,7 @@ class InsertModal(DispatchModal):
 
     def _show(self, proposal: InsertProposal) -> None:
         self.proposal = proposal
+        self._ask(None)
         zone = self.app.zone
         self.query_one("#insert-title", Label).update(
             f"Insert {proposal.number} ({proposal.priority}) into today, now "
@@ -108,9 +115,14 @@ class InsertModal(DispatchModal):
                     f"{fmt(o.starts_at, zone, '%H:%M')}-{fmt(o.ends_at, zone, '%H:%M')}",
                     f"+{o.added_drive_minutes}m",
                     ", ".join(
-                        f"{d.number} {fmt(d.before, zone, '%H:%M')}→{fmt(d.after, zone, '%H:%M')}"
-                        f" (+{d.minutes}m)"
-                        for d in o.delays
+                        [
+                            *(f"bumps {b.describe(zone)}" for b in o.bumped),
+                            *(
+                                f"{d.number} {fmt(d.before, zone, '%H:%M')}→"
+                                f"{fmt(d.after, zone, '%H:%M')} (+{d.minutes}m)"
+                                for d in o.delays
+                            ),
+                        ]
                     )
                     or "none",
                 ),
@@ -120,8 +132,10 @@ class InsertModal(DispatchModal):
         self.fit_table(len(proposal.options), 12)
         cannot = "; ".join(f"{n}: {w}" for n, w in proposal.not_possible.items())
         holiday = any("shop holiday" in w for w in proposal.not_possible.values())
+        bumping = bool(proposal.options) and all(o.bumped for o in proposal.options)
         self.query_one("#insert-detail", Static).update(
             ("nobody can take it today. " if not proposal.options else "")
+            + ("Nobody has room: every option bumps visits. " if bumping else "")
             + ("Shop holiday: f calls the crew in. " if holiday and not self.force else "")
             + (f"Cannot: {cannot}" if cannot else "")
         )
@@ -135,4 +149,24 @@ class InsertModal(DispatchModal):
             return
         key = self.query_one(KeyTable).current_key
         index = int(key) if key is not None else 0
+        option = self.proposal.options[index]
+        if option.bumped and self.asked != index:
+            self._ask(index)
+            return
         self.submit(apply_option(self.proposal, index, self.actor, self.app.zone))
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        self._ask(None)  # another option: its bumps are asked about afresh
+
+    def _ask(self, index: int | None) -> None:
+        """Show (or clear) the question before bumping: which visits move where."""
+        self.asked = index
+        question = ""
+        if index is not None and self.proposal is not None:
+            option = self.proposal.options[index]
+            moves = "; ".join(b.describe(self.app.zone) for b in option.bumped)
+            question = (
+                f"Booking {self.proposal.number} with {option.tech_name} bumps {moves}. "
+                "enter again to book and bump · escape cancels"
+            )
+        self.query_one("#insert-confirm", Static).update(question)

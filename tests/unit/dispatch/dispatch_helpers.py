@@ -17,6 +17,7 @@ from svcdesk.services.orders import intake, scheduling
 
 ZONE = ZoneInfo("America/Chicago")
 THU = date(2026, 11, 26)
+WED = date(2026, 11, 25)  # today under the frozen clock (08:00)
 HOME = (30.2672, -97.7431)  # downtown Austin
 OTHER_HOLIDAYS = "2026-12-25,2027-01-01"
 
@@ -92,3 +93,17 @@ def order(
 
 def booked(session, o, t: Technician, starts: datetime, minutes: int | None = None, force=False):
     return scheduling.book_visit(session, o, [t], starts, minutes, force=force)
+
+
+def full_day(s, *, with_bob: bool):
+    """Ann's Wednesday is full: a low plumbing visit 08:10-12:00 and a normal one
+    12:30-16:55 at one site (lunch 12:00-12:30 between them). Bob, if there, is a plumber
+    with a free day: he can take the low visit but not an HVAC emergency."""
+    ann = tech(s, "Ann", skills=("hvac", "plumbing"), km=0)
+    if with_bob:
+        tech(s, "Bob", skills=("plumbing",), km=1)
+    low = order(s, "low job", km=2, skill="plumbing", priority="low", minutes=230)
+    v_low = booked(s, low, ann, at(WED, "08:10"), 230)
+    normal = order(s, "normal job", km=2, minutes=265)
+    booked(s, normal, ann, at(WED, "12:30"), 265)
+    return low.number, v_low.id

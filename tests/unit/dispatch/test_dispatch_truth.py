@@ -4,7 +4,7 @@ booked visits and bumping."""
 from __future__ import annotations
 
 import random
-from datetime import date
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,17 +27,18 @@ from svcdesk.routing import (
     Unassigned,
     check_plan,
     plan_objective,
+    vroom_engine,
 )
 from svcdesk.routing.board import Board
+from svcdesk.routing.portfolio import VROOM_WORKLOAD, workload
 from svcdesk.routing.schedule import simulate
 from svcdesk.routing.solver import DEFAULT_PRIZES, GreedySolver, legs_for
 from svcdesk.services.common.settings import set_setting
 from svcdesk.services.dispatch.insert import apply_insert, insert_emergency
 from svcdesk.services.dispatch.suggest import suggest
 from tests.fixtures.shop import add_staff_rows
-from tests.unit.dispatch.dispatch_helpers import THU, at, booked, order, tech
+from tests.unit.dispatch.dispatch_helpers import THU, WED, at, booked, full_day, order, tech
 
-WED = date(2026, 11, 25)  # today under the frozen clock (08:00)
 TRAVEL = HaversineTravel(1.3, 40.0)
 LUNCH = LunchBreak(690, 810, 30)  # 11:30-13:30, 30 min
 BASE = Location(30.27, -97.74)
@@ -99,6 +100,29 @@ def test_swap_repair_trades_a_normal_job_for_a_high_one():
     assert set(b.where) == {"H"} and b.objective() == b.drive() + DEFAULT_PRIZES["normal"]
 
 
+def test_relocate_repair_makes_room_through_a_chain_of_two_moves():
+    """Room for one 100-minute job per technician. X (skill x: only A) is left out; A's
+    stop V can only go to B, which is full with W; W can go to C, which is free. The repair
+    moves W to C, V to B and brings X in; each stop keeps a qualified technician."""
+    here = loc(0)
+    techs = [
+        Tech(n, here, 480, 600, frozenset(sk)) for n, sk in (("A", "xy"), ("B", "yz"), ("C", "z"))
+    ]
+    v = Job("V", here, 100, skills=frozenset("y"), priority="low")
+    w = Job("W", here, 100, skills=frozenset("z"), priority="low")
+    x = Job("X", here, 100, skills=frozenset("x"), priority="normal")
+    p = Problem([v, w, x], techs, TRAVEL)
+    b = Board(p, legs_for(p), DEFAULT_PRIZES)
+    assert b.set_route("A", [v]) and b.set_route("B", [w])
+    assert b.relocate_repair() == 1
+    assert b.where == {"X": "A", "V": "B", "W": "C"} and b.unserved() == []
+    assert {t: [j.id for j in r.jobs] for t, r in b.routes.items()} == {
+        "A": ["X"],
+        "B": ["V"],
+        "C": ["W"],
+    }
+
+
 def test_portfolio_serves_by_prize_not_by_time_order():
     """Two technicians, five two-hour jobs in the morning window, room for two each: both
     emergencies and the high job are served, the low one is left out."""
@@ -114,6 +138,26 @@ def test_portfolio_serves_by_prize_not_by_time_order():
     served = {j.priority for j in jobs if j.id in plan.assigned_ids}
     assert {"emergency", "high"} <= served and [u.job_id for u in plan.unassigned] == ["J0"]
     assert plan_objective(p, plan) == plan.total_drive_minutes + DEFAULT_PRIZES["low"]
+
+
+@pytest.mark.parametrize("use_vroom", [None, False], ids=["auto", "python"])
+def test_a_day_whose_work_fits_is_packed_by_vroom_first_when_installed(use_vroom):
+    """Work within the shifts (``workload`` <= 1): VROOM packs it first when pyvroom is
+    installed (the default), the Python members otherwise; an over-subscribed day never
+    goes to VROOM unless asked. Every plan passes the checker."""
+    techs = [Tech(f"T{i}", loc(0, i), 480, 1020, frozenset({"hvac"}), lunch=LUNCH) for i in (1, 2)]
+    jobs = [Job(f"J{k}", loc(k % 5, k // 5), 45, skills=frozenset({"hvac"})) for k in range(12)]
+    p = Problem(jobs, techs, TRAVEL)
+    assert workload(p) < VROOM_WORKLOAD
+    solver = PortfolioSolver(use_vroom=use_vroom)
+    plan = solver.solve(p, 0.5)
+    assert check_plan(p, plan) == [] and not plan.unassigned
+    packed = use_vroom is None and vroom_engine.available()
+    assert ("vroom" in {m for m, _, _ in solver.log}) == packed
+    busy = Problem([replace(j, service_minutes=240) for j in jobs], techs, TRAVEL)
+    assert workload(busy) > VROOM_WORKLOAD
+    solver.solve(busy, 0.3)
+    assert "vroom" not in {m for m, _, _ in solver.log}
 
 
 # --------------------------------------------------------------------------- booked visits
@@ -200,20 +244,6 @@ def test_suggest_why_not_names_lunch(session):
 # --------------------------------------------------------------------------- insert
 
 
-def full_day(s, *, with_bob: bool):
-    """Ann's Wednesday is full: a low plumbing visit 08:10-12:00 and a normal one
-    12:30-16:55 at one site (lunch 12:00-12:30 between them). Bob, if there, is a plumber
-    with a free day: he can take the low visit but not an HVAC emergency."""
-    ann = tech(s, "Ann", skills=("hvac", "plumbing"), km=0)
-    if with_bob:
-        tech(s, "Bob", skills=("plumbing",), km=1)
-    low = order(s, "low job", km=2, skill="plumbing", priority="low", minutes=230)
-    v_low = booked(s, low, ann, at(WED, "08:10"), 230)
-    normal = order(s, "normal job", km=2, minutes=265)
-    booked(s, normal, ann, at(WED, "12:30"), 265)
-    return low.number, v_low.id
-
-
 def test_insert_why_not_names_lunch(session):
     full_day(session, with_bob=False)
     high = order(session, "high job", km=2, priority="high", minutes=30)
@@ -228,7 +258,7 @@ def test_no_bumping_for_a_high_job_nor_unless_asked(session):
         session, order(session, "high", km=2, priority="high", minutes=60), bump=True
     )
     assert p.best is None
-    # the console's insert dialog does not ask for bumps (it cannot show them yet)
+    # bumping only when the caller asks (the CLI and the console do, and ask the user first)
     em = order(session, "gas", km=2, priority="emergency", minutes=60)
     assert insert_emergency(session, em).best is None
     assert insert_emergency(session, em, bump=True).best.bumped
