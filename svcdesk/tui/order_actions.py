@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,9 +20,11 @@ from textual.widgets.option_list import Option
 from svcdesk.clock import now
 from svcdesk.errors import BookingRefused, SvcDeskError
 from svcdesk.models import OrderStatus
+from svcdesk.services.agreements import sla_state
+from svcdesk.services.agreements.sla_state import SlaState
 from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.common.timefmt import fmt
-from svcdesk.services.crm.technicians import list_technicians
+from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.dispatch.tech_view import technician_choices
 from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import intake, lifecycle, notes, scheduling
 from svcdesk.tui.base import DataModal
@@ -64,11 +67,26 @@ def create_callback(number, summary, actor):
 class AssignContext:
     """What the assign dialog needs, read in a worker."""
 
-    techs: list[tuple[str, int]]
+    techs: list[tuple[str, int]]  # (name · skills · today's load, id)
     start_text: str
     minutes: int
     visit_id: int | None
     current: str
+    sla: SlaState | None = None
+    zone: ZoneInfo | None = None
+
+    def warning(self, start_text: str) -> str:
+        """The SLA warning for a visit starting at `start_text` ("" when none or unreadable)."""
+        if self.sla is None or self.zone is None:
+            return ""
+        zone = self.zone
+        try:
+            start = parse_when(start_text, zone)
+        except SvcDeskError:
+            return ""
+        return (
+            sla_state.booking_warning(self.sla, start, lambda dt: fmt(dt, zone, "%a %H:%M")) or ""
+        )
 
 
 def assign_context(number: str):
@@ -77,7 +95,7 @@ def assign_context(number: str):
         zone = shop_zone(session)
         movable = scheduling.movable_visit(session, order)
         crew = scheduling.visit_technicians(session, movable.id) if movable else []
-        techs = [(t.name, t.id) for t in list_technicians(session)]
+        techs = [(t.label(), t.id) for t in technician_choices(session)]
         if movable:
             start = movable.starts_at
             minutes = int((movable.ends_at - movable.starts_at).total_seconds() // 60)
@@ -91,8 +109,9 @@ def assign_context(number: str):
         )
         techs.sort(key=lambda t: t[1] != (crew[0].id if crew else None))
         return AssignContext(
-            techs, fmt(start, zone), minutes, movable.id if movable else None, current
-        )
+            techs, fmt(start, zone), minutes, movable.id if movable else None, current,
+            sla_state.states_for(session, [order.id]).get(order.id), zone,
+        )  # fmt: skip
 
     return fn
 
@@ -196,14 +215,23 @@ class StatusModal(ChoiceModal):
         self.dismiss(result)
 
 
+class BangInput(Input):
+    """An Input that leaves `!` to the dialog (it books anyway): a start time or a
+    number of minutes never holds one."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character != "!" and super().check_consume_key(key, character)
+
+
 class AssignModal(DataModal):
-    """Technician + start + minutes. Refusals are listed in place; `!` (or ctrl+f) books
-    anyway and the override is recorded in the history."""
+    """Technician (with skills and today's load) + start + minutes. A start after the SLA's
+    due time is warned about as it is typed. Refusals are listed in place; `!` (or ctrl+f)
+    books anyway — even from the start field — and the override is recorded."""
 
     BINDINGS = [
         ("escape", "dismiss_modal", "Close"),
         Binding("ctrl+s", "book(False)", "Book"),
-        Binding("ctrl+f,exclamation_mark", "book(True)", "Force", key_display="!"),
+        Binding("ctrl+f,exclamation_mark", "book(True)", "Force", key_display="!", priority=True),
     ]
 
     def __init__(self, number: str, version: int, actor: str) -> None:
@@ -215,8 +243,9 @@ class AssignModal(DataModal):
         with Vertical(classes="dialog"):
             yield Label(f"Assign {self.number}", classes="title", id="assign-title")
             yield Select([], prompt="technician", id="tech", allow_blank=True)
-            yield Input(placeholder="start, e.g. today 13:00", id="start")
-            yield Input(placeholder="minutes", id="minutes", type="integer")
+            yield BangInput(placeholder="start, e.g. today 13:00", id="start")
+            yield BangInput(placeholder="minutes", id="minutes", type="integer")
+            yield Static(id="sla-warning", classes="warning")
             yield Static(id="error", classes="refusals")
             yield Static("enter/ctrl+s books · ! or ctrl+f forces · escape cancels", classes="hint")
 
@@ -238,6 +267,11 @@ class AssignModal(DataModal):
     @on(Input.Submitted)
     def _enter(self) -> None:
         self.action_book(False)
+
+    @on(Input.Changed, "#start")
+    def _start_changed(self, event: Input.Changed) -> None:
+        if self.ctx is not None:
+            self.query_one("#sla-warning", Static).update(self.ctx.warning(event.value))
 
     def action_book(self, force: bool) -> None:
         if self.ctx is None:

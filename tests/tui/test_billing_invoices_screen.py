@@ -59,7 +59,7 @@ async def test_list_detail_and_filters(engine, ready):
 
 async def test_ready_queue_enter_builds_invoice_then_edit_send_pay(engine, ready):
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "i", "w")
+        await press(pilot, "i", "R")
         assert table_keys(app, "#ready") == [ready["o1"]]
         await press(pilot, "enter")
         assert app.screen.current().number == "INV-000002"
@@ -126,7 +126,7 @@ async def test_ready_queue_invoice_all(engine, ready):
     async with run_app(engine) as (app, pilot):
         await press(pilot, "i")
         assert not app.screen.check_action("invoice_all", ())  # list mode: hidden
-        await press(pilot, "w")
+        await press(pilot, "R")
         assert table_keys(app, "#ready") == [ready["o1"], ready["o3"]]  # same time: by id
         assert "I invoices them all" in text(app, "#inv-mode")
         await press(pilot, "I")

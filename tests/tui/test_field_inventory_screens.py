@@ -84,10 +84,10 @@ async def test_w_on_order_opens_field_work_and_visit_runs_to_completion(engine, 
             assert len(s.exec(select(VisitChecklistAnswer)).all()) == 2
         # complete: outcome list, pick "fixed"
         clock.freeze(FROZEN_NOW + timedelta(minutes=80))
-        await press(pilot, "c")
+        await press(pilot, "o")
         await press(pilot, "enter")
         assert _order(engine, number).status == "completed"
-        await press(pilot, "g")
+        await press(pilot, "y")
         await pilot.press(*"Maria")
         await press(pilot, "enter")
         with read_session(engine) as s:
@@ -103,7 +103,7 @@ async def test_complete_refused_with_unanswered_checklist_shows_in_dialog(engine
         await settle(pilot)
         await press(pilot, "a")
         clock.freeze(FROZEN_NOW + timedelta(minutes=30))
-        await press(pilot, "c")
+        await press(pilot, "o")
         await press(pilot, "enter")
         error = str(app.screen.query_one("#error").render())
         assert "required checklist items unanswered" in error

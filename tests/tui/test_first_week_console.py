@@ -108,7 +108,7 @@ async def test_first_week_by_keys(engine, shop):
             assert all(e.approved for e in s.exec(select(TimeEntry)))
 
         # ---- invoice: i, w (ready queue), enter ---------------------------------------
-        await press(pilot, "i", "w")
+        await press(pilot, "i", "R")
         assert table_keys(app, "#ready") == [number]
         await press(pilot, "enter")
         inv_no = app.screen.current().number

@@ -133,7 +133,7 @@ async def test_assign_then_reschedule(engine, shop):
 async def test_callback_order(engine, shop):
     async with run_app(engine) as (app, pilot):
         await open_order(app, pilot, shop["o1"])
-        await press(pilot, "l")
+        await press(pilot, "R")
         box = app.screen.query_one("#text")
         assert box.value == "Callback: No heat upstairs"
         await press(pilot, "enter")

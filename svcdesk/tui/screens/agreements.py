@@ -315,7 +315,7 @@ class AgreementsScreen(DataScreen):
 
 
 @register_screen(
-    "e", "agreements", "Agreements & PM", help="Service agreements, maintenance plans", order=50
+    "M", "agreements", "Agreements & PM", help="Service agreements, maintenance plans", order=50
 )
 def _agreements(app) -> AgreementsScreen:
     return AgreementsScreen()

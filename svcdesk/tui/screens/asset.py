@@ -2,7 +2,7 @@
 and plans with their next dates, and the full service history (orders, visits with
 technicians, outcomes and checklist readings, parts). `enter` opens the order, `escape`
 goes back. `e` edits the asset (site, kind, make, model, serial, install date, warranty
-end), `r` retires it, `a` adds another asset at the same site — the same service calls as
+end), `x` retires it, `a` adds another asset at the same site — the same service calls as
 `svcdesk assets add|edit|retire`."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class AssetScreen(DataScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("enter", "open", "Open order", show=False),
         Binding("e", "edit", "Edit"),
-        Binding("r", "retire", "Retire"),
+        Binding("x", "retire", "Retire"),
         Binding("a", "add", "Add asset here"),
     ]
 

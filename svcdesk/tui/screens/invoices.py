@@ -2,7 +2,7 @@
 invoice" queue of completed orders.
 
 Left: invoices (newest first) filtered by `/` text (number, customer, order), `f` status
-(all, draft, sent, partially paid, paid, void) and `o` overdue only; or, after `w`, the
+(all, draft, sent, partially paid, paid, void) and `o` overdue only; or, after `R`, the
 completed orders waiting for an invoice, where `enter` builds the draft in one keystroke.
 Right: the highlighted invoice: every line with its source (time entry, part usage, price
 book task, quote line, visit) and the coverage applied, then the totals and payments.
@@ -178,7 +178,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         Binding("slash", "focus_search", "Search", key_display="/"),
         Binding("f", "cycle_status", "Status"),
         Binding("o", "toggle_overdue", "Overdue"),
-        Binding("w", "toggle_ready", "Ready to invoice"),
+        Binding("R", "toggle_ready", "Ready to invoice"),
         Binding("I", "invoice_all", "Invoice all"),  # shown in the ready queue only
         Binding("a", "add_line", "Add line"),
         Binding("d", "remove_line", "Remove line"),
@@ -292,7 +292,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
             text = f"{len(self.rows)} invoices · status {self.status.replace('_', ' ')}"
             if self.overdue:
                 text += " · overdue only"
-            text += f" · {len(self.ready_rows)} orders ready to invoice (w)"
+            text += f" · {len(self.ready_rows)} orders ready to invoice (R)"
         self.query_one("#inv-mode", Static).update(text)
 
     def current(self) -> views.InvoiceRow | None:

@@ -126,7 +126,7 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
         Binding("m", "note", "Note"),
         Binding("h", "hold", "Hold"),
         Binding("x", "cancel_order", "Cancel order"),
-        Binding("l", "callback", "Callback"),
+        Binding("R", "callback", "Callback"),
         *tab_bindings(TABS),
     ]
 

@@ -27,13 +27,14 @@ from svcdesk.services.reporting.dashboard import (
 )
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
+from svcdesk.tui.keymap import KeyedBindings
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
 BAR_WIDTH = 18
 
 
-class KpiTile(Static, can_focus=True):
+class KpiTile(KeyedBindings, Static, can_focus=True):
     """One KPI: label, value (or 'no data' and why), how many it was measured over."""
 
     BINDINGS = [Binding("enter", "drill", "Orders behind", show=False)]
@@ -104,8 +105,8 @@ class DashboardScreen(DataScreen):
     """
     BINDINGS = [
         Binding("p", "span", "Today/week/30 days"),
-        Binding("right,l", "app.focus_next", "Next", show=False),
-        Binding("left,h", "app.focus_previous", "Previous", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
+        Binding("left", "app.focus_previous", "Previous", show=False),
     ]
 
     def __init__(self) -> None:

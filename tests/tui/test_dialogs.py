@@ -1,0 +1,45 @@
+"""Dialogs through a busy morning (issue 18): `!` books anyway from any field, booking
+past the SLA warns, the technician picker shows skills and load, confirmations with the
+count, typed text kept through a conflict, focus where the next keystroke belongs."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from svcdesk.db import read_session
+from svcdesk.models import Visit
+from svcdesk.services.orders import lifecycle
+from svcdesk.tui.order_actions import AssignModal
+from tests.tui.helpers import press, run_app, settle
+
+
+def _focus_row(app, number: str) -> None:
+    table = app.screen.query_one("#orders")
+    table.move_cursor(row=table.get_row_index(number))
+
+
+async def test_assign_dialog_picker_sla_warning_and_bang_from_the_start_field(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        _focus_row(app, shop["o3"])  # the emergency: SLA due in a few hours
+        await press(pilot, "A")
+        dlg = app.screen
+        assert isinstance(dlg, AssignModal)
+        labels = [str(prompt) for prompt, _ in dlg.ctx.techs]
+        assert any("electrical" in label and "booked" in label for label in labels), labels
+        start = dlg.query_one("#start")
+        start.focus()
+        start.value = "tomorrow 13:00"
+        await settle(pilot)
+        warning = str(dlg.query_one("#sla-warning").render())
+        assert "after the SLA response due" in warning
+        start.value = "today 09:00"
+        await settle(pilot)
+        assert str(dlg.query_one("#sla-warning").render()) == ""
+        start.value = "tomorrow 13:00"
+        dlg.query_one("#tech").value = shop["alice"]
+        await press(pilot, "exclamation_mark")  # typed in the start field: books anyway
+        assert start.value == "tomorrow 13:00"
+        assert not isinstance(app.screen, AssignModal), str(dlg.query_one("#error").render())
+    with read_session(engine) as s:
+        order = lifecycle.get_order(s, shop["o3"])
+        assert s.exec(select(Visit).where(Visit.order_id == order.id)).first() is not None
