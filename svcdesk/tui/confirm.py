@@ -49,6 +49,11 @@ class ConfirmModal(KeyedBindings, ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def plural(count: int, word: str) -> str:
+    """ "1 transfer", "3 transfers"."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def confirm(app, question: str, then, detail: str = "", yes: str = "Yes") -> None:
     """Ask `question`; run `then()` only on yes."""
 

@@ -18,12 +18,13 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from svcdesk.clock import now
-from svcdesk.errors import BookingRefused, SvcDeskError
+from svcdesk.errors import BookingRefused, Conflict, SvcDeskError
 from svcdesk.models import OrderStatus
 from svcdesk.services.agreements import sla_state
 from svcdesk.services.agreements.sla_state import SlaState
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.common.words import status_words
 from svcdesk.services.dispatch.tech_view import technician_choices
 from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import intake, lifecycle, notes, scheduling
@@ -45,6 +46,15 @@ def change_status(number, version, to, reason, actor):
         return order.number
 
     return fn
+
+
+def reason_saves(number, version, to, actor):
+    """(save checking `version`, the same save on whatever version is current): the second
+    is the retry after someone else changed the order (`TextModal.retry_fn`)."""
+    return (
+        lambda reason: change_status(number, version, to, reason, actor),
+        lambda reason: change_status(number, None, to, reason, actor),
+    )
 
 
 def add_note(number, text, actor):
@@ -165,11 +175,18 @@ class QuickFilterModal(ChoiceModal):
 
 
 class TextModal(DataModal):
-    """One line of text (a reason, a note, a summary) saved by `make_fn(text)`."""
+    """One line of text (a reason, a note, a summary) saved by `make_fn(text)`.
+
+    With `retry_fn` (the same save without the version check), a change by someone else
+    in between does not throw the text away: the dialog stays with what was typed, says
+    what happened, the screens reload, and the next `enter` saves with `retry_fn` (the
+    service rules still apply to the order as it is now)."""
 
     BINDINGS = [("escape", "dismiss_modal", "Close")]
 
-    def __init__(self, title: str, placeholder: str, make_fn, value: str = "") -> None:
+    def __init__(
+        self, title: str, placeholder: str, make_fn, value: str = "", retry_fn=None
+    ) -> None:
         super().__init__()
         self.title_text, self.placeholder, self.make_fn, self.value = (
             title,
@@ -177,6 +194,17 @@ class TextModal(DataModal):
             make_fn,
             value,
         )
+        self.retry_fn = retry_fn
+
+    def show_error(self, exc: SvcDeskError) -> bool:
+        if isinstance(exc, Conflict) and self.retry_fn is not None:
+            self.make_fn, self.retry_fn = self.retry_fn, None
+            self.query_one("#error", Static).update(
+                f"{exc} — reloaded. What you typed is kept: enter saves it, escape drops it"
+            )
+            self.app.data_changed()
+            return True
+        return super().show_error(exc)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -195,7 +223,9 @@ class StatusModal(ChoiceModal):
 
     def __init__(self, number: str, version: int, status: str, actor: str) -> None:
         moves = [m.value for m in lifecycle.allowed_moves(status)]
-        super().__init__(f"{number}: {status} → ?", [(m.replace("_", " "), m) for m in moves])
+        super().__init__(
+            f"{number}: {status_words(status)} → ?", [(status_words(m), m) for m in moves]
+        )
         self.number, self.version, self.actor = number, version, actor
 
     def on_mount(self) -> None:
@@ -204,10 +234,12 @@ class StatusModal(ChoiceModal):
 
     def picked(self, to: str) -> None:
         if to in REASON_STATUSES:
-            fn = lambda reason: change_status(self.number, self.version, to, reason, self.actor)  # noqa: E731
+            fn, retry = reason_saves(self.number, self.version, to, self.actor)
             self.app.push_screen(
-                TextModal(f"{self.number} → {to}: reason", "why?", fn), self._close
-            )
+                TextModal(f"{self.number} → {status_words(to)}: reason", "why?", fn,
+                          retry_fn=retry),
+                self._close,
+            )  # fmt: skip
         else:
             self.submit(change_status(self.number, self.version, to, None, self.actor))
 
@@ -319,11 +351,14 @@ class OrderActions(DataMixin):
             return
         if to not in {m.value for m in lifecycle.allowed_moves(row.status)}:
             self.app.notify(
-                f"{row.number} is {row.status}: it cannot be {verb}", severity="warning"
+                f"{row.number} is {status_words(row.status)}: it cannot be {verb}",
+                severity="warning",
             )
             return
-        fn = lambda reason: change_status(row.number, row.version, to, reason, self.app.actor)  # noqa: E731
-        self.app.push_screen(TextModal(f"{verb.title()} {row.number}: reason", "reason", fn))
+        fn, retry = reason_saves(row.number, row.version, to, self.app.actor)
+        self.app.push_screen(
+            TextModal(f"{verb.title()} {row.number}: reason", "reason", fn, retry_fn=retry)
+        )
 
     def action_hold(self) -> None:
         self._reason_move(OrderStatus.ON_HOLD.value, "put on hold")

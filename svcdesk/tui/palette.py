@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from svcdesk.db import read_session
 from svcdesk.services.common.normalize import display_phone
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import customers as customer_svc
 from svcdesk.services.crm import technicians as tech_svc
 from svcdesk.services.orders import queries
@@ -27,7 +28,7 @@ def find_everything(engine, text: str, limit: int = 8) -> list[tuple[str, str, s
                 (
                     "order",
                     f"order: {row.number} {row.customer}",
-                    f"{row.status} · {row.summary}",
+                    f"{status_words(row.status)} · {row.summary}",
                     row.id,
                 )
             )

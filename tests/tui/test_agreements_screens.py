@@ -109,13 +109,13 @@ async def test_alerts_recall_confirm_and_followup_done(engine, shop):
 
 def test_agreements_snapshot(engine, shop, snap_compare):
     make_agreement(engine, shop, plan_rule=RULE)
-    assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("e",)))
+    assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("M",)))
 
 
 def test_plan_editor_snapshot(engine, shop, snap_compare):
     make_agreement(engine, shop)
     assert snap_compare(
-        console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("e", "a"))
+        console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("M", "a"))
     )
 
 

@@ -43,3 +43,27 @@ async def test_assign_dialog_picker_sla_warning_and_bang_from_the_start_field(en
     with read_session(engine) as s:
         order = lifecycle.get_order(s, shop["o3"])
         assert s.exec(select(Visit).where(Visit.order_id == order.id)).first() is not None
+
+
+async def test_hold_reason_is_kept_through_a_colleagues_change(engine, shop):
+    from svcdesk.db import write_session
+    from svcdesk.services.orders import notes
+    from svcdesk.tui.order_actions import TextModal
+
+    async with run_app(engine) as (app, pilot):
+        _focus_row(app, shop["o1"])
+        await press(pilot, "h")
+        dlg = app.screen
+        assert isinstance(dlg, TextModal)
+        await press(pilot, *"waiting on part")
+        with write_session(engine) as s:  # a colleague adds a note meanwhile
+            notes.add_note(s, lifecycle.get_order(s, shop["o1"]), "called back", author="sam")
+        await press(pilot, "enter")
+        assert app.screen is dlg  # not closed: the text is still there
+        assert dlg.query_one("#text").value == "waiting on part"
+        assert "What you typed is kept" in str(dlg.query_one("#error").render())
+        await press(pilot, "enter")
+        assert app.screen is not dlg
+    with read_session(engine) as s:
+        order = lifecycle.get_order(s, shop["o1"])
+        assert (order.status, order.hold_reason) == ("on_hold", "waiting on part")

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import asset_forms
 from svcdesk.services.crm import customers as crm
 from svcdesk.services.reporting.asset_history import AssetHistory, asset_history
@@ -113,7 +114,7 @@ class AssetScreen(DataScreen):
         rows = []
         for o in h.orders:
             visits = "; ".join(
-                f"{fmt(v.starts_at, zone, '%m-%d')} {', '.join(v.technicians)} {v.outcome or v.status}"
+                f"{fmt(v.starts_at, zone, '%m-%d')} {', '.join(v.technicians)} {status_words(v.outcome or v.status)}"
                 + (f" [{', '.join(v.readings)}]" if v.readings else "")
                 for v in o.visits
             )

@@ -19,21 +19,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from svcdesk.config import data_dir_for
 from svcdesk.errors import InvalidInput, SvcDeskError
-from svcdesk.models.billing import InvoiceStatus
+from svcdesk.models.billing import InvoiceStatus, PaymentMethod
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
 from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.confirm import confirm, plural
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.search_filter import SearchFilter
@@ -136,7 +138,12 @@ class PaymentModal(DataModal):
                 classes="title",
             )
             yield Input(f"{self.row.balance_cents / 100:.2f}", placeholder="amount", id="amount")
-            yield Input("check", placeholder="cash, check, card or ach", id="method")
+            yield Select(
+                [(status_words(m), m.value) for m in PaymentMethod],
+                value=PaymentMethod.CHECK.value,
+                allow_blank=False,
+                id="method",
+            )
             yield Input(placeholder="reference (check no., auth code)", id="ref")
             yield Static(id="error", classes="field-error")
             yield Static("enter saves · escape cancels", classes="hint")
@@ -144,7 +151,7 @@ class PaymentModal(DataModal):
     @on(Input.Submitted)
     def _save(self) -> None:
         amount = self.query_one("#amount", Input).value
-        method = self.query_one("#method", Input).value
+        method = str(self.query_one("#method", Select).value)
         ref = self.query_one("#ref", Input).value
         actor = self.actor
 
@@ -263,9 +270,11 @@ class InvoicesScreen(SearchFilter, DataScreen):
             )
             for r in data.invoices
         )
-        wanted, self.wanted = self.wanted, None
-        if wanted in self.rows:
-            table.move_cursor(row=table.get_row_index(wanted), animate=False)
+        # The cursor follows what was just created; a load that started before the
+        # commit lacks it, so `wanted` waits for the load that has it.
+        if self.wanted in self.rows:
+            table.move_cursor(row=table.get_row_index(self.wanted), animate=False)
+            self.wanted = None
         zone = self.app.zone
         self.query_one("#ready", KeyTable).replace_rows(
             (
@@ -437,7 +446,14 @@ class InvoicesScreen(SearchFilter, DataScreen):
                 self.status, self.overdue, self.text = "all", False, ""
                 self.action_toggle_ready()
 
-        self.save(invoice_all(self.app.actor), done)
+        count = len(self.ready_rows)
+        if not count:
+            self.app.notify("no order is ready to invoice")
+            return
+        confirm(self.app, f"Draft invoices for {plural(count, 'ready order')}?",
+                lambda: self.save(invoice_all(self.app.actor), done),
+                "Each order becomes a draft invoice (send them with s).",
+                yes="Invoice all")  # fmt: skip
 
     def _invoice_order(self, number: str) -> None:
         def done(invoice_number: str) -> None:
@@ -478,7 +494,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         row = self._row()
         if row is not None and row.status != InvoiceStatus.DRAFT.value:
             self.app.notify(
-                f"{row.number} is {row.status}; only a draft can change (void it and "
+                f"{row.number} is {status_words(row.status)}; only a draft can change (void it and "
                 "invoice again)",
                 severity="warning",
             )
@@ -528,10 +544,17 @@ class InvoicesScreen(SearchFilter, DataScreen):
     def action_send(self) -> None:
         if row := self._row():
             actor = self.app.actor
-            self.save(
-                _edit(row.number, row.version, lambda s, inv: invoices.issue(s, inv, actor=actor)),
-                lambda n: self.app.notify(f"{n} sent"),
-            )
+
+            def send() -> None:
+                self.save(
+                    _edit(row.number, row.version,
+                          lambda s, inv: invoices.issue(s, inv, actor=actor)),
+                    lambda n: self.app.notify(f"{n} sent"),
+                )  # fmt: skip
+
+            confirm(self.app, f"Send 1 invoice: {row.number} to {row.customer}, "
+                    f"{fmt_money(row.total_cents)}?", send,
+                    "Sending issues it: its lines are then fixed.", yes="Send")  # fmt: skip
 
     def action_pay(self) -> None:
         if row := self._row():
