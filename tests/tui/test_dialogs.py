@@ -67,3 +67,14 @@ async def test_hold_reason_is_kept_through_a_colleagues_change(engine, shop):
     with read_session(engine) as s:
         order = lifecycle.get_order(s, shop["o1"])
         assert (order.status, order.hold_reason) == ("on_hold", "waiting on part")
+
+
+async def test_suggestions_dialog_fits_its_content_and_the_terminal(engine, shop):
+    for width, height in ((100, 30), (200, 55)):
+        async with run_app(engine, size=(width, height)) as (app, pilot):
+            await press(pilot, "a")
+            dialog = app.screen.query_one(".dispatch-dialog").region
+            table = app.screen.query_one("#suggestions")
+            assert dialog.x >= 0 and dialog.right <= width  # nothing cut at the right
+            assert table.virtual_size.width <= table.region.width  # the Why column whole
+            assert dialog.height <= 3 + 2 + table.region.height + 6  # no blank lines
