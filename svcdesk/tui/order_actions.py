@@ -277,7 +277,7 @@ class AssignModal(DataModal):
             yield Select([], prompt="technician", id="tech", allow_blank=True)
             yield BangInput(placeholder="start, e.g. today 13:00", id="start")
             yield BangInput(placeholder="minutes", id="minutes", type="integer")
-            yield Static(id="sla-warning", classes="warning")
+            yield Static(id="sla-warning", classes="warning").set_styles("display: none;")
             yield Static(id="error", classes="refusals")
             yield Static("enter/ctrl+s books · ! or ctrl+f forces · escape cancels", classes="hint")
 
@@ -303,7 +303,10 @@ class AssignModal(DataModal):
     @on(Input.Changed, "#start")
     def _start_changed(self, event: Input.Changed) -> None:
         if self.ctx is not None:
-            self.query_one("#sla-warning", Static).update(self.ctx.warning(event.value))
+            text = self.ctx.warning(event.value)
+            line = self.query_one("#sla-warning", Static)
+            line.update(text)
+            line.display = bool(text)  # no blank line when there is nothing to warn about
 
     def action_book(self, force: bool) -> None:
         if self.ctx is None:

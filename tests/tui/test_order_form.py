@@ -168,3 +168,10 @@ async def test_escape_asks_only_when_something_was_typed(engine, shop):
         assert "Leave without saving" in str(app.screen.query_one("#confirm-question").render())
         await press(pilot, "y")
         assert type(app.screen).__name__ == "BoardScreen"
+
+
+async def test_keys_typed_right_after_n_all_reach_the_customer_field(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await pilot.press("n", *"555-0101")  # no pause: the form is still mounting
+        await settle(pilot)
+        assert app.screen.query_one("#customer").value == "555-0101"

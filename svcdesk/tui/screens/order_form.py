@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -176,6 +176,18 @@ class OrderFormScreen(DataScreen):
         self.query_one("#new-site").display = False
         self.query_one("#customer-matches").display = False
         self.query_one("#customer", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after `n`, before the customer field has focus (the scroll
+        container has it first), go into it: a fast typist's first digit was lost."""
+        typing_into = (Input, Select, OptionList)
+        if isinstance(self.focused, typing_into) or not event.character:
+            return
+        if event.character.isprintable():
+            box = self.query_one("#customer", Input)
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
 
     def refresh_data(self) -> None:
         self.load(skill_codes, self._set_skills, group="skills")
