@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -35,8 +36,8 @@ class SvcDeskApp(App):
     DEFAULT_MODE = HOME
     COMMANDS = App.COMMANDS | {SvcDeskCommands}
     BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
     def __init__(
@@ -48,8 +49,11 @@ class SvcDeskApp(App):
         board_limit: int = 100,
         watcher: ChangeWatcher | None = None,
         backup_on_open: bool = True,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        if keymap:
+            self.set_keymap(keymap)
         self.engine = engine
         self.backup_on_open = backup_on_open
         self.backup_made: Path | None = None  # today's automatic backup, when this open made it
@@ -71,7 +75,8 @@ class SvcDeskApp(App):
         self.install_screens()
 
     def install_screens(self) -> None:
-        """Add a mode and a global key for every registered screen not yet installed."""
+        """Add a mode and a global key for every registered screen not yet installed. The
+        keys have ids ("screen.board", "command.new-order") so a keymap can change them."""
         for entry in registry.screens():
             if entry.name in self._installed:
                 continue
@@ -79,19 +84,37 @@ class SvcDeskApp(App):
             self.add_mode(entry.name, partial(entry.factory, self))
             # Not in the footer: it would change with every screen anyone adds (and every
             # snapshot with it). `?` help and the ctrl+p palette list them.
-            self.bind(entry.key, f"goto('{entry.name}')", description=entry.title, show=False)
+            self._bind_global(
+                Binding(
+                    entry.key, f"goto('{entry.name}')", entry.title, show=False,
+                    id=registry.screen_binding_id(entry.name),
+                )
+            )  # fmt: skip
         for cmd in registry.commands():
             if cmd.key and cmd.name not in self._installed:
                 self._installed.add(cmd.name)
                 # Only the app's own commands go in the footer: commands registered by
                 # screen modules arrive when discovery finishes, so showing them would make
                 # the footer's order depend on import timing (and snapshots with it).
-                self.bind(
-                    cmd.key,
-                    f"command('{cmd.name}')",
-                    description=cmd.title,
-                    show=cmd.name in FOOTER_COMMANDS,
-                )
+                self._bind_global(
+                    Binding(
+                        cmd.key, f"command('{cmd.name}')", cmd.title,
+                        show=cmd.name in FOOTER_COMMANDS,
+                        id=registry.command_binding_id(cmd.name),
+                    )
+                )  # fmt: skip
+        if self._keymap:
+            self.refresh_bindings()
+
+    def _bind_global(self, binding: Binding) -> None:
+        for key in binding.key.split(","):
+            self._bindings.key_to_bindings.setdefault(key.strip(), []).append(
+                replace(binding, key=key.strip())
+            )
+
+    def key_for(self, binding_id: str, default: str) -> str:
+        """The key(s) bound to `binding_id` now: the keymap's, else `default`."""
+        return self._keymap.get(binding_id, default)
 
     def on_mount(self) -> None:
         # The other screens' modules (and what they import) load in a thread once the board
@@ -113,6 +136,21 @@ class SvcDeskApp(App):
         registry.discover()
         self.call_from_thread(self.install_screens)
         self.call_from_thread(self.prebuild_modes)
+        self.call_from_thread(self.check_keymap)
+
+    def check_keymap(self) -> None:
+        """Say which ids of the user's keymap match no binding (a typo would otherwise
+        leave the key silently unchanged)."""
+        from svcdesk.tui.keymap import known_ids
+
+        known = known_ids() | {b.id for bs in self._bindings.key_to_bindings.values() for b in bs}
+        unknown = sorted(set(self._keymap) - known)
+        if unknown:
+            self.notify(
+                f"keymap: no binding with id {', '.join(unknown)} (? lists the ids)",
+                severity="warning",
+                timeout=15,
+            )
 
     def prebuild_modes(self) -> None:
         """Build `self.prebuild`'s screens (and load their data) in the background while the
@@ -191,12 +229,22 @@ class SvcDeskApp(App):
 
     # -- navigation ---------------------------------------------------------------------
     def action_goto(self, name: str) -> None:
-        if self.current_mode == name:
-            # Already there: pop back to the screen itself (e.g. from an order).
-            while len(self.screen_stack) > 1:
-                self.pop_screen()
+        """Show `name`'s main view, always: what was opened on top of the screen in view
+        (an order, a form) is closed first, so no mode keeps a stale stacked screen. A
+        screen holding unsaved input (`unsaved()` true) asks before it is closed."""
+        if any(getattr(s, "unsaved", lambda: False)() for s in self.screen_stack[1:]):
+            from svcdesk.tui.confirm import confirm
+
+            confirm(self, "Leave without saving?", lambda: self._goto(name),
+                    "What was typed is thrown away.", yes="Leave")  # fmt: skip
             return
-        self.switch_mode(name)
+        self._goto(name)
+
+    def _goto(self, name: str) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.current_mode != name:
+            self.switch_mode(name)
 
     def action_command(self, name: str) -> None:
         registry.COMMANDS[name].run(self)
@@ -251,9 +299,11 @@ def make_app(
     board_limit: int = 100,
     watcher: ChangeWatcher | None = None,
     backup_on_open: bool = True,
+    keymap: dict[str, str] | None = None,
 ) -> SvcDeskApp:
     """The console over `engine`. Tests pass `watch_interval=None` to poll by hand.
-    `backup_on_open`: take today's automatic backup (SQLite) in the background."""
+    `backup_on_open`: take today's automatic backup (SQLite) in the background.
+    `keymap`: binding id -> keys (the user's keymap file: `keymap.load_keymap`)."""
     return SvcDeskApp(
         engine,
         watch_interval=watch_interval,
@@ -261,4 +311,5 @@ def make_app(
         board_limit=board_limit,
         watcher=watcher,
         backup_on_open=backup_on_open,
+        keymap=keymap,
     )

@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import Conflict, SvcDeskError
+from svcdesk.tui.keymap import KeyedBindings
 
 Apply = Callable[[Any], None]
 OnError = Callable[[SvcDeskError], bool]
@@ -45,8 +46,9 @@ class DataFailed(Message):
         self.write = write
 
 
-class DataMixin:
-    """Mix into a Screen or Widget (anything with `run_worker`, `post_message`, `app`)."""
+class DataMixin(KeyedBindings):
+    """Mix into a Screen or Widget (anything with `run_worker`, `post_message`, `app`).
+    Its `BINDINGS` get ids (`keymap.KeyedBindings`)."""
 
     def load(
         self, fn: Callable, apply: Apply, *, group: str = "load", on_error: OnError | None = None

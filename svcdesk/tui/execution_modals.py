@@ -87,6 +87,7 @@ class PartModal(DataModal):
             yield Label(f"{self.number}: part used", classes="title")
             yield Input(placeholder="search SKU or name", id="search")
             yield OptionList(id="parts")
+            yield Static(id="picked", classes="hint")
             yield Input(placeholder="quantity, e.g. 1 or 2.5", id="qty")
             yield Static(id="error", classes="field-error")
             yield Static("type to search · enter picks · enter on quantity saves", classes="hint")
@@ -113,11 +114,26 @@ class PartModal(DataModal):
 
     @on(Input.Submitted, "#search")
     def _search_done(self, event: Input.Submitted) -> None:
-        self.query_one("#qty", Input).focus()
+        self._to_quantity()
 
     @on(OptionList.OptionSelected, "#parts")
     def _part_picked(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#qty", Input).focus()
+        self._to_quantity()
+
+    def _to_quantity(self) -> None:
+        """The first `enter` picks the highlighted part, says which, and moves to the
+        quantity (1 to start with, selected: typing replaces it)."""
+        options = self.query_one("#parts", OptionList)
+        if options.highlighted is None or not self.found:
+            self.query_one("#error", Static).update("no part found: search by SKU or name")
+            return
+        self.query_one("#error", Static).update("")
+        label = self.found[options.highlighted][1]
+        self.query_one("#picked", Static).update(f"✓ {label} — how many? enter saves")
+        qty = self.query_one("#qty", Input)
+        if not qty.value.strip():
+            qty.value = "1"
+        qty.focus()
 
     @on(Input.Submitted, "#qty")
     def _save(self, event: Input.Submitted) -> None:

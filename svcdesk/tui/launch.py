@@ -7,5 +7,6 @@ from sqlalchemy import Engine
 
 def run_console(engine: Engine, *, actor: str = "dispatcher") -> None:
     from svcdesk.tui.app import make_app
+    from svcdesk.tui.keymap import load_keymap
 
-    make_app(engine, actor=actor).run()
+    make_app(engine, actor=actor, keymap=load_keymap()).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,11 +18,14 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from svcdesk.clock import now
-from svcdesk.errors import BookingRefused, SvcDeskError
+from svcdesk.errors import BookingRefused, Conflict, SvcDeskError
 from svcdesk.models import OrderStatus
+from svcdesk.services.agreements import sla_state
+from svcdesk.services.agreements.sla_state import SlaState
 from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.common.timefmt import fmt
-from svcdesk.services.crm.technicians import list_technicians
+from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.common.words import status_words
+from svcdesk.services.dispatch.tech_view import technician_choices
 from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import intake, lifecycle, notes, scheduling
 from svcdesk.tui.base import DataModal
@@ -44,6 +48,15 @@ def change_status(number, version, to, reason, actor):
     return fn
 
 
+def reason_saves(number, version, to, actor):
+    """(save checking `version`, the same save on whatever version is current): the second
+    is the retry after someone else changed the order (`TextModal.retry_fn`)."""
+    return (
+        lambda reason: change_status(number, version, to, reason, actor),
+        lambda reason: change_status(number, None, to, reason, actor),
+    )
+
+
 def add_note(number, text, actor):
     def fn(session):
         notes.add_note(session, lifecycle.get_order(session, number), text, author=actor)
@@ -64,11 +77,26 @@ def create_callback(number, summary, actor):
 class AssignContext:
     """What the assign dialog needs, read in a worker."""
 
-    techs: list[tuple[str, int]]
+    techs: list[tuple[str, int]]  # (name · skills · today's load, id)
     start_text: str
     minutes: int
     visit_id: int | None
     current: str
+    sla: SlaState | None = None
+    zone: ZoneInfo | None = None
+
+    def warning(self, start_text: str) -> str:
+        """The SLA warning for a visit starting at `start_text` ("" when none or unreadable)."""
+        if self.sla is None or self.zone is None:
+            return ""
+        zone = self.zone
+        try:
+            start = parse_when(start_text, zone)
+        except SvcDeskError:
+            return ""
+        return (
+            sla_state.booking_warning(self.sla, start, lambda dt: fmt(dt, zone, "%a %H:%M")) or ""
+        )
 
 
 def assign_context(number: str):
@@ -77,7 +105,7 @@ def assign_context(number: str):
         zone = shop_zone(session)
         movable = scheduling.movable_visit(session, order)
         crew = scheduling.visit_technicians(session, movable.id) if movable else []
-        techs = [(t.name, t.id) for t in list_technicians(session)]
+        techs = [(t.label(), t.id) for t in technician_choices(session)]
         if movable:
             start = movable.starts_at
             minutes = int((movable.ends_at - movable.starts_at).total_seconds() // 60)
@@ -91,8 +119,9 @@ def assign_context(number: str):
         )
         techs.sort(key=lambda t: t[1] != (crew[0].id if crew else None))
         return AssignContext(
-            techs, fmt(start, zone), minutes, movable.id if movable else None, current
-        )
+            techs, fmt(start, zone), minutes, movable.id if movable else None, current,
+            sla_state.states_for(session, [order.id]).get(order.id), zone,
+        )  # fmt: skip
 
     return fn
 
@@ -146,11 +175,18 @@ class QuickFilterModal(ChoiceModal):
 
 
 class TextModal(DataModal):
-    """One line of text (a reason, a note, a summary) saved by `make_fn(text)`."""
+    """One line of text (a reason, a note, a summary) saved by `make_fn(text)`.
+
+    With `retry_fn` (the same save without the version check), a change by someone else
+    in between does not throw the text away: the dialog stays with what was typed, says
+    what happened, the screens reload, and the next `enter` saves with `retry_fn` (the
+    service rules still apply to the order as it is now)."""
 
     BINDINGS = [("escape", "dismiss_modal", "Close")]
 
-    def __init__(self, title: str, placeholder: str, make_fn, value: str = "") -> None:
+    def __init__(
+        self, title: str, placeholder: str, make_fn, value: str = "", retry_fn=None
+    ) -> None:
         super().__init__()
         self.title_text, self.placeholder, self.make_fn, self.value = (
             title,
@@ -158,6 +194,17 @@ class TextModal(DataModal):
             make_fn,
             value,
         )
+        self.retry_fn = retry_fn
+
+    def show_error(self, exc: SvcDeskError) -> bool:
+        if isinstance(exc, Conflict) and self.retry_fn is not None:
+            self.make_fn, self.retry_fn = self.retry_fn, None
+            self.query_one("#error", Static).update(
+                f"{exc} — reloaded. What you typed is kept: enter saves it, escape drops it"
+            )
+            self.app.data_changed()
+            return True
+        return super().show_error(exc)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -176,7 +223,9 @@ class StatusModal(ChoiceModal):
 
     def __init__(self, number: str, version: int, status: str, actor: str) -> None:
         moves = [m.value for m in lifecycle.allowed_moves(status)]
-        super().__init__(f"{number}: {status} → ?", [(m.replace("_", " "), m) for m in moves])
+        super().__init__(
+            f"{number}: {status_words(status)} → ?", [(status_words(m), m) for m in moves]
+        )
         self.number, self.version, self.actor = number, version, actor
 
     def on_mount(self) -> None:
@@ -185,10 +234,12 @@ class StatusModal(ChoiceModal):
 
     def picked(self, to: str) -> None:
         if to in REASON_STATUSES:
-            fn = lambda reason: change_status(self.number, self.version, to, reason, self.actor)  # noqa: E731
+            fn, retry = reason_saves(self.number, self.version, to, self.actor)
             self.app.push_screen(
-                TextModal(f"{self.number} → {to}: reason", "why?", fn), self._close
-            )
+                TextModal(f"{self.number} → {status_words(to)}: reason", "why?", fn,
+                          retry_fn=retry),
+                self._close,
+            )  # fmt: skip
         else:
             self.submit(change_status(self.number, self.version, to, None, self.actor))
 
@@ -196,14 +247,23 @@ class StatusModal(ChoiceModal):
         self.dismiss(result)
 
 
+class BangInput(Input):
+    """An Input that leaves `!` to the dialog (it books anyway): a start time or a
+    number of minutes never holds one."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character != "!" and super().check_consume_key(key, character)
+
+
 class AssignModal(DataModal):
-    """Technician + start + minutes. Refusals are listed in place; `!` (or ctrl+f) books
-    anyway and the override is recorded in the history."""
+    """Technician (with skills and today's load) + start + minutes. A start after the SLA's
+    due time is warned about as it is typed. Refusals are listed in place; `!` (or ctrl+f)
+    books anyway — even from the start field — and the override is recorded."""
 
     BINDINGS = [
         ("escape", "dismiss_modal", "Close"),
         Binding("ctrl+s", "book(False)", "Book"),
-        Binding("ctrl+f,exclamation_mark", "book(True)", "Force", key_display="!"),
+        Binding("ctrl+f,exclamation_mark", "book(True)", "Force", key_display="!", priority=True),
     ]
 
     def __init__(self, number: str, version: int, actor: str) -> None:
@@ -215,8 +275,9 @@ class AssignModal(DataModal):
         with Vertical(classes="dialog"):
             yield Label(f"Assign {self.number}", classes="title", id="assign-title")
             yield Select([], prompt="technician", id="tech", allow_blank=True)
-            yield Input(placeholder="start, e.g. today 13:00", id="start")
-            yield Input(placeholder="minutes", id="minutes", type="integer")
+            yield BangInput(placeholder="start, e.g. today 13:00", id="start")
+            yield BangInput(placeholder="minutes", id="minutes", type="integer")
+            yield Static(id="sla-warning", classes="warning").set_styles("display: none;")
             yield Static(id="error", classes="refusals")
             yield Static("enter/ctrl+s books · ! or ctrl+f forces · escape cancels", classes="hint")
 
@@ -238,6 +299,14 @@ class AssignModal(DataModal):
     @on(Input.Submitted)
     def _enter(self) -> None:
         self.action_book(False)
+
+    @on(Input.Changed, "#start")
+    def _start_changed(self, event: Input.Changed) -> None:
+        if self.ctx is not None:
+            text = self.ctx.warning(event.value)
+            line = self.query_one("#sla-warning", Static)
+            line.update(text)
+            line.display = bool(text)  # no blank line when there is nothing to warn about
 
     def action_book(self, force: bool) -> None:
         if self.ctx is None:
@@ -285,11 +354,14 @@ class OrderActions(DataMixin):
             return
         if to not in {m.value for m in lifecycle.allowed_moves(row.status)}:
             self.app.notify(
-                f"{row.number} is {row.status}: it cannot be {verb}", severity="warning"
+                f"{row.number} is {status_words(row.status)}: it cannot be {verb}",
+                severity="warning",
             )
             return
-        fn = lambda reason: change_status(row.number, row.version, to, reason, self.app.actor)  # noqa: E731
-        self.app.push_screen(TextModal(f"{verb.title()} {row.number}: reason", "reason", fn))
+        fn, retry = reason_saves(row.number, row.version, to, self.app.actor)
+        self.app.push_screen(
+            TextModal(f"{verb.title()} {row.number}: reason", "reason", fn, retry_fn=retry)
+        )
 
     def action_hold(self) -> None:
         self._reason_move(OrderStatus.ON_HOLD.value, "put on hold")

@@ -1,5 +1,6 @@
 """Command palette (`ctrl+p`): find orders, customers and technicians by any text and jump
-to them; every registered screen and command is listed too ("area: verb" titles)."""
+to them; the actions of the screen in view (its keys, "board: Assign (a)") and every
+registered screen and command are listed too ("area: verb" titles)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from svcdesk.db import read_session
 from svcdesk.services.common.normalize import display_phone
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import customers as customer_svc
 from svcdesk.services.crm import technicians as tech_svc
 from svcdesk.services.orders import queries
 from svcdesk.tui import registry
+from svcdesk.tui.help import GENERIC_ACTIONS, active_keys
 
 
 def find_everything(engine, text: str, limit: int = 8) -> list[tuple[str, str, str, int]]:
@@ -25,7 +28,7 @@ def find_everything(engine, text: str, limit: int = 8) -> list[tuple[str, str, s
                 (
                     "order",
                     f"order: {row.number} {row.customer}",
-                    f"{row.status} · {row.summary}",
+                    f"{status_words(row.status)} · {row.summary}",
                     row.id,
                 )
             )
@@ -46,7 +49,7 @@ def find_everything(engine, text: str, limit: int = 8) -> list[tuple[str, str, s
 class SvcDeskCommands(Provider):
     def _static(self) -> list[tuple[str, object, str]]:
         app = self.app
-        items: list[tuple[str, object, str]] = []
+        items: list[tuple[str, object, str]] = self._screen_actions()
         for entry in registry.screens():
             items.append(
                 (
@@ -57,6 +60,18 @@ class SvcDeskCommands(Provider):
             )
         for cmd in registry.commands():
             items.append((f"do: {cmd.title}", partial(cmd.run, app), cmd.help))
+        return items
+
+    def _screen_actions(self) -> list[tuple[str, object, str]]:
+        """The screen in view's own keys (not the app's: those are the "go:"/"do:" items)."""
+        screen = self.screen
+        title = getattr(screen, "help_title", None) or type(screen).__name__
+        items: list[tuple[str, object, str]] = []
+        for key in active_keys(screen):
+            if key.where == "app" or key.binding.action in GENERIC_ACTIONS:
+                continue
+            run = partial(screen.app.run_action, key.binding.action, key.node)
+            items.append((f"{title}: {key.description}", run, f"key {key.keys}"))
         return items
 
     async def discover(self) -> Hits:

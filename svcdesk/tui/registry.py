@@ -138,6 +138,14 @@ def register_opener(kind: str):
     return decorator
 
 
+def screen_binding_id(name: str) -> str:
+    return f"screen.{name}"
+
+
+def command_binding_id(name: str) -> str:
+    return f"command.{name}"
+
+
 def screens() -> list[ScreenEntry]:
     """Registered screens in menu order."""
     return sorted(SCREENS.values(), key=lambda e: (e.order, e.name))

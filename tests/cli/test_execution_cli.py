@@ -21,7 +21,7 @@ def _order(engine, number):
 def test_visit_from_en_route_to_completed(db_path, engine, shop):
     o2 = shop["o2"]  # booked with Bob at 10:00 today
     r = ok(db_path, "visits", "start", o2, "--at", "today 09:40")
-    assert "en route at 09:40; status en_route" in r.stdout
+    assert "en route at 09:40; status en route" in r.stdout
     ok(db_path, "visits", "arrive", o2, "--at", "today 10:00")
     r = ok(
         db_path,

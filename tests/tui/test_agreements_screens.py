@@ -27,7 +27,7 @@ def text(app, selector) -> str:
 async def test_agreements_list_detail_and_generate(engine, shop):
     ids = make_agreement(engine, shop, plan_rule=RULE)
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "e")
+        await press(pilot, "M")
         assert isinstance(app.screen, AgreementsScreen)
         assert table_keys(app, "#agreements") == [ids["agreement"]]
         detail = text(app, "#ag-detail")
@@ -58,7 +58,7 @@ async def test_agreements_list_detail_and_generate(engine, shop):
 async def test_plan_editor_previews_before_saving(engine, shop):
     make_agreement(engine, shop)
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "e", "a")
+        await press(pilot, "M", "a")
         assert isinstance(app.screen, PlanModal)
         preview = text(app, "#preview")
         assert preview.startswith("Next: Mon 2027-04-05, Mon 2027-10-04")
@@ -109,13 +109,13 @@ async def test_alerts_recall_confirm_and_followup_done(engine, shop):
 
 def test_agreements_snapshot(engine, shop, snap_compare):
     make_agreement(engine, shop, plan_rule=RULE)
-    assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("e",)))
+    assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("M",)))
 
 
 def test_plan_editor_snapshot(engine, shop, snap_compare):
     make_agreement(engine, shop)
     assert snap_compare(
-        console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("e", "a"))
+        console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("M", "a"))
     )
 
 
@@ -134,7 +134,7 @@ async def test_enter_on_plan_opens_asset_history(engine, shop):
 
     make_agreement(engine, shop, plan_rule=RULE)
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "e", "enter")
+        await press(pilot, "M", "enter")
         assert app.screen.query_one("#ag-plans").has_focus
         await press(pilot, "enter")
         assert isinstance(app.screen, AssetScreen)

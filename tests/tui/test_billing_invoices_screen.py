@@ -59,7 +59,7 @@ async def test_list_detail_and_filters(engine, ready):
 
 async def test_ready_queue_enter_builds_invoice_then_edit_send_pay(engine, ready):
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "i", "w")
+        await press(pilot, "i", "R")
         assert table_keys(app, "#ready") == [ready["o1"]]
         await press(pilot, "enter")
         assert app.screen.current().number == "INV-000002"
@@ -77,6 +77,8 @@ async def test_ready_queue_enter_builds_invoice_then_edit_send_pay(engine, ready
             assert inv.discount_bp == 1000 and inv.status == "draft"
             total = inv.total_cents
         await press(pilot, "s")
+        assert "Send 1 invoice: INV-000002" in text(app, "#confirm-question")
+        await press(pilot, "y")
         assert app.screen.current().status == "sent"
         await press(pilot, "a")  # refused on a sent invoice: no dialog opens
         assert isinstance(app.screen, InvoicesScreen)
@@ -110,7 +112,7 @@ async def test_void_needs_reason_and_pdf(engine, ready, db_path):
 
 def test_invoices_snapshot(snap_compare, engine, ready):
     """The draft just built from the ready queue, its lines' sources and coverage."""
-    keys = snapshot_before(["i", "w", "enter", "enter", "j", "j"])
+    keys = snapshot_before(["i", "R", "enter", "enter", "j", "j"])
 
     async def run_before(pilot) -> None:
         await keys(pilot)
@@ -126,10 +128,12 @@ async def test_ready_queue_invoice_all(engine, ready):
     async with run_app(engine) as (app, pilot):
         await press(pilot, "i")
         assert not app.screen.check_action("invoice_all", ())  # list mode: hidden
-        await press(pilot, "w")
+        await press(pilot, "R")
         assert table_keys(app, "#ready") == [ready["o1"], ready["o3"]]  # same time: by id
         assert "I invoices them all" in text(app, "#inv-mode")
         await press(pilot, "I")
+        assert text(app, "#confirm-question") == "Draft invoices for 2 ready orders?"
+        await press(pilot, "y")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.screen.ready_mode and app.screen.current().number == "INV-000002"

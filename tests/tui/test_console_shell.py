@@ -71,7 +71,7 @@ async def test_help_lists_every_binding_of_the_screen(engine, shop):
             assert desc in text
         assert "Board" in text and "New order" in text and "ctrl+p" in text
         rows = dict((d, k) for k, d in binding_rows(order_screen))
-        assert rows["Callback"] == "l"
+        assert rows["Callback"] == "R"
         await press(pilot, "escape")
         assert app.screen is order_screen
 

@@ -107,7 +107,7 @@ async def test_asset_add_edit_retire(engine, shop):
         fill(app, serial="CA9999", warranty="2031-01-31")
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, AssetScreen)
-        await press(pilot, "r")
+        await press(pilot, "x")
         fill(app, reason="replaced")
         await press(pilot, "enter", "enter")  # to the last field, then save
         assert app.screen.sub_title == "retired 2026-11-25"

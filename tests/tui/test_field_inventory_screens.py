@@ -65,7 +65,9 @@ async def test_w_on_order_opens_field_work_and_visit_runs_to_completion(engine, 
         await press(pilot, "p")
         await pilot.press(*"capac")
         await settle(pilot)
-        await press(pilot, "enter")
+        await press(pilot, "enter")  # picks the part AND moves to the quantity (1, selected)
+        assert app.focused.id == "qty" and app.focused.value == "1"
+        assert "✓" in str(app.screen.query_one("#picked").render())
         await pilot.press("2")
         await press(pilot, "enter")
         with read_session(engine) as s:
@@ -84,10 +86,10 @@ async def test_w_on_order_opens_field_work_and_visit_runs_to_completion(engine, 
             assert len(s.exec(select(VisitChecklistAnswer)).all()) == 2
         # complete: outcome list, pick "fixed"
         clock.freeze(FROZEN_NOW + timedelta(minutes=80))
-        await press(pilot, "c")
+        await press(pilot, "o")
         await press(pilot, "enter")
         assert _order(engine, number).status == "completed"
-        await press(pilot, "g")
+        await press(pilot, "y")
         await pilot.press(*"Maria")
         await press(pilot, "enter")
         with read_session(engine) as s:
@@ -103,7 +105,7 @@ async def test_complete_refused_with_unanswered_checklist_shows_in_dialog(engine
         await settle(pilot)
         await press(pilot, "a")
         clock.freeze(FROZEN_NOW + timedelta(minutes=30))
-        await press(pilot, "c")
+        await press(pilot, "o")
         await press(pilot, "enter")
         error = str(app.screen.query_one("#error").render())
         assert "required checklist items unanswered" in error
@@ -166,6 +168,12 @@ async def test_inventory_filter_and_restock(engine, field_shop):
         await press(pilot, "enter")
         assert [r.location for r in app.screen.data.on_hand] == ["Truck Bob Ruiz"]
         await press(pilot, "a")
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert question.startswith("Post 1 restock transfer (")
+        await press(pilot, "n")  # no: nothing moves
+        with read_session(engine) as s:
+            assert stock.on_hand(s, stock.get_location(s, "Bob Ruiz").id, 1) != 5000
+        await press(pilot, "a", "y")
         with read_session(engine) as s:
             bob = stock.get_location(s, "Bob Ruiz")
             assert stock.on_hand(s, bob.id, 1) == 5000

@@ -22,7 +22,7 @@ async def test_phones_dialog_enrols_and_revokes(engine, shop):
         await press(pilot, "t")
         assert isinstance(app.screen, TechniciansScreen)
         app.screen.select_technician(shop["bob"])
-        await press(pilot, "P")
+        await press(pilot, "F")
         assert isinstance(app.screen, PhonesModal)
         assert table_keys(app, "#phones") == [str(device.id)]
         await press(pilot, "e")

@@ -108,7 +108,7 @@ async def test_first_week_by_keys(engine, shop):
             assert all(e.approved for e in s.exec(select(TimeEntry)))
 
         # ---- invoice: i, w (ready queue), enter ---------------------------------------
-        await press(pilot, "i", "w")
+        await press(pilot, "i", "R")
         assert table_keys(app, "#ready") == [number]
         await press(pilot, "enter")
         inv_no = app.screen.current().number
@@ -123,8 +123,10 @@ async def test_first_week_by_keys(engine, shop):
             assert (inv.subtotal_cents, inv.tax_cents, inv.total_cents) == (22900, 652, 23552)
             assert (inv.status, lifecycle.get_order(s, number).status) == ("draft", "invoiced")
 
-        # ---- send, then a partial payment by card (amount typed over the balance) --------
+        # ---- send (asked first), then a partial payment by card, picked from a list -------
         await press(pilot, "s")
+        assert "Send 1 invoice" in str(app.screen.query_one("#confirm-question").render())
+        await press(pilot, "y")
         assert app.screen.current().status == "sent"
         await press(pilot, "p")
         assert app.screen.query_one("#amount").value == "235.52"
@@ -134,9 +136,10 @@ async def test_first_week_by_keys(engine, shop):
             *["backspace"] * 10,
             *"100.00",
             "tab",
-            "end",
-            *["backspace"] * 8,
-            *"card",
+            "enter",  # the method list: check is chosen; one down is card
+            "down",
+            "enter",
+            "tab",
             "enter",
         )
         assert isinstance(app.screen, InvoicesScreen)

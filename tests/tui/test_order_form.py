@@ -101,6 +101,77 @@ async def test_customer_must_be_chosen(engine, shop):
         app.screen.query_one("#summary").value = "x"
         await press(pilot, "ctrl+s")
         assert "pick a customer" in str(app.screen.query_one("#customer-error").render())
-        await press(pilot, "escape")
+        await press(pilot, "escape")  # half-typed: asks first
+        assert isinstance(app.screen_stack[-2], OrderFormScreen)
+        await press(pilot, "y")
         await settle(pilot)
         assert not isinstance(app.screen, OrderFormScreen)
+
+
+async def test_every_field_shows_and_tabs_in_order_at_100x30(engine, shop):
+    async with run_app(engine, size=(100, 30)) as (app, pilot):
+        await press(pilot, "n", *"Tom Baker", "enter")
+        form = app.screen
+        matches = form.query_one("#customer-matches")
+        matches.highlighted = matches.option_count - 1
+        await press(pilot, "enter")  # + New customer: name, phone, e-mail, then the address
+        assert form.query_one("#site").value == "new"
+        form.query_one("#address").focus()
+        await settle(pilot)
+        seen = []
+        for _ in range(4):
+            widget = app.focused
+            seen.append(widget.id)
+            region = widget.region
+            assert region.height == 1 and 0 < region.y < 29, (widget.id, region)
+            await press(pilot, "tab")
+        assert seen == ["address", "city", "state", "zip"]
+
+
+async def test_tab_never_enters_hidden_fields(engine, shop):
+    async with run_app(engine, size=(100, 30)) as (app, pilot):
+        await press(pilot, "n", *"555-0101", "enter", "enter")
+        form = app.screen
+        hidden = {w.id for w in form.query("#new-site Input, #new-customer Input")}
+        visited = set()
+        for _ in range(16):
+            await press(pilot, "tab")
+            visited.add(app.focused.id)
+        assert visited and not visited & hidden
+
+
+async def test_picking_a_customer_moves_on_and_new_customer_keeps_the_name(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "n", *"555-0101", "enter", "enter")  # Jane: one site
+        assert app.focused.id == "priority"
+        await press(pilot, "escape", "y")
+        await press(pilot, "n", *"Tom Baker", "enter")
+        matches = app.screen.query_one("#customer-matches")
+        matches.highlighted = matches.option_count - 1
+        await press(pilot, "enter")
+        assert app.focused.id == "name"
+        await press(pilot, *" Jr")  # appended, not replacing the pre-filled name
+        assert app.screen.query_one("#name").value == "Tom Baker Jr"
+
+
+async def test_escape_asks_only_when_something_was_typed(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "n", "escape")
+        assert not isinstance(app.screen, OrderFormScreen)  # nothing typed: just leaves
+        await press(pilot, "n", *"Jane", "escape")
+        assert "Throw away" in str(app.screen.query_one("#confirm-question").render())
+        await press(pilot, "n")  # no: the form and what was typed stay
+        assert isinstance(app.screen, OrderFormScreen)
+        assert app.screen.query_one("#customer").value == "Jane"
+        app.screen.query_one("#priority").focus()
+        await press(pilot, "b")  # a screen key from the form (a select focused) asks too
+        assert "Leave without saving" in str(app.screen.query_one("#confirm-question").render())
+        await press(pilot, "y")
+        assert type(app.screen).__name__ == "BoardScreen"
+
+
+async def test_keys_typed_right_after_n_all_reach_the_customer_field(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await pilot.press("n", *"555-0101")  # no pause: the form is still mounting
+        await settle(pilot)
+        assert app.screen.query_one("#customer").value == "555-0101"

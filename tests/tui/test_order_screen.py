@@ -133,7 +133,7 @@ async def test_assign_then_reschedule(engine, shop):
 async def test_callback_order(engine, shop):
     async with run_app(engine) as (app, pilot):
         await open_order(app, pilot, shop["o1"])
-        await press(pilot, "l")
+        await press(pilot, "R")
         box = app.screen.query_one("#text")
         assert box.value == "Callback: No heat upstairs"
         await press(pilot, "enter")
@@ -160,8 +160,11 @@ async def test_conflict_is_said_and_reloaded(engine, shop):
         assert str(labels.get_option_at_index(0).prompt) == "scheduled"  # stale: we think new
         await press(pilot, "down", "down", "enter")  # cancelled -> asks reason
         await press(pilot, *"dup", "enter")
+        # the reason dialog stays with what was typed and says why (issue 18: lost work)
+        assert app.screen.query_one("#text").value == "dup"
+        assert "changed by someone else" in str(app.screen.query_one("#error").render())
+        await press(pilot, "escape")  # drop it: nothing is written
         assert isinstance(app.screen, OrderScreen)
-        assert any("changed by someone else" in n.message for n in app._notifications)
         o = order(engine, shop["o1"])
         assert (o.status, o.hold_reason) == ("on_hold", "other desk")
         assert "on hold: other desk" in str(app.screen.query_one("#order-head").render())

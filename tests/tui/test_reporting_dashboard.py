@@ -77,3 +77,13 @@ def test_dashboard_snapshot(snap_compare, engine):
     ds.build(engine)
     keys = ["r", "p"]
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(keys))
+
+
+def test_tile_says_what_it_was_measured_on():
+    from svcdesk.services.reporting.kpis import Kpi
+    from svcdesk.tui.screens.reports import basis_words
+
+    assert basis_words(Kpi("first_time_fix", "First-time fix rate", "pct", 90.0, 84)) == (
+        "from 84 completed orders"
+    )
+    assert basis_words(Kpi("orders_created", "Orders created", "count", 84, 84)) == ""

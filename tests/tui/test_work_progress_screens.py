@@ -90,7 +90,7 @@ async def test_invoice_dialog_refuses_unapproved_time_then_skips_it(engine, shop
         h.add_visit(s, o, "2026-11-24 09:00")
         h.complete(s, o)
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "i", "w")
+        await press(pilot, "i", "R")
         assert table_keys(app, "#ready") == [shop["o1"]]
         await press(pilot, "enter")
         assert isinstance(app.screen, ChoiceModal)

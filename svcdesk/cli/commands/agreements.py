@@ -14,6 +14,7 @@ from svcdesk.services.agreements import agreement_view as view
 from svcdesk.services.agreements import agreements as svc
 from svcdesk.services.billing import agreement_billing as billing
 from svcdesk.services.common.money import fmt_money, parse_money
+from svcdesk.services.common.recurrence import rule_words
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import parse_day
 from svcdesk.services.crm.customers import get_customer
@@ -68,7 +69,7 @@ def show(number: str, json_out: JsonOpt = False) -> None:
           [(s["priority"], f"{s['response_hours']:g}", f"{s['resolution_hours']:g}", s["clock"])
            for s in d["sla"]])  # fmt: skip
     table("Plans", ["Id", "Summary", "Rule", "Anchor", "Next"],
-          [(p["id"], p["summary"], p["rrule"], p["anchor"], ", ".join(p["next_dates"]))
+          [(p["id"], p["summary"], rule_words(p["rrule"]), p["anchor"], ", ".join(p["next_dates"]))
            for p in d["plans"]])  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.technicians import find_technician, find_technicians
 from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import lifecycle, notes, queries, scheduling
@@ -111,7 +112,7 @@ def show(number: str, json_out: JsonOpt = False) -> None:
         info(f"On hold:  {d.hold_reason}")
     if d.callback_of:
         info(f"Callback of {d.callback_of}")
-    info(f"Allowed moves: {', '.join(d.allowed_moves) or 'none'}")
+    info(f"Allowed moves: {', '.join(status_words(m) for m in d.allowed_moves) or 'none'}")
     if d.visits:
         table(
             "Visits",

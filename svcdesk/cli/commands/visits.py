@@ -12,6 +12,7 @@ from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.technicians import find_technician
 from svcdesk.services.execution import visit_progress as vp
 from svcdesk.services.execution.execution_view import execution_detail
@@ -50,7 +51,7 @@ def start(number: str, visit_id: VisitOpt = None, tech: TechOpt = None, at: AtOp
         zone, order, visit, tech_ids, when = _resolve(session, number, visit_id, tech, at)
         vp.start_travel(session, visit, at=when, tech_ids=tech_ids, actor=actor())
         info(
-            f"{order.number}: en route at {fmt(visit.en_route_at, zone, '%H:%M')}; status {order.status}"
+            f"{order.number}: en route at {fmt(visit.en_route_at, zone, '%H:%M')}; status {status_words(order.status)}"
         )
 
 
@@ -61,7 +62,7 @@ def arrive(number: str, visit_id: VisitOpt = None, tech: TechOpt = None, at: AtO
         zone, order, visit, tech_ids, when = _resolve(session, number, visit_id, tech, at)
         vp.arrive(session, visit, at=when, tech_ids=tech_ids, actor=actor())
         info(
-            f"{order.number}: arrived at {fmt(visit.arrived_at, zone, '%H:%M')}; status {order.status}"
+            f"{order.number}: arrived at {fmt(visit.arrived_at, zone, '%H:%M')}; status {status_words(order.status)}"
         )
 
 
@@ -115,7 +116,9 @@ def complete(
             return_minutes=return_minutes,
             actor=actor(),
         )
-        info(f"{order.number}: visit completed ({visit.outcome}); status {order.status}")
+        info(
+            f"{order.number}: visit completed ({visit.outcome}); status {status_words(order.status)}"
+        )
         if booked is not None:
             info(f"{order.number}: return visit booked {fmt(booked.starts_at, zone)}")
         elif order.status == "on_hold":

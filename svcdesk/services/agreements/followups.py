@@ -17,8 +17,9 @@ from svcdesk.models.followup import FollowUp, FollowUpKind
 from svcdesk.services.common import events
 from svcdesk.services.common.choices import parse_choice
 from svcdesk.services.common.rows import must_get
-from svcdesk.services.common.settings import get_setting
-from svcdesk.services.common.timefmt import iso
+from svcdesk.services.common.settings import get_setting, shop_zone
+from svcdesk.services.common.timefmt import fmt, iso
+from svcdesk.services.common.words import status_words
 
 
 def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:
@@ -49,7 +50,8 @@ def add_followup(
     row = FollowUp(order_id=order.id, kind=k.value, due_at=due_at, note=note)
     session.add(row)
     session.flush()
-    events.record(session, order, "followup", f"{k.value} due {iso(due_at)}", actor=actor)
+    due_words = fmt(due_at, shop_zone(session), "%a %b %d %H:%M")  # shop time, as shown
+    events.record(session, order, "followup", f"{status_words(k)} due {due_words}", actor=actor)
     return row
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -60,6 +60,19 @@ class SlaState:
             "response_met": self.response_met,
             "resolution_met": self.resolution_met,
         }
+
+
+def booking_warning(sla: SlaState | None, start: datetime, describe) -> str | None:
+    """One line when a visit starting at `start` comes after the SLA's active due time
+    (`describe(dt)` shows a time in the shop's words), else None."""
+    if sla is None or sla.state in (MET, MISSED):
+        return None
+    due = sla.due if sla.due.tzinfo else sla.due.replace(tzinfo=UTC)
+    if start <= due:
+        return None
+    promise = "response" if sla.target == "response" else "fix"
+    late = _span((start - due).total_seconds()).lstrip("-")
+    return f"⚠ starts {late} after the SLA {promise} due {describe(due)} ({sla.policy})"
 
 
 def _span(seconds: float) -> str:

@@ -84,3 +84,60 @@ def working_dates(
         if count is not None and len(result) >= count:
             break
     return result
+
+
+_DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+         "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}  # fmt: skip
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+_UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+
+
+def _ordinal(n: int) -> str:
+    if n == -1:
+        return "last"
+    if n < 0:
+        return f"{_ordinal(-n)} to last"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _weekday(token: str) -> str:
+    """'MO' -> 'Monday', '3TU' -> '3rd Tuesday', '-1FR' -> 'last Friday'."""
+    day = _DAYS[token[-2:]]
+    return f"{_ordinal(int(token[:-2]))} {day}" if token[:-2] else day
+
+
+def rule_words(text: str) -> str:
+    """A rule as a dispatcher says it: 'monthly on the 3rd Tuesday', 'every 6 months',
+    'yearly in April and October on the 1st Monday'. Parts it cannot put in words are
+    left as they are (never an error: stored rules are valid)."""
+    parts = dict(p.split("=", 1) for p in _rule_text(text).split(";") if "=" in p)
+    freq = parts.pop("FREQ", "")
+    unit = _UNITS.get(freq)
+    if unit is None:
+        return _rule_text(text)
+    interval = int(parts.pop("INTERVAL", "1") or 1)
+    words = [freq.lower() if interval == 1 else f"every {interval} {unit}s"]
+    if months := parts.pop("BYMONTH", ""):
+        words.append("in " + _join([_MONTHS[int(m) - 1] for m in months.split(",")]))
+    setpos = parts.pop("BYSETPOS", "")
+    if days := parts.pop("BYDAY", ""):
+        tokens = days.split(",")
+        if setpos and len(setpos.split(",")) == 1:
+            tokens = [f"{setpos}{t}" for t in tokens] if len(tokens) == 1 else tokens
+        names = [_weekday(t) for t in tokens]
+        on = "on the " if any(t[:-2] for t in tokens) else "on "
+        words.append(on + _join(names))
+    if monthdays := parts.pop("BYMONTHDAY", ""):
+        words.append("on the " + _join([_ordinal(int(d)) for d in monthdays.split(",")]))
+    if count := parts.pop("COUNT", ""):
+        words.append(f"{count} times")
+    if until := parts.pop("UNTIL", ""):
+        words.append(f"until {until[:4]}-{until[4:6]}-{until[6:8]}")
+    words += [f"{k}={v}" for k, v in parts.items()]
+    return " ".join(words)

@@ -183,3 +183,47 @@ def tech_detail(session: Session, tech_id: int) -> TechDetail:
         shifts_text=technicians.format_shifts(technicians.technician_shifts(session, tech_id)),
         time_off=[(t.starts_at, t.ends_at, t.reason) for t in upcoming],
     )
+
+
+@dataclass(frozen=True)
+class TechChoice:
+    """A technician as a dispatcher picks one: skills and that day's load."""
+
+    id: int
+    name: str
+    skills: list[str]
+    visits: int
+    booked_minutes: int
+    shift_minutes: int
+
+    def label(self) -> str:
+        skills = ", ".join(self.skills) or "no skills"
+        if not self.shift_minutes:
+            load = "off that day"
+        else:
+            plural = "visit" if self.visits == 1 else "visits"
+            load = (
+                f"{self.visits} {plural}, {self.booked_minutes / 60:.1f} of "
+                f"{self.shift_minutes / 60:.1f} h booked"
+            )
+        return f"{self.name} · {skills} · {load}"
+
+
+def technician_choices(session: Session, day: date | None = None) -> list[TechChoice]:
+    """Active technicians (by name) with their skills and their load on `day` (today by
+    default), from the same day schedule as the grid."""
+    zone = shop_zone(session)
+    day = day or clock_now().astimezone(zone).date()
+    lanes = {lane.id: lane for lane in day_schedule(session, day, zone=zone).lanes}
+    out = []
+    for t in technicians.list_technicians(session):
+        lane = lanes.get(t.id)
+        if lane is None:
+            lane = TechLane(
+                t.id, t.name, t.color, t.active, technicians.technician_skills(session, t.id)
+            )
+        out.append(
+            TechChoice(t.id, t.name, list(lane.skills), len(lane.visits),
+                       lane.booked_minutes, lane.shift_minutes)
+        )  # fmt: skip
+    return out

@@ -22,6 +22,8 @@ from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.services.agreements import agreement_view as view
 from svcdesk.services.agreements import agreements, pm_generate, pm_plans
 from svcdesk.services.common.money import fmt_money
+from svcdesk.services.common.recurrence import rule_words
+from svcdesk.services.common.words import status_words
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
@@ -234,7 +236,7 @@ class AgreementsScreen(DataScreen):
         self.rows = {r.number: r for r in rows}
         self.query_one("#agreements", KeyTable).replace_rows(
             (r.number, (r.number, clip(r.customer, 14), clip(r.name, 14),
-                        Text(r.status, style=STATUS_STYLE.get(r.status, "")),
+                        Text(status_words(r.status), style=STATUS_STYLE.get(r.status, "")),
                         r.ends_on.isoformat(), str(r.plans)))
             for r in rows
         )  # fmt: skip
@@ -266,7 +268,7 @@ class AgreementsScreen(DataScreen):
         self.detail = d
         self.query_one("#ag-detail", Static).update(detail_text(d))
         self.query_one("#ag-plans", KeyTable).replace_rows(
-            (str(p["id"]), (str(p["id"]), clip(p["summary"], 16), clip(p["rrule"], 18),
+            (str(p["id"]), (str(p["id"]), clip(p["summary"], 16), clip(rule_words(p["rrule"]), 18),
                             ", ".join(x[5:] for x in p["next_dates"])))
             for p in d["plans"]
         )  # fmt: skip
@@ -315,7 +317,7 @@ class AgreementsScreen(DataScreen):
 
 
 @register_screen(
-    "e", "agreements", "Agreements & PM", help="Service agreements, maintenance plans", order=50
+    "M", "agreements", "Agreements & PM", help="Service agreements, maintenance plans", order=50
 )
 def _agreements(app) -> AgreementsScreen:
     return AgreementsScreen()

@@ -2,7 +2,7 @@
 and plans with their next dates, and the full service history (orders, visits with
 technicians, outcomes and checklist readings, parts). `enter` opens the order, `escape`
 goes back. `e` edits the asset (site, kind, make, model, serial, install date, warranty
-end), `r` retires it, `a` adds another asset at the same site — the same service calls as
+end), `x` retires it, `a` adds another asset at the same site — the same service calls as
 `svcdesk assets add|edit|retire`."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import asset_forms
 from svcdesk.services.crm import customers as crm
 from svcdesk.services.reporting.asset_history import AssetHistory, asset_history
@@ -69,7 +70,7 @@ class AssetScreen(DataScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("enter", "open", "Open order", show=False),
         Binding("e", "edit", "Edit"),
-        Binding("r", "retire", "Retire"),
+        Binding("x", "retire", "Retire"),
         Binding("a", "add", "Add asset here"),
     ]
 
@@ -113,7 +114,7 @@ class AssetScreen(DataScreen):
         rows = []
         for o in h.orders:
             visits = "; ".join(
-                f"{fmt(v.starts_at, zone, '%m-%d')} {', '.join(v.technicians)} {v.outcome or v.status}"
+                f"{fmt(v.starts_at, zone, '%m-%d')} {', '.join(v.technicians)} {status_words(v.outcome or v.status)}"
                 + (f" [{', '.join(v.readings)}]" if v.readings else "")
                 for v in o.visits
             )

@@ -13,6 +13,7 @@ from textual.worker import Worker
 from svcdesk.models import OPEN_STATUSES, Priority
 from svcdesk.services.agreements import sla_state
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.technicians import list_technicians
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
@@ -56,7 +57,7 @@ class BoardFilter:
         if self.text:
             parts.append(f"text “{self.text}”")
         if self.status:
-            parts.append(f"status {self.status}")
+            parts.append(f"status {status_words(self.status)}")
         if self.priority:
             parts.append(f"priority {self.priority}")
         if self.tech_name:
@@ -108,7 +109,7 @@ def row_cells(row: queries.OrderRow, zone, sla=None) -> tuple:
     return (
         row.number,
         priority_cell(row.priority),
-        row.status,
+        status_words(row.status),
         clip(row.customer, 16),
         clip(row.city, 9),
         clip(row.summary, 22),
@@ -379,7 +380,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
             ("Scheduled today", {"today": True}),
             ("Overdue (SLA passed)", {"overdue": True}),
         ]
-        choices += [(f"Status: {s.value}", {"status": s.value}) for s in OPEN_STATUSES]
+        choices += [(f"Status: {status_words(s)}", {"status": s.value}) for s in OPEN_STATUSES]
         choices += [(f"Priority: {p.value}", {"priority": p.value}) for p in Priority]
         choices += [(f"Technician: {n}", {"tech_id": i, "tech_name": n}) for i, n in self.techs]
         choices.append(("Clear all filters", {}))

@@ -2,9 +2,10 @@
 times and crew, outcome, time entries, parts (search by SKU/name), checklist answers,
 files and sign-off, with a key for each step of the visit.
 
-Keys: `s` en route, `a` arrived, `c` complete (outcome), `p` part used, `d` remove the
-highlighted part, `e` (or `enter`) answer the highlighted checklist item, `t` add time, `g` sign-off,
-`m` note, `1`-`4` tabs, `escape` back."""
+Keys: `s` en route, `a` arrived, `o` complete (outcome), `p` part used, `d` remove the
+highlighted part, `e` (or `enter`) answer the highlighted checklist item, `h` add time (hours),
+`y` sign-off, `m` note, `1`-`4` tabs, `escape` back. (`t`, `c`, `g`... are the console's screen
+keys: tests/tui/test_keys.py keeps screen keys from being shadowed.)"""
 
 from __future__ import annotations
 
@@ -80,12 +81,12 @@ class FieldScreen(TabbedTables, DataScreen):
         Binding("escape", "back", "Back"),
         Binding("s", "en_route", "En route"),
         Binding("a", "arrive", "Arrived"),
-        Binding("c", "complete", "Complete"),
+        Binding("o", "complete", "Complete"),
         Binding("p", "part", "Part"),
         Binding("d", "remove_part", "Remove part", show=False),
         Binding("e", "answer", "Answer item"),
-        Binding("t", "add_time", "Time"),
-        Binding("g", "sign", "Sign-off"),
+        Binding("h", "add_time", "Time"),
+        Binding("y", "sign", "Sign-off"),
         Binding("m", "note", "Note", show=False),
         *tab_bindings(TABS),
     ]
@@ -298,9 +299,13 @@ def _open_field_by_id(app, order_id: int) -> None:
     help="Visit progress, time, parts, checklist and sign-off for the order in view",
 )  # fmt: skip
 def _field_work(app) -> None:
+    """The order in view (order screen) or the selected row (board, any order list)."""
     screen = app.screen
     number = getattr(screen, "number", None)
+    if not isinstance(number, str) and hasattr(screen, "current_row"):
+        row = screen.current_row()
+        number = getattr(row, "number", None)
     if isinstance(screen, FieldScreen) or not isinstance(number, str):
-        app.notify("open an order first (enter on the board), then press w", severity="warning")
+        app.notify("select or open an order first, then press w", severity="warning")
         return
     open_field(app, number)

@@ -18,6 +18,7 @@ from svcdesk.services.inventory import restock, stock
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.confirm import confirm, plural
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -134,11 +135,20 @@ class InventoryScreen(DataScreen):
         self.refresh_data()
 
     def action_restock(self) -> None:
-        if self.data is not None and not self.data.restock_lines:
+        """Asks first, with the count: posting the proposal moves stock on every truck."""
+        if self.data is None:
+            return
+        if not self.data.restock_lines:
             self.app.notify("every truck is at par (or the warehouse is out)")
             return
-        self.save(restock_all(self.app.actor),
-                  lambda n: self.app.notify(f"restock: {n} transfers posted"))  # fmt: skip
+        lines, units = self.data.restock_lines, fmt_qty(self.data.restock_units)
+
+        def post() -> None:
+            self.save(restock_all(self.app.actor),
+                      lambda n: self.app.notify(f"restock: {n} transfers posted"))  # fmt: skip
+
+        confirm(self.app, f"Post {plural(lines, 'restock transfer')} ({units} units)?", post,
+                "Stock moves from the warehouse to the trucks.", yes="Post")  # fmt: skip
 
 
 @register_screen(

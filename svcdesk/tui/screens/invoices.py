@@ -2,7 +2,7 @@
 invoice" queue of completed orders.
 
 Left: invoices (newest first) filtered by `/` text (number, customer, order), `f` status
-(all, draft, sent, partially paid, paid, void) and `o` overdue only; or, after `w`, the
+(all, draft, sent, partially paid, paid, void) and `o` overdue only; or, after `R`, the
 completed orders waiting for an invoice, where `enter` builds the draft in one keystroke.
 Right: the highlighted invoice: every line with its source (time entry, part usage, price
 book task, quote line, visit) and the coverage applied, then the totals and payments.
@@ -19,21 +19,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from svcdesk.config import data_dir_for
 from svcdesk.errors import InvalidInput, SvcDeskError
-from svcdesk.models.billing import InvoiceStatus
+from svcdesk.models.billing import InvoiceStatus, PaymentMethod
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
 from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.confirm import confirm, plural
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.search_filter import SearchFilter
@@ -151,7 +153,12 @@ class PaymentModal(DataModal):
                 classes="title",
             )
             yield Input(f"{self.row.balance_cents / 100:.2f}", placeholder="amount", id="amount")
-            yield Input("check", placeholder="cash, check, card or ach", id="method")
+            yield Select(
+                [(status_words(m), m.value) for m in PaymentMethod],
+                value=PaymentMethod.CHECK.value,
+                allow_blank=False,
+                id="method",
+            )
             yield Input(placeholder="reference (check no., auth code)", id="ref")
             yield Static(id="error", classes="field-error")
             yield Static("enter saves · escape cancels", classes="hint")
@@ -159,7 +166,7 @@ class PaymentModal(DataModal):
     @on(Input.Submitted)
     def _save(self) -> None:
         amount = self.query_one("#amount", Input).value
-        method = self.query_one("#method", Input).value
+        method = str(self.query_one("#method", Select).value)
         ref = self.query_one("#ref", Input).value
         actor = self.actor
 
@@ -193,7 +200,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         Binding("slash", "focus_search", "Search", key_display="/"),
         Binding("f", "cycle_status", "Status"),
         Binding("o", "toggle_overdue", "Overdue"),
-        Binding("w", "toggle_ready", "Ready to invoice"),
+        Binding("R", "toggle_ready", "Ready to invoice"),
         Binding("I", "invoice_all", "Invoice all"),  # shown in the ready queue only
         Binding("a", "add_line", "Add line"),
         Binding("d", "remove_line", "Remove line"),
@@ -279,9 +286,11 @@ class InvoicesScreen(SearchFilter, DataScreen):
             )
             for r in data.invoices
         )
-        wanted, self.wanted = self.wanted, None
-        if wanted in self.rows:
-            table.move_cursor(row=table.get_row_index(wanted), animate=False)
+        # The cursor follows what was just created; a load that started before the
+        # commit lacks it, so `wanted` waits for the load that has it.
+        if self.wanted in self.rows:
+            table.move_cursor(row=table.get_row_index(self.wanted), animate=False)
+            self.wanted = None
         zone = self.app.zone
         self.query_one("#ready", KeyTable).replace_rows(
             (
@@ -308,7 +317,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
             text = f"{len(self.rows)} invoices · status {self.status.replace('_', ' ')}"
             if self.overdue:
                 text += " · overdue only"
-            text += f" · {len(self.ready_rows)} orders ready to invoice (w)"
+            text += f" · {len(self.ready_rows)} orders ready to invoice (R)"
         self.query_one("#inv-mode", Static).update(text)
 
     def current(self) -> views.InvoiceRow | None:
@@ -453,7 +462,14 @@ class InvoicesScreen(SearchFilter, DataScreen):
                 self.status, self.overdue, self.text = "all", False, ""
                 self.action_toggle_ready()
 
-        self.save(invoice_all(self.app.actor), done)
+        count = len(self.ready_rows)
+        if not count:
+            self.app.notify("no order is ready to invoice")
+            return
+        confirm(self.app, f"Draft invoices for {plural(count, 'ready order')}?",
+                lambda: self.save(invoice_all(self.app.actor), done),
+                "Each order becomes a draft invoice (send them with s).",
+                yes="Invoice all")  # fmt: skip
 
     def _invoice_order(self, number: str) -> None:
         def done(invoice_number: str) -> None:
@@ -494,7 +510,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         row = self._row()
         if row is not None and row.status != InvoiceStatus.DRAFT.value:
             self.app.notify(
-                f"{row.number} is {row.status}; only a draft can change (void it and "
+                f"{row.number} is {status_words(row.status)}; only a draft can change (void it and "
                 "invoice again)",
                 severity="warning",
             )
@@ -544,10 +560,17 @@ class InvoicesScreen(SearchFilter, DataScreen):
     def action_send(self) -> None:
         if row := self._row():
             actor = self.app.actor
-            self.save(
-                _edit(row.number, row.version, lambda s, inv: invoices.issue(s, inv, actor=actor)),
-                lambda n: self.app.notify(f"{n} sent"),
-            )
+
+            def send() -> None:
+                self.save(
+                    _edit(row.number, row.version,
+                          lambda s, inv: invoices.issue(s, inv, actor=actor)),
+                    lambda n: self.app.notify(f"{n} sent"),
+                )  # fmt: skip
+
+            confirm(self.app, f"Send 1 invoice: {row.number} to {row.customer}, "
+                    f"{fmt_money(row.total_cents)}?", send,
+                    "Sending issues it: its lines are then fixed.", yes="Send")  # fmt: skip
 
     def action_pay(self) -> None:
         if row := self._row():

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from svcdesk.services.agreements import sla_state
 from svcdesk.services.agreements.sla_state import SlaState
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell, sla_cell
@@ -95,7 +96,7 @@ def head_text(d: queries.OrderDetail, zone, sla: SlaState | None = None) -> Text
         t.append(f"on hold: {d.hold_reason}\n", style="bold dark_orange")
     if d.cancel_reason:
         t.append(f"cancelled: {d.cancel_reason}\n", style="bold red")
-    moves = ", ".join(m.replace("_", " ") for m in d.allowed_moves) or "none (final)"
+    moves = ", ".join(status_words(m) for m in d.allowed_moves) or "none (final)"
     t.append(f"next: {moves}", style="dim")
     return t
 
@@ -108,7 +109,7 @@ def order_list_rows(rows: list[queries.OrderRow], zone):
                 r.number,
                 fmt(r.created_at, zone, "%Y-%m-%d"),
                 r.kind,
-                r.status,
+                status_words(r.status),
                 priority_cell(r.priority),
                 clip(r.summary, 34),
                 ", ".join(r.technicians),
@@ -126,7 +127,7 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
         Binding("m", "note", "Note"),
         Binding("h", "hold", "Hold"),
         Binding("x", "cancel_order", "Cancel order"),
-        Binding("l", "callback", "Callback"),
+        Binding("R", "callback", "Callback"),
         *tab_bindings(TABS),
     ]
 
@@ -158,7 +159,7 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
                     (
                         fmt(v.starts_at, zone, "%a %b %d %H:%M"),
                         fmt(v.ends_at, zone, "%H:%M"),
-                        v.status,
+                        status_words(v.status),
                         ", ".join(v.technicians),
                         v.outcome or "",
                         fmt(v.arrived_at, zone, "%H:%M"),
@@ -184,7 +185,9 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
                         fmt(e.at, zone, "%b %d %H:%M"),
                         e.actor,
                         e.kind,
-                        f"{e.from_status or ''}→{e.to_status}" if e.to_status else "",
+                        f"{status_words(e.from_status)}→{status_words(e.to_status)}"
+                        if e.to_status
+                        else "",
                         e.detail or "",
                     ),
                 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,6 +26,7 @@ from svcdesk.services.crm import customers as customer_svc
 from svcdesk.services.orders import intake
 from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
 from svcdesk.tui.base import DataScreen
+from svcdesk.tui.confirm import confirm
 
 NEW = "new"
 # field name in service messages -> widget id showing the message
@@ -111,8 +112,14 @@ class OrderFormScreen(DataScreen):
             yield OptionList(id="customer-matches")
             yield Static("", id="customer-chosen", classes="hint")
             with Vertical(id="new-customer"):
-                yield from self._row("Name", Input(id="name", compact=True), "name")
-                yield from self._row("Phone", Input(id="phone", compact=True), "phone")
+                # Pre-filled from the lookup: the cursor goes to the end of what is there
+                # (no select-all: the next key must not replace the name silently).
+                yield from self._row(
+                    "Name", Input(id="name", compact=True, select_on_focus=False), "name"
+                )
+                yield from self._row(
+                    "Phone", Input(id="phone", compact=True, select_on_focus=False), "phone"
+                )
                 yield from self._row("E-mail", Input(id="email", compact=True), "email")
             yield from self._row("Site", Select([], id="site", prompt="site", compact=True), "site")
             with Vertical(id="new-site"):
@@ -170,6 +177,18 @@ class OrderFormScreen(DataScreen):
         self.query_one("#customer-matches").display = False
         self.query_one("#customer", Input).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after `n`, before the customer field has focus (the scroll
+        container has it first), go into it: a fast typist's first digit was lost."""
+        typing_into = (Input, Select, OptionList)
+        if isinstance(self.focused, typing_into) or not event.character:
+            return
+        if event.character.isprintable():
+            box = self.query_one("#customer", Input)
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+
     def refresh_data(self) -> None:
         self.load(skill_codes, self._set_skills, group="skills")
 
@@ -215,7 +234,14 @@ class OrderFormScreen(DataScreen):
         self.customer_id = int(event.option.id)
         self._show_new_customer(False)
         self.query_one("#customer-chosen", Static).update(f"✓ {event.option.prompt}")
-        self.load(customer_sites(self.customer_id), self._set_sites, group="sites")
+        self.load(customer_sites(self.customer_id), self._sites_picked, group="sites")
+
+    def _sites_picked(self, sites: list[SiteChoice]) -> None:
+        """A customer was picked: focus the next thing to decide (which site when there
+        are several, the address when there is none, else the priority)."""
+        self._set_sites(sites)
+        target = "#site" if len(sites) > 1 else "#address" if not sites else "#priority"
+        self.query_one(target).focus()
 
     def action_new_customer(self) -> None:
         self.customer_id = None
@@ -227,7 +253,9 @@ class OrderFormScreen(DataScreen):
             self.query_one(target, Input).value = typed
         self.query_one("#customer-chosen", Static).update("new customer")
         self._set_sites([])
-        self.query_one("#name", Input).focus()
+        name = self.query_one("#name", Input)
+        name.focus()
+        name.cursor_position = len(name.value)
 
     def _show_new_customer(self, show: bool) -> None:
         self.new_customer = show
@@ -345,5 +373,15 @@ class OrderFormScreen(DataScreen):
         target.update(message)
         target.scroll_visible()
 
+    def unsaved(self) -> bool:
+        """Anything typed or picked that a save would keep (the app asks before leaving)."""
+        defaults = {"est_minutes": "60"}
+        typed = any(i.value.strip() != defaults.get(i.id or "", "") for i in self.query(Input))
+        return typed or self.customer_id is not None
+
     def action_back(self) -> None:
+        if self.unsaved():
+            confirm(self.app, "Throw away this order?", self.app.pop_screen,
+                    "What was typed is not saved.", yes="Throw away")  # fmt: skip
+            return
         self.app.pop_screen()

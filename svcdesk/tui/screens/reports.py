@@ -27,13 +27,32 @@ from svcdesk.services.reporting.dashboard import (
 )
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
+from svcdesk.tui.keymap import KeyedBindings
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
 BAR_WIDTH = 18
 
 
-class KpiTile(Static, can_focus=True):
+# What a KPI's count `n` counts, by the KPI's cohort (services/reporting/kpis.DEFS).
+COHORT_NOUNS = {
+    "created": "orders", "completed": "completed orders", "cancelled": "orders",
+    "responded": "orders", "on_site": "visits", "invoiced": "orders invoiced",
+    "revenue": "invoices", "work_time": "visits", "sla_resolved": "SLA clocks",
+    "backlog": "open orders", "receivables": "invoices",
+}  # fmt: skip
+KPI_COHORTS = {d.key: d.cohort for d in kpis.DEFS}
+
+
+def basis_words(kpi: kpis.Kpi) -> str:
+    """What a tile's value was measured on: "from 84 completed orders" (was "over 84")."""
+    if kpi.unit == "count":
+        return ""  # a count is its own basis
+    noun = COHORT_NOUNS.get(KPI_COHORTS.get(kpi.key, ""), "records")
+    return f"from {kpi.n} {noun}"
+
+
+class KpiTile(KeyedBindings, Static, can_focus=True):
     """One KPI: label, value (or 'no data' and why), how many it was measured over."""
 
     BINDINGS = [Binding("enter", "drill", "Orders behind", show=False)]
@@ -54,7 +73,7 @@ class KpiTile(Static, can_focus=True):
         t = Text()
         t.append(f"{kpi.label}\n", style="dim")
         t.append(f"{kpi.text()}\n", style="bold" if kpi.value is not None else "dim italic")
-        t.append(kpi.no_data or f"over {kpi.n}", style="dim")
+        t.append(kpi.no_data or basis_words(kpi), style="dim")
         self.update(t)
 
     def action_drill(self) -> None:
@@ -104,8 +123,8 @@ class DashboardScreen(DataScreen):
     """
     BINDINGS = [
         Binding("p", "span", "Today/week/30 days"),
-        Binding("right,l", "app.focus_next", "Next", show=False),
-        Binding("left,h", "app.focus_previous", "Previous", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
+        Binding("left", "app.focus_previous", "Previous", show=False),
     ]
 
     def __init__(self) -> None:

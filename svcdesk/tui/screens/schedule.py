@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 from svcdesk.clock import now
 from svcdesk.errors import BookingRefused, SvcDeskError
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.dispatch.schedule_view import (
     SLOT_MINUTES,
     DaySchedule,
@@ -172,7 +173,7 @@ class ScheduleScreen(DataScreen):
             v = cell.visit
             zone = self.app.zone
             text.append(
-                f"{v.number} {v.status} {fmt(v.starts_at, zone, '%H:%M')}–"
+                f"{v.number} {status_words(v.status)} {fmt(v.starts_at, zone, '%H:%M')}–"
                 f"{fmt(v.ends_at, zone, '%H:%M')} {v.customer}, {v.city} · {clip(v.summary, 40)}"
             )
         else:

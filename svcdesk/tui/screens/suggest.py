@@ -60,7 +60,7 @@ class DispatchModal(DataModal):
 
     DEFAULT_CSS = """
     DispatchModal > .dispatch-dialog {
-        width: 124; height: auto; max-height: 90%;
+        width: auto; max-width: 100%; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 1 2;
     }
     DispatchModal .title { text-style: bold; margin-bottom: 1; }
@@ -68,9 +68,24 @@ class DispatchModal(DataModal):
     DispatchModal .detail { height: auto; margin-top: 1; }
     """
 
-    def fit_table(self, rows: int, most: int = 16) -> None:
-        """The app's CSS makes tables fill their parent: size it to its rows instead."""
-        self.query_one(KeyTable).styles.height = min(most, rows + 2)
+    def fit_table(self, rows: int, most: int = 16, fill: str | None = None) -> None:
+        """The app's CSS makes tables fill their parent: size it to its rows instead, and
+        the dialog to its columns; the `fill` column (e.g. "Why") gets the width its
+        longest cell needs, or what the terminal has left (the highlighted row's full text
+        is shown under the table)."""
+        table = self.query_one(KeyTable)
+        table.styles.height = min(most, rows + 2)
+        if fill is not None and fill in table.columns:
+            column = table.columns[fill]
+            longest = max(
+                (len(str(row[-1])) for row in getattr(self, "_rows", [])), default=column.width
+            )
+            others = sum(c.width + 2 for k, c in table.columns.items() if k.value != fill)
+            room = self.app.size.width - 8 - others - 2  # border, padding, cell padding
+            column.width = max(20, min(longest, room))
+            column.auto_width = False
+            table.refresh(layout=True)
+        table.styles.width = sum(c.width + 2 for c in table.columns.values())
 
     def show_error(self, exc: SvcDeskError) -> bool:
         if isinstance(exc, BookingRefused):
@@ -147,8 +162,9 @@ class SuggestModal(DispatchModal):
                     ),
                 )
             )
+        self._rows = [cells for _, cells in rows]
         self.query_one(KeyTable).replace_rows(rows)
-        self.fit_table(len(rows))
+        self.fit_table(len(rows), fill="why / why not")
         self._describe()
 
     def on_data_table_row_highlighted(self, event) -> None:

@@ -98,7 +98,7 @@ class TechniciansScreen(DataScreen):
         Binding("o", "open", "Open visit"),
         Binding("y", "time", "Approve time"),
         Binding("e", "edit", "Edit"),
-        Binding("P", "phones", "Phones (field app)", show=False),
+        Binding("F", "phones", "Phones (field app)", show=False),
     ]
 
     def __init__(self) -> None:

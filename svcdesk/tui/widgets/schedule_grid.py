@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from svcdesk.services.dispatch.schedule_view import SLOT_MINUTES, DaySchedule, TechLane, VisitBlock
+from svcdesk.tui.keymap import KeyedBindings
 
 NAME_WIDTH = 15
 MIN_CELL, MAX_CELL = 2, 6
@@ -101,7 +102,7 @@ def header_text(slots: list[int], cell_width: int) -> str:
     return "".join(parts)
 
 
-class ScheduleGrid(ScrollView, can_focus=True):
+class ScheduleGrid(KeyedBindings, ScrollView, can_focus=True):
     """Arrows / h j k l move the cursor (home/end: first/last column); a click moves it."""
 
     COMPONENT_CLASSES = {

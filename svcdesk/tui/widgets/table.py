@@ -10,8 +10,10 @@ from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist, RowKey
 
+from svcdesk.tui.keymap import KeyedBindings
 
-class KeyTable(DataTable):
+
+class KeyTable(KeyedBindings, DataTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
