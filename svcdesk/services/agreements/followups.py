@@ -19,6 +19,7 @@ from svcdesk.services.common.choices import parse_choice
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
+from svcdesk.services.messages import triggers
 
 
 def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:
@@ -50,6 +51,8 @@ def add_followup(
     session.add(row)
     session.flush()
     events.record(session, order, "followup", f"{k.value} due {iso(due_at)}", actor=actor)
+    if k == FollowUpKind.REVIEW_REQUEST:
+        triggers.review(session, order, due_at, actor=actor)
     return row
 
 

@@ -1,0 +1,232 @@
+"""Delivering the outbox (`svcdesk messages send`, also `svcdesk serve` in the background).
+
+At-least-once, never twice for one event:
+1. claim a batch of due messages in one transaction: status `sending`, one more attempt,
+   and a lease (`next_try_at` = now + LEASE) so a crashed run's messages come back;
+2. send each (the idempotency key is the e-mail's Message-ID);
+3. mark the batch in one transaction: sent, or back to queued with a doubling wait
+   (messages.retry_minutes, 2x, 4x ...), or failed after messages.max_attempts.
+A crash (kill -9) between 2 and 3 leaves the batch `sending`; once the lease runs out the
+next run sends it again: one resend, with the same Message-ID, and then it is marked.
+Before claiming, a message whose customer withdrew consent or opted out is cancelled, and a
+reminder or review request in the quiet hours waits for their end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from svcdesk.clock import now
+from svcdesk.config import data_dir_for
+from svcdesk.db import read_session, write_session
+from svcdesk.errors import SvcDeskError
+from svcdesk.models.messages import Message, MessageAttachment
+from svcdesk.services.common.files import file_mode
+from svcdesk.services.common.settings import get_setting, settings_cached, shop_zone
+from svcdesk.services.messages import prefs
+from svcdesk.services.messages.outbox import QUIET_TRIGGERS, quiet_until, sender_of, shop_quiet
+from svcdesk.services.messages.senders import (
+    AppriseSender,
+    FileSender,
+    Outgoing,
+    Sender,
+    SendError,
+    SmtpSender,
+)
+
+LEASE = timedelta(minutes=10)
+BATCH = 200
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    held: int = 0  # quiet hours, or the channel's sender is off
+    errors: list[str] = field(default_factory=list)  # the distinct reasons, first seen first
+
+    def words(self) -> str:
+        parts = [f"{self.sent} sent"]
+        parts += [f"{n} {w}" for n, w in ((self.retrying, "to retry"), (self.failed, "failed"),
+                  (self.cancelled, "cancelled"), (self.held, "held")) if n]  # fmt: skip
+        return ", ".join(parts)
+
+
+def make_sender(session: Session, engine: Engine, channel: str) -> Sender | None:
+    kind = sender_of(session, channel)
+    setting = lambda key: get_setting(session, key) or ""  # noqa: E731
+    if kind == "smtp":
+        return SmtpSender(
+            setting("messages.smtp.host"), int(setting("messages.smtp.port") or 587),
+            setting("messages.smtp.security") or "starttls", setting("messages.smtp.username"),
+            setting("messages.smtp.password"),
+        )  # fmt: skip
+    if kind == "file":
+        return FileSender(outbox_folder(session, engine), file_mode(session))
+    if kind == "apprise":
+        return AppriseSender(setting("messages.sms.url"))
+    return None
+
+
+class _Broken:
+    """A sender that could not be set up (no SMTP host...): each message fails with why."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+    def open(self) -> None:
+        pass
+
+    def send(self, out: Outgoing) -> str:
+        raise SendError(self.why)
+
+    def close(self) -> None:
+        pass
+
+
+def _opened(session: Session, engine: Engine, channel: str) -> Sender | None:
+    try:
+        sender = make_sender(session, engine, channel)
+        if sender is not None:
+            sender.open()
+    except SvcDeskError as exc:
+        return _Broken(str(exc))
+    return sender
+
+
+def outbox_folder(session: Session, engine: Engine) -> Path:
+    chosen = get_setting(session, "messages.file.dir") or ""
+    if chosen:
+        return Path(chosen).expanduser()
+    return data_dir_for(engine.url.render_as_string(hide_password=True)) / "outbox"
+
+
+def _from(session: Session) -> str:
+    return get_setting(session, "messages.from") or get_setting(session, "company.email") or ""
+
+
+def _claim(session: Session, report: SendReport, limit: int) -> tuple[int, list[Message]]:
+    """Due messages (how many), and those claimed (see the module text): the cancelled and
+    held are set aside."""
+    at = now()
+    rows = list(
+        session.exec(
+            select(Message)
+            .where(col(Message.status).in_(["queued", "sending"]), col(Message.next_try_at) <= at)
+            .order_by(col(Message.next_try_at), col(Message.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    pref_of = prefs.preferences(session, {m.customer_id for m in rows})
+    quiet, zone = shop_quiet(session), shop_zone(session)
+    claimed = []
+    for m in rows:
+        if not prefs.allows(pref_of.get(m.customer_id), m.channel):
+            m.status, m.last_error = "cancelled", "no consent, or opted out of this channel"
+            report.cancelled += 1
+        elif m.trigger in QUIET_TRIGGERS and (until := quiet_until(at, zone, quiet)):
+            m.next_try_at = until
+            report.held += 1
+        elif sender_of(session, m.channel) == "off":
+            m.next_try_at, m.last_error = at + timedelta(hours=1), f"no {m.channel} sender is on"
+            report.held += 1
+        else:
+            m.status, m.attempts, m.next_try_at = "sending", m.attempts + 1, at + LEASE
+            claimed.append(m)
+        session.add(m)
+    return len(rows), claimed
+
+
+def _attachments(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, bytes]]]:
+    out: dict[int, list[tuple[str, str, bytes]]] = {}
+    if ids:
+        for a in session.exec(
+            select(MessageAttachment)
+            .where(col(MessageAttachment.message_id).in_(ids))
+            .order_by(col(MessageAttachment.id))
+        ):
+            out.setdefault(a.message_id, []).append((a.filename, a.mime, a.data))
+    return out
+
+
+def _mark(session: Session, results: dict[int, tuple[bool, str]], report: SendReport) -> None:
+    at = now()
+    tries = int(get_setting(session, "messages.max_attempts") or 5)
+    wait = int(get_setting(session, "messages.retry_minutes") or 5)
+    for m in session.exec(select(Message).where(col(Message.id).in_(list(results)))):
+        ok, text = results[m.id]
+        if ok:
+            m.status, m.sent_at, m.provider_id, m.last_error = "sent", at, text, None
+            report.sent += 1
+        else:
+            m.last_error = text
+            if text not in report.errors:
+                report.errors.append(text)
+            if m.attempts >= tries:
+                m.status = "failed"
+                report.failed += 1
+            else:
+                m.status = "queued"
+                m.next_try_at = at + timedelta(minutes=wait * 2 ** (m.attempts - 1))
+                report.retrying += 1
+        session.add(m)
+
+
+def send_due(
+    engine: Engine,
+    *,
+    limit: int | None = None,
+    batch: int = BATCH,
+    after_send: Callable[[list[int]], None] | None = None,
+) -> SendReport:
+    """Send every due message (up to `limit`), batch by batch. `after_send(ids)` runs
+    after a batch went out and before it is marked (tests use it to crash there)."""
+    report = SendReport()
+    senders: dict[str, Sender | None] = {}
+    done = 0
+    try:
+        while limit is None or done < limit:
+            with write_session(engine) as session, settings_cached(session):
+                size = batch if limit is None else min(batch, limit - done)
+                due, claimed = _claim(session, report, size)
+            if not due:
+                break
+            if not claimed:
+                continue
+            done += len(claimed)
+            with read_session(engine) as session, settings_cached(session):
+                for channel in {m.channel for m in claimed} - set(senders):
+                    senders[channel] = _opened(session, engine, channel)
+                files = _attachments(session, [m.id for m in claimed])
+                sent_from = _from(session)
+                outgoing = [
+                    Outgoing(m.id, m.idem_key, m.channel, m.recipient, m.subject, m.body,
+                             sent_from, files.get(m.id, []))
+                    for m in claimed
+                ]  # fmt: skip
+            results: dict[int, tuple[bool, str]] = {}
+            for out in outgoing:
+                sender = senders.get(out.channel)
+                try:
+                    if sender is None:
+                        raise SendError(f"no {out.channel} sender is on")
+                    results[out.id] = (True, sender.send(out))
+                except SendError as exc:
+                    results[out.id] = (False, str(exc))
+            if after_send is not None:
+                after_send(list(results))
+            with write_session(engine) as session, settings_cached(session):
+                _mark(session, results, report)
+    finally:
+        for sender in senders.values():
+            if sender is not None:
+                sender.close()
+    return report
