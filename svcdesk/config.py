@@ -82,8 +82,10 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "messages.quiet_hours": "21:00-08:00",
     "messages.max_attempts": "5",
     "messages.retry_minutes": "5",
-    **{f"messages.on.{t}": "on" for t in
-       ("booking", "reminder", "on_my_way", "quote", "invoice", "receipt", "review")},
+    **{
+        f"messages.on.{t}": "on"
+        for t in ("booking", "reminder", "on_my_way", "quote", "invoice", "receipt", "review")
+    },
     # Sales tax: the zone a site without its own zone bills in ("" = no tax).
     "tax.default_zone": "",
 }

@@ -427,3 +427,8 @@ def setting_rows(session: Session) -> list[SettingRow]:
 
 def _shown(spec: Spec, value: str) -> str:
     return _masked(value) if spec.secret else value
+
+
+def shown_value(key: str, value: str) -> str:
+    """A setting's value as it may be shown (a secret masked)."""
+    return _shown(spec_for(key), value)

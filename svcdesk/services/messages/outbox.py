@@ -50,7 +50,7 @@ def parse_quiet_hours(text: str | None) -> tuple[time, time] | None:
     try:
         start, end = (time.fromisoformat(p.strip()) for p in text.split("-"))
     except ValueError:
-        raise InvalidInput(f"messages.quiet_hours: {text!r} is not like 21:00-08:00") from None
+        raise InvalidInput(f"messages.quiet_hours: {text!r} is not a start and end time") from None
     if start == end:
         raise InvalidInput("messages.quiet_hours: the start and end are the same")
     return start, end
