@@ -101,7 +101,9 @@ def test_on_my_way_with_eta(session, shop):
     visit.eta_at = parse_when("2026-11-25 10:20", shop_zone(session))
     vp.start_travel(session, visit, actor="Alice Ng")
     [m] = messages(session, "on_my_way")
-    assert m.body == "Lone Star Comfort & Plumbing: Alice Ng is on the way, arriving about 10:20 AM."
+    assert (
+        m.body == "Lone Star Comfort & Plumbing: Alice Ng is on the way, arriving about 10:20 AM."
+    )
 
 
 def test_on_my_way_from_the_order_status_without_eta(session, shop):
@@ -174,7 +176,9 @@ def test_invoice_pdf_with_balance_and_receipt(session, shop):
     assert m.subject == f"Invoice {inv.number} from Lone Star Comfort & Plumbing"
     total = f"${inv.total_cents // 100:,}.{inv.total_cents % 100:02d}"
     assert f"Balance due: {total} by December 25, 2026." in m.body
-    [pdf] = session.exec(select(MessageAttachment).where(MessageAttachment.message_id == m.id)).all()
+    [pdf] = session.exec(
+        select(MessageAttachment).where(MessageAttachment.message_id == m.id)
+    ).all()
     assert pdf.filename == f"{inv.number}.pdf" and pdf.data.startswith(b"%PDF")
     payments.add_payment(session, inv, 5000, method="card", actor="ann")
     [r] = messages(session, "receipt")
@@ -209,7 +213,8 @@ def test_template_edit_checked_rendered_and_reset(session, shop):
     templates.edit_template(session, "booking", "email", subject="See you {{ day }}",
                             body="Dear {{ customer }}: {{ window }}.", actor="ann")  # fmt: skip
     assert templates.preview(session, "booking", "email") == (
-        "See you Friday, December 4", "Dear Dana Reyes: between 9:00 AM and 11:00 AM."
+        "See you Friday, December 4",
+        "Dear Dana Reyes: between 9:00 AM and 11:00 AM.",
     )
     _book(session, shop)
     assert messages(session)[0].body == "Dear Jane Porter: between 9:00 AM and 11:00 AM."
