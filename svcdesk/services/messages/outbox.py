@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, InvalidTransition, NotFound
@@ -191,6 +191,12 @@ def list_messages(
     if customer_id is not None:
         query = query.where(Message.customer_id == customer_id)
     return list(session.exec(query.order_by(col(Message.id).desc()).limit(limit)))
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many messages in each status."""
+    rows = session.exec(select(Message.status, func.count()).group_by(col(Message.status)))
+    return {status: int(n) for status, n in rows}
 
 
 def retry(session: Session, message: Message, *, actor: str = "dispatcher") -> Message:
