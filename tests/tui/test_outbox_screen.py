@@ -50,7 +50,7 @@ async def test_outbox_view_cancel_retry_send(engine, shop, tmp_path):
         await press(pilot, "s")  # send what is due: message 1
         assert _statuses(engine) == ["sent", "cancelled"]
         assert len(list((tmp_path / "out").iterdir())) == 1
-        await press(pilot, "r")  # retry the cancelled one
+        await press(pilot, "R")  # retry the cancelled one
         assert _statuses(engine) == ["sent", "queued"]
         await press(pilot, "f", "f")  # queued, then sent
         assert table_keys(app, "#outbox") == ["1"]

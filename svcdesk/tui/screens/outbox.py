@@ -1,7 +1,7 @@
 """Outbox (`M`, messages): messages to customers, newest first (docs/messages.md).
 
 Keys: `f` cycles the filter (all, queued, sent, failed, cancelled), `v`/`enter` shows a
-message, `r` retries a failed or cancelled one, `x` cancels a queued or failed one, `s`
+message, `R` retries a failed or cancelled one, `x` cancels a queued or failed one, `s`
 sends what is due now (what `svcdesk messages send` does from cron), `enter` on the view
 opens the order."""
 
@@ -55,7 +55,7 @@ class OutboxScreen(DataScreen):
         Binding("enter", "view", "View", show=False),
         Binding("v", "view", "View"),
         Binding("f", "cycle_filter", "Filter"),
-        Binding("r", "retry", "Retry"),
+        Binding("R", "retry", "Retry"),
         Binding("x", "cancel", "Cancel"),
         Binding("s", "send_now", "Send due now"),
     ]
