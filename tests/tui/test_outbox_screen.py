@@ -64,3 +64,15 @@ def test_outbox_snapshot(engine, shop, tmp_path, snap_compare):
         m = s.get(Message, 1)
         m.status, m.attempts, m.last_error = "failed", 5, "smtp: 554 not today"
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(("M",)))
+
+
+async def test_order_screen_lists_its_messages(engine, shop, tmp_path):
+    _queue_two(engine, shop, tmp_path)
+    async with run_app(engine) as (app, pilot):
+        app.open_order(shop["o1"])
+        await press(pilot, "7")
+        table = app.screen.query_one("#messages-table")
+        assert [r.key.value for r in table.ordered_rows] == ["1"]
+        cells = " ".join(str(c) for c in table.get_row("1"))
+        assert "queued booking confirmation e-mail jane@example.com" in cells
+        assert "Your appointment on Thursday, November 26" in cells
