@@ -41,7 +41,7 @@ def send(
     reminded = 0
     if remind:
         with write_session(engine()) as session:
-            reminded = len(triggers.remind(session, actor=actor()))
+            reminded = triggers.remind(session, actor=actor())
     report = delivery.send_due(engine(), limit=limit)
     if json_out:
         print_json({"reminders_queued": reminded, "sent": report.sent, "retrying": report.retrying,
@@ -58,7 +58,7 @@ def remind() -> None:
     """Queue the reminders of tomorrow's visits (`send` does this too)."""
     with write_session(engine()) as session:
         made = triggers.remind(session, actor=actor())
-    info(f"{len(made)} reminders queued")
+    info(f"{made} reminders queued")
 
 
 @app.command("list")

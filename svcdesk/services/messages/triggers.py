@@ -9,14 +9,21 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from svcdesk.clock import now
 from svcdesk.models import Customer, Site, Visit, VisitStatus, WorkOrder
-from svcdesk.models.messages import Message
 from svcdesk.services.common.settings import get_setting, shop_zone
 from svcdesk.services.common.timefmt import day_bounds
-from svcdesk.services.messages.outbox import Attachments, Item, queue, queue_many, trigger_on
+from svcdesk.services.messages.outbox import (
+    Addressee,
+    Attachments,
+    Item,
+    queue,
+    queue_many,
+    trigger_on,
+)
 
 
 def clock_words(at: datetime, zone: ZoneInfo) -> str:
@@ -43,9 +50,11 @@ def company_values(session: Session, customer: Customer) -> dict:
 
 
 def _site_text(site: Site | None) -> str:
-    if site is None:
-        return ""
-    return ", ".join(p for p in (site.address, site.city) if p)
+    return _place(site.address, site.city) if site is not None else ""
+
+
+def _place(address: str, city: str) -> str:
+    return ", ".join(p for p in (address, city) if p)
 
 
 def _order_values(order: WorkOrder, site: Site | None) -> dict:
@@ -73,23 +82,23 @@ def _visit_item(session: Session, order: WorkOrder, visit: Visit, kind: str) -> 
     )  # fmt: skip
 
 
-def booking(session: Session, order: WorkOrder, visit: Visit, *, actor: str) -> list[Message]:
+def booking(session: Session, order: WorkOrder, visit: Visit, *, actor: str) -> int:
     """The booking confirmation with the promised window (a reschedule confirms again)."""
     if not trigger_on(session, "booking"):
-        return []
+        return 0
     item = _visit_item(session, order, visit, "booking")
-    return queue(session, "booking", item, actor=actor) if item else []
+    return queue(session, "booking", item, actor=actor) if item else 0
 
 
 def on_my_way(
     session: Session, order: WorkOrder, visit: Visit, technicians: Sequence[str], *, actor: str
-) -> list[Message]:
+) -> int:
     """'On my way' with the ETA the technician gave (or without one)."""
     if not trigger_on(session, "on_my_way"):
-        return []
+        return 0
     item = _visit_item(session, order, visit, "on_my_way")
     if item is None:
-        return []
+        return 0
     zone = shop_zone(session)
     item.values["technician"] = " and ".join(technicians) or "Your technician"
     item.values["eta"] = clock_words(visit.eta_at, zone) if visit.eta_at else ""
@@ -97,16 +106,30 @@ def on_my_way(
     return queue(session, "on_my_way", item, actor=actor)
 
 
-def remind(session: Session, *, actor: str = "system") -> list[Message]:
+def remind(session: Session, *, actor: str = "system") -> int:
     """Queue the reminders of every visit booked for tomorrow (shop's day), once each:
     the key names the visit and its start, so a moved visit is reminded again."""
     if not trigger_on(session, "reminder"):
-        return []
+        return 0
     zone = shop_zone(session)
     tomorrow = now().astimezone(zone).date() + timedelta(days=1)
     start, end = day_bounds(tomorrow, zone)
-    rows = session.exec(
-        select(Visit, WorkOrder, Customer, Site)
+    columns: list = [
+        Visit.id,
+        Visit.starts_at,
+        Visit.ends_at,
+        WorkOrder.id,
+        WorkOrder.number,
+        WorkOrder.summary,
+        Customer.id,
+        Customer.name,
+        Customer.email,
+        Customer.phone,
+        Site.address,
+        Site.city,
+    ]
+    rows = session.execute(
+        sa_select(*columns)
         .join(WorkOrder, col(WorkOrder.id) == Visit.order_id)
         .join(Customer, col(Customer.id) == WorkOrder.customer_id)
         .join(Site, col(Site.id) == WorkOrder.site_id)
@@ -123,24 +146,26 @@ def remind(session: Session, *, actor: str = "system") -> list[Message]:
     }
     items = [
         Item(
-            customer,
-            base | {"customer": customer.name} | _order_values(order, site)
-            | _visit_values(visit, zone),
-            f"reminder:visit:{visit.id}:{visit.starts_at:%Y%m%dT%H%M}",
-            {"order_id": order.id, "visit_id": visit.id},
+            Addressee(customer_id, name, email, phone),
+            base | {"customer": name, "order": number, "summary": summary,
+                    "address": _place(address, city), "day": day_words(starts, zone),
+                    "window": window_words(starts, ends, zone)},
+            f"reminder:visit:{visit_id}:{starts:%Y%m%dT%H%M}",
+            {"order_id": order_id, "visit_id": visit_id},
         )
-        for visit, order, customer, site in rows
+        for (visit_id, starts, ends, order_id, number, summary, customer_id, name, email, phone,
+             address, city) in rows
     ]  # fmt: skip
     return queue_many(session, "reminder", items, actor=actor)
 
 
-def review(session: Session, order: WorkOrder, due_at: datetime, *, actor: str) -> list[Message]:
+def review(session: Session, order: WorkOrder, due_at: datetime, *, actor: str) -> int:
     """The review request of the review_request follow-up, sent when it falls due."""
     if not trigger_on(session, "review"):
-        return []
+        return 0
     customer = session.get(Customer, order.customer_id)
     if customer is None:
-        return []
+        return 0
     values = company_values(session, customer) | _order_values(
         order, session.get(Site, order.site_id)
     )
@@ -159,14 +184,14 @@ def document(
     attachments: Attachments | None = None,
     *,
     actor: str,
-) -> list[Message]:
+) -> int:
     """A quote, invoice or receipt e-mail: billing gives the values (totals, balance) and
     the PDF, which is only made when a message is really queued."""
     if not trigger_on(session, trigger):
-        return []
+        return 0
     customer = session.get(Customer, customer_id)
     if customer is None:
-        return []
+        return 0
     item = Item(customer, company_values(session, customer) | values, event_key, refs,
                 attachments)  # fmt: skip
     return queue(session, trigger, item, actor=actor)

@@ -125,9 +125,9 @@ def test_reminders_for_tomorrow_once_and_held_in_quiet_hours(session, shop):
     _book(session, shop, "2026-11-26 09:00")
     _book(session, shop, "2026-11-27 13:00", "o3")  # not tomorrow
     with clock.at(datetime(2026, 11, 26, 3, 30, tzinfo=UTC)):  # 21:30 local, quiet
-        made = triggers.remind(session)
-        assert triggers.remind(session) == []  # once per visit and start
-    [m] = made
+        assert triggers.remind(session) == 1
+        assert triggers.remind(session) == 0  # once per visit and start
+    [m] = messages(session, "reminder")
     assert m.subject == "Reminder: we see you tomorrow, Thursday, November 26"
     # held until 08:00 local (14:00 UTC) the next morning
     assert m.next_try_at == datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
