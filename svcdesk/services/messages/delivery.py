@@ -13,6 +13,7 @@ reminder or review request in the quiet hours waits for their end."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -265,3 +266,41 @@ def _send_all(
                 for part in workers.map(_send_share, pool, [mine[k::n] for k in range(n)]):
                     results.update(part)
     return results
+
+
+class BackgroundSender:
+    """`svcdesk serve` sending in the background: every `every` seconds, tomorrow's
+    reminders are queued and what is due is sent (what cron's `messages send` does). A
+    failing round (the database busy, a bad setting) is reported through `report` and the
+    next round tries again."""
+
+    def __init__(self, engine: Engine, every: float, report: Callable[[str], None]):
+        self.engine, self.every, self.report = engine, every, report
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> SendReport:
+        from svcdesk.services.messages.triggers import remind
+
+        with write_session(self.engine) as session:
+            remind(session, actor="svcdesk serve")
+        return send_due(self.engine)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                result = self.run_once()
+            except SvcDeskError as exc:
+                self.report(f"messages: {exc}")
+                continue
+            if result.sent or result.failed:
+                self.report(f"messages: {result.words()}")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="svcdesk-messages", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
