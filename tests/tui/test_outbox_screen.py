@@ -6,10 +6,11 @@ from sqlmodel import select
 
 from svcdesk.db import read_session, write_session
 from svcdesk.models import Technician
-from svcdesk.models.messages import Message
+from svcdesk.models.messages import Message, MessagePreference
 from svcdesk.services.common.settings import set_setting, shop_zone
 from svcdesk.services.common.timefmt import parse_when
 from svcdesk.services.orders import lifecycle, scheduling
+from svcdesk.tui.order_actions import ChoiceModal
 from svcdesk.tui.screens.outbox import MessageView, OutboxScreen
 from tests.tui.helpers import SIZE, console_app, press, run_app, snapshot_before, table_keys
 from tests.unit.messages.helpers import consent, senders_on
@@ -56,6 +57,15 @@ async def test_outbox_view_cancel_retry_send(engine, shop, tmp_path):
         assert table_keys(app, "#outbox") == ["1"]
         await press(pilot, "x")  # a sent message cannot be cancelled: one line, nothing written
         assert _statuses(engine) == ["sent", "queued"]
+        await press(pilot, "f", "f", "f", "f")  # back to all
+        await press(pilot, "p")
+        assert isinstance(app.screen, ChoiceModal)
+        await press(pilot, "down", "down", "down", "enter")  # opted out of texts
+        assert isinstance(app.screen, OutboxScreen)
+        await press(pilot, "p", "down", "down", "enter")  # no consent
+    with read_session(engine) as s:
+        pref = s.exec(select(MessagePreference)).one()
+        assert (pref.consent, pref.sms_opt_out) == (False, True)
 
 
 def test_outbox_snapshot(engine, shop, tmp_path, snap_compare):

@@ -2,8 +2,8 @@
 
 Keys: `f` cycles the filter (all, queued, sent, failed, cancelled), `v`/`enter` shows a
 message, `R` retries a failed or cancelled one, `x` cancels a queued or failed one, `s`
-sends what is due now (what `svcdesk messages send` does from cron), `enter` on the view
-opens the order."""
+sends what is due now (what `svcdesk messages send` does from cron), `p` sets the
+highlighted message's customer's consent, preferred channel or opt-out."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.errors import SvcDeskError
-from svcdesk.services.messages import delivery, outbox, views
+from svcdesk.models import Customer
+from svcdesk.services.common.rows import must_get
+from svcdesk.services.messages import delivery, outbox, prefs, views
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.order_actions import ChoiceModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -58,6 +61,7 @@ class OutboxScreen(DataScreen):
         Binding("R", "retry", "Retry"),
         Binding("x", "cancel", "Cancel"),
         Binding("s", "send_now", "Send due now"),
+        Binding("p", "preferences", "Customer's say"),
     ]
 
     def __init__(self) -> None:
@@ -133,6 +137,43 @@ class OutboxScreen(DataScreen):
 
     def action_cancel(self) -> None:
         self._act(outbox.cancel, "cancelled")
+
+    def action_preferences(self) -> None:
+        """The highlighted message's customer: consent, preferred channel, opt-out/in."""
+        row = self._current()
+        if row is None:
+            return
+        mid, actor = row.id, self.app.actor
+
+        def change(kind: str, arg: str | None = None, consent: bool | None = None):
+            def fn(session) -> str:
+                customer = must_get(session, Customer, outbox.get_message(session, mid).customer_id)
+                if kind == "out":
+                    prefs.opt_out(session, customer, arg or "sms", actor=actor)
+                elif kind == "in":
+                    prefs.opt_in(session, customer, arg or "sms", actor=actor)
+                else:
+                    prefs.set_preferences(session, customer, consent=consent, channel=arg,
+                                          actor=actor)  # fmt: skip
+                return f"{customer.name}: {prefs.describe(prefs.preference(session, customer.id))}"
+
+            return fn
+
+        choices = [
+            ("Consent, e-mail preferred", change("set", "email", True)),
+            ("Consent, text messages preferred", change("set", "sms", True)),
+            ("No consent: send nothing", change("set", None, False)),
+            ("Opted out of text messages (STOP)", change("out", "sms")),
+            ("Opted out of e-mail", change("out", "email")),
+            ("Back in: text messages", change("in", "sms")),
+            ("Back in: e-mail", change("in", "email")),
+        ]
+
+        def picked(fn) -> None:
+            if fn is not None:
+                self.save(fn, lambda text: self.app.notify(text))
+
+        self.app.push_screen(ChoiceModal(f"Messages to {row.customer}", choices), picked)
 
     def action_send_now(self) -> None:
         engine = self.app.engine
