@@ -149,6 +149,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "intake": ("intake",),
     "invoices": ("invoices",),
     "invoice": ("invoices",),
+    "messages": ("messages",),
     "orders": ("orders",),
     "parts": ("parts",),
     "payments": ("payments",),
