@@ -69,9 +69,13 @@ def build(path: Path, visits: int, port: int) -> None:
     engine = make_engine(str(path))
     clock.freeze(NOW)
     with write_session(engine) as s:
-        for key, value in (("messages.email.sender", "smtp"), ("messages.smtp.host", "127.0.0.1"),
-                           ("messages.smtp.port", str(port)), ("messages.smtp.security", "none"),
-                           ("messages.from", "office@bench.example")):
+        for key, value in (
+            ("messages.email.sender", "smtp"),
+            ("messages.smtp.host", "127.0.0.1"),
+            ("messages.smtp.port", str(port)),
+            ("messages.smtp.security", "none"),
+            ("messages.from", "office@bench.example"),
+        ):
             set_setting(s, key, value, actor="bench")  # fmt: skip
         zone = shop_zone(s)
         day = (NOW.astimezone(zone) + timedelta(days=1)).date()
