@@ -67,6 +67,25 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "billing.labor_increment_minutes": "15",
     "payroll.overtime.daily_hours": "8",
     "payroll.overtime.weekly_hours": "40",
+    # Customer messages (docs/messages.md): which sender each channel uses (off = nothing
+    # queued on it), the SMTP server, quiet hours, retries, and each trigger on or off.
+    "messages.email.sender": "off",
+    "messages.sms.sender": "off",
+    "messages.from": "",
+    "messages.smtp.host": "",
+    "messages.smtp.port": "587",
+    "messages.smtp.security": "starttls",
+    "messages.smtp.username": "",
+    "messages.smtp.password": "",
+    "messages.sms.url": "",
+    "messages.file.dir": "",
+    "messages.quiet_hours": "21:00-08:00",
+    "messages.max_attempts": "5",
+    "messages.retry_minutes": "5",
+    **{
+        f"messages.on.{t}": "on"
+        for t in ("booking", "reminder", "on_my_way", "quote", "invoice", "receipt", "review")
+    },
     # Sales tax: the zone a site without its own zone bills in ("" = no tax).
     "tax.default_zone": "",
 }

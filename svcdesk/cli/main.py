@@ -204,6 +204,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "invoices": ("invoices",),
     "invoice": ("invoices",),
     "links": ("links",),
+    "messages": ("messages",),
     "orders": ("orders",),
     "parts": ("parts",),
     "payments": ("payments",),

@@ -40,6 +40,15 @@ def serve(
             help="Server processes (uvicorn workers), e.g. one per core for many phones.",
         ),
     ] = 1,
+    send_every: Annotated[
+        int,
+        typer.Option(
+            "--send-every",
+            min=0,
+            help="Seconds between sending customer messages in the background (0 = off; "
+            "then run `svcdesk messages send` from cron).",
+        ),
+    ] = 60,
 ) -> None:
     """Serve the field app for technicians' phones from this database."""
     if (certfile is None) != (keyfile is None):
@@ -68,17 +77,27 @@ def serve(
             "reverse proxy (docs/field-app.md)",
             markup=False,
         )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=str(certfile) if certfile else None,
-        ssl_keyfile=str(keyfile) if keyfile else None,
-        proxy_headers=proxy,
-        forwarded_allow_ips="127.0.0.1" if proxy else None,
-        log_level="warning",
-        **({"factory": True, "workers": workers} if workers > 1 else {}),
+    from svcdesk.services.messages.delivery import BackgroundSender
+
+    sender = BackgroundSender(
+        engine(), send_every, lambda line: err_console.print(line, markup=False)
     )
+    if send_every:
+        sender.start()
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            ssl_certfile=str(certfile) if certfile else None,
+            ssl_keyfile=str(keyfile) if keyfile else None,
+            proxy_headers=proxy,
+            forwarded_allow_ips="127.0.0.1" if proxy else None,
+            log_level="warning",
+            **({"factory": True, "workers": workers} if workers > 1 else {}),
+        )
+    finally:
+        sender.stop()
 
 
 def register(root: typer.Typer) -> None:

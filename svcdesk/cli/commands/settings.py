@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -61,11 +62,17 @@ def list_cmd(
 
 
 @app.command("set")
-def set_cmd(key: str, value: str) -> None:
-    """Change one setting (checked against its type and range; audited)."""
+def set_cmd(
+    key: str,
+    value: Annotated[str, typer.Argument(help="The value; - reads it from stdin (secrets).")],
+) -> None:
+    """Change one setting (checked against its type and range; audited). Secrets (the
+    SMTP password, the SMS URL) are never shown back."""
+    if value == "-":
+        value = sys.stdin.readline().rstrip("\r\n")
     with write_session(engine()) as session:
         stored = svc.set_setting(session, key, value, actor=actor())
-    info(f"{key} = {stored}")
+    info(f"{key} = {svc.shown_value(key, stored)}")
 
 
 def register(root: typer.Typer) -> None:

@@ -1,7 +1,7 @@
 """Partial index for a technician's running time entries
 
 Revision ID: 0012_running_time_index
-Revises: 0010_staff
+Revises: 0011_outbox
 Create Date: 2026-12-03 15:00:00
 
 `timecards.running_entries` (the phone's My day and job page, the time clock, en route
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012_running_time_index'
-down_revision = "0010_staff"
+down_revision = "0011_outbox"
 branch_labels = None
 depends_on = None
 

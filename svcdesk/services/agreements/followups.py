@@ -20,6 +20,7 @@ from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, shop_zone
 from svcdesk.services.common.timefmt import fmt, iso
 from svcdesk.services.common.words import status_words
+from svcdesk.services.messages import triggers
 
 
 def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:
@@ -52,6 +53,8 @@ def add_followup(
     session.flush()
     due_words = fmt(due_at, shop_zone(session), "%a %b %d %H:%M")  # shop time, as shown
     events.record(session, order, "followup", f"{status_words(k)} due {due_words}", actor=actor)
+    if k == FollowUpKind.REVIEW_REQUEST:
+        triggers.review(session, order, due_at, actor=actor)
     return row
 
 

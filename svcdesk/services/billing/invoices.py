@@ -417,6 +417,9 @@ def issue(session: Session, invoice: Invoice, *, actor: str = "dispatcher") -> I
     if invoice.total_cents == 0:
         settle(session, invoice, actor=actor)
     session.flush()
+    from svcdesk.services.billing.outgoing import invoice_sent
+
+    invoice_sent(session, invoice, actor=actor)
     return invoice
 
 

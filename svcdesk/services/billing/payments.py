@@ -79,6 +79,9 @@ def add_payment(
         actor,
     )
     session.flush()
+    from svcdesk.services.billing.outgoing import payment_received
+
+    payment_received(session, invoice, payment, actor=actor)
     return payment
 
 

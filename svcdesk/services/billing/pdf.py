@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
+from sqlmodel import Session
 
 from svcdesk.atomicfile import atomic_write_bytes, check_target, is_stdout
 from svcdesk.clock import now
@@ -84,6 +85,14 @@ def render_pdf(doc: DocumentData) -> bytes:
         for line in doc.footer:
             pdf.multi_cell(0, 5, _t(line), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def document_pdf(session: Session, kind: str, number: str) -> bytes:
+    """The PDF of quote or invoice `number` (what `billing/outgoing` attaches)."""
+    from svcdesk.services.billing import documents
+
+    make = documents.quote_document if kind == "quote" else documents.invoice_document
+    return render_pdf(make(session, number))
 
 
 def write_pdf(doc: DocumentData, out: Path, mode: int = 0o600) -> Path:

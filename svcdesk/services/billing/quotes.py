@@ -261,6 +261,10 @@ def send(session: Session, quote: Quote, *, actor: str = "dispatcher") -> Quote:
         what = f"option {', '.join(empty)} has" if empty else "it has"
         raise InvalidInput(f"{quote.number}: {what} no lines; add lines before sending")
     _move(session, quote, QuoteStatus.SENT, actor, "")
+    from svcdesk.services.billing.outgoing import quote_sent
+
+    quote_sent(session, quote, [(t.option.name, t.totals.total_cents) for t in totals(session, quote)],
+               actor=actor)  # fmt: skip
     return quote
 
 

@@ -82,15 +82,23 @@ def set_setting(session: Session, key: str, value: str, *, actor: str = "system"
     if before != value:
         from svcdesk.services.common.events import record_change
 
+        shown_before, shown_after = (
+            (_masked(before), _masked(value)) if spec.secret else (before, value)
+        )
         record_change(
-            session, "setting", key, "edited", f"{key}: {before!r} -> {value!r}",
-            actor=actor, before={"value": before}, after={"value": value},
+            session, "setting", key, "edited", f"{key}: {shown_before!r} -> {shown_after!r}",
+            actor=actor, before={"value": shown_before}, after={"value": shown_after},
         )  # fmt: skip
     session.flush()
     if session.info.get(_CACHE) is not None:
         session.info[_CACHE][key] = value
     session.info.pop(_DERIVED, None)
     return value
+
+
+def _masked(value: str | None) -> str:
+    """What is shown of a secret: whether it is set, never its text."""
+    return "********" if value else ""
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -118,6 +126,7 @@ class Spec:
     meaning: str
     checker: Callable[[str, str, Session | None], str]
     allowed: str  # the allowed values or range, in words
+    secret: bool = False  # never shown (`settings list` masks it) nor written to the audit
 
     @property
     def default(self) -> str:
@@ -256,10 +265,24 @@ def _plan_parse(text: str) -> object:
     return _area_rule("followup_plan")(text)
 
 
+def _quiet_parse(text: str) -> object:
+    return _area_rule("quiet_hours")(text)
+
+
 _PRIORITIES = ("emergency", "high", "normal", "low")
 _STATUSES = ("new", "scheduled", "dispatched", "en_route", "on_site", "on_hold", "completed")
 _INCREMENTS = ("6", "12", "15", "30", "60")  # = billing.labor.INCREMENTS
 _HOURS_A_YEAR = 8760
+# Customer messages, each on or off (= services/messages/templates.TRIGGERS)
+MESSAGE_TRIGGERS = {
+    "booking": "a booking confirmation with the promised window",
+    "reminder": "a reminder the day before a visit",
+    "on_my_way": '"on my way" with the ETA when a visit goes en route',
+    "quote": "the quote PDF when a quote is sent",
+    "invoice": "the invoice PDF with the balance when an invoice is sent",
+    "receipt": "a receipt when a payment is recorded",
+    "review": "a review request after a job (the review_request follow-up)",
+}
 
 
 def _specs() -> dict[str, Spec]:
@@ -312,7 +335,32 @@ def _specs() -> dict[str, Spec]:
          _number(Decimal(5), Decimal(130), whole=False, lo_open=False, unit="km/h")),
         ("dispatch.time_limit", "number", "seconds the day planner searches",
          _number(Decimal("0.1"), Decimal(600), whole=False, lo_open=False, unit="seconds")),
+        ("messages.email.sender", "choice", "how e-mail is sent: smtp, file (written to a folder) or off",
+         _choice("off", "smtp", "file")),
+        ("messages.sms.sender", "choice", "how text messages are sent: apprise, file or off",
+         _choice("off", "apprise", "file")),
+        ("messages.from", "e-mail", "the From of customer e-mail (empty = company.email)",
+         (_email_check, "an e-mail address (or empty)")),
+        ("messages.smtp.host", "text", "the SMTP server's host name", _text(200)),
+        ("messages.smtp.port", "whole number", "the SMTP server's port", _whole(1, 65535)),
+        ("messages.smtp.security", "choice", "SMTP encryption: starttls, ssl or none",
+         _choice("starttls", "ssl", "none")),
+        ("messages.smtp.username", "text", "SMTP login name (empty = no login)", _text(200)),
+        ("messages.smtp.password", "secret", "SMTP password (never shown)", _text(500)),
+        ("messages.sms.url", "secret", "the SMS provider as an Apprise URL (never shown)",
+         _text(1000)),
+        ("messages.file.dir", "folder",
+         "where the file sender writes messages (empty = outbox/ next to the database)", _text(500)),
+        ("messages.quiet_hours", "hours",
+         "no reminders or review requests go out between these local times (empty = none)",
+         _parsed(_quiet_parse, "local times like 21:00-08:00 (or empty)")),
+        ("messages.max_attempts", "whole number", "tries before a message shows as failed",
+         _whole(1, 20, "tries")),
+        ("messages.retry_minutes", "whole number", "wait before the first retry (doubles each try)",
+         _whole(1, 1440, "minutes")),
     ]  # fmt: skip
+    for trigger, words in MESSAGE_TRIGGERS.items():
+        rows.append((f"messages.on.{trigger}", "choice", f"send {words}", _choice("on", "off")))
     for p in _PRIORITIES:
         rows += [
             (f"sla.hours.{p}", "hours", f"respond to a {p}-priority order within (hours)",
@@ -330,7 +378,7 @@ def _specs() -> dict[str, Spec]:
              _positive(_HOURS_A_YEAR, "hours"))
         )  # fmt: skip
     return {
-        key: Spec(key, kind, meaning, checker, allowed)
+        key: Spec(key, kind, meaning, checker, allowed, secret=kind == "secret")
         for key, kind, meaning, (checker, allowed) in rows
     }
 
@@ -371,7 +419,16 @@ def setting_rows(session: Session) -> list[SettingRow]:
     """Every known setting: its value, default, kind, allowed values and meaning."""
     values = all_settings(session)
     return [
-        SettingRow(key, values.get(key, spec.default), spec.default, spec.kind, spec.allowed,
-                   spec.meaning)
+        SettingRow(key, _shown(spec, values.get(key, spec.default)), _shown(spec, spec.default),
+                   spec.kind, spec.allowed, spec.meaning)
         for key, spec in sorted(SPECS.items())
     ]  # fmt: skip
+
+
+def _shown(spec: Spec, value: str) -> str:
+    return _masked(value) if spec.secret else value
+
+
+def shown_value(key: str, value: str) -> str:
+    """A setting's value as it may be shown (a secret masked)."""
+    return _shown(spec_for(key), value)

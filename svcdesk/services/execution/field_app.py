@@ -619,9 +619,10 @@ def change_status(
             _stop_phone_clock(session, tech.id)
         if step == "en_route":
             eta_at = _parse_eta(eta, zone)
+            if eta_at is not None:  # (set first: the customer's "on my way" tells it)
+                visit.eta_at = eta_at
             vp.start_travel(session, visit, tech_ids=[tech.id], actor=tech.name)
             if eta_at is not None:
-                visit.eta_at = eta_at
                 session.add(visit)
                 events.record(
                     session,

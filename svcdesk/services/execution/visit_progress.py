@@ -37,6 +37,7 @@ from svcdesk.models.execution import TimeEntry, TimeKind, TimeSource
 from svcdesk.services.common import events
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.execution import checklists, timecards
+from svcdesk.services.messages import triggers
 from svcdesk.services.orders import lifecycle, scheduling
 
 S = OrderStatus
@@ -194,8 +195,9 @@ def start_travel(
         raise InvalidInput(f"{order.number}: the visit is {visit.status}; can't go en route")
     techs = _pick_crew(session, visit, tech_ids)
     _switch(session, visit, techs, at, actor, stop=None, start=TimeKind.TRAVEL)
-    return _reach(session, order, visit, techs, at, actor, status=VisitStatus.EN_ROUTE,
-                  target=S.EN_ROUTE)  # fmt: skip
+    _reach(session, order, visit, techs, at, actor, status=VisitStatus.EN_ROUTE, target=S.EN_ROUTE)
+    triggers.on_my_way(session, order, visit, [t.name for t in techs], actor=actor)
+    return visit
 
 
 def arrive(

@@ -29,6 +29,7 @@ from svcdesk.services.common import events
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.messages import triggers
 from svcdesk.services.orders import lifecycle
 
 BOOKABLE = (
@@ -247,6 +248,7 @@ def book_visit(
         data={"visit_id": visit.id, "technicians": [t.id for t in techs]},
     )
     _record_override(session, order, visit, problems, "booked", actor)
+    triggers.booking(session, order, visit, actor=actor)
     return visit
 
 
@@ -289,6 +291,7 @@ def reschedule_visit(
         data={"visit_id": visit.id},
     )
     _record_override(session, order, visit, problems, "rescheduled", actor)
+    triggers.booking(session, order, visit, actor=actor)
     return visit
 
 

@@ -3,7 +3,7 @@ asset's service history; status/assign/note/hold/cancel/callback by key."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.binding import Binding
@@ -13,6 +13,7 @@ from svcdesk.services.agreements import sla_state
 from svcdesk.services.agreements.sla_state import SlaState
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.common.words import status_words
+from svcdesk.services.messages import views as message_views
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell, sla_cell
@@ -28,6 +29,7 @@ TABS = (
     ("customer-orders", "Customer's orders", ORDER_LIST_COLUMNS),
     ("site-orders", "Site's orders", ORDER_LIST_COLUMNS),
     ("asset-orders", "Asset history", ORDER_LIST_COLUMNS),
+    ("messages", "Messages", ("When", "Status", "What", "By", "To", "Subject")),
 )
 
 
@@ -37,6 +39,7 @@ class OrderView:
     site_orders: list[queries.OrderRow]
     asset_orders: list[queries.OrderRow]
     sla: SlaState | None = None  # the order's SLA state (sla_state: what the board shows)
+    messages: list[message_views.MessageRow] = field(default_factory=list)  # to the customer
 
 
 def fetch_order(number: str):
@@ -54,6 +57,7 @@ def fetch_order(number: str):
             [r for r in site if r.id != me],
             [r for r in asset if r.id != me],
             sla_state.states_for(session, [me]).get(me),
+            message_views.message_rows(session, order_id=me, limit=50),
         )
 
     return fn
@@ -197,6 +201,9 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
         self.fill("customer-orders", order_list_rows(d.related, zone))
         self.fill("site-orders", order_list_rows(view.site_orders, zone))
         self.fill("asset-orders", order_list_rows(view.asset_orders, zone))
+        self.fill("messages", ((str(m.id), (m.when or m.status, m.status, m.what, m.channel,
+                                            clip(m.recipient, 28), clip(m.subject, 44)))
+                               for m in view.messages))  # fmt: skip
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
