@@ -24,6 +24,7 @@ SHORT_HELP: dict[str, str] = {
     "intake": "Take a call (one order from flags) or import a file of requests (--file).",
     "invoices": "Invoices: build from an order, edit drafts, send, pay, void, PDF.",
     "links": "Links customers open: approve a quote, see an invoice, ask for service.",
+    "messages": "Messages to customers: the outbox, sending, templates, preferences.",
     "orders": "Work orders: list, show, move through their life, book visits.",
     "parts": "The parts catalog: SKU, prices, reorder point, vendor.",
     "payments": "Payments received against invoices.",

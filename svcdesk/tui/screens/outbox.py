@@ -38,7 +38,10 @@ class MessageView(ModalScreen):
     MessageView #msg-box { width: 90; height: 80%; border: round $accent; padding: 0 1;
                            background: $surface; }
     """
-    BINDINGS = [("escape", "app.pop_screen", "Close"), ("q", "app.pop_screen", "Close")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Close", id="message-view.close"),
+        Binding("q", "app.pop_screen", "Close", id="message-view.close-q"),
+    ]
 
     def __init__(self, detail: views.MessageDetail) -> None:
         super().__init__()
