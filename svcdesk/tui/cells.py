@@ -6,8 +6,6 @@ console maps that state to a colour here, the same for the board and the order s
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from rich.text import Text
 
 from svcdesk.clock import now
@@ -19,28 +17,12 @@ SOON_STYLE = "bold dark_orange"
 SLA_STYLE = {BREACHED: LATE_STYLE, MISSED: LATE_STYLE, AT_RISK: SOON_STYLE, PAUSED: "dim"}
 
 
-def span(delta: timedelta) -> str:
-    """'2d 4h', '3h 05m', '12m' for a positive duration."""
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {mins:02d}m"
-    return f"{mins}m"
-
-
 def sla_cell(state: SlaState | None) -> Text:
-    """Calendar time to the SLA target now running ('3h 05m', 'late 1h 10m', 'hold 2h'),
-    coloured by the SLA state: breached/missed red, at risk amber, paused on hold dim."""
+    """The SLA label (`SlaState.label`: 'resp 3h 05m', 'fix 1d 4h', 'late 1h 10m',
+    'paused'), coloured by the SLA state: breached/missed red, at risk amber, paused dim."""
     if state is None:
         return Text("")
-    left = state.due - now()
-    text = f"late {span(-left)}" if left <= timedelta(0) else span(left)
-    if state.state == PAUSED:
-        text = f"hold {text}"
-    return Text(text, style=SLA_STYLE.get(state.state, ""))
+    return Text(state.label(now()), style=SLA_STYLE.get(state.state, ""))
 
 
 def priority_cell(priority: str) -> Text:

@@ -202,3 +202,15 @@ async def test_click_picks_an_unassigned_order(engine, shop):
         await pilot.click("#unassigned", offset=(3, 2))  # second data row
         await press(pilot)
         assert app.screen.selected_order().number == shop["o1"]
+
+
+async def test_check_line_warns_of_a_booking_past_the_sla_due_time(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        # o3 (emergency) is selected; its response is due 12:00. Alice at 11:00: in time.
+        await press(pilot, "g", *["l"] * 6)
+        check = text(app, "#sched-check")
+        assert "bookable — press a" in check and "SLA" not in check
+        await press(pilot, "l", "l", "l")  # 12:30: bookable, but after the due time
+        check = text(app, "#sched-check")
+        assert "bookable — press a" in check
+        assert "late for the SLA: after the SLA response due Wed 12:00 by 30m" in check

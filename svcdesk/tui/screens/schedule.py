@@ -23,10 +23,11 @@ from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.dispatch.schedule_view import (
     SLOT_MINUTES,
     DaySchedule,
+    SlotCheck,
     UnassignedOrder,
     book_slot,
     day_schedule,
-    slot_problems,
+    slot_check,
     unassigned_orders,
 )
 from svcdesk.tui.base import DataScreen
@@ -190,22 +191,24 @@ class ScheduleScreen(DataScreen):
         self._checked = key
         check.update(Text(f"{order.number}: checking…", style="dim"))
         self.load(
-            lambda s: slot_problems(s, number, tech_id, day, minute),
-            lambda problems: self._show_check(order, lane.name, minute, problems),
+            lambda s: slot_check(s, number, tech_id, day, minute),
+            lambda found: self._show_check(order, lane.name, minute, found),
             group="check",
         )
 
-    def _show_check(self, order: UnassignedOrder, name: str, minute: int, problems) -> None:
+    def _show_check(self, order: UnassignedOrder, name: str, minute: int, found: SlotCheck) -> None:
         head = (
             f"{order.number} ({order.priority}, {order.skill or 'any skill'}, "
             f"{order.est_minutes} min, {clip(order.customer, 20)}) → {name} {hhmm(minute)}: "
         )
         text = Text(head)
-        if problems:
-            text.append("refused: " + "; ".join(problems), style="bold red")
+        if found.problems:
+            text.append("refused: " + "; ".join(found.problems), style="bold red")
             text.append("  (! to force)", style="dim")
         else:
             text.append("bookable — press a", style="bold green")
+        if found.sla_warning:
+            text.append(f"  ·  late for the SLA: {found.sla_warning}", style="bold dark_orange")
         self.query_one("#sched-check", Static).update(text)
 
     # -- actions --------------------------------------------------------------------------
