@@ -6,6 +6,8 @@ console maps that state to a colour here, the same for the board and the order s
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 
 from svcdesk.clock import now
@@ -32,3 +34,21 @@ def priority_cell(priority: str) -> Text:
 def clip(text: str | None, width: int) -> str:
     text = (text or "").replace("\n", " ")
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _hour(dt: datetime, zone) -> str:
+    """'10', '10:30' (a whole hour reads as a dispatcher says it)."""
+    local = dt.astimezone(zone)
+    return f"{local:%H}" if local.minute == 0 else f"{local:%H:%M}"
+
+
+def window_text(start: datetime | None, end: datetime | None, zone) -> str:
+    """A promised window in shop time: 'Thu 10-12', 'Thu 8-12:30', 'after Thu 13',
+    'by Fri 9'; '' when none was promised."""
+    if start is not None and end is not None:
+        return f"{start.astimezone(zone):%a} {_hour(start, zone)}-{_hour(end, zone)}"
+    if start is not None:
+        return f"after {start.astimezone(zone):%a} {_hour(start, zone)}"
+    if end is not None:
+        return f"by {end.astimezone(zone):%a} {_hour(end, zone)}"
+    return ""

@@ -54,10 +54,14 @@ class OrderRow:
     created_at: datetime
     updated_at: datetime
     version: int
+    window_start: datetime | None = None  # the promised window
+    window_end: datetime | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
-        for key in ("scheduled_start", "sla_due", "created_at", "updated_at"):
+        for key in (
+            "scheduled_start", "sla_due", "created_at", "updated_at", "window_start", "window_end",
+        ):  # fmt: skip
             data[key] = iso(data[key])
         return data
 
@@ -153,6 +157,8 @@ def _base_query():
             WorkOrder.created_at,
             WorkOrder.updated_at,
             WorkOrder.version,
+            WorkOrder.window_start,
+            WorkOrder.window_end,
         )
         .join(Customer, Customer.id == WorkOrder.customer_id)
         .join(Site, Site.id == WorkOrder.site_id)
@@ -182,9 +188,11 @@ def _rows(session: Session, stmt) -> list[OrderRow]:
             created_at=created,
             updated_at=updated,
             version=version,
+            window_start=window_start,
+            window_end=window_end,
         )
         for (oid, number, priority, status, kind, cname, phone, addr, city, summary, skill,
-             sla_due, created, updated, version) in results
+             sla_due, created, updated, version, window_start, window_end) in results
     ]  # fmt: skip
 
 
