@@ -408,15 +408,21 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     its number, and with `summary` a substring of the number or summary. `walk` hides the
     customer/site/number indexes (`+ 0`, `|| ''`) so the planner walks the caller's
     order instead of collecting the matches first."""
-    customers = search.customer_ids_matching(session, term)
-    sites = search.site_ids_matching(session, term)
     numbers = _order_numbers(term, summary=summary)
     customer_id: SQLCoreOperations[int] = col(WorkOrder.customer_id)
     site_id: SQLCoreOperations[int] = col(WorkOrder.site_id)
     number: SQLCoreOperations[str] = col(WorkOrder.number)
     if walk:
         customer_id, site_id, number = customer_id + 0, site_id + 0, number + ""
-    conds = [customer_id.in_(customers), site_id.in_(sites)]
+    if summary and len(term) <= search.MIN_TRIGRAM:
+        # a term this short (the first keys of a filter) matches much of the shop: test
+        # the bounded set's own customer and site by primary key instead
+        conds = [search.row_matches(term, col(WorkOrder.customer_id), col(WorkOrder.site_id))]
+    else:
+        conds = [
+            customer_id.in_(search.customer_ids_matching(session, term)),
+            site_id.in_(search.site_ids_matching(session, term)),
+        ]
     if numbers:
         conds.append(number.in_(numbers))
     upper = term.upper()
