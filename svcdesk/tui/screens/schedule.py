@@ -36,6 +36,8 @@ from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.schedule_grid import ScheduleGrid
 from svcdesk.tui.widgets.table import KeyTable
 
+SIDE_BY_SIDE_FROM = 130  # the grid (names + a 07:00-19:00 day at 3 cells a slot) + list
+
 
 def hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
@@ -46,6 +48,9 @@ class ScheduleScreen(DataScreen):
     DEFAULT_CSS = """
     ScheduleScreen #sched-body { height: 1fr; }
     ScheduleScreen #sched-side { width: 42; border-left: vkey $border-blurred; }
+    ScheduleScreen.-narrow #sched-body { layout: vertical; }
+    ScheduleScreen.-narrow #sched-side { width: 1fr; height: 9; border-left: none;
+                                         border-top: hkey $border-blurred; }
     ScheduleScreen #unassigned { height: 1fr; }
     ScheduleScreen #sched-day, ScheduleScreen #sched-status { height: 1; padding: 0 1; }
     ScheduleScreen #sched-day { background: $boost; }
@@ -87,7 +92,13 @@ class ScheduleScreen(DataScreen):
         yield Static(id="sched-check")
         yield Footer()
 
+    def on_resize(self) -> None:
+        """Below SIDE_BY_SIDE_FROM columns the unassigned list goes under the grid, so the
+        grid keeps the terminal's whole width for the shop's day."""
+        self.set_class(self.size.width < SIDE_BY_SIDE_FROM, "-narrow")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "-narrow")
         self.day = self.today()
         self.query_one(ScheduleGrid).focus()
 
