@@ -28,6 +28,7 @@ Not collected by pytest."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import fcntl
 import os
 import pty
@@ -92,6 +93,19 @@ def run_console(db: str) -> None:
 
 
 # -- the terminal side ------------------------------------------------------------------
+LIVE: set[subprocess.Popen] = set()  # children to end if the bench itself is stopped
+
+
+def _end_children(*_args) -> None:
+    for proc in list(LIVE):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    if _args:  # called as a signal handler
+        sys.exit(1)
+
+
 class Terminal:
     """A child process in a pty; a thread keeps reading what it writes, with the time
     each chunk arrived."""
@@ -108,6 +122,7 @@ class Terminal:
             stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
             close_fds=True,
         )  # fmt: skip
+        LIVE.add(self.proc)
         os.close(slave)
         self.fd = master
         self.data = bytearray()
@@ -194,6 +209,7 @@ class Terminal:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        LIVE.discard(self.proc)
         os.close(self.fd)
 
 
@@ -307,6 +323,9 @@ def main() -> None:
         (run_baseline if args.pty_child == "baseline" else run_console)(args.db)
         return
 
+    atexit.register(_end_children)
+    signal.signal(signal.SIGTERM, _end_children)
+    signal.signal(signal.SIGHUP, _end_children)
     if args.db:
         path = Path(args.db)
     else:
