@@ -33,7 +33,7 @@ def priority_cell(priority: str) -> Text:
 
 def clip(text: str | None, width: int) -> str:
     text = (text or "").replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _hour(dt: datetime, zone) -> str:
