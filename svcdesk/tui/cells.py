@@ -6,7 +6,7 @@ console maps that state to a colour here, the same for the board and the order s
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 from rich.text import Text
 
@@ -19,28 +19,12 @@ SOON_STYLE = "bold dark_orange"
 SLA_STYLE = {BREACHED: LATE_STYLE, MISSED: LATE_STYLE, AT_RISK: SOON_STYLE, PAUSED: "dim"}
 
 
-def span(delta: timedelta) -> str:
-    """'2d 4h', '3h 05m', '12m' for a positive duration."""
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {mins:02d}m"
-    return f"{mins}m"
-
-
 def sla_cell(state: SlaState | None) -> Text:
-    """Calendar time to the SLA target now running ('3h 05m', 'late 1h 10m', 'hold 2h'),
-    coloured by the SLA state: breached/missed red, at risk amber, paused on hold dim."""
+    """The SLA label (`SlaState.label`: 'resp 3h 05m', 'fix 1d 4h', 'late 1h 10m',
+    'paused'), coloured by the SLA state: breached/missed red, at risk amber, paused dim."""
     if state is None:
         return Text("")
-    left = state.due - now()
-    text = f"late {span(-left)}" if left <= timedelta(0) else span(left)
-    if state.state == PAUSED:
-        text = f"hold {text}"
-    return Text(text, style=SLA_STYLE.get(state.state, ""))
+    return Text(state.label(now()), style=SLA_STYLE.get(state.state, ""))
 
 
 def priority_cell(priority: str) -> Text:
@@ -49,4 +33,22 @@ def priority_cell(priority: str) -> Text:
 
 def clip(text: str | None, width: int) -> str:
     text = (text or "").replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _hour(dt: datetime, zone) -> str:
+    """'10', '10:30' (a whole hour reads as a dispatcher says it)."""
+    local = dt.astimezone(zone)
+    return f"{local:%H}" if local.minute == 0 else f"{local:%H:%M}"
+
+
+def window_text(start: datetime | None, end: datetime | None, zone) -> str:
+    """A promised window in shop time: 'Thu 10-12', 'Thu 8-12:30', 'after Thu 13',
+    'by Fri 9'; '' when none was promised."""
+    if start is not None and end is not None:
+        return f"{start.astimezone(zone):%a} {_hour(start, zone)}-{_hour(end, zone)}"
+    if start is not None:
+        return f"after {start.astimezone(zone):%a} {_hour(start, zone)}"
+    if end is not None:
+        return f"by {end.astimezone(zone):%a} {_hour(end, zone)}"
+    return ""

@@ -1,7 +1,7 @@
 """Exports and KPI benchmark (not collected by pytest: tests/bench is ignored).
 
-    .venv/bin/python tests/bench/exports.py                 # 1,000,000 orders
-    .venv/bin/python tests/bench/exports.py --orders 100000 # smaller
+    python tests/bench/exports.py                 # 1,000,000 orders
+    python tests/bench/exports.py --orders 100000 # smaller
 
 Builds (once, cached by size) a database of N orders over the last ten years with
 customers, sites, visits, crews, status events, invoices, time entries and parts used,
@@ -268,9 +268,14 @@ def main() -> None:
         t = time.perf_counter()
         build(db, args.orders)
         print(f"built {db} ({db.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
-    svcdesk = str(REPO / ".venv" / "bin" / "svcdesk")
+    # this checkout's svcdesk, run by the interpreter running the bench (no venv path
+    # assumed): `-m svcdesk` with the repository first on the path
+    svcdesk = [sys.executable, "-m", "svcdesk"]
     env_now = {"SVCDESK_NOW": NOW.isoformat()}
     os.environ.update(env_now)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+    )
     ours = work / "orders.csv"
     theirs = work / "orders-sqlite3.csv"
     sql = export_sql(db)
@@ -278,7 +283,7 @@ def main() -> None:
     for _ in range(args.rounds):  # later rounds run with a warm page cache for both
         sq = rss_of(["sqlite3", "-csv", "-header", str(db), sql], theirs)
         us = rss_of(
-            [svcdesk, "--db", str(db), "export", "orders", "--format", "csv", "--out", str(ours)]
+            [*svcdesk, "--db", str(db), "export", "orders", "--format", "csv", "--out", str(ours)]
         )
         results.append((us, sq))
     (w_us, c_us, m_us), (w_sq, c_sq, m_sq) = results[-1]
@@ -290,7 +295,7 @@ def main() -> None:
     print(f"sqlite3 -csv same query: {w_sq:.1f} s wall, {c_sq:.1f} s CPU, peak RSS {m_sq:.0f} MB")
     print(f"ratio: {w_us / w_sq:.2f}x wall, {c_us / c_sq:.2f}x CPU (target <= 3x)")
     start, end = (NOW - timedelta(days=364)).date(), NOW.date()
-    w_cli, c_cli, m_cli = rss_of([svcdesk, "--db", str(db), "report", "kpis", "--from",
+    w_cli, c_cli, m_cli = rss_of([*svcdesk, "--db", str(db), "report", "kpis", "--from",
                                   str(start), "--to", str(end), "--json"])  # fmt: skip
     w_in, c_in = kpi_inprocess(db)
     print(f"report kpis, one year: {w_in:.2f} s wall / {c_in:.2f} s CPU in-process; "

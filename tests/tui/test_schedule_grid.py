@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import select
 
 from svcdesk.db import read_session
@@ -50,7 +51,7 @@ async def test_g_shows_grid_with_visits_and_shading(engine, shop):
         header = line(app, 0)
         assert header.startswith("Wed 11/25") and "08" in header and "18" in header
         bob = line(app, 2)
-        assert bob.startswith("Bob Ruiz") and "#2 " in bob
+        assert bob.startswith("Bob Ruiz") and "Rive…" in bob and "#2" not in bob
         cara = line(app, 3)
         assert "░" in cara  # 08:00-10:00 is outside Cara's shift
         # The cursor starts at now (08:00) on the first technician.
@@ -107,7 +108,7 @@ async def test_book_selected_order_with_a(engine, shop):
             order = lifecycle.get_order(s, shop["o3"])
             assert order.status == "scheduled"
             assert [t.name for t in scheduling.visit_technicians(s, visit.id)] == ["Alice Ng"]
-        assert "#3 " in line(app, 1)  # drawn on Alice's row
+        assert "Jane" in line(app, 1)  # drawn on Alice's row, labelled by its customer
         assert table_keys(app, "#unassigned") == [shop["o1"]]
 
 
@@ -138,7 +139,7 @@ async def test_off_shift_refused_then_forced_with_override(engine, shop):
         assert ("override", "dana") in kinds and ("assigned", "dana") in kinds
         override = [d for k, _, d in events(engine, shop["o1"]) if k == "override"][0]
         assert "Cara Diaz is off shift" in override
-        assert "#1 " in line(app, 3)
+        assert "Jane" in line(app, 3)
         assert table_keys(app, "#unassigned") == [shop["o3"]]
 
 
@@ -202,3 +203,27 @@ async def test_click_picks_an_unassigned_order(engine, shop):
         await pilot.click("#unassigned", offset=(3, 2))  # second data row
         await press(pilot)
         assert app.screen.selected_order().number == shop["o1"]
+
+
+async def test_check_line_warns_of_a_booking_past_the_sla_due_time(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        # o3 (emergency) is selected; its response is due 12:00. Alice at 11:00: in time.
+        await press(pilot, "g", *["l"] * 6)
+        check = text(app, "#sched-check")
+        assert "bookable — press a" in check and "SLA" not in check
+        await press(pilot, "l", "l", "l")  # 12:30: bookable, but after the due time
+        check = text(app, "#sched-check")
+        assert "bookable — press a" in check
+        assert "late for the SLA: after the SLA response due Wed 12:00 by 30m" in check
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 48)])
+async def test_the_whole_shop_day_shows_at_any_width(engine, shop, size):
+    async with run_app(engine, size=size) as (app, pilot):
+        await press(pilot, "g")
+        g = grid(app)
+        assert app.screen.has_class("-narrow") == (size[0] < 130)
+        slots = len(g.schedule.slots)
+        assert 15 + slots * g.cell_width <= g.size.width  # no slot cut off
+        assert "18" in line(app, 0)  # the last hour of the day is on the header
+        assert all("#" not in line(app, y) for y in range(1, 4))  # labels are customers

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from svcdesk.services.dispatch.schedule_view import Span, TechLane, VisitBlock
-from svcdesk.tui.widgets.schedule_grid import header_text, lane_cells, lane_text, short_number
+from svcdesk.tui.widgets.schedule_grid import header_text, lane_cells, lane_text, visit_label
 
 T = datetime(2026, 11, 25, 15, tzinfo=UTC)
 
 
-def block(number: str, start: int, end: int, status: str = "scheduled") -> VisitBlock:
+def block(
+    number: str, start: int, end: int, status: str = "scheduled", customer: str = "C"
+) -> VisitBlock:
     return VisitBlock(
         visit_id=hash(number) % 1000,
         order_id=1,
@@ -23,7 +25,7 @@ def block(number: str, start: int, end: int, status: str = "scheduled") -> Visit
         ends_at=T,
         status=status,
         priority="normal",
-        customer="C",
+        customer=customer,
         city="Austin",
         summary="s",
     )
@@ -58,19 +60,23 @@ def test_partial_slots_and_clash():
 
 
 def test_row_text_labels_blocks():
-    a = block("SO-000154", 540, 660)  # 2 h = 4 slots
+    a = block("SO-000154", 540, 660, customer="Riverside Cafe")  # 2 h = 4 slots
     cells = lane_cells(lane(visits=[a]), SLOTS)
     runs = lane_text(cells, 3)
     assert runs[0] == ("░░░░░░", "off")
     assert runs[1] == ("·  ·  ", "free")
-    assert runs[2] == ("SO-000154   ", "scheduled")  # 12 chars: the full number fits
+    assert runs[2] == ("Riverside   ", "scheduled")  # 12 chars: the first word fits
     assert "".join(t for t, _ in runs) and len("".join(t for t, _ in runs)) == 3 * len(SLOTS)
-    short = lane_text(lane_cells(lane(visits=[block("SO-000154", 540, 600)]), SLOTS), 3)
-    assert short[2] == ("#154  ", "scheduled")
+    short = lane_text(lane_cells(lane(visits=[a]), SLOTS), 4)
+    assert short[2] == ("Riverside Cafe  ", "scheduled")
+    one_hour = block("SO-000154", 540, 600, customer="Riverside Cafe")
+    assert lane_text(lane_cells(lane(visits=[one_hour]), SLOTS), 3)[2] == ("Rive… ", "scheduled")
 
 
-def test_short_number_and_header():
-    assert short_number("SO-000154", 9) == "SO-000154"
-    assert short_number("SO-000154", 5) == "#154"
-    assert short_number("SO-000000", 3) == "#0"
+def test_visit_label_and_header():
+    assert visit_label("Jane Porter", 11) == "Jane Porter"
+    assert visit_label("Jane Porter", 6) == "Jane"
+    assert visit_label("Riverside Cafe", 5) == "Rive…"
+    assert visit_label("Ann", 1) == "…"
+    assert not any(ch.isdigit() for ch in visit_label("Jane Porter", 3))
     assert header_text([480, 510, 540], 3) == "08    09 "

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,9 +16,11 @@ from svcdesk.models.agreements import OrderSla, SlaClock
 from svcdesk.models.base import table_of
 from svcdesk.services.agreements.sla import Clocks
 from svcdesk.services.common.settings import get_setting
-from svcdesk.services.common.timefmt import iso
+from svcdesk.services.common.timefmt import fmt, iso
 
 OK, AT_RISK, BREACHED, PAUSED, MET, MISSED = "ok", "at_risk", "breached", "paused", "met", "missed"
+CLOCK_WORD = {"response": "resp", "resolution": "fix"}  # the clock a label counts down
+TARGET_WORD = {"response": "response", "resolution": "fix"}
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,19 @@ class SlaState:
     def flagged(self) -> bool:
         return self.state in (AT_RISK, BREACHED)
 
-    def label(self) -> str:
-        """Short time-left text for a table cell: '3h20m', '-1d4h', 'hold 2h'."""
-        text = _span(self.seconds_left)
-        return {PAUSED: f"hold {text}", MET: "met", MISSED: "missed"}.get(self.state, text)
+    def label(self, at: datetime | None = None) -> str:
+        """The SLA label of every screen, naming the clock it counts: 'resp 2h 10m' (to
+        the response due moment), 'fix 1d 4h' (to the resolution due moment, once someone
+        is on site), 'late 41m' (past the due moment of the clock now running), 'paused'
+        (on hold), 'met'/'missed' (resolved). Calendar time, what a wall clock shows."""
+        if self.state in (MET, MISSED):
+            return self.state
+        if self.state == PAUSED:
+            return "paused"
+        left = self.due - (at or now())
+        if self.state == BREACHED or left <= timedelta(0):
+            return f"late {span(-left)}"
+        return f"{CLOCK_WORD.get(self.target, self.target)} {span(left)}"
 
     def to_json(self) -> dict:
         return {
@@ -71,16 +82,65 @@ def booking_warning(sla: SlaState | None, start: datetime, describe) -> str | No
     if start <= due:
         return None
     promise = "response" if sla.target == "response" else "fix"
-    late = _span((start - due).total_seconds()).lstrip("-")
+    late = span(start - due)
     return f"⚠ starts {late} after the SLA {promise} due {describe(due)} ({sla.policy})"
 
 
-def _span(seconds: float) -> str:
-    sign = "-" if seconds < 0 else ""
-    minutes = int(abs(seconds) // 60)
+def span(delta: timedelta) -> str:
+    """'2d 4h', '3h 05m', '12m' for a duration (its size: a negative one reads the same)."""
+    minutes = int(abs(delta.total_seconds()) // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    return f"{sign}{days}d{hours}h" if days else f"{sign}{hours}h{mins:02d}m"
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {mins:02d}m"
+    return f"{mins}m"
+
+
+@dataclass(frozen=True)
+class LateBooking:
+    """A booking that would come after an SLA due moment (a warning, not a refusal)."""
+
+    target: str  # response | resolution
+    due: datetime
+    late_by: timedelta
+
+    def describe(self, zone) -> str:
+        """'after the SLA response due Thu 01:21 by 11h 39m'"""
+        word = TARGET_WORD.get(self.target, self.target)
+        return f"after the SLA {word} due {fmt(self.due, zone, '%a %H:%M')} by {span(self.late_by)}"
+
+
+def booking_past_sla(
+    session: Session, order_id: int, starts_at: datetime, ends_at: datetime
+) -> LateBooking | None:
+    """Would a visit from `starts_at` to `ends_at` come after the order's SLA due time?
+    The one rule for the assign dialog, the schedule grid's check line and the CLI.
+
+    Before anyone is on site the response clock runs: the visit is late when it starts
+    after the response due moment; the work is late when it ends after the resolution due
+    moment (checked on either clock). None when in time, when the order has no SLA, when
+    its clock is paused (on hold: the due moments move when it resumes) or resolved."""
+    table = table_of(OrderSla)
+    row: Any = session.execute(select(table).where(table.c.order_id == order_id)).first()
+    if row is None:
+        found = session.execute(
+            select(col(WorkOrder.created_at), col(WorkOrder.sla_due)).where(
+                col(WorkOrder.id) == order_id
+            )
+        ).first()
+        if found is None or found[1] is None:
+            return None
+        row = _fallback(order_id, found[0], found[1])
+    if row.resolved_at is not None or row.paused_at is not None:
+        return None
+    checks = [] if row.responded_at is not None else [("response", row.response_due, starts_at)]
+    checks.append(("resolution", row.resolution_due, ends_at))
+    for target, due, at in checks:
+        if at > due:
+            return LateBooking(target, due, at - due)
+    return None
 
 
 def at_risk_fraction(session: Session) -> float:

@@ -6,6 +6,8 @@ substring LIKE (cheap: they only occur while someone is still typing)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, literal_column, or_, select, text
 from sqlmodel import Session, col
 
@@ -35,10 +37,35 @@ def customer_ids_matching(session: Session, term: str) -> Select:
         if len(digits) >= MIN_TRIGRAM and digits != term:
             query += " OR " + _fts_query(digits)
         return _fts_ids("customer_fts", query)
+    return select(col(Customer.id)).where(_customer_like(term, digits))
+
+
+def _customer_like(term: str, digits: str):
     conds = [containing(term, col(Customer.name), col(Customer.email))]
     if len(digits) >= MIN_TRIGRAM:
         conds.append(col(Customer.phone_key).like(f"%{digits}%"))
-    return select(col(Customer.id)).where(or_(*conds))
+    return or_(*conds)
+
+
+def _site_like(term: str):
+    return containing(term, col(Site.address), col(Site.city), col(Site.zip))
+
+
+def row_matches(term: str, customer_id: Any, site_id: Any):
+    """For a short term (up to MIN_TRIGRAM characters, typed while a filter is still
+    being written) over a bounded set of orders (the board's backlog): does the row's own
+    customer or site contain `term`? One primary-key look-up of each per row, instead of
+    collecting every matching customer and site of the shop (`customer_ids_matching`
+    scans them all for a term too short for the trigram index: "l" matches most)."""
+    term = term.strip()
+    phone_like = not any(ch.isalpha() for ch in term)
+    digits = "".join(ch for ch in term if ch.isdigit()) if phone_like else ""
+    return or_(
+        select(col(Customer.id))
+        .where(col(Customer.id) == customer_id, _customer_like(term, digits))
+        .exists(),
+        select(col(Site.id)).where(col(Site.id) == site_id, _site_like(term)).exists(),
+    )
 
 
 def _fts_ids(table: str, query: str) -> Select:
@@ -58,6 +85,4 @@ def site_ids_matching(session: Session, term: str) -> Select:
             .select_from(text("site_fts"))
             .where(text("site_fts MATCH :q").bindparams(q=_fts_query(term)))
         )
-    return select(col(Site.id)).where(
-        containing(term, col(Site.address), col(Site.city), col(Site.zip))
-    )
+    return select(col(Site.id)).where(_site_like(term))

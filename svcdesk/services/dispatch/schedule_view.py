@@ -32,6 +32,7 @@ from svcdesk.models import (
     VisitTechnician,
     WorkOrder,
 )
+from svcdesk.services.agreements.sla_state import booking_past_sla
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds
 from svcdesk.services.orders import lifecycle, queries, scheduling
@@ -320,16 +321,31 @@ def unassigned_orders(session: Session, *, limit: int = 200) -> list[UnassignedO
     ]
 
 
-def slot_problems(session: Session, number: str, tech_id: int, day: date, minute: int) -> list[str]:
+@dataclass(frozen=True)
+class SlotCheck:
+    """The grid's check line: what booking there would be refused for, and whether it
+    would come after the order's SLA due time (a warning: booking is still allowed)."""
+
+    problems: list[str]
+    sla_warning: str | None
+
+
+def slot_check(session: Session, number: str, tech_id: int, day: date, minute: int) -> SlotCheck:
     """What booking `number` on `tech_id` at `minute` of `day` would be refused for (the
-    same rules as `book_slot`, without writing); empty when the slot is bookable."""
+    same rules as `book_slot`, without writing) and whether it would come after the
+    order's SLA due time (`booking_past_sla`), in shop-time words."""
     order = lifecycle.get_order(session, number)
     tech = session.get(Technician, tech_id)
     if tech is None:
         raise NotFound(f"technician #{tech_id} not found")
-    starts_at = local_instant(day, minute, shop_zone(session))
+    zone = shop_zone(session)
+    starts_at = local_instant(day, minute, zone)
     ends_at = starts_at + timedelta(minutes=order.est_minutes or 60)
-    return scheduling.booking_problems(session, order, tech, starts_at, ends_at)
+    late = booking_past_sla(session, order.id, starts_at, ends_at)
+    return SlotCheck(
+        scheduling.booking_problems(session, order, tech, starts_at, ends_at),
+        late.describe(zone) if late else None,
+    )
 
 
 def book_slot(

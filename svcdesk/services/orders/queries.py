@@ -55,10 +55,14 @@ class OrderRow:
     created_at: datetime
     updated_at: datetime
     version: int
+    window_start: datetime | None = None  # the promised window
+    window_end: datetime | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
-        for key in ("scheduled_start", "sla_due", "created_at", "updated_at"):
+        for key in (
+            "scheduled_start", "sla_due", "created_at", "updated_at", "window_start", "window_end",
+        ):  # fmt: skip
             data[key] = iso(data[key])
         return data
 
@@ -154,6 +158,8 @@ def _base_query():
             WorkOrder.created_at,
             WorkOrder.updated_at,
             WorkOrder.version,
+            WorkOrder.window_start,
+            WorkOrder.window_end,
         )
         .join(Customer, Customer.id == WorkOrder.customer_id)
         .join(Site, Site.id == WorkOrder.site_id)
@@ -183,9 +189,11 @@ def _rows(session: Session, stmt) -> list[OrderRow]:
             created_at=created,
             updated_at=updated,
             version=version,
+            window_start=window_start,
+            window_end=window_end,
         )
         for (oid, number, priority, status, kind, cname, phone, addr, city, summary, skill,
-             sla_due, created, updated, version) in results
+             sla_due, created, updated, version, window_start, window_end) in results
     ]  # fmt: skip
 
 
@@ -401,15 +409,22 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     its number, and with `summary` a substring of the number or summary. `walk` hides the
     customer/site/number indexes (`+ 0`, `|| ''`) so the planner walks the caller's
     order instead of collecting the matches first."""
-    customers = search.customer_ids_matching(session, term)
-    sites = search.site_ids_matching(session, term)
     numbers = _order_numbers(term, summary=summary)
     customer_id: SQLCoreOperations[int] = col(WorkOrder.customer_id)
     site_id: SQLCoreOperations[int] = col(WorkOrder.site_id)
     number: SQLCoreOperations[str] = col(WorkOrder.number)
     if walk:
         customer_id, site_id, number = customer_id + 0, site_id + 0, number + ""
-    conds: list[ColumnElement[bool]] = [customer_id.in_(customers), site_id.in_(sites)]
+    conds: list[ColumnElement[bool]]
+    if summary and len(term) <= search.MIN_TRIGRAM:
+        # a term this short (the first keys of a filter) matches much of the shop: test
+        # the bounded set's own customer and site by primary key instead
+        conds = [search.row_matches(term, col(WorkOrder.customer_id), col(WorkOrder.site_id))]
+    else:
+        conds = [
+            customer_id.in_(search.customer_ids_matching(session, term)),
+            site_id.in_(search.site_ids_matching(session, term)),
+        ]
     if numbers:
         conds.append(number.in_(numbers))
     upper = term.upper()

@@ -17,23 +17,28 @@ from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.technicians import list_technicians
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
-from svcdesk.tui.cells import clip, priority_cell, sla_cell
+from svcdesk.tui.cells import clip, priority_cell, sla_cell, window_text
+from svcdesk.tui.columns import Column, fit
 from svcdesk.tui.order_actions import OrderActions, QuickFilterModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.suggest import DispatchActions
 from svcdesk.tui.widgets.table import KeyTable
 
+# By rank: at 100 columns the board keeps number, priority, status, SLA, customer,
+# technician, scheduled and promised; wider terminals add summary, city and skill and
+# give the rest to summary and customer (columns.fit).
 COLUMNS = (
-    ("Number", 9),
-    ("Pri", 9),
-    ("Status", 10),
-    ("Customer", 16),
-    ("City", 9),
-    ("Summary", 22),
-    ("Skill", 10),
-    ("Technician", 12),
-    ("Scheduled", 9),
-    ("SLA", 12),
+    Column("Number", 9, rank=0),
+    Column("Pri", 9, rank=1),
+    Column("Status", 10, rank=2),
+    Column("Customer", 11, rank=4, grow=3, most=28),
+    Column("City", 10, rank=9, grow=1, most=14),
+    Column("Summary", 16, rank=8, grow=5, most=60),
+    Column("Skill", 10, rank=10),
+    Column("Technician", 10, rank=5, grow=1, most=18),
+    Column("Scheduled", 9, rank=6),
+    Column("Promised", 12, rank=7),
+    Column("SLA", 12, rank=3),
 )
 
 
@@ -105,19 +110,23 @@ def fetch_rows(session, flt: BoardFilter, ids: list[int]) -> BoardPage:
     return BoardPage(None, rows, sla_state.states_for(session, [r.id for r in rows]))
 
 
-def row_cells(row: queries.OrderRow, zone, sla=None) -> tuple:
-    return (
-        row.number,
-        priority_cell(row.priority),
-        status_words(row.status),
-        clip(row.customer, 16),
-        clip(row.city, 9),
-        clip(row.summary, 22),
-        row.skill or "",
-        clip(", ".join(row.technicians), 12),
-        fmt(row.scheduled_start, zone, "%a %H:%M"),
-        sla_cell(sla),
-    )
+def row_cells(row: queries.OrderRow, zone, sla=None, widths: dict[str, int] | None = None) -> tuple:
+    """The cells of the columns in `widths` (key -> width; every column when None)."""
+    widths = widths or {c.key: c.width for c in COLUMNS}
+    cells = {
+        "number": lambda w: row.number,
+        "pri": lambda w: priority_cell(row.priority),
+        "status": lambda w: status_words(row.status),
+        "customer": lambda w: clip(row.customer, w),
+        "city": lambda w: clip(row.city, w),
+        "summary": lambda w: clip(row.summary, w),
+        "skill": lambda w: clip(row.skill, w),
+        "technician": lambda w: clip(", ".join(row.technicians), w),
+        "scheduled": lambda w: fmt(row.scheduled_start, zone, "%a %H:%M"),
+        "promised": lambda w: clip(window_text(row.window_start, row.window_end, zone), w),
+        "sla": lambda w: sla_cell(sla),
+    }
+    return tuple(cells[key](width) for key, width in widths.items())
 
 
 def counters_text(c: queries.BoardCounts) -> Text:
@@ -161,6 +170,8 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         super().__init__()
         self.filter = BoardFilter()
         self.rows: dict[str, queries.OrderRow] = {}
+        self.slas: dict = {}  # order id -> SlaState of the loaded rows
+        self.widths: dict[str, int] = {}  # the shown columns (key -> width)
         self.ids: list[int] = []  # every order matching the filter (rows: the first pages)
         self.techs: list[tuple[int, str]] = []
         self._epoch = 0  # bumped by every full load: a page of an older one is dropped
@@ -179,10 +190,27 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         )
         yield Static(id="filters", classes="filters")
         table = KeyTable(id="orders")
-        for label, width in COLUMNS:
-            table.add_column(label, width=width, key=label.lower())
+        for column, width in self._fit(self.app.size.width):
+            table.add_column(column.label, width=width, key=column.key)
         yield table
         yield Footer()
+
+    def _fit(self, width: int) -> list:
+        fitted = fit(COLUMNS, width)
+        self.widths = {column.key: w for column, w in fitted}
+        return fitted
+
+    def on_resize(self) -> None:
+        """Columns chosen again for the new width; the loaded rows redrawn for them."""
+        fitted = self._fit(self.size.width)
+        zone = self.app.zone
+        self.query_one(KeyTable).set_columns(
+            [(c.key, c.label, w) for c, w in fitted],
+            (
+                (n, row_cells(r, zone, self.slas.get(r.id), self.widths))
+                for n, r in self.rows.items()
+            ),
+        )
 
     def on_mount(self) -> None:
         table = self.query_one(KeyTable)
@@ -278,10 +306,11 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         if epoch != self._epoch or self._pending is not None:
             return  # a newer load follows (its filter is the one in the box)
         self.rows = {r.number: r for r in page.rows}
+        self.slas = dict(page.slas)
         self.ids = page.ids
-        zone = self.app.zone
+        zone, widths = self.app.zone, self.widths
         self.query_one(KeyTable).replace_rows(
-            (r.number, row_cells(r, zone, page.slas.get(r.id))) for r in page.rows
+            (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in page.rows
         )
         self._show_count()
         self.call_after_refresh(self.rows_painted)
@@ -298,7 +327,11 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         zone = self.app.zone
         new = [r for r in page.rows if r.number not in self.rows]
         self.rows.update((r.number, r) for r in new)
-        table.add_rows_keyed((r.number, row_cells(r, zone, page.slas.get(r.id))) for r in new)
+        self.slas.update(page.slas)
+        widths = self.widths
+        table.add_rows_keyed(
+            (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in new
+        )
         self._show_count()
 
     def _show_count(self) -> None:

@@ -34,7 +34,7 @@ from svcdesk.services.common.words import status_words
 from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
-from svcdesk.tui.columns import key_table
+from svcdesk.tui.columns import Column, fit, key_table
 from svcdesk.tui.confirm import confirm, plural
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
@@ -49,6 +49,35 @@ STATUS_STYLE = {
     "paid": "green",
     "void": "strike dim",
 }
+
+
+# The list keeps number, customer, status, total, balance and due at 100 columns (the
+# invoice pane then sits below it); the spare width goes to the customer.
+COLUMNS = (
+    Column("Number", 10, rank=0),
+    Column("Customer", 12, rank=1, grow=1, most=32),
+    Column("Status", 14, rank=2),
+    Column("Total", 10, rank=3),
+    Column("Balance", 10, rank=4),
+    Column("Due", 10, rank=5),
+)
+PANE_WIDTH = 74
+SIDE_BY_SIDE_FROM = 156  # narrower: the invoice pane below the list
+
+
+def invoice_cells(r: views.InvoiceRow, widths: dict[str, int]) -> tuple:
+    cells = {
+        "number": lambda w: r.number,
+        "customer": lambda w: clip(r.customer, w),
+        "status": lambda w: Text(
+            clip(r.status.replace("_", " ") + (" !" if r.overdue else ""), w),
+            style="bold red" if r.overdue else STATUS_STYLE.get(r.status, ""),
+        ),
+        "total": lambda w: fmt_money(r.total_cents),
+        "balance": lambda w: fmt_money(r.balance_cents),
+        "due": lambda w: r.due_on.isoformat() if r.due_on else "",
+    }
+    return tuple(cells[key](width) for key, width in widths.items())
 
 
 @dataclass(frozen=True)
@@ -187,6 +216,9 @@ class InvoicesScreen(SearchFilter, DataScreen):
     InvoicesScreen #inv-body { height: 1fr; }
     InvoicesScreen #inv-left { width: 1fr; }
     InvoicesScreen #inv-pane { width: 74; border-left: vkey $border-blurred; }
+    InvoicesScreen.-narrow #inv-body { layout: vertical; }
+    InvoicesScreen.-narrow #inv-pane { width: 1fr; border-left: none;
+                                       border-top: hkey $border-blurred; }
     InvoicesScreen #inv-mode { height: 1; padding: 0 1; }
     InvoicesScreen #inv-head { height: auto; padding: 0 1; }
     InvoicesScreen #inv-lines { height: 1fr; }
@@ -219,6 +251,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         self.text = ""
         self.ready_mode = False
         self.rows: dict[str, views.InvoiceRow] = {}
+        self.widths: dict[str, int] = {}  # the list's shown columns (key -> width)
         self.ready_rows: list[views.ReadyOrder] = []
         self.detail: views.InvoiceDetail | None = None
         self.wanted: str | None = None
@@ -229,14 +262,10 @@ class InvoicesScreen(SearchFilter, DataScreen):
             with Vertical(id="inv-left"):
                 yield Input(placeholder="/ search: number, customer, order", id="filter")
                 yield Static(id="inv-mode")
-                yield key_table(
-                    "invoices",
-                    ("Number", 10),
-                    ("Status", 11),
-                    ("Customer", 12),
-                    ("Balance", 10),
-                    ("Due", 10),
-                )
+                table = KeyTable(id="invoices")
+                for column, width in self._fit(self.app.size.width):
+                    table.add_column(column.label, width=width, key=column.key)
+                yield table
                 yield key_table(
                     "ready",
                     ("Order", 9),
@@ -259,6 +288,21 @@ class InvoicesScreen(SearchFilter, DataScreen):
                 yield Static(id="inv-totals")
         yield Footer()
 
+    def _fit(self, width: int) -> list:
+        """The list's columns for a terminal `width` wide (the pane beside or below)."""
+        narrow = width < SIDE_BY_SIDE_FROM
+        self.set_class(narrow, "-narrow")
+        fitted = fit(COLUMNS, width if narrow else width - PANE_WIDTH)
+        self.widths = {column.key: w for column, w in fitted}
+        return fitted
+
+    def on_resize(self) -> None:
+        fitted = self._fit(self.size.width)
+        self.query_one("#invoices", KeyTable).set_columns(
+            [(c.key, c.label, w) for c, w in fitted],
+            ((n, invoice_cells(r, self.widths)) for n, r in self.rows.items()),
+        )
+
     def on_mount(self) -> None:
         self.query_one("#invoices", KeyTable).focus()
 
@@ -270,22 +314,8 @@ class InvoicesScreen(SearchFilter, DataScreen):
         self.rows = {r.number: r for r in data.invoices}
         self.ready_rows = data.ready
         table = self.query_one("#invoices", KeyTable)
-        table.replace_rows(
-            (
-                r.number,
-                (
-                    r.number,
-                    Text(
-                        r.status.replace("_", " ") + (" !" if r.overdue else ""),
-                        style="bold red" if r.overdue else STATUS_STYLE.get(r.status, ""),
-                    ),
-                    clip(r.customer, 12),
-                    fmt_money(r.balance_cents),
-                    r.due_on.isoformat() if r.due_on else "",
-                ),
-            )
-            for r in data.invoices
-        )
+        widths = self.widths
+        table.replace_rows((r.number, invoice_cells(r, widths)) for r in data.invoices)
         # The cursor follows what was just created; a load that started before the
         # commit lacks it, so `wanted` waits for the load that has it.
         if self.wanted in self.rows:

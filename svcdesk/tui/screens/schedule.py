@@ -24,10 +24,11 @@ from svcdesk.services.common.words import status_words
 from svcdesk.services.dispatch.schedule_view import (
     SLOT_MINUTES,
     DaySchedule,
+    SlotCheck,
     UnassignedOrder,
     book_slot,
     day_schedule,
-    slot_problems,
+    slot_check,
     unassigned_orders,
 )
 from svcdesk.tui.base import DataScreen
@@ -35,6 +36,8 @@ from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.schedule_grid import ScheduleGrid
 from svcdesk.tui.widgets.table import KeyTable
+
+SIDE_BY_SIDE_FROM = 130  # the grid (names + a 07:00-19:00 day at 3 cells a slot) + list
 
 
 def hhmm(minute: int) -> str:
@@ -46,6 +49,9 @@ class ScheduleScreen(DataScreen):
     DEFAULT_CSS = """
     ScheduleScreen #sched-body { height: 1fr; }
     ScheduleScreen #sched-side { width: 42; border-left: vkey $border-blurred; }
+    ScheduleScreen.-narrow #sched-body { layout: vertical; }
+    ScheduleScreen.-narrow #sched-side { width: 1fr; height: 9; border-left: none;
+                                         border-top: hkey $border-blurred; }
     ScheduleScreen #unassigned { height: 1fr; }
     ScheduleScreen #sched-day, ScheduleScreen #sched-status { height: 1; padding: 0 1; }
     ScheduleScreen #sched-day { background: $boost; }
@@ -87,7 +93,13 @@ class ScheduleScreen(DataScreen):
         yield Static(id="sched-check")
         yield Footer()
 
+    def on_resize(self) -> None:
+        """Below SIDE_BY_SIDE_FROM columns the unassigned list goes under the grid, so the
+        grid keeps the terminal's whole width for the shop's day."""
+        self.set_class(self.size.width < SIDE_BY_SIDE_FROM, "-narrow")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < SIDE_BY_SIDE_FROM, "-narrow")
         self.day = self.today()
         self.query_one(ScheduleGrid).focus()
 
@@ -191,22 +203,24 @@ class ScheduleScreen(DataScreen):
         self._checked = key
         check.update(Text(f"{order.number}: checking…", style="dim"))
         self.load(
-            lambda s: slot_problems(s, number, tech_id, day, minute),
-            lambda problems: self._show_check(order, lane.name, minute, problems),
+            lambda s: slot_check(s, number, tech_id, day, minute),
+            lambda found: self._show_check(order, lane.name, minute, found),
             group="check",
         )
 
-    def _show_check(self, order: UnassignedOrder, name: str, minute: int, problems) -> None:
+    def _show_check(self, order: UnassignedOrder, name: str, minute: int, found: SlotCheck) -> None:
         head = (
             f"{order.number} ({order.priority}, {order.skill or 'any skill'}, "
             f"{order.est_minutes} min, {clip(order.customer, 20)}) → {name} {hhmm(minute)}: "
         )
         text = Text(head)
-        if problems:
-            text.append("refused: " + "; ".join(problems), style="bold red")
+        if found.problems:
+            text.append("refused: " + "; ".join(found.problems), style="bold red")
             text.append("  (! to force)", style="dim")
         else:
             text.append("bookable — press a", style="bold green")
+        if found.sla_warning:
+            text.append(f"  ·  late for the SLA: {found.sla_warning}", style="bold dark_orange")
         self.query_one("#sched-check", Static).update(text)
 
     # -- actions --------------------------------------------------------------------------

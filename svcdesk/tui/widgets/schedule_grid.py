@@ -6,7 +6,8 @@ thousands of widgets. The header row and the name column stay in place while the
 scroll. Styles come from component classes (theme variables), so dark and light themes
 both read well.
 
-Cell kinds: `free`, `off` (outside the shift), `timeoff`, `clash` (two visits at once),
+A visit block is labelled with its customer (the status line under the grid names the
+order under the cursor). Cell kinds: `free`, `off` (outside the shift), `timeoff`, `clash` (two visits at once),
 or the status of the visit in it (`scheduled`, `dispatched`, `en_route`, `on_site`,
 `completed`)."""
 
@@ -60,12 +61,15 @@ def lane_cells(lane: TechLane, slots: list[int]) -> list[Cell]:
     return cells
 
 
-def short_number(number: str, width: int) -> str:
-    """'SO-000154' when it fits, else '#154'."""
-    if len(number) <= width:
-        return number
-    tail = "#" + (number.split("-")[-1].lstrip("0") or "0")
-    return tail[:width]
+def visit_label(customer: str, width: int) -> str:
+    """A visit block's label: its customer ("Riverside Cafe", or the first word when the
+    whole name does not fit, cut with "…"), never a number that reads like an order's."""
+    if width <= 0:
+        return ""
+    name = " ".join(customer.split())
+    if len(name) > width and " " in name:
+        name = name.split(" ")[0]
+    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 def lane_text(cells: list[Cell], cell_width: int) -> list[tuple[str, str]]:
@@ -79,7 +83,7 @@ def lane_text(cells: list[Cell], cell_width: int) -> list[tuple[str, str]]:
             while j < len(cells) and cells[j].visit is not None and cells[j].visit is cell.visit:
                 j += 1
             width = (j - i) * cell_width
-            label = short_number(cell.visit.number, width - 1)
+            label = visit_label(cell.visit.customer, width - 1)
             if cell.kind == "clash":
                 label = ("!" + label)[: width - 1]
             runs.append((label.ljust(width), cell.kind))

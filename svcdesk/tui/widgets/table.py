@@ -58,6 +58,21 @@ class KeyTable(KeyedBindings, DataTable):
             width + self._row_label_column_width, self._total_row_height + header
         )
 
+    def set_columns(
+        self, columns: Sequence[tuple[str, str, int]], rows: Iterable[tuple[str, Sequence]]
+    ) -> None:
+        """(key, label, width) columns; when they differ from the shown ones the table is
+        rebuilt with `rows` (cells for the new columns), the cursor on the same key."""
+        shown = [(c.key.value, c.label.plain, c.width) for c in self.ordered_columns]
+        if shown == list(columns):
+            return
+        old_key, old_index = self.current_key, self.cursor_row
+        self.clear(columns=True)
+        for key, label, width in columns:
+            self.add_column(label, width=width, key=key)
+        self.add_rows_keyed(rows)
+        self._restore_cursor(old_key, old_index)
+
     def add_rows_keyed(self, rows: Iterable[tuple[str, Sequence]]) -> None:
         """Append rows (key, cells) at the end; the cursor and scroll stay where they are."""
         for key, cells in rows:
@@ -82,6 +97,9 @@ class KeyTable(KeyedBindings, DataTable):
         self.clear()
         for key, cells in rows:
             self.add_row(*cells, key=key)
+        self._restore_cursor(old_key, old_index)
+
+    def _restore_cursor(self, old_key: str | None, old_index: int) -> None:
         if not self.row_count:
             return
         target = min(old_index, self.row_count - 1)

@@ -100,12 +100,13 @@ def test_at_risk_then_breached(engine, shop):
     with read_session(engine) as s:
         rows = sla_state.open_states(s, at_risk=True)
         assert [r.number for r in rows] == [shop["o3"]]
-        assert rows[0].sla.state == "at_risk" and rows[0].sla.label() == "0h50m"
+        assert rows[0].sla.state == "at_risk" and rows[0].sla.label() == "resp 50m"
     clock.freeze(at(2026, 11, 25, 12, 30))
     with read_session(engine) as s:
         rows = sla_state.open_states(s, breached=True)
         assert [r.number for r in rows] == [shop["o3"]]
         assert rows[0].to_json()["seconds_left"] == -1800
+        assert rows[0].sla.label() == "late 30m"
 
 
 def test_at_risk_threshold_is_a_setting(engine, shop):
