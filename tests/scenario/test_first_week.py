@@ -55,13 +55,18 @@ class Shop:
         return r.stdout
 
     def refused(self, *args, says: str = "", rows: int = 0) -> None:
-        """Exit 1, one `error:` line (a file import first lists its ROWS bad rows, each
-        as `FILE row N...`), nothing written."""
+        """Exit 1, one `error:` line (under --json one JSON object with "error"; a file
+        import first lists its ROWS bad rows, each as `FILE row N...`), nothing written."""
         before = dump(self.path)
         r = self.run(*args)
         assert r.exit_code == 1, (args, r.output)
         lines = r.stderr.strip().splitlines()
-        assert len(lines) == rows + 1 and lines[-1].startswith("error: "), (args, r.stderr)
+        last = lines[-1] if lines else ""
+        if "--json" in args:
+            assert json.loads(last)["error"] and json.loads(last)["exit"] == 1, r.stderr
+        else:
+            assert last.startswith("error: "), (args, r.stderr)
+        assert len(lines) == rows + 1, (args, r.stderr)
         assert all(" row " in line for line in lines[:-1]), r.stderr
         assert says in r.stderr, r.stderr
         assert "Traceback" not in r.output

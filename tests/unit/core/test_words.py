@@ -58,7 +58,7 @@ def test_booking_past_the_sla_due_time_is_warned(engine, shop):
     show = lambda dt: dt.strftime("%H:%M")  # noqa: E731
     assert sla_state.booking_warning(sla, sla.due - timedelta(minutes=1), show) is None
     text = sla_state.booking_warning(sla, sla.due + timedelta(hours=2, minutes=5), show)
-    assert text.startswith("⚠ starts 2h05m after the SLA response due")
+    assert text.startswith("⚠ starts 2h 05m after the SLA response due")
     assert sla_state.booking_warning(None, now(), show) is None
 
 
