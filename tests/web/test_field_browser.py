@@ -88,6 +88,18 @@ def _keep(page, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def draw_signature(page) -> None:
+    """A zig-zag drawn with the mouse on the page's signature pad."""
+    canvas = page.locator("canvas.sign")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 100)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(box["x"] + 20 + i * 25, box["y"] + 100 - (i % 3) * 30)
+    page.mouse.up()
+
+
 def _tap(page, selector: str) -> None:
     with page.expect_navigation():
         page.click(selector)
@@ -130,14 +142,7 @@ def test_a_technician_works_a_visit_on_a_phone(server, phone, engine, field_shop
     _tap(page, "#btn-photo")
     assert page.locator(".photos img").count() == 1
 
-    canvas = page.locator("canvas.sign")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + 100)
-    page.mouse.down()
-    for i in range(1, 12):
-        page.mouse.move(box["x"] + 20 + i * 25, box["y"] + 100 - (i % 3) * 30)
-    page.mouse.up()
+    draw_signature(page)
     page.fill("input[name=signer]", "Sam Lee")
     _tap(page, "#btn-sign")
     assert "Signed by Sam Lee" in page.content()

@@ -12,18 +12,13 @@ from svcdesk.models.portal import CustomerLink
 from svcdesk.services.billing import portal, quotes
 from svcdesk.services.orders import queries
 from tests.support.portal import sent_quote
-from tests.web.test_field_browser import _keep, _tap, phone, server  # noqa: F401 (fixtures)
-
-
-def _sign(page) -> None:
-    canvas = page.locator("canvas.sign")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + 100)
-    page.mouse.down()
-    for i in range(1, 12):
-        page.mouse.move(box["x"] + 20 + i * 25, box["y"] + 100 - (i % 3) * 30)
-    page.mouse.up()
+from tests.web.test_field_browser import (  # noqa: F401 (phone and server are fixtures)
+    _keep,
+    _tap,
+    draw_signature,
+    phone,
+    server,
+)
 
 
 def test_a_customer_approves_a_quote_and_asks_for_service(server, phone, engine, shop, tmp_path):  # noqa: F811
@@ -41,7 +36,7 @@ def test_a_customer_approves_a_quote_and_asks_for_service(server, phone, engine,
     _keep(page, tmp_path, "customer-quote")
     page.check("input[name=option][value=Replace]")
     page.fill("#form-approve input[name=name]", "Jane Porter")
-    _sign(page)
+    draw_signature(page)
     _tap(page, "#btn-approve")
     assert "is approved" in page.inner_text("main")
     assert "Approved (Replace) by Jane Porter" in page.inner_text("#decided")

@@ -71,7 +71,7 @@ def test_bad_approval_keeps_what_was_typed(client, engine, shop):
     csrf = CSRF.search(client.get(f"/c/{link.token}").text).group(1)
     r = client.post(f"/c/{link.token}/approve",
                     data={"csrf": csrf, "option": "Repair", "name": "Jane Q", "image": ""})  # fmt: skip
-    assert r.status_code == 422 and "signature: sign in the box first" in r.text
+    assert r.status_code == 422 and "signature: draw the signature first" in r.text
     assert 'value="Jane Q"' in r.text
     with read_session(engine) as s:
         assert s.get(CustomerLink, link.id).used_at is None

@@ -54,6 +54,13 @@ def _made(link: portal.NewLink, json_out: bool) -> None:
     info(link.url)
 
 
+def _document_link(create, number: str, url: str | None, days: int | None, json_out: bool) -> None:
+    base = _base(url)
+    with write_session(engine()) as session:
+        link = create(session, number, base_url=base, days=days, actor=actor())
+    _made(link, json_out)
+
+
 @app.command("quote")
 def quote(
     number: Annotated[str, typer.Argument(help="Quote number (sent).")],
@@ -62,10 +69,7 @@ def quote(
     json_out: JsonOpt = False,
 ) -> None:
     """A link where the customer sees the quote and approves an option with a signature."""
-    base = _base(url)
-    with write_session(engine()) as session:
-        link = portal.create_quote_link(session, number, base_url=base, days=days, actor=actor())
-    _made(link, json_out)
+    _document_link(portal.create_quote_link, number, url, days, json_out)
 
 
 @app.command("invoice")
@@ -76,10 +80,7 @@ def invoice(
     json_out: JsonOpt = False,
 ) -> None:
     """A link where the customer sees the invoice and its balance and downloads the PDF."""
-    base = _base(url)
-    with write_session(engine()) as session:
-        link = portal.create_invoice_link(session, number, base_url=base, days=days, actor=actor())
-    _made(link, json_out)
+    _document_link(portal.create_invoice_link, number, url, days, json_out)
 
 
 @app.command("request")

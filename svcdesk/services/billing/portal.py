@@ -40,20 +40,16 @@ from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.crm import customers
+from svcdesk.services.crm.devices import hash_token
+from svcdesk.services.execution.field_app import decode_signature
 from svcdesk.services.orders import intake
 
 KINDS = ("quote", "invoice", "request")
 DEFAULT_DAYS = {"quote": 30, "invoice": 60, "request": 30}
 MAX_DAYS = 365
 NAME_MAX = 120
-SIGNATURE_MAX_BYTES = 200 * 1024
-PNG = b"\x89PNG\r\n\x1a\n"
 # the preferred part of the day a request form offers, as local hours
 DAY_PARTS = {"morning": (8, 12), "afternoon": (12, 17), "any": None}
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def csrf_token(token: str) -> str:
@@ -329,25 +325,6 @@ def _signer(name: str | None) -> str:
     return text
 
 
-def decode_signature(data_url: str | None) -> bytes:
-    import base64
-    import binascii
-
-    prefix = "data:image/png;base64,"
-    text = (data_url or "").strip()
-    if not text.startswith(prefix):
-        raise InvalidInput("signature: sign in the box first")
-    try:
-        data = base64.b64decode(text[len(prefix) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("signature: the drawing did not arrive intact; send again") from None
-    if len(data) > SIGNATURE_MAX_BYTES:
-        raise InvalidInput(f"signature: over the {SIGNATURE_MAX_BYTES // 1024} KB limit")
-    if not data.startswith(PNG):
-        raise InvalidInput("signature: not a PNG image")
-    return data
-
-
 def _decided(session: Session, link: CustomerLink, quote: Quote, what: str, actor: str) -> None:
     customers.record_event(session, quote.customer_id, "quote", f"{quote.number} {what}",
                            actor=actor)  # fmt: skip
@@ -370,7 +347,7 @@ def approve_quote(
     signature. Refused (nothing written) without a name, a signature, or a valid option, or
     when the quote is no longer open (approved, declined, expired)."""
     signer = _signer(name)
-    image = decode_signature(signature)
+    image = decode_signature(signature)  # (the same check as a technician's sign-off)
     quote = must_get(session, Quote, link.quote_id)
     if quote.status != QuoteStatus.SENT.value:
         raise InvalidTransition(f"{quote.number} is {quote.status}; nothing to approve")

@@ -88,7 +88,10 @@ def test_customer_approves_one_option_with_name_and_signature(engine, shop):
     "fields, message",
     [
         ({"option": "Replace", "name": "", "signature": SIGNATURE}, "name: type your name"),
-        ({"option": "Replace", "name": "Jane", "signature": ""}, "signature: sign in the box"),
+        (
+            {"option": "Replace", "name": "Jane", "signature": ""},
+            "signature: draw the signature first",
+        ),
         (
             {"option": "Replace", "name": "Jane", "signature": "data:image/png;base64,AAAA"},
             "signature: not a PNG",
