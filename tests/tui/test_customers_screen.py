@@ -60,3 +60,20 @@ async def test_opener_selects_customer(engine, shop):
         assert isinstance(app.screen, CustomersScreen)
         assert app.screen.current().name == "Riverside Cafe"
         assert "Riverside Cafe" in card(app)
+
+
+async def test_card_shows_messages_and_p_sets_consent(engine, shop):
+    from svcdesk.db import read_session
+    from svcdesk.services.messages import prefs
+
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "c")
+        assert "Messages (no consent to messages; p changes)" in card(app)
+        assert "none yet" in card(app)
+        await press(pilot, "p", "enter")  # "Consent, e-mail preferred"
+        await pilot.pause()
+        with read_session(engine) as s:
+            pref = prefs.preference(s, shop["customer"])
+            assert pref is not None and pref.consent and pref.channel == "email"
+        await press(pilot, "c")
+        assert "Messages (e-mail preferred; p changes)" in card(app)

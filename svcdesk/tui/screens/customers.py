@@ -37,6 +37,32 @@ from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
 
 SEARCH_LIMIT = 200
+MESSAGES = 8  # the latest messages shown on the card (all: the Outbox, O)
+
+
+def card_with_messages(customer_id: int):
+    """The customer's card, their latest messages and how they may be messaged."""
+
+    def fn(session):
+        from svcdesk.services.messages import prefs
+        from svcdesk.services.messages import views as message_views
+
+        card = customer_card(session, customer_id)
+        recent = message_views.message_rows(session, customer_id=customer_id, limit=MESSAGES)
+        return card, recent, prefs.describe(prefs.preference(session, customer_id))
+
+    return fn
+
+
+def messages_text(recent, consent: str) -> Text:
+    t = Text()
+    t.append(f"\nMessages ({consent}; p changes)\n", style="bold")
+    if not recent:
+        t.append("  none yet\n", style="dim")
+    for m in recent:
+        t.append(f"  {m.when or m.status}  {m.status}  {m.what} · {m.channel} to "
+                 f"{clip(m.recipient, 24)}\n")  # fmt: skip
+    return t
 
 
 def card_text(card: CustomerCard) -> Text:
@@ -105,6 +131,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         Binding("m", "merge", "Merge"),
         Binding("A", "add_asset", "Add asset"),
         Binding("y", "assets", "Assets"),
+        Binding("p", "message_prefs", "Messages", show=False),
     ]
 
     def __init__(self) -> None:
@@ -168,7 +195,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         if wanted is not None and str(wanted) in self.rows:
             table.move_cursor(row=table.get_row_index(str(wanted)), animate=False)
         elif wanted is not None:  # beyond the list's limit: show the card anyway
-            self.load(lambda s: customer_card(s, wanted), self._show_card, group="card")
+            self.load(card_with_messages(wanted), self._show_card, group="card")
             return
         self._load_card()
 
@@ -185,12 +212,15 @@ class CustomersScreen(SearchFilter, DataScreen):
             self.query_one("#customer-orders", KeyTable).replace_rows([])
             return
         cid = row.id
-        self.load(lambda s: customer_card(s, cid), self._show_card, group="card")
+        self.load(card_with_messages(cid), self._show_card, group="card")
 
-    def _show_card(self, card: CustomerCard) -> None:
+    def _show_card(self, loaded) -> None:
+        card, recent, consent = loaded
         self.card = card
         zone = self.app.zone
-        self.query_one("#customer-card", Static).update(card_text(card))
+        self.query_one("#customer-card", Static).update(
+            card_text(card) + messages_text(recent, consent)
+        )
         self.query_one("#customer-orders", KeyTable).replace_rows(
             (
                 o.number,
@@ -222,6 +252,16 @@ class CustomersScreen(SearchFilter, DataScreen):
         key = self.query_one("#customer-orders", KeyTable).current_key
         if key:
             self.app.open_order(key)
+
+    def action_message_prefs(self) -> None:
+        """Consent, preferred channel and opt-outs of the highlighted customer."""
+        from svcdesk.services.crm.customers import get_customer
+        from svcdesk.tui.screens.outbox import ask_preferences
+
+        row = self.current()
+        if row is not None:
+            cid = row.id
+            ask_preferences(self, row.name, lambda s: get_customer(s, cid))
 
     def action_sites(self) -> None:
         from svcdesk.tui.site_modals import SitesModal

@@ -30,6 +30,42 @@ STATUS_STYLE = {"failed": "bold red", "queued": "dark_orange", "sending": "dark_
                 "sent": "green", "cancelled": "dim"}  # fmt: skip
 
 
+def ask_preferences(screen: DataScreen, name: str, customer_of) -> None:
+    """Ask how `name` (the customer `customer_of(session)` finds) may be messaged: consent
+    and preferred channel, opt-out or back in per channel; saved through services/messages."""
+    actor = screen.app.actor  # type: ignore[attr-defined]
+
+    def change(kind: str, arg: str | None = None, consent: bool | None = None):
+        def fn(session) -> str:
+            customer = customer_of(session)
+            if kind == "out":
+                prefs.opt_out(session, customer, arg or "sms", actor=actor)
+            elif kind == "in":
+                prefs.opt_in(session, customer, arg or "sms", actor=actor)
+            else:
+                prefs.set_preferences(session, customer, consent=consent, channel=arg,
+                                      actor=actor)  # fmt: skip
+            return f"{customer.name}: {prefs.describe(prefs.preference(session, customer.id))}"
+
+        return fn
+
+    choices = [
+        ("Consent, e-mail preferred", change("set", "email", True)),
+        ("Consent, text messages preferred", change("set", "sms", True)),
+        ("No consent: send nothing", change("set", None, False)),
+        ("Opted out of text messages (STOP)", change("out", "sms")),
+        ("Opted out of e-mail", change("out", "email")),
+        ("Back in: text messages", change("in", "sms")),
+        ("Back in: e-mail", change("in", "email")),
+    ]
+
+    def picked(fn) -> None:
+        if fn is not None:
+            screen.save(fn, lambda text: screen.app.notify(text))
+
+    screen.app.push_screen(ChoiceModal(f"Messages to {name}", choices), picked)
+
+
 class MessageView(ModalScreen):
     """One message: who, status, error, attachments and the text."""
 
@@ -144,39 +180,10 @@ class OutboxScreen(DataScreen):
     def action_preferences(self) -> None:
         """The highlighted message's customer: consent, preferred channel, opt-out/in."""
         row = self._current()
-        if row is None:
-            return
-        mid, actor = row.id, self.app.actor
-
-        def change(kind: str, arg: str | None = None, consent: bool | None = None):
-            def fn(session) -> str:
-                customer = must_get(session, Customer, outbox.get_message(session, mid).customer_id)
-                if kind == "out":
-                    prefs.opt_out(session, customer, arg or "sms", actor=actor)
-                elif kind == "in":
-                    prefs.opt_in(session, customer, arg or "sms", actor=actor)
-                else:
-                    prefs.set_preferences(session, customer, consent=consent, channel=arg,
-                                          actor=actor)  # fmt: skip
-                return f"{customer.name}: {prefs.describe(prefs.preference(session, customer.id))}"
-
-            return fn
-
-        choices = [
-            ("Consent, e-mail preferred", change("set", "email", True)),
-            ("Consent, text messages preferred", change("set", "sms", True)),
-            ("No consent: send nothing", change("set", None, False)),
-            ("Opted out of text messages (STOP)", change("out", "sms")),
-            ("Opted out of e-mail", change("out", "email")),
-            ("Back in: text messages", change("in", "sms")),
-            ("Back in: e-mail", change("in", "email")),
-        ]
-
-        def picked(fn) -> None:
-            if fn is not None:
-                self.save(fn, lambda text: self.app.notify(text))
-
-        self.app.push_screen(ChoiceModal(f"Messages to {row.customer}", choices), picked)
+        if row is not None:
+            mid = row.id
+            ask_preferences(self, row.customer, lambda s: must_get(
+                s, Customer, outbox.get_message(s, mid).customer_id))  # fmt: skip
 
     def action_send_now(self) -> None:
         engine = self.app.engine
