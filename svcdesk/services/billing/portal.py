@@ -20,8 +20,6 @@ history, the audit log). The web pages are in svcdesk/web/portal.py."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -39,7 +37,7 @@ from svcdesk.services.common import events
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.crm import customers
+from svcdesk.services.crm import customers, devices
 from svcdesk.services.crm.devices import hash_token
 from svcdesk.services.execution.field_app import decode_signature
 from svcdesk.services.orders import intake
@@ -52,14 +50,17 @@ NAME_MAX = 120
 DAY_PARTS = {"morning": (8, 12), "afternoon": (12, 17), "any": None}
 
 
+CSRF_PURPOSE = b"svcdesk-customer-link-csrf"
+
+
 def csrf_token(token: str) -> str:
     """The value every form of a link page carries: derived from the link's token, which a
-    third-party page cannot know."""
-    return hmac.new(token.encode(), b"svcdesk-customer-link-csrf", hashlib.sha256).hexdigest()
+    third-party page cannot know (the same mechanism as the technicians' pages)."""
+    return devices.csrf_token(token, CSRF_PURPOSE)
 
 
 def check_csrf(token: str, sent: str | None) -> bool:
-    return bool(sent) and hmac.compare_digest(csrf_token(token), sent or "")
+    return devices.check_csrf(token, sent, CSRF_PURPOSE)
 
 
 def link_url(base: str, token: str) -> str:

@@ -189,12 +189,14 @@ def revoke_device(session: Session, device_id: int, *, actor: str) -> FieldDevic
     return device
 
 
-def csrf_token(session_token: str) -> str:
-    return hmac.new(session_token.encode(), b"svcdesk-field-csrf", hashlib.sha256).hexdigest()
+def csrf_token(secret: str, purpose: bytes = b"svcdesk-field-csrf") -> str:
+    """The value a page's forms carry, derived from a secret only that page knows (a device
+    cookie, a customer link's token); `purpose` keeps each kind of page's values apart."""
+    return hmac.new(secret.encode(), purpose, hashlib.sha256).hexdigest()
 
 
-def check_csrf(session_token: str, sent: str | None) -> bool:
-    return sent is not None and bool(sent) and hmac.compare_digest(csrf_token(session_token), sent)
+def check_csrf(secret: str, sent: str | None, purpose: bytes = b"svcdesk-field-csrf") -> bool:
+    return bool(sent) and hmac.compare_digest(csrf_token(secret, purpose), sent or "")
 
 
 class SignInLimiter:
