@@ -107,6 +107,8 @@ def test_random_moves_leave_a_complete_event_trail(engine, moves):
         events = s.exec(
             select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
         ).all()
+        # status moves only: completing also files its follow-up (an event with no status)
+        events = [ev for ev in events if ev.to_status is not None]
         state = events[0].to_status
         assert events[0].kind == "created"
         for ev in events[1:]:
