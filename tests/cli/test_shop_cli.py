@@ -73,6 +73,20 @@ def test_init_with_flags_starts_a_private_shop(tmp_path):
 
 
 @pytest.mark.sqlite_only
+def test_init_records_the_hourly_labor_rate_or_says_how(tmp_path):
+    path = tmp_path / "rate.db"
+    r = run("init", "--db", str(path), *INIT, "--labor-rate", "95")
+    assert r.exit_code == 0 and "labor: $95.00/h regular rate (price book LABOR)" in r.stdout
+    rates = json.loads(cli(path, "pricebook", "list", "--json").stdout)["labor_rates"]
+    assert [(x["code"], x["kind"], x["rate_cents"]) for x in rates] == [("LABOR", "regular", 9500)]
+    r = run("init", "--db", str(tmp_path / "none.db"), *INIT)
+    assert "pricebook set LABOR --type labor --kind regular" in " ".join(r.stdout.split())
+    bad = run("init", "--db", str(tmp_path / "new" / "bad.db"), *INIT, "--labor-rate", "-3")
+    one_error_line(bad, "labor rate: '-3' is not an hourly rate")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.sqlite_only
 def test_init_asks_for_what_is_not_given(tmp_path):
     path = tmp_path / "p.db"
     r = run("init", "--db", str(path), input="Acme Plumbing\nAmerica/Denver\n\nDenver\n8.81\n")

@@ -10,7 +10,7 @@ import typer
 from svcdesk.cli.output import error, info
 from svcdesk.cli.state import STATE
 from svcdesk.db import shown_name
-from svcdesk.services.common.money import fmt_percent
+from svcdesk.services.common.money import fmt_money, fmt_percent, parse_money
 from svcdesk.services.crm.tax import parse_rate
 from svcdesk.services.shop.setup import ShopStart, start_shop
 
@@ -64,9 +64,13 @@ def init(
         str | None,
         typer.Option("--staff", help="The first staff member (a manager), e.g. your own name."),
     ] = None,
+    labor_rate: Annotated[
+        str | None,
+        typer.Option("--labor-rate", help="Regular hourly labor rate, e.g. 95.00 (invoices)."),
+    ] = None,
 ) -> None:
     """Start a shop: create the database with the company name, time zone, business hours,
-    default tax zone and optionally its first staff member. Refuses a path that already
+    default tax zone and optionally its first staff member and hourly labor rate. Refuses a path that already
     holds a file or a shop."""
     from svcdesk.errors import InvalidInput
     from svcdesk.services.crm.staff import ADD_HINT, check_name
@@ -80,7 +84,7 @@ def init(
                 f"--as: this shop has no staff yet; {ADD_HINT} (or `svcdesk init --staff NAME`)"
             )
         actor, behalf = check_name(staff, "staff"), STATE.actor
-    start = ShopStart(company, timezone, hours, tax_zone, tax_rate, staff)
+    start = ShopStart(company, timezone, hours, tax_zone, tax_rate, staff, labor_rate)
     engine = start_shop(target, start, actor=actor, on_behalf_of=behalf)
     where = shown_name(engine.url.render_as_string(hide_password=False))
     engine.dispose()
@@ -91,6 +95,13 @@ def init(
     )
     if staff is not None:
         info(f"staff: {check_name(staff)} (manager) added; act as them with --as")
+    if start.labor_rate is not None:
+        info(f"labor: {fmt_money(parse_money(start.labor_rate))}/h regular rate (price book LABOR)")
+    else:
+        info(
+            f"labor: no hourly rate yet (invoices need one): svcdesk --db {where} pricebook set "
+            "LABOR --type labor --kind regular --price 95.00"
+        )
     info(f"next: svcdesk --db {where} techs add ... / customers add ... / intake ...")
 
 

@@ -1,4 +1,5 @@
-"""`svcdesk pricebook import|export|list`: the price book as a CSV file."""
+"""`svcdesk pricebook import|export|list|set`: the price book as a CSV file, or one row at
+a time."""
 
 from __future__ import annotations
 
@@ -75,6 +76,55 @@ def export_cmd(
     path = check_target(out, "--out")
     atomic_write(path, lambda fh: fh.write(text), what="--out", mode=mode)
     info(f"price book written to {path}")
+
+
+def _opt(name: str, text: str):
+    return typer.Option(name, help=text)
+
+
+@app.command("set")
+def set_cmd(
+    code: Annotated[str, typer.Argument(help="Row code, e.g. LABOR, TUNEUP, TRIP.")],
+    type_: Annotated[
+        str | None, _opt("--type", "task, fee, labor or markup (required for a new code).")
+    ] = None,
+    name: Annotated[str | None, _opt("--name", "Name on quotes and invoices.")] = None,
+    description: Annotated[str | None, _opt("--description", "Longer text (tasks).")] = None,
+    kind: Annotated[str | None, _opt("--kind", "Labor: regular, overtime or emergency.")] = None,
+    level: Annotated[str | None, _opt("--level", "Labor: technician level (blank = all).")] = None,
+    price: Annotated[str | None, _opt("--price", "Task/fee price, or labor per hour.")] = None,
+    cost: Annotated[str | None, _opt("--cost", "Your cost (tasks, fees).")] = None,
+    minutes: Annotated[str | None, _opt("--minutes", "Task: estimated minutes.")] = None,
+    skill: Annotated[str | None, _opt("--skill", "Task: skill it needs.")] = None,
+    taxable: Annotated[str | None, _opt("--taxable", "yes or no.")] = None,
+    active: Annotated[str | None, _opt("--active", "yes or no (no retires it).")] = None,
+    min_cost: Annotated[str | None, _opt("--min-cost", "Markup: tier starts at this cost.")] = None,
+    markup: Annotated[str | None, _opt("--markup", "Markup: percent, e.g. 35.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add a price book row or change the values given (same rules as `pricebook import`)."""
+    changes = {
+        "type": type_, "name": name, "description": description, "kind": kind,
+        "level": level, "price": price, "cost": cost, "est_minutes": minutes, "skill": skill,
+        "taxable": taxable, "active": active, "min_cost": min_cost, "markup_pct": markup,
+    }  # fmt: skip
+    with write_session(engine()) as session:
+        status = pricebook_csv.save_entry(session, code, changes)
+        row = next(
+            r for r in pricebook_csv.export_rows(session) if r["code"] == code.strip().upper()
+        )
+    if json_out:
+        print_json({"status": status, **row})
+        return
+    what = pricebook_csv.TYPE_WORDS.get(row["type"], row["type"])
+    price_text = (
+        f"{row['markup_pct']}% from ${row['min_cost']}"
+        if row["type"] == "markup"
+        else (f"${row['price']}" + ("/h" if row["type"] == "labor" else ""))
+    )
+    info(
+        f"{row['code']}: {what} {row.get('name') or ''} {price_text} ({status})".replace("  ", " ")
+    )
 
 
 @app.command("list")

@@ -79,7 +79,8 @@ def pick_rate(
         if found:
             return found
     raise InvalidInput(
-        "price book: no regular labor rate; add one (type labor, kind regular) and retry"
+        "price book: no regular labor rate; add the shop's hourly rate and retry: "
+        "svcdesk pricebook set LABOR --type labor --kind regular --price 95.00"
     )
 
 

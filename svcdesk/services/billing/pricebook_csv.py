@@ -48,6 +48,7 @@ COLUMNS = (
 )
 REQUIRED = ("type", "code")
 TYPES = ("task", "fee", "labor", "markup")
+TYPE_WORDS = {"task": "task", "fee": "fee", "labor": "labor rate", "markup": "markup tier"}
 TEXT = ("code", "name", "description")  # cells a spreadsheet must not run as formulas
 _YES = {"y", "yes", "true", "1", "x"}
 _NO = {"n", "no", "false", "0", ""}
@@ -242,6 +243,35 @@ def import_pricebook(
     if dry_run:
         session.rollback()
     return outcome
+
+
+def save_entry(session: Session, code: str, changes: Mapping[str, str | None]) -> str:
+    """Create or edit one row from typed values (`pricebook set`, the console's price book
+    dialog) by the same rules as a CSV row: a new code needs what a new row needs, an
+    existing one changes only the values given. Returns created, updated or unchanged."""
+    key = (code or "").strip().upper()
+    current = next((r for r in export_rows(session) if r["code"] == key), None)
+    given = {k: v for k, v in changes.items() if v is not None}
+    unknown = sorted(set(given) - set(COLUMNS))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]}: not a price book column ({', '.join(COLUMNS)})")
+    wanted = (given.get("type") or "").strip().lower()
+    if current is not None and wanted and wanted != current["type"]:
+        raise InvalidInput(
+            f"type: {key} is a {TYPE_WORDS.get(current['type'], current['type'])}; "
+            f"give another code for a {TYPE_WORDS.get(wanted, wanted)}"
+        )
+    if current is None and not wanted:
+        raise InvalidInput(f"type: {key or 'the code'} is new; say task, fee, labor or markup")
+    row = _Row({**(current or {}), **given, "code": key})
+    parsed = _parse_row(row)
+    if parsed is None:
+        raise InvalidInput("; ".join(row.problems))
+    kind, key, fields = parsed
+    with session.no_autoflush:
+        status = _apply(session, kind, key, fields)
+    session.flush()
+    return status
 
 
 def _apply(session: Session, kind: str, code: str, fields: dict) -> str:

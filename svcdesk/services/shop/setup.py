@@ -1,5 +1,6 @@
 """Starting a shop: `svcdesk init` makes the database and records the company name, time
-zone, business hours, the default tax zone and optionally the first staff member. Every value is checked before anything is
+zone, business hours, the default tax zone and optionally the first staff member and the
+regular hourly labor rate. Every value is checked before anything is
 created, so a refusal leaves no file behind; a path that already holds a database (svcdesk
 or not) is refused."""
 
@@ -14,6 +15,8 @@ from svcdesk.config import resolve_db_url
 from svcdesk.db import is_shop, make_engine, shown_name, write_session
 from svcdesk.errors import InvalidInput
 
+LABOR_CODE = "LABOR"  # the price book code of the regular hourly rate `init` records
+
 
 @dataclass(frozen=True)
 class ShopStart:
@@ -23,6 +26,7 @@ class ShopStart:
     tax_zone: str
     tax_rate: str  # percent, "8.25"
     staff: str | None = None  # the first staff member (a manager), `init --staff NAME`
+    labor_rate: str | None = None  # the regular hourly rate, "95.00" (price book LABOR)
 
 
 def check(start: ShopStart) -> ShopStart:
@@ -39,7 +43,13 @@ def check(start: ShopStart) -> ShopStart:
     tax_zone = _name(start.tax_zone)
     parse_rate(start.tax_rate)
     staff = check_name(start.staff, "staff") if start.staff is not None else None
-    return ShopStart(company, zone, hours, tax_zone, start.tax_rate.strip(), staff)
+    rate = start.labor_rate.strip() if start.labor_rate is not None else None
+    if rate is not None:
+        from svcdesk.services.common.money import parse_money
+
+        if parse_money(rate, field="labor rate") <= 0:
+            raise InvalidInput(f"labor rate: {rate!r} is not an hourly rate like 95.00")
+    return ShopStart(company, zone, hours, tax_zone, start.tax_rate.strip(), staff, rate)
 
 
 def check_target(url: str) -> Path | None:
@@ -65,6 +75,7 @@ def start_shop(
 ) -> Engine:
     """Create the database at `db` (path or URL) and record the shop's basics, as `actor`
     (on behalf of `on_behalf_of` when the actor is the new staff member)."""
+    from svcdesk.services.billing.pricebook_csv import save_entry
     from svcdesk.services.common.events import act_as
     from svcdesk.services.common.settings import set_setting
     from svcdesk.services.crm.staff import add_staff
@@ -101,6 +112,9 @@ def start_shop(
             set_setting(session, "shop.timezone", start.timezone, actor=actor)
             set_setting(session, "shop.hours", start.hours, actor=actor)
             add_zone(session, start.tax_zone, start.tax_rate, default=True, actor=actor)
+            if start.labor_rate is not None:
+                regular = {"type": "labor", "kind": "regular", "name": "Regular labor"}
+                save_entry(session, LABOR_CODE, {**regular, "price": start.labor_rate})
     except BaseException:
         if path is not None and not existed:
             for suffix in ("", "-wal", "-shm"):
