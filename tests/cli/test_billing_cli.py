@@ -49,6 +49,34 @@ def test_pricebook_import_export_list(db_path, tmp_path):
     assert {i["code"] for i in json.loads(r.output)["items"]} >= {"TRIP", "DIAG"}
 
 
+def test_pricebook_set_adds_edits_and_refuses_one_row(db_path, engine):
+    from svcdesk.models.billing import LaborRate
+    from svcdesk.models.shop import ChangeEvent
+
+    r = run(db_path, "pricebook", "set", "labor", "--type", "labor", "--kind", "regular",
+            "--price", "95", "--name", "Regular labor")  # fmt: skip
+    assert r.exit_code == 0 and "LABOR: labor rate Regular labor $95.00/h (created)" in r.stdout
+    r = run(db_path, "pricebook", "set", "LABOR", "--price", "105.50", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["status"] == "updated"
+    r = run(db_path, "pricebook", "set", "TUNE", "--type", "task", "--name", "Tune-up",
+            "--price", "89", "--minutes", "60")  # fmt: skip
+    assert r.exit_code == 0 and "TUNE: task Tune-up $89.00 (created)" in r.stdout
+    for args, message in [
+        (("LABOR", "--type", "task"), "type: LABOR is a labor rate; give another code for a task"),
+        (("NEW",), "type: NEW is new; say task, fee, labor or markup"),
+        (("TUNE", "--price", "abc"), "price: 'abc' is not an amount"),
+        (("FEE1", "--type", "fee"), "name: required"),
+    ]:
+        bad = run(db_path, "pricebook", "set", *args)
+        assert bad.exit_code == 1 and message in bad.stderr and "Traceback" not in bad.output
+    with read_session(engine) as s:
+        rate = s.exec(select(LaborRate)).one()
+        assert (rate.code, rate.kind, rate.rate_cents) == ("LABOR", "regular", 10550)
+        assert [i.code for i in s.exec(select(PriceBookItem))] == ["TUNE"]
+        changes = s.exec(select(ChangeEvent).where(ChangeEvent.entity == "price_book")).all()
+        assert [c.kind for c in changes] == ["created", "edited", "created"]
+
+
 def test_pricebook_bad_rows_exit_1_nothing_written(db_path, tmp_path, engine):
     bad = tmp_path / "bad.csv"
     bad.write_text("type,code,name,price\ntask,A,Fine,10\ntask,B,Broken,ten\n")
@@ -81,7 +109,7 @@ def test_invoice_lifecycle(db_path, billed, engine, tmp_path):
     r = run(db_path, "invoices", "add-line", "INV-000001", "--desc", "X", "--price", "1")
     assert r.exit_code == 1 and "only a draft" in r.stderr
     r = run(db_path, "payments", "add", "INV-000001", "--amount", "100.00", "--method", "cash")
-    assert r.exit_code == 0 and "partially_paid" in r.output
+    assert r.exit_code == 0 and "partially paid" in r.output
     r = run(db_path, "invoices", "pay", "INV-000001", "--amount", "9999", "--method", "card")
     assert r.exit_code == 1 and "overpayments are refused" in r.stderr
     rest = f"{(total - 10000) / 100:.2f}"

@@ -74,7 +74,7 @@ def test_orders_status_moves_and_refuses(db_path, engine, shop):
     r = cli(db_path, "orders", "status", shop["o2"], "dispatched")
     assert r.exit_code == 0 and "scheduled -> dispatched" in r.stdout
     r = cli(db_path, "orders", "status", shop["o2"], "closed")
-    assert r.exit_code == 1 and "allowed: en_route, scheduled, on_hold, cancelled" in r.stderr
+    assert r.exit_code == 1 and "allowed: en route, scheduled, on hold, cancelled" in r.stderr
     r = cli(db_path, "orders", "status", shop["o1"], "on_hold")
     assert r.exit_code == 1 and "reason is required" in r.stderr
     r = cli(db_path, "orders", "status", shop["o1"], "on_hold", "--note", "parts")

@@ -17,6 +17,7 @@ from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.recurrence import rule_words
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import parse_day
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.customers import get_customer
 
 app = typer.Typer(
@@ -42,7 +43,7 @@ def list_cmd(
         print_json([r.to_json() for r in rows])
         return
     table(f"{len(rows)} agreements", ["Number", "Customer", "Name", "Status", "Term", "Price", "Cycle", "Plans"],
-          [(r.number, r.customer, r.name, r.status, f"{r.term_start} - {r.ends_on}",
+          [(r.number, r.customer, r.name, status_words(r.status), f"{r.term_start} - {r.ends_on}",
             fmt_money(r.price_cents), r.billing_cycle, r.plans) for r in rows])  # fmt: skip
 
 
@@ -118,7 +119,7 @@ def create(
             )
         if activate:
             svc.change_status(session, ag, "active")
-        info(f"{ag.number}: {ag.name} ({ag.status}) {ag.term_start} - {ag.ends_on}")
+        info(f"{ag.number}: {ag.name} ({status_words(ag.status)}) {ag.term_start} - {ag.ends_on}")
 
 
 @app.command("cover")

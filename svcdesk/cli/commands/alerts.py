@@ -12,6 +12,7 @@ from svcdesk.cli.state import engine
 from svcdesk.db import read_session
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.reporting import alerts as svc
 
 
@@ -29,7 +30,7 @@ def alerts(
         print_json([a.to_json() for a in rows])
         return
     table(f"{len(rows)} alerts", ["Kind", "Number", "Status", "Customer", "Since", "What"],
-          [(a.kind, a.number, a.status, a.customer, fmt(a.since, zone, "%m-%d %H:%M"), a.message)
+          [(a.kind, a.number, status_words(a.status), a.customer, fmt(a.since, zone, "%m-%d %H:%M"), a.message)
            for a in rows])  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import asset_forms
 from svcdesk.services.crm import customers as crm
 from svcdesk.services.reporting.asset_history import asset_history
@@ -39,11 +40,11 @@ def show(asset_id: int, json_out: JsonOpt = False) -> None:
     rows = []
     for o in h.orders:
         visits = "; ".join(
-            f"{fmt(v.starts_at, zone, '%Y-%m-%d')} {', '.join(v.technicians)} {v.outcome or v.status}"
+            f"{fmt(v.starts_at, zone, '%Y-%m-%d')} {', '.join(v.technicians)} {status_words(v.outcome or v.status)}"
             + (f" [{', '.join(v.readings)}]" if v.readings else "")
             for v in o.visits
         )
-        rows.append((o.number, fmt(o.created_at, zone, "%Y-%m-%d"), o.kind, o.status, o.summary,
+        rows.append((o.number, fmt(o.created_at, zone, "%Y-%m-%d"), o.kind, status_words(o.status), o.summary,
                      visits, "; ".join(o.parts)))  # fmt: skip
     table(
         f"{len(h.orders)} orders",

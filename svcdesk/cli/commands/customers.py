@@ -12,6 +12,7 @@ from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import customers as svc
 from svcdesk.services.orders import queries
 
@@ -208,7 +209,13 @@ def show(
         "Orders",
         ["Number", "Status", "Priority", "Summary", "Created"],
         [
-            (o.number, o.status, o.priority, o.summary, fmt(o.created_at, zone, "%Y-%m-%d"))
+            (
+                o.number,
+                status_words(o.status),
+                o.priority,
+                o.summary,
+                fmt(o.created_at, zone, "%Y-%m-%d"),
+            )
             for o in orders
         ],
     )

@@ -14,6 +14,7 @@ from svcdesk.services.agreements import followups as svc
 from svcdesk.services.agreements import recalls
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.common.words import status_words
 from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
@@ -79,7 +80,7 @@ def recall_list(
         print_json([r.to_json() for r in rows])
         return
     table(f"{len(rows)} recalls", ["Order", "Original", "Match", "Days after", "Status"],
-          [(r.number, r.original, r.match, r.days_after, r.status) for r in rows])  # fmt: skip
+          [(r.number, r.original, r.match, r.days_after, status_words(r.status)) for r in rows])  # fmt: skip
 
 
 @recall_app.command("confirm")

@@ -34,6 +34,7 @@ from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_day
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.customers import get_customer
 from svcdesk.services.orders import lifecycle
 
@@ -58,7 +59,7 @@ def _done(number: str, json_out: bool, message: str) -> None:
     else:
         info(
             f"{message}; total {fmt_money(detail.row.total_cents)}, "
-            f"balance {fmt_money(detail.row.balance_cents)}, status {detail.row.status}"
+            f"balance {fmt_money(detail.row.balance_cents)}, status {status_words(detail.row.status)}"
         )
 
 
@@ -173,7 +174,7 @@ def list_cmd(
         [
             (
                 r.number,
-                r.status + (" (overdue)" if r.overdue else ""),
+                status_words(r.status) + (" (overdue)" if r.overdue else ""),
                 r.customer,
                 r.order or "",
                 fmt_money(r.total_cents),
@@ -195,7 +196,10 @@ def show(number: str, json_out: JsonOpt = False) -> None:
         print_json(d.to_json())
         return
     r = d.row
-    info(f"{r.number}  {r.status}  {r.customer}" + (f"  ({r.order})" if r.order else ""))
+    info(
+        f"{r.number}  {status_words(r.status)}  {r.customer}"
+        + (f"  ({r.order})" if r.order else "")
+    )
     if r.issued_at:
         info(f"Issued {fmt(r.issued_at, zone, '%Y-%m-%d')}, due {r.due_on}")
     if d.void_reason:

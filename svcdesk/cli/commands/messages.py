@@ -14,6 +14,7 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.customers import get_customer
 from svcdesk.services.messages import delivery, outbox, prefs, templates, triggers, views
 from svcdesk.services.orders import lifecycle
@@ -83,7 +84,7 @@ def list_cmd(
         print_json([r.to_json() for r in rows])
         return
     table(f"{len(rows)} messages", ["Id", "Status", "What", "By", "Customer", "Order", "When", "Tries", "Error"],
-          [(r.id, r.status, r.what, r.channel, r.customer, r.order, r.when, r.attempts, r.last_error[:40])
+          [(r.id, status_words(r.status), r.what, r.channel, r.customer, r.order, r.when, r.attempts, r.last_error[:40])
            for r in rows])  # fmt: skip
 
 

@@ -70,7 +70,7 @@ def list_cmd(
             (
                 r.number,
                 r.priority,
-                r.status,
+                status_words(r.status),
                 r.customer,
                 r.city,
                 r.summary[:40],
@@ -94,7 +94,8 @@ def show(number: str, json_out: JsonOpt = False) -> None:
         return
     r = d.row
     info(
-        f"{r.number}  {r.priority.upper()}  {r.status}  ({r.kind}, {d.source}, version {r.version})"
+        f"{r.number}  {r.priority.upper()}  {status_words(r.status)}  "
+        f"({r.kind}, {status_words(d.source)}, version {r.version})"
     )
     info(f"Customer: {r.customer}  {r.phone or ''}")
     info(f"Site:     {d.site_label}")
@@ -121,9 +122,9 @@ def show(number: str, json_out: JsonOpt = False) -> None:
                 (
                     fmt(v.starts_at, zone),
                     fmt(v.ends_at, zone, "%H:%M"),
-                    v.status,
+                    status_words(v.status),
                     ", ".join(v.technicians),
-                    v.outcome,
+                    status_words(v.outcome),
                 )
                 for v in d.visits
             ],
@@ -137,8 +138,10 @@ def show(number: str, json_out: JsonOpt = False) -> None:
             (
                 fmt(e.at, zone),
                 e.actor,
-                e.kind,
-                f"{e.from_status or ''} -> {e.to_status}" if e.to_status else "",
+                status_words(e.kind),
+                f"{status_words(e.from_status)} -> {status_words(e.to_status)}"
+                if e.to_status
+                else "",
                 e.detail,
             )
             for e in d.events
@@ -176,11 +179,7 @@ def status_cmd(
             session, order, status, actor=actor(), reason=note, note=note,
             expected_version=version, force=force,
         )  # fmt: skip
-        info(f"{order.number}: {words(before)} -> {words(order.status)}")
-
-
-def words(status: str) -> str:
-    return status.replace("_", " ")
+        info(f"{order.number}: {status_words(before)} -> {status_words(order.status)}")
 
 
 def _techs(session, names: list[str]):
@@ -230,7 +229,7 @@ def assign(
             f"{order.number}: {'moved to' if moved else 'booked'} "
             f"{fmt(visit.starts_at, zone)}-{fmt(visit.ends_at, zone, '%H:%M')} "
             f"with {', '.join(t.name for t in techs)}{' (forced)' if force else ''}; "
-            f"status {words(order.status)}"
+            f"status {status_words(order.status)}"
         )
 
 
@@ -288,7 +287,7 @@ def unassign(
         scheduling.cancel_visit(
             session, _visit(session, order, visit_id), reason=reason, actor=actor()
         )
-        info(f"{order.number}: visit cancelled; status {order.status}")
+        info(f"{order.number}: visit cancelled; status {status_words(order.status)}")
 
 
 @app.command("note")

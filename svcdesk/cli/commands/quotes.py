@@ -30,6 +30,7 @@ from svcdesk.services.billing import documents, pdf, quotes, views
 from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.customers import get_customer
 from svcdesk.services.orders import lifecycle
 
@@ -208,7 +209,7 @@ def list_cmd(
         [
             (
                 r.number,
-                r.status,
+                status_words(r.status),
                 r.customer,
                 r.order or "",
                 r.title[:40],

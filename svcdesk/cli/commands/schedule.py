@@ -13,6 +13,7 @@ from svcdesk.cli.state import engine
 from svcdesk.db import read_session
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso, parse_day
+from svcdesk.services.common.words import status_words
 from svcdesk.services.dispatch.schedule_view import (
     DaySchedule,
     Span,
@@ -128,7 +129,7 @@ def day_cmd(
                 f"{lane.booked_minutes / 60:.1f}/{lane.shift_minutes / 60:.1f}h",
                 "; ".join(
                     f"{fmt(v.starts_at, zone, '%H:%M')}-{fmt(v.ends_at, zone, '%H:%M')} "
-                    f"{v.number} {v.status}"
+                    f"{v.number} {status_words(v.status)}"
                     for v in lane.visits
                 ),
             )
@@ -179,7 +180,7 @@ def techs_cmd(
         [
             (
                 t.name,
-                t.status,
+                status_words(t.status),
                 t.detail,
                 t.today.load_text,
                 t.tomorrow.load_text,

@@ -13,6 +13,7 @@ from svcdesk.db import read_session
 from svcdesk.services.agreements import sla_state
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds, fmt, parse_day
+from svcdesk.services.common.words import status_words
 
 app = typer.Typer(help="SLA clocks: open orders at risk or breached, compliance.")
 
@@ -36,7 +37,7 @@ def sla(
         print_json([r.to_json() for r in rows])
         return
     table(f"{len(rows)} orders", ["Number", "Pri", "Status", "Customer", "Target", "Due", "Left", "State", "Policy"],
-          [(r.number, r.priority, r.status, r.customer, r.sla.target, fmt(r.sla.due, zone, "%m-%d %H:%M"),
+          [(r.number, r.priority, status_words(r.status), r.customer, r.sla.target, fmt(r.sla.due, zone, "%m-%d %H:%M"),
             r.sla.label(), r.sla.state, r.sla.policy) for r in rows])  # fmt: skip
 
 

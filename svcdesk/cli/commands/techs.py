@@ -13,6 +13,7 @@ from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import technicians as svc
 from svcdesk.services.orders import queries
 
@@ -183,7 +184,10 @@ def show(name: str, json_out: JsonOpt = False) -> None:
     table(
         "Booked orders",
         ["Number", "Status", "Scheduled", "Customer", "Summary"],
-        [(o.number, o.status, fmt(o.scheduled_start, zone), o.customer, o.summary) for o in orders],
+        [
+            (o.number, status_words(o.status), fmt(o.scheduled_start, zone), o.customer, o.summary)
+            for o in orders
+        ],
     )
 
 

@@ -149,7 +149,7 @@ def show(number: str, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(d.to_json())
         return
-    info(f"{d.number}  {d.status}")
+    info(f"{d.number}  {status_words(d.status)}")
     for v in d.visits:
         info(
             f"Visit {v['id']} {v['status']}  en route {fmt(v['en_route_at'], zone, '%m-%d %H:%M')}  "

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
-from svcdesk.errors import InvalidInput, InvalidTransition, NotFound
+from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Asset, Customer, OrderKind, OrderStatus, Site, WorkOrder
 from svcdesk.models.agreements import (
     Agreement,
@@ -27,6 +27,7 @@ from svcdesk.services.common.choices import parse_choice, parse_priority
 from svcdesk.services.common.events import record_change
 from svcdesk.services.common.money import parse_percent
 from svcdesk.services.common.rows import children
+from svcdesk.services.common.words import move_refused
 
 ST = AgreementStatus
 MOVES: dict[ST, tuple[ST, ...]] = {
@@ -210,11 +211,7 @@ def change_status(
     target = parse_choice(ST, to, "status", "active")
     current = ST(agreement.status)
     if target not in MOVES[current]:
-        allowed = ", ".join(s.value for s in MOVES[current]) or "none (final status)"
-        raise InvalidTransition(
-            f"{agreement.number}: cannot go from {current.value} to {target.value}; allowed: {allowed}",
-            tuple(s.value for s in MOVES[current]),
-        )
+        raise move_refused(agreement.number, current, target, MOVES[current])
     if target == ST.ACTIVE and not coverage(session, agreement.id):
         raise InvalidInput(f"{agreement.number}: add at least one covered site before activating")
     if target == ST.CANCELLED:

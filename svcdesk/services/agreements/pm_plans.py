@@ -26,6 +26,7 @@ from svcdesk.services.common import recurrence
 from svcdesk.services.common.choices import parse_choice, parse_priority
 from svcdesk.services.common.rows import children
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.words import status_words
 from svcdesk.services.common.workcal import WorkCalendar, shop_calendar
 from svcdesk.services.crm.technicians import get_skill
 
@@ -119,7 +120,9 @@ def create_plan(
     checklist: list[str] | None = None,
 ) -> MaintenancePlan:
     if agreement.status in (AgreementStatus.EXPIRED.value, AgreementStatus.CANCELLED.value):
-        raise InvalidInput(f"{agreement.number} is {agreement.status}; plans need a live agreement")
+        raise InvalidInput(
+            f"{agreement.number} is {status_words(agreement.status)}; plans need a live agreement"
+        )
     site = session.get(Site, site_id)
     if site is None or site.customer_id != agreement.customer_id:
         raise InvalidInput(f"site: site {site_id} does not belong to the agreement's customer")

@@ -21,6 +21,7 @@ from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting
 from svcdesk.services.common.timefmt import iso
 from svcdesk.services.common.versioning import touch
+from svcdesk.services.common.words import status_words
 
 DONE = (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value, OrderStatus.CLOSED.value)
 
@@ -148,7 +149,7 @@ def _flag(session: Session, order: WorkOrder) -> RecallFlag:
     if flag is None:
         raise NotFound(f"{order.number} is not flagged as a possible recall")
     if flag.status != RecallStatus.POSSIBLE.value:
-        raise InvalidInput(f"{order.number}: recall already {flag.status}")
+        raise InvalidInput(f"{order.number}: recall already {status_words(flag.status)}")
     return flag
 
 

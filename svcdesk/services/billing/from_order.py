@@ -39,6 +39,7 @@ from svcdesk.services.billing.invoices import InvoiceSpec, LineDraft, create_inv
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, settings_cached, shop_zone
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.execution import timecards
 from svcdesk.services.orders import lifecycle
 
@@ -115,7 +116,7 @@ def _check(order: WorkOrder, live: tuple[str, str] | None) -> None:
         )
     if order.status not in (OrderStatus.COMPLETED.value, OrderStatus.INVOICED.value):
         raise InvalidTransition(
-            f"{order.number} is {order.status}; only completed orders can be invoiced"
+            f"{order.number} is {status_words(order.status)}; only completed orders can be invoiced"
         )
 
 

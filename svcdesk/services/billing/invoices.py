@@ -26,6 +26,7 @@ from svcdesk.models.billing import Coverage, Invoice, InvoiceLine, InvoiceStatus
 from svcdesk.services.billing import arith
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.settings import get_setting, shop_zone
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.tax import site_rates, site_tax
 from svcdesk.services.orders import lifecycle
 
@@ -320,7 +321,7 @@ def check_version(invoice: Invoice, expected_version: int | None) -> None:
 def _require_draft(invoice: Invoice) -> None:
     if invoice.status not in EDITABLE:
         raise InvalidTransition(
-            f"{invoice.number} is {invoice.status}; only a draft's lines can change "
+            f"{invoice.number} is {status_words(invoice.status)}; only a draft's lines can change "
             "(void it and invoice again)"
         )
 
@@ -404,7 +405,9 @@ def issue(session: Session, invoice: Invoice, *, actor: str = "dispatcher") -> I
     """draft -> sent: the invoice is final from here on; due date = today + terms. A zero
     total (everything covered) is paid at once."""
     if invoice.status != InvoiceStatus.DRAFT.value:
-        raise InvalidTransition(f"{invoice.number} is {invoice.status}; only a draft can be sent")
+        raise InvalidTransition(
+            f"{invoice.number} is {status_words(invoice.status)}; only a draft can be sent"
+        )
     if not invoice_lines(session, invoice.id):
         raise InvalidInput(f"{invoice.number} has no lines; add a line before sending it")
     stamp = now()

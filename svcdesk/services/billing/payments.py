@@ -18,6 +18,7 @@ from svcdesk.services.billing import invoices
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.rows import children
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.words import status_words
 
 
 def parse_method(text: str) -> PaymentMethod:
@@ -45,7 +46,7 @@ def add_payment(
     if invoice.status not in invoices.OPEN:
         hint = " (send it first)" if invoice.status == InvoiceStatus.DRAFT.value else ""
         raise InvalidTransition(
-            f"{invoice.number} is {invoice.status}; payments go on sent invoices only{hint}"
+            f"{invoice.number} is {status_words(invoice.status)}; payments go on sent invoices only{hint}"
         )
     if amount_cents <= 0:
         raise InvalidInput("amount: must be above 0")

@@ -37,6 +37,7 @@ from svcdesk.services.common import events
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import customers, devices
 from svcdesk.services.crm.devices import hash_token
 from svcdesk.services.execution.field_app import decode_signature
@@ -158,7 +159,7 @@ def create_invoice_link(
     if invoice.status in (InvoiceStatus.DRAFT.value, InvoiceStatus.VOID.value):
         hint = f"send it first (svcdesk invoices send {invoice.number})"
         raise InvalidTransition(
-            f"{invoice.number} is {invoice.status}; "
+            f"{invoice.number} is {status_words(invoice.status)}; "
             + (
                 hint
                 if invoice.status == InvoiceStatus.DRAFT.value
@@ -351,7 +352,9 @@ def approve_quote(
     image = decode_signature(signature)  # (the same check as a technician's sign-off)
     quote = must_get(session, Quote, link.quote_id)
     if quote.status != QuoteStatus.SENT.value:
-        raise InvalidTransition(f"{quote.number} is {quote.status}; nothing to approve")
+        raise InvalidTransition(
+            f"{quote.number} is {status_words(quote.status)}; nothing to approve"
+        )
     actor = f"{signer} (customer link)"
     quotes.approve(session, quote, option=option or None, actor=actor)
     link.used_at, link.signer, link.signature_png = now(), signer, image
@@ -374,7 +377,9 @@ def decline_quote(
     signer = _signer(name)
     quote = must_get(session, Quote, link.quote_id)
     if quote.status != QuoteStatus.SENT.value:
-        raise InvalidTransition(f"{quote.number} is {quote.status}; nothing to decline")
+        raise InvalidTransition(
+            f"{quote.number} is {status_words(quote.status)}; nothing to decline"
+        )
     text = " ".join((reason or "").split())[:500] or None
     actor = f"{signer} (customer link)"
     quotes.decline(session, quote, text, actor=actor)

@@ -21,6 +21,7 @@ from svcdesk.services.billing.invoices import LineDraft
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import get_setting, shop_zone
+from svcdesk.services.common.words import move_refused, status_words
 from svcdesk.services.crm.tax import site_tax
 
 MOVES = {
@@ -143,7 +144,9 @@ def option_lines(session: Session, option_id: int) -> list[QuoteLine]:
 
 def _require_draft(quote: Quote) -> None:
     if quote.status != QuoteStatus.DRAFT.value:
-        raise InvalidTransition(f"{quote.number} is {quote.status}; only a draft quote can change")
+        raise InvalidTransition(
+            f"{quote.number} is {status_words(quote.status)}; only a draft quote can change"
+        )
 
 
 def find_option(session: Session, quote: Quote, name: str | None) -> QuoteOption | None:
@@ -238,10 +241,7 @@ def totals(session: Session, quote: Quote) -> list[OptionTotals]:
 def _move(session: Session, quote: Quote, to: QuoteStatus, actor: str, detail: str) -> None:
     current = QuoteStatus(quote.status)
     if to not in MOVES[current]:
-        allowed = ", ".join(s.value for s in MOVES[current]) or "none (final status)"
-        raise InvalidTransition(
-            f"{quote.number}: cannot go from {current.value} to {to.value}; allowed: {allowed}"
-        )
+        raise move_refused(quote.number, current, to, MOVES[current])
     quote.status = to.value
     quote.updated_at = now()
     if to == QuoteStatus.SENT:
@@ -322,7 +322,7 @@ def to_order(
     from svcdesk.services.orders.intake import IntakeRequest, create_order
 
     if quote.status != QuoteStatus.APPROVED.value:
-        raise InvalidTransition(f"{quote.number} is {quote.status}; approve it first")
+        raise InvalidTransition(f"{quote.number} is {status_words(quote.status)}; approve it first")
     if quote.order_id is not None:
         order = must_get(session, WorkOrder, quote.order_id)
         raise InvalidTransition(f"{quote.number} already belongs to {order.number}")

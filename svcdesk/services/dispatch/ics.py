@@ -33,6 +33,7 @@ from svcdesk.models import (
 from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds
+from svcdesk.services.common.words import status_words
 from svcdesk.services.dispatch.proposal import PlannedRoute
 
 REFRESH = "PT1H"  # how often a subscribed phone should re-fetch
@@ -165,7 +166,7 @@ def tech_calendar(session: Session, tech: Technician, first: date, days: int) ->
         )
         others = [n for n in crews.get(visit.id, []) if n != tech.name]
         desc = [
-            f"{order.number} · {order.priority} {order.kind} · {order.status}",
+            f"{order.number} · {order.priority} {order.kind} · {status_words(order.status)}",
             order.summary,
             f"Customer: {customer.name}"
             + (f" · {display_phone(customer.phone, customer.phone_ext)}" if customer.phone else ""),

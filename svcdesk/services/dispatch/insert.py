@@ -23,6 +23,7 @@ from svcdesk.routing.schedule import build_route, simulate
 from svcdesk.routing.solver import legs_for
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.words import status_words
 from svcdesk.services.dispatch.plan import _version, apply_moves
 from svcdesk.services.dispatch.problem import DayContext, build_day
 from svcdesk.services.dispatch.proposal import PlannedRoute, planned_route
@@ -106,7 +107,9 @@ def insert_emergency(
     if scheduling.active_visits(session, order.id):
         raise InvalidInput(f"{order.number} already has a booked visit; move it instead")
     if order.status not in ("new", "scheduled"):
-        raise InvalidInput(f"{order.number} is {order.status}; only open orders can be booked")
+        raise InvalidInput(
+            f"{order.number} is {status_words(order.status)}; only open orders can be booked"
+        )
     now = now or clock_now()
     with clock.at(now):
         day = now.astimezone(shop_zone(session)).date()

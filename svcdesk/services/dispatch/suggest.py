@@ -34,6 +34,7 @@ from svcdesk.routing import Location
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds, fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.technicians import list_technicians
 from svcdesk.services.dispatch import settings as dsettings
 from svcdesk.services.dispatch.holidays import holiday_off, shop_holidays
@@ -106,7 +107,9 @@ def suggest(
     the reasons. `day` limits the search to one shop-local day, `window` to a span. Shop
     holidays in the span are days off unless `force`."""
     if OrderStatus(order.status) not in scheduling.BOOKABLE:
-        raise InvalidInput(f"{order.number} is {order.status}; only open orders can be booked")
+        raise InvalidInput(
+            f"{order.number} is {status_words(order.status)}; only open orders can be booked"
+        )
     zone = shop_zone(session)
     span = search_span(session, order, day, window)
     site = must_get(session, Site, order.site_id)

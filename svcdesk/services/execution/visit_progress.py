@@ -36,6 +36,7 @@ from svcdesk.models import (
 from svcdesk.models.execution import TimeEntry, TimeKind, TimeSource
 from svcdesk.services.common import events
 from svcdesk.services.common.rows import must_get
+from svcdesk.services.common.words import status_words
 from svcdesk.services.execution import checklists, timecards
 from svcdesk.services.messages import triggers
 from svcdesk.services.orders import lifecycle, scheduling
@@ -106,7 +107,9 @@ def _advance(session: Session, order: WorkOrder, target: S, actor: str) -> None:
         lifecycle.change_status(session, order, S.SCHEDULED, actor=actor, note="visit started")
         current = S.SCHEDULED
     if current not in FORWARD:
-        raise InvalidInput(f"{order.number} is {order.status}; a visit can't progress on it")
+        raise InvalidInput(
+            f"{order.number} is {status_words(order.status)}; a visit can't progress on it"
+        )
     for step in FORWARD[FORWARD.index(current) + 1 : FORWARD.index(target) + 1]:
         lifecycle.change_status(session, order, step, actor=actor, note="visit progress")
 
@@ -192,7 +195,9 @@ def start_travel(
     at = at or now()
     order = must_get(session, WorkOrder, visit.order_id)
     if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.DISPATCHED, VisitStatus.EN_ROUTE):
-        raise InvalidInput(f"{order.number}: the visit is {visit.status}; can't go en route")
+        raise InvalidInput(
+            f"{order.number}: the visit is {status_words(visit.status)}; can't go en route"
+        )
     techs = _pick_crew(session, visit, tech_ids)
     _switch(session, visit, techs, at, actor, stop=None, start=TimeKind.TRAVEL)
     _reach(session, order, visit, techs, at, actor, status=VisitStatus.EN_ROUTE, target=S.EN_ROUTE)
@@ -211,7 +216,9 @@ def arrive(
     at = at or now()
     order = must_get(session, WorkOrder, visit.order_id)
     if visit.status in (VisitStatus.COMPLETED, VisitStatus.CANCELLED):
-        raise InvalidInput(f"{order.number}: the visit is {visit.status}; can't arrive")
+        raise InvalidInput(
+            f"{order.number}: the visit is {status_words(visit.status)}; can't arrive"
+        )
     if visit.en_route_at and at < visit.en_route_at and not visit.arrived_at:
         raise InvalidInput("arrival: before the visit went en route")
     techs = _pick_crew(session, visit, tech_ids)
@@ -272,7 +279,9 @@ def complete(
     outcome = parse_outcome(outcome) if isinstance(outcome, str) else outcome
     order = must_get(session, WorkOrder, visit.order_id)
     if visit.status != VisitStatus.ON_SITE:
-        raise InvalidInput(f"{order.number}: the visit is {visit.status}; record the arrival first")
+        raise InvalidInput(
+            f"{order.number}: the visit is {status_words(visit.status)}; record the arrival first"
+        )
     if visit.arrived_at and at < visit.arrived_at:
         raise InvalidInput("departure: must be at or after the arrival")
     missing = checklists.unanswered_required(session, visit.id)
@@ -379,7 +388,9 @@ def set_outcome(
     outcome = parse_outcome(outcome) if isinstance(outcome, str) else outcome
     order = must_get(session, WorkOrder, visit.order_id)
     if visit.status != VisitStatus.COMPLETED:
-        raise InvalidInput(f"{order.number}: the visit is {visit.status}; complete it instead")
+        raise InvalidInput(
+            f"{order.number}: the visit is {status_words(visit.status)}; complete it instead"
+        )
     before = visit.outcome or "none"
     visit.outcome = outcome.value
     if work_performed is not None:

@@ -15,6 +15,7 @@ from svcdesk.models.inventory import MoveKind, Part, PartUsage, StockLocation
 from svcdesk.services.common import events
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.rows import must_get
+from svcdesk.services.common.words import status_words
 from svcdesk.services.inventory import stock
 
 USABLE_ORDER_STATUSES = ("dispatched", "en_route", "on_site", "on_hold", "completed", "scheduled")
@@ -42,7 +43,9 @@ def use_part(
     actor: str = "dispatcher",
 ) -> PartUsage:
     if order.status not in USABLE_ORDER_STATUSES:
-        raise InvalidInput(f"{order.number} is {order.status}; parts can't be recorded on it")
+        raise InvalidInput(
+            f"{order.number} is {status_words(order.status)}; parts can't be recorded on it"
+        )
     if visit is not None and visit.order_id != order.id:
         raise InvalidInput(f"visit {visit.id} is not on {order.number}")
     if not part.active:
@@ -99,7 +102,9 @@ def remove_usage(session: Session, usage_id: int, *, actor: str = "dispatcher") 
         raise NotFound(f"part usage {usage_id} not found")
     order = must_get(session, WorkOrder, usage.order_id)
     if order.status in ("invoiced", "closed"):
-        raise InvalidInput(f"{order.number} is {order.status}; its parts can no longer change")
+        raise InvalidInput(
+            f"{order.number} is {status_words(order.status)}; its parts can no longer change"
+        )
     part = must_get(session, Part, usage.part_id)
     location = must_get(session, StockLocation, usage.location_id)
     stock.post_move(

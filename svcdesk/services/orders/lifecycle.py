@@ -7,11 +7,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
-from svcdesk.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from svcdesk.errors import Conflict, InvalidInput, NotFound
 from svcdesk.models import OrderStatus as S
 from svcdesk.models import WorkOrder
 from svcdesk.services.common import events
 from svcdesk.services.common.versioning import touch
+from svcdesk.services.common.words import move_refused, status_words
 from svcdesk.services.orders.hooks import hooks
 
 TRANSITIONS: dict[S, tuple[S, ...]] = {
@@ -58,13 +59,11 @@ def _move_values(order: WorkOrder, target: S, reason: str | None) -> dict:
     current = S(order.status)
     allowed = TRANSITIONS[current]
     if target not in allowed:
-        moves = ", ".join(s.value for s in allowed) or "none (final status)"
-        raise InvalidTransition(
-            f"{order.number}: cannot go from {current.value} to {target.value}; allowed: {moves}",
-            tuple(s.value for s in allowed),
-        )
+        raise move_refused(order.number, current, target, allowed)
     if target in REASON_REQUIRED and not (reason and reason.strip()):
-        raise InvalidInput(f"{order.number}: a reason is required to move to {target.value}")
+        raise InvalidInput(
+            f"{order.number}: a reason is required to move to {status_words(target)}"
+        )
     values: dict = {"status": target.value}
     if target == S.ON_HOLD:
         values["hold_reason"] = reason

@@ -29,6 +29,7 @@ from svcdesk.services.common import events
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import status_words
 from svcdesk.services.messages import triggers
 from svcdesk.services.orders import lifecycle
 
@@ -150,7 +151,9 @@ def _check_all(session, order, techs, starts_at, ends_at, ignore_visit_id=None) 
 
 def _validate(order: WorkOrder, techs: Sequence[Technician], minutes: int) -> None:
     if OrderStatus(order.status) not in BOOKABLE:
-        raise InvalidInput(f"{order.number} is {order.status}; only open orders can be booked")
+        raise InvalidInput(
+            f"{order.number} is {status_words(order.status)}; only open orders can be booked"
+        )
     if not techs:
         raise InvalidInput("technician: at least one technician is needed")
     if len({t.id for t in techs}) != len(techs):
@@ -265,7 +268,9 @@ def reschedule_visit(
 ) -> Visit:
     order = must_get(session, WorkOrder, visit.order_id)
     if VisitStatus(visit.status) not in (VisitStatus.SCHEDULED, VisitStatus.DISPATCHED):
-        raise InvalidInput(f"{order.number}: a visit that is {visit.status} cannot be moved")
+        raise InvalidInput(
+            f"{order.number}: a visit that is {status_words(visit.status)} cannot be moved"
+        )
     minutes = minutes or int((visit.ends_at - visit.starts_at).total_seconds() // 60)
     if techs is None:
         techs = visit_technicians(session, visit.id)
@@ -302,7 +307,7 @@ def release_visit(
     is the caller's business (`cancel_visit`, or the status use-case in
     services/execution/order_progress.py)."""
     if VisitStatus(visit.status) not in ACTIVE_VISIT:
-        raise InvalidInput(f"{order.number}: the visit is already {visit.status}")
+        raise InvalidInput(f"{order.number}: the visit is already {status_words(visit.status)}")
     visit.status = VisitStatus.CANCELLED.value
     session.add(visit)
     for row in session.exec(select(VisitTechnician).where(VisitTechnician.visit_id == visit.id)):

@@ -18,6 +18,7 @@ from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso
+from svcdesk.services.common.words import status_words
 from svcdesk.services.execution import checklists
 from svcdesk.services.inventory import part_usage
 from svcdesk.services.orders import scheduling
@@ -142,7 +143,9 @@ def asset_history(session: Session, asset_id: int) -> AssetHistory:
         .order_by(Agreement.number)
         .distinct()
     ).all()
-    history.agreements = [f"{a.number} {a.name} ({a.status}, until {a.ends_on})" for a in covering]
+    history.agreements = [
+        f"{a.number} {a.name} ({status_words(a.status)}, until {a.ends_on})" for a in covering
+    ]
     plans = session.exec(
         select(MaintenancePlan)
         .where(

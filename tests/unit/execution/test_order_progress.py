@@ -195,3 +195,14 @@ def test_unassigning_a_visit_under_way_is_refused(session, shop):
         scheduling.cancel_visit(session, visit, reason="unassigned")
     assert (order.status, visit.status) == ("en_route", "en_route")
     assert progress_checks.disagreeing_orders(session) == []
+
+
+def test_a_refused_move_is_worded_and_keeps_the_stored_names():
+    from svcdesk.models import OrderStatus as S
+    from svcdesk.services.common.words import move_refused
+
+    err = move_refused("SO-000001", S.SCHEDULED, S.EN_ROUTE, [S.DISPATCHED, S.ON_HOLD])
+    assert str(err) == (
+        "SO-000001: cannot go from scheduled to en route; allowed: dispatched, on hold"
+    )
+    assert err.allowed == ("dispatched", "on_hold")
