@@ -8,10 +8,10 @@ idempotent."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
@@ -176,6 +176,35 @@ def resolve_customer(
     return customer, True, suspect
 
 
+def with_callers_site(session: Session, req: IntakeRequest) -> IntakeRequest:
+    """A known caller's order without an address goes to their site when they have one
+    (the dispatcher does not retype it); with several sites the error names them, so the
+    caller can say which. An unknown caller still needs an address (`validate`)."""
+    if req.site_id is not None or (req.address or "").strip():
+        return req
+    check_lengths(req)
+    if req.customer_id is not None:
+        customer = session.get(Customer, req.customer_id)
+    else:
+        customer = match_caller(
+            session, name=req.customer, phone=req.phone, email=req.email, force=req.match_existing
+        ).customer
+    if customer is None:
+        return req
+    sites = session.exec(
+        select(Site).where(col(Site.customer_id) == customer.id).order_by(col(Site.id)).limit(4)
+    ).all()
+    if len(sites) == 1:
+        return replace(req, customer_id=customer.id, site_id=sites[0].id)
+    if sites:
+        named = "; ".join(s.address for s in sites[:3]) + ("; ..." if len(sites) > 3 else "")
+        raise InvalidInput(
+            f"address: {customer.name} has {len(sites) if len(sites) <= 3 else 'several'} "
+            f"sites ({named}); give the address of the one to visit"
+        )
+    return req
+
+
 def create_order(
     session: Session, req: IntakeRequest, *, actor: str = "dispatcher"
 ) -> tuple[WorkOrder, bool]:
@@ -186,6 +215,7 @@ def create_order(
         existing = find_by_external_ref(session, req.external_ref.strip())
         if existing:
             return existing, False
+    req = with_callers_site(session, req)
     priority, source, kind = checked(req)
     skill = get_skill(session, req.skill) if req.skill else None
     customer, new_customer, suspect = resolve_customer(session, req, actor=actor)

@@ -305,3 +305,22 @@ def test_quote_new_order_uses_the_customers_site(session, shop):
     assert quotes.quote_site(session, q, "9 elm") == second.id
     with pytest.raises(InvalidInput, match="^site: 'nowhere' is not a site"):
         quotes.quote_site(session, q, "nowhere")
+
+
+def test_known_caller_without_an_address_goes_to_their_only_site(session, shop):
+    req = IntakeRequest(summary="no heat", phone="512-555-0101")
+    order, created = create_order(session, req, actor="dana")
+    assert created and order.customer_id == shop["customer"] and order.site_id == shop["site"]
+
+
+def test_known_caller_with_two_sites_is_asked_which(session, shop):
+    call(session, "Jane Porter", "512-555-0101", address="77 Lake Rd", zip="78705")
+    before = count(session, WorkOrder)
+    with pytest.raises(InvalidInput, match=r"address: Jane Porter has 2 sites \(.*77 Lake Rd\)"):
+        create_order(session, IntakeRequest(summary="leak", phone="512-555-0101"))
+    assert count(session, WorkOrder) == before
+
+
+def test_unknown_caller_still_needs_an_address(session, shop):
+    with pytest.raises(InvalidInput, match="address: required for a new site"):
+        create_order(session, IntakeRequest(summary="leak", phone="512-555-0999"))
