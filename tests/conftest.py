@@ -8,9 +8,15 @@ import shutil
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from svcdesk import clock
 from svcdesk.db import make_engine, write_session
+
+# No timed tests: hypothesis neither fails an example for taking long nor calls slow data
+# generation unhealthy (a loaded machine is not a bug; speed lives in tests/bench/).
+settings.register_profile("svcdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("svcdesk")
 
 # Wednesday 2026-11-25 08:00 in Austin (CST, UTC-6).
 FROZEN_NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)

@@ -160,3 +160,20 @@ def test_techs_and_time_writes_show_in_the_audit(db_path, engine, shop):
     assert rows[-1]["before"]["approved"] == "by kim" and rows[-1]["after"] is None
     r = cli(db_path, "audit", "--record", "4")
     assert r.exit_code == 2 and "give --kind with --record" in r.output
+
+
+def test_as_takes_a_first_name_only_one_active_member_has(db_path, engine, shop):
+    ok(db_path, "staff", "add", "Lee Park", "--role", "office")
+    ok(db_path, "--as", "LEE PARK", "settings", "set", "sla.hours.high", "11")
+    ok(db_path, "staff", "add", "Robin Hale")
+    ok(db_path, "--as", "robin", "settings", "set", "sla.hours.high", "12")
+    ok(db_path, "staff", "add", "Robin Stone")
+    before = counts(engine)
+    one_error_line(cli(db_path, "--as", "robin", "settings", "set", "sla.hours.high", "9"),
+                   "--as: 'robin' is not a staff member")  # fmt: skip
+    assert counts(engine) == before
+    with read_session(engine) as s:
+        actors = [
+            c.actor for c in s.exec(select(ChangeEvent).where(ChangeEvent.entity == "setting"))
+        ]
+    assert actors[-2:] == ["Lee Park", "Robin Hale"]

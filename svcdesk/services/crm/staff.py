@@ -149,13 +149,20 @@ def list_staff(session: Session, *, include_inactive: bool = True) -> list[Staff
 
 
 def acting_staff(session: Session, name: str) -> Staff:
-    """The active staff member `--as NAME` names; one line otherwise (naming how to add
-    one). The name is bounded before it reaches the database."""
+    """The active staff member `--as NAME` names (the whole name in any case, or a first
+    name only one active member has); one line otherwise (naming how to add one). The
+    name is bounded before it reaches the database."""
     name = check_name(name, "--as")
     staff = find_staff(session, name)
     if staff is not None and staff.active:
         return staff
-    known = [s.name for s in list_staff(session, include_inactive=False)]
+    active = list_staff(session, include_inactive=False)
+    if staff is None:  # a first name is enough when only one active member has it
+        key = " ".join(name.split()).lower()
+        same = [s for s in active if s.name_key.split()[0] == key]
+        if len(same) == 1:
+            return same[0]
+    known = [s.name for s in active]
     if not known:
         raise InvalidInput(f"--as: this shop has no staff yet; {ADD_HINT}")
     why = "is inactive" if staff is not None else "is not a staff member"
