@@ -1,6 +1,8 @@
 """Who did what: the order history across orders, plus the changes to records that are
 not orders (`change_event`: settings, tax zones, sites, technicians, time entries, staff,
-price book, parts, stock), filterable by actor, kind of record, record and time."""
+price book, parts, stock locations, ...), customers' own history and the stock ledger's
+moves (read where they are: `stock_move` is the audit of stock), filterable by actor, kind
+of record, record and time."""
 
 from __future__ import annotations
 
@@ -75,6 +77,8 @@ def audit_log(
     entity = record_kind(kind) if kind else None
     if entity == "customer":
         return customer_rows(session, ref=ref, actor=actor, since=since, limit=limit)[::-1]
+    if entity in STOCK_KINDS:
+        return stock_rows(session, ref=ref, actor=actor, since=since, limit=limit)[::-1]
     if entity not in (None, "order"):
         rows = change_rows(session, entity=entity, ref=ref, actor=actor, since=since, limit=limit)
         return rows[::-1]
@@ -102,6 +106,7 @@ def audit_log(
     ):  # the whole log: record changes too, newest `limit` of both together
         rows += change_rows(session, actor=actor, since=since, limit=limit)
         rows += customer_rows(session, actor=actor, since=since, limit=limit)
+        rows += stock_rows(session, actor=actor, since=since, limit=limit)
         rows.sort(key=lambda r: r.at, reverse=True)
         rows = rows[:limit] if limit else rows
     return rows[::-1] if newest_first else rows
@@ -155,3 +160,50 @@ def customer_rows(
                  e.on_behalf_of)
         for e in session.exec(stmt)
     ]  # fmt: skip
+
+
+STOCK_KINDS = ("stock", "stock_move", "stock_moves")
+MOVE_WORDS = {"receive": "received", "transfer": "transferred", "consume": "used on a job",
+              "adjust": "count adjusted", "return": "returned"}  # fmt: skip
+
+
+def stock_rows(
+    session: Session,
+    *,
+    ref: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = 500,
+) -> list[AuditRow]:
+    """The stock ledger's moves, newest first: what moved, how many, from where to where,
+    why, and who (`ref`: one part, by SKU or id)."""
+    from sqlalchemy.orm import aliased
+
+    from svcdesk.models.inventory import Part, StockLocation, StockMove
+    from svcdesk.services.common.quantity import fmt_qty
+
+    src, dst = aliased(StockLocation), aliased(StockLocation)
+    stmt = (
+        select(StockMove, Part.sku, Part.name, Part.unit, src.name, dst.name, WorkOrder.number)
+        .join(Part, col(Part.id) == col(StockMove.part_id))
+        .outerjoin(src, col(src.id) == col(StockMove.from_location_id))
+        .outerjoin(dst, col(dst.id) == col(StockMove.to_location_id))
+        .outerjoin(WorkOrder, col(WorkOrder.id) == col(StockMove.order_id))
+        .order_by(col(StockMove.at).desc(), col(StockMove.id).desc())
+    )
+    if ref is not None:
+        by_id = col(Part.id) == (int(ref) if ref.isdigit() else -1)
+        stmt = stmt.where(or_(col(Part.sku) == ref, by_id))
+    stmt = _filtered(stmt, StockMove, actor, since, limit)
+    rows = []
+    for move, sku, name, unit, from_name, to_name, number in session.exec(stmt):
+        where = " -> ".join(n for n in (from_name, to_name) if n)
+        detail = f"{fmt_qty(move.qty_milli)} {unit} {name}, {where}" + "".join(
+            f"{sep}{v}" for sep, v in ((": ", move.reason), (", ref ", move.reference),
+                                       (", for ", number)) if v
+        )  # fmt: skip
+        rows.append(
+            AuditRow(move.at, move.actor, f"stock {sku}", MOVE_WORDS.get(move.kind, move.kind),
+                     None, None, detail, move.on_behalf_of)
+        )  # fmt: skip
+    return rows
