@@ -16,6 +16,7 @@ from sqlmodel import Session, col, or_, select
 from svcdesk.models import OrderEvent, WorkOrder
 from svcdesk.models.shop import ChangeEvent
 from svcdesk.services.common.events import changed_fields, who_text
+from svcdesk.services.crm.devices import phone_actor
 
 
 @dataclass
@@ -51,11 +52,19 @@ def record_kind(text: str) -> str:
     return "_".join(text.strip().lower().replace("-", " ").split())
 
 
+def _as_id(ref: str) -> int:
+    """A record's id as typed, or -1 (no record) for text or a number no id can be (a
+    20-digit `--record` was "out of range" from the database)."""
+    return int(ref) if ref.isdigit() and len(ref) <= 18 else -1
+
+
 def _filtered(stmt, model, actor: str | None, since: datetime | None, limit: int | None):
-    """The history rows where `actor` acted or was acted for (`--as`), at or after `since`,
-    at most `limit` of them (the same filters for every history)."""
+    """The history rows where `actor` acted (themselves or from their phone) or was acted
+    for (`--as`), at or after `since`, at most `limit` of them (the same filters for every
+    history)."""
     if actor:
-        stmt = stmt.where(or_(model.actor == actor, model.on_behalf_of == actor))
+        stmt = stmt.where(or_(model.actor == actor, model.actor == phone_actor(actor),
+                              model.on_behalf_of == actor))  # fmt: skip
     if since:
         stmt = stmt.where(model.at >= since)
     return stmt.limit(limit) if limit else stmt
@@ -153,7 +162,7 @@ def customer_rows(
         col(CustomerEvent.at).desc(), col(CustomerEvent.id).desc()
     )
     if ref is not None:
-        stmt = stmt.where(CustomerEvent.customer_id == (int(ref) if ref.isdigit() else -1))
+        stmt = stmt.where(CustomerEvent.customer_id == _as_id(ref))
     stmt = _filtered(stmt, CustomerEvent, actor, since, limit)
     return [
         AuditRow(e.at, e.actor, f"customer {e.customer_id}", e.kind, None, None, e.detail,
@@ -177,6 +186,7 @@ def stock_rows(
 ) -> list[AuditRow]:
     """The stock ledger's moves, newest first: what moved, how many, from where to where,
     why, and who (`ref`: one part, by SKU or id)."""
+    from sqlalchemy import select as select_rows
     from sqlalchemy.orm import aliased
 
     from svcdesk.models.inventory import Part, StockLocation, StockMove
@@ -184,7 +194,15 @@ def stock_rows(
 
     src, dst = aliased(StockLocation), aliased(StockLocation)
     stmt = (
-        select(StockMove, Part.sku, Part.name, Part.unit, src.name, dst.name, WorkOrder.number)
+        select_rows(
+            StockMove,
+            col(Part.sku),
+            col(Part.name),
+            col(Part.unit),
+            col(src.name),
+            col(dst.name),
+            col(WorkOrder.number),
+        )  # fmt: skip
         .join(Part, col(Part.id) == col(StockMove.part_id))
         .outerjoin(src, col(src.id) == col(StockMove.from_location_id))
         .outerjoin(dst, col(dst.id) == col(StockMove.to_location_id))
@@ -192,11 +210,11 @@ def stock_rows(
         .order_by(col(StockMove.at).desc(), col(StockMove.id).desc())
     )
     if ref is not None:
-        by_id = col(Part.id) == (int(ref) if ref.isdigit() else -1)
+        by_id = col(Part.id) == _as_id(ref)
         stmt = stmt.where(or_(col(Part.sku) == ref, by_id))
     stmt = _filtered(stmt, StockMove, actor, since, limit)
     rows = []
-    for move, sku, name, unit, from_name, to_name, number in session.exec(stmt):
+    for move, sku, name, unit, from_name, to_name, number in session.execute(stmt):
         where = " -> ".join(n for n in (from_name, to_name) if n)
         detail = f"{fmt_qty(move.qty_milli)} {unit} {name}, {where}" + "".join(
             f"{sep}{v}" for sep, v in ((": ", move.reason), (", ref ", move.reference),
