@@ -88,13 +88,8 @@ def complete(
     row.done_at, row.done_by = now(), actor
     if note:
         row.note = note
-    events.record(
-        session,
-        order,
-        "followup",
-        f"{status_words(row.kind)} done" + (f": {note}" if note else ""),
-        actor=actor,
-    )
+    done = f"{status_words(row.kind)} done" + (f": {note}" if note else "")
+    events.record(session, order, "followup", done, actor=actor)
     events.record_change(session, "follow_up", row.id, "done", actor=actor, before=before,
                          after=_words(session, row, order))  # fmt: skip
     session.flush()
