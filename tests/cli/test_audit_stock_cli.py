@@ -13,8 +13,8 @@ from sqlmodel import func, select
 from svcdesk import clock
 from svcdesk.db import read_session
 from svcdesk.models.shop import ChangeEvent
+from tests.cli.test_inventory_cli import stocked  # noqa: F401 (the fixture)
 from tests.support.cli import cli, ok
-from tests.unit.inventory.helpers import CSV
 
 
 @pytest.fixture(autouse=True)
@@ -23,13 +23,9 @@ def os_user(monkeypatch):
 
 
 @pytest.fixture
-def moved(db_path, shop, tmp_path, frozen_clock):
-    f = tmp_path / "parts.csv"
-    f.write_text(CSV)
-    ok(db_path, "parts", "import", str(f))
-    ok(db_path, "stock", "location-add", "Main warehouse")
-    ok(db_path, "stock", "trucks")
-    ok(db_path, "stock", "receive", "CAP-35", "10", "--ref", "PO-1")
+def moved(db_path, request, frozen_clock):
+    """The catalog, a warehouse, trucks and 10 CAP-35 received (as jsmith), then:"""
+    request.getfixturevalue("stocked")  # (test_inventory_cli's)
     ok(db_path, "staff", "add", "Robin Hale")
     ok(db_path, "--as", "Robin Hale", "stock", "move", "CAP-35", "4", "--from",
        "Main warehouse", "--to", "Bob Ruiz")  # fmt: skip
@@ -45,7 +41,6 @@ def moved(db_path, shop, tmp_path, frozen_clock):
         "--reason",
         "leak",
     )
-    return shop
 
 
 def test_audit_kind_stock_lists_the_ledgers_moves_in_words(db_path, engine, moved):

@@ -176,16 +176,10 @@ MOVE_WORDS = {"receive": "received", "transfer": "transferred", "consume": "used
               "adjust": "count adjusted", "return": "returned"}  # fmt: skip
 
 
-def stock_rows(
-    session: Session,
-    *,
-    ref: str | None = None,
-    actor: str | None = None,
-    since: datetime | None = None,
-    limit: int | None = 500,
-) -> list[AuditRow]:
+def stock_rows(session: Session, *, ref: str | None = None, **filters: Any) -> list[AuditRow]:
     """The stock ledger's moves, newest first: what moved, how many, from where to where,
-    why, and who (`ref`: one part, by SKU or id)."""
+    why, and who (`ref`: one part, by SKU or id; `filters`: actor, since and limit as
+    `_filtered` takes them)."""
     from sqlalchemy import select as select_rows
     from sqlalchemy.orm import aliased
 
@@ -212,7 +206,7 @@ def stock_rows(
     if ref is not None:
         by_id = col(Part.id) == _as_id(ref)
         stmt = stmt.where(or_(col(Part.sku) == ref, by_id))
-    stmt = _filtered(stmt, StockMove, actor, since, limit)
+    stmt = _filtered(stmt, StockMove, **filters)
     rows = []
     for move, sku, name, unit, from_name, to_name, number in session.execute(stmt):
         where = " -> ".join(n for n in (from_name, to_name) if n)
