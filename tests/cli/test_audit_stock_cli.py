@@ -30,17 +30,8 @@ def moved(db_path, request, frozen_clock):
     ok(db_path, "--as", "Robin Hale", "stock", "move", "CAP-35", "4", "--from",
        "Main warehouse", "--to", "Bob Ruiz")  # fmt: skip
     clock.freeze(frozen_clock + timedelta(minutes=5))  # (the newest event of all)
-    ok(
-        db_path,
-        "stock",
-        "adjust",
-        "R410A",
-        "--by=-2",
-        "--location",
-        "Main warehouse",
-        "--reason",
-        "leak",
-    )
+    adjust = ["stock", "adjust", "R410A", "--by=-2", "--location", "Main warehouse"]
+    ok(db_path, *adjust, "--reason", "leak")
 
 
 def test_audit_kind_stock_lists_the_ledgers_moves_in_words(db_path, engine, moved):
