@@ -23,6 +23,12 @@ class SchemaTooNew(SvcDeskError):
     title = "Database is newer than svcdesk"
 
 
+class UpgradeFailed(SvcDeskError):
+    """A migration failed: the upgrade's one transaction was rolled back."""
+
+    title = "Database upgrade failed"
+
+
 def known_revisions() -> list[str]:
     """Revision ids in order (file names start with a zero-padded sequence number)."""
     return sorted(p.stem for p in VERSIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
@@ -72,7 +78,10 @@ def ensure_schema(engine: Engine) -> str | None:
             "upgrade svcdesk (pip install -U svcdesk) before opening it"
         )
     backup = _backup_before_upgrade(engine, current) if has_orders else None
-    _upgrade(engine, target)
+    try:
+        _upgrade(engine, target)
+    except Exception as exc:  # any migration or Alembic error: rolled back, one line
+        raise _failed(engine, current, exc, backup) from exc
     return str(backup) if backup else None
 
 
@@ -86,6 +95,24 @@ def _backup_before_upgrade(engine: Engine, current: str) -> Path | None:
     target = live.with_name(f"{live.name}.pre-upgrade-{current}-{now():%Y%m%dT%H%M%SZ}")
     copy_sqlite(live, target)
     return target
+
+
+def _failed(engine: Engine, current: str, exc: Exception, backup: Path | None) -> UpgradeFailed:
+    """The one line for a failed upgrade. The database is as it was (one transaction), so
+    the backup made for this attempt is kept under one name per revision
+    (`<db>.pre-upgrade-<rev>-last-try`, replaced by the next failed attempt): three failed
+    runs leave one copy, not three."""
+    reason = " ".join(str(getattr(exc, "orig", None) or exc).split("\n")[0].split())[:300]
+    where = "the database is unchanged"
+    if backup is not None:
+        kept = backup.with_name(backup.name.rsplit("-", 1)[0] + "-last-try")  # (no stamp)
+        backup.replace(kept)
+        where = f"the file is unchanged, backup at {kept}"
+    elif engine.dialect.name == "sqlite":
+        where = "the file is unchanged"
+    return UpgradeFailed(
+        f"could not upgrade DB from {current}: {reason or type(exc).__name__}; {where}"
+    )
 
 
 def _upgrade(engine: Engine, target: str) -> None:

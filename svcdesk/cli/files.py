@@ -2,6 +2,8 @@
 written (issue 20). Exports, PDFs, calendars, payroll and price-book files write `-`
 themselves (svcdesk/atomicfile.py); the rest go through here:
 
+- `read_capped(value, limit, what)`: a small text file read whole, at most `limit` bytes
+  (`/dev/zero` or a 20 GB file is refused, not read), `-` = standard input;
 - `input_file(value)`: a path to read; for `-` standard input copied into a private temp
   file (0600, removed afterwards), for readers that need a file (attachments, restores);
 - `output_file(value)`: a path to write; for `-` a private temp file streamed to standard
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from svcdesk.cli.output import err_print, info, print_json
+from svcdesk.errors import InvalidInput
 
 STDIO = "-"
 
@@ -43,6 +46,30 @@ def say(message: str, *targets: object) -> None:
 
 def say_json(data: Any, *targets: object) -> None:
     print_json(data, err=to_stdout(*targets))
+
+
+def read_capped(file: str, limit: int, what: str) -> str:
+    """The UTF-8 text of `file` (`-` = standard input), read at most `limit` bytes (so
+    /dev/zero or a FIFO that never ends cannot grow without bound). A missing file, a
+    folder, a device that cannot be read or text that is not UTF-8: one line."""
+    too_big = f"{file if file != STDIO else 'stdin'}: over {limit // 2**20} MB; not {what}"
+    if is_stdio(file):
+        data = sys.stdin.read(limit + 1)
+        if len(data) > limit:
+            raise InvalidInput(too_big)
+        return data
+    try:
+        with Path(file).expanduser().open("rb") as fh:
+            raw = fh.read(limit + 1)  # bounded, whatever the file is
+        if len(raw) > limit:
+            raise InvalidInput(too_big)
+        return raw.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{file}: is a folder; give the file inside it") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{file}: cannot read ({exc})") from None
 
 
 @contextlib.contextmanager

@@ -93,6 +93,7 @@ class StockMove(SQLModel, table=True):
     visit_id: int | None = Field(default=None, foreign_key="visit.id")
     at: datetime = utc_field(default_factory=now, nullable=False, index=True)
     actor: str = "system"
+    on_behalf_of: str | None = None  # the OS user when `actor` is a staff member (`--as`)
 
 
 class StockBalance(SQLModel, table=True):

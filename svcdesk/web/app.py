@@ -192,7 +192,9 @@ def create_app(
         await form_of(request, device)
 
         def revoke(session, row):
-            devices.revoke_device(session, row.id, actor=field_app.technician(session, row).name)
+            devices.revoke_device(
+                session, row.id, actor=field_app.who(field_app.technician(session, row))
+            )
 
         await run_in_threadpool(write, revoke, device.row)
         response = _page(request, "signed_out.html", 200, signed_out=True)

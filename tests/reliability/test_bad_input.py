@@ -142,3 +142,65 @@ def test_pricebook_import_reads_a_bounded_amount(db_path, shop, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert r.exit_code == 1 and len(lines) == 1 and "over 20 MB" in lines[0]
     assert fingerprint(db_path) == before
+
+
+def _sparse(path, size):
+    with path.open("wb") as fh:
+        fh.truncate(size)
+    return str(path)
+
+
+# Found in 15 minutes of trying (issue 15 follow-up): each was a traceback or took the
+# machine's memory. (name, args given tmp_path, text the one line must hold)
+MORE_CASES = [
+    ("parts import of a folder", lambda t: ["parts", "import", str(t)], "is a folder"),
+    ("pricebook import of a folder", lambda t: ["pricebook", "import", str(t)], "is a folder"),
+    ("parts import of 51 MB (for /dev/zero)",
+     lambda t: ["parts", "import", _sparse(t / "zeros.csv", 51 * 2**20)], "over 50 MB"),
+    ("followup.plan nan days", lambda t: ["settings", "set", "followup.plan", "callback:nan"],
+     "from 0 to 365"),
+    ("followup.plan inf days", lambda t: ["settings", "set", "followup.plan", "callback:inf"],
+     "from 0 to 365"),
+    ("followup.plan 1e308 days",
+     lambda t: ["settings", "set", "followup.plan", "review_request:1e308"], "from 0 to 365"),
+    ("audit --kind stock, 20-digit --record",
+     lambda t: ["audit", "--kind", "stock", "--record", "9" * 20], "OK"),
+    ("audit --kind customer, 20-digit --record",
+     lambda t: ["audit", "--kind", "customer", "--record", "9" * 20], "OK"),
+    ("followup.plan negative days",
+     lambda t: ["settings", "set", "followup.plan", "callback:-5"], "from 0 to 365"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "args", "needle"), MORE_CASES, ids=[c[0] for c in MORE_CASES])
+def test_more_bad_input_is_one_line(db_path, shop, tmp_path, name, args, needle):
+    before = fingerprint(db_path)
+    r = cli(db_path, *args(tmp_path))
+    if needle == "OK":  # (nothing to refuse: no such record)
+        assert r.exit_code == 0 and "0 events" in r.stdout, r.output[-800:]
+        return
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output[-800:]
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], r.stderr
+    assert fingerprint(db_path) == before
+
+
+def test_a_stored_bad_followup_plan_refuses_completion_in_one_line(db_path, shop):
+    """A plan stored before it was checked (nan days) made every completion a traceback."""
+    from svcdesk.db import write_session
+    from svcdesk.models import Setting
+    from svcdesk.services.orders import lifecycle
+
+    eng = make_engine(str(db_path))
+    with write_session(eng) as s:  # (stored as an older svcdesk would have)
+        s.merge(Setting(key="followup.plan", value="callback:nan"))
+        order = lifecycle.get_order(s, shop["o1"])
+        for status in ("scheduled", "dispatched", "en_route", "on_site"):
+            lifecycle.change_status(s, order, status)
+    eng.dispose()
+    before = fingerprint(db_path)
+    r = cli(db_path, "orders", "status", shop["o1"], "completed")
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output[-800:]
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "followup.plan: 'callback:nan'" in lines[0], r.stderr
+    assert fingerprint(db_path) == before

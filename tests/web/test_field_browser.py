@@ -171,7 +171,7 @@ def test_a_technician_works_a_visit_on_a_phone(server, phone, engine, field_shop
         assert sig.signer_name == "Sam Lee" and sig.attachment_id is not None
         assert {a.kind for a in s.exec(select(Attachment))} == {"photo", "signature"}
         usage = s.exec(select(PartUsage)).one()
-        assert usage.qty_milli == 1000 and usage.recorded_by == "Bob Ruiz"
+        assert usage.qty_milli == 1000 and usage.recorded_by == "Bob Ruiz (phone)"
         moves = s.exec(select(StockMove).where(StockMove.kind == "consume")).all()
         assert len(moves) == 1 and moves[0].order_id == order.id
         truck = stock.truck_of(s, field_shop["bob"])
@@ -209,7 +209,7 @@ def test_a_form_that_could_not_send_keeps_the_text_and_resends_once(
     with read_session(engine) as s:
         notes = s.exec(select(Note)).all()
     assert [n.text for n in notes] == ["Customer asked for a quote on a new faucet"]
-    assert notes[0].author == "Bob Ruiz"
+    assert notes[0].author == "Bob Ruiz (phone)"
     # the draft is gone: a fresh page shows an empty note box
     page.reload()
     assert page.input_value("#form-note textarea[name=text]") == ""

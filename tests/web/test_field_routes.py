@@ -158,7 +158,7 @@ def test_sign_out_revokes_the_device(bob, engine):
     r = bob.post("/signout", data={"csrf": form_fields(page, "form-clock")["csrf"]})
     assert r.status_code == 200 and "Signed out" in r.text
     with read_session(engine) as s:
-        assert s.exec(select(FieldDevice)).one().revoked_by == "Bob Ruiz"
+        assert s.exec(select(FieldDevice)).one().revoked_by == "Bob Ruiz (phone)"
     assert bob.get("/day").status_code == 401
 
 
@@ -250,7 +250,7 @@ def test_en_route_records_the_eta_through_the_lifecycle(bob, engine, field_shop)
         assert visit.status == "en_route"
         assert (visit.eta_at - visit.en_route_at).total_seconds() == 25 * 60
     evs = events(engine, field_shop["o2"])
-    assert {e.actor for e in evs if e.at == evs[-1].at} == {"Bob Ruiz"}
+    assert {e.actor for e in evs if e.at == evs[-1].at} == {"Bob Ruiz (phone)"}
     assert any(e.kind == "eta" and e.detail == "ETA 08:30" for e in evs)
     assert "ETA given: 08:30" in job_page(bob, field_shop["visit"])
 
@@ -349,7 +349,10 @@ def test_checklist_part_photo_signature_and_complete(bob, engine, field_shop, tm
                  data={**form_fields(page, "form-checklist"), f"item-{items['Water off']}": "yes",
                        f"item-{items['Pressure']}": "62"}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303, r.text
-    assert count(engine, VisitChecklistAnswer, VisitChecklistAnswer.answered_by == "Bob Ruiz") == 2
+    assert (
+        count(engine, VisitChecklistAnswer, VisitChecklistAnswer.answered_by == "Bob Ruiz (phone)")
+        == 2
+    )
     page = job_page(bob, field_shop["visit"])
     r = bob.post(f"/visits/{field_shop['visit']}/part",
                  data={**form_fields(page, "form-part"), "sku": "VALVE-1", "qty": "2"}, follow_redirects=False)  # fmt: skip
@@ -370,16 +373,16 @@ def test_checklist_part_photo_signature_and_complete(bob, engine, field_shop, tm
         visit = s.get(Visit, field_shop["visit"])
         assert visit.outcome == "fixed" and visit.work_performed == "Replaced the shut-off valve"
         usage = s.exec(select(PartUsage)).one()
-        assert usage.qty_milli == 2000 and usage.recorded_by == "Bob Ruiz"
+        assert usage.qty_milli == 2000 and usage.recorded_by == "Bob Ruiz (phone)"
         move = s.exec(select(StockMove).where(StockMove.kind == "consume")).one()
-        assert move.qty_milli == 2000 and move.actor == "Bob Ruiz"
+        assert move.qty_milli == 2000 and move.actor == "Bob Ruiz (phone)"
         assert s.exec(select(Signature)).one().signer_name == "Sam Lee"
         kinds = {a.kind for a in s.exec(select(Attachment))}
         assert kinds == {"photo", "signature"}
         work = s.exec(select(TimeEntry).where(TimeEntry.kind == "work")).one()
         assert work.ends_at is not None and work.technician_id == field_shop["bob"]
     changes = [e for e in events(engine, field_shop["o2"]) if e.kind != "created"]
-    late = [e for e in changes if e.actor == "Bob Ruiz"]
+    late = [e for e in changes if e.actor == "Bob Ruiz (phone)"]
     assert {"progress", "status", "checklist", "part_used", "attachment", "signature"} <= {
         e.kind for e in late
     }
@@ -457,7 +460,7 @@ def test_time_clock_start_and_stop(bob, engine, field_shop):
         entry = s.exec(select(TimeEntry)).one()
     assert entry.kind == "break" and entry.source == "phone" and not entry.approved
     assert (entry.ends_at - entry.starts_at).total_seconds() == 30 * 60
-    assert entry.created_by == "Bob Ruiz"
+    assert entry.created_by == "Bob Ruiz (phone)"
     page = bob.get("/day").text
     r = bob.post("/clock", data={**form_fields(page, "form-clock"), "do": "stop"})
     assert r.status_code == 422 and "nothing is running" in r.text
@@ -568,3 +571,61 @@ def test_photos_and_signatures_are_stored_private(bob, field_shop, tmp_path):
             assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     assert [p for p in (files_dir / "tmp").iterdir()] == []
     assert not list((files_dir / "attachments").glob("incoming*"))
+
+
+def test_the_phones_changes_are_recorded_as_the_technicians_phone(bob, engine, field_shop):
+    """Issue 15: every history the phone writes names it the way the office reads it,
+    "Bob Ruiz (phone)" (order events, record changes with before/after, the stock ledger),
+    and `audit --actor "Bob Ruiz"` finds them."""
+    from svcdesk.models.shop import ChangeEvent
+    from svcdesk.services.execution import checklists
+    from svcdesk.services.reporting.audit import audit_log
+
+    with read_session(engine) as s:
+        first_event = s.exec(select(func.max(OrderEvent.id))).one()
+        first_change = s.exec(select(func.max(ChangeEvent.id))).one() or 0
+    page = bob.get("/day").text
+    r = bob.post("/clock", data={**form_fields(page, "form-clock"), "do": "start:break"},
+                 follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    tick(30)
+    page = _arrive(bob, field_shop)  # (ends the break: the time entry "stopped")
+    with read_session(engine) as s:
+        items = {ln.label: ln.item_id for ln in checklists.visit_lines(s, field_shop["visit"])}
+    for value in ("no", "yes"):  # answered, then edited
+        r = bob.post(f"/visits/{field_shop['visit']}/checklist",
+                     data={**form_fields(page, "form-checklist"),
+                           f"item-{items['Water off']}": value}, follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303, r.text
+        page = job_page(bob, field_shop["visit"])
+    r = bob.post(f"/visits/{field_shop['visit']}/part",
+                 data={**form_fields(page, "form-part"), "sku": "VALVE-1", "qty": "1"},
+                 follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    send_photo_and_signature(bob, field_shop, page, ("IMG_2.png", PNG, "image/png"), "before")
+    r = bob.post("/signout", data={"csrf": form_fields(bob.get("/day").text, "form-clock")["csrf"]})
+    assert r.status_code == 200
+    with read_session(engine) as s:
+        order_actors = set(s.exec(select(OrderEvent.actor).where(OrderEvent.id > first_event)))
+        changes = s.exec(select(ChangeEvent).where(ChangeEvent.id > first_change)).all()
+        moves = s.exec(select(StockMove.actor).where(StockMove.kind == "consume")).all()
+        found = audit_log(s, actor="Bob Ruiz", limit=500)
+    assert order_actors == {"Bob Ruiz (phone)"}
+    assert {(c.entity, c.kind, c.actor) for c in changes} >= {
+        ("time_entry", "created", "Bob Ruiz (phone)"),
+        ("time_entry", "stopped", "Bob Ruiz (phone)"),
+        ("checklist_answer", "answered", "Bob Ruiz (phone)"),
+        ("checklist_answer", "edited", "Bob Ruiz (phone)"),
+        ("attachment", "added", "Bob Ruiz (phone)"),
+        ("field_device", "revoked", "Bob Ruiz (phone)"),
+    }
+    assert {c.actor for c in changes if c.entity != "field_device" or c.kind != "enrolled"} == {
+        "Bob Ruiz (phone)"
+    }
+    edited = next(c for c in changes if (c.entity, c.kind) == ("checklist_answer", "edited"))
+    assert "Water off no -> yes" in edited.detail
+    assert moves == ["Bob Ruiz (phone)"]
+    assert {r.who for r in found} == {"Bob Ruiz (phone)"}
+    assert {"checklist answer", "stock", "time entry", "field device"} <= {
+        r.order.rsplit(" ", 1)[0] for r in found
+    }

@@ -29,13 +29,19 @@ def audit(
         str | None,
         typer.Option(
             "--kind",
-            help="Only this kind of record: order, setting, tax zone, site, technician, "
-            "time entry, staff, price book, part, stock.",
+            help="Only this kind of record: order, customer, setting, tax zone, site, "
+            "technician, time entry, staff, price book, part, stock (the ledger's moves), "
+            "stock location, stock par, agreement, maintenance plan, follow up, recall, "
+            "checklist, checklist answer, attachment, payment, field device, customer link, "
+            "message template, message preference.",
         ),
     ] = None,
     record: Annotated[
         str | None,
-        typer.Option("--record", help="Only this record of --kind (its id, or a setting's key)."),
+        typer.Option(
+            "--record",
+            help="Only this record of --kind (its id, a setting's key, a part's SKU).",
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only events at or after WHEN.")

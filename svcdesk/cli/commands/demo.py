@@ -72,7 +72,8 @@ def demo(
     staff = ", ".join(ctx.extra.get("staff", []))
     info(
         f"Staff: {staff}; act as one with `svcdesk{db} --as dana ...` (recorded as dana on "
-        f"behalf of you); `svcdesk{db} audit --kind technician` shows who changed what."
+        f"behalf of you); `svcdesk{db} audit --kind technician` shows who changed what, "
+        f"`svcdesk{db} audit --kind stock` who moved which parts."
     )
     if open_console:
         from svcdesk.tui.launch import run_console

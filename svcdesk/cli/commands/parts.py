@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from svcdesk.cli.files import input_file
+from svcdesk.cli.files import read_capped
 from svcdesk.cli.options import DryRunOpt, JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
@@ -19,6 +19,9 @@ from svcdesk.services.inventory import parts, stock
 app = typer.Typer(
     help="The parts catalog: SKU, prices, reorder point, vendor.", no_args_is_help=True
 )
+
+
+MAX_PARTS_BYTES = 50 * 2**20  # a catalog of 100,000 parts is about 10 MB
 
 
 class _DryRun(Exception):
@@ -49,9 +52,10 @@ def import_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Import or update parts by SKU (all rows or none; re-running is a no-op)."""
+    text = read_capped(str(file), MAX_PARTS_BYTES, "a parts file")
     try:
-        with input_file(file, ".csv") as path, write_session(engine()) as session:
-            result = parts.import_csv(session, path)
+        with write_session(engine()) as session:
+            result = parts.import_csv(session, "stdin" if str(file) == "-" else file, text)
             if dry_run:
                 raise _DryRun
     except _DryRun:

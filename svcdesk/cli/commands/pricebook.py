@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 
 from svcdesk.atomicfile import atomic_write, check_target, is_stdout
+from svcdesk.cli.files import read_capped
 from svcdesk.cli.options import DryRunOpt, JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
-from svcdesk.errors import InvalidInput
 from svcdesk.services.billing import pricebook, pricebook_csv
 from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money
@@ -28,22 +28,8 @@ MAX_PRICEBOOK_BYTES = 20 * 2**20  # a price book is kilobytes; /dev/zero grew to
 
 
 def _read(file: str) -> tuple[str, str]:
-    if file == "-":
-        data = sys.stdin.read(MAX_PRICEBOOK_BYTES + 1)
-        if len(data) > MAX_PRICEBOOK_BYTES:
-            raise InvalidInput(f"stdin: over {MAX_PRICEBOOK_BYTES // 2**20} MB; not a price book")
-        return "stdin", data
-    path = Path(file).expanduser()
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_PRICEBOOK_BYTES + 1)  # bounded, whatever the file is
-        if len(raw) > MAX_PRICEBOOK_BYTES:
-            raise InvalidInput(f"{file}: over {MAX_PRICEBOOK_BYTES // 2**20} MB; not a price book")
-        return path.name, raw.decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInput(f"{file}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{file}: cannot read ({exc})") from None
+    text = read_capped(file, MAX_PRICEBOOK_BYTES, "a price book")
+    return ("stdin" if file == "-" else Path(file).expanduser().name), text
 
 
 @app.command("import")

@@ -22,6 +22,8 @@ from svcdesk.services.common.timefmt import fmt, iso
 from svcdesk.services.common.words import status_words
 from svcdesk.services.messages import triggers
 
+MAX_DAYS = 365  # (nan, inf or 1e308 days ended every later completion in a traceback)
+
 
 def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:
     plan = []
@@ -35,6 +37,11 @@ def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:
                 + ", ".join(k.value for k in FollowUpKind)
                 + ")"
             ) from None
+        if not 0 <= plan[-1][1] <= MAX_DAYS:  # (False for nan)
+            raise InvalidInput(
+                f"followup.plan: {item!r}: the days after completion must be a number from "
+                f"0 to {MAX_DAYS}"
+            )
     return plan
 
 
@@ -53,6 +60,8 @@ def add_followup(
     session.flush()
     due_words = fmt(due_at, shop_zone(session), "%a %b %d %H:%M")  # shop time, as shown
     events.record(session, order, "followup", f"{status_words(k)} due {due_words}", actor=actor)
+    events.record_change(session, "follow_up", row.id, "created", actor=actor,
+                         after=_words(session, row, order))  # fmt: skip
     if k == FollowUpKind.REVIEW_REQUEST:
         triggers.review(session, order, due_at, actor=actor)
     return row
@@ -74,14 +83,27 @@ def complete(
         raise NotFound(f"follow-up {followup_id} not found")
     if row.done_at is not None:
         raise InvalidInput(f"follow-up {followup_id} is already done")
+    order = must_get(session, WorkOrder, row.order_id)
+    before = _words(session, row, order)
     row.done_at, row.done_by = now(), actor
     if note:
         row.note = note
-    order = must_get(session, WorkOrder, row.order_id)
-    events.record(session, order, "followup", f"{row.kind} done" + (f": {note}" if note else ""),
-                  actor=actor)  # fmt: skip
+    done = f"{status_words(row.kind)} done" + (f": {note}" if note else "")
+    events.record(session, order, "followup", done, actor=actor)
+    events.record_change(session, "follow_up", row.id, "done", actor=actor, before=before,
+                         after=_words(session, row, order))  # fmt: skip
     session.flush()
     return row
+
+
+def _words(session: Session, row: FollowUp, order: WorkOrder) -> dict:
+    """A follow-up's audited fields, in words (`events.record_change`)."""
+    zone = shop_zone(session)
+    return {
+        "order": order.number, "kind": status_words(row.kind), "due": fmt(row.due_at, zone),
+        "done": f"{fmt(row.done_at, zone)} by {row.done_by}" if row.done_at else False,
+        "note": row.note,
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from svcdesk.models.agreements import (
 )
 from svcdesk.services.common import recurrence
 from svcdesk.services.common.choices import parse_choice, parse_priority
+from svcdesk.services.common.events import record_change
 from svcdesk.services.common.rows import children
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.words import status_words
@@ -159,7 +160,21 @@ def create_plan(
     )
     session.add(plan)
     session.flush()
+    record_change(session, "maintenance_plan", plan.id, "created",
+                  after=_words(session, plan, agreement))  # fmt: skip
     return plan
+
+
+def _words(session: Session, plan: MaintenancePlan, agreement: Agreement) -> dict:
+    """A plan's audited fields, in words (`events.record_change`)."""
+    site = session.get(Site, plan.site_id)
+    return {
+        "agreement": agreement.number, "site": site.address if site else plan.site_id,
+        "asset": plan.asset_id, "summary": plan.summary,
+        "repeats": recurrence.rule_words(plan.rrule), "starts": plan.starts_on.isoformat(),
+        "anchor": status_words(plan.anchor), "minutes": plan.est_minutes,
+        "priority": plan.priority, "checklist": "; ".join(checklist_lines(plan)),
+    }  # fmt: skip
 
 
 def get_plan(session: Session, plan_id: int | str) -> MaintenancePlan:

@@ -141,7 +141,24 @@ def detect(session: Session, order: WorkOrder) -> RecallFlag | None:
     session.add(flag)
     session.flush()
     events.record(session, order, "recall", flag_text(original.number, match, flag.days_after))
+    _audit(session, order, flag, "flagged", None)
     return flag
+
+
+def _words(session: Session, order: WorkOrder, flag: RecallFlag) -> dict:
+    """A recall flag's audited fields, in words (`events.record_change`)."""
+    original = must_get(session, WorkOrder, flag.original_id)
+    return {
+        "original": original.number, "same": flag.match, "days after": flag.days_after,
+        "status": "possible recall" if flag.status == RecallStatus.POSSIBLE.value
+        else flag.status, "decided by": flag.decided_by,
+    }  # fmt: skip
+
+
+def _audit(session: Session, order: WorkOrder, flag: RecallFlag, kind: str,
+           before: dict | None) -> None:  # fmt: skip
+    events.record_change(session, "recall", order.number, kind, actor=flag.decided_by,
+                         before=before, after=_words(session, order, flag))  # fmt: skip
 
 
 def _flag(session: Session, order: WorkOrder) -> RecallFlag:
@@ -156,18 +173,22 @@ def _flag(session: Session, order: WorkOrder) -> RecallFlag:
 def confirm(session: Session, order: WorkOrder, *, actor: str = "dispatcher") -> RecallFlag:
     """Confirm: link the order to the original job through callback_of."""
     flag = _flag(session, order)
+    before = _words(session, order, flag)
     original = must_get(session, WorkOrder, flag.original_id)
     touch(session, order, callback_of_id=original.id)
     flag.status, flag.decided_at, flag.decided_by = RecallStatus.CONFIRMED.value, now(), actor
     events.record(session, order, "recall", f"recall of {original.number} confirmed", actor=actor)
+    _audit(session, order, flag, "confirmed", before)
     session.flush()
     return flag
 
 
 def dismiss(session: Session, order: WorkOrder, *, actor: str = "dispatcher") -> RecallFlag:
     flag = _flag(session, order)
+    before = _words(session, order, flag)
     flag.status, flag.decided_at, flag.decided_by = RecallStatus.DISMISSED.value, now(), actor
     events.record(session, order, "recall", "not a recall (dismissed)", actor=actor)
+    _audit(session, order, flag, "dismissed", before)
     session.flush()
     return flag
 

@@ -15,6 +15,7 @@ from svcdesk.errors import InvalidInput, InvalidTransition
 from svcdesk.models import Customer
 from svcdesk.models.billing import Invoice, InvoiceStatus, Payment, PaymentMethod
 from svcdesk.services.billing import invoices
+from svcdesk.services.common import events
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.rows import children
 from svcdesk.services.common.settings import shop_zone
@@ -80,6 +81,13 @@ def add_payment(
         actor,
     )
     session.flush()
+    events.record_change(session, "payment", payment.id, "recorded", actor=actor,
+                         after={"invoice": invoice.number, "amount_cents": amount_cents,
+                                "method": status_words(method_value),
+                                "received on": payment.received_on.isoformat(),
+                                "reference": payment.reference,
+                                "invoice status": status_words(invoice.status),
+                                "invoice paid_cents": invoice.paid_cents})  # fmt: skip
     from svcdesk.services.billing.outgoing import payment_received
 
     payment_received(session, invoice, payment, actor=actor)

@@ -37,6 +37,7 @@ from svcdesk.services.common import events
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import customers, devices
 from svcdesk.services.crm.devices import hash_token
@@ -93,6 +94,15 @@ class LinkRow:
     signer: str | None
 
 
+def _link_words(session: Session, link: CustomerLink, what: str | None = None) -> dict:
+    """A link's audited fields, in words (`events.record_change`)."""
+    zone = shop_zone(session)
+    words = {"kind": link.kind, "expires": fmt(link.expires_at, zone),
+             "revoked": f"{fmt(link.revoked_at, zone)} by {link.revoked_by}"
+             if link.revoked_at else False}  # fmt: skip
+    return {"for": what, **words} if what else words
+
+
 def _days(days: int | None, kind: str) -> int:
     value = DEFAULT_DAYS[kind] if days is None else days
     if not 1 <= value <= MAX_DAYS:
@@ -126,12 +136,12 @@ def _make(
     session.flush()
     events.record_change(
         session,
-        "customer link",
+        "customer_link",
         row_id(link),
         "created",
         f"{kind} link for {what}, expires {link.expires_at:%Y-%m-%d}",
         actor=actor,
-        after={"kind": kind, "what": what, "expires_at": link.expires_at.isoformat()},
+        after=_link_words(session, link, what),
     )
     if customer_id is not None:
         customers.record_event(session, customer_id, "link", f"{kind} link sent", actor=actor)
@@ -247,10 +257,12 @@ def revoke_link(session: Session, link_id: int, *, actor: str) -> CustomerLink:
         raise NotFound(f"no customer link with id {link_id}")
     if link.revoked_at is not None:
         raise InvalidTransition(f"link {link_id} was already revoked")
+    before = _link_words(session, link)
     link.revoked_at, link.revoked_by = now(), actor
     session.add(link)
-    events.record_change(session, "customer link", link_id, "revoked",
-                         f"{link.kind} link {link_id} revoked", actor=actor)  # fmt: skip
+    events.record_change(session, "customer_link", link_id, "revoked",
+                         f"{link.kind} link {link_id} revoked", actor=actor, before=before,
+                         after=_link_words(session, link))  # fmt: skip
     session.flush()
     return link
 

@@ -27,7 +27,10 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Technician
 from svcdesk.models.field import FieldDevice, FieldEnrolment
+from svcdesk.services.common.events import record_change
 from svcdesk.services.common.rows import children, must_get, row_id
+from svcdesk.services.common.settings import shop_zone
+from svcdesk.services.common.timefmt import fmt
 
 ENROL_MINUTES = 15
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -100,7 +103,27 @@ def create_enrolment(session: Session, tech: Technician, *, actor: str) -> Enrol
     )
     session.add(row)
     session.flush()
+    record_change(session, "sign_in_link", row_id(row), "created", actor=actor,
+                  after={"technician": tech.name,
+                         "expires": fmt(row.expires_at, shop_zone(session))})  # fmt: skip
     return Enrolment(row_id(row), tech.name, token, row.expires_at)
+
+
+def phone_actor(tech_name: str) -> str:
+    """Who a technician's phone acts as in every history, as the office reads it:
+    "Dana Ruiz (phone)" (`svcdesk audit --actor "Dana Ruiz"` finds it too)."""
+    return f"{tech_name} (phone)"
+
+
+def _device_words(session: Session, device: FieldDevice) -> dict:
+    """A phone's audited fields, in words (`events.record_change`)."""
+    zone = shop_zone(session)
+    return {
+        "technician": must_get(session, Technician, device.technician_id).name,
+        "phone": device.label, "sign-in link by": device.created_by,
+        "revoked": f"{fmt(device.revoked_at, zone)} by {device.revoked_by}"
+        if device.revoked_at else False,
+    }  # fmt: skip
 
 
 def enrolment_for_token(session: Session, token: str) -> FieldEnrolment | None:
@@ -144,6 +167,9 @@ def redeem_enrolment(session: Session, token: str, *, label: str | None = None):
     row.device_id = device.id
     session.add(row)
     session.flush()
+    after = _device_words(session, device)
+    record_change(session, "field_device", row_id(device), "enrolled",
+                  actor=phone_actor(after["technician"]), after=after)  # fmt: skip
     return device, raw
 
 
@@ -182,10 +208,13 @@ def revoke_device(session: Session, device_id: int, *, actor: str) -> FieldDevic
         raise NotFound(f"device {device_id} not found")
     if device.revoked_at is not None:
         raise InvalidInput(f"device {device_id} was already revoked")
+    before = _device_words(session, device)
     device.revoked_at = now()
     device.revoked_by = actor
     session.add(device)
     session.flush()
+    record_change(session, "field_device", row_id(device), "revoked", actor=actor, before=before,
+                  after=_device_words(session, device))  # fmt: skip
     return device
 
 

@@ -204,6 +204,10 @@ def add_attachment(
         actor=actor,
         data={"attachment_id": att.id, "sha256": sha, "visit_id": att.visit_id},
     )
+    events.record_change(session, "attachment", att.id, "added", actor=actor, after={
+        "order": order.number, "visit": att.visit_id, "kind": kind.value, "file": display,
+        "size": f"{size:,} bytes", "caption": caption,
+    })  # fmt: skip
     return att
 
 

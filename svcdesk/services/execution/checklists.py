@@ -21,6 +21,7 @@ from svcdesk.models.execution import (
 )
 from svcdesk.services.common import events
 from svcdesk.services.common.rows import must_get
+from svcdesk.services.common.words import status_words
 
 YES = {"y", "yes", "true", "1", "pass", "ok"}
 NO = {"n", "no", "false", "0", "fail"}
@@ -87,6 +88,11 @@ def create_template(
             )
         )
     session.flush()
+    events.record_change(session, "checklist", template.id, "created", after={
+        "name": name, "description": description, "for orders of kind": order_kind,
+        "items": "; ".join(f"{s.label} ({status_words(s.answer_type)}"
+                           f"{', required' if s.required else ''})" for s in items),
+    })  # fmt: skip
     return template
 
 
@@ -269,13 +275,23 @@ def answer(
             VisitChecklistAnswer.visit_id == visit.id, VisitChecklistAnswer.item_id == item.id
         )
     ).first()
+    unit = f" {item.unit}" if item.unit else ""
+    what = f"{line.template}: {item.label}"
+    before = None
     if row is None:
         row = VisitChecklistAnswer(visit_id=visit.id, item_id=item.id, value=text)
+    else:
+        before = {"item": what, "answer": f"{row.value}{unit}", "by": row.answered_by}
     row.value, row.answered_at, row.answered_by = text, now(), actor
     session.add(row)
     session.flush()
     order = must_get(session, WorkOrder, visit.order_id)
-    unit = f" {item.unit}" if item.unit else ""
+    was = f"{before['answer']} -> " if before else ""
+    events.record_change(
+        session, "checklist_answer", visit.id, "edited" if before else "answered",
+        f"{order.number} visit {visit.id}: {what} {was}{text}{unit}", actor=actor,
+        before=before, after={"item": what, "answer": f"{text}{unit}", "by": actor},
+    )  # fmt: skip
     events.record(
         session,
         order,

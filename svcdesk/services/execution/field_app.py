@@ -4,7 +4,7 @@ Read models: `my_day` (today's and tomorrow's visits in route order) and `job` (
 visit with the order, customer, site and asset history, checklist, notes, parts, photos,
 signatures and the truck's stock). Actions go through the same services as the console
 and the CLI (lifecycle, visit_progress, checklists, notes, part_usage, attachments,
-timecards), with the technician's name as the actor.
+timecards), with the technician's phone as the actor ("Dana Ruiz (phone)", `who`).
 
 Rules of the phone, on top of those services:
 - A technician reaches only visits they are on (an active crew row); anything else is
@@ -55,6 +55,7 @@ from svcdesk.services.common.quantity import fmt_qty, parse_qty
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds, fmt
+from svcdesk.services.crm import devices
 from svcdesk.services.execution import attachments, checklists, timecards
 from svcdesk.services.execution import visit_progress as vp
 from svcdesk.services.inventory import part_usage, parts, stock
@@ -112,6 +113,11 @@ def tel_link(phone: str | None) -> str | None:
 
 def technician(session: Session, device: FieldDevice) -> Technician:
     return must_get(session, Technician, device.technician_id)
+
+
+def who(tech: Technician) -> str:
+    """The actor of a phone's changes: "Dana Ruiz (phone)" (`devices.phone_actor`)."""
+    return devices.phone_actor(tech.name)
 
 
 def my_visit(session: Session, tech_id: int, visit_id: int) -> tuple[Visit, WorkOrder]:
@@ -586,13 +592,13 @@ def _parse_eta(text: str | None, zone) -> datetime | None:
     return local
 
 
-def _stop_phone_clock(session: Session, tech_id: int) -> None:
+def _stop_phone_clock(session: Session, tech: Technician) -> None:
     """Visit progress keeps travel and work time itself: a time clock entry still running
     from the phone ends when the technician taps en route or arrived."""
     at = now()
-    for entry in timecards.running_entries(session, tech_id):
+    for entry in timecards.running_entries(session, tech.id):
         if entry.source == TimeSource.PHONE.value and at > entry.starts_at:
-            timecards.close_entry(session, entry, at)
+            timecards.close_entry(session, entry, at, actor=who(tech))
 
 
 def change_status(
@@ -616,12 +622,12 @@ def change_status(
     def run() -> str:
         _check_version(order, version)
         if step in ("en_route", "arrived"):
-            _stop_phone_clock(session, tech.id)
+            _stop_phone_clock(session, tech)
         if step == "en_route":
             eta_at = _parse_eta(eta, zone)
             if eta_at is not None:  # (set first: the customer's "on my way" tells it)
                 visit.eta_at = eta_at
-            vp.start_travel(session, visit, tech_ids=[tech.id], actor=tech.name)
+            vp.start_travel(session, visit, tech_ids=[tech.id], actor=who(tech))
             if eta_at is not None:
                 session.add(visit)
                 events.record(
@@ -629,18 +635,18 @@ def change_status(
                     order,
                     "eta",
                     f"ETA {fmt(eta_at, zone, '%H:%M')}",
-                    actor=tech.name,
+                    actor=who(tech),
                     data={"visit_id": visit.id, "eta": eta_at.isoformat()},
                 )
             return "en route" + (f", ETA {fmt(eta_at, zone, '%H:%M')}" if eta_at else "")
         if step == "arrived":
-            vp.arrive(session, visit, tech_ids=[tech.id], actor=tech.name)
+            vp.arrive(session, visit, tech_ids=[tech.id], actor=who(tech))
             return "arrived"
         if step == "complete":
             kind = (outcome or "fixed").strip()
             if kind not in ("fixed", "quoted"):
                 raise InvalidInput("outcome: choose fixed or quoted extra work")
-            vp.complete(session, visit, kind, work_performed=text, actor=tech.name)
+            vp.complete(session, visit, kind, work_performed=text, actor=who(tech))
             return f"completed: {OUTCOME_WORDS[kind]}"
         if step == "cant_complete":
             kind = (outcome or "").strip()
@@ -649,7 +655,7 @@ def change_status(
             reason = (text or "").strip()
             if not reason:
                 raise InvalidInput("reason: say what stopped the job")
-            vp.complete(session, visit, kind, work_performed=reason, force=True, actor=tech.name)
+            vp.complete(session, visit, kind, work_performed=reason, force=True, actor=who(tech))
             return f"can't complete: {OUTCOME_WORDS[kind]}"
         raise InvalidInput(f"status: {step!r} is not en_route, arrived, complete or cant_complete")
 
@@ -664,7 +670,7 @@ def add_note(
 
     def run() -> str:
         _check_version(order, version)
-        order_notes.add_note(session, order, text, author=tech.name, visit_id=visit.id)
+        order_notes.add_note(session, order, text, author=who(tech), visit_id=visit.id)
         return "note saved"
 
     return apply(session, device, idem_key, "note", run)
@@ -694,7 +700,7 @@ def answer_checklist(
             if not (value or "").strip() or value == line.value:
                 continue
             checklists.answer(
-                session, visit, f"{line.template}:{line.position}", value, actor=tech.name
+                session, visit, f"{line.template}:{line.position}", value, actor=who(tech)
             )
             count += 1
         return f"{count} answer(s) saved" if count else "nothing changed"
@@ -716,7 +722,7 @@ def use_part(
             raise InvalidInput("parts: you have no truck stock location; ask the office")
         part_usage.use_part(
             session, order, part, qty_milli, visit=visit, technician_id=tech.id,
-            location=truck, actor=tech.name,
+            location=truck, actor=who(tech),
         )  # fmt: skip
         return f"used {fmt_qty(qty_milli)} {part.unit} {part.sku} from {truck.name}"
 
@@ -767,7 +773,7 @@ def add_photo(
         try:
             attachments.add_attachment(
                 session, order, path, data_dir, visit=visit, kind=AttachmentKind.PHOTO,
-                name=f"{safe}.{ext}", caption=(caption or "").strip() or None, actor=tech.name,
+                name=f"{safe}.{ext}", caption=(caption or "").strip() or None, actor=who(tech),
             )  # fmt: skip
         finally:
             path.unlink(missing_ok=True)
@@ -813,7 +819,7 @@ def sign(
         path = _store_bytes(data, data_dir, "png")
         try:
             attachments.sign_off(
-                session, order, name, visit=visit, image=path, data_dir=data_dir, actor=tech.name
+                session, order, name, visit=visit, image=path, data_dir=data_dir, actor=who(tech)
             )
         finally:
             path.unlink(missing_ok=True)
@@ -845,14 +851,14 @@ def time_clock(
         for entry in timecards.running_entries(session, tech.id):
             if at <= entry.starts_at:
                 raise InvalidInput(f"clock: {entry.kind} only just started; try again in a minute")
-            timecards.close_entry(session, entry, at)
+            timecards.close_entry(session, entry, at, actor=who(tech))
             stopped.append(entry.kind)
         if action == "stop":
             if not stopped:
                 raise InvalidInput("clock: nothing is running")
             if order is not None:
                 events.record(session, order, "time", f"time clock: {', '.join(stopped)} stopped",
-                              actor=tech.name, data={"visit_id": visit.id if visit else None})  # fmt: skip
+                              actor=who(tech), data={"visit_id": visit.id if visit else None})  # fmt: skip
             return f"{', '.join(stopped)} stopped at {fmt(at, zone, '%H:%M')}"
         if action != "start" or (kind or "") not in CLOCK_KINDS:
             raise InvalidInput("clock: choose start work, start travel, start break or stop")
@@ -866,11 +872,11 @@ def time_clock(
             visit_id=visit.id if visit and kind != "break" else None,
             source=TimeSource.PHONE,
             note="time clock",
-            actor=tech.name,
+            actor=who(tech),
         )
         if order is not None and entry.order_id is not None:
             events.record(session, order, "time", f"time clock: {kind} started",
-                          actor=tech.name, data={"time_entry_id": entry.id})  # fmt: skip
+                          actor=who(tech), data={"time_entry_id": entry.id})  # fmt: skip
         return f"{kind} started at {fmt(at, zone, '%H:%M')}"
 
     return apply(session, device, idem_key, f"clock:{action}", run)

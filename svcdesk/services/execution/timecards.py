@@ -175,14 +175,19 @@ def update_entry(
     return entry
 
 
-def close_entry(session: Session, entry: TimeEntry, ends_at: datetime) -> TimeEntry:
-    """End a running entry (used by visit progress)."""
+def close_entry(
+    session: Session, entry: TimeEntry, ends_at: datetime, *, actor: str | None = None
+) -> TimeEntry:
+    """End a running entry (visit progress, the phone's time clock); audited as "stopped"
+    by `actor` (the face's when not given)."""
+    before = _snapshot(session, entry)
     if ends_at <= entry.starts_at:
         ends_at = entry.starts_at + timedelta(minutes=1)
     entry.ends_at = ends_at
     _check(session, entry, ignore_id=entry.id)
     session.add(entry)
     session.flush()
+    _audit(session, entry, "stopped", before, actor or events.acting(session).name)
     return entry
 
 

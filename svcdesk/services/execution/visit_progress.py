@@ -139,13 +139,13 @@ def _running(session: Session, visit: Visit, tech_id: int, kind: TimeKind) -> Ti
     ).first()
 
 
-def _stop(session: Session, entry: TimeEntry, at: datetime) -> None:
+def _stop(session: Session, entry: TimeEntry, at: datetime, actor: str | None = None) -> None:
     """End a running entry at `at`; one that would last no time at all is dropped."""
     if at <= entry.starts_at:
         session.delete(entry)
         session.flush()
     else:
-        timecards.close_entry(session, entry, at)
+        timecards.close_entry(session, entry, at, actor=actor)
 
 
 def _names(techs: Sequence[Technician]) -> str:
@@ -157,7 +157,7 @@ def _switch(session, visit, techs, at, actor, *, stop: TimeKind | None, start: T
     for tech in techs:
         running = _running(session, visit, tech.id, stop) if stop else None
         if running is not None:
-            _stop(session, running, at)
+            _stop(session, running, at, actor)
         if _running(session, visit, tech.id, start) is None:
             _open(session, visit, tech, start, at, actor)
 

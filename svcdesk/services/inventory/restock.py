@@ -22,6 +22,7 @@ from svcdesk.models.inventory import (
     StockLocation,
     StockPar,
 )
+from svcdesk.services.common.events import record_change
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.inventory import stock
@@ -35,11 +36,18 @@ def set_par(
     row = session.exec(
         select(StockPar).where(StockPar.location_id == location.id, StockPar.part_id == part.id)
     ).first()
+    before = None
     if row is None:
         row = StockPar(location_id=location.id, part_id=part.id)
         session.add(row)
+    else:
+        before = {"min_milli": row.min_milli, "par_milli": row.par_milli}
     row.min_milli, row.par_milli = min_milli, par_milli
     session.flush()
+    after = {"min_milli": min_milli, "par_milli": par_milli}
+    if before != after:
+        record_change(session, "stock_par", f"{location.name}/{part.sku}",
+                      "edited" if before else "created", before=before, after=after)  # fmt: skip
     return row
 
 

@@ -23,6 +23,7 @@ from svcdesk.models.inventory import (
     StockMove,
 )
 from svcdesk.models.workforce import Technician
+from svcdesk.services.common.events import on_behalf_of
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.sqlexpr import containing
 
@@ -200,6 +201,7 @@ def post_move(
         visit_id=visit_id,
         at=now(),
         actor=actor,
+        on_behalf_of=on_behalf_of(session, actor),
     )
     session.add(move)
     session.flush()

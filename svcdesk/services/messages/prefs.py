@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select, update
 from svcdesk.clock import now
 from svcdesk.models import Customer
 from svcdesk.models.messages import Message, MessagePreference
+from svcdesk.services.common.events import record_change
 from svcdesk.services.crm.customers import record_event
 from svcdesk.services.messages.templates import check_channel
 
@@ -52,18 +53,34 @@ def set_preferences(
     actor: str = "dispatcher",
 ) -> MessagePreference:
     pref = _row(session, customer)
+    before = _words(pref)
     if consent is not None:
         pref.consent = consent
     if channel is not None:
         pref.channel = check_channel(channel)
-    return _save(session, customer, pref, actor)
+    return _save(session, customer, pref, actor, before)
 
 
-def _save(session: Session, customer: Customer, pref: MessagePreference, actor: str):
+def _words(pref: MessagePreference) -> dict | None:
+    """A preference's audited fields, in words (None before the first one is saved)."""
+    if pref.id is None:
+        return None
+    return {"consent": bool(pref.consent), "channel": "e-mail" if pref.channel == "email"
+            else "text messages", "e-mail opted out": bool(pref.email_opt_out),
+            "text messages opted out": bool(pref.sms_opt_out)}  # fmt: skip
+
+
+def _save(session: Session, customer: Customer, pref: MessagePreference, actor: str,
+          before: dict | None):  # fmt: skip
     pref.updated_at, pref.updated_by = now(), actor
     session.add(pref)
     record_event(session, customer.id, "messages", describe(pref), actor=actor)
     session.flush()
+    after = _words(pref)
+    if after != before:
+        record_change(session, "message_preference", customer.id,
+                      "edited" if before else "created", actor=actor, before=before,
+                      after=after)  # fmt: skip
     return pref
 
 
@@ -74,8 +91,9 @@ def opt_out(
     were cancelled."""
     channel = check_channel(channel)
     pref = _row(session, customer)
+    before = _words(pref)
     setattr(pref, f"{channel}_opt_out", True)
-    _save(session, customer, pref, actor)
+    _save(session, customer, pref, actor, before)
     result = session.execute(
         update(Message)
         .where(
@@ -93,8 +111,9 @@ def opt_in(
 ) -> MessagePreference:
     channel = check_channel(channel)
     pref = _row(session, customer)
+    before = _words(pref)
     setattr(pref, f"{channel}_opt_out", False)
-    return _save(session, customer, pref, actor)
+    return _save(session, customer, pref, actor, before)
 
 
 def allows(pref: MessagePreference | None, channel: str) -> bool:

@@ -226,7 +226,10 @@ def edit_template(
         if own is not None:
             session.delete(own)
             record_change(session, "message_template", f"{trigger}/{channel}", "reset",
-                          f"{trigger}/{channel}: back to the built-in wording", actor=actor)  # fmt: skip
+                          f"{trigger}/{channel}: back to the built-in wording", actor=actor,
+                          before={"subject": current.subject, "body": current.body},
+                          after=dict(zip(("subject", "body"), BUILT_IN[trigger][channel],
+                                         strict=True)))  # fmt: skip
         session.flush()
         return get_template(session, trigger, channel)
     new_subject = current.subject if subject is None else subject.strip()

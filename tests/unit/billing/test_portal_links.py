@@ -33,7 +33,7 @@ def test_only_the_hash_of_a_token_is_stored(engine, shop):
         row = s.get(CustomerLink, link.id)
         assert row.token_hash == portal.hash_token(link.token) != link.token
         assert link.token not in repr(row.model_dump())
-        assert s.exec(select(ChangeEvent).where(ChangeEvent.entity == "customer link")).first()
+        assert s.exec(select(ChangeEvent).where(ChangeEvent.entity == "customer_link")).first()
 
 
 @pytest.mark.parametrize("how", ["unknown", "expired", "revoked", "other kind", "empty"])
