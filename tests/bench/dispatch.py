@@ -15,8 +15,10 @@ objective (drive minutes + prizes of jobs left out), jobs served per priority, d
 and CPU seconds, violations, the load; ``--plan-out`` writes each method's plan
 (technician -> [job id, start minute], lunch) as JSON; ``--same-jobs`` also runs svcdesk on
 exactly the jobs VROOM served (drive at equal work), at the limit and, when VROOM overran
-it, at the wall time VROOM took (equal time); ``svcdesk-py`` is the portfolio without its
-VROOM member (the pure-Python fallback).
+it, at the wall time VROOM took (equal time), and (``svcdesk<vroom``) warm-started from
+VROOM's own routes for those jobs; ``svcdesk-py`` is the portfolio without its VROOM
+member (the pure-Python fallback). pyvroom (and the pandas it loads) is imported before
+any method is timed.
 
 Data: ``$SVCDESK_BENCH_DIR`` or ``<repo>/../shared/bench`` (Solomon files + bks.csv,
 fsday JSON instances; see the README there). Skips with a message when missing.
