@@ -20,7 +20,8 @@ same rules as ``schedule.simulate``), each from the best plan so far:
    **VROOM also starts a small over-subscribed day** (at most ``VROOM_SMALL_JOBS``): it
    gets ``VROOM_SMALL_SHARE`` of the limit at the highest exploration level expected to
    finish in the CPU that share buys (``vroom_level``; ``cpu_share`` measures what this
-   process gets on a loaded machine). VROOM splits its timeout between its searches, so
+   process gets on a loaded machine; the first call in a process also pays pyvroom's
+   import, ``VROOM_IMPORT_CPU_S``). VROOM splits its timeout between its searches, so
    a level that finishes keeps each search whole; when not even level 2 would, the
    Python members run instead (a search cut short lost to them). Members 3-6 polish
    VROOM's plan. Above that size the Python members beat VROOM's packing.
@@ -60,6 +61,7 @@ The plan leaves through ``simulate``/``build_route``, so ``check_plan`` sees ord
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -97,6 +99,10 @@ finishes at 393,418 (VROOM alone at 2 s: 396,431)."""
 VROOM_CPU_S = {5: 2.2, 4: 1.35, 3: 0.8, 2: 0.45, 1: 0.18}
 """CPU seconds VROOM took to finish (no timeout) a 200-job bench day per exploration
 level; it grows as (jobs / 200) ** 2.3 (measured on the 200/250/350/400-job days)."""
+
+VROOM_IMPORT_CPU_S = 0.4
+"""CPU seconds of the first ``import vroom`` in a process (it loads pandas: 0.36-0.39
+measured); a plan that will pay it has that much less for the search."""
 
 
 def vroom_level(n: int, cpu_seconds: float) -> int | None:
@@ -290,7 +296,10 @@ class PortfolioSolver:
             # a small over-subscribed day: VROOM's search at the level it can finish in
             # its share of the CPU this process gets; the Python members when none can
             rate = cpu_share(min(0.05, max(0.02, 0.02 * time_limit_s)))
-            level = vroom_level(n, VROOM_SMALL_SHARE * (end - time.perf_counter()) * rate)
+            cpu = VROOM_SMALL_SHARE * (end - time.perf_counter()) * rate
+            if "vroom" not in sys.modules:  # the first call in this process imports it
+                cpu -= VROOM_IMPORT_CPU_S
+            level = vroom_level(n, cpu)
             self.log.append(
                 (f"cpu {rate:.2f} level {level}", 0, round(time.perf_counter() - t0, 2))
             )
