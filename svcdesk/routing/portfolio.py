@@ -90,8 +90,9 @@ VROOM_SHARE = 0.5
 loaded machine: the members after it absorb that)."""
 VROOM_SMALL_JOBS = 350
 """An over-subscribed day with at most this many jobs starts from VROOM's plan (when
-pyvroom is installed): on the 200/250/350-job bench days VROOM + the polish beat both
-VROOM alone and the Python members; at 400 jobs the Python members did better."""
+pyvroom is installed and its search can finish): with a quiet machine's CPU (4x the limit
+under load) VROOM + the polish beat VROOM alone on the 200/250/350-job bench days in 6
+of 6 runs; at 400 jobs the Python members did better than VROOM + polish at 2.5x."""
 VROOM_SMALL_SHARE = 0.8
 """Share of the limit VROOM gets on such a day (the rest: the polish); at 0.7 a quiet
 machine would run level 3 on the 200-job day, which finishes at 400,497 where level 4
