@@ -17,6 +17,16 @@ same rules as ``schedule.simulate``), each from the best plan so far:
    them is where VROOM beat the Python members (at the jobs VROOM served on the bench
    days, the Python members left 1-25 of them out). Members 1-2 are skipped then;
    without pyvroom (``use_vroom=False``, or no wheel) they run as on any other day.
+   **VROOM also starts a small over-subscribed day** (at most ``VROOM_SMALL_JOBS``): it
+   gets ``VROOM_SMALL_SHARE`` of the limit at the highest exploration level expected to
+   finish in the CPU that share buys (``vroom_level``; ``cpu_share`` measures what this
+   process gets on a loaded machine; the first call in a process also pays pyvroom's
+   import, ``VROOM_IMPORT_CPU_S``). VROOM splits its timeout between its searches, so
+   a level that finishes keeps each search whole; when not even level 2 would, the
+   Python members run instead (a search cut short lost to them). Members 3-6 polish
+   VROOM's plan. Above that size the Python members beat VROOM's packing.
+   A warm start (``solve(..., initial=...)``: routes as job ids) takes the place of
+   members 0-2.
 1. **Urgent work first**: emergencies, high jobs and booked visits alone, constructed and
    packed by ruin and recreate for a tenth of the time; the other jobs are then built
    around them by prize. This is what serves as many high jobs as OR-Tools does.
@@ -51,10 +61,12 @@ The plan leaves through ``simulate``/``build_route``, so ``check_plan`` sees ord
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from svcdesk.routing import vroom_engine
 from svcdesk.routing.board import Board
 from svcdesk.routing.model import Job, Plan, Problem
 from svcdesk.routing.schedule import simulate
@@ -76,6 +88,45 @@ bench days are at 2.5-2.8; the jobs VROOM served on them, 0.67-0.84)."""
 VROOM_SHARE = 0.5
 """Share of the time limit that VROOM gets on such a day (it overruns its timeout on a
 loaded machine: the members after it absorb that)."""
+VROOM_SMALL_JOBS = 350
+"""An over-subscribed day with at most this many jobs starts from VROOM's plan (when
+pyvroom is installed and its search can finish): with a quiet machine's CPU (4x the limit
+under load) VROOM + the polish beat VROOM alone on the 200/250/350-job bench days in 6
+of 6 runs; at 400 jobs the Python members did better than VROOM + polish at 2.5x."""
+VROOM_SMALL_SHARE = 0.8
+"""Share of the limit VROOM gets on such a day (the rest: the polish); at 0.7 a quiet
+machine would run level 3 on the 200-job day, which finishes at 400,497 where level 4
+finishes at 393,418 (VROOM alone at 2 s: 396,431)."""
+VROOM_CPU_S = {5: 2.2, 4: 1.35, 3: 0.8, 2: 0.45, 1: 0.18}
+"""CPU seconds VROOM took to finish (no timeout) a 200-job bench day per exploration
+level; it grows as (jobs / 200) ** 2.3 (measured on the 200/250/350/400-job days)."""
+
+VROOM_IMPORT_CPU_S = 0.4
+"""CPU seconds of the first ``import vroom`` in a process (it loads pandas: 0.36-0.39
+measured); a plan that will pay it has that much less for the search."""
+
+
+def vroom_level(n: int, cpu_seconds: float) -> int | None:
+    """The highest exploration level (5 down to 2) whose search is expected to finish in
+    ``cpu_seconds`` on ``n`` jobs; None when none is (a search cut short lost to the
+    Python members on the bench days)."""
+    scale = (n / 200) ** 2.3
+    return next(
+        (lv for lv, cpu in VROOM_CPU_S.items() if lv >= 2 and cpu * scale <= cpu_seconds), None
+    )
+
+
+def cpu_share(seconds: float) -> float:
+    """Share of a core this process gets: CPU time over wall time of a busy loop of
+    ``seconds`` (on a loaded machine a wall-clock limit buys less search)."""
+    t, c = time.perf_counter(), time.process_time()
+    x = 0
+    while time.perf_counter() - t < seconds:
+        for i in range(2000):
+            x += i
+    return min(1.0, (time.process_time() - c) / max(1e-9, time.perf_counter() - t))
+
+
 PYVRP_SHARE = 0.7
 """Share of the time left after the construction that PyVRP gets (the rest: ruin and
 recreate)."""
@@ -203,7 +254,17 @@ class PortfolioSolver:
                 board.insert(j)
         board.swap_repair(deadline=deadline)
 
-    def solve(self, problem: Problem, time_limit_s: float = 2.0) -> Plan:
+    def solve(
+        self,
+        problem: Problem,
+        time_limit_s: float = 2.0,
+        *,
+        initial: Mapping[str, Sequence[str]] | None = None,
+    ) -> Plan:
+        """A plan within ``time_limit_s``. ``initial`` (technician id -> job ids in
+        order) is a warm start: the members that build a plan are skipped, the polish
+        keeps only what is no worse, so the result is never worse than the start (what
+        does not fit of it is dropped first, left-out jobs are inserted where they fit)."""
         t0 = time.perf_counter()
         # leave time for timing the routes and building the plan (bigger days need more)
         end = t0 + time_limit_s * 0.97 - min(0.5, 0.0004 * len(problem.jobs))
@@ -222,8 +283,29 @@ class PortfolioSolver:
         # packing every job at the least drive is VROOM's strength; with pyvroom installed
         # it gets half the time, and the members below polish its plan
         packed = None
-        if self.use_vroom is not False and workload(problem) <= VROOM_WORKLOAD:
+        if initial is not None:
+            byid = problem.job_index()
+            packed = new_board()
+            load_board(
+                packed, {t: [byid[j] for j in ids if j in byid] for t, ids in initial.items()}
+            )
+            self._finish(packed, end)
+            self._note("initial", packed, t0)
+        elif self.use_vroom is not False and workload(problem) <= VROOM_WORKLOAD:
             packed = self._vroom(problem, legs, None, t0, end, VROOM_SHARE)
+        elif self.use_vroom is not False and n <= VROOM_SMALL_JOBS and vroom_engine.available():
+            # a small over-subscribed day: VROOM's search at the level it can finish in
+            # its share of the CPU this process gets; the Python members when none can
+            rate = cpu_share(min(0.05, max(0.02, 0.02 * time_limit_s)))
+            cpu = VROOM_SMALL_SHARE * (end - time.perf_counter()) * rate
+            if "vroom" not in sys.modules:  # the first call in this process imports it
+                cpu -= VROOM_IMPORT_CPU_S
+            level = vroom_level(n, cpu)
+            self.log.append(
+                (f"cpu {rate:.2f} level {level}", 0, round(time.perf_counter() - t0, 2))
+            )
+            if level is not None:
+                packed = self._vroom(problem, legs, None, t0, end, VROOM_SMALL_SHARE, level)
         if packed is not None:
             best = packed
         else:  # 2-3: urgent work first, the priority constructions (``_construct``)
@@ -318,22 +400,30 @@ class PortfolioSolver:
         return len(board.where) >= (1 - PYVRP_LEFT_OUT) * n
 
     def _vroom(
-        self, problem: Problem, legs, best: Board | None, t0: float, end: float, share: float
+        self,
+        problem: Problem,
+        legs,
+        best: Board | None,
+        t0: float,
+        end: float,
+        share: float,
+        level: int | None = None,
     ) -> Board | None:
         """VROOM for ``share`` of the time left, finished on a board by insertion and swap
         repair; that board when it beats ``best`` (if given), else None (also without
         pyvroom)."""
-        from svcdesk.routing import vroom_engine
-
         if time.perf_counter() >= end or not vroom_engine.available():
             return None
         n = len(problem.jobs)
-        if best is None:  # packing a day that fits: a quick search finishes more of it
-            level = 2 if n <= 300 else 1
-        else:
+        if level is None and best is None:  # packing a day that fits: a quick search
+            level = 2 if n <= 300 else 1  # finishes more of it
+        elif level is None:
             level = 5 if n <= 300 else 4 if n <= 700 else 2 if n <= 1200 else 1
         left = end - time.perf_counter()
-        seqs = vroom_engine.solve_vroom(problem, legs, share * left, exploration=level)
+        try:
+            seqs = vroom_engine.solve_vroom(problem, legs, share * left, exploration=level)
+        except ImportError:  # found but broken (no wheel for this platform's libraries)
+            return None
         b = Board(problem, legs, self.prizes)
         load_board(b, seqs)
         self._finish(b, end)

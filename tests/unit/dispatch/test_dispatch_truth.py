@@ -27,10 +27,11 @@ from svcdesk.routing import (
     Unassigned,
     check_plan,
     plan_objective,
+    portfolio,
     vroom_engine,
 )
 from svcdesk.routing.board import Board
-from svcdesk.routing.portfolio import VROOM_WORKLOAD, workload
+from svcdesk.routing.portfolio import VROOM_WORKLOAD, cpu_share, vroom_level, workload
 from svcdesk.routing.schedule import simulate
 from svcdesk.routing.solver import DEFAULT_PRIZES, GreedySolver, legs_for
 from svcdesk.services.common.settings import set_setting
@@ -141,10 +142,11 @@ def test_portfolio_serves_by_prize_not_by_time_order():
 
 
 @pytest.mark.parametrize("use_vroom", [None, False], ids=["auto", "python"])
-def test_a_day_whose_work_fits_is_packed_by_vroom_first_when_installed(use_vroom):
+def test_a_day_whose_work_fits_is_packed_by_vroom_first_when_installed(use_vroom, monkeypatch):
     """Work within the shifts (``workload`` <= 1): VROOM packs it first when pyvroom is
-    installed (the default), the Python members otherwise; an over-subscribed day never
-    goes to VROOM unless asked. Every plan passes the checker."""
+    installed (the default), the Python members otherwise; a small over-subscribed day
+    starts from VROOM too, a bigger one (over ``VROOM_SMALL_JOBS``) never unless asked.
+    Every plan passes the checker."""
     techs = [Tech(f"T{i}", loc(0, i), 480, 1020, frozenset({"hvac"}), lunch=LUNCH) for i in (1, 2)]
     jobs = [Job(f"J{k}", loc(k % 5, k // 5), 45, skills=frozenset({"hvac"})) for k in range(12)]
     p = Problem(jobs, techs, TRAVEL)
@@ -156,8 +158,46 @@ def test_a_day_whose_work_fits_is_packed_by_vroom_first_when_installed(use_vroom
     assert ("vroom" in {m for m, _, _ in solver.log}) == packed
     busy = Problem([replace(j, service_minutes=240) for j in jobs], techs, TRAVEL)
     assert workload(busy) > VROOM_WORKLOAD
+    # the CPU this process gets decides too (a loaded test machine could get none)
+    monkeypatch.setattr(portfolio, "cpu_share", lambda seconds: 1.0)
+    plan = solver.solve(busy, 0.3)
+    assert check_plan(busy, plan) == []
+    assert ("vroom" in {m for m, _, _ in solver.log}) == packed
+    monkeypatch.setattr(portfolio, "VROOM_SMALL_JOBS", len(jobs) - 1)
     solver.solve(busy, 0.3)
     assert "vroom" not in {m for m, _, _ in solver.log}
+
+
+def test_vroom_level_is_the_highest_expected_to_finish():
+    """Level 5 for a small day, lower levels as the day grows or the CPU shrinks, None
+    (the Python members) when not even level 2 would finish."""
+    assert vroom_level(60, 1.0) == 5
+    levels = [vroom_level(n, 1.4) for n in (100, 200, 250, 300)]
+    assert levels == sorted(levels, reverse=True) and levels[0] == 5 and levels[-1] == 2
+    assert vroom_level(200, 0.3) is None and vroom_level(1500, 15.0) is None
+    assert 0 < cpu_share(0.02) <= 1
+
+
+@pytest.mark.parametrize("use_vroom", [None, False], ids=["auto", "python"])
+def test_a_warm_start_is_never_made_worse(use_vroom):
+    """``solve(initial=...)`` starts from the given routes (unknown job ids ignored, a
+    stop that does not fit dropped): the plan is no worse than those routes, passes the
+    checker, and the members that build a plan do not run."""
+    techs = [Tech(f"T{i}", loc(0, i), 480, 1020, frozenset({"hvac"}), lunch=LUNCH) for i in (1, 2)]
+    jobs = [Job(f"J{k}", loc(k % 5, k // 5), 90, skills=frozenset({"hvac"})) for k in range(12)]
+    p = Problem(jobs, techs, TRAVEL)
+    start = {"T1": ["J0", "J5", "J1", "NOPE"], "T2": ["J9", "J2", "J7"]}
+    legs = legs_for(p)
+    b = Board(p, legs, DEFAULT_PRIZES)
+    b.set_route("T1", [jobs[0], jobs[5], jobs[1]])
+    b.set_route("T2", [jobs[9], jobs[2], jobs[7]])
+    solver = PortfolioSolver(use_vroom=use_vroom)
+    plan = solver.solve(p, 0.4, initial=start)
+    assert check_plan(p, plan) == []
+    assert plan_objective(p, plan) <= b.objective()
+    members = [m for m, _, _ in solver.log]
+    assert members[0] == "initial" and not any(m.startswith("construct") for m in members)
+    assert "vroom" not in members
 
 
 # --------------------------------------------------------------------------- booked visits
