@@ -4,8 +4,9 @@ never twice on the same working day."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -38,8 +39,18 @@ def parse_rule(text: str, dtstart: date) -> rrule:
 
 
 def normalize_rule(text: str, dtstart: date) -> str:
-    """The rule as stored: validated, upper-case, without the 'RRULE:' prefix."""
-    parse_rule(text, dtstart)
+    """The rule as stored: validated, upper-case, without the 'RRULE:' prefix. A plan
+    repeats daily at most and must come due at least once in the next ten years (a rule
+    like BYMONTH=13 or February 31st never does)."""
+    rule = parse_rule(text, dtstart)
+    freq = re.search(r"FREQ=([A-Z]+)", _rule_text(text))
+    if freq and freq.group(1) in ("HOURLY", "MINUTELY", "SECONDLY"):
+        raise InvalidInput(
+            f"rrule: {text!r} repeats more often than daily; plans are daily or less"
+        )
+    first = rule.after(datetime.combine(dtstart, time(0)), inc=True)
+    if first is None or first.date() > dtstart + timedelta(days=3653):
+        raise InvalidInput(f"rrule: {text!r} gives no date in the ten years from {dtstart}")
     return _rule_text(text)
 
 

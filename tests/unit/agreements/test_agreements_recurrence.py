@@ -86,6 +86,26 @@ def test_bad_rules_are_refused_with_one_line(bad):
         normalize_rule(bad, date(2026, 1, 1))
 
 
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=YEARLY;BYMONTH=13", "gives no date in the ten years"),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=31", "gives no date in the ten years"),
+        ("FREQ=HOURLY", "more often than daily"),
+        ("FREQ=SECONDLY;INTERVAL=5", "more often than daily"),
+    ],
+)
+def test_rules_that_never_come_due_or_repeat_within_a_day_are_refused(rule, message):
+    with pytest.raises(InvalidInput, match=message):
+        normalize_rule(rule, date(2026, 1, 1))
+
+
+def test_a_leap_day_plan_is_kept():
+    assert normalize_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", date(2028, 2, 29)).startswith(
+        "FREQ=YEARLY"
+    )
+
+
 def test_rule_is_stored_upper_case_without_prefix():
     assert (
         normalize_rule("rrule:freq=monthly;interval=3", date(2026, 1, 1))
