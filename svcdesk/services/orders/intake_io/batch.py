@@ -53,6 +53,7 @@ from svcdesk.services.orders.intake import (
     checked,
     created_data_text,
     created_detail,
+    lengths_ok,
     validate,
 )
 
@@ -355,15 +356,15 @@ class BatchWriter:
         for sid, cid, key in self.session.execute(stmt):
             self.sites.setdefault((self.by_id[cid], key), Ref(sid))
 
-    def _checked(self, req: IntakeRequest) -> Choice:
+    def _checked(self, req: IntakeRequest, lengths: bool = True, contact: bool = True) -> Choice:
         """`intake.checked`, with the parsed choices remembered per spelling."""
         key = (req.priority, req.source, req.kind)
         found = self._choices.get(key)
         if found is None:
-            priority, source, kind = checked(req)
+            priority, source, kind = checked(req, lengths=lengths, contact=contact)
             found = self._choices[key] = Choice(priority, source, kind)
         else:
-            validate(req)
+            validate(req, lengths=lengths, contact=contact)
         return found
 
     def _skill_id(self, text: str | None) -> int | None:
@@ -382,13 +383,18 @@ class BatchWriter:
         """Create the orders of one chunk; rows that fail a rule come back in `bad`."""
         result = ChunkResult()
         known = self._known_refs(items)
+        if known:
+            result.skipped = [
+                (i, known[i.req.external_ref]) for i in items if i.req.external_ref in known
+            ]
+            items = [i for i in items if i.req.external_ref not in known]
+        # lengths and NULs column by column; each row again only if a column fails. The
+        # phone and e-mail were read by the parser with `check_contact`'s rules.
+        lengths = not lengths_ok([i.req for i in items])
         todo = []
         for item in items:
-            if item.req.external_ref in known:
-                result.skipped.append((item, known[item.req.external_ref]))
-                continue
             try:
-                choice = self._checked(item.req)
+                choice = self._checked(item.req, lengths, contact=False)
                 skill_id = self._skill_id(item.req.skill)
             except InvalidInput as exc:
                 column, _, message = exc.message.partition(": ")
