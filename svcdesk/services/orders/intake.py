@@ -161,9 +161,17 @@ def checked(
     return priority, source, kind
 
 
+NEW_CUSTOMER = " (new customer)"
+
+
 def created_detail(priority: Priority, kind: OrderKind, customer_name: str, new: bool) -> str:
     """The one-line detail of an order's `created` event."""
-    return f"{priority.value} {kind.value} for {customer_name}" + (" (new customer)" if new else "")
+    return created_detail_head(priority, kind) + customer_name + (NEW_CUSTOMER if new else "")
+
+
+def created_detail_head(priority: Priority, kind: OrderKind) -> str:
+    """`created_detail` up to the customer's name (batch intake keeps one per spelling)."""
+    return f"{priority.value} {kind.value} for "
 
 
 def created_data(source: OrderSource, external_ref: str | None) -> dict:
@@ -177,8 +185,17 @@ def created_data_text(source: OrderSource, external_ref: str | None) -> str:
     """`events.encode_data(created_data(source, external_ref))`, written directly (batch
     intake stores one per row; the JSON encoder's generic path costs more than the row's
     insert). Same text: keys sorted, default separators, ASCII escapes."""
+    return created_data_with(external_ref, created_data_tail(source))
+
+
+def created_data_tail(source: OrderSource) -> str:
+    """The part of `created_data_text` after the external_ref (one per source)."""
+    return f', "source": {_json_text(source.value)}}}'
+
+
+def created_data_with(external_ref: str | None, tail: str) -> str:
     ref = "null" if external_ref is None else _json_text(external_ref)
-    return f'{{"external_ref": {ref}, "source": {_json_text(source.value)}}}'
+    return '{"external_ref": ' + ref + tail
 
 
 def resolve_customer(

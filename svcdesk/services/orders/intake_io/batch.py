@@ -49,10 +49,12 @@ from svcdesk.services.common.sqlexpr import model_defaults
 from svcdesk.services.crm.technicians import get_skill, skill_code
 from svcdesk.services.orders.hooks import hooks
 from svcdesk.services.orders.intake import (
+    NEW_CUSTOMER,
     IntakeRequest,
     checked,
-    created_data_text,
-    created_detail,
+    created_data_tail,
+    created_data_with,
+    created_detail_head,
     lengths_ok,
     validate,
 )
@@ -105,6 +107,8 @@ class Choice:
     """A spelling of (priority, source, kind) parsed once, with what an order row needs."""
 
     __slots__ = (
+        "data_tail",
+        "detail_head",
         "kind",
         "kind_text",
         "priority",
@@ -118,6 +122,8 @@ class Choice:
         self.priority, self.source, self.kind = priority, source, kind
         self.priority_text, self.rank = priority.value, priority.rank
         self.source_text, self.kind_text = source.value, kind.value
+        self.detail_head = created_detail_head(priority, kind)  # the `created` event's
+        self.data_tail = created_data_tail(source)  # detail and data, as `create_order`'s
 
 
 class _Compiled:
@@ -204,6 +210,7 @@ class BatchWriter:
         self.by_email: dict[str, list[Ref]] = {}
         self.by_id: dict[int, Ref] = {}
         self.sites: dict[tuple[Ref, str], Ref] = {}  # (customer, address_key) -> site
+        self._address_keys: dict[tuple[str, str, str], str] = {}
         self._asked_keys: set[str] = set()
         self._sites_loaded: set[int] = set()
         # One timestamp for the whole batch (it commits as one transaction).
@@ -525,7 +532,12 @@ class BatchWriter:
 
     def _site(self, req: IntakeRequest, customer: Ref, new: list[tuple[Ref, dict]]) -> Ref:
         address, city, zip_code = req.address or "", req.city or "", req.zip or ""
-        key = address_key(address, zip_code, city)
+        spelled = (address, zip_code, city)  # a repeat caller's address: its key once
+        key = self._address_keys.get(spelled)
+        if key is None:
+            if len(self._address_keys) > 200_000:
+                self._address_keys.clear()
+            key = self._address_keys[spelled] = address_key(address, zip_code, city)
         found = self.sites.get((customer, key))
         if found is not None:
             return found
@@ -669,8 +681,8 @@ class BatchWriter:
             )
             details.append(
                 (
-                    created_detail(choice.priority, choice.kind, customer.name, is_new),
-                    created_data_text(choice.source, ref),
+                    choice.detail_head + customer.name + (NEW_CUSTOMER if is_new else ""),
+                    created_data_with(ref, choice.data_tail),
                 )
             )
         hook_rows = hooks().batch_created(self.session, orders, fresh_site_ids)
