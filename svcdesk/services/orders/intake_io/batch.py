@@ -81,7 +81,7 @@ class Ref:
         self.name = name
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A validated row waiting in the current chunk."""
 
