@@ -210,7 +210,6 @@ class BatchWriter:
         self.by_email: dict[str, list[Ref]] = {}
         self.by_id: dict[int, Ref] = {}
         self.sites: dict[tuple[Ref, str], Ref] = {}  # (customer, address_key) -> site
-        self._address_keys: dict[tuple[str, str, str], str] = {}
         self._asked_keys: set[str] = set()
         self._sites_loaded: set[int] = set()
         # One timestamp for the whole batch (it commits as one transaction).
@@ -532,12 +531,7 @@ class BatchWriter:
 
     def _site(self, req: IntakeRequest, customer: Ref, new: list[tuple[Ref, dict]]) -> Ref:
         address, city, zip_code = req.address or "", req.city or "", req.zip or ""
-        spelled = (address, zip_code, city)  # a repeat caller's address: its key once
-        key = self._address_keys.get(spelled)
-        if key is None:
-            if len(self._address_keys) > 200_000:
-                self._address_keys.clear()
-            key = self._address_keys[spelled] = address_key(address, zip_code, city)
+        key = address_key(address, zip_code, city)
         found = self.sites.get((customer, key))
         if found is not None:
             return found
