@@ -1,32 +1,38 @@
 """Intake benchmark: a realistic N-row intake CSV imported through the real service path,
-against a plain `sqlite3.executemany` of the same rows into one equivalent table.
+paired with what SQLite alone costs for the same rows.
 
     .venv/bin/python tests/bench/intake.py [--rows 100000] [--repeat 3] [--seed 7] [--keep DIR]
 
-Each phase runs in its own interpreter (so peak memory, ru_maxrss, is the phase's own),
-alternately `--repeat` times; the best wall and CPU time of each are shown. Prints rows/s
-for both, the ratio (target: full intake within 8x of the raw insert) and the intake's
-peak memory (target < 300 MB).
-
-Then the floor: the rows the intake wrote, read back from its database and replayed as
-prebuilt tuples into a fresh svcdesk database (same schema, indexes, foreign keys,
-triggers and search index; the app's connection settings; one transaction, commit
-included) - what SQLite alone costs for the data the intake must write, with no Python
-work per row. Once with plain executemany, once with the multi-row INSERTs the intake
-uses for its append-only tables. Not collected by pytest."""
+Each round runs, each in its own interpreter (so peak memory, ru_maxrss, is the phase's
+own) and back to back: (a) a plain `sqlite3.executemany` of the file's rows into one table
+with a unique external_ref; (b) the intake, `run_file_intake`, into a fresh svcdesk
+database; (c) the floor: the rows (b) wrote, read back from its database and replayed as
+prebuilt tuples into a fresh svcdesk database - every table it writes (customers, their
+history, sites, orders, events, SLA clocks, recall flags, possible duplicates, the SO
+sequence), the same schema, indexes, foreign keys and triggers, the app's connection
+settings, one BEGIN IMMEDIATE transaction, chunk by chunk in the intake's order with its
+multi-row INSERTs, the search index filled in the intake's groups, commit included: what
+SQLite alone costs for the data the intake must write, with no Python work per row.
+Medians of the `--repeat` rounds are printed, and the ratios of each round's own phases
+(CPU time): intake/raw (target <= 8x) and intake/floor (target <= 1.5x, i.e. the Python
+part at most half of SQLite's floor). `--plain-floor` adds (c) with plain executemany
+only. Not collected by pytest."""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from bisect import bisect_left
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,7 +42,13 @@ from svcdesk.db import make_engine, write_session  # noqa: E402
 from svcdesk.db_extras import FTS  # noqa: E402
 from svcdesk.services.crm import technicians  # noqa: E402
 from svcdesk.services.orders.intake_io import COLUMNS, run_file_intake  # noqa: E402
-from svcdesk.services.orders.intake_io.batch import CACHE_KIB, GROUP, MULTI_ROW  # noqa: E402
+from svcdesk.services.orders.intake_io.batch import (  # noqa: E402
+    CACHE_KIB,
+    CHUNK,
+    GROUP,
+    MULTI_ROW,
+    SEARCH_GROUP,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SKILLS = ("hvac", "plumbing", "electrical", "drain", "water_heater", "refrigeration")
@@ -135,9 +147,20 @@ def raw_insert(csv_path: Path, db_path: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
-# What an intake writes, in the order it writes it (customer and site rows also go into
-# their FTS5 search tables; `sequence` gets one UPDATE).
-WRITTEN = ("customer", "site", "work_order", "order_event", "order_sla", "recall_flag")
+# What an intake writes, per chunk, in the order it writes it (customer and site rows also
+# go into their FTS5 search tables; `sequence` gets its SO row).
+WRITTEN = (
+    "customer",
+    "customer_event",
+    "site",
+    "work_order",
+    "order_event",
+    "order_sla",
+    "recall_flag",
+    "possible_duplicate",
+)
+# The column that ties a table's rows to the chunk that wrote them.
+_CHUNKED_BY = {"customer": "id", "customer_event": "customer_id", "site": "id", "work_order": "id"}
 
 
 def _fresh_database(db_path: Path) -> None:
@@ -157,23 +180,72 @@ def _written(full_db: Path) -> tuple[dict[str, tuple[list[str], list[tuple]]], l
         cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
         rows = con.execute(f'SELECT {", ".join(cols)} FROM "{table}" ORDER BY rowid').fetchall()
         tables[table] = (cols, rows)
-    sequences = con.execute("SELECT next_value, name FROM sequence").fetchall()
+    sequences = con.execute("SELECT name, next_value FROM sequence").fetchall()
     con.close()
     return tables, sequences
 
 
+def _chunks(tables: dict[str, tuple[list[str], list[tuple]]]) -> list[dict[str, list[tuple]]]:
+    """The rows split as the intake wrote them: per CHUNK orders, the customers and sites
+    first made for those orders (ids are handed out in file order, so chunk k's are those
+    up to the highest id its orders use) and every row hanging off them."""
+    cols, orders = tables["work_order"]
+    cust, site = cols.index("customer_id"), cols.index("site_id")
+    bounds = []  # (last order id, last customer id, last site id) per chunk
+    top_c = top_s = 0
+    for start in range(0, len(orders), CHUNK):
+        part = orders[start : start + CHUNK]
+        top_c = max(top_c, *(o[cust] for o in part))
+        top_s = max(top_s, *(o[site] for o in part))
+        bounds.append((part[-1][0], top_c, top_s))
+    out: list[dict[str, list[tuple]]] = [{t: [] for t in WRITTEN} for _ in bounds]
+    for table in WRITTEN:
+        cols, rows = tables[table]
+        key = cols.index(_CHUNKED_BY.get(table, "order_id"))
+        which = {"customer": 1, "customer_event": 1, "site": 2}.get(table, 0)
+        tops = [b[which] for b in bounds]
+        for row in rows:  # (in the order they were written)
+            out[bisect_left(tops, row[key])][table].append(row)
+    return out
+
+
 def floor_insert(full_db: Path, db_path: Path, multi: bool) -> tuple[float, float, dict]:
-    """Replay the intake's rows into a fresh database (see the module doc). The search index
-    is filled as the intake fills it: insert triggers off, one INSERT .. SELECT per table."""
+    """Replay the intake's rows into a fresh database (see the module doc): chunk by chunk
+    as the intake writes them, in one BEGIN IMMEDIATE transaction, the search index filled
+    as the intake fills it (insert triggers off, one INSERT .. SELECT per SEARCH_GROUP
+    rows), the SO sequence row, the commit."""
     _fresh_database(db_path)
     tables, sequences = _written(full_db)
+    chunks = _chunks(tables)
     conn = sqlite3.connect(db_path, isolation_level=None)
     for pragma in ("synchronous=NORMAL", "foreign_keys=ON", f"cache_size=-{CACHE_KIB}"):
         conn.execute(f"PRAGMA {pragma}")
     for table in WRITTEN:
         assert conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0, table
     limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    by_table: dict[str, float] = {}
+    sql: dict[tuple[str, int], str] = {}
+    for table in WRITTEN:
+        cols = tables[table][0]
+        one = f"({', '.join('?' * len(cols))})"
+        group = min(GROUP, limit // len(cols))
+        for size in (group, *(2**k for k in range(7, -1, -1) if 2**k < group)):
+            head = f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES '
+            sql[table, size] = head + ", ".join([one] * size)
+    by_table: dict[str, float] = dict.fromkeys([*WRITTEN, *FTS, "commit"], 0.0)
+    fts_of = {table: (fts, ", ".join(cols)) for fts, (table, cols) in FTS.items()}
+    unindexed: dict[str, list[int]] = {}
+
+    def index(table: str) -> None:
+        t0 = time.process_time()
+        first, last = unindexed.pop(table)
+        fts, names = fts_of[table]
+        conn.execute(
+            f"INSERT INTO {fts}(rowid, {names}) SELECT id, {names} FROM {table} "
+            "WHERE id BETWEEN ? AND ?",
+            (first, last),
+        )
+        by_table[fts] += time.process_time() - t0
+
     started, cpu = time.perf_counter(), time.process_time()
     conn.execute("BEGIN IMMEDIATE")
     triggers = conn.execute(
@@ -182,28 +254,34 @@ def floor_insert(full_db: Path, db_path: Path, multi: bool) -> tuple[float, floa
     ).fetchall()
     for name, _ in triggers:
         conn.execute(f"DROP TRIGGER {name}")
-    for table in WRITTEN:
-        t0 = time.process_time()
-        cols, rows = tables[table]
-        one = f"({', '.join('?' * len(cols))})"
-        head = f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES '
-        group = min(GROUP, limit // len(cols))
-        if multi and table in MULTI_ROW and len(rows) >= group:
-            whole = len(rows) - len(rows) % group
-            sql = head + ", ".join([one] * group)
-            for start in range(0, whole, group):
-                conn.execute(sql, [v for row in rows[start : start + group] for v in row])
-            rows = rows[whole:]
-        conn.executemany(head + one, rows)
-        by_table[table] = time.process_time() - t0
-    for fts, (table, cols) in FTS.items():
-        t0 = time.process_time()
-        names = ", ".join(cols)
-        conn.execute(f"INSERT INTO {fts}(rowid, {names}) SELECT id, {names} FROM {table}")
-        by_table[fts] = time.process_time() - t0
-    for _, sql in triggers:
-        conn.execute(sql)
-    conn.executemany("UPDATE sequence SET next_value = ? WHERE name = ?", sequences)
+    for chunk in chunks:
+        for table in WRITTEN:
+            rows = chunk[table]
+            if not rows:
+                continue
+            t0 = time.process_time()
+            if multi and table in MULTI_ROW:  # as `_Compiled.statements` groups them
+                start = 0
+                for (name, size), text in sql.items():
+                    if name != table:
+                        continue
+                    while len(rows) - start >= size:
+                        part = rows[start : start + size]
+                        conn.execute(text, [v for row in part for v in row])
+                        start += size
+            else:
+                conn.executemany(sql[table, 1], rows)
+            by_table[table] += time.process_time() - t0
+            if table in fts_of:  # as `BatchWriter._index_later` queues them
+                span = unindexed.setdefault(table, [rows[0][0], rows[0][0]])
+                span[1] = rows[-1][0]
+                if span[1] - span[0] + 1 >= SEARCH_GROUP:
+                    index(table)
+    for table in list(unindexed):
+        index(table)
+    for _, text in triggers:
+        conn.execute(text)
+    conn.executemany("INSERT OR REPLACE INTO sequence (name, next_value) VALUES (?, ?)", sequences)
     t0 = time.process_time()
     conn.execute("COMMIT")
     by_table["commit"] = time.process_time() - t0
@@ -276,16 +354,6 @@ def _child(phase: str, csv_path: Path, db_path: Path, *extra: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _best(runs: list[dict]) -> dict:
-    """The fastest run by wall time (its breakdown kept), and the least CPU of any run."""
-    best = dict(min(runs, key=lambda r: r["wall"]))
-    best["cpu"] = min(r["cpu"] for r in runs)
-    if "insert_cpu" in best:
-        best["insert_cpu"] = min(runs, key=lambda r: r["cpu"])["insert_cpu"]
-    best["peak_mb"] = max(r["peak_mb"] for r in runs)
-    return best
-
-
 def run_phase(phase: str, csv_path: Path, db_path: Path, full_db: Path | None) -> None:
     if phase == "raw":
         wall, cpu = raw_insert(csv_path, db_path)
@@ -309,11 +377,18 @@ def run_phase(phase: str, csv_path: Path, db_path: Path, full_db: Path | None) -
     print(json.dumps({"wall": wall, "cpu": cpu, "peak_mb": peak, **extra}))
 
 
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is shown")
+    ap.add_argument("--repeat", type=int, default=3, help="paired runs; medians are shown")
+    ap.add_argument(
+        "--plain-floor", action="store_true", help="also replay with plain executemany only"
+    )
     ap.add_argument("--keep", help="directory to keep the files in (default: a temp dir)")
     ap.add_argument(
         "--phase", choices=("raw", "full", "floor", "floor-multi"), help=argparse.SUPPRESS
@@ -333,76 +408,71 @@ def main() -> None:
     generate(csv_path, args.rows, args.seed)
     size = csv_path.stat().st_size / 1e6
     print(f"generated {args.rows} rows ({size:.1f} MB) in {time.perf_counter() - t0:.1f}s")
-    raws, fulls = [], []
-    for _ in range(args.repeat):  # alternate, keep the best of each (the machine is shared)
-        for name in ("raw.db", "full.db"):
-            for f in work.glob(name + "*"):
+    phases = ["raw", "full", "floor-multi"] + (["floor"] if args.plain_floor else [])
+    runs: dict[str, list[dict]] = {phase: [] for phase in phases}
+    for _ in range(args.repeat):  # paired: each round runs every phase, back to back
+        for phase in phases:
+            db = work / f"{phase}.db"
+            for f in work.glob(db.name + "*"):
                 f.unlink()
-        raws.append(_child("raw", csv_path, work / "raw.db"))
-        fulls.append(_child("full", csv_path, work / "full.db"))
-    raw, full = _best(raws), _best(fulls)
-    n = args.rows
-    print(f"{'':24s}   wall s      rows/s    cpu s   peak MB")
-    for label, r in (("raw sqlite3.executemany", raw), ("svcdesk intake --file", full)):
-        print(
-            f"{label:24s}: {r['wall']:7.2f} {n / r['wall']:11,.0f} {r['cpu']:8.2f} "
-            f"{r['peak_mb']:8.0f}"
-        )
-    print(f"  ({full['summary']}; {full['customers']} customers, {full['sites']} sites created)")
+            extra = ("--full-db", str(work / "full.db")) if phase.startswith("floor") else ()
+            runs[phase].append(_child(phase, csv_path, db, *extra))
+        load = os.getloadavg()[0]
+        for found in runs.values():
+            found[-1]["load"] = load
+    _report(args.rows, runs)
+
+
+def _report(n: int, runs: dict[str, list[dict]]) -> None:
+    raw, full, floor = runs["raw"], runs["full"], runs["floor-multi"]
+    rounds = len(full)
+    loads = ", ".join(f"{r['load']:.1f}" for r in full)
+    print(f"{rounds} paired round(s), medians (load after each round: {loads}):")
+    print(f"{'':26s}   wall s      rows/s    cpu s   peak MB")
+    labels = {
+        "raw": "raw sqlite3.executemany",
+        "full": "svcdesk intake --file",
+        "floor-multi": "floor (SQLite alone)",
+        "floor": "floor, plain executemany",
+    }
+    for phase, found in runs.items():
+        wall, cpu = _median(found, "wall"), _median(found, "cpu")
+        peak = max(r["peak_mb"] for r in found)
+        print(f"{labels[phase]:26s}: {wall:7.2f} {n / wall:11,.0f} {cpu:8.2f} {peak:8.0f}")
+    last = full[-1]
+    print(f"  ({last['summary']}; {last['customers']} customers, {last['sites']} sites created)")
     print(
-        f"  of which SQLite inserting rows (executemany, indexes and triggers included; "
-        f"FTS5 search index): {full['insert_wall']:.2f}s wall, {full['insert_cpu']:.2f}s cpu; "
-        f"the rest (read, validate, match, build rows): "
-        f"{full['wall'] - full['insert_wall']:.2f}s wall, "
-        f"{full['cpu'] - full['insert_cpu']:.2f}s cpu"
+        f"  inside SQLite's executemany/search-index calls: {_median(full, 'insert_cpu'):.2f}s "
+        "cpu (value conversion included)"
     )
-    tables = ", ".join(f"{t} {c:.2f}s" for t, c in full["tables_cpu"].items())
-    print(f"  SQLite cpu by table: {tables}")
-    ratio, cpu_ratio = full["wall"] / raw["wall"], full["cpu"] / raw["cpu"]
+    tables = ", ".join(f"{t} {c:.2f}s" for t, c in last["tables_cpu"].items())
+    print(f"  intake's SQLite cpu by table (last round): {tables}")
+    tables = ", ".join(f"{t} {c:.2f}s" for t, c in floor[-1]["tables_cpu"].items())
+    print(f"  floor's cpu by step (last round): {tables}")
+    # Ratios per round (each round's phases ran back to back), then their median.
+    vs_raw = statistics.median(f["cpu"] / r["cpu"] for f, r in zip(full, raw, strict=True))
+    vs_floor = [f["cpu"] / fl["cpu"] for f, fl in zip(full, floor, strict=True)]
+    python = [f["cpu"] - fl["cpu"] for f, fl in zip(full, floor, strict=True)]
+    floor_raw = statistics.median(fl["cpu"] / r["cpu"] for fl, r in zip(floor, raw, strict=True))
     print(
-        f"ratio full/raw: {ratio:.1f}x wall, {cpu_ratio:.1f}x cpu (target <= 8x) "
-        f"{'OK' if ratio <= 8 else 'MISSED'}"
+        f"ratio intake/raw insert: {vs_raw:.1f}x cpu (target <= 8x; the floor alone is "
+        f"{floor_raw:.1f}x) {'OK' if vs_raw <= 8 else 'MISSED'}"
     )
-    peak = full["peak_mb"]
+    ratio = statistics.median(vs_floor)
+    rounds_text = ", ".join(f"{r:.2f}x" for r in vs_floor)
+    print(
+        f"ratio intake/floor: {ratio:.2f}x cpu (rounds: {rounds_text}; target <= 1.5x) "
+        f"{'OK' if ratio <= 1.5 else 'MISSED'}"
+    )
+    py, fl = statistics.median(python), _median(floor, "cpu")
+    print(
+        f"  the Python part (intake cpu - floor cpu): {py:.2f}s = {py / n * 1e6:.1f} us a row, "
+        f"{py / fl:.2f}x the floor's {fl / n * 1e6:.1f} us a row (target <= 0.5x)"
+    )
+    peak = max(r["peak_mb"] for r in full)
     print(
         f"peak memory of the intake process: {peak:.0f} MB (target < 300 MB) "
         f"{'OK' if peak < 300 else 'MISSED'}"
-    )
-    _floor(work, csv_path, args.repeat, raw, full)
-
-
-def _floor(work: Path, csv_path: Path, repeat: int, raw: dict, full: dict) -> None:
-    """The floor lines: the last intake's rows (work/full.db) replayed, best of `repeat`."""
-    runs: dict[str, list[dict]] = {"floor": [], "floor-multi": []}
-    for _ in range(repeat):
-        for phase, found in runs.items():
-            for f in work.glob("floor.db*"):
-                f.unlink()
-            found.append(
-                _child(phase, csv_path, work / "floor.db", "--full-db", str(work / "full.db"))
-            )
-    labels = {
-        "floor": "plain executemany",
-        "floor-multi": f"executemany; {GROUP}-row INSERTs for {', '.join(sorted(MULTI_ROW))}",
-    }
-    print(
-        "floor: the rows this intake wrote, prebuilt tuples into a fresh svcdesk database "
-        "(indexes, foreign keys, triggers, search index, commit) - SQLite alone:"
-    )
-    for phase, found in runs.items():
-        best = _best(found)
-        tables = ", ".join(f"{t} {c:.2f}s" for t, c in best["tables_cpu"].items())
-        print(
-            f"  {labels[phase]}: {best['wall']:.2f}s wall, {best['cpu']:.2f}s cpu = "
-            f"{best['wall'] / raw['wall']:.1f}x wall, {best['cpu'] / raw['cpu']:.1f}x cpu of the raw "
-            f"insert; the intake's cpu is {full['cpu'] / best['cpu']:.1f}x this floor"
-        )
-        print(f"    cpu by step: {tables}")
-    low = min(_best(f)["cpu"] for f in runs.values())
-    print(
-        f"  at the 8x target the whole intake may take {8 * raw['cpu']:.2f}s cpu; SQLite alone "
-        f"needs {low:.2f}s of it ({low / raw['cpu']:.1f}x), leaving "
-        f"{8 * raw['cpu'] - low:.2f}s for reading, checking, matching and building the rows"
     )
 
 

@@ -233,3 +233,21 @@ def test_progress_bar_on_a_terminal(db_path, engine, shop, monkeypatch):
         "created 3, skipped 0, rejected 0\n"
         "callers: 2 matched an existing customer, 1 new, 0 flagged as possible duplicates"
     )
+
+
+def test_nul_byte_in_a_file_is_one_line_exit_1(db_path, engine, shop, tmp_path):
+    f = tmp_path / "nul.csv"
+    f.write_text(
+        "external_ref,customer,phone,address,summary\nN-1,Ann Lee,512-555-0131,1 Elm St,a\x00b\n",
+        encoding="utf-8",
+    )
+    before = n_orders(engine)
+    r = cli(db_path, "intake", "--file", str(f))
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines() == [
+        f"error: 1 bad row(s); nothing imported (--reject-file FILE imports the good rows and "
+        f"writes the bad ones there); first: {f} row 1, column summary: holds a NUL (\\x00) "
+        "character; remove it"
+    ]
+    assert "Traceback" not in r.output
+    assert n_orders(engine) == before

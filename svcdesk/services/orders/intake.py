@@ -8,8 +8,10 @@ idempotent."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import attrgetter
 
 from sqlmodel import Session, col, select
 
@@ -27,6 +29,7 @@ from svcdesk.models import (
 )
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.choices import parse_choice, parse_priority
+from svcdesk.services.common.normalize import check_length
 from svcdesk.services.crm.customers import (
     check_contact,
     create_customer,
@@ -97,18 +100,37 @@ MAX_LENGTH = {
 
 
 _LIMITS = tuple(MAX_LENGTH.items())
+_BOUNDED = attrgetter(*MAX_LENGTH)  # a request's bounded texts, in _LIMITS order
 
 
 def check_lengths(req: IntakeRequest) -> None:
-    values = vars(req)  # (batch intake calls this for every row: no getattr per field)
-    for name, limit in _LIMITS:
-        value = values[name]
-        if isinstance(value, str) and len(value) > limit:
-            raise InvalidInput(f"{name}: {len(value)} characters; at most {limit} are accepted")
+    """Each typed text within MAX_LENGTH and free of NUL characters (`normalize.check_length`:
+    PostgreSQL cannot store a NUL, and a SQLite shop holding one could not move)."""
+    for (name, limit), value in zip(_LIMITS, _BOUNDED(req), strict=True):
+        check_length(name, value, limit)
 
 
-def validate(req: IntakeRequest) -> None:
-    check_lengths(req)
+def lengths_ok(reqs: Sequence[IntakeRequest]) -> bool:
+    """True when `check_lengths` passes every one of `reqs`, found column by column in C
+    (each column's longest text, a NUL anywhere in it): batch intake checks a chunk this
+    way and checks its rows one by one only when this says no."""
+    columns = zip(*map(_BOUNDED, reqs), strict=True)  # (none when reqs is empty)
+    for (_, limit), column in zip(_LIMITS, columns, strict=False):
+        texts = list(filter(None, column))
+        try:
+            if max(map(len, texts), default=0) > limit or "\x00" in "".join(texts):
+                return False
+        except TypeError:  # a value that is not text: leave it to check_lengths
+            return False
+    return True
+
+
+def validate(req: IntakeRequest, *, lengths: bool = True, contact: bool = True) -> None:
+    """The request's rules, one InvalidInput naming the field. Batch intake passes
+    `lengths=False` for rows `lengths_ok` has cleared and `contact=False` for rows whose
+    phone and e-mail its parser has read with `check_contact`'s own rules."""
+    if lengths:
+        check_lengths(req)
     if not (req.summary or "").strip():
         raise InvalidInput("summary: required; say what the customer needs")
     if (
@@ -117,7 +139,8 @@ def validate(req: IntakeRequest) -> None:
         and not (req.phone or req.email)
     ):
         raise InvalidInput("customer: a name, phone or e-mail is required")
-    check_contact(req.phone, req.email)
+    if contact:
+        check_contact(req.phone, req.email)
     if req.site_id is None and not (req.address or "").strip():
         raise InvalidInput("address: required for a new site")
     if req.window_start and req.window_end and req.window_end <= req.window_start:
@@ -126,18 +149,29 @@ def validate(req: IntakeRequest) -> None:
         raise InvalidInput(f"est_minutes: {req.est_minutes} is not between 1 and 1440")
 
 
-def checked(req: IntakeRequest) -> tuple[Priority, OrderSource, OrderKind]:
-    """Validate a request and parse its choices (shared by `create_order` and batch intake)."""
-    validate(req)
+def checked(
+    req: IntakeRequest, *, lengths: bool = True, contact: bool = True
+) -> tuple[Priority, OrderSource, OrderKind]:
+    """Validate a request and parse its choices (shared by `create_order` and batch intake;
+    `lengths`, `contact`: see `validate`)."""
+    validate(req, lengths=lengths, contact=contact)
     priority = parse_priority(req.priority)
     source = parse_choice(OrderSource, req.source, "source", "phone")
     kind = parse_choice(OrderKind, req.kind, "kind", "repair")
     return priority, source, kind
 
 
+NEW_CUSTOMER = " (new customer)"
+
+
 def created_detail(priority: Priority, kind: OrderKind, customer_name: str, new: bool) -> str:
     """The one-line detail of an order's `created` event."""
-    return f"{priority.value} {kind.value} for {customer_name}" + (" (new customer)" if new else "")
+    return created_detail_head(priority, kind) + customer_name + (NEW_CUSTOMER if new else "")
+
+
+def created_detail_head(priority: Priority, kind: OrderKind) -> str:
+    """`created_detail` up to the customer's name (batch intake keeps one per spelling)."""
+    return f"{priority.value} {kind.value} for "
 
 
 def created_data(source: OrderSource, external_ref: str | None) -> dict:
@@ -151,8 +185,17 @@ def created_data_text(source: OrderSource, external_ref: str | None) -> str:
     """`events.encode_data(created_data(source, external_ref))`, written directly (batch
     intake stores one per row; the JSON encoder's generic path costs more than the row's
     insert). Same text: keys sorted, default separators, ASCII escapes."""
+    return created_data_with(external_ref, created_data_tail(source))
+
+
+def created_data_tail(source: OrderSource) -> str:
+    """The part of `created_data_text` after the external_ref (one per source)."""
+    return f', "source": {_json_text(source.value)}}}'
+
+
+def created_data_with(external_ref: str | None, tail: str) -> str:
     ref = "null" if external_ref is None else _json_text(external_ref)
-    return f'{{"external_ref": {ref}, "source": {_json_text(source.value)}}}'
+    return '{"external_ref": ' + ref + tail
 
 
 def resolve_customer(

@@ -184,3 +184,49 @@ def test_later_rows_see_customers_made_earlier_in_the_file(engine, shop, tmp_pat
     with open_source(str(f)) as src, write_session(engine) as s:
         result = import_source(s, src, chunk_size=3)  # matches cross chunk boundaries
     assert (result.created, result.customers_created, result.sites_created) == (7, 1, 2)
+
+
+NUL_FILE = (
+    "external_ref,customer,phone,address,summary,description\n"
+    "N-1,Ann Lee,512-555-0131,1 Elm St,No heat,fine\n"
+    "N-2,Bo Park,512-555-0132,2 Elm St,Leak\x00under sink,\n"
+    "N-3,Cy Diaz,512-555-0133,3 Elm St,Noisy fan,it\x00rattles\n"
+)
+
+
+def test_nul_in_a_file_is_refused_per_row_and_nothing_stored(engine, shop, tmp_path):
+    """A NUL byte was stored on SQLite by a batch (a single intake refuses it): now each such
+    row is one line naming the file, row and column, like any bad row (issue 15)."""
+    f = tmp_path / "nul.csv"
+    f.write_text(NUL_FILE, encoding="utf-8")
+    before = counts(engine)
+    with pytest.raises(BatchRejected) as exc:
+        run_file_intake(engine, str(f))
+    assert exc.value.lines == [
+        f"{f} row 2, column summary: holds a NUL (\\x00) character; remove it",
+        f"{f} row 3, column description: holds a NUL (\\x00) character; remove it",
+    ]
+    assert counts(engine) == before
+    rejects = tmp_path / "rejects.csv"
+    result = run_file_intake(engine, str(f), reject_path=rejects)
+    assert (result.created, result.rejected) == (1, 2)
+    with rejects.open(newline="", encoding="utf-8") as r:
+        rows = list(csv.DictReader(r))
+    assert [r["external_ref"] for r in rows] == ["N-2", "N-3"]
+    assert rows[0]["summary"] == "Leak\x00under sink"  # the original value, for fixing
+    with read_session(engine) as s:
+        stored = s.exec(select(WorkOrder.summary, WorkOrder.description)).all()
+    assert not any("\x00" in (text or "") for row in stored for text in row)
+
+
+def test_nul_in_one_call_is_the_same_line(engine, shop):
+    from svcdesk.db import write_session
+    from svcdesk.errors import InvalidInput
+    from svcdesk.services.orders.intake import IntakeRequest, create_order
+
+    req = IntakeRequest(
+        summary="Leak\x00", customer="Bo Park", phone="512-555-0132", address="2 Elm"
+    )
+    with write_session(engine) as s, pytest.raises(InvalidInput) as exc:
+        create_order(s, req)
+    assert exc.value.message == "summary: holds a NUL (\\x00) character; remove it"

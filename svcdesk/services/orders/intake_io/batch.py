@@ -49,10 +49,13 @@ from svcdesk.services.common.sqlexpr import model_defaults
 from svcdesk.services.crm.technicians import get_skill, skill_code
 from svcdesk.services.orders.hooks import hooks
 from svcdesk.services.orders.intake import (
+    NEW_CUSTOMER,
     IntakeRequest,
     checked,
-    created_data_text,
-    created_detail,
+    created_data_tail,
+    created_data_with,
+    created_detail_head,
+    lengths_ok,
     validate,
 )
 
@@ -78,7 +81,7 @@ class Ref:
         self.name = name
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A validated row waiting in the current chunk."""
 
@@ -104,6 +107,8 @@ class Choice:
     """A spelling of (priority, source, kind) parsed once, with what an order row needs."""
 
     __slots__ = (
+        "data_tail",
+        "detail_head",
         "kind",
         "kind_text",
         "priority",
@@ -117,6 +122,8 @@ class Choice:
         self.priority, self.source, self.kind = priority, source, kind
         self.priority_text, self.rank = priority.value, priority.rank
         self.source_text, self.kind_text = source.value, kind.value
+        self.detail_head = created_detail_head(priority, kind)  # the `created` event's
+        self.data_tail = created_data_tail(source)  # detail and data, as `create_order`'s
 
 
 class _Compiled:
@@ -355,15 +362,15 @@ class BatchWriter:
         for sid, cid, key in self.session.execute(stmt):
             self.sites.setdefault((self.by_id[cid], key), Ref(sid))
 
-    def _checked(self, req: IntakeRequest) -> Choice:
+    def _checked(self, req: IntakeRequest, lengths: bool = True, contact: bool = True) -> Choice:
         """`intake.checked`, with the parsed choices remembered per spelling."""
         key = (req.priority, req.source, req.kind)
         found = self._choices.get(key)
         if found is None:
-            priority, source, kind = checked(req)
+            priority, source, kind = checked(req, lengths=lengths, contact=contact)
             found = self._choices[key] = Choice(priority, source, kind)
         else:
-            validate(req)
+            validate(req, lengths=lengths, contact=contact)
         return found
 
     def _skill_id(self, text: str | None) -> int | None:
@@ -382,13 +389,18 @@ class BatchWriter:
         """Create the orders of one chunk; rows that fail a rule come back in `bad`."""
         result = ChunkResult()
         known = self._known_refs(items)
+        if known:
+            result.skipped = [
+                (i, known[i.req.external_ref]) for i in items if i.req.external_ref in known
+            ]
+            items = [i for i in items if i.req.external_ref not in known]
+        # lengths and NULs column by column; each row again only if a column fails. The
+        # phone and e-mail were read by the parser with `check_contact`'s rules.
+        lengths = not lengths_ok([i.req for i in items])
         todo = []
         for item in items:
-            if item.req.external_ref in known:
-                result.skipped.append((item, known[item.req.external_ref]))
-                continue
             try:
-                choice = self._checked(item.req)
+                choice = self._checked(item.req, lengths, contact=False)
                 skill_id = self._skill_id(item.req.skill)
             except InvalidInput as exc:
                 column, _, message = exc.message.partition(": ")
@@ -663,8 +675,8 @@ class BatchWriter:
             )
             details.append(
                 (
-                    created_detail(choice.priority, choice.kind, customer.name, is_new),
-                    created_data_text(choice.source, ref),
+                    choice.detail_head + customer.name + (NEW_CUSTOMER if is_new else ""),
+                    created_data_with(ref, choice.data_tail),
                 )
             )
         hook_rows = hooks().batch_created(self.session, orders, fresh_site_ids)

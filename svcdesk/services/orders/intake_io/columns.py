@@ -130,10 +130,20 @@ class RowParser:
         self, values: Mapping[str, str | None]
     ) -> tuple[IntakeRequest, str | None, str | None]:
         """The request plus its phone and e-mail match keys (computed while checking)."""
-        v = {k: (raw.strip() or None) if raw else None for k, raw in values.items()}
-        get = v.get
+        get = values.get
+        return self.parse_texts(tuple(v.strip() if v else None for v in map(get, COLUMNS)))
+
+    def parse_texts(
+        self, texts: tuple[str | None, ...]
+    ) -> tuple[IntakeRequest, str | None, str | None]:
+        """`parse` for values already stripped, in COLUMNS order ("" or None when blank):
+        a file row's values as the reader picks them (`Record.texts`)."""
+        (
+            ref, customer, phone, email, address, city, state, zip_code, summary,
+            description, priority, skill, window_start, window_end, minutes_text, source,
+            kind,
+        ) = texts  # fmt: skip
         problems: list[tuple[str, str]] = []
-        phone, email = get("phone"), get("email")
         pk = ek = None
         if phone:  # the one phone rule (`normalize.parse_phone`; plain US numbers fast)
             try:
@@ -149,40 +159,40 @@ class RowParser:
         start = end = None
         minutes = 60
         try:
-            if raw := get("window_start"):
-                start = self.when("window_start", raw)
+            if window_start:
+                start = self.when("window_start", window_start)
         except InvalidInput as exc:
             problems.append(split_message(exc, "window_start"))
         try:
-            if raw := get("window_end"):
-                end = self.when("window_end", raw)
+            if window_end:
+                end = self.when("window_end", window_end)
         except InvalidInput as exc:
             problems.append(split_message(exc, "window_end"))
         try:
-            if raw := get("est_minutes"):
-                minutes = _minutes(raw)
+            if minutes_text:
+                minutes = _minutes(minutes_text)
         except InvalidInput as exc:
             problems.append(split_message(exc, "est_minutes"))
         if problems:
             raise RowInvalid(problems)
         req = IntakeRequest(
-            summary=get("summary") or "",
-            customer=get("customer"),
-            phone=phone,
-            email=email,
-            address=get("address"),
-            city=get("city") or "",
-            state=get("state") or "",
-            zip=get("zip") or "",
-            description=get("description"),
-            priority=get("priority") or "normal",
-            skill=get("skill"),
+            summary=summary or "",
+            customer=customer or None,
+            phone=phone or None,
+            email=email or None,
+            address=address or None,
+            city=city or "",
+            state=state or "",
+            zip=zip_code or "",
+            description=description or None,
+            priority=priority or "normal",
+            skill=skill or None,
             window_start=start,
             window_end=end,
             est_minutes=minutes,
-            source=get("source") or self.default_source,
-            kind=get("kind") or "repair",
-            external_ref=get("external_ref"),
+            source=source or self.default_source,
+            kind=kind or "repair",
+            external_ref=ref or None,
             match_existing=self.match_existing,
         )
         return req, pk, ek

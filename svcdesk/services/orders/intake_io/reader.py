@@ -32,7 +32,7 @@ class Record:
     (for the reject file); `values` is keyed by column name; `problem` says why a row
     couldn't be read at all."""
 
-    __slots__ = ("_header", "_raw", "number", "problem", "values")
+    __slots__ = ("_header", "_plan", "_raw", "_values", "number", "problem")
 
     def __init__(
         self,
@@ -41,12 +41,30 @@ class Record:
         values: dict[str, str | None] | None = None,
         problem: str | None = None,
         header: list[str] | None = None,
+        plan: _Plan | None = None,
     ):
         self.number = number
         self._raw = raw  # a dict, or a CSV row's cells (paired with `header` on demand)
         self._header = header
-        self.values = values if values is not None else {}
+        self._values = values if values is not None or plan is not None else {}
+        self._plan = plan  # a full CSV row: its values are read through the header's plan
         self.problem = problem
+
+    @property
+    def values(self) -> dict[str, str | None]:
+        if self._values is None:
+            assert self._plan is not None and isinstance(self._raw, list)
+            cells = self._raw
+            self._values = {c: cells[i] for c, i in self._plan.pairs}
+        return self._values
+
+    def texts(self) -> tuple[str, ...] | None:
+        """A full CSV row's values in the reader's column order, stripped ("" when blank
+        or when the file has no such column), picked in C; None for other records (read
+        `values`)."""
+        if self._plan is None:
+            return None
+        return self._plan.texts(self._raw)  # type: ignore[arg-type]
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -57,6 +75,33 @@ class Record:
         if len(cells) > len(header):
             raw[""] = ",".join(cells[len(header) :])
         return raw
+
+
+class _Plan:
+    """Where a CSV header put each known column, worked out once per file."""
+
+    __slots__ = ("_fill", "_pick", "pairs")
+
+    def __init__(self, names: list[str | None], columns: tuple[str, ...]):
+        self.pairs = [(c, i) for i, c in enumerate(names) if c]
+        where = {c: i for c, i in self.pairs}
+        present = [c for c in columns if c in where]
+        picks = [where[c] for c in present]
+        self._pick = (
+            itemgetter(*picks) if len(picks) > 1 else lambda cells: tuple(cells[i] for i in picks)
+        )
+        # the columns the header lacks are filled in as "" (None: the header has them all)
+        self._fill = (
+            None
+            if len(present) == len(columns)
+            else [present.index(c) if c in where else -1 for c in columns]
+        )
+
+    def texts(self, cells: list[str]) -> tuple[str, ...]:
+        found = tuple(map(str.strip, self._pick(cells)))
+        if self._fill is None:
+            return found
+        return tuple(found[i] if i >= 0 else "" for i in self._fill)
 
 
 @dataclass
@@ -169,7 +214,7 @@ def csv_records(
         raise InvalidInput(f"{name}: empty file; expected a header row")
     mapping, unknown = match_headers(name, header, columns, required)
     names = [mapping.get(h) for h in header]
-    return header, unknown, _csv_rows(name, reader, header, names, len(header))
+    return header, unknown, _csv_rows(name, reader, header, names, len(header), columns)
 
 
 def read_table(
@@ -185,11 +230,9 @@ def read_table(
     return list(records)
 
 
-def _csv_rows(name, reader, header, columns, width) -> Iterator[Record]:
-    pairs = [(c, i) for i, c in enumerate(columns) if c]
-    names = [c for c, _ in pairs]
-    # A full row's values in one C-level step (the common case: every cell present).
-    pick = itemgetter(*[i for _, i in pairs]) if len(pairs) > 1 else lambda cells: [cells[0]]
+def _csv_rows(name, reader, header, names, width, columns) -> Iterator[Record]:
+    plan = _Plan(names, columns)
+    pairs = plan.pairs
     number = 0
     while True:
         try:
@@ -201,8 +244,8 @@ def _csv_rows(name, reader, header, columns, width) -> Iterator[Record]:
         number += 1
         if not (cells and cells[0].strip()) and not "".join(cells).strip():
             continue
-        if len(cells) == width:
-            yield Record(number, cells, dict(zip(names, pick(cells), strict=True)), header=header)
+        if len(cells) == width:  # the common case: values picked through the plan
+            yield Record(number, cells, header=header, plan=plan)
         elif len(cells) < width:
             values = {c: cells[i] for c, i in pairs if i < len(cells)}
             yield Record(number, cells, values, header=header)
@@ -210,7 +253,7 @@ def _csv_rows(name, reader, header, columns, width) -> Iterator[Record]:
             problem = f"{len(cells)} values but the header has {width} columns"
             yield Record(number, cells, problem=problem, header=header)
         else:
-            yield Record(number, cells[:width], {c: cells[i] for c, i in pairs}, header=header)
+            yield Record(number, cells[:width], header=header, plan=plan)
 
 
 def _object_record(number: int, obj: Any) -> Record:

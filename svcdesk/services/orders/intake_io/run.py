@@ -199,7 +199,8 @@ def _read(record: Record, parser: RowParser, seen: dict[str, int], items: list[I
     if record.problem:
         return record.problem
     try:
-        req, pk, ek = parser.parse(record.values)
+        texts = record.texts()  # a full CSV row: picked and stripped in C
+        req, pk, ek = parser.parse(record.values) if texts is None else parser.parse_texts(texts)
     except RowInvalid as exc:
         return "; ".join(f"column {c}: {m}" for c, m in exc.problems)
     ref = req.external_ref
