@@ -14,7 +14,9 @@ from svcdesk.models import OrderEvent, OrderKind, OrderStatus, WorkOrder
 from svcdesk.models.agreements import OrderSla
 from svcdesk.models.base import table_of
 from svcdesk.models.followup import RecallFlag
+from svcdesk.models.shop import ChangeEvent
 from svcdesk.services.agreements import agreements, followups, recalls, sla
+from svcdesk.services.common import events
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.sqlexpr import model_defaults
 from svcdesk.services.orders.hooks import NewRows, OrderHooks
@@ -96,9 +98,15 @@ def rows_for_new_orders(
         ]
         if new.recalls:
             created = orders[0]["created_at"]
-            flags, notes = [], []
+            flags, notes, changes = [], [], []
             for n, hit in sorted(new.recalls.items()):
                 days = (created - hit.completed_at).days
+                after = recalls.flag_words(hit.number, hit.match, days)
+                changes.append(
+                    events.change_values(
+                        session, "recall", orders[n]["number"], "flagged", after=after
+                    )
+                )
                 flags.append(
                     {
                         "order_id": ids[n],
@@ -127,6 +135,7 @@ def rows_for_new_orders(
                 )
             )
             out.append(NewRows(table_of(OrderEvent), notes, event))
+            out.append(NewRows(table_of(ChangeEvent), changes, model_defaults(ChangeEvent)))
         return out
 
     return rows

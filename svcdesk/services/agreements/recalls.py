@@ -145,14 +145,25 @@ def detect(session: Session, order: WorkOrder) -> RecallFlag | None:
     return flag
 
 
-def _words(session: Session, order: WorkOrder, flag: RecallFlag) -> dict:
-    """A recall flag's audited fields, in words (`events.record_change`)."""
-    original = must_get(session, WorkOrder, flag.original_id)
+def flag_words(
+    original_number: str,
+    match: str,
+    days_after: int,
+    status: str = RecallStatus.POSSIBLE.value,
+    decided_by: str | None = None,
+) -> dict:
+    """A recall flag's audited fields, in words (`events.record_change`; batch intake
+    writes the same for the flags it makes)."""
     return {
-        "original": original.number, "same": flag.match, "days after": flag.days_after,
-        "status": "possible recall" if flag.status == RecallStatus.POSSIBLE.value
-        else flag.status, "decided by": flag.decided_by,
+        "original": original_number, "same": match, "days after": days_after,
+        "status": "possible recall" if status == RecallStatus.POSSIBLE.value
+        else status_words(status), "decided by": decided_by,
     }  # fmt: skip
+
+
+def _words(session: Session, order: WorkOrder, flag: RecallFlag) -> dict:
+    original = must_get(session, WorkOrder, flag.original_id)
+    return flag_words(original.number, flag.match, flag.days_after, flag.status, flag.decided_by)
 
 
 def _audit(session: Session, order: WorkOrder, flag: RecallFlag, kind: str,

@@ -161,6 +161,36 @@ def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) 
     ]
 
 
+def change_values(
+    session: Session,
+    entity: str,
+    ref: str | int,
+    kind: str,
+    detail: str | None = None,
+    *,
+    actor: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of one audited change (`record_change` adds it; batch intake writes
+    many at once): who, on whose behalf, when, what, and the values before and after."""
+    actor = actor or acting(session).name
+    if detail is None:
+        changes = ", ".join(changed_fields(before, after))
+        detail = f"{entity.replace('_', ' ')} {ref} {kind}" + (f": {changes}" if changes else "")
+    data = {k: v for k, v in (("before", before), ("after", after)) if v is not None}
+    return {
+        "at": now(),
+        "actor": actor,
+        "on_behalf_of": on_behalf_of(session, actor),
+        "entity": entity,
+        "ref": str(ref),
+        "kind": kind,
+        "detail": detail,
+        "data": encode_data(data),
+    }
+
+
 def record_change(
     session: Session,
     entity: str,
@@ -179,20 +209,7 @@ def record_change(
     `actor` defaults to the face's (`act_as`), else "system"."""
     from svcdesk.models.shop import ChangeEvent
 
-    actor = actor or acting(session).name
-    if detail is None:
-        changes = ", ".join(changed_fields(before, after))
-        detail = f"{entity.replace('_', ' ')} {ref} {kind}" + (f": {changes}" if changes else "")
-    data = {k: v for k, v in (("before", before), ("after", after)) if v is not None}
-    session.add(
-        ChangeEvent(
-            at=now(),
-            actor=actor,
-            on_behalf_of=on_behalf_of(session, actor),
-            entity=entity,
-            ref=str(ref),
-            kind=kind,
-            detail=detail,
-            data=encode_data(data),
-        )
+    values = change_values(
+        session, entity, ref, kind, detail, actor=actor, before=before, after=after
     )
+    session.add(ChangeEvent(**values))
