@@ -44,6 +44,11 @@ def skills_by_code(session: Session) -> dict[str, Skill]:
     return {s.code: s for s in session.exec(select(Skill))}
 
 
+def skill_codes(session: Session) -> list[str]:
+    """Every skill code, alphabetical (the order form's skill picker)."""
+    return [s.code for s in session.exec(select(Skill).order_by(col(Skill.code)))]
+
+
 def create_technician(
     session: Session,
     *,

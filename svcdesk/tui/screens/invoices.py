@@ -122,8 +122,8 @@ def invoice_order(number: str, actor: str, skip_unapproved: bool = False):
 
 def invoice_all(actor: str):
     def fn(session):
-        made, skipped, unapproved = from_order.invoice_ready(session, actor=actor)
-        return [i.number for i in made], [o.number for o in skipped], [o.number for o in unapproved]
+        run = from_order.invoice_ready(session, actor=actor)
+        return [number for number, _, _ in run.made], run.skipped, run.waiting
 
     return fn
 

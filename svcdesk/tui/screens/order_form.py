@@ -20,9 +20,10 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from svcdesk.errors import InvalidInput, SvcDeskError
-from svcdesk.models import Priority, Skill
+from svcdesk.models import Priority
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.crm import customers as customer_svc
+from svcdesk.services.crm import technicians
 from svcdesk.services.orders import intake
 from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
 from svcdesk.tui.base import DataScreen
@@ -72,12 +73,6 @@ def customer_sites(customer_id: int):
         return choices
 
     return fn
-
-
-def skill_codes(session) -> list[str]:
-    from sqlmodel import select
-
-    return [s.code for s in session.exec(select(Skill).order_by(Skill.code))]
 
 
 class OrderFormScreen(DataScreen):
@@ -190,7 +185,7 @@ class OrderFormScreen(DataScreen):
             event.stop()
 
     def refresh_data(self) -> None:
-        self.load(skill_codes, self._set_skills, group="skills")
+        self.load(technicians.skill_codes, self._set_skills, group="skills")
 
     def _set_skills(self, codes: list[str]) -> None:
         select = self.query_one("#skill", Select)
