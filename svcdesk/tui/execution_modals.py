@@ -26,7 +26,7 @@ OUTCOMES = ("fixed", "needs_parts", "needs_return", "no_access", "quoted")
 class CompleteModal(DataModal):
     """Outcome (pick one), work performed, 'no parts used', force past the checklist."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
 
     def __init__(self, number: str, visit_id: int, actor: str) -> None:
         super().__init__()
@@ -74,8 +74,6 @@ class CompleteModal(DataModal):
 
 class PartModal(DataModal):
     """Search the catalog by SKU or name, pick a part, give the quantity."""
-
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
 
     def __init__(self, number: str, visit_id: int | None, actor: str) -> None:
         super().__init__()
@@ -158,7 +156,7 @@ class PartModal(DataModal):
 class TimeModal(DataModal):
     """A manual time entry for the order: technician, kind, start, end."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
 
     def __init__(self, number: str, visit_id: int | None, actor: str, tech: str = "") -> None:
         super().__init__()

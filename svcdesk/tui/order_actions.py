@@ -182,8 +182,6 @@ class TextModal(DataModal):
     what happened, the screens reload, and the next `enter` saves with `retry_fn` (the
     service rules still apply to the order as it is now)."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
-
     def __init__(
         self, title: str, placeholder: str, make_fn, value: str = "", retry_fn=None
     ) -> None:
@@ -261,7 +259,6 @@ class AssignModal(DataModal):
     books anyway — even from the start field — and the override is recorded."""
 
     BINDINGS = [
-        ("escape", "dismiss_modal", "Close"),
         Binding("ctrl+s", "book(False)", "Book"),
         Binding("ctrl+f,exclamation_mark", "book(True)", "Force", key_display="!", priority=True),
     ]

@@ -40,7 +40,7 @@ def _value(row: svc.SiteRow | None, attr: str) -> str:
 class SiteForm(DataModal):
     """Add (row None) or edit one site of `customer_id`."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), ("ctrl+s", "save", "Save")]
+    BINDINGS = [("ctrl+s", "save", "Save")]
 
     def __init__(self, customer_id: int, row: svc.SiteRow | None, actor: str) -> None:
         super().__init__()
@@ -84,7 +84,7 @@ class SiteForm(DataModal):
 class SitesModal(DataModal):
     """One customer's sites: `a` adds, `enter` edits, `escape` closes."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), ("a", "add", "Add site")]
+    BINDINGS = [("a", "add", "Add site")]
     DEFAULT_CSS = "SitesModal #sites { height: auto; max-height: 16; }"
 
     def __init__(self, customer_id: int, customer_name: str, actor: str) -> None:

@@ -55,8 +55,6 @@ def load_settings(session) -> SettingsData:
 class SettingModal(DataModal):
     """Edit one setting: its meaning and allowed values above the box; refusals below."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
-
     def __init__(self, row: shop_settings.SettingRow, actor: str) -> None:
         super().__init__()
         self.row, self.actor = row, actor
@@ -85,8 +83,6 @@ class SettingModal(DataModal):
 class ZoneModal(DataModal):
     """Add (zone None) or edit a tax zone: name, rate (percent), active, default."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
-
     def __init__(self, zone: ZoneRow | None, actor: str) -> None:
         super().__init__()
         self.zone, self.actor = zone, actor
@@ -113,37 +109,13 @@ class ZoneModal(DataModal):
         rate = self.query_one("#rate", Input).value
         active = self.query_one("#active", Checkbox).value
         default = self.query_one("#default", Checkbox).value
-        zone, actor = self.zone, self.actor
-
-        def fn(session):
-            if zone is None:
-                made = tax.add_zone(session, name, rate, default=default, actor=actor)
-                if not active:
-                    tax.edit_zone(session, made.id, active=False, actor=actor)
-                return made.name
-            before = (zone.name, fmt_percent(zone.rate_bp).rstrip("%"), zone.active)
-            if (name, rate, active) != before:
-                z = tax.edit_zone(
-                    session, zone.id,
-                    name=name if name != zone.name else None,
-                    rate=rate if rate != before[1] else None,
-                    active=active if active != zone.active else None, actor=actor,
-                )  # fmt: skip
-            else:
-                z = tax.get_zone(session, zone.id)
-            if default and not zone.default:
-                shop_settings.set_setting(session, "tax.default_zone", z.name, actor=actor)
-            elif not default and zone.default:
-                shop_settings.set_setting(session, "tax.default_zone", "", actor=actor)
-            return z.name
-
-        self.submit(fn)
+        zone_id, actor = (self.zone.id if self.zone else None), self.actor
+        self.submit(lambda s: tax.save_zone(s, zone_id, name=name, rate=rate, active=active,
+                                            default=default, actor=actor).name)  # fmt: skip
 
 
 class StaffModal(DataModal):
     """Add (member None) or edit a staff member: name, role, technician, active."""
-
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
 
     def __init__(self, member: dict | None, actor: str) -> None:
         super().__init__()
@@ -171,21 +143,10 @@ class StaffModal(DataModal):
         role = self.query_one("#role", Input).value
         tech = self.query_one("#tech", Input).value.strip()
         active = self.query_one("#active", Checkbox).value
-        member, actor = self.member, self.actor
-
-        def fn(session):
-            if member is None:
-                made = staff_svc.add_staff(session, name, role=role, technician=tech or None,
-                                           actor=actor)  # fmt: skip
-                if not active:
-                    staff_svc.edit_staff(session, made, active=False, actor=actor)
-                return made.name
-            row = staff_svc.get_staff(session, member["id"])
-            staff_svc.edit_staff(session, row, name=name, role=role, technician=tech,
-                                 active=active, actor=actor)  # fmt: skip
-            return row.name
-
-        self.submit(fn)
+        staff_id, actor = (self.member["id"] if self.member else None), self.actor
+        self.submit(lambda s: staff_svc.save_staff(s, staff_id, name=name, role=role,
+                                                   technician=tech, active=active,
+                                                   actor=actor).name)  # fmt: skip
 
 
 class SettingsScreen(DataScreen):
