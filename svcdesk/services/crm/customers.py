@@ -21,6 +21,7 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.models.agreements import AgreementCoverage
+from svcdesk.services.common.events import put_change
 from svcdesk.services.common.normalize import (
     TEXT_LIMITS,
     Phone,
@@ -240,13 +241,8 @@ def edit_customer(
         raise InvalidInput(f"customer: #{customer.id} was merged into #{customer.merged_into_id}")
     changes: list[str] = []
 
-    def put(field: str, value, label: str | None = None) -> None:
-        old = getattr(customer, field)
-        if old != value:
-            setattr(customer, field, value)
-            changes.append(
-                f"{label or field} {old or '-'} -> {value if value not in (None, '') else '-'}"
-            )
+    def put(field: str, value, label: str = "") -> None:
+        put_change(customer, field, value, changes, label)
 
     if name is not None:
         put("name", _check_name(name))

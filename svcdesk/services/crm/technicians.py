@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Shift, Skill, Technician, TechnicianSkill, TimeOff
-from svcdesk.services.common.events import record_change
+from svcdesk.services.common.events import put_change, record_change
 from svcdesk.services.common.sqlexpr import containing
 from svcdesk.services.common.workcal import WEEKDAYS, parse_shifts
 
@@ -153,12 +153,7 @@ def edit_technician(
     email_text = check_email(email) if email else None
 
     def put(field: str, value, label: str) -> None:
-        old = getattr(tech, field)
-        if old != value:
-            setattr(tech, field, value)
-            changes.append(
-                f"{label} {old if old not in (None, '') else '-'} -> {value if value not in (None, '') else '-'}"
-            )
+        put_change(tech, field, value, changes, label)
 
     if name is not None:
         put("name", name, "name")
