@@ -23,7 +23,8 @@ import binascii
 import hashlib
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -730,15 +731,20 @@ def sniff_image(data: bytes) -> tuple[str, str]:
     raise InvalidInput("photo: not a JPEG or PNG image")
 
 
-def _store_bytes(data: bytes, data_dir: Path, suffix: str) -> Path:
-    """A private temp file (0600, exclusive create) under the data dir's tmp/."""
+@contextmanager
+def _stored_bytes(data: bytes, data_dir: Path, suffix: str) -> Iterator[Path]:
+    """A private temp file (0600, exclusive create) under the data dir's tmp/ holding
+    `data`, removed when the block ends (the attachment store keeps its own copy)."""
     tmp = data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = tmp / f"field-{secrets.token_hex(8)}.{suffix}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    return path
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def add_photo(
@@ -763,14 +769,11 @@ def add_photo(
         ext, _type = sniff_image(data)
         stem = Path((filename or "").replace("\\", "/")).stem[:60] or "photo"
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
-        path = _store_bytes(data, data_dir, ext)
-        try:
+        with _stored_bytes(data, data_dir, ext) as path:
             attachments.add_attachment(
                 session, order, path, data_dir, visit=visit, kind=AttachmentKind.PHOTO,
                 name=f"{safe}.{ext}", caption=(caption or "").strip() or None, actor=tech.name,
             )  # fmt: skip
-        finally:
-            path.unlink(missing_ok=True)
         return "photo saved"
 
     return apply(session, device, idem_key, "photo", run)
@@ -810,13 +813,10 @@ def sign(
         if not name:
             raise InvalidInput("signer: the signer's name is required")
         data = decode_signature(image)
-        path = _store_bytes(data, data_dir, "png")
-        try:
+        with _stored_bytes(data, data_dir, "png") as path:
             attachments.sign_off(
                 session, order, name, visit=visit, image=path, data_dir=data_dir, actor=tech.name
             )
-        finally:
-            path.unlink(missing_ok=True)
         return f"signed by {name}"
 
     return apply(session, device, idem_key, "signature", run)
