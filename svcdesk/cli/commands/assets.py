@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.cli.options import JsonOpt, nothing_to_change
-from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.output import info, print_json, show_changes, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.services.common.settings import shop_zone
@@ -100,11 +100,8 @@ def edit(
     with write_session(engine()) as session:
         a = crm.get_asset(session, asset_id)
         changes = asset_forms.edit_asset_from_text(session, a, values, actor=actor())
-        result = {**asset_forms.asset_dict(a), "changes": changes}
-    if json_out:
-        print_json(result)
-    else:
-        info(f"asset #{result['id']}: " + ("; ".join(changes) or "nothing changed"))
+        result = asset_forms.asset_dict(a)
+    show_changes(f"asset #{result['id']}", result, changes, json_out)
 
 
 @app.command("retire")
