@@ -113,10 +113,7 @@ def retire(
 ) -> None:
     """Take an asset out of service: kept with its history, no new orders on it."""
     with write_session(engine()) as session:
-        a = crm.retire_asset(
-            session, crm.get_asset(session, asset_id), on=asset_forms.parse_day(session, on, "on"),
-            reason=reason, actor=actor(),
-        )  # fmt: skip
+        a = asset_forms.retire_asset_from_text(session, asset_id, on, reason, actor=actor())
         result = asset_forms.asset_dict(a)
     if json_out:
         print_json(result)
