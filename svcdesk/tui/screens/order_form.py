@@ -10,8 +10,6 @@ customer and recorded as a possible duplicate (the notification says so)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,47 +32,6 @@ NEW = "new"
 FIELD_ALIASES = {"kind": "customer", "start": "window_start", "minutes": "est_minutes"}
 
 
-@dataclass
-class SiteChoice:
-    id: int
-    label: str
-    assets: list[tuple[str, int]] = field(default_factory=list)
-
-
-def lookup(text: str):
-    def fn(session) -> list[tuple[int, str]]:
-        out = []
-        for c in customer_svc.search_customers(session, text, limit=8):
-            sites = customer_svc.customer_sites(session, c.id)
-            where = f"{sites[0].address}, {sites[0].city}" if sites else "no site"
-            extra = f" (+{len(sites) - 1})" if len(sites) > 1 else ""
-            out.append(
-                (
-                    c.id,
-                    f"{c.name} · {customer_svc.format_phone(c) or c.email or '-'} · {where}{extra}",
-                )
-            )
-        return out
-
-    return fn
-
-
-def customer_sites(customer_id: int):
-    def fn(session) -> list[SiteChoice]:
-        sites = customer_svc.customer_sites(session, customer_id)
-        assets = customer_svc.site_assets(session, [s.id for s in sites])
-        choices = [
-            SiteChoice(s.id, ", ".join(p for p in (s.name, s.address, s.city) if p)) for s in sites
-        ]
-        by_id = {c.id: c for c in choices}
-        for a in assets:
-            label = " ".join(p for p in (a.kind, a.make, a.model, a.serial) if p)
-            by_id[a.site_id].assets.append((label, a.id))
-        return choices
-
-    return fn
-
-
 class OrderFormScreen(DataScreen):
     help_title = "New order"
     BINDINGS = [
@@ -86,7 +43,7 @@ class OrderFormScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.customer_id: int | None = None
-        self.sites: list[SiteChoice] = []
+        self.sites: list[customer_svc.SiteChoice] = []
         self.new_customer = False
 
     # -- layout -------------------------------------------------------------------------
@@ -203,7 +160,11 @@ class OrderFormScreen(DataScreen):
             matches.clear_options()
             matches.display = False
             return
-        self.load(lookup(text), lambda found: self._show_matches(text, found), group="lookup")
+        self.load(
+            lambda s: customer_svc.customer_matches(s, text),
+            lambda found: self._show_matches(text, found),
+            group="lookup",
+        )
 
     def _show_matches(self, text: str, found: list[tuple[int, str]]) -> None:
         matches = self.query_one("#customer-matches", OptionList)
@@ -229,9 +190,11 @@ class OrderFormScreen(DataScreen):
         self.customer_id = int(event.option.id)
         self._show_new_customer(False)
         self.query_one("#customer-chosen", Static).update(f"✓ {event.option.prompt}")
-        self.load(customer_sites(self.customer_id), self._sites_picked, group="sites")
+        customer_id = self.customer_id
+        self.load(lambda s: customer_svc.site_choices(s, customer_id), self._sites_picked,
+                  group="sites")  # fmt: skip
 
-    def _sites_picked(self, sites: list[SiteChoice]) -> None:
+    def _sites_picked(self, sites: list[customer_svc.SiteChoice]) -> None:
         """A customer was picked: focus the next thing to decide (which site when there
         are several, the address when there is none, else the priority)."""
         self._set_sites(sites)
@@ -256,7 +219,7 @@ class OrderFormScreen(DataScreen):
         self.new_customer = show
         self.query_one("#new-customer").display = show
 
-    def _set_sites(self, sites: list[SiteChoice]) -> None:
+    def _set_sites(self, sites: list[customer_svc.SiteChoice]) -> None:
         self.sites = sites
         select = self.query_one("#site", Select)
         select.set_options([(s.label, s.id) for s in sites] + [("New address…", NEW)])
