@@ -65,20 +65,13 @@ class SiteForm(DataModal):
         v = {f: self.query_one(f"#site-{f}", Input).value for f, _, _ in FIELDS}
         row, customer_id, actor = self.row, self.customer_id, self.actor
 
-        def fn(session):
-            lat = svc.parse_coordinate(v["lat"], "lat")
-            lon = svc.parse_coordinate(v["lon"], "lon")
-            fields = dict(
-                address=v["address"], city=v["city"], state=v["state"], zip_code=v["zip"],
-                name=v["name"], tax_zone=v["zone"], access_notes=v["access"],
-            )  # fmt: skip
-            if row is None:
-                site = svc.add_site(session, customer_id, lat=lat, lon=lon, actor=actor, **fields)
-            else:
-                site = svc.edit_site(session, row.id, lat=lat, lon=lon, actor=actor, **fields)
-            return site.id
-
-        self.submit(fn)
+        fields = svc.site_fields(
+            address=v["address"], city=v["city"], state=v["state"], zip_code=v["zip"],
+            name=v["name"], tax_zone=v["zone"], access_notes=v["access"], lat=v["lat"],
+            lon=v["lon"],
+        )  # fmt: skip
+        site_id = row.id if row else None
+        self.submit(lambda s: svc.save_site(s, site_id, customer_id, actor=actor, **fields).id)
 
 
 class SitesModal(DataModal):

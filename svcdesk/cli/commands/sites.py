@@ -49,16 +49,6 @@ def _show(row: svc.SiteRow, verb: str, json_out: bool) -> None:
              f"{fmt_percent(row.tax_rate_bp)}) {verb}")  # fmt: skip
 
 
-def _given(name, tax_zone, access, lat, lon, **more) -> dict:
-    """The options given (None = not given) as the service names them, lat/lon parsed."""
-    fields = {**more, "name": name, "tax_zone": tax_zone, "access_notes": access}
-    given = {k: v for k, v in fields.items() if v is not None}
-    for key, text in (("lat", lat), ("lon", lon)):
-        if text is not None:
-            given[key] = svc.parse_coordinate(text, key)
-    return given
-
-
 def _save(write, verb: str, json_out: bool) -> None:
     """Run `write(session) -> site` in one transaction and show the site as it now is."""
     with write_session(engine()) as session:
@@ -81,8 +71,9 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a site to a customer."""
-    given = _given(name, tax_zone, access, lat, lon,
-                   address=address, city=city, state=state, zip_code=zip_code)  # fmt: skip
+    given = svc.site_fields(address=address, city=city, state=state, zip_code=zip_code,
+                            name=name, tax_zone=tax_zone, access_notes=access, lat=lat,
+                            lon=lon)  # fmt: skip
     _save(lambda s: svc.add_site(s, customer, actor=actor(), **given), "added", json_out)
 
 
@@ -101,8 +92,9 @@ def edit(
     json_out: JsonOpt = False,
 ) -> None:
     """Change a site's fields (only those given)."""
-    given = _given(name, tax_zone, access, lat, lon,
-                   address=address, city=city, state=state, zip_code=zip_code)  # fmt: skip
+    given = svc.site_fields(address=address, city=city, state=state, zip_code=zip_code,
+                            name=name, tax_zone=tax_zone, access_notes=access, lat=lat,
+                            lon=lon)  # fmt: skip
     _save(lambda s: svc.edit_site(s, site_id, actor=actor(), **given), "changed", json_out)
 
 
