@@ -24,9 +24,8 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static
 from svcdesk.config import data_dir_for
 from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.models.billing import InvoiceStatus, PaymentMethod
-from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
+from svcdesk.services.billing import from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
-from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.timefmt import fmt
@@ -102,8 +101,7 @@ def fetch_lists(status: str, overdue: bool, text: str):
 
 def _edit(number: str, version: int, action):
     def fn(session):
-        inv = invoices.get_invoice(session, number)
-        invoices.check_version(inv, version)
+        inv = invoices.get_invoice(session, number, expected_version=version)
         action(session, inv)
         return inv.number
 
@@ -144,12 +142,7 @@ def parse_line(session, text: str) -> invoices.LineDraft:
 
 
 def write_document(number: str, folder: Path):
-    def fn(session) -> str:
-        doc = documents.invoice_document(session, number)
-        folder.mkdir(parents=True, exist_ok=True)
-        return str(pdf.write_pdf(doc, folder / f"{doc.number}.pdf", file_mode(session)))
-
-    return fn
+    return lambda session: str(pdf.write_invoice_file(session, number, folder))
 
 
 def customer_link(screen: DataScreen, kind: str, number: str) -> None:
