@@ -242,14 +242,14 @@ def restock_cmd(
 ) -> None:
     """Propose (or with --accept, post) transfers bringing trucks back to par."""
     with write_session(engine()) as session:
-        wh = stock.get_location(session, from_) if from_ else stock.default_warehouse(session)
-        only = stock.get_location(session, truck) if truck else None
-        lines = restock.restock_proposal(session, wh, only)
-        posted = restock.accept_restock(session, wh, lines, actor=actor()) if accept else 0
+        run = restock.restock_to_par(
+            session, warehouse=from_, truck=truck, accept=accept, actor=actor()
+        )
+    wh_name, lines, posted = run.warehouse, run.lines, run.moves
     if json_out:
         print_json(
             {
-                "from": wh.name,
+                "from": wh_name,
                 "accepted": accept,
                 "moves": posted,
                 "lines": [ln.to_json() for ln in lines],
@@ -257,7 +257,7 @@ def restock_cmd(
         )
         return
     table(
-        f"Restock from {wh.name}"
+        f"Restock from {wh_name}"
         + (f": {posted} transfers posted" if accept else " (proposal; --accept to post)"),
         ["Truck", "SKU", "On hand", "Par", "Transfer", "Short"],
         [
