@@ -297,8 +297,8 @@ class OrderFormScreen(DataScreen):
 
         def fn(session) -> tuple[str, dict | None]:
             req = self.build_request(shop_zone(session))
-            order, _ = intake.create_order(session, req, actor=actor)
-            return order.number, customer_svc.duplicate_of_order(session, order.id)
+            order, _, dup = intake.take_order(session, req, actor=actor)
+            return order.number, dup
 
         self.save(fn, self._saved, on_error=self._show_error)
 
