@@ -11,7 +11,6 @@ Keys on an invoice: `a` add a line, `d` remove the highlighted line, `%` discoun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -79,24 +78,9 @@ def invoice_cells(r: views.InvoiceRow, widths: dict[str, int]) -> tuple:
     return tuple(cells[key](width) for key, width in widths.items())
 
 
-@dataclass(frozen=True)
-class ListData:
-    invoices: list[views.InvoiceRow]
-    ready: list[views.ReadyOrder]
-
-
 # -- service calls (run in a worker) ----------------------------------------------------
 def fetch_lists(status: str, overdue: bool, text: str):
-    def fn(session) -> ListData:
-        rows = views.list_invoices(
-            session,
-            statuses=None if status == "all" else [status],
-            overdue=overdue,
-            text=text or None,
-        )
-        return ListData(rows, views.ready_to_invoice(session))
-
-    return fn
+    return lambda session: views.invoice_lists(session, status, overdue=overdue, text=text)
 
 
 def _edit(number: str, version: int, action):
@@ -303,7 +287,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
     def refresh_data(self) -> None:
         self.load(fetch_lists(self.status, self.overdue, self.text), self._show, group="rows")
 
-    def _show(self, data: ListData) -> None:
+    def _show(self, data: views.InvoiceLists) -> None:
         self.rows = {r.number: r for r in data.invoices}
         self.ready_rows = data.ready
         table = self.query_one("#invoices", KeyTable)
