@@ -755,6 +755,27 @@ def customer_sites(session: Session, customer_id: int) -> list[Site]:
     return children(session, Site, Site.customer_id, customer_id)
 
 
+def edit_customer_from_form(
+    session: Session, customer_id: int, v: dict[str, str], *, actor: str = "system"
+) -> int:
+    """`edit_customer` from the console's form (every field given as text; tax exempt
+    y/yes/true/1, anything else no). Returns the customer's id."""
+    c = get_customer(session, customer_id)
+    edit_customer(
+        session,
+        c,
+        name=v["name"],
+        phone=v["phone"],
+        email=v["email"],
+        kind=v["kind"],
+        billing_address=v["billing"],
+        tax_exempt=v["tax_exempt"].strip().lower() in ("y", "yes", "true", "1"),
+        notes=v["notes"],
+        actor=actor,
+    )
+    return row_id(c)
+
+
 def customer_matches(session: Session, text: str, limit: int = 8) -> list[tuple[int, str]]:
     """Customers matching what was typed, as (id, "name · phone · first site (+more)")
     for the order form's picker."""

@@ -309,23 +309,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         actor, cid = self.app.actor, card.id
 
         def make(v: dict[str, str]):
-            def fn(session) -> int:
-                c = crm.get_customer(session, cid)
-                crm.edit_customer(
-                    session,
-                    c,
-                    name=v["name"],
-                    phone=v["phone"],
-                    email=v["email"],
-                    kind=v["kind"],
-                    billing_address=v["billing"],
-                    tax_exempt=v["tax_exempt"].strip().lower() in ("y", "yes", "true", "1"),
-                    notes=v["notes"],
-                    actor=actor,
-                )
-                return c.id
-
-            return fn
+            return lambda s: crm.edit_customer_from_form(s, cid, v, actor=actor)
 
         fields = [
             ("name", "Name", card.name, ""),
