@@ -132,6 +132,15 @@ def my_visit(session: Session, tech_id: int, visit_id: int) -> tuple[Visit, Work
     return row[0], row[1]
 
 
+def device_visit(
+    session: Session, device: FieldDevice, visit_id: int
+) -> tuple[Technician, Visit, WorkOrder]:
+    """The phone's technician and their visit `visit_id` (`my_visit`) with its order."""
+    tech = technician(session, device)
+    visit, order = my_visit(session, row_id(tech), visit_id)
+    return tech, visit, order
+
+
 # -- my day ---------------------------------------------------------------------------
 
 
@@ -610,8 +619,7 @@ def change_status(
 ) -> Done:
     """A status tap: en_route (with the ETA), arrived, complete (fixed / quoted) or
     cant_complete (needs parts / needs a return visit / no access, with the reason)."""
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
     zone = shop_zone(session)
 
     def run() -> str:
@@ -660,8 +668,7 @@ def change_status(
 def add_note(
     session: Session, device: FieldDevice, visit_id: int, *, idem_key, version, text: str
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         _check_version(order, version)
@@ -681,8 +688,7 @@ def answer_checklist(
     answers: dict[int, str],
 ) -> Done:
     """Answers by item id (blank ones are skipped: the technician fills in as they go)."""
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         _check_version(order, version)
@@ -706,8 +712,7 @@ def answer_checklist(
 def use_part(
     session: Session, device: FieldDevice, visit_id: int, *, idem_key, sku: str, qty: str
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         part = parts.get_part(session, (sku or "").strip())
@@ -758,8 +763,7 @@ def add_photo(
     caption: str | None,
     data_dir: Path,
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         if not data:
@@ -805,8 +809,7 @@ def sign(
     image: str | None,
     data_dir: Path,
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         name = (signer or "").strip()
