@@ -248,16 +248,7 @@ def add_line(
     """Add a line to a draft (price book item or free-form)."""
     with write_session(engine()) as session:
         inv = invoices.get_invoice(session, number)
-        draft = line_from_options(
-            session,
-            item=item,
-            desc=desc,
-            price=price,
-            qty=qty,
-            kind=kind,
-            taxable=taxable,
-            discount=discount,
-        )
+        draft = line_from_options(session, item, desc, price, qty, kind, taxable, discount)
         invoices.add_line(session, inv, draft)
         key = inv.number
     _done(key, json_out, f"{key}: line added")

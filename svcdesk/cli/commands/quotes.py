@@ -82,16 +82,7 @@ def add_line(
     """Add a line to a draft quote's option (created when new)."""
     with write_session(engine()) as session:
         q = quotes.get_quote(session, number)
-        draft = line_from_options(
-            session,
-            item=item,
-            desc=desc,
-            price=price,
-            qty=qty,
-            kind=kind,
-            taxable=taxable,
-            discount=discount,
-        )
+        draft = line_from_options(session, item, desc, price, qty, kind, taxable, discount)
         quotes.add_line(session, q, draft, option=option)
         key = q.number
     _done(key, json_out, f"{key}: line added")
