@@ -34,7 +34,6 @@ DiscountOpt = Annotated[
 
 def line_from_options(
     session: Session,
-    *,
     item: str | None,
     desc: str | None,
     price: str | None,

@@ -60,6 +60,15 @@ def info(message: str) -> None:
     _consoles()[0].print(message, markup=False)
 
 
+def show_changes(what: str, result: dict, changes: list[str], json_out: bool) -> None:
+    """An edit command's answer: `result` with its `changes` as JSON, or "what: a; b"
+    ("nothing changed" when the values given were already so)."""
+    if json_out:
+        print_json({**result, "changes": changes})
+    else:
+        info(f"{what}: " + ("; ".join(changes) or "nothing changed"))
+
+
 def err_print(message: str) -> None:
     """A line for the user on stderr (when stdout carries data)."""
     _consoles()[1].print(message, markup=False)

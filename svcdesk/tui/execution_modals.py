@@ -10,13 +10,10 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from svcdesk.services.common.quantity import fmt_qty, parse_qty
-from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.common.timefmt import parse_when
-from svcdesk.services.crm.technicians import find_technician
-from svcdesk.services.execution import timecards
+from svcdesk.services.common.quantity import fmt_qty
+from svcdesk.services.execution import entry_forms
 from svcdesk.services.execution import visit_progress as vp
-from svcdesk.services.inventory import part_usage, parts
+from svcdesk.services.inventory import parts
 from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal
 
@@ -26,7 +23,7 @@ OUTCOMES = ("fixed", "needs_parts", "needs_return", "no_access", "quoted")
 class CompleteModal(DataModal):
     """Outcome (pick one), work performed, 'no parts used', force past the checklist."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
 
     def __init__(self, number: str, visit_id: int, actor: str) -> None:
         super().__init__()
@@ -74,8 +71,6 @@ class CompleteModal(DataModal):
 
 class PartModal(DataModal):
     """Search the catalog by SKU or name, pick a part, give the quantity."""
-
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
 
     def __init__(self, number: str, visit_id: int | None, actor: str) -> None:
         super().__init__()
@@ -145,11 +140,8 @@ class PartModal(DataModal):
         qty_text, number, visit_id, actor = event.value, self.number, self.visit_id, self.actor
 
         def fn(session):
-            qty = parse_qty(qty_text)
-            order = lifecycle.get_order(session, number)
-            visit = vp.find_visit(session, order, visit_id) if visit_id else None
-            part_usage.use_part(session, order, parts.get_part(session, sku), qty, visit=visit,
-                                actor=actor)  # fmt: skip
+            _, _, qty = entry_forms.use_part_from_text(session, number, sku, qty_text,
+                                                       visit_id=visit_id, actor=actor)  # fmt: skip
             return f"{fmt_qty(qty)} {sku}"
 
         self.submit(fn)
@@ -158,7 +150,7 @@ class PartModal(DataModal):
 class TimeModal(DataModal):
     """A manual time entry for the order: technician, kind, start, end."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
 
     def __init__(self, number: str, visit_id: int | None, actor: str, tech: str = "") -> None:
         super().__init__()
@@ -182,19 +174,7 @@ class TimeModal(DataModal):
         values = {k: self.query_one(f"#{k}", Input).value for k in ("tech", "kind", "start", "end")}
         number, visit_id, actor = self.number, self.visit_id, self.actor
 
-        def fn(session):
-            zone = shop_zone(session)
-            order = lifecycle.get_order(session, number)
-            entry = timecards.add_entry(
-                session,
-                technician_id=find_technician(session, values["tech"]).id,
-                kind=values["kind"],
-                starts_at=parse_when(values["start"], zone, field="start"),
-                ends_at=parse_when(values["end"], zone, field="end"),
-                order_id=order.id,
-                visit_id=visit_id,
-                actor=actor,
-            )
-            return entry.id
-
-        self.submit(fn)
+        self.submit(lambda s: entry_forms.add_time_from_text(
+            s, tech=values["tech"], kind=values["kind"], start=values["start"], end=values["end"],
+            order=number, visit_id=visit_id, actor=actor,
+        ).id)  # fmt: skip

@@ -26,7 +26,7 @@ class FormModal(DataModal):
     FormModal .form-row Label { width: 14; padding: 0 1 0 0; }
     FormModal .form-row Input { width: 1fr; }
     """
-    BINDINGS = [("escape", "dismiss_modal", "Close"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
 
     def __init__(
         self,

@@ -6,10 +6,6 @@ was looking at, so a change by someone else in between is a `Conflict` (said, re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,15 +13,10 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from svcdesk.clock import now
 from svcdesk.errors import BookingRefused, Conflict, SvcDeskError
 from svcdesk.models import OrderStatus
-from svcdesk.services.agreements import sla_state
-from svcdesk.services.agreements.sla_state import SlaState
-from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.common.timefmt import fmt, parse_when
 from svcdesk.services.common.words import status_words
-from svcdesk.services.dispatch.tech_view import technician_choices
+from svcdesk.services.dispatch import assign_view
 from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import intake, lifecycle, notes, scheduling
 from svcdesk.tui.base import DataModal
@@ -71,64 +62,6 @@ def create_callback(number, summary, actor):
         return intake.create_callback(session, original, summary, actor=actor).number
 
     return fn
-
-
-@dataclass
-class AssignContext:
-    """What the assign dialog needs, read in a worker."""
-
-    techs: list[tuple[str, int]]  # (name · skills · today's load, id)
-    start_text: str
-    minutes: int
-    visit_id: int | None
-    current: str
-    sla: SlaState | None = None
-    zone: ZoneInfo | None = None
-
-    def warning(self, start_text: str) -> str:
-        """The SLA warning for a visit starting at `start_text` ("" when none or unreadable)."""
-        if self.sla is None or self.zone is None:
-            return ""
-        zone = self.zone
-        try:
-            start = parse_when(start_text, zone)
-        except SvcDeskError:
-            return ""
-        return (
-            sla_state.booking_warning(self.sla, start, lambda dt: fmt(dt, zone, "%a %H:%M")) or ""
-        )
-
-
-def assign_context(number: str):
-    def fn(session) -> AssignContext:
-        order = lifecycle.get_order(session, number)
-        zone = shop_zone(session)
-        movable = scheduling.movable_visit(session, order)
-        crew = scheduling.visit_technicians(session, movable.id) if movable else []
-        techs = [(t.label(), t.id) for t in technician_choices(session)]
-        if movable:
-            start = movable.starts_at
-            minutes = int((movable.ends_at - movable.starts_at).total_seconds() // 60)
-        else:
-            start = _next_half_hour()
-            minutes = order.est_minutes or 60
-        current = (
-            f"visit {fmt(movable.starts_at, zone)} {', '.join(t.name for t in crew)}"
-            if movable
-            else "no visit booked"
-        )
-        techs.sort(key=lambda t: t[1] != (crew[0].id if crew else None))
-        return AssignContext(
-            techs, fmt(start, zone), minutes, movable.id if movable else None, current,
-            sla_state.states_for(session, [order.id]).get(order.id), zone,
-        )  # fmt: skip
-
-    return fn
-
-
-def _next_half_hour():
-    t = now().replace(second=0, microsecond=0)
-    return t + timedelta(minutes=(30 - t.minute % 30) or 30)
 
 
 def assign(number, version, visit_id, tech_id, start_text, minutes_text, force, actor):
@@ -181,8 +114,6 @@ class TextModal(DataModal):
     in between does not throw the text away: the dialog stays with what was typed, says
     what happened, the screens reload, and the next `enter` saves with `retry_fn` (the
     service rules still apply to the order as it is now)."""
-
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
 
     def __init__(
         self, title: str, placeholder: str, make_fn, value: str = "", retry_fn=None
@@ -261,7 +192,6 @@ class AssignModal(DataModal):
     books anyway — even from the start field — and the override is recorded."""
 
     BINDINGS = [
-        ("escape", "dismiss_modal", "Close"),
         Binding("ctrl+s", "book(False)", "Book"),
         Binding("ctrl+f,exclamation_mark", "book(True)", "Force", key_display="!", priority=True),
     ]
@@ -269,7 +199,7 @@ class AssignModal(DataModal):
     def __init__(self, number: str, version: int, actor: str) -> None:
         super().__init__()
         self.number, self.version, self.actor = number, version, actor
-        self.ctx: AssignContext | None = None
+        self.ctx: assign_view.AssignContext | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -282,9 +212,10 @@ class AssignModal(DataModal):
             yield Static("enter/ctrl+s books · ! or ctrl+f forces · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.load(assign_context(self.number), self._fill)
+        number = self.number
+        self.load(lambda s: assign_view.assign_context(s, number), self._fill)
 
-    def _fill(self, ctx: AssignContext) -> None:
+    def _fill(self, ctx: assign_view.AssignContext) -> None:
         self.ctx = ctx
         verb = "Reschedule" if ctx.visit_id else "Assign"
         self.query_one("#assign-title", Label).update(f"{verb} {self.number} ({ctx.current})")

@@ -40,7 +40,7 @@ def _value(row: svc.SiteRow | None, attr: str) -> str:
 class SiteForm(DataModal):
     """Add (row None) or edit one site of `customer_id`."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), ("ctrl+s", "save", "Save")]
+    BINDINGS = [("ctrl+s", "save", "Save")]
 
     def __init__(self, customer_id: int, row: svc.SiteRow | None, actor: str) -> None:
         super().__init__()
@@ -65,26 +65,19 @@ class SiteForm(DataModal):
         v = {f: self.query_one(f"#site-{f}", Input).value for f, _, _ in FIELDS}
         row, customer_id, actor = self.row, self.customer_id, self.actor
 
-        def fn(session):
-            lat = svc.parse_coordinate(v["lat"], "lat")
-            lon = svc.parse_coordinate(v["lon"], "lon")
-            fields = dict(
-                address=v["address"], city=v["city"], state=v["state"], zip_code=v["zip"],
-                name=v["name"], tax_zone=v["zone"], access_notes=v["access"],
-            )  # fmt: skip
-            if row is None:
-                site = svc.add_site(session, customer_id, lat=lat, lon=lon, actor=actor, **fields)
-            else:
-                site = svc.edit_site(session, row.id, lat=lat, lon=lon, actor=actor, **fields)
-            return site.id
-
-        self.submit(fn)
+        fields = svc.site_fields(
+            address=v["address"], city=v["city"], state=v["state"], zip_code=v["zip"],
+            name=v["name"], tax_zone=v["zone"], access_notes=v["access"], lat=v["lat"],
+            lon=v["lon"],
+        )  # fmt: skip
+        site_id = row.id if row else None
+        self.submit(lambda s: svc.save_site(s, site_id, customer_id, actor=actor, **fields).id)
 
 
 class SitesModal(DataModal):
     """One customer's sites: `a` adds, `enter` edits, `escape` closes."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close"), ("a", "add", "Add site")]
+    BINDINGS = [("a", "add", "Add site")]
     DEFAULT_CSS = "SitesModal #sites { height: auto; max-height: 16; }"
 
     def __init__(self, customer_id: int, customer_name: str, actor: str) -> None:

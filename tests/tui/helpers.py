@@ -49,6 +49,16 @@ async def press(pilot, *keys: str) -> None:
     await settle(pilot)
 
 
+async def new_customer_order(pilot, name: str):
+    """Open the order form (`n`), type `name`, pick "+ New customer"; the form."""
+    await press(pilot, "n", *name, "enter")
+    form = pilot.app.screen
+    matches = form.query_one("#customer-matches")
+    matches.highlighted = matches.option_count - 1
+    await press(pilot, "enter")
+    return form
+
+
 @asynccontextmanager
 async def run_app(engine, size=SIZE, **kwargs):
     app = console_app(engine, **kwargs)

@@ -12,7 +12,7 @@ from svcdesk.services.crm import technicians as techs
 from svcdesk.tui.forms import FormModal
 from svcdesk.tui.screens.asset import AssetScreen
 from svcdesk.tui.screens.customers import CustomersScreen
-from tests.tui.helpers import press, run_app
+from tests.tui.helpers import new_customer_order, press, run_app
 
 
 def card(app) -> str:
@@ -143,11 +143,7 @@ async def test_technician_edit(engine, shop):
 
 async def test_order_form_refuses_a_bad_phone_and_flags_a_different_name(engine, shop):
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "n", *"Totally Different Person", "enter")
-        form = app.screen
-        matches = form.query_one("#customer-matches")
-        matches.highlighted = matches.option_count - 1
-        await press(pilot, "enter")
+        form = await new_customer_order(pilot, "Totally Different Person")
         form.query_one("#phone").value = "call me maybe"
         form.query_one("#summary").value = "No heat"
         form.query_one("#address").value = "9 Elm St"

@@ -9,7 +9,7 @@ from svcdesk.db import read_session
 from svcdesk.models import Customer, WorkOrder
 from svcdesk.tui.screens.order import OrderScreen
 from svcdesk.tui.screens.order_form import OrderFormScreen
-from tests.tui.helpers import press, run_app, settle
+from tests.tui.helpers import new_customer_order, press, run_app, settle
 
 
 def orders(engine) -> list[WorkOrder]:
@@ -61,11 +61,7 @@ async def test_lookup_by_address(engine, shop):
 
 async def test_new_customer_inline_and_errors_keep_input(engine, shop):
     async with run_app(engine) as (app, pilot):
-        await press(pilot, "n", *"Tom Baker", "enter")
-        form = app.screen
-        matches = form.query_one("#customer-matches")
-        matches.highlighted = matches.option_count - 1
-        await press(pilot, "enter")
+        form = await new_customer_order(pilot, "Tom Baker")
         assert form.new_customer and form.query_one("#name").value == "Tom Baker"
         assert form.query_one("#site").value == "new"
         form.query_one("#phone").value = "512-555-0999"
@@ -110,11 +106,7 @@ async def test_customer_must_be_chosen(engine, shop):
 
 async def test_every_field_shows_and_tabs_in_order_at_100x30(engine, shop):
     async with run_app(engine, size=(100, 30)) as (app, pilot):
-        await press(pilot, "n", *"Tom Baker", "enter")
-        form = app.screen
-        matches = form.query_one("#customer-matches")
-        matches.highlighted = matches.option_count - 1
-        await press(pilot, "enter")  # + New customer: name, phone, e-mail, then the address
+        form = await new_customer_order(pilot, "Tom Baker")  # name, phone, e-mail, address
         assert form.query_one("#site").value == "new"
         form.query_one("#address").focus()
         await settle(pilot)
@@ -145,10 +137,7 @@ async def test_picking_a_customer_moves_on_and_new_customer_keeps_the_name(engin
         await press(pilot, "n", *"555-0101", "enter", "enter")  # Jane: one site
         assert app.focused.id == "priority"
         await press(pilot, "escape", "y")
-        await press(pilot, "n", *"Tom Baker", "enter")
-        matches = app.screen.query_one("#customer-matches")
-        matches.highlighted = matches.option_count - 1
-        await press(pilot, "enter")
+        await new_customer_order(pilot, "Tom Baker")
         assert app.focused.id == "name"
         await press(pilot, *" Jr")  # appended, not replacing the pre-filled name
         assert app.screen.query_one("#name").value == "Tom Baker Jr"

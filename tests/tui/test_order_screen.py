@@ -3,25 +3,16 @@ callback by key; conflicts are said and reloaded."""
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from svcdesk.db import read_session, write_session
-from svcdesk.models import OrderEvent, WorkOrder
 from svcdesk.services.orders import lifecycle, notes
 from svcdesk.tui.screens.board import BoardScreen
 from svcdesk.tui.screens.order import OrderScreen
+from tests.support.orders import events, order
 from tests.tui.helpers import press, run_app, settle, table_keys
 
 
-def order(engine, number) -> WorkOrder:
-    with read_session(engine) as s:
-        return lifecycle.get_order(s, number)
-
-
 def event_kinds(engine, number) -> list[str]:
-    with read_session(engine) as s:
-        o = lifecycle.get_order(s, number)
-        return [e.kind for e in s.exec(select(OrderEvent).where(OrderEvent.order_id == o.id))]
+    return [e.kind for e in events(engine, number)]
 
 
 async def open_order(app, pilot, number):

@@ -11,12 +11,13 @@ from sqlmodel import func, select
 
 from svcdesk import clock
 from svcdesk.db import read_session, write_session
-from svcdesk.models import Note, OrderEvent, Visit, WorkOrder
+from svcdesk.models import Note, OrderEvent, Visit
 from svcdesk.models.execution import Attachment, Signature, TimeEntry, VisitChecklistAnswer
 from svcdesk.models.field import FieldDevice, FieldEnrolment, FieldRequest
 from svcdesk.models.inventory import PartUsage, StockMove
 from svcdesk.services.crm import devices
 from svcdesk.services.orders import lifecycle, scheduling
+from tests.support.orders import events, order
 from tests.web.conftest import enrol, form_fields, sign_in, tick
 
 pytest.importorskip("fastapi")
@@ -31,17 +32,6 @@ PNG = (
 def count(engine, model, *where) -> int:
     with read_session(engine) as s:
         return s.exec(select(func.count()).select_from(model).where(*where)).one()
-
-
-def order(engine, number) -> WorkOrder:
-    with read_session(engine) as s:
-        return lifecycle.get_order(s, number)
-
-
-def events(engine, number) -> list[OrderEvent]:
-    with read_session(engine) as s:
-        o = lifecycle.get_order(s, number)
-        return list(s.exec(select(OrderEvent).where(OrderEvent.order_id == o.id)))
 
 
 def job_page(client, visit_id):

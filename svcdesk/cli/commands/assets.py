@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.cli.options import JsonOpt, nothing_to_change
-from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.output import info, print_json, show_changes, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.services.common.settings import shop_zone
@@ -101,11 +101,8 @@ def edit(
     with write_session(engine()) as session:
         a = crm.get_asset(session, asset_id)
         changes = asset_forms.edit_asset_from_text(session, a, values, actor=actor())
-        result = {**asset_forms.asset_dict(a), "changes": changes}
-    if json_out:
-        print_json(result)
-    else:
-        info(f"asset #{result['id']}: " + ("; ".join(changes) or "nothing changed"))
+        result = asset_forms.asset_dict(a)
+    show_changes(f"asset #{result['id']}", result, changes, json_out)
 
 
 @app.command("retire")
@@ -117,10 +114,7 @@ def retire(
 ) -> None:
     """Take an asset out of service: kept with its history, no new orders on it."""
     with write_session(engine()) as session:
-        a = crm.retire_asset(
-            session, crm.get_asset(session, asset_id), on=asset_forms.parse_day(session, on, "on"),
-            reason=reason, actor=actor(),
-        )  # fmt: skip
+        a = asset_forms.retire_asset_from_text(session, asset_id, on, reason, actor=actor())
         result = asset_forms.asset_dict(a)
     if json_out:
         print_json(result)

@@ -14,6 +14,7 @@ from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso
 from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import customers as svc
+from svcdesk.services.crm.asset_forms import asset_dict
 from svcdesk.services.orders import queries
 
 app = typer.Typer(help="Customers, their sites, contacts and equipment.", no_args_is_help=True)
@@ -138,21 +139,7 @@ def show(
                     {"id": p.id, "name": p.name, "role": p.role, "phone": p.phone, "email": p.email}
                     for p in contacts
                 ],
-                "assets": [
-                    {
-                        "id": a.id,
-                        "site_id": a.site_id,
-                        "kind": a.kind,
-                        "make": a.make,
-                        "model": a.model,
-                        "serial": a.serial,
-                        "warranty_until": a.warranty_until.isoformat()
-                        if a.warranty_until
-                        else None,
-                        "retired_on": a.retired_on.isoformat() if a.retired_on else None,
-                    }
-                    for a in assets
-                ],
+                "assets": [asset_dict(a) for a in assets],
                 "orders": [o.to_json() for o in orders],
                 "merged_into_id": c.merged_into_id,
                 "history": [

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlmodel import func, select
 
 from svcdesk.cli.output import info
 from svcdesk.cli.progress import progress
 from svcdesk.cli.state import STATE
 from svcdesk.db import drop_schema, init_schema, make_engine, read_session, sqlite_path
 from svcdesk.errors import InvalidInput
-from svcdesk.models import WorkOrder
+from svcdesk.services.orders.queries import count_orders
 
 
 def demo(
@@ -30,7 +29,7 @@ def demo(
 
     eng = STATE._engine = make_engine(STATE.db)  # (the demo makes its own database)
     with read_session(eng) as session:
-        existing = session.exec(select(func.count()).select_from(WorkOrder)).one()
+        existing = count_orders(session)
     if existing and not force:
         raise InvalidInput(
             f"demo: the database already has {existing} orders; use --force to replace it"

@@ -24,9 +24,8 @@ from svcdesk.services.dispatch import shapes
 from svcdesk.services.dispatch.holidays import next_plan_day
 from svcdesk.services.dispatch.ics import route_ics
 from svcdesk.services.dispatch.insert import apply_insert, insert_emergency
-from svcdesk.services.dispatch.plan import apply, describe, diff, plan_day
+from svcdesk.services.dispatch.plan import apply, describe, plan_changes
 from svcdesk.services.dispatch.route import route_for
-from svcdesk.services.dispatch.schedule_view import day_schedule
 from svcdesk.services.dispatch.suggest import best, book, explain, suggest
 from svcdesk.services.orders import lifecycle
 
@@ -147,8 +146,9 @@ def plan_cmd(
         today = clock_now().astimezone(zone).date()
         day = parse_day(date, zone) if date else next_plan_day(session, today)
         with progress(f"dispatch plan {day}"):
-            proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
-        changes = diff(proposal, day_schedule(session, day, zone=zone))
+            proposal, changes = plan_changes(
+                session, day, time_limit, reoptimize=reoptimize, force=force
+            )
     result = None
     if apply_:
         with progress(f"dispatch plan {day}: booking"), write_session(engine()) as session:

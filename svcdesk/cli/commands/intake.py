@@ -18,8 +18,7 @@ from svcdesk.db import write_session
 from svcdesk.errors import BatchRejected, InvalidInput
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso
-from svcdesk.services.crm.customers import duplicate_of_order
-from svcdesk.services.orders.intake import create_order
+from svcdesk.services.orders.intake import take_order
 from svcdesk.services.orders.intake_io import RowInvalid, RowParser, run_file_intake
 
 PROGRESS_MIN_BYTES = 1_000_000  # show a bar on a terminal for files bigger than this
@@ -134,8 +133,7 @@ def _single(flags: dict, dry_run: bool, json_out: bool, match_existing: bool) ->
             req = parser.request(flags)
         except RowInvalid as exc:
             raise InvalidInput("; ".join(f"{c}: {m}" for c, m in exc.problems)) from None
-        order, created = create_order(session, req, actor=actor())
-        dup = duplicate_of_order(session, order.id) if created else None
+        order, created, dup = take_order(session, req, actor=actor())
         result = {
             "number": order.number,
             "id": order.id,

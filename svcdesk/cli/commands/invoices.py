@@ -25,7 +25,6 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
-from svcdesk.models import WorkOrder
 from svcdesk.models.billing import InvoiceStatus
 from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
@@ -115,10 +114,8 @@ def create(
 
 def _create_ready(json_out: bool) -> None:
     with write_session(engine()) as session:
-        made, skipped, unapproved = from_order.invoice_ready(session, actor=actor())
-        rows = [(i.number, session.get(WorkOrder, i.order_id).number, i.total_cents) for i in made]
-        skipped_numbers = [o.number for o in skipped]
-        waiting = [o.number for o in unapproved]
+        run = from_order.invoice_ready(session, actor=actor())
+    rows, skipped_numbers, waiting = run.made, run.skipped, run.waiting
     if json_out:
         print_json({
             "invoices": [{"number": n, "order": o, "total_cents": t} for n, o, t in rows],
@@ -255,16 +252,7 @@ def add_line(
     """Add a line to a draft (price book item or free-form)."""
     with write_session(engine()) as session:
         inv = invoices.get_invoice(session, number)
-        draft = line_from_options(
-            session,
-            item=item,
-            desc=desc,
-            price=price,
-            qty=qty,
-            kind=kind,
-            taxable=taxable,
-            discount=discount,
-        )
+        draft = line_from_options(session, item, desc, price, qty, kind, taxable, discount)
         invoices.add_line(session, inv, draft)
         key = inv.number
     _done(key, json_out, f"{key}: line added")

@@ -31,8 +31,6 @@ from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.words import status_words
-from svcdesk.services.crm.customers import get_customer
-from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(help="Quotes (estimates) with good/better/best options.", no_args_is_help=True)
 
@@ -60,24 +58,10 @@ def create(
     if bool(order) == bool(customer):
         raise InvalidInput("create: give --order SO-... or --customer NAME")
     with write_session(engine()) as session:
-        o = lifecycle.get_order(session, order) if order else None
-        cust = o.customer_id if o else get_customer(session, customer).id
-        if site is None and o is None:
-            from svcdesk.services.crm.customers import customer_sites
-
-            sites = customer_sites(session, cust)
-            site = sites[0].id if len(sites) == 1 else None
-        q = quotes.create_quote(
-            session,
-            customer_id=cust,
-            title=title,
-            site_id=site,
-            order=o,
-            valid_days=valid_days,
-            notes=notes,
-            actor=actor(),
-        )
-        key = q.number
+        key = quotes.draft_quote(
+            session, title, order=order, customer=customer, site_id=site, valid_days=valid_days,
+            notes=notes, actor=actor(),
+        ).number  # fmt: skip
     _done(key, json_out, f"{key} drafted")
 
 
@@ -99,16 +83,7 @@ def add_line(
     """Add a line to a draft quote's option (created when new)."""
     with write_session(engine()) as session:
         q = quotes.get_quote(session, number)
-        draft = line_from_options(
-            session,
-            item=item,
-            desc=desc,
-            price=price,
-            qty=qty,
-            kind=kind,
-            taxable=taxable,
-            discount=discount,
-        )
+        draft = line_from_options(session, item, desc, price, qty, kind, taxable, discount)
         quotes.add_line(session, q, draft, option=option)
         key = q.number
     _done(key, json_out, f"{key}: line added")

@@ -49,6 +49,13 @@ def _show(row: svc.SiteRow, verb: str, json_out: bool) -> None:
              f"{fmt_percent(row.tax_rate_bp)}) {verb}")  # fmt: skip
 
 
+def _save(write, verb: str, json_out: bool) -> None:
+    """Run `write(session) -> site` in one transaction and show the site as it now is."""
+    with write_session(engine()) as session:
+        row = _row(session, write(session).id)
+    _show(row, verb, json_out)
+
+
 @app.command("add")
 def add(
     customer: Annotated[str, typer.Argument(help="Customer id, phone, e-mail or name.")],
@@ -64,15 +71,10 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a site to a customer."""
-    with write_session(engine()) as session:
-        site = svc.add_site(
-            session, customer, address=address, city=city, state=state, zip_code=zip_code,
-            name=name, tax_zone=tax_zone, access_notes=access,
-            lat=svc.parse_coordinate(lat, "lat"), lon=svc.parse_coordinate(lon, "lon"),
-            actor=actor(),
-        )  # fmt: skip
-        row = _row(session, site.id)
-    _show(row, "added", json_out)
+    given = svc.site_fields(address=address, city=city, state=state, zip_code=zip_code,
+                            name=name, tax_zone=tax_zone, access_notes=access, lat=lat,
+                            lon=lon)  # fmt: skip
+    _save(lambda s: svc.add_site(s, customer, actor=actor(), **given), "added", json_out)
 
 
 @app.command("edit")
@@ -90,22 +92,10 @@ def edit(
     json_out: JsonOpt = False,
 ) -> None:
     """Change a site's fields (only those given)."""
-    given = {
-        k: v
-        for k, v in {
-            "address": address, "city": city, "state": state, "zip_code": zip_code,
-            "name": name, "tax_zone": tax_zone, "access_notes": access,
-        }.items()
-        if v is not None
-    }  # fmt: skip
-    if lat is not None:
-        given["lat"] = svc.parse_coordinate(lat, "lat")
-    if lon is not None:
-        given["lon"] = svc.parse_coordinate(lon, "lon")
-    with write_session(engine()) as session:
-        svc.edit_site(session, site_id, actor=actor(), **given)
-        row = _row(session, site_id)
-    _show(row, "changed", json_out)
+    given = svc.site_fields(address=address, city=city, state=state, zip_code=zip_code,
+                            name=name, tax_zone=tax_zone, access_notes=access, lat=lat,
+                            lon=lon)  # fmt: skip
+    _save(lambda s: svc.edit_site(s, site_id, actor=actor(), **given), "changed", json_out)
 
 
 @app.command("list")

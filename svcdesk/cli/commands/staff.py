@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.cli.options import JsonOpt, nothing_to_change
-from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.output import info, print_json, show_changes, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.services.crm import staff as svc
@@ -68,10 +68,7 @@ def edit(
             session, staff, name=rename, role=role, technician=tech, active=active, actor=actor()
         )
         view = svc.staff_view(session, staff)
-    if json_out:
-        print_json({**view, "changes": changes})
-    else:
-        info(f"{view['name']}: " + ("; ".join(changes) or "nothing changed"))
+    show_changes(view["name"], view, changes, json_out)
 
 
 @app.command("deactivate")

@@ -14,6 +14,7 @@ from svcdesk.errors import InvalidInput
 from svcdesk.models.inventory import MoveKind
 from svcdesk.services.common.quantity import fmt_qty, parse_qty
 from svcdesk.services.crm.technicians import find_technician
+from svcdesk.services.execution import entry_forms
 from svcdesk.services.execution import visit_progress as vp
 from svcdesk.services.inventory import part_usage, parts, restock, stock
 from svcdesk.services.orders import lifecycle
@@ -151,32 +152,11 @@ def use(
             return
         if not sku or not qty:
             raise InvalidInput("give SKU and QTY (or --none)")
-        amount = parse_qty(qty)
-        part = parts.get_part(session, sku)
-        visit = _usage_visit(session, order, visit_id)
-        usage = part_usage.use_part(
-            session,
-            order,
-            part,
-            amount,
-            visit=visit,
-            technician_id=find_technician(session, tech).id if tech else None,
-            location=stock.get_location(session, from_) if from_ else None,
-            warranty=warranty,
-            actor=actor(),
-        )
+        usage, part, amount = entry_forms.use_part_from_text(
+            session, order.number, sku, qty, visit_id=visit_id, pick_visit=True, tech=tech,
+            location=from_, warranty=warranty, actor=actor(),
+        )  # fmt: skip
         info(f"{order.number}: used {fmt_qty(amount)} {part.sku} (usage {usage.id})")
-
-
-def _usage_visit(session, order, visit_id):
-    if visit_id is not None:
-        return vp.find_visit(session, order, visit_id)
-    if order.status in ("completed", "on_hold"):
-        try:
-            return vp.last_completed_visit(session, order)
-        except InvalidInput:
-            return None
-    return vp.find_visit(session, order)
 
 
 @app.command("unuse")
@@ -262,14 +242,14 @@ def restock_cmd(
 ) -> None:
     """Propose (or with --accept, post) transfers bringing trucks back to par."""
     with write_session(engine()) as session:
-        wh = stock.get_location(session, from_) if from_ else stock.default_warehouse(session)
-        only = stock.get_location(session, truck) if truck else None
-        lines = restock.restock_proposal(session, wh, only)
-        posted = restock.accept_restock(session, wh, lines, actor=actor()) if accept else 0
+        run = restock.restock_to_par(
+            session, warehouse=from_, truck=truck, accept=accept, actor=actor()
+        )
+    wh_name, lines, posted = run.warehouse, run.lines, run.moves
     if json_out:
         print_json(
             {
-                "from": wh.name,
+                "from": wh_name,
                 "accepted": accept,
                 "moves": posted,
                 "lines": [ln.to_json() for ln in lines],
@@ -277,7 +257,7 @@ def restock_cmd(
         )
         return
     table(
-        f"Restock from {wh.name}"
+        f"Restock from {wh_name}"
         + (f": {posted} transfers posted" if accept else " (proposal; --accept to post)"),
         ["Truck", "SKU", "On hand", "Par", "Transfer", "Short"],
         [

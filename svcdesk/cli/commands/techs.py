@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from svcdesk.cli.options import JsonOpt, nothing_to_change
-from svcdesk.cli.output import info, print_json, table
+from svcdesk.cli.output import info, print_json, show_changes, table
 from svcdesk.cli.state import engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput
@@ -109,11 +109,8 @@ def edit(
             level=level,
             name=rename,
         )
-        result = {"id": t.id, "name": t.name, "changes": changes}
-    if json_out:
-        print_json(result)
-    else:
-        info(f"{result['name']}: " + ("; ".join(changes) or "nothing changed"))
+        result = {"id": t.id, "name": t.name}
+    show_changes(result["name"], result, changes, json_out)
 
 
 @app.command("list")

@@ -14,13 +14,11 @@ from svcdesk.cli.options import JsonOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
-from svcdesk.errors import InvalidInput
 from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso, parse_day, parse_when
 from svcdesk.services.crm.technicians import find_technician
-from svcdesk.services.execution import timecards
-from svcdesk.services.execution import visit_progress as vp
+from svcdesk.services.execution import entry_forms, timecards
 from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
@@ -59,27 +57,10 @@ def add(
 ) -> None:
     """Enter a time entry by hand (overlaps with the technician's other entries refused)."""
     with write_session(engine()) as session:
-        zone = shop_zone(session)
-        technician = find_technician(session, tech)
-        order_id = None
-        if order:
-            wo = lifecycle.get_order(session, order)
-            order_id = wo.id
-            if visit_id is not None:
-                vp.find_visit(session, wo, visit_id)
-        elif visit_id is not None:
-            raise InvalidInput("--visit needs --order")
-        entry = timecards.add_entry(
-            session,
-            technician_id=technician.id,
-            kind=kind,
-            starts_at=parse_when(start, zone, field="--start"),
-            ends_at=parse_when(end, zone, field="--end"),
-            order_id=order_id,
-            visit_id=visit_id,
-            note=note,
-            actor=actor(),
-        )
+        entry = entry_forms.add_time_from_text(
+            session, tech=tech, kind=kind, start=start, end=end, order=order, visit_id=visit_id,
+            note=note, actor=actor(), flag="--",
+        )  # fmt: skip
         info(f"time entry {entry.id}: {timecards.describe(session, entry)}")
 
 

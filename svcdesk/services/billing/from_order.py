@@ -464,22 +464,31 @@ def _invoice_chunk(
     return made
 
 
-def invoice_ready(
-    session: Session, *, actor: str = "dispatcher"
-) -> tuple[list[Invoice], list[WorkOrder], list[WorkOrder]]:
+@dataclass(frozen=True)
+class ReadyRun:
+    """What `invoice_ready` did, by number: the invoices made (number, order, total cents),
+    the orders skipped (nothing to bill) and those left waiting for time approval."""
+
+    made: list[tuple[str, str, int]]
+    skipped: list[str]
+    waiting: list[str]
+
+
+def invoice_ready(session: Session, *, actor: str = "dispatcher") -> ReadyRun:
     """Invoice every order of the ready-to-invoice queue at once (`invoices create
-    --ready`, `I` in the console's queue). Returns (invoices made, orders skipped because
-    they have nothing to bill: no approved quote, approved work time, parts or visits,
-    orders left in the queue because time on them is not approved yet)."""
+    --ready`, `I` in the console's queue). Orders with nothing to bill (no approved quote,
+    approved work time, parts or visits) are skipped; orders with time nobody approved yet
+    stay in the queue."""
     from svcdesk.services.billing.views import ready_orders
 
     orders = ready_orders(session)
     pending = timecards.unapproved_by_order(session, [o.id for o in orders])
     made = invoice_orders(session, orders, actor=actor, skip_empty=True)
+    numbers: dict[int | None, str] = {o.id: o.number for o in orders}
     billed = {invoice.order_id for invoice in made}
     left = [order for order in orders if order.id not in billed]
-    return (
-        made,
-        [o for o in left if o.id not in pending],
-        [o for o in left if o.id in pending],
+    return ReadyRun(
+        made=[(i.number, numbers[i.order_id], i.total_cents) for i in made],
+        skipped=[o.number for o in left if o.id not in pending],
+        waiting=[o.number for o in left if o.id in pending],
     )

@@ -71,11 +71,14 @@ def parse_invoice_number(text: str) -> str:
     return key
 
 
-def get_invoice(session: Session, number: str) -> Invoice:
+def get_invoice(session: Session, number: str, expected_version: int | None = None) -> Invoice:
+    """The invoice `number`; Conflict when it is no longer at `expected_version` (the
+    version the user was looking at), when given."""
     key = parse_invoice_number(number)
     invoice = session.exec(select(Invoice).where(Invoice.number == key)).first()
     if invoice is None:
         raise NotFound(f"invoice {number!r} not found")
+    check_version(invoice, expected_version)
     return invoice
 
 

@@ -102,3 +102,14 @@ def write_pdf(doc: DocumentData, out: Path, mode: int = 0o600) -> Path:
     if not is_stdout(out):
         out = check_target(out, "pdf: --out")
     return atomic_write_bytes(out, render_pdf(doc), what="pdf", mode=mode)
+
+
+def write_invoice_file(session: Session, number: str, folder: Path) -> Path:
+    """Invoice `number` as `<folder>/<number>.pdf` (the folder made when missing), with the
+    shop's file mode for customer data."""
+    from svcdesk.services.billing.documents import invoice_document
+    from svcdesk.services.common.files import file_mode
+
+    doc = invoice_document(session, number)
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_pdf(doc, folder / f"{doc.number}.pdf", file_mode(session))

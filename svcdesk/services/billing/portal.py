@@ -148,6 +148,18 @@ def _make(
     return NewLink(row_id(link), kind, token, link_url(base_url, token), link.expires_at, what)
 
 
+def _document_link(
+    session: Session, doc: Quote | Invoice, *, base_url: str, days: int | None, actor: str
+) -> NewLink:
+    """A link to one sent quote or invoice, for the document's customer."""
+    quote = isinstance(doc, Quote)
+    kind = "quote" if quote else "invoice"
+    customer = must_get(session, Customer, doc.customer_id)
+    return _make(session, kind, f"{kind} {doc.number} for {customer.name}", base_url=base_url,
+                 customer_id=customer.id, quote_id=doc.id if quote else None,
+                 invoice_id=None if quote else doc.id, days=days, actor=actor)  # fmt: skip
+
+
 def create_quote_link(
     session: Session, number: str, *, base_url: str, days: int | None = None, actor: str
 ) -> NewLink:
@@ -156,10 +168,7 @@ def create_quote_link(
         raise InvalidTransition(
             f"{quote.number} is a draft; send it first (svcdesk quotes send {quote.number})"
         )
-    customer = must_get(session, Customer, quote.customer_id)
-    return _make(session, "quote", f"quote {quote.number} for {customer.name}",
-                 base_url=base_url, customer_id=customer.id, quote_id=quote.id, days=days,
-                 actor=actor)  # fmt: skip
+    return _document_link(session, quote, base_url=base_url, days=days, actor=actor)
 
 
 def create_invoice_link(
@@ -176,10 +185,7 @@ def create_invoice_link(
                 else "a void invoice has no link"
             )
         )
-    customer = must_get(session, Customer, invoice.customer_id)
-    return _make(session, "invoice", f"invoice {invoice.number} for {customer.name}",
-                 base_url=base_url, customer_id=customer.id, invoice_id=invoice.id, days=days,
-                 actor=actor)  # fmt: skip
+    return _document_link(session, invoice, base_url=base_url, days=days, actor=actor)
 
 
 def create_request_link(

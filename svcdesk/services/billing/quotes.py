@@ -19,7 +19,7 @@ from svcdesk.models.billing import LineKind, Quote, QuoteLine, QuoteOption, Quot
 from svcdesk.services.billing import arith, pricebook
 from svcdesk.services.billing.invoices import LineDraft
 from svcdesk.services.common import events, sequences
-from svcdesk.services.common.rows import must_get
+from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import get_setting, shop_zone
 from svcdesk.services.common.words import move_refused, status_words
 from svcdesk.services.crm.tax import site_tax
@@ -120,6 +120,37 @@ def create_quote(
             session, order, "quote", f"{quote.number} drafted: {quote.title}", actor=actor
         )
     return quote
+
+
+def draft_quote(
+    session: Session,
+    title: str,
+    *,
+    order: str | None = None,
+    customer: str | None = None,
+    site_id: int | None = None,
+    valid_days: int | str | None = None,
+    notes: str | None = None,
+    actor: str = "dispatcher",
+) -> Quote:
+    """A draft quote for order `order` (its customer and site) or for `customer` (id,
+    phone, e-mail or name; at their only site when they have exactly one). `valid_days`
+    may be typed ('' = the shop's default)."""
+    from svcdesk.services.crm.customers import customer_sites, get_customer
+    from svcdesk.services.orders.lifecycle import get_order
+
+    if isinstance(valid_days, str):
+        text = valid_days.strip()
+        if text and not text.isdigit():
+            raise InvalidInput(f"valid for: {text[:20]!r} is not a number of days")
+        valid_days = int(text) if text else None
+    o = get_order(session, order) if order else None
+    cust = o.customer_id if o else row_id(get_customer(session, (customer or "").strip()))
+    if site_id is None and o is None:
+        sites = customer_sites(session, cust)
+        site_id = row_id(sites[0]) if len(sites) == 1 else None
+    return create_quote(session, customer_id=cust, title=title, site_id=site_id, order=o,
+                        valid_days=valid_days, notes=notes, actor=actor)  # fmt: skip
 
 
 def options(session: Session, quote_id: int) -> list[QuoteOption]:

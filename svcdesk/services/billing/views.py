@@ -354,3 +354,23 @@ def quote_json(session: Session, quote: Quote) -> dict:
         for p in quotes.totals(session, quote)
     ]
     return data
+
+
+@dataclass(frozen=True)
+class InvoiceLists:
+    """The console's invoices screen: the invoices (filtered) and the ready-to-invoice queue."""
+
+    invoices: list[InvoiceRow]
+    ready: list[ReadyOrder]
+
+
+def invoice_lists(
+    session: Session, status: str = "all", *, overdue: bool = False, text: str = ""
+) -> InvoiceLists:
+    rows = list_invoices(
+        session,
+        statuses=None if status == "all" else [status],
+        overdue=overdue,
+        text=text or None,
+    )
+    return InvoiceLists(rows, ready_to_invoice(session))

@@ -148,6 +148,17 @@ def _label(key: str) -> str:
     return key.replace("_", " ")
 
 
+def put_change(row: Any, field: str, value: Any, changes: list[str], label: str = "") -> None:
+    """Set `row.field` to `value` when it differs, noting "label old -> new" in `changes`
+    ('-' for an empty value) for the edit commands that answer in words."""
+    old = getattr(row, field)
+    if old != value:
+        setattr(row, field, value)
+        changes.append(
+            f"{label or field} {old or '-'} -> {value if value not in (None, '') else '-'}"
+        )
+
+
 def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
     """The fields that differ, in words: ["rate $45.00 -> $50.00", "active yes -> no"]
     (the values of a created or deleted record when one side is missing)."""

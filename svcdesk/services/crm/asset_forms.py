@@ -84,3 +84,12 @@ def edit_asset_from_text(
     if v.get("warranty") is not None:
         fields["warranty_until"] = parse_day(session, v["warranty"], "warranty")
     return crm.edit_asset(session, asset, actor=actor, **fields)
+
+
+def retire_asset_from_text(
+    session: Session, asset_id: str | int, on: str | None, reason: str | None, *, actor: str
+) -> Asset:
+    """Retire an asset on a day typed in the shop's zone (blank = today)."""
+    asset = crm.get_asset(session, asset_id)
+    day = parse_day(session, on, "on")
+    return crm.retire_asset(session, asset, on=day, reason=reason, actor=actor)

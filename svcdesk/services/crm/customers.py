@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,7 @@ from svcdesk.models import (
     WorkOrder,
 )
 from svcdesk.models.agreements import AgreementCoverage
+from svcdesk.services.common.events import put_change
 from svcdesk.services.common.normalize import (
     TEXT_LIMITS,
     Phone,
@@ -240,13 +242,8 @@ def edit_customer(
         raise InvalidInput(f"customer: #{customer.id} was merged into #{customer.merged_into_id}")
     changes: list[str] = []
 
-    def put(field: str, value, label: str | None = None) -> None:
-        old = getattr(customer, field)
-        if old != value:
-            setattr(customer, field, value)
-            changes.append(
-                f"{label or field} {old or '-'} -> {value if value not in (None, '') else '-'}"
-            )
+    def put(field: str, value, label: str = "") -> None:
+        put_change(customer, field, value, changes, label)
 
     if name is not None:
         put("name", _check_name(name))
@@ -756,6 +753,60 @@ def search_customers(session: Session, text: str = "", limit: int = 50) -> list[
 
 def customer_sites(session: Session, customer_id: int) -> list[Site]:
     return children(session, Site, Site.customer_id, customer_id)
+
+
+def edit_customer_from_form(
+    session: Session, customer_id: int, v: dict[str, str], *, actor: str = "system"
+) -> int:
+    """`edit_customer` from the console's form (every field given as text; tax exempt
+    y/yes/true/1, anything else no). Returns the customer's id."""
+    c = get_customer(session, customer_id)
+    edit_customer(
+        session,
+        c,
+        name=v["name"],
+        phone=v["phone"],
+        email=v["email"],
+        kind=v["kind"],
+        billing_address=v["billing"],
+        tax_exempt=v["tax_exempt"].strip().lower() in ("y", "yes", "true", "1"),
+        notes=v["notes"],
+        actor=actor,
+    )
+    return row_id(c)
+
+
+def customer_matches(session: Session, text: str, limit: int = 8) -> list[tuple[int, str]]:
+    """Customers matching what was typed, as (id, "name · phone · first site (+more)")
+    for the order form's picker."""
+    out = []
+    for c in search_customers(session, text, limit=limit):
+        sites = customer_sites(session, c.id)
+        where = f"{sites[0].address}, {sites[0].city}" if sites else "no site"
+        extra = f" (+{len(sites) - 1})" if len(sites) > 1 else ""
+        out.append((row_id(c), f"{c.name} · {format_phone(c) or c.email or '-'} · {where}{extra}"))
+    return out
+
+
+@dataclass
+class SiteChoice:
+    """A site to pick on the order form, with its assets as (label, id)."""
+
+    id: int
+    label: str
+    assets: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+
+
+def site_choices(session: Session, customer_id: int) -> list[SiteChoice]:
+    sites = customer_sites(session, customer_id)
+    choices = [
+        SiteChoice(row_id(s), ", ".join(p for p in (s.name, s.address, s.city) if p)) for s in sites
+    ]
+    by_id = {c.id: c for c in choices}
+    for a in site_assets(session, [c.id for c in choices]):
+        label = " ".join(p for p in (a.kind, a.make, a.model, a.serial) if p)
+        by_id[a.site_id].assets.append((label, row_id(a)))
+    return choices
 
 
 def customer_contacts(session: Session, customer_id: int) -> list[Contact]:

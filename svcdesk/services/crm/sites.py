@@ -100,6 +100,39 @@ def get_site(session: Session, site_id: int | str) -> Site:
     return site
 
 
+def site_fields(
+    *,
+    address: str | None = None,
+    city: str | None = None,
+    state: str | None = None,
+    zip_code: str | None = None,
+    name: str | None = None,
+    tax_zone: str | None = None,
+    access_notes: str | None = None,
+    lat: str | None = None,
+    lon: str | None = None,
+) -> dict:
+    """Typed site fields as `add_site`/`edit_site` take them: only those given (None = not
+    given, '' clears), latitude and longitude parsed."""
+    typed = {"address": address, "city": city, "state": state, "zip_code": zip_code,
+             "name": name, "tax_zone": tax_zone, "access_notes": access_notes}  # fmt: skip
+    given: dict = {k: v for k, v in typed.items() if v is not None}
+    for key, text in (("lat", lat), ("lon", lon)):
+        if text is not None:
+            given[key] = parse_coordinate(text, key)
+    return given
+
+
+def save_site(
+    session: Session, site_id: int | None, customer: str | int | Customer, *, actor: str, **fields
+) -> Site:
+    """Add a site to `customer` (`site_id` None) or change site `site_id`: `fields` as
+    `site_fields` gives them."""
+    if site_id is None:
+        return add_site(session, customer, actor=actor, **fields)
+    return edit_site(session, site_id, actor=actor, **fields)
+
+
 def add_site(
     session: Session,
     customer: str | int | Customer,

@@ -135,6 +135,29 @@ def edit_staff(
     return changes
 
 
+def save_staff(
+    session: Session,
+    staff_id: int | None,
+    *,
+    name: str,
+    role: str,
+    technician: str,
+    active: bool,
+    actor: str | None = None,
+) -> Staff:
+    """The console's staff dialog: add a member (`staff_id` None; inactive when `active` is
+    false) or set every field of one (`technician=""` unlinks)."""
+    if staff_id is None:
+        made = add_staff(session, name, role=role, technician=technician or None, actor=actor)
+        if not active:
+            edit_staff(session, made, active=False, actor=actor)
+        return made
+    row = get_staff(session, staff_id)
+    edit_staff(session, row, name=name, role=role, technician=technician, active=active,
+               actor=actor)  # fmt: skip
+    return row
+
+
 def deactivate_staff(session: Session, staff: Staff, *, actor: str | None = None) -> list[str]:
     if not staff.active:
         raise InvalidInput(f"staff: {staff.name} is already inactive")

@@ -138,6 +138,43 @@ def edit_zone(
     return zone
 
 
+def save_zone(
+    session: Session,
+    zone_id: int | None,
+    *,
+    name: str,
+    rate: str,
+    active: bool,
+    default: bool,
+    actor: str = "system",
+) -> TaxZone:
+    """The console's zone dialog: add a zone (`zone_id` None) or set every field of one;
+    only what differs from the zone as it is is changed, and `default` makes it (or stops
+    it being) the default zone."""
+    from svcdesk.services.common.settings import get_setting, set_setting
+
+    if zone_id is None:
+        made = add_zone(session, name, rate, default=default, actor=actor)
+        if not active:
+            edit_zone(session, row_id(made), active=False, actor=actor)
+        return made
+    zone = get_zone(session, zone_id)
+    was_default = (get_setting(session, "tax.default_zone") or "").lower() == zone.name.lower()
+    old_rate = fmt_percent(zone.rate_bp).rstrip("%")
+    if (name, rate, active) != (zone.name, old_rate, zone.active):
+        zone = edit_zone(
+            session, zone_id,
+            name=name if name != zone.name else None,
+            rate=rate if rate != old_rate else None,
+            active=active if active != zone.active else None, actor=actor,
+        )  # fmt: skip
+    if default and not was_default:
+        set_setting(session, "tax.default_zone", zone.name, actor=actor)
+    elif not default and was_default:
+        set_setting(session, "tax.default_zone", "", actor=actor)
+    return zone
+
+
 def default_zone(session: Session) -> TaxZone | None:
     from svcdesk.services.common.settings import get_setting
 

@@ -9,7 +9,8 @@ from sqlmodel import Session, col, select
 
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models import Shift, Skill, Technician, TechnicianSkill, TimeOff
-from svcdesk.services.common.events import record_change
+from svcdesk.services.common.events import put_change, record_change
+from svcdesk.services.common.rows import row_id
 from svcdesk.services.common.sqlexpr import containing
 from svcdesk.services.common.workcal import WEEKDAYS, parse_shifts
 
@@ -42,6 +43,11 @@ def ensure_skill(session: Session, code: str, name: str | None = None) -> Skill:
 
 def skills_by_code(session: Session) -> dict[str, Skill]:
     return {s.code: s for s in session.exec(select(Skill))}
+
+
+def skill_codes(session: Session) -> list[str]:
+    """Every skill code, alphabetical (the order form's skill picker)."""
+    return [s.code for s in session.exec(select(Skill).order_by(col(Skill.code)))]
 
 
 def create_technician(
@@ -148,12 +154,7 @@ def edit_technician(
     email_text = check_email(email) if email else None
 
     def put(field: str, value, label: str) -> None:
-        old = getattr(tech, field)
-        if old != value:
-            setattr(tech, field, value)
-            changes.append(
-                f"{label} {old if old not in (None, '') else '-'} -> {value if value not in (None, '') else '-'}"
-            )
+        put_change(tech, field, value, changes, label)
 
     if name is not None:
         put("name", name, "name")
@@ -351,3 +352,42 @@ def add_time_off(
              "reason": reason}  # fmt: skip
     record_change(session, "time_off", row.id, "created", after=after)
     return row
+
+
+def technician_form(session: Session, tech_id: int | str) -> dict:
+    """A technician's editable fields as the console's form shows them (text)."""
+    t = find_technician(session, tech_id)
+    return {
+        "id": t.id,
+        "name": t.name,
+        "skills": ", ".join(technician_skills(session, t.id)),
+        "shifts": shifts_spec(technician_shifts(session, t.id)),
+        "rate": f"{t.hourly_cost_cents / 100:.2f}",
+        "active": "yes" if t.active else "no",
+        "phone": t.phone or "",
+        "email": t.email or "",
+        "level": t.level,
+    }
+
+
+def edit_technician_from_form(session: Session, tech_id: int | str, v: dict[str, str]) -> int:
+    """`edit_technician` from the form's text (every field given; skills comma- or
+    semicolon-separated, rate in dollars, active yes or no). Returns the technician's id."""
+    from svcdesk.services.common.money import parse_money
+
+    tech = find_technician(session, tech_id)
+    active = v["active"].strip().lower()
+    if active not in ("yes", "no", "y", "n", "true", "false"):
+        raise InvalidInput(f"active: {v['active']!r}; expected yes or no")
+    edit_technician(
+        session,
+        tech,
+        skills=[c for c in v["skills"].replace(";", ",").split(",") if c.strip()],
+        shifts=v["shifts"],
+        hourly_cost_cents=parse_money(v["rate"] or "0", field="rate"),
+        active=active in ("yes", "y", "true"),
+        phone=v["phone"],
+        email=v["email"],
+        level=v["level"],
+    )
+    return row_id(tech)

@@ -415,3 +415,17 @@ def describe(change: Change, zone) -> str:
             f" ({change.reason})" if change.reason else ""
         )
     return f"! {change.number} {change.priority}: not planned: {change.reason}"
+
+
+def plan_changes(
+    session: Session,
+    day: date,
+    time_limit: float | None = None,
+    *,
+    reoptimize: bool = False,
+    force: bool = False,
+) -> tuple[PlanProposal, list[Change]]:
+    """`plan_day` and what applying it would change against the day as booked (the diff
+    `dispatch plan` prints and the day plan screen shows)."""
+    proposal = plan_day(session, day, time_limit, reoptimize=reoptimize, force=force)
+    return proposal, diff(proposal, day_schedule(session, day, zone=proposal.zone))

@@ -23,7 +23,8 @@ import binascii
 import hashlib
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -135,6 +136,15 @@ def my_visit(session: Session, tech_id: int, visit_id: int) -> tuple[Visit, Work
     if row is None:
         raise NotFound(f"visit {visit_id} not found")
     return row[0], row[1]
+
+
+def device_visit(
+    session: Session, device: FieldDevice, visit_id: int
+) -> tuple[Technician, Visit, WorkOrder]:
+    """The phone's technician and their visit `visit_id` (`my_visit`) with its order."""
+    tech = technician(session, device)
+    visit, order = my_visit(session, row_id(tech), visit_id)
+    return tech, visit, order
 
 
 # -- my day ---------------------------------------------------------------------------
@@ -615,8 +625,7 @@ def change_status(
 ) -> Done:
     """A status tap: en_route (with the ETA), arrived, complete (fixed / quoted) or
     cant_complete (needs parts / needs a return visit / no access, with the reason)."""
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
     zone = shop_zone(session)
 
     def run() -> str:
@@ -665,8 +674,7 @@ def change_status(
 def add_note(
     session: Session, device: FieldDevice, visit_id: int, *, idem_key, version, text: str
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         _check_version(order, version)
@@ -686,8 +694,7 @@ def answer_checklist(
     answers: dict[int, str],
 ) -> Done:
     """Answers by item id (blank ones are skipped: the technician fills in as they go)."""
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         _check_version(order, version)
@@ -711,8 +718,7 @@ def answer_checklist(
 def use_part(
     session: Session, device: FieldDevice, visit_id: int, *, idem_key, sku: str, qty: str
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         part = parts.get_part(session, (sku or "").strip())
@@ -736,15 +742,20 @@ def sniff_image(data: bytes) -> tuple[str, str]:
     raise InvalidInput("photo: not a JPEG or PNG image")
 
 
-def _store_bytes(data: bytes, data_dir: Path, suffix: str) -> Path:
-    """A private temp file (0600, exclusive create) under the data dir's tmp/."""
+@contextmanager
+def _stored_bytes(data: bytes, data_dir: Path, suffix: str) -> Iterator[Path]:
+    """A private temp file (0600, exclusive create) under the data dir's tmp/ holding
+    `data`, removed when the block ends (the attachment store keeps its own copy)."""
     tmp = data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = tmp / f"field-{secrets.token_hex(8)}.{suffix}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    return path
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def add_photo(
@@ -758,8 +769,7 @@ def add_photo(
     caption: str | None,
     data_dir: Path,
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         if not data:
@@ -769,14 +779,11 @@ def add_photo(
         ext, _type = sniff_image(data)
         stem = Path((filename or "").replace("\\", "/")).stem[:60] or "photo"
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
-        path = _store_bytes(data, data_dir, ext)
-        try:
+        with _stored_bytes(data, data_dir, ext) as path:
             attachments.add_attachment(
                 session, order, path, data_dir, visit=visit, kind=AttachmentKind.PHOTO,
                 name=f"{safe}.{ext}", caption=(caption or "").strip() or None, actor=who(tech),
             )  # fmt: skip
-        finally:
-            path.unlink(missing_ok=True)
         return "photo saved"
 
     return apply(session, device, idem_key, "photo", run)
@@ -808,21 +815,17 @@ def sign(
     image: str | None,
     data_dir: Path,
 ) -> Done:
-    tech = technician(session, device)
-    visit, order = my_visit(session, tech.id, visit_id)
+    tech, visit, order = device_visit(session, device, visit_id)
 
     def run() -> str:
         name = (signer or "").strip()
         if not name:
             raise InvalidInput("signer: the signer's name is required")
         data = decode_signature(image)
-        path = _store_bytes(data, data_dir, "png")
-        try:
+        with _stored_bytes(data, data_dir, "png") as path:
             attachments.sign_off(
                 session, order, name, visit=visit, image=path, data_dir=data_dir, actor=who(tech)
             )
-        finally:
-            path.unlink(missing_ok=True)
         return f"signed by {name}"
 
     return apply(session, device, idem_key, "signature", run)

@@ -540,3 +540,22 @@ def payroll_csv(cards: list[DayCard]) -> str:
             ]
         )
     return buf.getvalue()
+
+
+@dataclass
+class WeekView:
+    """One week's day cards (the time approval screen), for one technician or everyone."""
+
+    first: date
+    technician: str | None
+    cards: list[DayCard]
+
+
+def week_view(session: Session, week_of: date | None, tech_id: int | None) -> WeekView:
+    """The cards of the week (Mon-Sun) holding `week_of` (default: today, shop-local)."""
+    from svcdesk.services.crm.technicians import find_technician
+
+    first = week_start(week_of or now().astimezone(shop_zone(session)).date())
+    cards = day_cards(session, first, first + timedelta(days=6), technician_id=tech_id)
+    name = find_technician(session, tech_id).name if tech_id is not None else None
+    return WeekView(first, name, cards)

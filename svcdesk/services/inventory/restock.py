@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from svcdesk.errors import InvalidInput
+from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models.inventory import (
     LocationKind,
     MoveKind,
@@ -218,3 +218,50 @@ def accept_restock(
         )
         posted += 1
     return posted
+
+
+@dataclass(frozen=True)
+class RestockRun:
+    warehouse: str
+    lines: list[RestockLine]
+    moves: int  # transfers posted (0 when only proposed)
+
+
+def restock_to_par(
+    session: Session,
+    *,
+    warehouse: str | None = None,
+    truck: str | None = None,
+    accept: bool = False,
+    actor: str,
+) -> RestockRun:
+    """The restock proposal from `warehouse` (default: the first) to every truck (or
+    `truck`), posted at once with `accept` (`stock restock`, `a` on the inventory screen)."""
+    wh = stock.get_location(session, warehouse) if warehouse else stock.default_warehouse(session)
+    only = stock.get_location(session, truck) if truck else None
+    lines = restock_proposal(session, wh, only)
+    posted = accept_restock(session, wh, lines, actor=actor) if accept else 0
+    return RestockRun(wh.name, lines, posted)
+
+
+@dataclass(frozen=True)
+class InventoryView:
+    """The inventory screen: on hand (filtered), the reorder report, and what restocking
+    every truck from the default warehouse would send (lines, units in milli)."""
+
+    on_hand: list[stock.OnHandRow]
+    reorder: list[ReorderLine]
+    restock_lines: int
+    restock_units: int
+
+
+def inventory_view(session: Session, text: str | None = None, limit: int = 500) -> InventoryView:
+    rows = stock.on_hand_rows(session, text=text or None, limit=limit)
+    try:
+        proposal = restock_proposal(session, stock.default_warehouse(session))
+    except NotFound:  # no warehouse yet
+        proposal = []
+    sending = [ln for ln in proposal if ln.qty_milli > 0]
+    return InventoryView(
+        rows, reorder_report(session), len(sending), sum(ln.qty_milli for ln in sending)
+    )

@@ -180,3 +180,14 @@ def customer_card(session: Session, customer_id: int) -> CustomerCard:
         ],
         merged_into_id=c.merged_into_id,
     )
+
+
+def card_with_messages(session: Session, customer_id: int, limit: int = 8) -> tuple:
+    """(the customer's card, their latest `limit` messages, how they may be messaged in
+    words) for the console's customer screen."""
+    from svcdesk.services.messages import prefs
+    from svcdesk.services.messages import views as message_views
+
+    card = customer_card(session, customer_id)
+    recent = message_views.message_rows(session, customer_id=customer_id, limit=limit)
+    return card, recent, prefs.describe(prefs.preference(session, customer_id))

@@ -30,9 +30,11 @@ from svcdesk.models import (
 from svcdesk.services.common import events, sequences
 from svcdesk.services.common.choices import parse_choice, parse_priority
 from svcdesk.services.common.normalize import check_length
+from svcdesk.services.common.rows import row_id
 from svcdesk.services.crm.customers import (
     check_contact,
     create_customer,
+    duplicate_of_order,
     find_or_add_site,
     match_caller,
     record_duplicate,
@@ -331,6 +333,15 @@ def create_order(
     # The hooks: covering agreement, SLA clock (replaces sla_due), recall flag.
     hooks().created(session, order)
     return order, True
+
+
+def take_order(
+    session: Session, req: IntakeRequest, *, actor: str = "dispatcher"
+) -> tuple[WorkOrder, bool, dict | None]:
+    """`create_order`, and the possible duplicate customer its intake flagged ({id, name,
+    matched_on} of the existing customer, or None) for the faces to say so."""
+    order, created = create_order(session, req, actor=actor)
+    return order, created, (duplicate_of_order(session, row_id(order)) if created else None)
 
 
 def create_callback(

@@ -534,6 +534,11 @@ def board_counts(session: Session) -> BoardCounts:
     )
 
 
+def count_orders(session: Session) -> int:
+    """How many work orders the shop has (any status)."""
+    return session.exec(select(func.count()).select_from(WorkOrder)).one()
+
+
 def order_row(session: Session, order_id: int) -> OrderRow:
     return _rows(session, _base_query().where(WorkOrder.id == order_id))[0]
 

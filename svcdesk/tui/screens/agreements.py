@@ -95,7 +95,6 @@ class PlanModal(DataModal):
     """
 
     BINDINGS = [
-        ("escape", "dismiss_modal", "Close"),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 

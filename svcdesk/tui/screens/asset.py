@@ -151,13 +151,9 @@ class AssetScreen(DataScreen):
         actor, asset_id = self.app.actor, self.asset_id
 
         def make(v: dict[str, str]):
-            def fn(session):
-                asset = crm.get_asset(session, asset_id)
-                day = asset_forms.parse_day(session, v["on"], "on")
-                crm.retire_asset(session, asset, on=day, reason=v["reason"], actor=actor)
-                return True
-
-            return fn
+            return lambda s: bool(
+                asset_forms.retire_asset_from_text(s, asset_id, v["on"], v["reason"], actor=actor)
+            )
 
         fields = [
             ("on", "Retired on", "", "blank = today"),

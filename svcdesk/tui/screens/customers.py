@@ -23,7 +23,7 @@ from svcdesk.services.crm import customers as crm
 from svcdesk.services.orders.customer_view import (
     CustomerCard,
     CustomerListRow,
-    customer_card,
+    card_with_messages,
     customer_rows,
 )
 from svcdesk.tui.base import DataScreen
@@ -40,18 +40,9 @@ SEARCH_LIMIT = 200
 MESSAGES = 8  # the latest messages shown on the card (all: the Outbox, O)
 
 
-def card_with_messages(customer_id: int):
+def fetch_card(customer_id: int):
     """The customer's card, their latest messages and how they may be messaged."""
-
-    def fn(session):
-        from svcdesk.services.messages import prefs
-        from svcdesk.services.messages import views as message_views
-
-        card = customer_card(session, customer_id)
-        recent = message_views.message_rows(session, customer_id=customer_id, limit=MESSAGES)
-        return card, recent, prefs.describe(prefs.preference(session, customer_id))
-
-    return fn
+    return lambda session: card_with_messages(session, customer_id, MESSAGES)
 
 
 def messages_text(recent, consent: str) -> Text:
@@ -195,7 +186,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         if wanted is not None and str(wanted) in self.rows:
             table.move_cursor(row=table.get_row_index(str(wanted)), animate=False)
         elif wanted is not None:  # beyond the list's limit: show the card anyway
-            self.load(card_with_messages(wanted), self._show_card, group="card")
+            self.load(fetch_card(wanted), self._show_card, group="card")
             return
         self._load_card()
 
@@ -212,7 +203,7 @@ class CustomersScreen(SearchFilter, DataScreen):
             self.query_one("#customer-orders", KeyTable).replace_rows([])
             return
         cid = row.id
-        self.load(card_with_messages(cid), self._show_card, group="card")
+        self.load(fetch_card(cid), self._show_card, group="card")
 
     def _show_card(self, loaded) -> None:
         card, recent, consent = loaded
@@ -318,23 +309,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         actor, cid = self.app.actor, card.id
 
         def make(v: dict[str, str]):
-            def fn(session) -> int:
-                c = crm.get_customer(session, cid)
-                crm.edit_customer(
-                    session,
-                    c,
-                    name=v["name"],
-                    phone=v["phone"],
-                    email=v["email"],
-                    kind=v["kind"],
-                    billing_address=v["billing"],
-                    tax_exempt=v["tax_exempt"].strip().lower() in ("y", "yes", "true", "1"),
-                    notes=v["notes"],
-                    actor=actor,
-                )
-                return c.id
-
-            return fn
+            return lambda s: crm.edit_customer_from_form(s, cid, v, actor=actor)
 
         fields = [
             ("name", "Name", card.name, ""),

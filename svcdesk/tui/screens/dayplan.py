@@ -20,7 +20,6 @@ from textual.widgets import Footer, Header, Static
 from svcdesk.clock import now
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
-from svcdesk.services.dispatch.schedule_view import day_schedule
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.registry import register_command
 from svcdesk.tui.widgets.table import KeyTable
@@ -40,11 +39,10 @@ def make_plan(day: date | None, time_limit: float | None, reoptimize: bool, forc
     """`day` None: tomorrow, or the next day that is not a shop holiday."""
 
     def fn(session) -> tuple[PlanProposal, list[Change]]:
-        from svcdesk.services.dispatch.plan import diff, plan_day
+        from svcdesk.services.dispatch.plan import plan_changes
 
         chosen = day if day is not None else tomorrow(session)
-        proposal = plan_day(session, chosen, time_limit, reoptimize=reoptimize, force=force)
-        return proposal, diff(proposal, day_schedule(session, chosen, zone=proposal.zone))
+        return plan_changes(session, chosen, time_limit, reoptimize=reoptimize, force=force)
 
     return fn
 

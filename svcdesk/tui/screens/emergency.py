@@ -57,7 +57,6 @@ def apply_option(proposal: InsertProposal, index: int, actor: str, zone):
 class InsertModal(DispatchModal):
     DEFAULT_CSS = "InsertModal > .dispatch-dialog { width: 112; }"
     BINDINGS = [
-        ("escape", "dismiss_modal", "Close"),
         Binding("enter", "apply", "Book here"),
         Binding("f", "force", "Work the holiday", show=False),
     ]

@@ -5,8 +5,6 @@ Keys: `/` filter, `tab` switch tables, `a` restock all trucks to par from the wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, Static
 
 from svcdesk.services.common.quantity import fmt_qty
-from svcdesk.services.inventory import restock, stock
+from svcdesk.services.inventory import restock
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
@@ -23,37 +21,12 @@ from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
 
-@dataclass(frozen=True)
-class InventoryData:
-    on_hand: list[stock.OnHandRow]
-    reorder: list[restock.ReorderLine]
-    restock_lines: int
-    restock_units: int
-
-
 def fetch(text: str):
-    def fn(session) -> InventoryData:
-        rows = stock.on_hand_rows(session, text=text or None, limit=500)
-        try:
-            proposal = restock.restock_proposal(session, stock.default_warehouse(session))
-        except Exception:  # no warehouse yet
-            proposal = []
-        sending = [ln for ln in proposal if ln.qty_milli > 0]
-        return InventoryData(
-            rows, restock.reorder_report(session), len(sending), sum(ln.qty_milli for ln in sending)
-        )
-
-    return fn
+    return lambda session: restock.inventory_view(session, text)
 
 
 def restock_all(actor: str):
-    def fn(session) -> int:
-        warehouse = stock.default_warehouse(session)
-        return restock.accept_restock(
-            session, warehouse, restock.restock_proposal(session, warehouse), actor=actor
-        )
-
-    return fn
+    return lambda session: restock.restock_to_par(session, accept=True, actor=actor).moves
 
 
 class InventoryScreen(DataScreen):
@@ -73,7 +46,7 @@ class InventoryScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.text = ""
-        self.data: InventoryData | None = None
+        self.data: restock.InventoryView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,7 +75,7 @@ class InventoryScreen(DataScreen):
     def refresh_data(self) -> None:
         self.load(fetch(self.text), self._show, group="rows")
 
-    def _show(self, data: InventoryData) -> None:
+    def _show(self, data: restock.InventoryView) -> None:
         self.data = data
         self.query_one("#onhand", KeyTable).replace_rows(
             (f"{r.location_id}:{r.sku}", (clip(r.location, 22), r.sku, clip(r.name, 34),

@@ -11,7 +11,6 @@ Keys on an invoice: `a` add a line, `d` remove the highlighted line, `%` discoun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -24,9 +23,8 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static
 from svcdesk.config import data_dir_for
 from svcdesk.errors import InvalidInput, SvcDeskError
 from svcdesk.models.billing import InvoiceStatus, PaymentMethod
-from svcdesk.services.billing import documents, from_order, invoices, payments, pdf, views
+from svcdesk.services.billing import from_order, invoices, payments, pdf, views
 from svcdesk.services.billing.arith import parse_discount
-from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.money import fmt_money, parse_money
 from svcdesk.services.common.quantity import fmt_qty
 from svcdesk.services.common.timefmt import fmt
@@ -80,30 +78,14 @@ def invoice_cells(r: views.InvoiceRow, widths: dict[str, int]) -> tuple:
     return tuple(cells[key](width) for key, width in widths.items())
 
 
-@dataclass(frozen=True)
-class ListData:
-    invoices: list[views.InvoiceRow]
-    ready: list[views.ReadyOrder]
-
-
 # -- service calls (run in a worker) ----------------------------------------------------
 def fetch_lists(status: str, overdue: bool, text: str):
-    def fn(session) -> ListData:
-        rows = views.list_invoices(
-            session,
-            statuses=None if status == "all" else [status],
-            overdue=overdue,
-            text=text or None,
-        )
-        return ListData(rows, views.ready_to_invoice(session))
-
-    return fn
+    return lambda session: views.invoice_lists(session, status, overdue=overdue, text=text)
 
 
 def _edit(number: str, version: int, action):
     def fn(session):
-        inv = invoices.get_invoice(session, number)
-        invoices.check_version(inv, version)
+        inv = invoices.get_invoice(session, number, expected_version=version)
         action(session, inv)
         return inv.number
 
@@ -122,8 +104,8 @@ def invoice_order(number: str, actor: str, skip_unapproved: bool = False):
 
 def invoice_all(actor: str):
     def fn(session):
-        made, skipped, unapproved = from_order.invoice_ready(session, actor=actor)
-        return [i.number for i in made], [o.number for o in skipped], [o.number for o in unapproved]
+        run = from_order.invoice_ready(session, actor=actor)
+        return [number for number, _, _ in run.made], run.skipped, run.waiting
 
     return fn
 
@@ -144,12 +126,7 @@ def parse_line(session, text: str) -> invoices.LineDraft:
 
 
 def write_document(number: str, folder: Path):
-    def fn(session) -> str:
-        doc = documents.invoice_document(session, number)
-        folder.mkdir(parents=True, exist_ok=True)
-        return str(pdf.write_pdf(doc, folder / f"{doc.number}.pdf", file_mode(session)))
-
-    return fn
+    return lambda session: str(pdf.write_invoice_file(session, number, folder))
 
 
 def customer_link(screen: DataScreen, kind: str, number: str) -> None:
@@ -310,7 +287,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
     def refresh_data(self) -> None:
         self.load(fetch_lists(self.status, self.overdue, self.text), self._show, group="rows")
 
-    def _show(self, data: ListData) -> None:
+    def _show(self, data: views.InvoiceLists) -> None:
         self.rows = {r.number: r for r in data.invoices}
         self.ready_rows = data.ready
         table = self.query_one("#invoices", KeyTable)

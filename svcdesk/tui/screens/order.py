@@ -3,17 +3,14 @@ asset's service history; status/assign/note/hold/cancel/callback by key."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from svcdesk.services.agreements import sla_state
 from svcdesk.services.agreements.sla_state import SlaState
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.common.words import status_words
-from svcdesk.services.messages import views as message_views
+from svcdesk.services.dispatch import order_view
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell, sla_cell
@@ -33,34 +30,8 @@ TABS = (
 )
 
 
-@dataclass
-class OrderView:
-    detail: queries.OrderDetail
-    site_orders: list[queries.OrderRow]
-    asset_orders: list[queries.OrderRow]
-    sla: SlaState | None = None  # the order's SLA state (sla_state: what the board shows)
-    messages: list[message_views.MessageRow] = field(default_factory=list)  # to the customer
-
-
 def fetch_order(number: str):
-    def fn(session) -> OrderView:
-        detail = queries.order_detail(session, number)
-        me = detail.row.id
-        site = queries.list_orders(session, site_id=detail.site_id, open_only=False, limit=50)
-        asset = (
-            queries.list_orders(session, asset_id=detail.asset_id, open_only=False, limit=50)
-            if detail.asset_id
-            else []
-        )
-        return OrderView(
-            detail,
-            [r for r in site if r.id != me],
-            [r for r in asset if r.id != me],
-            sla_state.states_for(session, [me]).get(me),
-            message_views.message_rows(session, order_id=me, limit=50),
-        )
-
-    return fn
+    return lambda session: order_view.order_view(session, number)
 
 
 def head_text(d: queries.OrderDetail, zone, sla: SlaState | None = None) -> Text:
@@ -138,7 +109,7 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
-        self.view: OrderView | None = None
+        self.view: order_view.OrderView | None = None
 
     def on_mount(self) -> None:
         self.sub_title = self.number
@@ -150,7 +121,7 @@ class OrderScreen(TabbedTables, OrderActions, DataScreen):
     def current_row(self):
         return self.view.detail.row if self.view else None
 
-    def _show(self, view: OrderView) -> None:
+    def _show(self, view: order_view.OrderView) -> None:
         self.view = view
         d, zone = view.detail, self.app.zone
         self.sub_title = f"{d.row.number} · {d.row.customer}"

@@ -10,8 +10,6 @@ customer and recorded as a possible duplicate (the notification says so)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,9 +18,10 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from svcdesk.errors import InvalidInput, SvcDeskError
-from svcdesk.models import Priority, Skill
+from svcdesk.models import Priority
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.crm import customers as customer_svc
+from svcdesk.services.crm import technicians
 from svcdesk.services.orders import intake
 from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
 from svcdesk.tui.base import DataScreen
@@ -31,53 +30,6 @@ from svcdesk.tui.confirm import confirm
 NEW = "new"
 # field name in service messages -> widget id showing the message
 FIELD_ALIASES = {"kind": "customer", "start": "window_start", "minutes": "est_minutes"}
-
-
-@dataclass
-class SiteChoice:
-    id: int
-    label: str
-    assets: list[tuple[str, int]] = field(default_factory=list)
-
-
-def lookup(text: str):
-    def fn(session) -> list[tuple[int, str]]:
-        out = []
-        for c in customer_svc.search_customers(session, text, limit=8):
-            sites = customer_svc.customer_sites(session, c.id)
-            where = f"{sites[0].address}, {sites[0].city}" if sites else "no site"
-            extra = f" (+{len(sites) - 1})" if len(sites) > 1 else ""
-            out.append(
-                (
-                    c.id,
-                    f"{c.name} · {customer_svc.format_phone(c) or c.email or '-'} · {where}{extra}",
-                )
-            )
-        return out
-
-    return fn
-
-
-def customer_sites(customer_id: int):
-    def fn(session) -> list[SiteChoice]:
-        sites = customer_svc.customer_sites(session, customer_id)
-        assets = customer_svc.site_assets(session, [s.id for s in sites])
-        choices = [
-            SiteChoice(s.id, ", ".join(p for p in (s.name, s.address, s.city) if p)) for s in sites
-        ]
-        by_id = {c.id: c for c in choices}
-        for a in assets:
-            label = " ".join(p for p in (a.kind, a.make, a.model, a.serial) if p)
-            by_id[a.site_id].assets.append((label, a.id))
-        return choices
-
-    return fn
-
-
-def skill_codes(session) -> list[str]:
-    from sqlmodel import select
-
-    return [s.code for s in session.exec(select(Skill).order_by(Skill.code))]
 
 
 class OrderFormScreen(DataScreen):
@@ -91,7 +43,7 @@ class OrderFormScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.customer_id: int | None = None
-        self.sites: list[SiteChoice] = []
+        self.sites: list[customer_svc.SiteChoice] = []
         self.new_customer = False
 
     # -- layout -------------------------------------------------------------------------
@@ -190,7 +142,7 @@ class OrderFormScreen(DataScreen):
             event.stop()
 
     def refresh_data(self) -> None:
-        self.load(skill_codes, self._set_skills, group="skills")
+        self.load(technicians.skill_codes, self._set_skills, group="skills")
 
     def _set_skills(self, codes: list[str]) -> None:
         select = self.query_one("#skill", Select)
@@ -208,7 +160,11 @@ class OrderFormScreen(DataScreen):
             matches.clear_options()
             matches.display = False
             return
-        self.load(lookup(text), lambda found: self._show_matches(text, found), group="lookup")
+        self.load(
+            lambda s: customer_svc.customer_matches(s, text),
+            lambda found: self._show_matches(text, found),
+            group="lookup",
+        )
 
     def _show_matches(self, text: str, found: list[tuple[int, str]]) -> None:
         matches = self.query_one("#customer-matches", OptionList)
@@ -234,9 +190,11 @@ class OrderFormScreen(DataScreen):
         self.customer_id = int(event.option.id)
         self._show_new_customer(False)
         self.query_one("#customer-chosen", Static).update(f"✓ {event.option.prompt}")
-        self.load(customer_sites(self.customer_id), self._sites_picked, group="sites")
+        customer_id = self.customer_id
+        self.load(lambda s: customer_svc.site_choices(s, customer_id), self._sites_picked,
+                  group="sites")  # fmt: skip
 
-    def _sites_picked(self, sites: list[SiteChoice]) -> None:
+    def _sites_picked(self, sites: list[customer_svc.SiteChoice]) -> None:
         """A customer was picked: focus the next thing to decide (which site when there
         are several, the address when there is none, else the priority)."""
         self._set_sites(sites)
@@ -261,7 +219,7 @@ class OrderFormScreen(DataScreen):
         self.new_customer = show
         self.query_one("#new-customer").display = show
 
-    def _set_sites(self, sites: list[SiteChoice]) -> None:
+    def _set_sites(self, sites: list[customer_svc.SiteChoice]) -> None:
         self.sites = sites
         select = self.query_one("#site", Select)
         select.set_options([(s.label, s.id) for s in sites] + [("New address…", NEW)])
@@ -339,8 +297,8 @@ class OrderFormScreen(DataScreen):
 
         def fn(session) -> tuple[str, dict | None]:
             req = self.build_request(shop_zone(session))
-            order, _ = intake.create_order(session, req, actor=actor)
-            return order.number, customer_svc.duplicate_of_order(session, order.id)
+            order, _, dup = intake.take_order(session, req, actor=actor)
+            return order.number, dup
 
         self.save(fn, self._saved, on_error=self._show_error)
 

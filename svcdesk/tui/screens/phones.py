@@ -29,7 +29,6 @@ class PhonesModal(DataModal):
     PhonesModal #error { color: $error; height: auto; }
     """
     BINDINGS = [
-        ("escape", "dismiss_modal", "Close"),
         Binding("e", "enrol", "New sign-in link"),
         Binding("r", "revoke", "Revoke phone"),
     ]

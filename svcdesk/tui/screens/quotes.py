@@ -17,10 +17,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from svcdesk.errors import InvalidInput
 from svcdesk.services.billing import documents, quotes, views
 from svcdesk.services.common.money import fmt_money
-from svcdesk.services.crm.customers import get_customer
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
@@ -66,20 +64,9 @@ def on_quote(number: str, action):
 
 
 def new_quote(customer: str, title: str, days: str, actor: str):
-    def fn(session):
-        text = days.strip()
-        if text and not text.isdigit():
-            raise InvalidInput(f"valid for: {text[:20]!r} is not a number of days")
-        cust = get_customer(session, customer.strip())
-        return quotes.create_quote(
-            session,
-            customer_id=cust.id,
-            title=title,
-            valid_days=int(text) if text else None,
-            actor=actor,
-        ).number
-
-    return fn
+    return lambda s: (
+        quotes.draft_quote(s, title, customer=customer, valid_days=days, actor=actor).number
+    )
 
 
 def option_choices(number: str):

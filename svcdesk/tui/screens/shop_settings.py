@@ -52,14 +52,36 @@ def load_settings(session) -> SettingsData:
     return SettingsData(shop_settings.setting_rows(session), zones, staff)
 
 
-class SettingModal(DataModal):
+class SettingsModal(DataModal):
+    """A settings-screen dialog: its fields, then the refusal line and the hint; `enter`
+    in a box saves; the first box (`FIRST`) has focus."""
+
+    FIRST = "#name"
+
+    def __init__(self, actor: str) -> None:
+        super().__init__()
+        self.actor = actor
+
+    def footer(self) -> ComposeResult:
+        yield Static(id="error", classes="field-error")
+        yield Static("enter saves · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(self.FIRST, Input).focus()
+
+    def values(self, *ids: str) -> list:
+        """The values of the boxes and checkboxes `ids`, in that order."""
+        return [self.query_one(f"#{i}").value for i in ids]
+
+
+class SettingModal(SettingsModal):
     """Edit one setting: its meaning and allowed values above the box; refusals below."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
+    FIRST = "#value"
 
     def __init__(self, row: shop_settings.SettingRow, actor: str) -> None:
-        super().__init__()
-        self.row, self.actor = row, actor
+        super().__init__(actor)
+        self.row = row
 
     def compose(self) -> ComposeResult:
         r = self.row
@@ -70,26 +92,20 @@ class SettingModal(DataModal):
                 id="about",
             )
             yield Input(value=r.value, id="value")
-            yield Static(id="error", classes="field-error")
-            yield Static("enter saves · escape cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#value", Input).focus()
+            yield from self.footer()
 
     @on(Input.Submitted, "#value")
     def action_save(self) -> None:
-        key, value, actor = self.row.key, self.query_one("#value", Input).value, self.actor
+        key, (value,), actor = self.row.key, self.values("value"), self.actor
         self.submit(lambda s: shop_settings.set_setting(s, key, value, actor=actor))
 
 
-class ZoneModal(DataModal):
+class ZoneModal(SettingsModal):
     """Add (zone None) or edit a tax zone: name, rate (percent), active, default."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
-
     def __init__(self, zone: ZoneRow | None, actor: str) -> None:
-        super().__init__()
-        self.zone, self.actor = zone, actor
+        super().__init__(actor)
+        self.zone = zone
 
     def compose(self) -> ComposeResult:
         z = self.zone
@@ -101,53 +117,22 @@ class ZoneModal(DataModal):
             yield Checkbox("Active", value=z.active if z else True, id="active")
             yield Checkbox("Default zone (sites without a zone)", value=bool(z and z.default),
                            id="default")  # fmt: skip
-            yield Static(id="error", classes="field-error")
-            yield Static("enter saves · escape cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
+            yield from self.footer()
 
     @on(Input.Submitted)
     def action_save(self) -> None:
-        name = self.query_one("#name", Input).value
-        rate = self.query_one("#rate", Input).value
-        active = self.query_one("#active", Checkbox).value
-        default = self.query_one("#default", Checkbox).value
-        zone, actor = self.zone, self.actor
-
-        def fn(session):
-            if zone is None:
-                made = tax.add_zone(session, name, rate, default=default, actor=actor)
-                if not active:
-                    tax.edit_zone(session, made.id, active=False, actor=actor)
-                return made.name
-            before = (zone.name, fmt_percent(zone.rate_bp).rstrip("%"), zone.active)
-            if (name, rate, active) != before:
-                z = tax.edit_zone(
-                    session, zone.id,
-                    name=name if name != zone.name else None,
-                    rate=rate if rate != before[1] else None,
-                    active=active if active != zone.active else None, actor=actor,
-                )  # fmt: skip
-            else:
-                z = tax.get_zone(session, zone.id)
-            if default and not zone.default:
-                shop_settings.set_setting(session, "tax.default_zone", z.name, actor=actor)
-            elif not default and zone.default:
-                shop_settings.set_setting(session, "tax.default_zone", "", actor=actor)
-            return z.name
-
-        self.submit(fn)
+        name, rate, active, default = self.values("name", "rate", "active", "default")
+        zone_id, actor = (self.zone.id if self.zone else None), self.actor
+        self.submit(lambda s: tax.save_zone(s, zone_id, name=name, rate=rate, active=active,
+                                            default=default, actor=actor).name)  # fmt: skip
 
 
-class StaffModal(DataModal):
+class StaffModal(SettingsModal):
     """Add (member None) or edit a staff member: name, role, technician, active."""
 
-    BINDINGS = [("escape", "dismiss_modal", "Close")]
-
     def __init__(self, member: dict | None, actor: str) -> None:
-        super().__init__()
-        self.member, self.actor = member, actor
+        super().__init__(actor)
+        self.member = member
 
     def compose(self) -> ComposeResult:
         m = self.member or {"name": "", "role": "dispatcher", "technician": None, "active": True}
@@ -159,33 +144,15 @@ class StaffModal(DataModal):
             yield Input(value=m["technician"] or "", id="tech",
                         placeholder="technician this person is (optional)")  # fmt: skip
             yield Checkbox("Active (may be used with --as)", value=m["active"], id="active")
-            yield Static(id="error", classes="field-error")
-            yield Static("enter saves · escape cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
+            yield from self.footer()
 
     @on(Input.Submitted)
     def action_save(self) -> None:
-        name = self.query_one("#name", Input).value
-        role = self.query_one("#role", Input).value
-        tech = self.query_one("#tech", Input).value.strip()
-        active = self.query_one("#active", Checkbox).value
-        member, actor = self.member, self.actor
-
-        def fn(session):
-            if member is None:
-                made = staff_svc.add_staff(session, name, role=role, technician=tech or None,
-                                           actor=actor)  # fmt: skip
-                if not active:
-                    staff_svc.edit_staff(session, made, active=False, actor=actor)
-                return made.name
-            row = staff_svc.get_staff(session, member["id"])
-            staff_svc.edit_staff(session, row, name=name, role=role, technician=tech,
-                                 active=active, actor=actor)  # fmt: skip
-            return row.name
-
-        self.submit(fn)
+        name, role, tech, active = self.values("name", "role", "tech", "active")
+        staff_id, actor = (self.member["id"] if self.member else None), self.actor
+        self.submit(lambda s: staff_svc.save_staff(s, staff_id, name=name, role=role,
+                                                   technician=tech.strip(), active=active,
+                                                   actor=actor).name)  # fmt: skip
 
 
 class SettingsScreen(DataScreen):

@@ -98,7 +98,6 @@ class SuggestModal(DispatchModal):
     """Ranked technicians for one order."""
 
     BINDINGS = [
-        ("escape", "dismiss_modal", "Close"),
         Binding("enter", "book_selected", "Book selected"),
         Binding("1", "book_first", "Book first"),
         Binding("m", "manual", "Assign manually"),

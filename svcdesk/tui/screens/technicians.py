@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Static
 
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.crm import technicians as techs
 from svcdesk.services.dispatch.tech_view import TechDetail, TechStatus, tech_detail, tech_statuses
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
@@ -65,23 +66,6 @@ def detail_text(d: TechDetail, zone) -> Text:
             + "\n"
         )
     return t
-
-
-def tech_form_values(session, tech_id: int) -> dict:
-    from svcdesk.services.crm import technicians as techs
-
-    t = techs.find_technician(session, tech_id)
-    return {
-        "id": t.id,
-        "name": t.name,
-        "skills": ", ".join(techs.technician_skills(session, t.id)),
-        "shifts": techs.shifts_spec(techs.technician_shifts(session, t.id)),
-        "rate": f"{t.hourly_cost_cents / 100:.2f}",
-        "active": "yes" if t.active else "no",
-        "phone": t.phone or "",
-        "email": t.email or "",
-        "level": t.level,
-    }
 
 
 class TechniciansScreen(DataScreen):
@@ -217,37 +201,14 @@ class TechniciansScreen(DataScreen):
         if row is None:
             return
         tech_id = row.id
-        self.load(lambda s: tech_form_values(s, tech_id), self._edit_form, group="form")
+        self.load(lambda s: techs.technician_form(s, tech_id), self._edit_form, group="form")
 
     def _edit_form(self, f: dict) -> None:
         actor = self.app.actor  # noqa: F841 (technicians have no history table yet)
         tech_id = f["id"]
 
         def make(v: dict[str, str]):
-            def fn(session) -> int:
-                from svcdesk.services.common.money import parse_money
-                from svcdesk.services.crm import technicians as techs
-
-                tech = techs.find_technician(session, tech_id)
-                active = v["active"].strip().lower()
-                if active not in ("yes", "no", "y", "n", "true", "false"):
-                    from svcdesk.errors import InvalidInput
-
-                    raise InvalidInput(f"active: {v['active']!r}; expected yes or no")
-                techs.edit_technician(
-                    session,
-                    tech,
-                    skills=[c for c in v["skills"].replace(";", ",").split(",") if c.strip()],
-                    shifts=v["shifts"],
-                    hourly_cost_cents=parse_money(v["rate"] or "0", field="rate"),
-                    active=active in ("yes", "y", "true"),
-                    phone=v["phone"],
-                    email=v["email"],
-                    level=v["level"],
-                )
-                return tech.id
-
-            return fn
+            return lambda s: techs.edit_technician_from_form(s, tech_id, v)
 
         fields = [
             ("skills", "Skills", f["skills"], "comma-separated codes, e.g. hvac, plumbing"),

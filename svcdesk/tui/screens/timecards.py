@@ -6,7 +6,6 @@ payroll and onto invoices. `[` / `]` move a week, `u` shows every technician aga
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -14,8 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
-from svcdesk.clock import now
-from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.execution import timecards
 from svcdesk.tui.base import DataScreen
@@ -24,28 +21,8 @@ from svcdesk.tui.registry import register_opener, register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
 
-@dataclass
-class WeekView:
-    first: date
-    technician: str | None
-    cards: list[timecards.DayCard]
-
-
 def fetch_week(week_of: date | None, tech_id: int | None):
-    def fn(session) -> WeekView:
-        day = week_of or now().astimezone(shop_zone(session)).date()
-        first = timecards.week_start(day)
-        cards = timecards.day_cards(
-            session, first, first + timedelta(days=6), technician_id=tech_id
-        )
-        name = None
-        if tech_id is not None:
-            from svcdesk.services.crm.technicians import find_technician
-
-            name = find_technician(session, tech_id).name
-        return WeekView(first, name, cards)
-
-    return fn
+    return lambda session: timecards.week_view(session, week_of, tech_id)
 
 
 def approve(tech_id: int, day: date, week: bool, actor: str):
@@ -84,7 +61,7 @@ class TimeApprovalScreen(DataScreen):
         super().__init__()
         self.tech_id = tech_id
         self.week_of: date | None = None
-        self.view: WeekView | None = None
+        self.view: timecards.WeekView | None = None
         self.cards: dict[str, timecards.DayCard] = {}
 
     def compose(self) -> ComposeResult:
@@ -108,7 +85,7 @@ class TimeApprovalScreen(DataScreen):
     def refresh_data(self) -> None:
         self.load(fetch_week(self.week_of, self.tech_id), self._show, group="week")
 
-    def _show(self, view: WeekView) -> None:
+    def _show(self, view: timecards.WeekView) -> None:
         self.view, self.week_of = view, view.first
         self.cards = {f"{c.technician_id}:{c.day.isoformat()}": c for c in view.cards}
         last = view.first + timedelta(days=6)

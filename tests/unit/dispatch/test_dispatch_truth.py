@@ -304,12 +304,19 @@ def test_no_bumping_for_a_high_job_nor_unless_asked(session):
     assert insert_emergency(session, em, bump=True).best.bumped
 
 
-def test_emergency_on_a_full_day_moves_the_low_visit_to_a_free_technician(engine):
+def emergency_on_full_day(engine, *, with_bob: bool):
+    """A full Wednesday with a low-priority visit, a gas-smell emergency and the bumping
+    proposal for it: (low order number, low visit id, emergency id, proposal)."""
     with write_session(engine) as s:
-        low_number, v_low = full_day(s, with_bob=True)
+        low_number, v_low = full_day(s, with_bob=with_bob)
         em_id = order(s, "gas smell", km=2, priority="emergency", minutes=60).id
     with read_session(engine) as s:
         p = insert_emergency(s, s.get(WorkOrder, em_id), bump=True)
+    return low_number, v_low, em_id, p
+
+
+def test_emergency_on_a_full_day_moves_the_low_visit_to_a_free_technician(engine):
+    low_number, v_low, em_id, p = emergency_on_full_day(engine, with_bob=True)
     b = p.best
     assert b is not None and b.tech_name == "Ann" and b.starts_at < at(WED, "12:00")
     [bump] = b.bumped
@@ -325,11 +332,7 @@ def test_emergency_on_a_full_day_moves_the_low_visit_to_a_free_technician(engine
 
 
 def test_emergency_on_a_full_day_bumps_the_low_visit_back_to_the_board(engine):
-    with write_session(engine) as s:
-        low_number, v_low = full_day(s, with_bob=False)
-        em_id = order(s, "gas smell", km=2, priority="emergency", minutes=60).id
-    with read_session(engine) as s:
-        p = insert_emergency(s, s.get(WorkOrder, em_id), bump=True)
+    low_number, v_low, _, p = emergency_on_full_day(engine, with_bob=False)
     b = p.best
     assert b is not None and b.tech_name == "Ann"
     assert [(x.number, x.priority, x.after) for x in b.bumped] == [(low_number, "low", None)]

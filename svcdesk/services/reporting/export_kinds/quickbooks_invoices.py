@@ -86,13 +86,22 @@ def build():
     )
 
 
-register_kind(
-    ExportKind(
-        name="quickbooks-invoices",
-        help="Issued invoices, one row per line, in QuickBooks Online's invoice import columns.",
+def invoice_line_kind(name: str, help: str, build) -> ExportKind:
+    """An export of issued invoices one row per line: a line changes with its invoice."""
+    return ExportKind(
+        name=name,
+        help=help,
         build=build,
         changed_at=lambda: col(Invoice.updated_at),
         key=lambda: col(InvoiceLine.id),
         change_tables=lambda: (table_of(Invoice),),
+    )
+
+
+register_kind(
+    invoice_line_kind(
+        "quickbooks-invoices",
+        "Issued invoices, one row per line, in QuickBooks Online's invoice import columns.",
+        build,
     )
 )

@@ -26,6 +26,7 @@ from svcdesk.models.billing import Invoice, InvoiceLine
 from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
 from svcdesk.services.reporting.export_kinds.quickbooks_invoices import (
     described,
+    invoice_line_kind,
     issued_lines,
     money_text,
 )
@@ -97,13 +98,10 @@ def build_contacts():
 
 
 register_kind(
-    ExportKind(
-        name="xero-invoices",
-        help="Issued invoices, one row per line, in Xero's sales invoice import columns.",
-        build=build_invoices,
-        changed_at=lambda: col(Invoice.updated_at),
-        key=lambda: col(InvoiceLine.id),
-        change_tables=lambda: (table_of(Invoice),),
+    invoice_line_kind(
+        "xero-invoices",
+        "Issued invoices, one row per line, in Xero's sales invoice import columns.",
+        build_invoices,
     )
 )
 
