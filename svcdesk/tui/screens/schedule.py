@@ -220,7 +220,7 @@ class ScheduleScreen(DataScreen):
         else:
             text.append("bookable — press a", style="bold green")
         if found.sla_warning:
-            text.append(f"  ·  late for the SLA: {found.sla_warning}", style="bold dark_orange")
+            text.append(f"  ·  {found.sla_warning}", style="bold dark_orange")
         self.query_one("#sched-check", Static).update(text)
 
     # -- actions --------------------------------------------------------------------------
