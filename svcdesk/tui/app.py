@@ -65,7 +65,11 @@ class SvcDeskApp(App):
         with read_session(engine) as session:
             self.zone = shop_zone(session)
         self.watcher = watcher if watcher is not None else make_watcher(engine)
-        self._watch_lock = threading.Lock()  # one watcher call at a time (worker threads)
+        # One watcher call at a time: polls run in worker threads, and `close()` at unmount
+        # must wait for a running one (closing the SQLite connection under a running
+        # `PRAGMA data_version` crashed the process once, under load).
+        self._watch_lock = threading.Lock()
+        self._watch_closed = False
         self._polling = False
         self._installed: set[str] = set()
         self.prebuild = PREBUILD
@@ -188,7 +192,9 @@ class SvcDeskApp(App):
             )
 
     def on_unmount(self) -> None:
-        self.watcher.close()
+        with self._watch_lock:
+            self._watch_closed = True
+            self.watcher.close()
 
     # -- live updates -------------------------------------------------------------------
     def poll_changes(self) -> None:
@@ -202,16 +208,20 @@ class SvcDeskApp(App):
 
     def _poll(self) -> None:
         try:
-            with self._watch_lock:
-                changed = self.watcher.changed()
+            changed = self._watcher_changed()
         finally:
             self._polling = False
         if changed:
             self.call_from_thread(self._reload_screens)
 
-    def _absorb_own_commit(self) -> None:
+    def _watcher_changed(self) -> bool:
+        """`watcher.changed()`, under the lock `on_unmount` closes it under; False once
+        closed (a poll that started as the app was closing)."""
         with self._watch_lock:
-            self.watcher.changed()
+            return False if self._watch_closed else self.watcher.changed()
+
+    def _absorb_own_commit(self) -> None:
+        self._watcher_changed()
 
     def data_changed(self) -> None:
         """We committed something: reload the screens in view (others reload on resume);
