@@ -1,0 +1,39 @@
+"""What the console's speed work must not change: the footer shows the screen's keys after
+switches (rebuilt only when they change), the filter box scrolls with long text."""
+
+from __future__ import annotations
+
+from textual.widgets._footer import FooterKey
+
+from svcdesk.tui.screens.board import FilterInput
+from svcdesk.tui.widgets.footer import SteadyFooter
+from tests.tui.helpers import press, run_app
+
+
+def footer_keys(screen) -> list:
+    return list(screen.query_one(SteadyFooter).query(FooterKey))
+
+
+async def test_the_footer_keeps_its_keys_across_switches_and_follows_focus(engine, shop):
+    async with run_app(engine, prebuild=("schedule",)) as (app, pilot):
+        board = app.screen
+        before = footer_keys(board)
+        assert [k.description for k in before][:2] == ["Filter", "Assign"]
+        await press(pilot, "g")
+        assert app.current_mode == "schedule" and footer_keys(app.screen)
+        await press(pilot, "b")
+        assert app.screen is board
+        assert footer_keys(board) == before  # the same widgets: not rebuilt
+        await press(pilot, "slash")  # the filter box has focus: its keys differ
+        assert isinstance(app.focused, FilterInput)
+        assert [k.key for k in footer_keys(board)] != [k.key for k in before]
+        await press(pilot, "escape")
+        assert [k.key for k in footer_keys(board)] == [k.key for k in before]
+
+
+async def test_the_filter_box_scrolls_with_long_text(engine, shop):
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "slash", *("x" * 300))
+        box = app.screen.query_one(FilterInput)
+        assert box.value == "x" * 300
+        assert box.scroll_x > 0  # the cursor end is in view
