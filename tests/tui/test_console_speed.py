@@ -37,3 +37,37 @@ async def test_the_filter_box_scrolls_with_long_text(engine, shop):
         box = app.screen.query_one(FilterInput)
         assert box.value == "x" * 300
         assert box.scroll_x > 0  # the cursor end is in view
+
+
+async def test_a_narrowing_filter_reads_no_row_twice_until_the_data_changes(
+    engine, shop, monkeypatch
+):
+    from svcdesk.db import write_session
+    from svcdesk.services.orders import lifecycle, queries
+    from tests.tui.helpers import table_keys
+
+    read: list[int] = []
+    orders_by_id = queries.orders_by_id
+
+    def counting(session, ids, **kwargs):
+        read.extend(ids)
+        return orders_by_id(session, ids, **kwargs)
+
+    monkeypatch.setattr(queries, "orders_by_id", counting)
+    async with run_app(engine) as (app, pilot):
+        assert sorted(read) == sorted(app.screen.rows[n].id for n in table_keys(app))
+        read.clear()
+        await press(pilot, "slash", *"jane")  # Jane Porter's two orders: both known
+        assert set(table_keys(app)) == {shop["o1"], shop["o3"]}
+        assert read == []
+        with write_session(engine) as s:  # a colleague edits one of them
+            order = lifecycle.get_order(s, shop["o1"])
+            order.summary = "No heat at all"
+            s.add(order)
+        app.poll_changes()
+        await press(pilot)
+        assert read  # the data changed: the rows are read again
+        assert app.screen.rows[shop["o1"]].summary == "No heat at all"
+        read.clear()
+        await press(pilot, "backspace")  # "jan": known again
+        assert read == []

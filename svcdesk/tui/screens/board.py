@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from time import monotonic
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -44,6 +45,8 @@ COLUMNS = (
 
 
 ROWS_PER_QUERY = 2000
+KNOWN_FOR = 60.0  # seconds rows read for the board are reused while a filter is typed
+KNOWN_MOST = 5000  # rows kept for that
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,17 @@ class BoardPage:
     slas: dict
 
 
-def fetch_board(session, flt: BoardFilter, want: int) -> BoardPage:
+def fetch_board(session, flt: BoardFilter, want: int, known: BoardPage | None = None) -> BoardPage:
     """Every matching id (one filter pass: the count and the pages both come from it) and
-    the rows of the first `want`."""
+    the rows of the first `want`. Rows (and SLA states) in `known`, read since the data
+    last changed, are not read again: typing a filter mostly narrows what is shown."""
     ids = queries.order_ids(session, **flt.filters(), sort=flt.sort)
-    return replace(fetch_rows(session, flt, ids[:want]), ids=ids)
+    have = {r.id: r for r in known.rows} if known else {}
+    fresh = fetch_rows(session, flt, [i for i in ids[:want] if i not in have])
+    have.update((r.id, r) for r in fresh.rows)
+    slas = {**known.slas, **fresh.slas} if known else fresh.slas
+    rows = [have[i] for i in ids[:want]]
+    return BoardPage(ids, rows, {r.id: slas[r.id] for r in rows if r.id in slas})
 
 
 def fetch_rows(session, flt: BoardFilter, ids: list[int]) -> BoardPage:
@@ -192,6 +201,9 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         self._more_worker: Worker | None = None
         self._filters_line = ""
         self._pending: bool | None = None  # a load asked for while one ran (keep pages?)
+        # rows read since the data last changed (`fetch_board` reuses them)
+        self._known = BoardPage(None, [], {})
+        self._known_since = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -249,8 +261,12 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         page = self.app.board_limit
         want = max(page, len(self.rows)) if keep_pages else page
         flt, epoch = self.filter, self._epoch
+        stale = monotonic() - self._known_since > KNOWN_FOR or len(self._known.rows) > KNOWN_MOST
+        if keep_pages or stale:  # a reload: the data changed (or the SLA states moved on)
+            self._known, self._known_since = BoardPage(None, [], {}), monotonic()
+        known = self._known
         self._rows_worker = self.load(
-            lambda s: fetch_board(s, flt, want),
+            lambda s: fetch_board(s, flt, want, known),
             lambda result: self._show_rows(epoch, result),
             group="rows",
         )
@@ -320,6 +336,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
             return  # a newer load follows (its filter is the one in the box)
         self.rows = {r.number: r for r in page.rows}
         self.slas = dict(page.slas)
+        self._remember(page)
         self.ids = page.ids
         zone, widths = self.app.zone, self.widths
         self.query_one(KeyTable).replace_rows(
@@ -341,11 +358,17 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         new = [r for r in page.rows if r.number not in self.rows]
         self.rows.update((r.number, r) for r in new)
         self.slas.update(page.slas)
+        self._remember(page)
         widths = self.widths
         table.add_rows_keyed(
             (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in new
         )
         self._show_count()
+
+    def _remember(self, page: BoardPage) -> None:
+        known = {r.id for r in self._known.rows}
+        rows = self._known.rows + [r for r in page.rows if r.id not in known]
+        self._known = BoardPage(None, rows, {**self._known.slas, **page.slas})
 
     def _show_count(self) -> None:
         shown, total, flt = len(self.rows), len(self.ids), self.filter
