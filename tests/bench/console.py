@@ -87,8 +87,8 @@ def run_baseline(db: str) -> None:
 
 
 def run_console(db: str) -> None:
-    """The console as `svcdesk` opens it (without the daily backup). With STAMPS set in the
-    environment it appends, for every key it receives and every screen update it writes,
+    """The console as `svcdesk` opens it (launch.run_console; without the daily backup).
+    With STAMPS set in the environment it appends, for every key it receives and every screen update it writes,
     `kind wall cpu` (perf_counter, the process's CPU seconds over all threads): the
     bench's CPU time per key. With PROFILE set, the event loop runs under cProfile and
     the statistics are written there when the bench ends the process."""
@@ -98,7 +98,7 @@ def run_console(db: str) -> None:
     from svcdesk.db import make_engine
     from svcdesk.tui.app import make_app
 
-    app = make_app(make_engine(db), backup_on_open=False)
+    app = make_app(make_engine(db), backup_on_open=False, freeze_gc=True)
     stamps = os.environ.get("STAMPS")
     if stamps:
         out = open(stamps, "a", buffering=1)  # noqa: SIM115 (open until the process ends)
@@ -119,6 +119,13 @@ def run_console(db: str) -> None:
 
         app.on_event = on_event_stamped  # type: ignore[method-assign]
         app._display = display_stamped  # type: ignore[method-assign]
+        prebuild = app.prebuild_modes
+
+        def prebuild_stamped() -> None:  # the other screens are known and built
+            prebuild()
+            stamp("ready")
+
+        app.prebuild_modes = prebuild_stamped  # type: ignore[method-assign]
     profile = os.environ.get("PROFILE")
     if not profile:
         app.run()
@@ -299,8 +306,9 @@ def console(db: str, size, first: str, day: str, profile: str | None = None) -> 
         out["first_paint"] = None if got is None else got - term.started
         if got is None:
             return out
-        # keys start once the app is idle (the other screens are built in the
-        # background after the first paint)
+        # keys start once the app is idle: the other screens are loaded and built in the
+        # background after the first paint (a key pressed earlier waits for them)
+        wait_ready(stamps)
         term.settle()
         for _ in range(3):  # the list has focus: screen keys
             for seq, expect in (("g", day), ("b", "all open orders")):
@@ -320,6 +328,15 @@ def console(db: str, size, first: str, day: str, profile: str | None = None) -> 
 
 
 SERIES = ("first_key", "keys", "switch")
+
+
+def wait_ready(stamps: Path) -> None:
+    """Until the console says its screens are built (at most TIMEOUT)."""
+    deadline = time.perf_counter() + TIMEOUT
+    while time.perf_counter() < deadline:
+        if stamps.exists() and "ready " in stamps.read_text():
+            return
+        time.sleep(0.05)
 
 
 def cpu_between(stamps: Path, written: float, answered: float) -> float | None:

@@ -71,3 +71,34 @@ async def test_a_narrowing_filter_reads_no_row_twice_until_the_data_changes(
         read.clear()
         await press(pilot, "backspace")  # "jan": known again
         assert read == []
+
+
+async def test_a_screen_key_pressed_while_the_screens_load_is_not_lost(engine, shop, monkeypatch):
+    from svcdesk.tui.app import SvcDeskApp
+
+    monkeypatch.setattr(SvcDeskApp, "start_discovery", lambda self: None)  # not yet
+    async with run_app(engine) as (app, pilot):
+        app._installed.discard("invoices")  # as if the invoices screen were not known yet
+        app._bindings.key_to_bindings.pop("i", None)
+        await press(pilot, "i", "z")  # nothing takes them yet
+        assert app.current_mode == "board"
+        monkeypatch.undo()
+        app.start_discovery()
+        await press(pilot)
+        assert app.current_mode == "invoices"  # `i` was pressed again; `z` means nothing
+
+
+async def test_the_real_console_freezes_what_lives_as_long_as_it(engine, shop):
+    import gc
+
+    try:
+        async with run_app(engine, freeze_gc=True) as (app, pilot):
+            app.start_discovery()
+            await press(pilot)
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    async with run_app(engine) as (app, pilot):  # tests and other callers: never
+        app.start_discovery()
+        await press(pilot)
+        assert gc.get_freeze_count() == 0

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist, RowKey
@@ -29,14 +30,13 @@ class KeyTable(KeyedBindings, DataTable):
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(*args, **kwargs)
-        # plain cells drawn, by what they hold and where (`_render_cell`), and the rows'
-        # zebra styles: kept across changes of the table's contents, dropped when its
-        # styles change (`notify_style_update`)
+        # plain cells drawn, by what they hold, where and in which styles (`_render_cell`),
+        # kept across changes of the table's contents; the rows' zebra styles, dropped
+        # when the table's styles change (`notify_style_update`)
         self._plain_cells: LRUCache[tuple, list[list[Segment]]] = LRUCache(4000)
         self._row_styles: dict[tuple, Style] = {}
 
     def notify_style_update(self) -> None:
-        self._plain_cells.clear()
         self._row_styles.clear()
         super().notify_style_update()
 
@@ -83,6 +83,56 @@ class KeyTable(KeyedBindings, DataTable):
             width + self._row_label_column_width, self._total_row_height + header
         )
 
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list, list]:
+        """DataTable's, for a body row with a row cursor and no labels or fixed columns:
+        the same cells and filler, without working out the header's and the background's
+        styles (walks of the ancestors' styles) for every line drawn. Private Textual
+        method and caches: see `_render_cell`; the same test compares whole tables."""
+        row_index = self._row_locations.get(row_key)
+        if (
+            row_index is None
+            or self.cursor_type != "row"
+            or self.fixed_columns
+            or self.fixed_rows
+            or (self._labelled_row_exists and self.show_row_labels)
+        ):
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+        cache_key = (row_key, line_no, base_style, cursor_location, hover_location,
+                     self.cursor_type, self.show_cursor, self._show_hover_cursor,
+                     self._update_count, self._pseudo_class_state)  # fmt: skip
+        cached = self._row_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        row_style = self._get_row_style(row_index, base_style)
+        cursor, hover = cursor_location.row == row_index, hover_location.row == row_index
+        cells: list = []
+        table_width = self._row_label_column_width
+        for column_index, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            table_width += width
+            cells.append(
+                self._render_cell(row_index, column_index, row_style, width, cursor, hover)[line_no]
+            )
+        extend_style, _ = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            False, False,
+        )  # fmt: skip
+        extend_style = row_style + extend_style
+        extend_style += Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        cells.append([Segment(" " * max(0, self.size.width - table_width), extend_style)])
+        pair: tuple[list, list] = ([], cells)
+        self._row_render_cache[cache_key] = pair
+        return pair
+
     def _render_cell(
         self,
         row_index: int,
@@ -124,27 +174,24 @@ class KeyTable(KeyedBindings, DataTable):
             or column_index < self.fixed_columns
         ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        drawn = (row_index, column_index, plain, text_style, base_style, width, pad, cursor, hover,
-                 self._show_hover_cursor, self.show_cursor, self._pseudo_class_state,
-                 self.cursor_foreground_priority, self.cursor_background_priority)  # fmt: skip
-        lines = self._plain_cells.get(drawn)
-        if lines is None:
-            lines = self._plain_cells[drawn] = self._draw_plain(
-                row_index, column_index, plain, text_style, base_style, width, cursor, hover
-            )
-        self._cell_render_cache[cache_key] = lines
-        return lines
-
-    def _draw_plain(
-        self, row_index, column_index, plain, text_style, base_style, width, cursor, hover
-    ) -> list[list[Segment]]:
-        pad = self.cell_padding
-        inner = width - 2 * pad
-        pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
         component, post = self._get_styles_to_render_cell(
             False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
         )  # fmt: skip
+        # by what it shows and the styles it is drawn in: still valid when the table's
+        # styles are applied again unchanged (focus moving, a screen switch)
+        drawn = (row_index, column_index, plain, text_style, base_style, component, post, width,
+                 pad)  # fmt: skip
+        lines = self._plain_cells.get(drawn)
+        if lines is None:
+            lines = self._plain_cells[drawn] = self._draw_plain(drawn)
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+    def _draw_plain(self, drawn: tuple) -> list[list[Segment]]:
+        row_index, column_index, plain, text_style, base_style, component, post, width, pad = drawn
+        inner = width - 2 * pad
+        pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
         pre += component
         around = pre + post if post else pre
         if text_style is not None:
