@@ -14,7 +14,6 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
-from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -159,13 +158,16 @@ class SvcDeskApp(App):
         if self.freeze_gc:
             gc.freeze()
 
-    def on_key(self, event: events.Key) -> None:
-        """A key nothing took while the other screens were still loading (they load in
-        the background after the board's first paint, ~1 s of CPU) is kept: `g` pressed
-        then switches once the grid's key exists, instead of doing nothing."""
-        bound = event.key in self._bindings.key_to_bindings
-        if not self._discovered and event.is_printable and not bound:
-            self._early_keys.append(event.key)
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        """A key that reached the app and that no binding took while the other screens
+        were still loading (they load in the background after the board's first paint,
+        ~1 s of CPU) is kept: `g` pressed then switches once the grid's key exists,
+        instead of doing nothing. (Textual's private hook, called with priority=False
+        exactly for keys no widget consumed; the Textual range is pinned.)"""
+        handled = await super()._check_bindings(key, priority)
+        if not handled and not priority and not self._discovered and len(key) == 1:
+            self._early_keys.append(key)
+        return handled
 
     def _press_early_keys(self) -> None:
         self._discovered = True

@@ -74,12 +74,13 @@ async def test_a_narrowing_filter_reads_no_row_twice_until_the_data_changes(
 
 
 async def test_a_screen_key_pressed_while_the_screens_load_is_not_lost(engine, shop, monkeypatch):
+    from svcdesk.tui import registry
     from svcdesk.tui.app import SvcDeskApp
 
+    registry.discover()
     monkeypatch.setattr(SvcDeskApp, "start_discovery", lambda self: None)  # not yet
+    monkeypatch.delitem(registry.SCREENS, "invoices")  # as if not loaded yet
     async with run_app(engine) as (app, pilot):
-        app._installed.discard("invoices")  # as if the invoices screen were not known yet
-        app._bindings.key_to_bindings.pop("i", None)
         await press(pilot, "i", "z")  # nothing takes them yet
         assert app.current_mode == "board"
         monkeypatch.undo()
@@ -102,3 +103,18 @@ async def test_the_real_console_freezes_what_lives_as_long_as_it(engine, shop):
         app.start_discovery()
         await press(pilot)
         assert gc.get_freeze_count() == 0
+
+
+async def test_a_key_a_screen_took_while_the_screens_load_is_not_pressed_again(
+    engine, shop, monkeypatch
+):
+    from svcdesk.tui.app import SvcDeskApp
+
+    monkeypatch.setattr(SvcDeskApp, "start_discovery", lambda self: None)
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "u")  # the board's "unassigned" toggle
+        assert app.screen.filter.unassigned
+        monkeypatch.undo()
+        app.start_discovery()
+        await press(pilot)
+        assert app.screen.filter.unassigned  # not toggled a second time
