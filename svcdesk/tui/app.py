@@ -6,6 +6,7 @@ on top of the current mode and `escape` pops back."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 from dataclasses import replace
@@ -50,8 +51,10 @@ class SvcDeskApp(App):
         watcher: ChangeWatcher | None = None,
         backup_on_open: bool = True,
         keymap: dict[str, str] | None = None,
+        freeze_gc: bool = False,
     ) -> None:
         super().__init__()
+        self.freeze_gc = freeze_gc
         if keymap:
             self.set_keymap(keymap)
         self.engine = engine
@@ -65,11 +68,17 @@ class SvcDeskApp(App):
         with read_session(engine) as session:
             self.zone = shop_zone(session)
         self.watcher = watcher if watcher is not None else make_watcher(engine)
-        self._watch_lock = threading.Lock()  # one watcher call at a time (worker threads)
+        # One watcher call at a time: polls run in worker threads, and `close()` at unmount
+        # must wait for a running one (closing the SQLite connection under a running
+        # `PRAGMA data_version` crashed the process once, under load).
+        self._watch_lock = threading.Lock()
+        self._watch_closed = False
         self._polling = False
         self._installed: set[str] = set()
         self.prebuild = PREBUILD
         self._discovery_started = False
+        self._discovered = False
+        self._early_keys: list[str] = []  # pressed before the screens' keys were bound
         import svcdesk.tui.screens.board  # noqa: F401  (home screen: registered up front)
 
         self.install_screens()
@@ -135,8 +144,37 @@ class SvcDeskApp(App):
     def _discover(self) -> None:
         registry.discover()
         self.call_from_thread(self.install_screens)
+        self.call_from_thread(self._press_early_keys)
         self.call_from_thread(self.prebuild_modes)
         self.call_from_thread(self.check_keymap)
+        self.call_from_thread(self._freeze_long_lived)
+
+    def _freeze_long_lived(self) -> None:
+        """Once the screens are loaded and built, what exists (modules, classes, the
+        stylesheet, the built screens: ~240,000 objects at 1M orders) lives as long as the
+        console: the garbage collector stops walking it (`gc.freeze`). Its full passes
+        walked all of it, 0.2-0.9 s pauses in the middle of a keystroke under load.
+        Only for the real console (`launch.run_console`): a test process runs many apps."""
+        if self.freeze_gc:
+            gc.freeze()
+
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        """A key that reached the app and that no binding took while the other screens
+        were still loading (they load in the background after the board's first paint,
+        ~1 s of CPU) is kept: `g` pressed then switches once the grid's key exists,
+        instead of doing nothing. (Textual's private hook, called with priority=False
+        exactly for keys no widget consumed; the Textual range is pinned.)"""
+        handled = await super()._check_bindings(key, priority)
+        if not handled and not priority and not self._discovered and len(key) == 1:
+            self._early_keys.append(key)
+        return handled
+
+    def _press_early_keys(self) -> None:
+        self._discovered = True
+        keys, self._early_keys = self._early_keys, []
+        for key in keys:
+            if key in self._bindings.key_to_bindings:
+                self.simulate_key(key)
 
     def check_keymap(self) -> None:
         """Say which ids of the user's keymap match no binding (a typo would otherwise
@@ -188,7 +226,9 @@ class SvcDeskApp(App):
             )
 
     def on_unmount(self) -> None:
-        self.watcher.close()
+        with self._watch_lock:
+            self._watch_closed = True
+            self.watcher.close()
 
     # -- live updates -------------------------------------------------------------------
     def poll_changes(self) -> None:
@@ -202,16 +242,20 @@ class SvcDeskApp(App):
 
     def _poll(self) -> None:
         try:
-            with self._watch_lock:
-                changed = self.watcher.changed()
+            changed = self._watcher_changed()
         finally:
             self._polling = False
         if changed:
             self.call_from_thread(self._reload_screens)
 
-    def _absorb_own_commit(self) -> None:
+    def _watcher_changed(self) -> bool:
+        """`watcher.changed()`, under the lock `on_unmount` closes it under; False once
+        closed (a poll that started as the app was closing)."""
         with self._watch_lock:
-            self.watcher.changed()
+            return False if self._watch_closed else self.watcher.changed()
+
+    def _absorb_own_commit(self) -> None:
+        self._watcher_changed()
 
     def data_changed(self) -> None:
         """We committed something: reload the screens in view (others reload on resume);
@@ -300,10 +344,12 @@ def make_app(
     watcher: ChangeWatcher | None = None,
     backup_on_open: bool = True,
     keymap: dict[str, str] | None = None,
+    freeze_gc: bool = False,
 ) -> SvcDeskApp:
     """The console over `engine`. Tests pass `watch_interval=None` to poll by hand.
     `backup_on_open`: take today's automatic backup (SQLite) in the background.
-    `keymap`: binding id -> keys (the user's keymap file: `keymap.load_keymap`)."""
+    `keymap`: binding id -> keys (the user's keymap file: `keymap.load_keymap`).
+    `freeze_gc`: the console is the process (`SvcDeskApp._freeze_long_lived`)."""
     return SvcDeskApp(
         engine,
         watch_interval=watch_interval,
@@ -312,4 +358,5 @@ def make_app(
         watcher=watcher,
         backup_on_open=backup_on_open,
         keymap=keymap,
+        freeze_gc=freeze_gc,
     )

@@ -9,4 +9,4 @@ def run_console(engine: Engine, *, actor: str = "dispatcher") -> None:
     from svcdesk.tui.app import make_app
     from svcdesk.tui.keymap import load_keymap
 
-    make_app(engine, actor=actor, keymap=load_keymap()).run()
+    make_app(engine, actor=actor, keymap=load_keymap(), freeze_gc=True).run()

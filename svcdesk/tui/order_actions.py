@@ -232,9 +232,11 @@ class AssignModal(DataModal):
         self.action_book(False)
 
     @on(Input.Changed, "#start")
-    def _start_changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed, "#minutes")
+    def _start_changed(self) -> None:
         if self.ctx is not None:
-            text = self.ctx.warning(event.value)
+            start, minutes = (self.query_one(f"#{n}", Input).value for n in ("start", "minutes"))
+            text = self.ctx.warning(start, minutes)
             line = self.query_one("#sla-warning", Static)
             line.update(text)
             line.display = bool(text)  # no blank line when there is nothing to warn about

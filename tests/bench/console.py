@@ -39,6 +39,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -86,11 +87,62 @@ def run_baseline(db: str) -> None:
 
 
 def run_console(db: str) -> None:
+    """The console as `svcdesk` opens it (launch.run_console; without the daily backup).
+    With STAMPS set in the environment it appends, for every key it receives and every screen update it writes,
+    `kind wall cpu` (perf_counter, the process's CPU seconds over all threads): the
+    bench's CPU time per key. With PROFILE set, the event loop runs under cProfile and
+    the statistics are written there when the bench ends the process."""
     sys.path.insert(0, str(ROOT))
+    from textual import events
+
     from svcdesk.db import make_engine
     from svcdesk.tui.app import make_app
 
-    make_app(make_engine(db), backup_on_open=False).run()
+    app = make_app(make_engine(db), backup_on_open=False, freeze_gc=True)
+    stamps = os.environ.get("STAMPS")
+    if stamps:
+        out = open(stamps, "a", buffering=1)  # noqa: SIM115 (open until the process ends)
+        on_event, display = app.on_event, app._display
+
+        def stamp(kind: str) -> None:
+            out.write(f"{kind} {time.perf_counter():.6f} {time.process_time():.6f}\n")
+
+        async def on_event_stamped(event):
+            if isinstance(event, events.Key):
+                stamp("key")
+            await on_event(event)
+
+        def display_stamped(screen, renderable):
+            display(screen, renderable)
+            if renderable is not None:
+                stamp("paint")
+
+        app.on_event = on_event_stamped  # type: ignore[method-assign]
+        app._display = display_stamped  # type: ignore[method-assign]
+        prebuild = app.prebuild_modes
+
+        def prebuild_stamped() -> None:  # the other screens are known and built
+            prebuild()
+            stamp("ready")
+
+        app.prebuild_modes = prebuild_stamped  # type: ignore[method-assign]
+    profile = os.environ.get("PROFILE")
+    if not profile:
+        app.run()
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+
+    def dump(*_args) -> None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, dump)
+    profiler.enable()
+    app.run()
+    dump()
 
 
 # -- the terminal side ------------------------------------------------------------------
@@ -111,12 +163,12 @@ class Terminal:
     """A child process in a pty; a thread keeps reading what it writes, with the time
     each chunk arrived."""
 
-    def __init__(self, kind: str, db: str, size: tuple[int, int]) -> None:
+    def __init__(self, kind: str, db: str, size: tuple[int, int], **extra: str) -> None:
         master, slave = pty.openpty()
         cols, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "SVCDESK_NOW": NOW,
-               "COLUMNS": str(cols), "LINES": str(rows)}  # fmt: skip
+               "COLUMNS": str(cols), "LINES": str(rows), **extra}  # fmt: skip
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--pty-child", kind, "--db", db],
@@ -183,13 +235,13 @@ class Terminal:
                     return
                 self.lock.wait(quiet)
 
-    def key(self, seq: str, expect: str) -> float | None:
-        """Write one key; seconds until `expect` arrives."""
+    def key(self, seq: str, expect: str) -> tuple[float, float] | None:
+        """Write one key; (when it was written, when `expect` arrived)."""
         since = self.mark()
         t = time.perf_counter()
         os.write(self.fd, seq.encode())
         got = self.wait_for(expect, since)
-        return None if got is None else got - t
+        return None if got is None else (t, got)
 
     def peak_rss_mb(self) -> float:
         try:
@@ -229,45 +281,75 @@ def baseline(db: str, size, first: str) -> dict:
         term.close()
 
 
-def console(db: str, size, first: str, day: str) -> dict:
-    term = Terminal("console", db, size)
-    out: dict = {"first_key": [], "keys": [], "switch": [], "timeouts": 0}
+def console(db: str, size, first: str, day: str, profile: str | None = None) -> dict:
+    stamps = Path(tempfile.mkdtemp(prefix="console-bench-")) / "stamps"
+    extra = {"STAMPS": str(stamps)} | ({"PROFILE": profile} if profile else {})
+    term = Terminal("console", db, size, **extra)
+    out: dict = {"timeouts": 0} | {k: [] for k in SERIES} | {f"cpu_{k}": [] for k in SERIES}
 
-    def timed(seq: str, expect: str) -> float | None:
-        value = term.key(seq, expect)
-        if value is None:
+    def timed(seq: str, expect: str, series: str | None) -> None:
+        got = term.key(seq, expect)
+        if got is None:
             out["timeouts"] += 1
-        shown = "timeout" if value is None else f"{value * 1000:.0f} ms"
-        print(f"  {seq!r} -> {expect!r}: {shown}", file=sys.stderr, flush=True)
-        return value
+            print(f"  {seq!r} -> {expect!r}: timeout", file=sys.stderr, flush=True)
+            return
+        wall, cpu = got[1] - got[0], cpu_between(stamps, *got)
+        shown = "" if cpu is None else f" (CPU {cpu * 1000:.0f} ms)"
+        print(f"  {seq!r} -> {expect!r}: {wall * 1000:.0f} ms{shown}", file=sys.stderr, flush=True)
+        if series:
+            out[series].append(wall)
+            if cpu is not None:
+                out[f"cpu_{series}"].append(cpu)
 
     try:
         got = term.wait_for(first, 0)
         out["first_paint"] = None if got is None else got - term.started
         if got is None:
             return out
-        # keys start once the app is idle (the other screens are built in the
-        # background after the first paint)
+        # keys start once the app is idle: the other screens are loaded and built in the
+        # background after the first paint (a key pressed earlier waits for them)
+        wait_ready(stamps)
         term.settle()
         for _ in range(3):  # the list has focus: screen keys
             for seq, expect in (("g", day), ("b", "all open orders")):
-                value = timed(seq, expect)
-                if value is not None:
-                    out["switch"].append(value)
-        timed("/", "filter: number")  # focus the filter box (drawn again with its cursor)
+                timed(seq, expect, "switch")
+        timed("/", "filter: number", None)  # focus the filter box (drawn with its cursor)
         for word in FILTERS:  # typed, then deleted, one key at a time
             for n in range(1, len(word) + 1):
-                value = timed(word[n - 1], f"“{word[:n]}”")
-                if value is not None:
-                    (out["first_key"] if n == 1 else out["keys"]).append(value)
+                timed(word[n - 1], f"“{word[:n]}”", "first_key" if n == 1 else "keys")
             for n in range(len(word) - 1, -1, -1):
-                value = timed("\x7f", f"“{word[:n]}”" if n else "all open orders")
-                if value is not None:
-                    out["keys"].append(value)
+                timed("\x7f", f"“{word[:n]}”" if n else "all open orders", "keys")
         out["rss_mb"] = term.peak_rss_mb()
         return out
     finally:
         term.close()
+        stamps.unlink(missing_ok=True)
+        stamps.parent.rmdir()
+
+
+SERIES = ("first_key", "keys", "switch")
+
+
+def wait_ready(stamps: Path) -> None:
+    """Until the console says its screens are built (at most TIMEOUT)."""
+    deadline = time.perf_counter() + TIMEOUT
+    while time.perf_counter() < deadline:
+        if stamps.exists() and "ready " in stamps.read_text():
+            return
+        time.sleep(0.05)
+
+
+def cpu_between(stamps: Path, written: float, answered: float) -> float | None:
+    """The console's CPU seconds (all threads) from receiving the key written at
+    `written` to the last screen update it wrote before the answer arrived."""
+    key = paint = None
+    for line in stamps.read_text().splitlines():
+        kind, wall, cpu = line.split()
+        if kind == "key" and key is None and float(wall) >= written:
+            key = float(cpu)
+        elif kind == "paint" and key is not None and float(wall) <= answered:
+            paint = float(cpu)
+    return None if key is None or paint is None else paint - key
 
 
 def p95(values: list[float]) -> float:
@@ -322,6 +404,7 @@ def main() -> None:
     ap.add_argument("--size", default="160x48", help="terminal COLSxROWS")
     ap.add_argument("--db", help="SQLite file (default: bigshop's, built if missing)")
     ap.add_argument("--open-share", type=float, default=0.0)
+    ap.add_argument("--profile", help="cProfile the first console run's event loop to FILE")
     ap.add_argument("--pty-child", choices=["baseline", "console"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.pty_child:
@@ -357,7 +440,8 @@ def main() -> None:
     for _ in range(args.runs):
         loads.append(os.getloadavg()[0])
         runs["baseline"].append(baseline(str(path), (cols, rows), first))
-        runs["console"].append(console(str(path), (cols, rows), first, day))
+        profile, args.profile = args.profile, None  # the first run only
+        runs["console"].append(console(str(path), (cols, rows), first, day, profile))
     loads.append(os.getloadavg()[0])
     report(runs, orders, backlog, args, loads)
 
@@ -380,18 +464,29 @@ def report(runs, orders: int, backlog: int, args, loads: list[float]) -> None:
     print(f"\n{orders:,} orders ({backlog:,} open), terminal {args.size} through a pty, "
           f"{args.runs} runs interleaved; load average (1 min) {min(loads):.1f}-{max(loads):.1f} "
           f"on {os.cpu_count()} CPUs; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")  # fmt: skip
-    print("| measure | median | p95 | samples | target |\n|---|---:|---:|---:|---|")
-    print(f"| first paint: bare DataTable, same first page (baseline) | {ms(bw)} | | {len(values(base, 'first_paint'))} | |")  # fmt: skip
-    print(f"| first paint: console board | {ms(cw)} ({cw / bw:.2f}× baseline) | | {len(values(con, 'first_paint'))} | ≤ 1.5× |")  # fmt: skip
-    all_keys = first + keys
-    for label, vals in (("filter, first letter", first), ("filter, later letters", keys),
-                        ("filter, every keystroke", all_keys), ("screen switch (g / b)", switch)):  # fmt: skip
+    print(
+        "Wall: from writing the key to the terminal receiving the answer. CPU: the console"
+        " process's CPU time (all threads) from receiving the key to writing the answer.\n"
+    )
+    print("| measure | median | p95 | CPU median | CPU p95 | samples | target |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    print(f"| first paint: bare DataTable, same first page (baseline) | {ms(bw)} | | | | {len(values(base, 'first_paint'))} | |")  # fmt: skip
+    print(f"| first paint: console board | {ms(cw)} ({cw / bw:.2f}× baseline) | | | | {len(values(con, 'first_paint'))} | ≤ 1.5× |")  # fmt: skip
+    cpu = {k: every(con, f"cpu_{k}") for k in SERIES}
+    for label, vals, cpus in (
+        ("filter, first letter", first, cpu["first_key"]),
+        ("filter, later letters", keys, cpu["keys"]),
+        ("filter, every keystroke", first + keys, cpu["first_key"] + cpu["keys"]),
+        ("screen switch (g / b)", switch, cpu["switch"]),
+    ):
         target = "< 100 ms p95" if "switch" in label else "< 50 ms p95"
         if vals:
-            print(f"| {label}: key → painted | {ms(statistics.median(vals))} | {ms(p95(vals))} | {len(vals)} | {target} |")  # fmt: skip
+            c_med = ms(statistics.median(cpus)) if cpus else ""
+            c_p95 = ms(p95(cpus)) if cpus else ""
+            print(f"| {label}: key → painted | {ms(statistics.median(vals))} | {ms(p95(vals))} | {c_med} | {c_p95} | {len(vals)} | {target} |")  # fmt: skip
     rss = [r["rss_mb"] for r in con if r.get("rss_mb")]
     if rss:
-        print(f"| console peak RSS | {max(rss):.0f} MB | | {len(rss)} | |")
+        print(f"| console peak RSS | {max(rss):.0f} MB | | | | {len(rss)} | |")
     if timeouts:
         print(f"\n{timeouts} answers did not arrive within {TIMEOUT:.0f} s (not counted above)")
 

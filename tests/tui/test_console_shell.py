@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 
 import pytest
 from typer.testing import CliRunner
@@ -169,6 +170,36 @@ def test_watchers_see_commits(engine, shop):
         with write_session(engine) as s:
             lifecycle.change_status(s, lifecycle.get_order(s, shop["o1"]), "new")
         watcher.close()
+
+
+class _SlowWatcher:
+    """A watcher whose poll is still running when the app closes (the segfault race)."""
+
+    def __init__(self) -> None:
+        self.polling, self.release, self.log = threading.Event(), threading.Event(), []
+
+    def changed(self) -> bool:
+        self.log.append("poll")
+        self.polling.set()
+        self.release.wait(10)
+        self.log.append("poll done")
+        return False
+
+    def close(self) -> None:
+        self.log.append("close")
+
+
+async def test_closing_the_app_waits_for_a_running_poll(engine, shop):
+    watcher = _SlowWatcher()
+    async with run_app(engine, watcher=watcher) as (app, pilot):
+        app.poll_changes()
+        await asyncio.to_thread(watcher.polling.wait, 10)
+        # the poll ends a moment after the app starts closing: close() must wait for it
+        # (were the poll to end first, the test would pass without showing anything)
+        threading.Timer(0.3, watcher.release.set).start()
+    assert watcher.log == ["poll", "poll done", "close"]
+    assert app._watcher_changed() is False  # after close: no call into the watcher
+    assert watcher.log[-1] == "close"
 
 
 def test_svcdesk_without_arguments_opens_the_console(db_path, engine, monkeypatch):

@@ -73,19 +73,6 @@ class SlaState:
         }
 
 
-def booking_warning(sla: SlaState | None, start: datetime, describe) -> str | None:
-    """One line when a visit starting at `start` comes after the SLA's active due time
-    (`describe(dt)` shows a time in the shop's words), else None."""
-    if sla is None or sla.state in (MET, MISSED):
-        return None
-    due = sla.due if sla.due.tzinfo else sla.due.replace(tzinfo=UTC)
-    if start <= due:
-        return None
-    promise = "response" if sla.target == "response" else "fix"
-    late = span(start - due)
-    return f"⚠ starts {late} after the SLA {promise} due {describe(due)} ({sla.policy})"
-
-
 def span(delta: timedelta) -> str:
     """'2d 4h', '3h 05m', '12m' for a duration (its size: a negative one reads the same)."""
     minutes = int(abs(delta.total_seconds()) // 60)
@@ -111,16 +98,22 @@ class LateBooking:
         word = TARGET_WORD.get(self.target, self.target)
         return f"after the SLA {word} due {fmt(self.due, zone, '%a %H:%M')} by {span(self.late_by)}"
 
+    def warning(self, zone) -> str:
+        """The line the assign dialog and the schedule grid's check line show."""
+        return f"late for the SLA: {self.describe(zone)}"
 
-def booking_past_sla(
-    session: Session, order_id: int, starts_at: datetime, ends_at: datetime
-) -> LateBooking | None:
-    """Would a visit from `starts_at` to `ends_at` come after the order's SLA due time?
-    The one rule for the assign dialog, the schedule grid's check line and the CLI.
 
-    Before anyone is on site the response clock runs: the visit is late when it starts
-    after the response due moment; the work is late when it ends after the resolution due
-    moment (checked on either clock). None when in time, when the order has no SLA, when
+@dataclass(frozen=True)
+class SlaDues:
+    """The due moments a booking is checked against (`late_booking`): the response due
+    moment while nobody has responded (None after), and the resolution due moment."""
+
+    response_due: datetime | None
+    resolution_due: datetime
+
+
+def sla_dues(session: Session, order_id: int) -> SlaDues | None:
+    """The order's running SLA clock's due moments; None when the order has no SLA, when
     its clock is paused (on hold: the due moments move when it resumes) or resolved."""
     table = table_of(OrderSla)
     row: Any = session.execute(select(table).where(table.c.order_id == order_id)).first()
@@ -135,12 +128,38 @@ def booking_past_sla(
         row = _fallback(order_id, found[0], found[1])
     if row.resolved_at is not None or row.paused_at is not None:
         return None
-    checks = [] if row.responded_at is not None else [("response", row.response_due, starts_at)]
-    checks.append(("resolution", row.resolution_due, ends_at))
+    response_due = None if row.responded_at is not None else _aware(row.response_due)
+    return SlaDues(response_due, _aware(row.resolution_due))
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def late_booking(
+    dues: SlaDues | None, starts_at: datetime, ends_at: datetime
+) -> LateBooking | None:
+    """THE rule for "is this booking past the SLA?", for the assign dialog (as the start is
+    typed), the schedule grid's check line and the CLI: before anyone has responded the
+    visit is late when it starts after the response due moment; the work is late when it
+    ends after the resolution due moment (checked on either clock). None when in time or
+    when there is nothing to check (`sla_dues` None)."""
+    if dues is None:
+        return None
+    checks = [] if dues.response_due is None else [("response", dues.response_due, starts_at)]
+    checks.append(("resolution", dues.resolution_due, ends_at))
     for target, due, at in checks:
         if at > due:
             return LateBooking(target, due, at - due)
     return None
+
+
+def booking_past_sla(
+    session: Session, order_id: int, starts_at: datetime, ends_at: datetime
+) -> LateBooking | None:
+    """Would a visit from `starts_at` to `ends_at` come after the order's SLA due time?
+    (`late_booking` over the order's `sla_dues`.)"""
+    return late_booking(sla_dues(session, order_id), starts_at, ends_at)
 
 
 def at_risk_fraction(session: Session) -> float:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from svcdesk.clock import now
 from svcdesk.errors import SvcDeskError
 from svcdesk.services.agreements import sla_state
-from svcdesk.services.agreements.sla_state import SlaState
+from svcdesk.services.agreements.sla_state import SlaDues
 from svcdesk.services.common.rows import row_id
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
@@ -31,21 +31,21 @@ class AssignContext:
     minutes: int
     visit_id: int | None
     current: str
-    sla: SlaState | None = None
+    dues: SlaDues | None = None  # the order's SLA due moments (`sla_state.late_booking`)
     zone: ZoneInfo | None = None
 
-    def warning(self, start_text: str) -> str:
-        """The SLA warning for a visit starting at `start_text` ("" when none or unreadable)."""
-        if self.sla is None or self.zone is None:
+    def warning(self, start_text: str, minutes_text: str) -> str:
+        """The SLA warning for a visit starting at `start_text` for `minutes_text` minutes
+        (the dialog's own length when unreadable); "" when in time or unreadable."""
+        if self.dues is None or self.zone is None:
             return ""
-        zone = self.zone
         try:
-            start = parse_when(start_text, zone)
+            start = parse_when(start_text, self.zone)
         except SvcDeskError:
             return ""
-        return (
-            sla_state.booking_warning(self.sla, start, lambda dt: fmt(dt, zone, "%a %H:%M")) or ""
-        )
+        minutes = int(minutes_text) if minutes_text.strip().isdigit() else self.minutes
+        late = sla_state.late_booking(self.dues, start, start + timedelta(minutes=minutes))
+        return f"⚠ {late.warning(self.zone)}" if late else ""
 
 
 def next_half_hour() -> datetime:
@@ -73,5 +73,5 @@ def assign_context(session: Session, number: str) -> AssignContext:
     techs.sort(key=lambda t: t[1] != (crew[0].id if crew else None))
     return AssignContext(
         techs, fmt(start, zone), minutes, movable.id if movable else None, current,
-        sla_state.states_for(session, [row_id(order)]).get(row_id(order)), zone,
+        sla_state.sla_dues(session, row_id(order)), zone,
     )  # fmt: skip

@@ -344,7 +344,7 @@ def slot_check(session: Session, number: str, tech_id: int, day: date, minute: i
     late = booking_past_sla(session, order.id, starts_at, ends_at)
     return SlotCheck(
         scheduling.booking_problems(session, order, tech, starts_at, ends_at),
-        late.describe(zone) if late else None,
+        late.warning(zone) if late else None,
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from time import monotonic
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker
 
 from svcdesk.models import OPEN_STATUSES, Priority
@@ -22,6 +23,7 @@ from svcdesk.tui.columns import Column, fit
 from svcdesk.tui.order_actions import OrderActions, QuickFilterModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.suggest import DispatchActions
+from svcdesk.tui.widgets.footer import SteadyFooter
 from svcdesk.tui.widgets.table import KeyTable
 
 # By rank: at 100 columns the board keeps number, priority, status, SLA, customer,
@@ -43,6 +45,8 @@ COLUMNS = (
 
 
 ROWS_PER_QUERY = 2000
+KNOWN_FOR = 60.0  # seconds rows read for the board are reused while a filter is typed
+KNOWN_MOST = 5000  # rows kept for that
 
 
 @dataclass(frozen=True)
@@ -92,11 +96,17 @@ class BoardPage:
     slas: dict
 
 
-def fetch_board(session, flt: BoardFilter, want: int) -> BoardPage:
+def fetch_board(session, flt: BoardFilter, want: int, known: BoardPage | None = None) -> BoardPage:
     """Every matching id (one filter pass: the count and the pages both come from it) and
-    the rows of the first `want`."""
+    the rows of the first `want`. Rows (and SLA states) in `known`, read since the data
+    last changed, are not read again: typing a filter mostly narrows what is shown."""
     ids = queries.order_ids(session, **flt.filters(), sort=flt.sort)
-    return replace(fetch_rows(session, flt, ids[:want]), ids=ids)
+    have = {r.id: r for r in known.rows} if known else {}
+    fresh = fetch_rows(session, flt, [i for i in ids[:want] if i not in have])
+    have.update((r.id, r) for r in fresh.rows)
+    slas = {**known.slas, **fresh.slas} if known else fresh.slas
+    rows = [have[i] for i in ids[:want]]
+    return BoardPage(ids, rows, {r.id: slas[r.id] for r in rows if r.id in slas})
 
 
 def fetch_rows(session, flt: BoardFilter, ids: list[int]) -> BoardPage:
@@ -145,6 +155,18 @@ def counters_text(c: queries.BoardCounts) -> Text:
     return text
 
 
+class FilterInput(Input):
+    """The board's filter box. Textual's Input asks for a layout pass of the whole screen
+    on every keystroke (its virtual size is re-set as the value changes); this one is one
+    line at the screen's width whatever it holds (svcdesk.tcss), so a keystroke only
+    repaints it (a layout pass was ~10 ms of every filter key on the board)."""
+
+    def refresh(
+        self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ):
+        return super().refresh(*regions, repaint=repaint, layout=False, recompose=recompose)
+
+
 class BoardScreen(DispatchActions, OrderActions, DataScreen):
     help_title = "Job board"
     BINDINGS = [
@@ -179,11 +201,14 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         self._more_worker: Worker | None = None
         self._filters_line = ""
         self._pending: bool | None = None  # a load asked for while one ran (keep pages?)
+        # rows read since the data last changed (`fetch_board` reuses them)
+        self._known = BoardPage(None, [], {})
+        self._known_since = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="counters", classes="counters")
-        yield Input(
+        yield FilterInput(
             placeholder="/ filter: number, customer, phone, address, summary",
             id="filter",
             compact=True,
@@ -193,7 +218,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         for column, width in self._fit(self.app.size.width):
             table.add_column(column.label, width=width, key=column.key)
         yield table
-        yield Footer()
+        yield SteadyFooter()
 
     def _fit(self, width: int) -> list:
         fitted = fit(COLUMNS, width)
@@ -236,8 +261,12 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         page = self.app.board_limit
         want = max(page, len(self.rows)) if keep_pages else page
         flt, epoch = self.filter, self._epoch
+        stale = monotonic() - self._known_since > KNOWN_FOR or len(self._known.rows) > KNOWN_MOST
+        if keep_pages or stale:  # a reload: the data changed (or the SLA states moved on)
+            self._known, self._known_since = BoardPage(None, [], {}), monotonic()
+        known = self._known
         self._rows_worker = self.load(
-            lambda s: fetch_board(s, flt, want),
+            lambda s: fetch_board(s, flt, want, known),
             lambda result: self._show_rows(epoch, result),
             group="rows",
         )
@@ -307,6 +336,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
             return  # a newer load follows (its filter is the one in the box)
         self.rows = {r.number: r for r in page.rows}
         self.slas = dict(page.slas)
+        self._remember(page)
         self.ids = page.ids
         zone, widths = self.app.zone, self.widths
         self.query_one(KeyTable).replace_rows(
@@ -328,11 +358,17 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         new = [r for r in page.rows if r.number not in self.rows]
         self.rows.update((r.number, r) for r in new)
         self.slas.update(page.slas)
+        self._remember(page)
         widths = self.widths
         table.add_rows_keyed(
             (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in new
         )
         self._show_count()
+
+    def _remember(self, page: BoardPage) -> None:
+        known = {r.id for r in self._known.rows}
+        rows = self._known.rows + [r for r in page.rows if r.id not in known]
+        self._known = BoardPage(None, rows, {**self._known.slas, **page.slas})
 
     def _show_count(self) -> None:
         shown, total, flt = len(self.rows), len(self.ids), self.filter

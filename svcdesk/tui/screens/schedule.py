@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from svcdesk.clock import now
 from svcdesk.errors import BookingRefused, SvcDeskError
@@ -34,6 +34,7 @@ from svcdesk.services.dispatch.schedule_view import (
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.registry import register_screen
+from svcdesk.tui.widgets.footer import SteadyFooter
 from svcdesk.tui.widgets.schedule_grid import ScheduleGrid
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -91,7 +92,7 @@ class ScheduleScreen(DataScreen):
                 yield table
         yield Static(id="sched-status")
         yield Static(id="sched-check")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_resize(self) -> None:
         """Below SIDE_BY_SIDE_FROM columns the unassigned list goes under the grid, so the
@@ -220,7 +221,7 @@ class ScheduleScreen(DataScreen):
         else:
             text.append("bookable — press a", style="bold green")
         if found.sla_warning:
-            text.append(f"  ·  late for the SLA: {found.sla_warning}", style="bold dark_orange")
+            text.append(f"  ·  {found.sla_warning}", style="bold dark_orange")
         self.query_one("#sched-check", Static).update(text)
 
     # -- actions --------------------------------------------------------------------------

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist, RowKey
@@ -25,6 +30,26 @@ class KeyTable(KeyedBindings, DataTable):
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(*args, **kwargs)
+        # plain cells drawn, by what they hold, where and in which styles (`_render_cell`),
+        # kept across changes of the table's contents; the rows' zebra styles, dropped
+        # when the table's styles change (`notify_style_update`)
+        self._plain_cells: LRUCache[tuple, list[list[Segment]]] = LRUCache(4000)
+        self._row_styles: dict[tuple, Style] = {}
+
+    def notify_style_update(self) -> None:
+        self._row_styles.clear()
+        super().notify_style_update()
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        """DataTable works out the zebra style (a walk of the ancestors' backgrounds) for
+        every line it draws; it only changes with the table's styles and focus state."""
+        if row_index < max(self.fixed_rows, 0) or not self.zebra_stripes:
+            return super()._get_row_style(row_index, base_style)
+        key = (row_index % 2, self._pseudo_class_state)
+        style = self._row_styles.get(key)
+        if style is None:
+            style = self._row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
 
     @property
     def current_key(self) -> str | None:
@@ -57,6 +82,130 @@ class KeyTable(KeyedBindings, DataTable):
         self.virtual_size = Size(
             width + self._row_label_column_width, self._total_row_height + header
         )
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list, list]:
+        """DataTable's, for a body row with a row cursor and no labels or fixed columns:
+        the same cells and filler, without working out the header's and the background's
+        styles (walks of the ancestors' styles) for every line drawn. Private Textual
+        method and caches: see `_render_cell`; the same test compares whole tables."""
+        row_index = self._row_locations.get(row_key)
+        if (
+            row_index is None
+            or self.cursor_type != "row"
+            or self.fixed_columns
+            or self.fixed_rows
+            or (self._labelled_row_exists and self.show_row_labels)
+        ):
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+        cache_key = (row_key, line_no, base_style, cursor_location, hover_location,
+                     self.cursor_type, self.show_cursor, self._show_hover_cursor,
+                     self._update_count, self._pseudo_class_state)  # fmt: skip
+        cached = self._row_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        row_style = self._get_row_style(row_index, base_style)
+        cursor, hover = cursor_location.row == row_index, hover_location.row == row_index
+        cells: list = []
+        table_width = self._row_label_column_width
+        for column_index, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            table_width += width
+            cells.append(
+                self._render_cell(row_index, column_index, row_style, width, cursor, hover)[line_no]
+            )
+        extend_style, _ = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            False, False,
+        )  # fmt: skip
+        extend_style = row_style + extend_style
+        extend_style += Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        cells.append([Segment(" " * max(0, self.size.width - table_width), extend_style)])
+        pair: tuple[list, list] = ([], cells)
+        self._row_render_cache[cache_key] = pair
+        return pair
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """DataTable renders every cell through Rich (markup parsing, Padding, Styled,
+        line splitting: ~0.1 ms a cell) and keeps the result only until the table next
+        changes, so each filter key re-rendered every visible cell: most of the board's
+        CPU per key. A one-line cell holding plain text (a str without markup, or a Text
+        with one style) is a padded, cropped run of characters: built here directly,
+        with the same characters in the same styles (tests/tui/test_table_internals.py
+        compares both over generated cells); anything else goes through DataTable.
+
+        Overrides a private method and reads `_row_locations`, `_column_locations`,
+        `_data`, `_cell_render_cache`, `_update_count` and `_pseudo_class_state`: pyproject
+        pins the tested Textual range and the same test fails if they change."""
+        if row_index < 0 or column_index < 0 or row_index < self.fixed_rows:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
+                     self._update_count, self._pseudo_class_state)  # fmt: skip
+        lines = self._cell_render_cache.get(cache_key)
+        if lines is not None:
+            return lines
+        row = self.rows.get(row_key) if row_key is not None else None
+        plain, text_style = _plain_cell(self._data.get(row_key, {}).get(column_key))
+        pad = self.cell_padding
+        inner = width - 2 * pad
+        if (
+            row is None
+            or row.height != 1
+            or plain is None
+            or inner < 0
+            or column_index < self.fixed_columns
+        ):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        component, post = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
+        )  # fmt: skip
+        # by what it shows and the styles it is drawn in: still valid when the table's
+        # styles are applied again unchanged (focus moving, a screen switch)
+        drawn = (row_index, column_index, plain, text_style, base_style, component, post, width,
+                 pad)  # fmt: skip
+        lines = self._plain_cells.get(drawn)
+        if lines is None:
+            lines = self._plain_cells[drawn] = self._draw_plain(drawn)
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+    def _draw_plain(self, drawn: tuple) -> list[list[Segment]]:
+        row_index, column_index, plain, text_style, base_style, component, post, width, pad = drawn
+        inner = width - 2 * pad
+        pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
+        pre += component
+        around = pre + post if post else pre
+        if text_style is not None:
+            text_style = self.app.console.get_style(text_style)
+            body_style = pre + text_style
+            body_style = body_style + post if post else body_style
+        else:
+            body_style = around
+        size = cell_len(plain)
+        if size > inner:
+            plain, size = set_cell_size(plain, inner), inner
+        line = [Segment(" " * pad, around), Segment(plain, body_style),
+                Segment(" " * (inner - size + pad), around)]  # fmt: skip
+        return [[segment for segment in line if segment.text]]
 
     def set_columns(
         self, columns: Sequence[tuple[str, str, int]], rows: Iterable[tuple[str, Sequence]]
@@ -123,3 +272,23 @@ def same_cell(a, b) -> bool:
     if isinstance(a, Text) and isinstance(b, Text):
         return a.plain == b.plain and a.style == b.style and a.spans == b.spans
     return type(a) is type(b) and a == b
+
+
+def _plain_cell(value) -> tuple[str | None, str | Style | None]:
+    """(text, style) of a cell that renders as plain characters in one style: a str
+    without markup or emoji codes, a Text without spans or its own justify/overflow
+    (`(None, None)` for anything else: DataTable renders it)."""
+    if value is None:
+        return "", None
+    if isinstance(value, str):
+        if "[" in value or value.count(":") > 1 or not value.isprintable():
+            return None, None
+        return value, None
+    if isinstance(value, Text) and type(value) is Text:
+        plain = value.plain
+        if value.spans or value.justify or value.overflow or value.no_wrap is False:
+            return None, None
+        if not plain.isprintable():
+            return None, None
+        return plain, (value.style or None)
+    return None, None

@@ -10,8 +10,17 @@ from hypothesis import strategies as st
 from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.models.agreements import OrderSla
-from svcdesk.services.agreements.sla_state import SlaState, booking_past_sla, span
+from svcdesk.services.agreements.sla_state import (
+    SlaDues,
+    SlaState,
+    booking_past_sla,
+    late_booking,
+    sla_dues,
+    span,
+)
+from svcdesk.services.dispatch.schedule_view import slot_check
 from svcdesk.services.orders import lifecycle
+from svcdesk.tui.order_actions import assign_context
 
 CHI = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -85,3 +94,43 @@ def test_on_hold_the_clock_is_paused_so_no_warning(engine, shop, frozen_clock):
     with read_session(engine) as s:
         order = lifecycle.get_order(s, shop["o3"])
         assert booking_past_sla(s, order.id, at(2026, 11, 27, 9), at(2026, 11, 27, 10)) is None
+
+
+minutes = st.integers(min_value=-3 * 24 * 60, max_value=3 * 24 * 60)
+
+
+@given(st.one_of(st.none(), minutes), minutes, minutes, st.integers(1, 600), st.integers(1, 600))
+def test_the_booking_rule(response, resolution, start, length, later):
+    """Late exactly when the visit starts after the response due moment (while one runs)
+    or ends after the resolution due moment; the response clock is named first; booking
+    the same visit later is still late (by more, on the same clock)."""
+    dues = SlaDues(None if response is None else NOW + timedelta(minutes=response),
+                   NOW + timedelta(minutes=resolution))  # fmt: skip
+    starts = NOW + timedelta(minutes=start)
+    ends = starts + timedelta(minutes=length)
+    late = late_booking(dues, starts, ends)
+    late_start = dues.response_due is not None and starts > dues.response_due
+    assert (late is not None) == (late_start or ends > dues.resolution_due)
+    if late is not None:
+        assert late.target == ("response" if late_start else "resolution")
+        assert late.due + late.late_by == (starts if late_start else ends)
+        moved = timedelta(minutes=later)
+        again = late_booking(dues, starts + moved, ends + moved)
+        assert again is not None
+        assert again.target != late.target or again.late_by == late.late_by + moved
+    assert late_booking(None, starts, ends) is None
+
+
+def test_the_dialog_and_the_grid_warn_the_same(engine, shop):
+    """Both faces call `late_booking`: the assign dialog as the start is typed, the
+    schedule grid's check line through `slot_check`; same order, same time, same line."""
+    with read_session(engine) as s:
+        order = lifecycle.get_order(s, shop["o3"])  # response due Wed 12:00 Chicago
+        ctx = assign_context(shop["o3"])(s)
+        grid = slot_check(s, shop["o3"], shop["alice"], at(2026, 11, 25, 0, 0).date(), 12 * 60 + 30)
+        assert ctx.dues == sla_dues(s, order.id)
+    dialog = ctx.warning("2026-11-25 12:30", "60")
+    assert grid.sla_warning == "late for the SLA: after the SLA response due Wed 12:00 by 30m"
+    assert dialog == f"⚠ {grid.sla_warning}"
+    assert ctx.warning("2026-11-25 11:30", "60") == ""
+    assert ctx.warning("not a time", "60") == ""

@@ -1,9 +1,8 @@
 """Human words for stored names and rules (issue 18): statuses, payment methods,
-maintenance rules, the SLA warning of a booking, the technician picker."""
+maintenance rules, the technician picker (the SLA warning of a booking:
+tests/unit/agreements/test_sla_labels.py)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 from hypothesis import given
@@ -12,11 +11,9 @@ from hypothesis import strategies as st
 from svcdesk.clock import now
 from svcdesk.db import read_session
 from svcdesk.models import OrderStatus
-from svcdesk.services.agreements import sla_state
 from svcdesk.services.common.recurrence import rule_words
 from svcdesk.services.common.words import status_words
 from svcdesk.services.dispatch.tech_view import technician_choices
-from svcdesk.services.orders import lifecycle
 
 
 @pytest.mark.parametrize(
@@ -49,17 +46,6 @@ def test_no_status_keeps_an_underscore(status):
 )
 def test_rule_words(rule, words):
     assert rule_words(rule) == words
-
-
-def test_booking_past_the_sla_due_time_is_warned(engine, shop):
-    with read_session(engine) as s:
-        order = lifecycle.get_order(s, shop["o3"])  # the emergency
-        sla = sla_state.states_for(s, [order.id])[order.id]
-    show = lambda dt: dt.strftime("%H:%M")  # noqa: E731
-    assert sla_state.booking_warning(sla, sla.due - timedelta(minutes=1), show) is None
-    text = sla_state.booking_warning(sla, sla.due + timedelta(hours=2, minutes=5), show)
-    assert text.startswith("⚠ starts 2h 05m after the SLA response due")
-    assert sla_state.booking_warning(None, now(), show) is None
 
 
 def test_technician_choices_show_skills_and_load(engine, shop):
