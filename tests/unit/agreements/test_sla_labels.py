@@ -18,9 +18,9 @@ from svcdesk.services.agreements.sla_state import (
     sla_dues,
     span,
 )
+from svcdesk.services.dispatch.assign_view import assign_context
 from svcdesk.services.dispatch.schedule_view import slot_check
 from svcdesk.services.orders import lifecycle
-from svcdesk.tui.order_actions import assign_context
 
 CHI = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -126,7 +126,7 @@ def test_the_dialog_and_the_grid_warn_the_same(engine, shop):
     schedule grid's check line through `slot_check`; same order, same time, same line."""
     with read_session(engine) as s:
         order = lifecycle.get_order(s, shop["o3"])  # response due Wed 12:00 Chicago
-        ctx = assign_context(shop["o3"])(s)
+        ctx = assign_context(s, shop["o3"])
         grid = slot_check(s, shop["o3"], shop["alice"], at(2026, 11, 25, 0, 0).date(), 12 * 60 + 30)
         assert ctx.dues == sla_dues(s, order.id)
     dialog = ctx.warning("2026-11-25 12:30", "60")
