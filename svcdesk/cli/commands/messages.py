@@ -46,11 +46,13 @@ def send(
     if json_out:
         print_json({"reminders_queued": reminded, "sent": report.sent, "retrying": report.retrying,
                     "failed": report.failed, "cancelled": report.cancelled, "held": report.held,
-                    "errors": report.errors})  # fmt: skip
+                    "without_link": report.unlinked, "errors": report.errors})  # fmt: skip
         return
     info((f"{reminded} reminders queued; " if reminded else "") + report.words())
     for reason in report.errors[:5]:
         print(f"  {reason}", file=sys.stderr)
+    if note := report.note():
+        print(note, file=sys.stderr)
 
 
 @app.command("remind")
@@ -122,9 +124,12 @@ def preview(
     """A message as it would read, with sample values."""
     with read_session(engine()) as session:
         subject, body = templates.preview(session, trigger, channel)
+        note = templates.link_note(session, templates.check_trigger(trigger))
     if subject:
         print(f"Subject: {subject}\n")
     print(body.rstrip())
+    if note:
+        print(f"\n{note}", file=sys.stderr)
 
 
 def _yes_no(text: str | None, field: str) -> bool | None:

@@ -15,7 +15,7 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
 from svcdesk.models.messages import MessageTemplate
 from svcdesk.services.common.events import record_change
-from svcdesk.services.common.settings import MESSAGE_TRIGGERS
+from svcdesk.services.common.settings import MESSAGE_TRIGGERS, get_setting
 
 TRIGGERS = tuple(MESSAGE_TRIGGERS)
 CHANNELS = ("email", "sms")
@@ -77,7 +77,9 @@ BUILT_IN: dict[str, dict[str, tuple[str, str]]] = {
         "email": (
             "Invoice {{ invoice }} from {{ company }}",
             "Hello {{ customer }},\n\nInvoice {{ invoice }} is attached. "
-            "Balance due: {{ balance }} by {{ due }}." + _SIGN,
+            "Balance due: {{ balance }} by {{ due }}.\n"
+            "{% if invoice_link %}See it, its payments and the balance here: {{ invoice_link }}\n"
+            "{% endif %}" + _SIGN,
         ),
     },
     "receipt": {
@@ -110,9 +112,33 @@ SAMPLE: dict[str, object] = {
     "day": "Friday, December 4", "window": "between 9:00 AM and 11:00 AM",
     "technician": "Sam Ortiz", "eta": "2:30 PM", "quote": "Q-000007", "title": "New condenser",
     "total": "$4,250.00", "valid_until": "January 2, 2027", "approve_link": "",
-    "invoice": "INV-000042", "balance": "$120.00", "balance_cents": 12000,
+    "invoice_link": "", "invoice": "INV-000042", "balance": "$120.00", "balance_cents": 12000,
     "due": "January 2, 2027", "amount": "$80.00", "method": "card", "received": "December 3",
 }  # fmt: skip
+
+
+# The customer link each document e-mail carries (made when the message is queued, when
+# web.public_url is set: billing/outgoing.py), by the value naming it in the template.
+LINK_VALUES = {"quote": "approve_link", "invoice": "invoice_link"}
+NO_LINK_NOTE = (
+    "note: web.public_url is not set, so quote and invoice e-mails say to reply or call "
+    "instead of carrying a link (svcdesk settings set web.public_url https://desk.example.com)"
+)
+
+
+def public_url(session: Session) -> str:
+    """The web app's address as customers reach it ('' = not set: no links in messages)."""
+    return get_setting(session, "web.public_url") or ""
+
+
+def link_url(base: str, token: str) -> str:
+    """The address of a customer link (served by web/portal.py at /c/TOKEN)."""
+    return f"{base.rstrip('/')}/c/{token}"
+
+
+def link_note(session: Session, trigger: str) -> str | None:
+    """What to say once when a document e-mail goes without its link."""
+    return NO_LINK_NOTE if trigger in LINK_VALUES and not public_url(session) else None
 
 
 def check_trigger(trigger: str) -> str:
@@ -249,5 +275,12 @@ def edit_template(
 
 
 def preview(session: Session, trigger: str, channel: str) -> tuple[str, str]:
-    """The template rendered with sample values."""
-    return compiled(session, trigger, channel).render(SAMPLE)
+    """The template rendered with sample values (a sample link when web.public_url is set)."""
+    return compiled(session, trigger, channel).render(sample_values(session))
+
+
+def sample_values(session: Session) -> dict[str, object]:
+    base = public_url(session)
+    if not base:
+        return SAMPLE
+    return SAMPLE | {name: link_url(base, "TOKEN-MADE-WHEN-SENT") for name in LINK_VALUES.values()}
