@@ -53,7 +53,7 @@ def test_preview_says_once_when_links_are_off(db_path, engine, shop):
     assert NOTE not in ok(db_path, "messages", "preview", "booking").stderr
     ok(db_path, "settings", "set", "web.public_url", "https://desk.example.com")
     r = ok(db_path, "messages", "preview", "quote")
-    assert "Approve it here: https://desk.example.com/c/TOKEN-MADE-WHEN-SENT" in r.stdout
+    assert "See it and approve it here: https://desk.example.com/c/TOKEN-MADE-WHEN-SENT" in r.stdout
     assert NOTE not in r.stderr
 
 

@@ -188,13 +188,12 @@ def templates_list(json_out: JsonOpt = False) -> None:
     """Every trigger's wording per channel (edited or built in) and whether it is on."""
     with read_session(engine()) as session:
         rows = templates.template_rows(session)
-        on = {t: outbox.trigger_on(session, t) for t in templates.TRIGGERS}
     if json_out:
         print_json([{"trigger": r.trigger, "channel": r.channel, "subject": r.subject,
-                     "body": r.body, "edited": r.edited, "on": on[r.trigger]} for r in rows])  # fmt: skip
+                     "body": r.body, "edited": r.edited, "on": r.on} for r in rows])  # fmt: skip
         return
     table(f"{len(rows)} templates", ["Trigger", "Channel", "On", "Wording", "Subject"],
-          [(r.trigger, r.channel, "on" if on[r.trigger] else "off",
+          [(r.trigger, r.channel, "on" if r.on else "off",
             "edited" if r.edited else "built in", r.subject) for r in rows])  # fmt: skip
 
 

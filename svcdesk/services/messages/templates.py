@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from sqlmodel import Session, select
 
@@ -15,7 +15,7 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
 from svcdesk.models.messages import MessageTemplate
 from svcdesk.services.common.events import record_change
-from svcdesk.services.common.settings import MESSAGE_TRIGGERS, get_setting
+from svcdesk.services.common.settings import MESSAGE_TRIGGERS, get_setting, set_setting
 
 TRIGGERS = tuple(MESSAGE_TRIGGERS)
 CHANNELS = ("email", "sms")
@@ -69,17 +69,16 @@ BUILT_IN: dict[str, dict[str, tuple[str, str]]] = {
             "Your quote {{ quote }} from {{ company }}",
             "Hello {{ customer }},\n\nYour quote {{ quote }} ({{ title }}) is attached: "
             "{{ total }}. It is valid until {{ valid_until }}.\n"
-            "{% if approve_link %}Approve it here: {{ approve_link }}\n"
-            "{% else %}Reply to this e-mail or call us to approve it.\n{% endif %}" + _SIGN,
+            "{% if approve_link %}See it and approve it here: {{ approve_link }}"
+            "{% else %}Reply to this e-mail or call us to approve it.{% endif %}" + _SIGN,
         ),
     },
     "invoice": {
         "email": (
             "Invoice {{ invoice }} from {{ company }}",
             "Hello {{ customer }},\n\nInvoice {{ invoice }} is attached. "
-            "Balance due: {{ balance }} by {{ due }}.\n"
-            "{% if invoice_link %}See it, its payments and the balance here: {{ invoice_link }}\n"
-            "{% endif %}" + _SIGN,
+            "Balance due: {{ balance }} by {{ due }}.{% if invoice_link %}\n"
+            "See it, its payments and the balance here: {{ invoice_link }}{% endif %}" + _SIGN,
         ),
     },
     "receipt": {
@@ -141,6 +140,15 @@ def link_note(session: Session, trigger: str) -> str | None:
     return NO_LINK_NOTE if trigger in LINK_VALUES and not public_url(session) else None
 
 
+def values_of(trigger: str) -> list[str]:
+    """The values a trigger's messages have (those its built-in wording uses, and the
+    customer's and company's names)."""
+    names = {"customer", "company", "company_phone"}
+    for subject, body in BUILT_IN[trigger].values():
+        names |= meta.find_undeclared_variables(_ENV.parse(subject + body))
+    return sorted(names)
+
+
 def check_trigger(trigger: str) -> str:
     text = (trigger or "").strip().lower().replace("-", "_").replace(" ", "_")
     if text not in TRIGGERS:
@@ -170,6 +178,7 @@ class TemplateRow:
     subject: str
     body: str
     edited: bool  # the shop's own wording (else the built-in one)
+    on: bool = True  # the trigger's switch (messages.on.<trigger>)
 
 
 def _stored(session: Session) -> dict[tuple[str, str], MessageTemplate]:
@@ -180,14 +189,21 @@ def template_rows(session: Session) -> list[TemplateRow]:
     stored = _stored(session)
     rows = []
     for trigger in TRIGGERS:
+        on = get_setting(session, f"messages.on.{trigger}") == "on"
         for channel, (subject, body) in BUILT_IN[trigger].items():
             own = stored.get((trigger, channel))
             rows.append(
-                TemplateRow(trigger, channel, own.subject, own.body, True)
+                TemplateRow(trigger, channel, own.subject, own.body, True, on)
                 if own
-                else TemplateRow(trigger, channel, subject, body, False)
+                else TemplateRow(trigger, channel, subject, body, False, on)
             )
     return rows
+
+
+def switch_trigger(session: Session, trigger: str, on: bool, *, actor: str) -> None:
+    """Turn a trigger's messages on or off (the setting messages.on.<trigger>, audited)."""
+    set_setting(session, f"messages.on.{check_trigger(trigger)}", "on" if on else "off",
+                actor=actor)  # fmt: skip
 
 
 def get_template(session: Session, trigger: str, channel: str) -> TemplateRow:
@@ -218,7 +234,11 @@ def compiled(session: Session, trigger: str, channel: str) -> Compiled:
     return Compiled(get_template(session, trigger, channel))
 
 
-def _check(trigger: str, channel: str, subject: str, body: str) -> None:
+def draft_preview(
+    trigger: str, channel: str, subject: str, body: str, values: dict | None = None
+) -> tuple[str, str]:
+    """Wording being edited, checked as saving checks it and rendered in the same sandbox
+    with sample `values`: (subject, body), or InvalidInput with one line saying why."""
     where = f"template {trigger}/{channel}"
     if not body.strip():
         raise InvalidInput(f"{where}: the body is empty")
@@ -227,10 +247,11 @@ def _check(trigger: str, channel: str, subject: str, body: str) -> None:
     if "\n" in subject:
         raise InvalidInput(f"{where}: the subject must be one line")
     try:
-        for text in (subject, body):
-            _ENV.from_string(text).render(SAMPLE)
+        shown = [_ENV.from_string(text).render(values or SAMPLE) for text in (subject, body)]
     except TemplateError as exc:
-        raise InvalidInput(f"{where}: {exc} (values: {', '.join(sorted(SAMPLE))})") from None
+        why = " ".join(str(exc).split())
+        raise InvalidInput(f"{where}: {why} (values: {', '.join(sorted(SAMPLE))})") from None
+    return shown[0].strip(), shown[1]
 
 
 def edit_template(
@@ -259,7 +280,7 @@ def edit_template(
     new_body = current.body if body is None else body
     if channel == "sms":
         new_subject = ""
-    _check(trigger, channel, new_subject, new_body)
+    draft_preview(trigger, channel, new_subject, new_body)
     if own is None:
         own = MessageTemplate(trigger=trigger, channel=channel, body=new_body)
     own.subject, own.body, own.updated_at, own.updated_by = new_subject, new_body, now(), actor

@@ -48,7 +48,7 @@ def test_quote_email_carries_a_working_approve_link_stored_hashed(session, shop)
     q = _quote(session, shop)
     [m] = messages(session, "quote")
     token = _token(m.body)
-    assert f"Approve it here: {URL}/c/{token}\n" in m.body
+    assert f"See it and approve it here: {URL}/c/{token}\n" in m.body
     assert "Reply to this e-mail" not in m.body
     [link] = _links(session)
     assert (link.kind, link.quote_id, link.customer_id) == ("quote", q.id, shop["customer"])
@@ -137,6 +137,6 @@ def test_preview_shows_a_sample_link_when_the_address_is_set(session):
     assert "Reply to this e-mail or call us to approve it." in body
     set_setting(session, "web.public_url", URL)
     _, body = templates.preview(session, "quote", "email")
-    assert f"Approve it here: {URL}/c/TOKEN-MADE-WHEN-SENT" in body
+    assert f"See it and approve it here: {URL}/c/TOKEN-MADE-WHEN-SENT" in body
     _, body = templates.preview(session, "invoice", "email")
     assert f"here: {URL}/c/TOKEN-MADE-WHEN-SENT" in body
