@@ -5,10 +5,6 @@ failed; kill -9 between sending and marking -> one resend, with the same key."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from datetime import timedelta
 
 from svcdesk import clock
@@ -22,7 +18,7 @@ from svcdesk.services.messages.senders import Outgoing, apprise_url, key_digest
 from svcdesk.services.orders import lifecycle, scheduling
 from tests.conftest import FROZEN_NOW
 from tests.support.webhook import WebhookServer
-from tests.unit.messages.helpers import consent, senders_on
+from tests.unit.messages.helpers import consent, send_at_each_retry, send_then_kill_9, senders_on
 
 KEY = "X-Idempotency-Key"
 
@@ -70,12 +66,7 @@ def test_server_error_retries_with_backoff_then_fails(engine, shop):
         m = _message(engine)
         assert (m.status, m.attempts) == ("queued", 1)
         assert m.next_try_at == FROZEN_NOW + timedelta(minutes=5)
-        waits = []
-        for _ in range(4):
-            at = _message(engine).next_try_at
-            waits.append(at - FROZEN_NOW)
-            with clock.at(at):
-                delivery.send_due(engine)
+        waits = send_at_each_retry(engine)
     m = _message(engine)
     assert (m.status, m.attempts) == ("failed", 5)
     assert waits == [timedelta(minutes=n) for n in (5, 15, 35, 75)]
@@ -83,27 +74,10 @@ def test_server_error_retries_with_backoff_then_fails(engine, shop):
     assert len({h.headers[KEY] for h in server.hits}) == 1  # one key for every try
 
 
-_CRASH = textwrap.dedent(
-    """
-    import os, signal, sys
-    from svcdesk.db import make_engine
-    from svcdesk.services.messages import delivery
-
-    def crash(ids):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    delivery.send_due(make_engine(sys.argv[1]), after_send=crash)
-    """
-)
-
-
 def test_kill_9_between_send_and_mark_resends_once_with_the_same_key(engine, shop, db_path):
     with WebhookServer() as server:
         _booked_text(engine, shop, server.port)
-        env = dict(os.environ, SVCDESK_NOW=FROZEN_NOW.isoformat())
-        proc = subprocess.run([sys.executable, "-c", _CRASH, str(db_path)], env=env,
-                              cwd=os.getcwd(), timeout=120)  # fmt: skip
-        assert proc.returncode == -9
+        assert send_then_kill_9(db_path) == -9
         assert len(server.hits) == 1
         assert (_message(engine).status, _message(engine).attempts) == ("sending", 1)
         assert delivery.send_due(engine).sent == 0  # inside the lease: left alone

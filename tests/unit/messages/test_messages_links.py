@@ -11,12 +11,12 @@ from sqlmodel import col, select
 
 from svcdesk.errors import InvalidInput
 from svcdesk.models.portal import CustomerLink
-from svcdesk.services.billing import from_order, invoices, outgoing, portal, quotes
+from svcdesk.services.billing import invoices, outgoing, portal, quotes
 from svcdesk.services.common.settings import get_setting, set_setting
 from svcdesk.services.messages import outbox, templates
 from svcdesk.services.orders import lifecycle
 from tests.unit.billing import billing_helpers as h
-from tests.unit.messages.helpers import consent, messages, senders_on
+from tests.unit.messages.helpers import consent, draft_invoice, messages, senders_on
 
 URL = "https://desk.lonestar.example"
 TOKEN = re.compile(r"/c/([A-Za-z0-9_-]{40,})")
@@ -62,12 +62,7 @@ def test_invoice_email_carries_a_link_to_see_it(session, shop):
     senders_on(session)
     consent(session, shop["customer"])
     set_setting(session, "web.public_url", URL)
-    h.seed_pricebook(session)
-    o = lifecycle.get_order(session, shop["o1"])
-    h.add_time(session, o, shop["alice"], "2026-11-24 09:00", "2026-11-24 10:30")
-    h.add_visit(session, o, "2026-11-24 09:00")
-    h.complete(session, o)
-    inv = from_order.invoice_order(session, o, actor="ann")
+    inv = draft_invoice(session, shop)
     invoices.issue(session, inv, actor="ann")
     [m] = messages(session, "invoice")
     token = _token(m.body)
