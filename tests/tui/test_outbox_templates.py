@@ -100,3 +100,21 @@ def test_template_editor_snapshot(engine, shop, snap_compare):
         set_setting(s, "web.public_url", "https://desk.example.com")
     keys = ("O", "W", *["down"] * 6, "enter")
     assert snap_compare(console_app(engine), terminal_size=SIZE, run_before=snapshot_before(keys))
+
+
+async def test_public_url_set_on_the_settings_screen(engine, shop):
+    from svcdesk.tui.screens.shop_settings import SettingModal, SettingsScreen
+
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "S")
+        keys = table_keys(app, "#settings")
+        app.screen.query_one("#settings").move_cursor(row=keys.index("web.public_url"))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, SettingModal)
+        await press(pilot, *"desk.example.com", "enter")
+        assert isinstance(app.screen, SettingModal)  # refused in place, one line
+        assert "expected an address like https://" in _text(app, "#error")
+        await press(pilot, "home", *"https://", "enter")
+        assert isinstance(app.screen, SettingsScreen)
+    with read_session(engine) as s:
+        assert get_setting(s, "web.public_url") == "https://desk.example.com"
