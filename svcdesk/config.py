@@ -82,6 +82,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "messages.quiet_hours": "21:00-08:00",
     "messages.max_attempts": "5",
     "messages.retry_minutes": "5",
+    # The web app's address as customers reach it (links in quote/invoice e-mails; "" = none).
+    "web.public_url": "",
     **{
         f"messages.on.{t}": "on"
         for t in ("booking", "reminder", "on_my_way", "quote", "invoice", "receipt", "review")

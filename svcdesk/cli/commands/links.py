@@ -24,8 +24,8 @@ UrlOpt = Annotated[
     str | None,
     typer.Option(
         "--url",
-        help=f"The web app's address as customers reach it (default ${devices.URL_ENV} "
-        f"or {devices.DEFAULT_URL}).",
+        help="The web app's address as customers reach it (default: the web.public_url "
+        f"setting, else ${devices.URL_ENV}, else {devices.DEFAULT_URL}).",
     ),
 ]
 DaysOpt = Annotated[
@@ -36,7 +36,8 @@ DaysOpt = Annotated[
 
 def _base(url: str | None) -> str:
     try:
-        return devices.field_url(url)
+        with read_session(engine()) as session:
+            return portal.public_base(session, url)
     except InvalidInput:
         raise typer.BadParameter(
             "must start with http:// or https://", param_hint="--url"

@@ -47,11 +47,13 @@ def send(
     if json_out:
         print_json({"reminders_queued": reminded, "sent": report.sent, "retrying": report.retrying,
                     "failed": report.failed, "cancelled": report.cancelled, "held": report.held,
-                    "errors": report.errors})  # fmt: skip
+                    "without_link": report.unlinked, "errors": report.errors})  # fmt: skip
         return
     info((f"{reminded} reminders queued; " if reminded else "") + report.words())
     for reason in report.errors[:5]:
         print(f"  {reason}", file=sys.stderr)
+    if note := report.note():
+        print(note, file=sys.stderr)
 
 
 @app.command("remind")
@@ -123,9 +125,12 @@ def preview(
     """A message as it would read, with sample values."""
     with read_session(engine()) as session:
         subject, body = templates.preview(session, trigger, channel)
+        note = templates.link_note(session, templates.check_trigger(trigger))
     if subject:
         print(f"Subject: {subject}\n")
     print(body.rstrip())
+    if note:
+        print(f"\n{note}", file=sys.stderr)
 
 
 def _yes_no(text: str | None, field: str) -> bool | None:
@@ -184,13 +189,12 @@ def templates_list(json_out: JsonOpt = False) -> None:
     """Every trigger's wording per channel (edited or built in) and whether it is on."""
     with read_session(engine()) as session:
         rows = templates.template_rows(session)
-        on = {t: outbox.trigger_on(session, t) for t in templates.TRIGGERS}
     if json_out:
         print_json([{"trigger": r.trigger, "channel": r.channel, "subject": r.subject,
-                     "body": r.body, "edited": r.edited, "on": on[r.trigger]} for r in rows])  # fmt: skip
+                     "body": r.body, "edited": r.edited, "on": r.on} for r in rows])  # fmt: skip
         return
     table(f"{len(rows)} templates", ["Trigger", "Channel", "On", "Wording", "Subject"],
-          [(r.trigger, r.channel, "on" if on[r.trigger] else "off",
+          [(r.trigger, r.channel, "on" if r.on else "off",
             "edited" if r.edited else "built in", r.subject) for r in rows])  # fmt: skip
 
 

@@ -10,10 +10,13 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from svcdesk.models.billing import Invoice, Payment, Quote
+from svcdesk.models.crm import Customer
+from svcdesk.services.billing.links import make_link
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.messages import triggers
-from svcdesk.services.messages.outbox import Attachments
+from svcdesk.services.messages.outbox import Attachments, LateValues
+from svcdesk.services.messages.templates import LINK_VALUES, public_url
 
 # (session, "quote" | "invoice", number) -> the PDF: billing/pdf.document_pdf, installed by
 # svcdesk/services/__init__.py (the quote and invoice modules, which call this one, are
@@ -28,6 +31,27 @@ def register_pdf(render: Callable[[Session, str, str], bytes]) -> None:
 def _pdf(kind: str, number: str, session: Session) -> Attachments:
     def make() -> list[tuple[str, str, bytes]]:
         return [(f"{number}.pdf", "application/pdf", _RENDER[0](session, kind, number))]
+
+    return make
+
+
+def _link(session: Session, doc: Quote | Invoice, actor: str) -> LateValues:
+    """The customer link the e-mail carries (approve the quote; see the invoice), made when
+    the message is really queued, in its transaction, and only when web.public_url is set
+    (else the template says to reply or call). Its raw token is only in the message's text;
+    the link row keeps its hash. Retries send that same text: one link per message."""
+
+    def make() -> dict:
+        base = public_url(session)
+        if not base:
+            return {}
+        kind = "quote" if isinstance(doc, Quote) else "invoice"
+        customer = session.get(Customer, doc.customer_id)
+        what = f"{kind} {doc.number} for {customer.name if customer else doc.customer_id}"
+        ids = {"quote_id": doc.id} if isinstance(doc, Quote) else {"invoice_id": doc.id}
+        link = make_link(session, kind, what, base_url=base, customer_id=doc.customer_id,
+                         days=None, actor=actor, **ids)  # fmt: skip
+        return {LINK_VALUES[kind]: link.url}
 
     return make
 
@@ -47,18 +71,20 @@ def quote_sent(
     triggers.document(
         session, "quote", quote.customer_id, f"quote:{quote.id}:{quote.sent_at or ''}", values,
         {"quote_id": quote.id, "order_id": quote.order_id}, _pdf("quote", quote.number, session),
-        actor=actor,
+        _link(session, quote, actor), actor=actor,
     )  # fmt: skip
 
 
 def invoice_sent(session: Session, invoice: Invoice, *, actor: str) -> None:
     balance = invoice.total_cents - invoice.paid_cents
     values = {"invoice": invoice.number, "balance": fmt_money(balance),
-              "balance_cents": balance, "due": _long_date(invoice.due_on)}  # fmt: skip
+              "balance_cents": balance, "due": _long_date(invoice.due_on),
+              "invoice_link": ""}  # fmt: skip
     triggers.document(
         session, "invoice", invoice.customer_id, f"invoice:{invoice.id}", values,
         {"invoice_id": invoice.id, "order_id": invoice.order_id},
-        _pdf("invoice", invoice.number, session), actor=actor,
+        _pdf("invoice", invoice.number, session), _link(session, invoice, actor),
+        actor=actor,
     )  # fmt: skip
 
 

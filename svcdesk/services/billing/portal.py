@@ -20,7 +20,6 @@ history, the audit log). The web pages are in svcdesk/web/portal.py."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -33,20 +32,26 @@ from svcdesk.models.billing import Invoice, InvoiceStatus, Quote, QuoteOption, Q
 from svcdesk.models.portal import CustomerLink
 from svcdesk.services.billing import documents, invoices, quotes
 from svcdesk.services.billing.documents import DocumentData
+from svcdesk.services.billing.links import (  # noqa: F401 (the links' API, used by the faces)
+    DEFAULT_DAYS,
+    KINDS,
+    MAX_DAYS,
+    NewLink,
+    link_url,
+    link_words,
+    make_link,
+    public_base,
+)
 from svcdesk.services.common import events
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.rows import must_get, row_id
 from svcdesk.services.common.settings import shop_zone
-from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import customers, devices
 from svcdesk.services.crm.devices import hash_token
 from svcdesk.services.execution.field_app import decode_signature
 from svcdesk.services.orders import intake
 
-KINDS = ("quote", "invoice", "request")
-DEFAULT_DAYS = {"quote": 30, "invoice": 60, "request": 30}
-MAX_DAYS = 365
 NAME_MAX = 120
 # the preferred part of the day a request form offers, as local hours
 DAY_PARTS = {"morning": (8, 12), "afternoon": (12, 17), "any": None}
@@ -65,20 +70,6 @@ def check_csrf(token: str, sent: str | None) -> bool:
     return devices.check_csrf(token, sent, CSRF_PURPOSE)
 
 
-def link_url(base: str, token: str) -> str:
-    return f"{base.rstrip('/')}/c/{token}"
-
-
-@dataclass(frozen=True)
-class NewLink:
-    id: int
-    kind: str
-    token: str  # the raw token: shown once, never stored
-    url: str
-    expires_at: datetime
-    what: str  # "quote Q-000001 for Jane Porter"
-
-
 @dataclass(frozen=True)
 class LinkRow:
     id: int
@@ -94,60 +85,6 @@ class LinkRow:
     signer: str | None
 
 
-def _link_words(session: Session, link: CustomerLink, what: str | None = None) -> dict:
-    """A link's audited fields, in words (`events.record_change`)."""
-    zone = shop_zone(session)
-    words = {"kind": link.kind, "expires": fmt(link.expires_at, zone),
-             "revoked": f"{fmt(link.revoked_at, zone)} by {link.revoked_by}"
-             if link.revoked_at else False}  # fmt: skip
-    return {"for": what, **words} if what else words
-
-
-def _days(days: int | None, kind: str) -> int:
-    value = DEFAULT_DAYS[kind] if days is None else days
-    if not 1 <= value <= MAX_DAYS:
-        raise InvalidInput(f"days: {value} is out of range; give 1 to {MAX_DAYS}")
-    return value
-
-
-def _make(
-    session: Session,
-    kind: str,
-    what: str,
-    *,
-    base_url: str,
-    customer_id: int | None,
-    quote_id: int | None = None,
-    invoice_id: int | None = None,
-    days: int | None,
-    actor: str,
-) -> NewLink:
-    token = secrets.token_urlsafe(32)
-    link = CustomerLink(
-        token_hash=hash_token(token),
-        kind=kind,
-        customer_id=customer_id,
-        quote_id=quote_id,
-        invoice_id=invoice_id,
-        created_by=actor,
-        expires_at=now() + timedelta(days=_days(days, kind)),
-    )
-    session.add(link)
-    session.flush()
-    events.record_change(
-        session,
-        "customer_link",
-        row_id(link),
-        "created",
-        f"{kind} link for {what}, expires {link.expires_at:%Y-%m-%d}",
-        actor=actor,
-        after=_link_words(session, link, what),
-    )
-    if customer_id is not None:
-        customers.record_event(session, customer_id, "link", f"{kind} link sent", actor=actor)
-    return NewLink(row_id(link), kind, token, link_url(base_url, token), link.expires_at, what)
-
-
 def _document_link(
     session: Session, doc: Quote | Invoice, *, base_url: str, days: int | None, actor: str
 ) -> NewLink:
@@ -155,9 +92,9 @@ def _document_link(
     quote = isinstance(doc, Quote)
     kind = "quote" if quote else "invoice"
     customer = must_get(session, Customer, doc.customer_id)
-    return _make(session, kind, f"{kind} {doc.number} for {customer.name}", base_url=base_url,
-                 customer_id=customer.id, quote_id=doc.id if quote else None,
-                 invoice_id=None if quote else doc.id, days=days, actor=actor)  # fmt: skip
+    return make_link(session, kind, f"{kind} {doc.number} for {customer.name}", base_url=base_url,
+                     customer_id=customer.id, quote_id=doc.id if quote else None,
+                     invoice_id=None if quote else doc.id, days=days, actor=actor)  # fmt: skip
 
 
 def create_quote_link(
@@ -200,10 +137,10 @@ def create_request_link(
     filed under them), or, without `customer`, for anyone the shop gives it to (a website
     button, a newsletter)."""
     if customer is None:
-        return _make(session, "request", "anyone (service requests)", base_url=base_url,
+        return make_link(session, "request", "anyone (service requests)", base_url=base_url,
                      customer_id=None, days=days, actor=actor)  # fmt: skip
     cust = customers.get_customer(session, customer)
-    return _make(session, "request", f"service requests from {cust.name}", base_url=base_url,
+    return make_link(session, "request", f"service requests from {cust.name}", base_url=base_url,
                  customer_id=cust.id, days=days, actor=actor)  # fmt: skip
 
 
@@ -263,12 +200,12 @@ def revoke_link(session: Session, link_id: int, *, actor: str) -> CustomerLink:
         raise NotFound(f"no customer link with id {link_id}")
     if link.revoked_at is not None:
         raise InvalidTransition(f"link {link_id} was already revoked")
-    before = _link_words(session, link)
+    before = link_words(session, link)
     link.revoked_at, link.revoked_by = now(), actor
     session.add(link)
     events.record_change(session, "customer_link", link_id, "revoked",
                          f"{link.kind} link {link_id} revoked", actor=actor, before=before,
-                         after=_link_words(session, link))  # fmt: skip
+                         after=link_words(session, link))  # fmt: skip
     session.flush()
     return link
 

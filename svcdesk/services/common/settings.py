@@ -223,6 +223,30 @@ def _email_check(key: str, text: str, _session) -> str:
     return text
 
 
+def _public_url_check(key: str, text: str, _session) -> str:
+    """The web app's address as customers reach it: http(s)://host[:port][/path], no query."""
+    from urllib.parse import urlsplit
+
+    allowed = "an address like https://desk.example.com (http or https; or empty)"
+    if not text:
+        return text
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (a bad port raises here)
+    except ValueError:
+        raise _bad(key, text, allowed) from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or any(c.isspace() for c in text)
+    ):
+        raise _bad(key, text, allowed)
+    return text.rstrip("/")
+
+
 # Checks that need another area's rules (tax zones, working hours, lunch, follow-up plans)
 # are registered by those areas (`svcdesk/services/__init__.py`), so this module, which every
 # area uses, imports none of them.
@@ -354,6 +378,10 @@ def _specs() -> dict[str, Spec]:
         ("messages.quiet_hours", "hours",
          "no reminders or review requests go out between these local times (empty = none)",
          _parsed(_quiet_parse, "local times like 21:00-08:00 (or empty)")),
+        ("web.public_url", "address",
+         "the web app's address as customers reach it: quote and invoice e-mails carry links "
+         "to it (empty = no links; they say to reply or call)",
+         (_public_url_check, "an address like https://desk.example.com (http or https; or empty)")),
         ("messages.max_attempts", "whole number", "tries before a message shows as failed",
          _whole(1, 20, "tries")),
         ("messages.retry_minutes", "whole number", "wait before the first retry (doubles each try)",

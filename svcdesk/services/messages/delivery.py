@@ -40,6 +40,7 @@ from svcdesk.services.messages.senders import (
     SendError,
     SmtpSender,
 )
+from svcdesk.services.messages.templates import NO_LINK_NOTE, link_note
 
 LEASE = timedelta(minutes=10)
 BATCH = 200
@@ -55,6 +56,7 @@ class SendReport:
     failed: int = 0
     cancelled: int = 0
     held: int = 0  # quiet hours, or the channel's sender is off
+    unlinked: int = 0  # quote/invoice e-mails sent while web.public_url is not set
     errors: list[str] = field(default_factory=list)  # the distinct reasons, first seen first
 
     def words(self) -> str:
@@ -62,6 +64,10 @@ class SendReport:
         parts += [f"{n} {w}" for n, w in ((self.retrying, "to retry"), (self.failed, "failed"),
                   (self.cancelled, "cancelled"), (self.held, "held")) if n]  # fmt: skip
         return ", ".join(parts)
+
+    def note(self) -> str | None:
+        """Said once when quote/invoice e-mails went without their link."""
+        return NO_LINK_NOTE if self.unlinked else None
 
 
 def make_sender(session: Session, engine: Engine, channel: str) -> Sender | None:
@@ -152,6 +158,7 @@ def _claim(session: Session, report: SendReport, limit: int) -> tuple[int, list[
         else:
             m.status, m.attempts, m.next_try_at = "sending", m.attempts + 1, at + LEASE
             claimed.append(m)
+            report.unlinked += link_note(session, m.trigger) is not None
         session.add(m)
     return len(rows), claimed
 

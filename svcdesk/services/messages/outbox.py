@@ -30,6 +30,8 @@ STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 # Not sent in the shop's quiet hours (messages.quiet_hours): held until they end.
 QUIET_TRIGGERS = ("reminder", "review")
 Attachments = Callable[[], list[tuple[str, str, bytes]]]  # -> (filename, mime, data)
+# Values made only when the message is really queued (a customer link: docs/messages.md)
+LateValues = Callable[[], dict]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Item:
     refs: dict = field(default_factory=dict)  # order_id, visit_id, quote_id, invoice_id
     attachments: Attachments | None = None
     not_before: datetime | None = None
+    late_values: LateValues | None = None  # called once, in the same transaction
 
 
 def parse_quiet_hours(text: str | None) -> tuple[time, time] | None:
@@ -145,7 +148,8 @@ def queue_many(
         existing.add(key)
         if channel not in templates:
             templates[channel] = compiled(session, trigger, channel)
-        subject, body = templates[channel].render(item.values)
+        values = item.values | item.late_values() if item.late_values else item.values
+        subject, body = templates[channel].render(values)
         when = max(at, item.not_before or at)
         when = quiet_until(when, zone, quiet) or when
         rows.append(

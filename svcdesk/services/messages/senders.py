@@ -7,7 +7,8 @@
 - file: writes each message as an .eml (or .txt for a text message) 0600 into a folder,
   named by the idempotency key (a resend rewrites the same file).
 - apprise: text messages through Apprise (most SMS providers by URL; `{to}` in the URL is
-  the customer's phone).
+  the customer's phone); on the webhook schemes (json://, form://, xml://) the idempotency
+  key goes along as the X-Idempotency-Key header.
 Error texts never carry the password or the provider URL."""
 
 from __future__ import annotations
@@ -193,6 +194,28 @@ class FileSender:
         pass
 
 
+# Apprise schemes that pass `+Name=value` query arguments on as HTTP headers (the generic
+# webhooks: json, form, xml): the idempotency key goes to the provider there.
+HEADER_SCHEMES = ("json", "jsons", "form", "forms", "xml", "xmls")
+IDEMPOTENCY_HEADER = "X-Idempotency-Key"
+
+
+def apprise_url(url: str, out: Outgoing) -> str:
+    """The provider URL for one message: `{to}` replaced by the phone (or the phone added
+    to the path), and on the webhook schemes the message's idempotency key as a header
+    (the same on every send of one message, so a resend after a crash can be recognised)."""
+    to = out.recipient.lstrip("+")
+    if "{to}" in url:
+        url = url.replace("{to}", to)
+    else:
+        base, sep, query = url.partition("?")
+        url = f"{base.rstrip('/')}/{out.recipient}{sep}{query}"
+    scheme = url.partition("://")[0].lower()
+    if scheme in HEADER_SCHEMES and f"+{IDEMPOTENCY_HEADER.lower()}=" not in url.lower():
+        url += ("&" if "?" in url else "?") + f"+{IDEMPOTENCY_HEADER}={key_digest(out.idem_key)}"
+    return url
+
+
 class AppriseSender:
     def __init__(self, url: str):
         if not url:
@@ -205,10 +228,8 @@ class AppriseSender:
     def send(self, out: Outgoing) -> str:
         import apprise  # imported on use: only shops sending texts pay for it
 
-        url = self._url.replace("{to}", out.recipient.lstrip("+")) if "{to}" in self._url \
-            else f"{self._url.rstrip('/')}/{out.recipient}"  # fmt: skip
         bot = apprise.Apprise()
-        if not bot.add(url):
+        if not bot.add(apprise_url(self._url, out)):
             raise SendError("sms: the provider URL (messages.sms.url) is not one Apprise knows")
         if not bot.notify(body=out.body):
             raise SendError("sms: the provider did not take the message")

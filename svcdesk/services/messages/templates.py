@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from sqlmodel import Session, select
 
@@ -15,7 +15,7 @@ from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
 from svcdesk.models.messages import MessageTemplate
 from svcdesk.services.common.events import record_change
-from svcdesk.services.common.settings import MESSAGE_TRIGGERS
+from svcdesk.services.common.settings import MESSAGE_TRIGGERS, get_setting, set_setting
 
 TRIGGERS = tuple(MESSAGE_TRIGGERS)
 CHANNELS = ("email", "sms")
@@ -69,15 +69,16 @@ BUILT_IN: dict[str, dict[str, tuple[str, str]]] = {
             "Your quote {{ quote }} from {{ company }}",
             "Hello {{ customer }},\n\nYour quote {{ quote }} ({{ title }}) is attached: "
             "{{ total }}. It is valid until {{ valid_until }}.\n"
-            "{% if approve_link %}Approve it here: {{ approve_link }}\n"
-            "{% else %}Reply to this e-mail or call us to approve it.\n{% endif %}" + _SIGN,
+            "{% if approve_link %}See it and approve it here: {{ approve_link }}"
+            "{% else %}Reply to this e-mail or call us to approve it.{% endif %}" + _SIGN,
         ),
     },
     "invoice": {
         "email": (
             "Invoice {{ invoice }} from {{ company }}",
             "Hello {{ customer }},\n\nInvoice {{ invoice }} is attached. "
-            "Balance due: {{ balance }} by {{ due }}." + _SIGN,
+            "Balance due: {{ balance }} by {{ due }}.{% if invoice_link %}\n"
+            "See it, its payments and the balance here: {{ invoice_link }}{% endif %}" + _SIGN,
         ),
     },
     "receipt": {
@@ -110,9 +111,42 @@ SAMPLE: dict[str, object] = {
     "day": "Friday, December 4", "window": "between 9:00 AM and 11:00 AM",
     "technician": "Sam Ortiz", "eta": "2:30 PM", "quote": "Q-000007", "title": "New condenser",
     "total": "$4,250.00", "valid_until": "January 2, 2027", "approve_link": "",
-    "invoice": "INV-000042", "balance": "$120.00", "balance_cents": 12000,
+    "invoice_link": "", "invoice": "INV-000042", "balance": "$120.00", "balance_cents": 12000,
     "due": "January 2, 2027", "amount": "$80.00", "method": "card", "received": "December 3",
 }  # fmt: skip
+
+
+# The customer link each document e-mail carries (made when the message is queued, when
+# web.public_url is set: billing/outgoing.py), by the value naming it in the template.
+LINK_VALUES = {"quote": "approve_link", "invoice": "invoice_link"}
+NO_LINK_NOTE = (
+    "note: web.public_url is not set, so quote and invoice e-mails say to reply or call "
+    "instead of carrying a link (svcdesk settings set web.public_url https://desk.example.com)"
+)
+
+
+def public_url(session: Session) -> str:
+    """The web app's address as customers reach it ('' = not set: no links in messages)."""
+    return get_setting(session, "web.public_url") or ""
+
+
+def link_url(base: str, token: str) -> str:
+    """The address of a customer link (served by web/portal.py at /c/TOKEN)."""
+    return f"{base.rstrip('/')}/c/{token}"
+
+
+def link_note(session: Session, trigger: str) -> str | None:
+    """What to say once when a document e-mail goes without its link."""
+    return NO_LINK_NOTE if trigger in LINK_VALUES and not public_url(session) else None
+
+
+def values_of(trigger: str) -> list[str]:
+    """The values a trigger's messages have (those its built-in wording uses, and the
+    customer's and company's names)."""
+    names = {"customer", "company", "company_phone"}
+    for subject, body in BUILT_IN[trigger].values():
+        names |= meta.find_undeclared_variables(_ENV.parse(subject + body))
+    return sorted(names)
 
 
 def check_trigger(trigger: str) -> str:
@@ -144,6 +178,7 @@ class TemplateRow:
     subject: str
     body: str
     edited: bool  # the shop's own wording (else the built-in one)
+    on: bool = True  # the trigger's switch (messages.on.<trigger>)
 
 
 def _stored(session: Session) -> dict[tuple[str, str], MessageTemplate]:
@@ -154,14 +189,21 @@ def template_rows(session: Session) -> list[TemplateRow]:
     stored = _stored(session)
     rows = []
     for trigger in TRIGGERS:
+        on = get_setting(session, f"messages.on.{trigger}") == "on"
         for channel, (subject, body) in BUILT_IN[trigger].items():
             own = stored.get((trigger, channel))
             rows.append(
-                TemplateRow(trigger, channel, own.subject, own.body, True)
+                TemplateRow(trigger, channel, own.subject, own.body, True, on)
                 if own
-                else TemplateRow(trigger, channel, subject, body, False)
+                else TemplateRow(trigger, channel, subject, body, False, on)
             )
     return rows
+
+
+def switch_trigger(session: Session, trigger: str, on: bool, *, actor: str) -> None:
+    """Turn a trigger's messages on or off (the setting messages.on.<trigger>, audited)."""
+    set_setting(session, f"messages.on.{check_trigger(trigger)}", "on" if on else "off",
+                actor=actor)  # fmt: skip
 
 
 def get_template(session: Session, trigger: str, channel: str) -> TemplateRow:
@@ -192,7 +234,11 @@ def compiled(session: Session, trigger: str, channel: str) -> Compiled:
     return Compiled(get_template(session, trigger, channel))
 
 
-def _check(trigger: str, channel: str, subject: str, body: str) -> None:
+def draft_preview(
+    trigger: str, channel: str, subject: str, body: str, values: dict | None = None
+) -> tuple[str, str]:
+    """Wording being edited, checked as saving checks it and rendered in the same sandbox
+    with sample `values`: (subject, body), or InvalidInput with one line saying why."""
     where = f"template {trigger}/{channel}"
     if not body.strip():
         raise InvalidInput(f"{where}: the body is empty")
@@ -201,10 +247,11 @@ def _check(trigger: str, channel: str, subject: str, body: str) -> None:
     if "\n" in subject:
         raise InvalidInput(f"{where}: the subject must be one line")
     try:
-        for text in (subject, body):
-            _ENV.from_string(text).render(SAMPLE)
+        shown = [_ENV.from_string(text).render(values or SAMPLE) for text in (subject, body)]
     except TemplateError as exc:
-        raise InvalidInput(f"{where}: {exc} (values: {', '.join(sorted(SAMPLE))})") from None
+        why = " ".join(str(exc).split())
+        raise InvalidInput(f"{where}: {why} (values: {', '.join(sorted(SAMPLE))})") from None
+    return shown[0].strip(), shown[1]
 
 
 def edit_template(
@@ -236,7 +283,7 @@ def edit_template(
     new_body = current.body if body is None else body
     if channel == "sms":
         new_subject = ""
-    _check(trigger, channel, new_subject, new_body)
+    draft_preview(trigger, channel, new_subject, new_body)
     if own is None:
         own = MessageTemplate(trigger=trigger, channel=channel, body=new_body)
     own.subject, own.body, own.updated_at, own.updated_by = new_subject, new_body, now(), actor
@@ -252,5 +299,12 @@ def edit_template(
 
 
 def preview(session: Session, trigger: str, channel: str) -> tuple[str, str]:
-    """The template rendered with sample values."""
-    return compiled(session, trigger, channel).render(SAMPLE)
+    """The template rendered with sample values (a sample link when web.public_url is set)."""
+    return compiled(session, trigger, channel).render(sample_values(session))
+
+
+def sample_values(session: Session) -> dict[str, object]:
+    base = public_url(session)
+    if not base:
+        return SAMPLE
+    return SAMPLE | {name: link_url(base, "TOKEN-MADE-WHEN-SENT") for name in LINK_VALUES.values()}

@@ -20,6 +20,7 @@ from svcdesk.services.messages.outbox import (
     Addressee,
     Attachments,
     Item,
+    LateValues,
     queue,
     queue_many,
     trigger_on,
@@ -182,16 +183,17 @@ def document(
     values: dict,
     refs: dict,
     attachments: Attachments | None = None,
+    late_values: LateValues | None = None,
     *,
     actor: str,
 ) -> int:
-    """A quote, invoice or receipt e-mail: billing gives the values (totals, balance) and
-    the PDF, which is only made when a message is really queued."""
+    """A quote, invoice or receipt e-mail: billing gives the values (totals, balance), the
+    PDF and the customer link, which are only made when a message is really queued."""
     if not trigger_on(session, trigger):
         return 0
     customer = session.get(Customer, customer_id)
     if customer is None:
         return 0
     item = Item(customer, company_values(session, customer) | values, event_key, refs,
-                attachments)  # fmt: skip
+                attachments, late_values=late_values)  # fmt: skip
     return queue(session, trigger, item, actor=actor)

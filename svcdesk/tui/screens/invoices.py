@@ -133,12 +133,11 @@ def customer_link(screen: DataScreen, kind: str, number: str) -> None:
     """Make a customer link for quote or invoice `number` (docs/customer-links.md) and show
     it long enough to copy."""
     from svcdesk.services.billing import portal
-    from svcdesk.services.crm.devices import field_url
 
     make = portal.create_quote_link if kind == "quote" else portal.create_invoice_link
     actor = screen.app.actor  # type: ignore[attr-defined]
     screen.save(
-        lambda s: make(s, number, base_url=field_url(), actor=actor).url,
+        lambda s: make(s, number, base_url=portal.public_base(s), actor=actor).url,
         lambda url: screen.app.notify(f"Link for {number}: {url}", timeout=60),
         group="link",
     )

@@ -3,7 +3,8 @@
 Keys: `f` cycles the filter (all, queued, sent, failed, cancelled), `v`/`enter` shows a
 message, `R` retries a failed or cancelled one, `x` cancels a queued or failed one, `s`
 sends what is due now (what `svcdesk messages send` does from cron), `p` sets the
-highlighted message's customer's consent, preferred channel or opt-out."""
+highlighted message's customer's consent, preferred channel or opt-out, `W` opens the
+message templates (wording, on/off, editor with a live preview: message_templates.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.order_actions import ChoiceModal
 from svcdesk.tui.registry import register_screen
+from svcdesk.tui.screens.message_templates import TemplatesScreen
 from svcdesk.tui.widgets.table import KeyTable
 
 FILTERS = (None, "queued", "sent", "failed", "cancelled")
@@ -101,6 +103,7 @@ class OutboxScreen(DataScreen):
         Binding("x", "cancel", "Cancel"),
         Binding("s", "send_now", "Send due now"),
         Binding("p", "preferences", "Customer's say"),
+        Binding("W", "templates", "Templates"),
     ]
 
     def __init__(self) -> None:
@@ -141,7 +144,7 @@ class OutboxScreen(DataScreen):
         shown = self.status or "all"
         self.query_one("#outbox-head", Static).update(
             f"{len(rows)} messages ({shown}) · {counts['queued']} queued · "
-            f"{counts['failed']} failed · f filter, s send due now"
+            f"{counts['failed']} failed · f filter, s send due now, W templates"
         )
 
     def _current(self) -> views.MessageRow | None:
@@ -184,6 +187,9 @@ class OutboxScreen(DataScreen):
             mid = row.id
             ask_preferences(self, row.customer, lambda s: must_get(
                 s, Customer, outbox.get_message(s, mid).customer_id))  # fmt: skip
+
+    def action_templates(self) -> None:
+        self.app.push_screen(TemplatesScreen())
 
     def action_send_now(self) -> None:
         engine = self.app.engine

@@ -4,23 +4,23 @@ kill -9 between sending and marking -> exactly one resend, with the same Message
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from datetime import timedelta
 
 from svcdesk import clock
 from svcdesk.db import read_session, write_session
 from svcdesk.models.messages import Message
-from svcdesk.services.billing import from_order, invoices
+from svcdesk.services.billing import invoices
 from svcdesk.services.common.settings import set_setting
 from svcdesk.services.messages import delivery
-from svcdesk.services.orders import lifecycle
 from tests.conftest import FROZEN_NOW
 from tests.support.smtp import Inbox, SmtpServer, free_port
-from tests.unit.billing import billing_helpers as h
-from tests.unit.messages.helpers import consent, senders_on
+from tests.unit.messages.helpers import (
+    consent,
+    draft_invoice,
+    send_at_each_retry,
+    send_then_kill_9,
+    senders_on,
+)
 
 
 def _smtp(session, port: int) -> None:
@@ -38,12 +38,7 @@ def _issued_invoice(engine, shop, port: int) -> str:
     with write_session(engine) as s:
         _smtp(s, port)
         consent(s, shop["customer"])
-        h.seed_pricebook(s)
-        o = lifecycle.get_order(s, shop["o1"])
-        h.add_time(s, o, shop["alice"], "2026-11-24 09:00", "2026-11-24 10:30")
-        h.add_visit(s, o, "2026-11-24 09:00")
-        h.complete(s, o)
-        inv = from_order.invoice_order(s, o, actor="ann")
+        inv = draft_invoice(s, shop)
         invoices.issue(s, inv, actor="ann")
         return inv.number
 
@@ -85,13 +80,7 @@ def test_refusing_server_retries_with_backoff_then_fails(engine, shop):
         assert "554" in (m.last_error or "") and "not today" in (m.last_error or "")
         assert delivery.send_due(engine).sent == 0  # not due yet: nothing tried
         assert _message(engine).attempts == 1
-        waits = []
-        at = FROZEN_NOW
-        for _ in range(4):
-            at = _message(engine).next_try_at
-            waits.append(at - FROZEN_NOW)
-            with clock.at(at):
-                delivery.send_due(engine)
+        waits = send_at_each_retry(engine)
     m = _message(engine)
     assert (m.status, m.attempts) == ("failed", 5)
     # 5, then 5+10, 5+10+20, 5+10+20+40 minutes after the first try
@@ -112,27 +101,10 @@ def test_no_server_is_retried_then_delivered(engine, shop):
     assert len(inbox.received) == 1 and _message(engine).attempts == 2
 
 
-_CRASH = textwrap.dedent(
-    """
-    import os, signal, sys
-    from svcdesk.db import make_engine
-    from svcdesk.services.messages import delivery
-
-    def crash(ids):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    delivery.send_due(make_engine(sys.argv[1]), after_send=crash)
-    """
-)
-
-
 def test_kill_9_between_send_and_mark_resends_exactly_once(engine, shop, db_path):
     with SmtpServer() as server:
         _issued_invoice(engine, shop, server.port)
-        env = dict(os.environ, SVCDESK_NOW=FROZEN_NOW.isoformat())
-        proc = subprocess.run([sys.executable, "-c", _CRASH, str(db_path)], env=env,
-                              cwd=os.getcwd(), timeout=120)  # fmt: skip
-        assert proc.returncode == -9
+        assert send_then_kill_9(db_path) == -9
         assert server.inbox.count == 1
         m = _message(engine)
         assert (m.status, m.attempts) == ("sending", 1)

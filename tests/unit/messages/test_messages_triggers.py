@@ -13,14 +13,14 @@ from svcdesk.errors import InvalidInput, InvalidTransition
 from svcdesk.models import Customer, Technician, Visit
 from svcdesk.models.messages import MessageAttachment
 from svcdesk.services.agreements import followups
-from svcdesk.services.billing import from_order, invoices, payments, quotes
+from svcdesk.services.billing import invoices, payments, quotes
 from svcdesk.services.common.settings import set_setting, shop_zone
 from svcdesk.services.common.timefmt import parse_when
 from svcdesk.services.execution import visit_progress as vp
 from svcdesk.services.messages import outbox, prefs, templates, triggers
 from svcdesk.services.orders import lifecycle, scheduling
 from tests.unit.billing import billing_helpers as h
-from tests.unit.messages.helpers import consent, messages, senders_on
+from tests.unit.messages.helpers import consent, draft_invoice, messages, senders_on
 
 
 def _book(s, shop, when="2026-11-26 09:00", number="o1"):
@@ -157,19 +157,10 @@ def test_review_request_follows_the_followup_due_date(session, shop):
     assert m.subject == "How did we do?" and "(No heat upstairs, order SO-" in m.body
 
 
-def _invoice(session, shop):
-    h.seed_pricebook(session)
-    o = lifecycle.get_order(session, shop["o1"])
-    h.add_time(session, o, shop["alice"], "2026-11-24 09:00", "2026-11-24 10:30")
-    h.add_visit(session, o, "2026-11-24 09:00")
-    h.complete(session, o)
-    return from_order.invoice_order(session, o, actor="ann")
-
-
 def test_invoice_pdf_with_balance_and_receipt(session, shop):
     senders_on(session)
     consent(session, shop["customer"])
-    inv = _invoice(session, shop)
+    inv = draft_invoice(session, shop)
     assert messages(session) == []  # a draft sends nothing
     invoices.issue(session, inv, actor="ann")
     [m] = messages(session, "invoice")
