@@ -20,7 +20,6 @@ from contextlib import contextmanager, suppress
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import SQLModel
 
 FTS = {
     # fts table: (content table, columns)
@@ -220,13 +219,14 @@ def _postgres_statements() -> list[str]:
     ]
     statements += [f"CREATE INDEX IF NOT EXISTS {n} ON {t}" for n, t in _TRGM.items()]
     from svcdesk import db_changes
+    from svcdesk.models import all_models
 
     statements += db_changes.postgres_statements()
     statements.append(_NOTIFY_FN)
     statements += [
         f'CREATE OR REPLACE TRIGGER "svcdesk_notify_{table.name}" AFTER INSERT OR UPDATE OR '
         f'DELETE ON "{table.name}" FOR EACH STATEMENT EXECUTE FUNCTION svcdesk_notify()'
-        for table in SQLModel.metadata.sorted_tables
+        for table in all_models()
     ]
     return statements
 

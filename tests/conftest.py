@@ -11,6 +11,12 @@ import pytest
 
 from svcdesk import clock
 from svcdesk.db import make_engine, write_session
+from svcdesk.models import all_models
+
+# Every table, whatever a test imports: tests read SQLModel.metadata whole (dumps of every
+# table); commands build only their own (svcdesk/models/__init__.py), which
+# tests/unit/core/test_lazy_models.py checks in fresh processes.
+all_models()
 
 # Wednesday 2026-11-25 08:00 in Austin (CST, UTC-6).
 FROZEN_NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
