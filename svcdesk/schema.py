@@ -61,8 +61,11 @@ def ensure_schema(engine: Engine) -> str | None:
     if current is None:
         # New database (or one made before migrations existed): create what is missing.
         from svcdesk.models import all_models
+        from svcdesk.models.base import for_postgresql
 
         all_models()
+        if engine.dialect.name == "postgresql":
+            for_postgresql(SQLModel.metadata)
         with engine.begin() as conn:
             SQLModel.metadata.create_all(conn)
             _stamp(conn, target)

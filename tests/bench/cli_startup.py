@@ -19,6 +19,7 @@ Not collected by pytest."""
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -130,6 +131,9 @@ def main() -> None:
     ap.add_argument("--db", help="a svcdesk SQLite database (default: build the demo)")
     args = ap.parse_args()
     py = sys.executable
+    # bytecode as an installed copy has it (pip compiles on install; a checkout run with
+    # PYTHONDONTWRITEBYTECODE would otherwise compile every changed module on each start)
+    compileall.compile_dir(ROOT / "svcdesk", quiet=1)
     tmp = Path(tempfile.mkdtemp(prefix="cli-startup-"))
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="160")
     env.pop("SVCDESK_DB", None)
