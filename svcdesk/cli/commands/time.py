@@ -20,7 +20,6 @@ from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso, parse_day, parse_when
 from svcdesk.services.crm.technicians import find_technician
 from svcdesk.services.execution import timecards
-from svcdesk.services.execution import visit_progress as vp
 from svcdesk.services.orders import lifecycle
 
 app = typer.Typer(
@@ -66,7 +65,11 @@ def add(
             wo = lifecycle.get_order(session, order)
             order_id = wo.id
             if visit_id is not None:
-                vp.find_visit(session, wo, visit_id)
+                # (imported here: visits' progress brings in the messages area, which
+                # `export timecards` and the other time commands do not use)
+                from svcdesk.services.execution.visit_progress import find_visit
+
+                find_visit(session, wo, visit_id)
         elif visit_id is not None:
             raise InvalidInput("--visit needs --order")
         entry = timecards.add_entry(
