@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from dateutil import parser as dtparser
-
 _frozen: datetime | None = None
 
 
@@ -16,6 +14,8 @@ def now() -> datetime:
         return _frozen
     env = os.environ.get("SVCDESK_NOW")
     if env:
+        from dateutil import parser as dtparser  # (on use: most runs have no SVCDESK_NOW)
+
         return to_utc(dtparser.isoparse(env))
     return datetime.now(UTC)
 

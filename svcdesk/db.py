@@ -330,8 +330,9 @@ def _holders(path: Path) -> str:
 
 def drop_schema(engine: Engine) -> None:
     """Drop every table and the migration stamp (the demo's --force on a server database)."""
-    import svcdesk.models  # noqa: F401
+    from svcdesk.models import all_models
 
+    all_models()
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

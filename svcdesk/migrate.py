@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Integer, LargeBinary, String, cast, func, literal, or_, select, text
-from sqlmodel import SQLModel
 
 from svcdesk.db import init_schema
 from svcdesk.errors import InvalidInput
+from svcdesk.models import all_models
 
 CHUNK = 2000
 
@@ -86,7 +86,7 @@ def migrate(
 ) -> list[TableReport]:
     if source.url == target.url:
         raise InvalidInput("migrate-to: source and target are the same database")
-    tables = SQLModel.metadata.sorted_tables
+    tables = all_models()
     if not strip_nul:
         _refuse_nul(source, tables)
     init_schema(target)

@@ -58,8 +58,6 @@ def _stamp(conn, revision: str) -> None:
 def ensure_schema(engine: Engine) -> str | None:
     """Bring the database to the newest schema. Returns the backup path's text when an
     upgrade made one, else None."""
-    import svcdesk.models  # noqa: F401  (registers every table)
-
     target = head()
     with engine.connect() as conn:
         current = current_revision(conn)
@@ -68,6 +66,12 @@ def ensure_schema(engine: Engine) -> str | None:
         return None
     if current is None:
         # New database (or one made before migrations existed): create what is missing.
+        from svcdesk.models import all_models
+        from svcdesk.models.base import for_postgresql
+
+        all_models()
+        if engine.dialect.name == "postgresql":
+            for_postgresql(SQLModel.metadata)
         with engine.begin() as conn:
             SQLModel.metadata.create_all(conn)
             _stamp(conn, target)

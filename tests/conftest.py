@@ -12,6 +12,12 @@ from hypothesis import HealthCheck, settings
 
 from svcdesk import clock
 from svcdesk.db import make_engine, write_session
+from svcdesk.models import all_models
+
+# Every table, whatever a test imports: tests read SQLModel.metadata whole (dumps of every
+# table); commands build only their own (svcdesk/models/__init__.py), which
+# tests/unit/core/test_lazy_models.py checks in fresh processes.
+all_models()
 
 # No timed tests: hypothesis neither fails an example for taking long nor calls slow data
 # generation unhealthy (a loaded machine is not a bug; speed lives in tests/bench/).

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import svcdesk.models  # noqa: F401  (registers every table)
+from svcdesk.models import all_models
+
+all_models()  # (every table on the metadata, for autogenerate)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Table
+from sqlalchemy import Column, DateTime, MetaData, Table, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
@@ -46,6 +46,23 @@ def utc_field(*, index: bool = False, nullable: bool = True, default_factory: An
     if default_factory is not None:
         return Field(default_factory=default_factory, sa_column=column)
     return Field(default=None, sa_column=column)
+
+
+def partial(where: str) -> dict:
+    """Index options for a partial index (rows matching `where`). Declared for SQLite only:
+    naming a `postgresql_` option imports SQLAlchemy's whole PostgreSQL dialect with its
+    drivers (~30 ms on every start, SQLite users included); `for_postgresql` gives the
+    same indexes the same WHERE before a PostgreSQL schema is created."""
+    return {"sqlite_where": text(where)}
+
+
+def for_postgresql(metadata: MetaData) -> None:
+    """Every partial index of `metadata` gets its WHERE on PostgreSQL too (`partial`)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None:
+                index.dialect_options["postgresql"]["where"] = where
 
 
 def table_of(model: type) -> Table:

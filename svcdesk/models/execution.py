@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, text
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from svcdesk.clock import now
-from svcdesk.models.base import utc_field
+from svcdesk.models.base import partial, utc_field
 
 
 class TimeKind(StrEnum):
@@ -39,8 +39,7 @@ class TimeEntry(SQLModel, table=True):
         Index(
             "ix_time_entry_running",
             "technician_id",
-            sqlite_where=text("ends_at IS NULL"),
-            postgresql_where=text("ends_at IS NULL"),
+            **partial("ends_at IS NULL"),
         ),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, text
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from svcdesk.clock import now
@@ -14,6 +14,7 @@ from svcdesk.models.base import (
     OrderStatus,
     Priority,
     VisitStatus,
+    partial,
     utc_field,
 )
 
@@ -26,8 +27,7 @@ def only_set(column: str) -> dict:
     order adds no entry to it. SQLite and PostgreSQL still use such an index for any
     condition that implies NOT NULL (`col = ?`, `col >= ?`, `col IS NOT NULL`, a foreign
     key's child look-up), never for `col IS NULL`."""
-    where = text(f"{column} IS NOT NULL")
-    return {"sqlite_where": where, "postgresql_where": where}
+    return partial(f"{column} IS NOT NULL")
 
 
 class WorkOrder(SQLModel, table=True):
@@ -42,8 +42,7 @@ class WorkOrder(SQLModel, table=True):
             "priority_rank",
             "sla_due",
             "id",
-            sqlite_where=text(OPEN_SQL),
-            postgresql_where=text(OPEN_SQL),
+            **partial(OPEN_SQL),
         ),
         Index("ix_work_order_asset_id", "asset_id", **only_set("asset_id")),
         Index("ix_work_order_agreement_id", "agreement_id", **only_set("agreement_id")),

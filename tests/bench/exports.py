@@ -2,6 +2,7 @@
 
     python tests/bench/exports.py                 # 1,000,000 orders
     python tests/bench/exports.py --orders 100000 # smaller
+    python tests/bench/exports.py --db FILE --no-kpi  # an existing shop, export only
 
 Builds (once, cached by size) a database of N orders over the last ten years with
 customers, sites, visits, crews, status events, invoices, time entries and parts used,
@@ -260,10 +261,13 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--rounds", type=int, default=2, help="repeat; the last round is reported")
     ap.add_argument("--dir", default=os.environ.get("SVCDESK_BENCH_TMP", "/tmp/svcdesk-bench"))
+    ap.add_argument("--db", help="an existing shop (e.g. tests/bench/scale.py's) instead of "
+                    "building one; it is opened, so use a copy of a shared file")  # fmt: skip
+    ap.add_argument("--no-kpi", action="store_true", help="the export comparison only")
     args = ap.parse_args()
     work = Path(args.dir)
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"exports-{args.orders}-{DATA_VERSION}.db"
+    db = Path(args.db) if args.db else work / f"exports-{args.orders}-{DATA_VERSION}.db"
     if not db.exists():
         t = time.perf_counter()
         build(db, args.orders)
@@ -294,6 +298,10 @@ def main() -> None:
     )
     print(f"sqlite3 -csv same query: {w_sq:.1f} s wall, {c_sq:.1f} s CPU, peak RSS {m_sq:.0f} MB")
     print(f"ratio: {w_us / w_sq:.2f}x wall, {c_us / c_sq:.2f}x CPU (target <= 3x)")
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f}")
+    if args.no_kpi:
+        return
     start, end = (NOW - timedelta(days=364)).date(), NOW.date()
     w_cli, c_cli, m_cli = rss_of([*svcdesk, "--db", str(db), "report", "kpis", "--from",
                                   str(start), "--to", str(end), "--json"])  # fmt: skip

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-import svcdesk.models  # noqa: F401 - registers every table
 from svcdesk.db import make_engine
+from svcdesk.models import all_models
+
+all_models()
 
 
 def contents(db) -> dict[str, list[tuple]]:

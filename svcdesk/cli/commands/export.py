@@ -25,7 +25,6 @@ from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import iso, parse_day, parse_when
 from svcdesk.services.crm.technicians import find_technician
-from svcdesk.services.dispatch.ics import tech_calendar
 from svcdesk.services.reporting import exports
 from svcdesk.services.reporting.export_formats import ExportFormat
 
@@ -182,6 +181,9 @@ def ics_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """A technician's schedule as an iCalendar file (stable UIDs: re-imports update)."""
+    # (imported here: the dispatch area brings in routing and numpy; other exports skip it)
+    from svcdesk.services.dispatch.ics import tech_calendar
+
     with read_session(engine()) as session:
         technician = find_technician(session, tech)
         first = parse_day(start, shop_zone(session))

@@ -11,13 +11,12 @@ from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
 from svcdesk.db import read_session, write_session
 from svcdesk.errors import InvalidInput, NotFound
+from svcdesk.services.common.choices import parse_priority
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
 from svcdesk.services.common.words import status_words
 from svcdesk.services.crm.technicians import find_technician, find_technicians
-from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import lifecycle, notes, queries, scheduling
-from svcdesk.services.orders.intake import parse_priority
 
 app = typer.Typer(
     help="Work orders: list, show, move through their life, book visits.", no_args_is_help=True
@@ -172,6 +171,9 @@ def status_cmd(
     version: VersionOpt = None,
 ) -> None:
     """Move an order to STATUS (only allowed moves); its visits follow (see docs/execution.md)."""
+    # (imported here: visits' progress brings in the messages area, which listing skips)
+    from svcdesk.services.execution import order_progress
+
     with write_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         before = order.status

@@ -5,12 +5,11 @@ message is really queued (the trigger is on and the customer consented)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlmodel import Session
 
 from svcdesk.models.billing import Invoice, Payment, Quote
 from svcdesk.models.crm import Customer
+from svcdesk.services.billing import rendered_pdf
 from svcdesk.services.billing.links import make_link
 from svcdesk.services.common.money import fmt_money
 from svcdesk.services.common.settings import shop_zone
@@ -18,19 +17,10 @@ from svcdesk.services.messages import triggers
 from svcdesk.services.messages.outbox import Attachments, LateValues
 from svcdesk.services.messages.templates import LINK_VALUES, public_url
 
-# (session, "quote" | "invoice", number) -> the PDF: billing/pdf.document_pdf, installed by
-# svcdesk/services/__init__.py (the quote and invoice modules, which call this one, are
-# below the PDF code: importing it here would make a cycle).
-_RENDER: list[Callable[[Session, str, str], bytes]] = []
-
-
-def register_pdf(render: Callable[[Session, str, str], bytes]) -> None:
-    _RENDER[:] = [render]
-
 
 def _pdf(kind: str, number: str, session: Session) -> Attachments:
     def make() -> list[tuple[str, str, bytes]]:
-        return [(f"{number}.pdf", "application/pdf", _RENDER[0](session, kind, number))]
+        return [(f"{number}.pdf", "application/pdf", rendered_pdf(session, kind, number))]
 
     return make
 

@@ -185,7 +185,10 @@ def names_agree(a: str | None, b: str | None) -> bool:
 # -- addresses -----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def _street_words() -> dict[str, str]:
+    """USPS street words (on first use: importing scourgify loads its address parser and
+    YAML settings, which a command that only shows addresses does not need)."""
     from scourgify.address_constants import (
         DIRECTIONAL_REPLACEMENTS,
         STREET_TYPE_ABBREVIATIONS,
@@ -198,7 +201,6 @@ def _street_words() -> dict[str, str]:
     return words
 
 
-_STREET_WORDS = _street_words()
 # Unit designators: "Apt 2", "Unit 2", "Suite 2", "#2" and "No. 2" are the same door.
 _UNIT_WORDS = frozenset(
     {
@@ -246,7 +248,8 @@ def _scourgify(address: str) -> tuple[str, str] | None:
 def _street_key(address: str) -> str:
     words = address.lower().replace(",", " ").replace("#", " # ").split()
     words = [w.rstrip(".") for w in words]
-    words = [_STREET_WORDS.get(w, w) for w in words if w]
+    street_words = _street_words()
+    words = [street_words.get(w, w) for w in words if w]
     # "<designator> <id>" at the end: one spelling
     if len(words) >= 4 and words[-3] in _UNIT_WORDS and words[-2] == "#":
         words[-3:-1] = ["#"]  # "Apt #2"

@@ -249,18 +249,19 @@ def _public_url_check(key: str, text: str, _session) -> str:
 
 # Checks that need another area's rules (tax zones, working hours, lunch, follow-up plans)
 # are registered by those areas (`svcdesk/services/__init__.py`), so this module, which every
-# area uses, imports none of them.
-_AREA_RULES: dict[str, Callable] = {}
+# area uses, imports none of them. What is registered is a loader giving the rule: the
+# area's module is imported when a setting first needs it, not on every start.
+_AREA_RULES: dict[str, Callable[[], Callable]] = {}
 
 
-def register_rule(name: str, fn: Callable) -> None:
-    """Install another area's parser or check for the settings that name it."""
-    _AREA_RULES[name] = fn
+def register_rule(name: str, load: Callable[[], Callable]) -> None:
+    """Install the loader of another area's parser or check for the settings naming it."""
+    _AREA_RULES[name] = load
 
 
 def _area_rule(name: str) -> Callable:
     try:
-        return _AREA_RULES[name]
+        return _AREA_RULES[name]()
     except KeyError:
         raise RuntimeError(
             f"settings rule {name!r} not registered: import svcdesk.services"

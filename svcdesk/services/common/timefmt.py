@@ -7,8 +7,6 @@ import warnings
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil import parser as dtparser
-
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
 
@@ -37,6 +35,8 @@ def parse_when(text: str, zone: ZoneInfo, *, field: str = "time") -> datetime:
             "or tomorrow 9am"
         )
     default = datetime.combine(base if base is not None else now().astimezone(zone).date(), time(0))
+    from dateutil import parser as dtparser  # (on use: showing times is most commands' need)
+
     try:
         with warnings.catch_warnings():
             # dateutil only warns about a zone name it doesn't know ('9:00 EST') and then

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import update
-from sqlmodel import Session, SQLModel, col, delete, or_, select
+from sqlmodel import Session, col, delete, or_, select
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput, NotFound
@@ -20,6 +20,7 @@ from svcdesk.models import (
     PossibleDuplicate,
     Site,
     WorkOrder,
+    all_models,
 )
 from svcdesk.models.agreements import AgreementCoverage
 from svcdesk.services.common.events import put_change
@@ -318,7 +319,7 @@ def merge_customers(
     moved_orders = list(session.exec(select(WorkOrder.id).where(WorkOrder.customer_id == gone.id)))
     moved: dict[str, int] = {}
     folded = _fold_same_address_sites(session, keep, gone)
-    for table in SQLModel.metadata.sorted_tables:
+    for table in all_models():  # (every table with a customer_id)
         if table.name in _NOT_MOVED or "customer_id" not in table.c:
             continue
         column = table.c.customer_id
@@ -406,7 +407,7 @@ def _fold_same_address_sites(session: Session, keep: Customer, gone: Customer) -
             if twin is not None:
                 session.delete(cov)
         session.flush()
-        for table in SQLModel.metadata.sorted_tables:
+        for table in all_models():
             for column in table.c:
                 if any(
                     fk.column.table.name == "site" and fk.column.name == "id"

@@ -15,9 +15,16 @@ from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import parse_when
 from svcdesk.services.crm.technicians import find_technician
 from svcdesk.services.execution import timecards
-from svcdesk.services.execution import visit_progress as vp
 from svcdesk.services.inventory import part_usage, parts, stock
 from svcdesk.services.orders import lifecycle
+
+
+def _find_visit(session: Session, order: WorkOrder, visit_id: int | None = None) -> Visit:
+    # (imported here: visit progress brings in the messages area, which `time` commands
+    # that book no visit, and `export timecards`, do not use; issue 20's start-up)
+    from svcdesk.services.execution.visit_progress import find_visit
+
+    return find_visit(session, order, visit_id)
 
 
 def add_time_from_text(
@@ -43,7 +50,7 @@ def add_time_from_text(
         wo = lifecycle.get_order(session, order)
         order_id = wo.id
         if visit_id is not None:
-            vp.find_visit(session, wo, visit_id)
+            _find_visit(session, wo, visit_id)
     elif visit_id is not None:
         raise InvalidInput(f"{flag}visit needs {flag}order")
     return timecards.add_entry(
@@ -63,13 +70,15 @@ def usage_visit(session: Session, order: WorkOrder, visit_id: int | None) -> Vis
     """The visit a part is used on when none is named: the last completed one of an order
     completed or on hold (none if it has none), else the current one."""
     if visit_id is not None:
-        return vp.find_visit(session, order, visit_id)
+        return _find_visit(session, order, visit_id)
     if order.status in ("completed", "on_hold"):
         try:
-            return vp.last_completed_visit(session, order)
+            from svcdesk.services.execution.visit_progress import last_completed_visit
+
+            return last_completed_visit(session, order)
         except InvalidInput:
             return None
-    return vp.find_visit(session, order)
+    return _find_visit(session, order)
 
 
 def use_part_from_text(
@@ -93,7 +102,7 @@ def use_part_from_text(
     if pick_visit:
         visit = usage_visit(session, wo, visit_id)
     else:
-        visit = vp.find_visit(session, wo, visit_id) if visit_id else None
+        visit = _find_visit(session, wo, visit_id) if visit_id else None
     usage = part_usage.use_part(
         session,
         wo,

@@ -50,6 +50,7 @@ from svcdesk.models import (
 from svcdesk.models.base import UTCDateTime, table_of
 from svcdesk.models.execution import AttachmentKind, TimeEntry, TimeKind, TimeSource
 from svcdesk.models.field import FieldDevice, FieldRequest
+from svcdesk.models.reporting import CHANGE_TRACKED  # noqa: F401 (adds the change_seq read below)
 from svcdesk.services.common import events
 from svcdesk.services.common.normalize import display_phone
 from svcdesk.services.common.quantity import fmt_qty, parse_qty

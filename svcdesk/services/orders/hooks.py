@@ -1,20 +1,25 @@
 """The points where other areas join an order's life: when an order is created (one at a
 time or a batch from a file) and when its status changes. The orders area calls them and
 does not know who answers; the agreements area (covering agreement, SLA clock, recall flag,
-follow-ups: `services/agreements/order_hooks.py`) registers its answers in
+follow-ups: `services/agreements/order_hooks.py`) is named as the answer in
 `svcdesk/services/__init__.py`, which Python runs before any service module, so the orders
-area never imports the areas built on it."""
+area never imports the areas built on it; it is imported on the first call."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Table
 from sqlmodel import Session
 
-from svcdesk.models import WorkOrder
+if TYPE_CHECKING:
+    from svcdesk.models import WorkOrder
+
+    # (order, status before, status after) of one move
+    Move = tuple[WorkOrder, str, str]
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,6 @@ class NewRows:
     table: Table
     rows: list[dict]
     constants: dict
-
-
-# (order, status before, status after) of one move
-Move = tuple[WorkOrder, str, str]
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,21 @@ class OrderHooks:
     statuses_changed: Callable[[Session, list[Move]], None]
 
 
+_loader: list[Callable[[], OrderHooks]] = []
 _registered: list[OrderHooks] = []
 
 
-def register(hooks: OrderHooks) -> None:
-    """Install the hooks (once, from `svcdesk/services/__init__.py`)."""
-    _registered[:] = [hooks]
+def register(load: Callable[[], OrderHooks]) -> None:
+    """Install what gives the hooks (once, from `svcdesk/services/__init__.py`); it is
+    called on the first order created or moved, so a command that only reads orders does
+    not import the areas that answer."""
+    _loader[:] = [load]
+    _registered.clear()
 
 
 def hooks() -> OrderHooks:
     if not _registered:
-        raise RuntimeError("no order hooks registered: import svcdesk.services first")
+        if not _loader:
+            raise RuntimeError("no order hooks registered: import svcdesk.services first")
+        _registered.append(_loader[0]())
     return _registered[0]

@@ -30,7 +30,6 @@ from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.common.words import status_words
-from svcdesk.services.messages import triggers
 from svcdesk.services.orders import lifecycle
 
 BOOKABLE = (
@@ -251,8 +250,16 @@ def book_visit(
         data={"visit_id": visit.id, "technicians": [t.id for t in techs]},
     )
     _record_override(session, order, visit, problems, "booked", actor)
-    triggers.booking(session, order, visit, actor=actor)
+    _booking_message(session, order, visit, actor=actor)
     return visit
+
+
+def _booking_message(session: Session, order: WorkOrder, visit: Visit, *, actor: str) -> None:
+    # (imported here: the messages area, its templates and preferences, is needed when a
+    # visit is booked, not by the read queries that use this module's ACTIVE_VISIT)
+    from svcdesk.services.messages import triggers
+
+    triggers.booking(session, order, visit, actor=actor)
 
 
 def reschedule_visit(
@@ -296,7 +303,7 @@ def reschedule_visit(
         data={"visit_id": visit.id},
     )
     _record_override(session, order, visit, problems, "rescheduled", actor)
-    triggers.booking(session, order, visit, actor=actor)
+    _booking_message(session, order, visit, actor=actor)
     return visit
 
 

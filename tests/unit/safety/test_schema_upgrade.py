@@ -69,8 +69,10 @@ def test_migrations_match_the_models(tmp_path):
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine
 
+    from svcdesk.models import all_models
     from svcdesk.schema import _upgrade
 
+    all_models()
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     _upgrade(engine, head())
     with engine.connect() as conn:
