@@ -193,6 +193,10 @@ def test_alerts_followups_recalls(db_path, engine, shop):
     assert len(json.loads(ok(db_path, "followups", "list", "--all", "--json").stdout)) == 3
     bad = run(db_path, "followups", "add", shop["o2"], "party", "--due", "tomorrow")
     assert bad.exit_code == 1 and "kind: 'party'" in bad.stderr
+    far = run(db_path, "followups", "add", shop["o2"], "inspection", "--due", "9999-01-01")
+    assert far.exit_code == 1 and "Traceback" not in far.output
+    assert "due: 9999-01-01 is more than 5 years ahead" in far.stderr
+    assert len(json.loads(ok(db_path, "followups", "list", "--all", "--json").stdout)) == 3
     # a new call at the same site within 30 days: possible recall
     ok(db_path, "intake", "--customer", "Riverside Cafe", "--phone", "512-555-0303",
        "--address", "88 Riverside Dr", "--zip", "78741", "--summary", "Sink leaking again")  # fmt: skip

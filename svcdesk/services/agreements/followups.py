@@ -45,6 +45,9 @@ def parse_plan(text: str | None) -> list[tuple[FollowUpKind, float]]:
     return plan
 
 
+MAX_AHEAD_DAYS = 5 * 365  # a follow-up years ahead is a typo (year 9999 was accepted)
+
+
 def add_followup(
     session: Session,
     order: WorkOrder,
@@ -55,6 +58,12 @@ def add_followup(
     actor: str = "system",
 ) -> FollowUp:
     k = parse_choice(FollowUpKind, kind, "kind", "callback")
+    if due_at > now() + timedelta(days=MAX_AHEAD_DAYS):
+        due_words = fmt(due_at, shop_zone(session), "%Y-%m-%d")
+        raise InvalidInput(
+            f"due: {due_words} is more than {MAX_AHEAD_DAYS // 365} years ahead; "
+            "a follow-up falls due sooner"
+        )
     row = FollowUp(order_id=order.id, kind=k.value, due_at=due_at, note=note)
     session.add(row)
     session.flush()
