@@ -141,6 +141,7 @@ def test_export_during_a_long_batch_and_a_future_row_skips_nothing(
 def test_export_racing_a_batch_and_a_stream_of_writes_loses_no_row(engine, shop, tmp_path):
     url = str(engine.url.render_as_string(hide_password=False))
     done = threading.Event()
+    overlapped = threading.Event()  # the exporter has run twice while the writers write
     errors: list[BaseException] = []
     written: list[str] = []
 
@@ -155,7 +156,7 @@ def test_export_racing_a_batch_and_a_stream_of_writes_loses_no_row(engine, shop,
         try:
             for n in range(300):  # bounded; stops early once the batch is in
                 written.append(small_order(eng, 1000 + n))
-                if done.is_set() and n >= 20:
+                if done.is_set() and overlapped.is_set() and n >= 20:
                     break
             with write_session(eng) as s:  # and an update of an old row
                 lifecycle.change_status(
@@ -165,6 +166,7 @@ def test_export_racing_a_batch_and_a_stream_of_writes_loses_no_row(engine, shop,
             errors.append(exc)
 
     exporter = Exporter(engine, tmp_path)
+    exporter.run()  # (a first run loads what an export needs: the race is about the rest)
     threads = [threading.Thread(target=batch), threading.Thread(target=stream)]
     for t in threads:
         t.start()
@@ -172,6 +174,8 @@ def test_export_racing_a_batch_and_a_stream_of_writes_loses_no_row(engine, shop,
     while threads[0].is_alive() or threads[1].is_alive():
         exporter.run()
         runs_during += 1
+        if runs_during >= 2:
+            overlapped.set()
         if not threads[0].is_alive():
             done.set()
         if runs_during > 5000:  # bound (never reached: each run takes milliseconds+)
