@@ -19,9 +19,11 @@ DEFAULT_DB_FILE = "svcdesk.db"
 DEFAULT_SETTINGS: dict[str, str] = {
     "shop.timezone": "America/Chicago",
     "company.name": "Lone Star Comfort & Plumbing",
-    "company.address": "4100 Burnet Rd, Austin, TX 78756",
-    "company.phone": "(512) 555-0100",
-    "company.email": "office@lonestarcomfort.example",
+    # A shop's own address, phone and e-mail: empty until `init` or `settings set` gives
+    # them (the demo writes its company's); the address's ZIP is the dispatch depot.
+    "company.address": "",
+    "company.phone": "",
+    "company.email": "",
     # Daily backup rotation (`svcdesk db backup --rotate`, and when the console opens).
     "backup.keep_days": "7",
     "backup.dir": "",

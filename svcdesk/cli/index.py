@@ -20,7 +20,7 @@ SHORT_HELP: dict[str, str] = {
     "dispatch": "Who should go, in what order: suggestions, the day plan, emergencies, routes.",
     "export": "Files for scripts and spreadsheets: full or incremental (cron-safe) exports.",
     "followups": "Follow-up tasks after completion (callback, inspection, review).",
-    "init": "Start a shop: create the database with the company name, time zone, business hours, default tax zone and optionally its first staff member and hourly labor rate.",
+    "init": "Start a shop: create the database with the company name, time zone, business hours, default tax zone and optionally its first staff member, labor rate and contact details.",
     "intake": "Take a call (one order from flags) or import a file of requests (--file).",
     "invoices": "Invoices: build from an order, edit drafts, send, pay, void, PDF.",
     "links": "Links customers open: approve a quote, see an invoice, ask for service.",

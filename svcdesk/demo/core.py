@@ -74,11 +74,27 @@ def _load():
 
 def run(session: Session, ctx: DemoContext) -> None:
     people, streets, jobs = _load()
+    _company(session)
     _tax_zones(session, ctx)
     _technicians(session, ctx, people, streets)
     _staff(session, ctx)
     site_assets = _customers(session, ctx, people, streets, jobs)
     _orders(session, ctx, jobs, site_assets)
+
+
+DEMO_COMPANY = {
+    "company.address": "4100 Burnet Rd, Austin, TX 78756",
+    "company.phone": "(512) 555-0100",
+    "company.email": "office@lonestarcomfort.example",
+}
+
+
+def _company(session) -> None:
+    """The demo company's address (its ZIP is the depot), phone and e-mail on documents."""
+    from svcdesk.services.common.settings import set_setting
+
+    for key, value in DEMO_COMPANY.items():
+        set_setting(session, key, value, actor="demo")
 
 
 # Sales tax in the demo's area (Texas 6.25 % + city + transit): Austin is the default zone;

@@ -211,6 +211,34 @@ def test_techs_edit(db_path, engine, shop):
         assert t.active and techs.technician_skills(s, t.id) == []
 
 
+def test_techs_home_is_where_the_drives_start(db_path, engine, shop):
+    r = cli(db_path, "techs", "add", "Dee Park", "--skill", "hvac", "--level", "senior",
+            "--home", "44 Elm St, Round Rock, TX 78664", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    tid = json.loads(r.stdout)["id"]
+    with read_session(engine) as s:
+        t = techs.find_technician(s, tid)
+        assert (t.home_address, t.level) == ("44 Elm St, Round Rock, TX 78664", "senior")
+        assert t.home_lat is not None and abs(t.home_lat - 30.5) < 0.2
+    show = cli(db_path, "techs", "show", "Dee")
+    assert "Home:   44 Elm St, Round Rock, TX 78664" in show.stdout
+    assert json.loads(cli(db_path, "techs", "show", "Dee", "--json").stdout)["home"] == (
+        "44 Elm St, Round Rock, TX 78664"
+    )
+    r = cli(db_path, "techs", "edit", "Dee", "--home", "78701")
+    assert r.exit_code == 0 and "home 44 Elm St, Round Rock, TX 78664 -> 78701" in r.stdout
+    r = cli(db_path, "techs", "edit", "Dee", "--home", "")
+    assert r.exit_code == 0 and "home 78701 -> -" in r.stdout
+    with read_session(engine) as s:
+        t = techs.find_technician(s, tid)
+        assert (t.home_address, t.home_lat, t.home_lon) == (None, None, None)
+    refused(engine, db_path, "techs", "edit", "Dee", "--home", "the yard",
+            says="home: 'the yard' does not end in a known US ZIP")  # fmt: skip
+    refused(engine, db_path, "techs", "add", "Eve", "--home", "00000",
+            says="home: '00000' does not end in a known US ZIP")  # fmt: skip
+    refused(engine, db_path, "techs", "add", "Eve", "--level", "boss", code=2)
+
+
 def sent_quote(db_path) -> str:
     r = cli(db_path, "quotes", "create", "New condenser", "--customer", "1", "--json")
     assert r.exit_code == 0, r.output

@@ -87,6 +87,48 @@ def test_init_records_the_hourly_labor_rate_or_says_how(tmp_path):
 
 
 @pytest.mark.sqlite_only
+def test_init_records_the_company_details_and_its_depot(tmp_path):
+    path = tmp_path / "chi.db"
+    r = run("init", "--db", str(path), *INIT, "--address", "200 E Randolph St, Chicago, IL 60601",
+            "--phone", "312-555-0100", "--email", "office@acme.example")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "address: 200 E Randolph St, Chicago, IL 60601 (drive times start from ZIP 60601)" in (
+        " ".join(r.stdout.split())
+    )
+    settings = json.loads(cli(path, "settings", "list", "--json").stdout)
+    assert (settings["company.address"], settings["company.phone"], settings["company.email"]) == (
+        "200 E Randolph St, Chicago, IL 60601", "312-555-0100", "office@acme.example",
+    )  # fmt: skip
+
+
+@pytest.mark.sqlite_only
+def test_a_new_shop_carries_no_other_company_s_details(tmp_path):
+    """Without --address a new shop has no address, phone or e-mail of its own yet (not the
+    demo company's): init says how to add the address, and nothing on documents is made up."""
+    path = tmp_path / "bare.db"
+    r = run("init", "--db", str(path), *INIT)
+    assert r.exit_code == 0, r.output
+    assert "address: none yet" in r.stdout and "settings set company.address" in r.stdout
+    settings = json.loads(cli(path, "settings", "list", "--json").stdout)
+    assert settings["company.address"] == settings["company.phone"] == ""
+    assert settings["company.email"] == ""
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--email", "office", "company.email: 'office' is not allowed"),
+        ("--address", "x" * 201, "company.address"),
+    ],  # fmt: skip
+)
+def test_init_refuses_bad_company_details_and_creates_nothing(tmp_path, flag, value, message):
+    r = run("init", "--db", str(tmp_path / "new" / "shop.db"), *INIT, flag, value)
+    one_error_line(r, message)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.sqlite_only
 def test_init_asks_for_what_is_not_given(tmp_path):
     path = tmp_path / "p.db"
     r = run("init", "--db", str(path), input="Acme Plumbing\nAmerica/Denver\n\nDenver\n8.81\n")

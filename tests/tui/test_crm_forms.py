@@ -1,5 +1,5 @@
 """Console forms for the office's records: customers (add, edit, merge), assets (edit,
-retire, add), technicians (edit), and the new-order form's phone check and duplicate
+retire, add), technicians (add, edit, home), and the new-order form's phone check and duplicate
 notice — each saving through the same service call as the CLI."""
 
 from __future__ import annotations
@@ -139,6 +139,43 @@ async def test_technician_edit(engine, shop):
         assert t.hourly_cost_cents == 4000
         assert techs.technician_skills(s, t.id) == ["hvac", "plumbing"]
         assert techs.shifts_spec(techs.technician_shifts(s, t.id)) == "mon-thu 07:00-17:00"
+
+
+async def test_technician_add_and_home(engine, shop):
+    """`a` on the technicians screen adds one (a new shop has no other way in the console);
+    the home, where the day's drives start, is typed as an address ending in a ZIP."""
+    from svcdesk.tui.screens.technicians import TechniciansScreen
+
+    async with run_app(engine) as (app, pilot):
+        await press(pilot, "t", "a")
+        assert isinstance(app.screen, FormModal)
+        assert app.screen.query_one("#f-shifts").value == "mon-fri 08:00-17:00"
+        fill(app, name="Dee Park", skills="hvac", home="the yard")
+        await press(pilot, "ctrl+s")
+        assert "home: 'the yard' does not end in a known US ZIP" in str(
+            app.screen.query_one("#error").render()
+        )
+        fill(app, home="44 Elm St, Round Rock, TX 78664", level="senior", rate="42.50")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, TechniciansScreen)
+        with read_session(engine) as s:
+            t = techs.find_technician(s, "Dee Park")
+            assert (t.home_address, t.level, t.hourly_cost_cents) == (
+                "44 Elm St, Round Rock, TX 78664", "senior", 4250,
+            )  # fmt: skip
+            assert techs.technician_skills(s, t.id) == ["hvac"]
+        await pilot.pause()
+        assert app.screen.query_one("#techs").current_key == str(t.id)
+        detail = str(app.screen.query_one("#tech-detail").render())
+        assert "Home 44 Elm St, Round Rock, TX 78664" in detail
+        await press(pilot, "e")
+        assert app.screen.query_one("#f-home").value == "44 Elm St, Round Rock, TX 78664"
+        fill(app, name="Dee Parker", home="")
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, FormModal)
+    with read_session(engine) as s:
+        t = techs.find_technician(s, "Dee Parker")
+        assert (t.home_address, t.home_lat) == (None, None)
 
 
 async def test_order_form_refuses_a_bad_phone_and_flags_a_different_name(engine, shop):

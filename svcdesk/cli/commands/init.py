@@ -68,10 +68,22 @@ def init(
         str | None,
         typer.Option("--labor-rate", help="Regular hourly labor rate, e.g. 95.00 (invoices)."),
     ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address", help="Company address on documents; its ZIP starts the drive times."
+        ),
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option("--phone", help="Company phone on documents.")
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Company e-mail on documents.")
+    ] = None,
 ) -> None:
     """Start a shop: create the database with the company name, time zone, business hours,
-    default tax zone and optionally its first staff member and hourly labor rate. Refuses a path that already
-    holds a file or a shop."""
+    default tax zone and optionally its first staff member, labor rate and contact details.
+    Refuses a path that already holds a file or a shop."""
     from svcdesk.errors import InvalidInput
     from svcdesk.services.crm.staff import ADD_HINT, check_name
 
@@ -84,7 +96,9 @@ def init(
                 f"--as: this shop has no staff yet; {ADD_HINT} (or `svcdesk init --staff NAME`)"
             )
         actor, behalf = check_name(staff, "staff"), STATE.actor
-    start = ShopStart(company, timezone, hours, tax_zone, tax_rate, staff, labor_rate)
+    start = ShopStart(
+        company, timezone, hours, tax_zone, tax_rate, staff, labor_rate, address, phone, email
+    )
     engine = start_shop(target, start, actor=actor, on_behalf_of=behalf)
     where = shown_name(engine.url.render_as_string(hide_password=False))
     engine.dispose()
@@ -102,7 +116,20 @@ def init(
             f"labor: no hourly rate yet (invoices need one): svcdesk --db {where} pricebook set "
             "LABOR --type labor --kind regular --price 95.00"
         )
+    info(company_line(start, where))
     info(f"next: svcdesk --db {where} techs add ... / customers add ... / intake ...")
+
+
+def company_line(start: ShopStart, where: str) -> str:
+    """What init says of the company's address: the depot it gives, or how to add one."""
+    from svcdesk.services.shop.setup import depot_words
+
+    if not (start.address or "").strip():
+        return (
+            f"address: none yet (documents, and the depot drive times start from): svcdesk "
+            f"--db {where} settings set company.address '12 Main St, City, ST 12345'"
+        )
+    return f"address: {start.address.strip()} ({depot_words(start.address)})"
 
 
 def register(root: typer.Typer) -> None:

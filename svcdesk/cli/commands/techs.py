@@ -17,6 +17,8 @@ from svcdesk.services.common.words import status_words
 from svcdesk.services.crm import technicians as svc
 from svcdesk.services.orders import queries
 
+HOME_HELP = "Home: an address ending in a ZIP, or the ZIP (drives start there; '' = the depot)."
+
 app = typer.Typer(help="Technicians, their skills, shifts and time off.", no_args_is_help=True)
 
 
@@ -32,11 +34,20 @@ def add(
     phone: Annotated[str | None, typer.Option("--phone")] = None,
     email: Annotated[str | None, typer.Option("--email")] = None,
     cost: Annotated[str, typer.Option("--cost", help="Hourly cost, e.g. 38.50")] = "0",
+    level: Annotated[
+        str, typer.Option("--level", help="apprentice, tech, senior or lead")
+    ] = "tech",
+    home: Annotated[str | None, typer.Option("--home", help=HOME_HELP)] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Add a technician."""
 
     skills = [s for entry in (skill or []) for s in entry.split(",") if s.strip()]
+    if level.strip().lower() not in svc.LEVELS:
+        raise typer.BadParameter(
+            f"{level!r}; expected {', '.join(svc.LEVELS)}", param_hint="--level"
+        )
+    home_address, home_lat, home_lon = svc.parse_home(home)
     with write_session(engine()) as session:
         tech = svc.create_technician(
             session,
@@ -45,7 +56,11 @@ def add(
             shifts=shifts,
             phone=phone,
             email=email,
+            home_address=home_address,
+            home_lat=home_lat,
+            home_lon=home_lon,
             hourly_cost_cents=_cost(cost),
+            level=level.strip().lower(),
         )
         result = {
             "id": tech.id,
@@ -82,18 +97,21 @@ def edit(
         str | None, typer.Option("--level", help="apprentice, tech, senior or lead")
     ] = None,
     rename: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    home: Annotated[str | None, typer.Option("--home", help=HOME_HELP)] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Change a technician's skills, shifts, hourly rate, active flag or contact details."""
+    """Change a technician's skills, shifts, hourly rate, active flag, contact details or
+    home."""
     from svcdesk.services.common.money import parse_money
 
     skills = [s for entry in (skill or []) for s in entry.split(",") if s.strip()]
     if skills and no_skills:
         raise typer.BadParameter("--skill and --no-skills contradict", param_hint="--no-skills")
-    given = (skills or no_skills, shifts, rate, active, phone, email, level, rename)
+    given = (skills or no_skills, shifts, rate, active, phone, email, level, rename, home)
     if all(v is None or v is False or v == [] for v in given):
         nothing_to_change(
-            "--skill, --shifts, --rate, --active/--inactive, --phone, --email, --level or --name"
+            "--skill, --shifts, --rate, --active/--inactive, --phone, --email, --level, --name "
+            "or --home"
         )
     with write_session(engine()) as session:
         t = svc.find_technician(session, name)
@@ -108,6 +126,7 @@ def edit(
             email=email,
             level=level,
             name=rename,
+            home=home,
         )
         result = {"id": t.id, "name": t.name}
     show_changes(result["name"], result, changes, json_out)
@@ -170,6 +189,8 @@ def show(name: str, json_out: JsonOpt = False) -> None:
                 "shifts": shifts,
                 "phone": t.phone,
                 "email": t.email,
+                "level": t.level,
+                "home": t.home_address,
                 "hourly_cost_cents": t.hourly_cost_cents,
                 "orders": [o.to_json() for o in orders],
             }
@@ -178,6 +199,7 @@ def show(name: str, json_out: JsonOpt = False) -> None:
     info(f"#{t.id} {t.name} ({'active' if t.active else 'inactive'}) {t.phone or ''}")
     info(f"Skills: {', '.join(skills) or '-'}")
     info(f"Shifts: {shifts or '-'}")
+    info(f"Home:   {t.home_address or '- (drives start at the depot: the ZIP of company.address)'}")
     table(
         "Booked orders",
         ["Number", "Status", "Scheduled", "Customer", "Summary"],

@@ -50,6 +50,30 @@ def skill_codes(session: Session) -> list[str]:
     return [s.code for s in session.exec(select(Skill).order_by(col(Skill.code)))]
 
 
+def parse_home(text: str | None) -> tuple[str | None, float | None, float | None]:
+    """A technician's home from typed text: an address ending in a US ZIP, or the ZIP
+    alone ('44 Elm St, Evanston, IL 60201'); its ZIP's centre is where their day's drives
+    start. '' clears it (they start from the depot: the ZIP of company.address).
+    Returns (address, lat, lon)."""
+    import re
+
+    from svcdesk.routing import locate_zip
+
+    text = " ".join((text or "").split())
+    if not text:
+        return None, None, None
+    if len(text) > 200:
+        raise InvalidInput(f"home: {len(text)} characters; at most 200")
+    m = re.search(r"\b(\d{5})(?:-\d{4})?$", text)
+    where = locate_zip(m.group(1)) if m else None
+    if where is None:
+        raise InvalidInput(
+            f"home: {text!r} does not end in a known US ZIP; expected an address like "
+            "'44 Elm St, Evanston, IL 60201' or a ZIP"
+        )
+    return text, where.lat, where.lon
+
+
 def create_technician(
     session: Session,
     *,
@@ -108,6 +132,7 @@ def _snapshot(session: Session, tech: Technician) -> dict:
         "rate": fmt_money(tech.hourly_cost_cents), "active": tech.active,
         "skills": ", ".join(technician_skills(session, tech.id)),
         "shifts": format_shifts(technician_shifts(session, tech.id)),
+        "home": tech.home_address,
     }  # fmt: skip
 
 
@@ -126,9 +151,11 @@ def edit_technician(
     email: str | None = None,
     level: str | None = None,
     name: str | None = None,
+    home: str | None = None,
 ) -> list[str]:
     """Change what is given: `skills` replaces the skill set (known skills only),
-    `shifts` the weekly hours ('mon-fri 08:00-17:00; sat 09:00-13:00'; '' = none).
+    `shifts` the weekly hours ('mon-fri 08:00-17:00; sat 09:00-13:00'; '' = none),
+    `home` an address ending in a ZIP ('' = none: the day starts at the depot).
     Returns the changes in words; nothing is written when a value is refused."""
     from svcdesk.services.common.normalize import check_email, parse_phone
 
@@ -152,6 +179,7 @@ def edit_technician(
         raise InvalidInput(f"level: {level!r} is not one of {', '.join(LEVELS)}")
     parsed_phone = parse_phone(phone) if phone else None
     email_text = check_email(email) if email else None
+    home_row = parse_home(home) if home is not None else None
 
     def put(field: str, value, label: str) -> None:
         put_change(tech, field, value, changes, label)
@@ -174,6 +202,9 @@ def edit_technician(
         put("email", email_text, "e-mail")
     if level is not None:
         put("level", level.strip().lower(), "level")
+    if home_row is not None:
+        put("home_address", home_row[0], "home")
+        tech.home_lat, tech.home_lon = home_row[1], home_row[2]
     if skill_rows is not None:
         skills_before = technician_skills(session, tech.id)
         after = [s.code for s in skill_rows]
@@ -360,6 +391,7 @@ def technician_form(session: Session, tech_id: int | str) -> dict:
     return {
         "id": t.id,
         "name": t.name,
+        "home": t.home_address or "",
         "skills": ", ".join(technician_skills(session, t.id)),
         "shifts": shifts_spec(technician_shifts(session, t.id)),
         "rate": f"{t.hourly_cost_cents / 100:.2f}",
@@ -389,5 +421,36 @@ def edit_technician_from_form(session: Session, tech_id: int | str, v: dict[str,
         phone=v["phone"],
         email=v["email"],
         level=v["level"],
+        name=v.get("name"),
+        home=v.get("home"),
+    )
+    return row_id(tech)
+
+
+def add_technician_from_form(session: Session, v: dict[str, str]) -> int:
+    """A new technician from the console's form text (name, skills comma- or
+    semicolon-separated, shifts, hourly cost in dollars, phone, e-mail, level, home).
+    Returns the new technician's id."""
+    from svcdesk.services.common.money import parse_money
+
+    level = (v.get("level") or "tech").strip().lower()
+    if level not in LEVELS:
+        raise InvalidInput(f"level: {level!r} is not one of {', '.join(LEVELS)}")
+    home, lat, lon = parse_home(v.get("home"))
+    cost = parse_money(v.get("rate") or "0", field="rate")
+    if not 0 <= cost <= 100_000_00:
+        raise InvalidInput("rate: expected an hourly cost between 0 and 100,000.00")
+    tech = create_technician(
+        session,
+        name=v.get("name") or "",
+        skills=[c for c in (v.get("skills") or "").replace(";", ",").split(",") if c.strip()],
+        shifts=v.get("shifts") or DEFAULT_SHIFT,
+        phone=v.get("phone") or None,
+        email=v.get("email") or None,
+        home_address=home,
+        home_lat=lat,
+        home_lon=lon,
+        hourly_cost_cents=cost,
+        level=level,
     )
     return row_id(tech)

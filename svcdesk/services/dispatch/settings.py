@@ -58,7 +58,14 @@ def travel(session: Session) -> TravelCache:
     return _CACHES[key]
 
 
+def depot_zip(address: str | None) -> str | None:
+    """The ZIP at the end of a company address, when it is a known US ZIP."""
+    m = _ZIP.search(address or "")
+    return m.group(1) if m and locate_zip(m.group(1)) is not None else None
+
+
 def depot(session: Session) -> Location | None:
-    """Where a technician without a home location starts: the ZIP of company.address."""
-    m = _ZIP.search(get_setting(session, "company.address") or "")
-    return locate_zip(m.group(1)) if m else None
+    """Where a technician without a home location starts: the ZIP of company.address
+    (None without one: the first leg of such a technician's day then costs nothing)."""
+    zip_code = depot_zip(get_setting(session, "company.address"))
+    return locate_zip(zip_code) if zip_code else None

@@ -70,6 +70,7 @@ class TechDetail:
     hourly_cost_cents: int
     shifts_text: str
     time_off: list[tuple[datetime, datetime, str | None]] = field(default_factory=list)
+    home: str | None = None  # where the day's drives start (None: the depot)
 
 
 def _tech_day(schedule: DaySchedule, lane: TechLane) -> TechDay:
@@ -182,6 +183,7 @@ def tech_detail(session: Session, tech_id: int) -> TechDetail:
         hourly_cost_cents=tech.hourly_cost_cents,
         shifts_text=technicians.format_shifts(technicians.technician_shifts(session, tech_id)),
         time_off=[(t.starts_at, t.ends_at, t.reason) for t in upcoming],
+        home=tech.home_address,
     )
 
 

@@ -27,6 +27,17 @@ class ShopStart:
     tax_rate: str  # percent, "8.25"
     staff: str | None = None  # the first staff member (a manager), `init --staff NAME`
     labor_rate: str | None = None  # the regular hourly rate, "95.00" (price book LABOR)
+    address: str | None = None  # company.address: on documents; its ZIP is the depot
+    phone: str | None = None  # company.phone
+    email: str | None = None  # company.email
+
+
+# ShopStart's optional company details and the settings that hold them
+COMPANY_DETAILS = (
+    ("address", "company.address"),
+    ("phone", "company.phone"),
+    ("email", "company.email"),
+)
 
 
 def check(start: ShopStart) -> ShopStart:
@@ -49,7 +60,24 @@ def check(start: ShopStart) -> ShopStart:
 
         if parse_money(rate, field="labor rate") <= 0:
             raise InvalidInput(f"labor rate: {rate!r} is not an hourly rate like 95.00")
-    return ShopStart(company, zone, hours, tax_zone, start.tax_rate.strip(), staff, rate)
+    details = {
+        field: SPECS[key].check(value) if (value := getattr(start, field)) is not None else None
+        for field, key in COMPANY_DETAILS
+    }
+    return ShopStart(company, zone, hours, tax_zone, start.tax_rate.strip(), staff, rate, **details)
+
+
+def depot_words(address: str) -> str:
+    """Where the drive times of technicians without a home start, in words."""
+    from svcdesk.services.dispatch.settings import depot_zip
+
+    zip_code = depot_zip(address)
+    if zip_code is None:
+        return (
+            "no ZIP found: drive times start at each technician's home (techs edit --home) "
+            "or their first job"
+        )
+    return f"drive times start from ZIP {zip_code}"
 
 
 def check_target(url: str) -> Path | None:
@@ -111,6 +139,9 @@ def start_shop(
             set_setting(session, "company.name", start.company, actor=actor)
             set_setting(session, "shop.timezone", start.timezone, actor=actor)
             set_setting(session, "shop.hours", start.hours, actor=actor)
+            for field, key in COMPANY_DETAILS:
+                if (value := getattr(start, field)) is not None:
+                    set_setting(session, key, value, actor=actor)
             add_zone(session, start.tax_zone, start.tax_rate, default=True, actor=actor)
             if start.labor_rate is not None:
                 regular = {"type": "labor", "kind": "regular", "name": "Regular labor"}

@@ -52,6 +52,8 @@ def detail_text(d: TechDetail, zone) -> Text:
     t.append(f"{', '.join(st.skills) or '-'}\n")
     t.append("Shifts ", style="bold")
     t.append(f"{d.shifts_text or '-'}\n")
+    t.append("Home ", style="bold")
+    t.append(f"{d.home or '- (drives start at the depot)'}\n")
     for label, day in (("Today", st.today), ("Tomorrow", st.tomorrow)):
         t.append(f"{label} {day.day:%a %m/%d} ", style="bold")
         t.append(f"booked {day.load_text}\n")
@@ -82,6 +84,7 @@ class TechniciansScreen(DataScreen):
         Binding("o", "open", "Open visit"),
         Binding("y", "time", "Approve time"),
         Binding("e", "edit", "Edit"),
+        Binding("a", "add", "Add"),
         Binding("F", "phones", "Phones (field app)", show=False),
     ]
 
@@ -211,13 +214,9 @@ class TechniciansScreen(DataScreen):
             return lambda s: techs.edit_technician_from_form(s, tech_id, v)
 
         fields = [
-            ("skills", "Skills", f["skills"], "comma-separated codes, e.g. hvac, plumbing"),
-            ("shifts", "Shifts", f["shifts"], "mon-fri 08:00-17:00; sat 09:00-13:00"),
-            ("rate", "Rate $/h", f["rate"], "hourly cost, e.g. 38.50"),
+            ("name", "Name", f["name"], ""),
+            *_fields(f),
             ("active", "Active", f["active"], "yes or no"),
-            ("phone", "Phone", f["phone"], ""),
-            ("email", "E-mail", f["email"], ""),
-            ("level", "Level", f["level"], "apprentice, tech, senior or lead"),
         ]
 
         def saved(result) -> None:
@@ -225,6 +224,21 @@ class TechniciansScreen(DataScreen):
                 self.app.notify(f"{f['name']} saved")
 
         self.app.push_screen(FormModal(f"Edit {f['name']}", fields, make), saved)
+
+    def action_add(self) -> None:
+        blank = {"skills": "", "shifts": techs.DEFAULT_SHIFT, "rate": "0.00", "phone": ""}
+        fields = [("name", "Name", "", "first and last name"), *_fields(blank)]
+
+        def make(v: dict[str, str]):
+            return lambda s: techs.add_technician_from_form(s, v)
+
+        def added(tech_id) -> None:
+            if tech_id is not None:
+                self.wanted_id = tech_id
+                self.refresh_data()
+                self.app.notify("technician added")
+
+        self.app.push_screen(FormModal("New technician", fields, make), added)
 
     def action_phones(self) -> None:
         row = self.current()
@@ -246,6 +260,19 @@ class TechniciansScreen(DataScreen):
             self.app.notify("no technician selected", severity="warning")
             return
         self.app.open_item("timecard", row.id, row.name)
+
+
+def _fields(f: dict) -> list[tuple[str, str, str, str]]:
+    """The form rows a technician's add and edit dialogs share (values from `f`)."""
+    return [
+        ("skills", "Skills", f["skills"], "comma-separated codes, e.g. hvac, plumbing"),
+        ("shifts", "Shifts", f["shifts"], "mon-fri 08:00-17:00; sat 09:00-13:00"),
+        ("rate", "Rate $/h", f["rate"], "hourly cost, e.g. 38.50"),
+        ("phone", "Phone", f["phone"], ""),
+        ("email", "E-mail", f.get("email", ""), ""),
+        ("level", "Level", f.get("level", "tech"), "apprentice, tech, senior or lead"),
+        ("home", "Home", f.get("home", ""), "address ending in a ZIP (drives start there)"),
+    ]
 
 
 @register_screen("t", "technicians", "Technicians", help="Who is where; each one's day", order=20)
