@@ -27,6 +27,7 @@ from svcdesk.services.common.words import status_words
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -145,10 +146,8 @@ class PlanModal(DataModal):
             self._show_preview(exc)
             return
 
-        def fn(session):
-            return pm_plans.preview_dates(session, rrule=v["rrule"], starts_on=v["starts_on"],
-                                          anchor=v["anchor"], count=6)  # fmt: skip
-
+        fn = call(pm_plans.preview_dates, rrule=v["rrule"], starts_on=v["starts_on"],
+                  anchor=v["anchor"], count=6)  # fmt: skip
         self.load(fn, self._show_preview, group="preview", on_error=self._preview_error)
 
     def _preview_error(self, exc: SvcDeskError) -> bool:
@@ -176,11 +175,8 @@ class PlanModal(DataModal):
             self.show_error(InvalidInput("site: required"))
             return
 
-        def fn(session):
-            ag = agreements.get_agreement(session, number)
-            return pm_plans.create_plan(session, ag, **v).id
-
-        self.submit(fn)
+        self.submit(call_on(agreements.get_agreement, number, pm_plans.create_plan, **v,
+                            then=lambda plan: plan.id))  # fmt: skip
 
 
 class AgreementsScreen(DataScreen):
@@ -297,7 +293,8 @@ class AgreementsScreen(DataScreen):
         if row is None:
             return
         number = row.number
-        self.save(lambda s: agreements.change_status(s, agreements.get_agreement(s, number), "active").number,
+        self.save(call_on(agreements.get_agreement, number, agreements.change_status, "active",
+                          then=lambda ag: ag.number),
                   lambda n: self.app.notify(f"{n} is active"))  # fmt: skip
 
     def action_new_plan(self) -> None:
@@ -305,14 +302,10 @@ class AgreementsScreen(DataScreen):
             self.app.push_screen(PlanModal(self.detail), lambda _: self.reload())
 
     def action_generate(self) -> None:
-        actor = self.app.actor
-
-        def fn(session):
-            through = now().astimezone(self.app.zone).date() + timedelta(days=GENERATE_DAYS)
-            result = pm_generate.generate(session, through, actor=actor)
-            return len(result.created), len(result.skipped)
-
-        self.save(fn, lambda r: self.app.notify(f"PM orders: created {r[0]}, skipped {r[1]}"))
+        through = now().astimezone(self.app.zone).date() + timedelta(days=GENERATE_DAYS)
+        self.save(call(pm_generate.generate, through, actor=self.app.actor,
+                       then=lambda run: (len(run.created), len(run.skipped))),
+                  lambda r: self.app.notify(f"PM orders: created {r[0]}, skipped {r[1]}"))  # fmt: skip
 
 
 @register_screen(

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.crm import customers as crm
+from svcdesk.services.crm.asset_forms import add_asset_from_text
 from svcdesk.services.orders.customer_view import (
     CustomerCard,
     CustomerListRow,
@@ -29,6 +30,7 @@ from svcdesk.services.orders.customer_view import (
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.forms import FormModal
 from svcdesk.tui.order_actions import ChoiceModal
 from svcdesk.tui.registry import register_opener, register_screen
@@ -273,22 +275,11 @@ class CustomersScreen(SearchFilter, DataScreen):
         actor = self.app.actor
 
         def make(v: dict[str, str]):
-            def fn(session) -> int:
-                customer, _ = crm.add_customer(
-                    session,
-                    name=v["name"],
-                    phone=v["phone"] or None,
-                    email=v["email"] or None,
-                    kind=v["kind"] or "residential",
-                    address=v["address"] or None,
-                    city=v["city"],
-                    state=v["state"],
-                    zip_code=v["zip"],
-                    actor=actor,
-                )
-                return customer.id
-
-            return fn
+            return call(crm.add_customer, name=v["name"], phone=v["phone"] or None,
+                        email=v["email"] or None, kind=v["kind"] or "residential",
+                        address=v["address"] or None, city=v["city"], state=v["state"],
+                        zip_code=v["zip"], actor=actor,
+                        then=lambda added: added[0].id)  # fmt: skip
 
         fields = [
             ("name", "Name", "", "Jane Porter"),
@@ -309,7 +300,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         actor, cid = self.app.actor, card.id
 
         def make(v: dict[str, str]):
-            return lambda s: crm.edit_customer_from_form(s, cid, v, actor=actor)
+            return call(crm.edit_customer_from_form, cid, v, actor=actor)
 
         fields = [
             ("name", "Name", card.name, ""),
@@ -353,13 +344,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         sites = ", ".join(f"#{s.id} {s.label}" for s in card.sites[:3])
 
         def make(v: dict[str, str]):
-            def fn(session) -> int:
-                from svcdesk.services.crm.asset_forms import add_asset_from_text
-
-                add_asset_from_text(session, v, actor=actor)
-                return card.id
-
-            return fn
+            return call(add_asset_from_text, v, actor=actor, then=lambda _: card.id)
 
         fields = new_asset_fields(str(card.sites[0].id), sites)
         self.app.push_screen(FormModal("New asset", fields, make), self._after_save)

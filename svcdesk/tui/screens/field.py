@@ -21,6 +21,7 @@ from svcdesk.services.inventory import part_usage
 from svcdesk.services.orders import lifecycle, notes
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.execution_modals import CompleteModal, PartModal, TimeModal
 from svcdesk.tui.order_actions import TextModal
 from svcdesk.tui.registry import register_command, register_opener
@@ -215,7 +216,7 @@ class FieldScreen(TabbedTables, DataScreen):
             self.app.notify("highlight a part on the Parts tab (2)", severity="warning")
             return
         usage_id, actor = int(key), self.app.actor
-        self.save(lambda s: part_usage.remove_usage(s, usage_id, actor=actor).id,
+        self.save(call(part_usage.remove_usage, usage_id, actor=actor, then=lambda u: u.id),
                   lambda _: self.app.notify("part removed; stock returned"))  # fmt: skip
 
     def action_answer(self) -> None:
@@ -272,11 +273,8 @@ class FieldScreen(TabbedTables, DataScreen):
         number, actor = self.number, self.app.actor
 
         def make(text: str):
-            def fn(session):
-                order = lifecycle.get_order(session, number)
-                return notes.add_note(session, order, text, author=actor).id
-
-            return fn
+            return call_on(lifecycle.get_order, number, notes.add_note, text, author=actor,
+                           then=lambda note: note.id)  # fmt: skip
 
         self.app.push_screen(TextModal("Note", "what happened", make), self._saved)
 

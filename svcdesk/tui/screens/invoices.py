@@ -34,6 +34,7 @@ from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import Column, fit, key_table
 from svcdesk.tui.confirm import confirm, plural
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.search_filter import SearchFilter
@@ -93,21 +94,13 @@ def _edit(number: str, version: int, action):
 
 
 def invoice_order(number: str, actor: str, skip_unapproved: bool = False):
-    def fn(session):
-        order = lifecycle.get_order(session, number)
-        return from_order.invoice_order(
-            session, order, actor=actor, skip_unapproved=skip_unapproved
-        ).number
-
-    return fn
+    return call_on(lifecycle.get_order, number, from_order.invoice_order, actor=actor,
+                   skip_unapproved=skip_unapproved, then=lambda inv: inv.number)  # fmt: skip
 
 
 def invoice_all(actor: str):
-    def fn(session):
-        run = from_order.invoice_ready(session, actor=actor)
-        return [number for number, _, _ in run.made], run.skipped, run.waiting
-
-    return fn
+    return call(from_order.invoice_ready, actor=actor,
+                then=lambda run: ([n for n, _, _ in run.made], run.skipped, run.waiting))  # fmt: skip
 
 
 def parse_line(session, text: str) -> invoices.LineDraft:

@@ -22,6 +22,7 @@ from svcdesk.services.common.money import fmt_money
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.invoices import customer_link, parse_line
@@ -40,12 +41,8 @@ STATUS_STYLE = {
 
 # -- service calls (run in a worker) ----------------------------------------------------
 def fetch_quotes(status: str, text: str):
-    def fn(session) -> list[views.QuoteRow]:
-        return views.list_quotes(
-            session, statuses=None if status == "all" else [status], text=text or None
-        )
-
-    return fn
+    return call(views.list_quotes, statuses=None if status == "all" else [status],
+                text=text or None)  # fmt: skip
 
 
 def fetch_document(number: str):

@@ -17,6 +17,7 @@ from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.execution import timecards
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.registry import register_opener, register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -26,12 +27,9 @@ def fetch_week(week_of: date | None, tech_id: int | None):
 
 
 def approve(tech_id: int, day: date, week: bool, actor: str):
-    def fn(session) -> int:
-        if week:
-            return timecards.approve_week(session, tech_id, day, actor=actor)
-        return timecards.approve_day(session, tech_id, day, actor=actor)
-
-    return fn
+    """The count of entries approved on the day, or over the week of `day`."""
+    service = timecards.approve_week if week else timecards.approve_day
+    return call(service, tech_id, day, actor=actor)
 
 
 def approved_cell(card: timecards.DayCard) -> Text:
