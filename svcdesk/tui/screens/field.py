@@ -9,6 +9,8 @@ keys: tests/tui/test_keys.py keeps screen keys from being shadowed.)"""
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
@@ -189,14 +191,10 @@ class FieldScreen(TabbedTables, DataScreen):
         number, actor = self.number, self.app.actor
 
         def make(text: str):
-            def fn(session):
-                order = lifecycle.get_order(session, number)
-                outcome, _, work = text.partition(" ")
-                vp.set_outcome(session, vp.find_visit(session, order, visit_id), outcome,
-                               work_performed=work or None, actor=actor)  # fmt: skip
-                return outcome
-
-            return fn
+            outcome, _, work = text.partition(" ")
+            return call_on(partial(vp.order_visit, visit_id=visit_id), number, vp.set_outcome,
+                           outcome, work_performed=work or None, actor=actor,
+                           then=lambda _: outcome)  # fmt: skip
 
         self.app.push_screen(
             TextModal("Outcome (then the work performed)", "fixed Replaced igniter", make),
@@ -229,13 +227,9 @@ class FieldScreen(TabbedTables, DataScreen):
         number, actor = self.number, self.app.actor
 
         def make(value: str):
-            def fn(session):
-                order = lifecycle.get_order(session, number)
-                visit = vp.find_visit(session, order, int(visit_id))
-                return checklists.answer(session, visit, f"{template}:{position}", value,
-                                         actor=actor).value  # fmt: skip
-
-            return fn
+            return call_on(partial(vp.order_visit, visit_id=int(visit_id)), number,
+                           checklists.answer, f"{template}:{position}", value, actor=actor,
+                           then=lambda line: line.value)  # fmt: skip
 
         self.app.push_screen(TextModal(f"Answer item {position}", "yes / no / a number / text",
                                        make), self._saved)  # fmt: skip
