@@ -33,7 +33,7 @@ from svcdesk.tui.columns import key_table
 from svcdesk.tui.data import call
 from svcdesk.tui.forms import FormModal
 from svcdesk.tui.order_actions import ChoiceModal
-from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.registry import register_screen, register_select_opener
 from svcdesk.tui.screens.asset import new_asset_fields
 from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
@@ -389,12 +389,4 @@ def _customers(app) -> CustomersScreen:
     return CustomersScreen()
 
 
-@register_opener("customer")
-def _open_customer(app, customer_id: int) -> None:
-    app.action_goto("customers")
-
-    def select() -> None:
-        if isinstance(app.screen, CustomersScreen):
-            app.screen.select_customer(customer_id)
-
-    app.call_after_refresh(select)
+register_select_opener("customer", "customers", CustomersScreen, CustomersScreen.select_customer)

@@ -24,7 +24,7 @@ from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.forms import FormModal
-from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.registry import register_screen, register_select_opener
 from svcdesk.tui.widgets.table import KeyTable
 
 STATUS_STYLE = {
@@ -253,12 +253,6 @@ def _technicians(app) -> TechniciansScreen:
     return TechniciansScreen()
 
 
-@register_opener("technician")
-def _open_technician(app, tech_id: int) -> None:
-    app.action_goto("technicians")
-
-    def select() -> None:
-        if isinstance(app.screen, TechniciansScreen):
-            app.screen.select_technician(tech_id)
-
-    app.call_after_refresh(select)
+register_select_opener(
+    "technician", "technicians", TechniciansScreen, TechniciansScreen.select_technician
+)

@@ -18,7 +18,7 @@ from svcdesk.services.execution import timecards
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.data import call
-from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.registry import register_screen, register_select_opener
 from svcdesk.tui.widgets.table import KeyTable
 
 
@@ -163,12 +163,4 @@ def _time(app) -> TimeApprovalScreen:
     return TimeApprovalScreen()
 
 
-@register_opener("timecard")
-def _open_timecard(app, tech_id: int) -> None:
-    app.action_goto("time")
-
-    def select() -> None:
-        if isinstance(app.screen, TimeApprovalScreen):
-            app.screen.select_technician(tech_id)
-
-    app.call_after_refresh(select)
+register_select_opener("timecard", "time", TimeApprovalScreen, TimeApprovalScreen.select_technician)
