@@ -171,7 +171,6 @@ class TimeModal(DataModal):
         values = {k: self.query_one(f"#{k}", Input).value for k in ("tech", "kind", "start", "end")}
         number, visit_id, actor = self.number, self.visit_id, self.actor
 
-        self.submit(lambda s: entry_forms.add_time_from_text(
-            s, tech=values["tech"], kind=values["kind"], start=values["start"], end=values["end"],
-            order=number, visit_id=visit_id, actor=actor,
-        ).id)  # fmt: skip
+        self.submit(call(entry_forms.add_time_from_text, tech=values["tech"], kind=values["kind"],
+                         start=values["start"], end=values["end"], order=number,
+                         visit_id=visit_id, actor=actor, then=lambda entry: entry.id))  # fmt: skip

@@ -195,7 +195,7 @@ class AssignModal(DataModal):
 
     def on_mount(self) -> None:
         number = self.number
-        self.load(lambda s: assign_view.assign_context(s, number), self._fill)
+        self.load(call(assign_view.assign_context, number), self._fill)
 
     def _fill(self, ctx: assign_view.AssignContext) -> None:
         self.ctx = ctx

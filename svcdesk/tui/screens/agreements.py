@@ -225,7 +225,7 @@ class AgreementsScreen(DataScreen):
 
     def refresh_data(self) -> None:
         status = None if self.status == "all" else self.status
-        self.load(lambda s: view.list_agreements(s, status=status), self._show, group="rows")
+        self.load(call(view.list_agreements, status=status), self._show, group="rows")
 
     def _show(self, rows: list[view.AgreementRow]) -> None:
         self.rows = {r.number: r for r in rows}
@@ -256,7 +256,7 @@ class AgreementsScreen(DataScreen):
             self.query_one("#ag-plans", KeyTable).replace_rows([])
             return
         number = row.number
-        self.load(lambda s: view.agreement_detail(s, agreements.get_agreement(s, number)),
+        self.load(call_on(agreements.get_agreement, number, view.agreement_detail),
                   self._show_detail, group="detail")  # fmt: skip
 
     def _show_detail(self, d: dict) -> None:

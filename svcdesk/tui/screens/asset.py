@@ -101,8 +101,8 @@ class AssetScreen(DataScreen):
 
     def refresh_data(self) -> None:
         asset_id = self.asset_id
-        self.load(lambda s: asset_history(s, asset_id), self._show)
-        self.load(lambda s: asset_fields(s, asset_id), self._set_fields, group="fields")
+        self.load(call(asset_history, asset_id), self._show)
+        self.load(call(asset_fields, asset_id), self._set_fields, group="fields")
 
     def _set_fields(self, fields: dict) -> None:
         self.fields = fields

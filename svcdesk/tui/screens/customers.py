@@ -44,7 +44,7 @@ MESSAGES = 8  # the latest messages shown on the card (all: the Outbox, O)
 
 def fetch_card(customer_id: int):
     """The customer's card, their latest messages and how they may be messaged."""
-    return lambda session: card_with_messages(session, customer_id, MESSAGES)
+    return call(card_with_messages, customer_id, MESSAGES)
 
 
 def messages_text(recent, consent: str) -> Text:
@@ -166,7 +166,7 @@ class CustomersScreen(SearchFilter, DataScreen):
     # -- data -----------------------------------------------------------------------------
     def refresh_data(self) -> None:
         text = self.text
-        self.load(lambda s: customer_rows(s, text, SEARCH_LIMIT), self._show, group="rows")
+        self.load(call(customer_rows, text, SEARCH_LIMIT), self._show, group="rows")
 
     def _show(self, rows: list[CustomerListRow]) -> None:
         self.rows = {str(r.id): r for r in rows}
@@ -254,7 +254,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         row = self.current()
         if row is not None:
             cid = row.id
-            ask_preferences(self, row.name, lambda s: get_customer(s, cid))
+            ask_preferences(self, row.name, call(get_customer, cid))
 
     def action_sites(self) -> None:
         from svcdesk.tui.site_modals import SitesModal

@@ -47,7 +47,7 @@ FIX_ACTIONS = {
 
 
 def fetch_field(order_ref: str | int):
-    return lambda session: field_view(session, order_ref)
+    return call(field_view, order_ref)
 
 
 def head_text(view: FieldView, zone) -> Text:

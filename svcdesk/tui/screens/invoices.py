@@ -81,7 +81,7 @@ def invoice_cells(r: views.InvoiceRow, widths: dict[str, int]) -> tuple:
 
 # -- service calls (run in a worker) ----------------------------------------------------
 def fetch_lists(status: str, overdue: bool, text: str):
-    return lambda session: views.invoice_lists(session, status, overdue=overdue, text=text)
+    return call(views.invoice_lists, status, overdue=overdue, text=text)
 
 
 def _edit(number: str, version: int, action):
@@ -119,7 +119,7 @@ def parse_line(session, text: str) -> invoices.LineDraft:
 
 
 def write_document(number: str, folder: Path):
-    return lambda session: str(pdf.write_invoice_file(session, number, folder))
+    return call(pdf.write_invoice_file, number, folder, then=str)
 
 
 def customer_link(screen: DataScreen, kind: str, number: str) -> None:
@@ -332,7 +332,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
             self.query_one("#inv-totals", Static).update("")
             return
         number = row.number
-        self.load(lambda s: views.invoice_detail(s, number), self._show_detail, group="detail")
+        self.load(call(views.invoice_detail, number), self._show_detail, group="detail")
 
     def _show_detail(self, d: views.InvoiceDetail) -> None:
         self.detail = d

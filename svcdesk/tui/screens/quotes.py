@@ -22,7 +22,7 @@ from svcdesk.services.common.money import fmt_money
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
-from svcdesk.tui.data import call
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.invoices import customer_link, parse_line
@@ -46,7 +46,7 @@ def fetch_quotes(status: str, text: str):
 
 
 def fetch_document(number: str):
-    return lambda session: documents.quote_document(session, number)
+    return call(documents.quote_document, number)
 
 
 def on_quote(number: str, action):
@@ -61,8 +61,13 @@ def on_quote(number: str, action):
 
 
 def new_quote(customer: str, title: str, days: str, actor: str):
-    return lambda s: (
-        quotes.draft_quote(s, title, customer=customer, valid_days=days, actor=actor).number
+    return call(
+        quotes.draft_quote,
+        title,
+        customer=customer,
+        valid_days=days,
+        actor=actor,
+        then=lambda quote: quote.number,
     )
 
 
@@ -330,8 +335,8 @@ class QuotesScreen(SearchFilter, DataScreen):
                 self.app.notify(f"{number} made from {row.number}")
                 self.app.open_order(number)
 
-            self.save(lambda s: quotes.to_order(s, quotes.get_quote(s, row.number),
-                                                actor=actor).number, done)  # fmt: skip
+            self.save(call_on(quotes.get_quote, row.number, quotes.to_order, actor=actor,
+                              then=lambda order: order.number), done)  # fmt: skip
 
     def action_link(self) -> None:
         """A link the customer opens to see and approve the quote (docs/customer-links.md)."""

@@ -23,6 +23,7 @@ from svcdesk.services.dispatch.tech_view import TechDetail, TechStatus, tech_det
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.forms import FormModal
 from svcdesk.tui.registry import register_screen, register_select_opener
 from svcdesk.tui.widgets.table import KeyTable
@@ -165,7 +166,7 @@ class TechniciansScreen(DataScreen):
         if row is None:
             return
         tech_id = row.id
-        self.load(lambda s: tech_detail(s, tech_id), self._show_detail, group="detail")
+        self.load(call(tech_detail, tech_id), self._show_detail, group="detail")
 
     def _show_detail(self, d: TechDetail) -> None:
         zone = self.app.zone
@@ -201,14 +202,14 @@ class TechniciansScreen(DataScreen):
         if row is None:
             return
         tech_id = row.id
-        self.load(lambda s: techs.technician_form(s, tech_id), self._edit_form, group="form")
+        self.load(call(techs.technician_form, tech_id), self._edit_form, group="form")
 
     def _edit_form(self, f: dict) -> None:
         actor = self.app.actor  # noqa: F841 (technicians have no history table yet)
         tech_id = f["id"]
 
         def make(v: dict[str, str]):
-            return lambda s: techs.edit_technician_from_form(s, tech_id, v)
+            return call(techs.edit_technician_from_form, tech_id, v)
 
         fields = [
             ("skills", "Skills", f["skills"], "comma-separated codes, e.g. hvac, plumbing"),

@@ -23,7 +23,7 @@ from svcdesk.tui.widgets.table import KeyTable
 
 
 def fetch_week(week_of: date | None, tech_id: int | None):
-    return lambda session: timecards.week_view(session, week_of, tech_id)
+    return call(timecards.week_view, week_of, tech_id)
 
 
 def approve(tech_id: int, day: date, week: bool, actor: str):
@@ -117,7 +117,7 @@ class TimeApprovalScreen(DataScreen):
             table.replace_rows([])
             return
         tech_id, day = card.technician_id, card.day
-        self.load(lambda s: timecards.day_entries(s, tech_id, day), self._show_entries,
+        self.load(call(timecards.day_entries, tech_id, day), self._show_entries,
                   group="entries")  # fmt: skip
 
     def _show_entries(self, rows: list[timecards.EntryRow]) -> None:
