@@ -245,8 +245,7 @@ class AgreementsScreen(DataScreen):
             self._load_detail()
 
     def current(self) -> view.AgreementRow | None:
-        key = self.query_one("#agreements", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#agreements", self.rows)
 
     def _load_detail(self) -> None:
         row = self.current()

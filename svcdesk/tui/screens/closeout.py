@@ -65,8 +65,7 @@ class CloseoutScreen(DataScreen):
         )
 
     def _current(self) -> CloseoutRow | None:
-        key = self.query_one("#closeout", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#closeout", self.rows)
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()

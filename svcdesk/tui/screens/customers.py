@@ -193,8 +193,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         self._load_card()
 
     def current(self) -> CustomerListRow | None:
-        key = self.query_one("#customers", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#customers", self.rows)
 
     def _load_card(self) -> None:
         row = self.current()

@@ -320,8 +320,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         self.query_one("#inv-mode", Static).update(text)
 
     def current(self) -> views.InvoiceRow | None:
-        key = self.query_one("#invoices", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#invoices", self.rows)
 
     def _load_detail(self) -> None:
         row = self.current()

@@ -150,8 +150,7 @@ class TemplatesScreen(DataScreen):
         self._show_text()
 
     def _current(self) -> templates.TemplateRow | None:
-        key = self.query_one("#templates", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#templates", self.rows)
 
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         self._show_text()

@@ -149,8 +149,7 @@ class OutboxScreen(DataScreen):
         )
 
     def _current(self) -> views.MessageRow | None:
-        key = self.query_one("#outbox", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#outbox", self.rows)
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()

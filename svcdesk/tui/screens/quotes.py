@@ -218,8 +218,7 @@ class QuotesScreen(SearchFilter, DataScreen):
         self._load_detail()
 
     def current(self) -> views.QuoteRow | None:
-        key = self.query_one("#quotes", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#quotes", self.rows)
 
     def _load_detail(self) -> None:
         row = self.current()

@@ -146,8 +146,7 @@ class TechniciansScreen(DataScreen):
         self._load_detail()
 
     def current(self) -> TechStatus | None:
-        key = self.query_one("#techs", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#techs", self.rows)
 
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         event.stop()

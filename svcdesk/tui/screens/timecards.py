@@ -102,8 +102,7 @@ class TimeApprovalScreen(DataScreen):
         self._load_entries()
 
     def current(self) -> timecards.DayCard | None:
-        key = self.query_one("#time-cards", KeyTable).current_key
-        return self.cards.get(key) if key else None
+        return self.cursor_row("#time-cards", self.cards)
 
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         event.stop()
