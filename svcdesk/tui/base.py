@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from svcdesk.errors import Conflict, SvcDeskError
 from svcdesk.tui.data import DataMixin
+from svcdesk.tui.widgets.table import KeyTable
+
+T = TypeVar("T")
 
 
 class DataScreen(DataMixin, Screen):
@@ -26,6 +32,11 @@ class DataScreen(DataMixin, Screen):
 
     def refresh_data(self) -> None:  # pragma: no cover - overridden
         """Load this screen's data (use `self.load`)."""
+
+    def cursor_row(self, table: str, rows: Mapping[str, T]) -> T | None:
+        """The row of `rows` under the cursor of the table `table` (a selector), if any."""
+        key = self.query_one(table, KeyTable).current_key
+        return rows.get(key) if key else None
 
 
 class DataModal(DataMixin, ModalScreen):

@@ -6,6 +6,11 @@ typed message back (`DataReady` or `DataFailed`); the handler runs `apply`/`done
 event loop. `fn` must return plain read models (services/orders/queries.py dataclasses, ints,
 strings), never live ORM objects: the session is closed by the time the UI sees them.
 
+`call(service, *args, **kwargs)` and `call_on(get, key, service, ...)` build that `fn`
+for the common case, one service call (on the row `get(session, key)` looks up), so a
+screen does not write a closure for it; `then=` reads what the screen needs from the
+result (an id, a number) inside the transaction, while the rows are still attached.
+
 Errors: a `SvcDeskError` is shown as a notification (its title + message); `Conflict`
 additionally reloads the screen (`refresh_data()`); `on_error(exc) -> bool` may handle it
 first (e.g. a booking modal that shows the refusals in place).
@@ -25,6 +30,31 @@ from svcdesk.tui.keymap import KeyedBindings
 
 Apply = Callable[[Any], None]
 OnError = Callable[[SvcDeskError], bool]
+Then = Callable[[Any], Any] | None
+
+
+def call(service: Callable, *args: Any, then: Then = None, **kwargs: Any) -> Callable:
+    """The `fn(session)` of one service call: `service(session, *args, **kwargs)`,
+    its result passed through `then` (in the worker, before the session closes)."""
+
+    def fn(session):
+        result = service(session, *args, **kwargs)
+        return result if then is None else then(result)
+
+    return fn
+
+
+def call_on(
+    get: Callable, key: Any, service: Callable, *args: Any, then: Then = None, **kwargs: Any
+) -> Callable:
+    """`call` on a row looked up first: `service(session, get(session, key), *args,
+    **kwargs)`, e.g. `call_on(lifecycle.get_order, number, notes.add_note, text, ...)`."""
+
+    def fn(session):
+        result = service(session, get(session, key), *args, **kwargs)
+        return result if then is None else then(result)
+
+    return fn
 
 
 class DataReady(Message):

@@ -16,6 +16,7 @@ from svcdesk.services.execution import visit_progress as vp
 from svcdesk.services.inventory import parts
 from svcdesk.services.orders import lifecycle
 from svcdesk.tui.base import DataModal
+from svcdesk.tui.data import call
 
 OUTCOMES = ("fixed", "needs_parts", "needs_return", "no_access", "quoted")
 
@@ -139,12 +140,8 @@ class PartModal(DataModal):
         sku = self.found[options.highlighted][0]
         qty_text, number, visit_id, actor = event.value, self.number, self.visit_id, self.actor
 
-        def fn(session):
-            _, _, qty = entry_forms.use_part_from_text(session, number, sku, qty_text,
-                                                       visit_id=visit_id, actor=actor)  # fmt: skip
-            return f"{fmt_qty(qty)} {sku}"
-
-        self.submit(fn)
+        self.submit(call(entry_forms.use_part_from_text, number, sku, qty_text, visit_id=visit_id,
+                         actor=actor, then=lambda used: f"{fmt_qty(used[2])} {sku}"))  # fmt: skip
 
 
 class TimeModal(DataModal):
@@ -174,7 +171,6 @@ class TimeModal(DataModal):
         values = {k: self.query_one(f"#{k}", Input).value for k in ("tech", "kind", "start", "end")}
         number, visit_id, actor = self.number, self.visit_id, self.actor
 
-        self.submit(lambda s: entry_forms.add_time_from_text(
-            s, tech=values["tech"], kind=values["kind"], start=values["start"], end=values["end"],
-            order=number, visit_id=visit_id, actor=actor,
-        ).id)  # fmt: skip
+        self.submit(call(entry_forms.add_time_from_text, tech=values["tech"], kind=values["kind"],
+                         start=values["start"], end=values["end"], order=number,
+                         visit_id=visit_id, actor=actor, then=lambda entry: entry.id))  # fmt: skip

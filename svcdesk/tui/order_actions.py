@@ -20,7 +20,7 @@ from svcdesk.services.dispatch import assign_view
 from svcdesk.services.execution import order_progress
 from svcdesk.services.orders import intake, lifecycle, notes, scheduling
 from svcdesk.tui.base import DataModal
-from svcdesk.tui.data import DataMixin
+from svcdesk.tui.data import DataMixin, call, call_on
 
 REASON_STATUSES = {s.value for s in lifecycle.REASON_REQUIRED}
 
@@ -28,15 +28,9 @@ REASON_STATUSES = {s.value for s in lifecycle.REASON_REQUIRED}
 # -- service calls (run inside a worker's transaction) ---------------------------------
 def change_status(number, version, to, reason, actor):
     """The status use-case: the order and its visits move together (order_progress)."""
-
-    def fn(session):
-        order = lifecycle.get_order(session, number)
-        order_progress.change_order_status(
-            session, order, to, actor=actor, reason=reason or None, expected_version=version
-        )
-        return order.number
-
-    return fn
+    return call_on(lifecycle.get_order, number, order_progress.change_order_status, to,
+                   actor=actor, reason=reason or None, expected_version=version,
+                   then=lambda order: order.number)  # fmt: skip
 
 
 def reason_saves(number, version, to, actor):
@@ -49,32 +43,20 @@ def reason_saves(number, version, to, actor):
 
 
 def add_note(number, text, actor):
-    def fn(session):
-        notes.add_note(session, lifecycle.get_order(session, number), text, author=actor)
-        return number
-
-    return fn
+    return call_on(lifecycle.get_order, number, notes.add_note, text, author=actor,
+                   then=lambda _: number)  # fmt: skip
 
 
 def create_callback(number, summary, actor):
-    def fn(session):
-        original = lifecycle.get_order(session, number)
-        return intake.create_callback(session, original, summary, actor=actor).number
-
-    return fn
+    return call_on(lifecycle.get_order, number, intake.create_callback, summary, actor=actor,
+                   then=lambda order: order.number)  # fmt: skip
 
 
 def assign(number, version, visit_id, tech_id, start_text, minutes_text, force, actor):
     """The booking use-case (as `orders assign`): move the movable visit, else book one."""
-
-    def fn(session):
-        scheduling.assign_from_text(
-            session, number, [tech_id] if tech_id is not None else [], start_text,
-            minutes_text, force=force, actor=actor, expected_version=version,
-        )  # fmt: skip
-        return number
-
-    return fn
+    return call(scheduling.assign_from_text, number, [tech_id] if tech_id is not None else [],
+                start_text, minutes_text, force=force, actor=actor, expected_version=version,
+                then=lambda _: number)  # fmt: skip
 
 
 # -- dialogs ---------------------------------------------------------------------------
@@ -213,7 +195,7 @@ class AssignModal(DataModal):
 
     def on_mount(self) -> None:
         number = self.number
-        self.load(lambda s: assign_view.assign_context(s, number), self._fill)
+        self.load(call(assign_view.assign_context, number), self._fill)
 
     def _fill(self, ctx: assign_view.AssignContext) -> None:
         self.ctx = ctx

@@ -138,6 +138,22 @@ def register_opener(kind: str):
     return decorator
 
 
+def register_select_opener(kind: str, screen: str, cls: type, select: Callable) -> None:
+    """The opener of `kind` that shows the registered menu `screen` and, once it is on top
+    (and still a `cls`), selects the item there: `select(screen, id)`."""
+
+    def opener(app: SvcDeskApp, item_id: int) -> None:
+        app.action_goto(screen)
+
+        def run() -> None:
+            if isinstance(app.screen, cls):
+                select(app.screen, item_id)
+
+        app.call_after_refresh(run)
+
+    register_opener(kind)(opener)
+
+
 def screen_binding_id(name: str) -> str:
     return f"screen.{name}"
 

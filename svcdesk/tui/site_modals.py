@@ -13,6 +13,7 @@ from svcdesk.services.crm import sites as svc
 from svcdesk.tui.base import DataModal
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.widgets.table import KeyTable
 
 FIELDS = (  # (input id, label, SiteRow attribute)
@@ -71,7 +72,16 @@ class SiteForm(DataModal):
             lon=v["lon"],
         )  # fmt: skip
         site_id = row.id if row else None
-        self.submit(lambda s: svc.save_site(s, site_id, customer_id, actor=actor, **fields).id)
+        self.submit(
+            call(
+                svc.save_site,
+                site_id,
+                customer_id,
+                actor=actor,
+                **fields,
+                then=lambda site: site.id,
+            )
+        )
 
 
 class SitesModal(DataModal):
@@ -99,7 +109,7 @@ class SitesModal(DataModal):
 
     def _reload(self) -> None:
         cid = self.customer_id
-        self.load(lambda s: svc.list_sites(s, customer=cid, limit=None), self._show)
+        self.load(call(svc.list_sites, customer=cid, limit=None), self._show)
 
     def _show(self, rows: list[svc.SiteRow]) -> None:
         self.rows = {str(r.id): r for r in rows}

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from svcdesk import clock
 from svcdesk.db import read_session, write_session
-from svcdesk.models import WorkOrder
+from svcdesk.models import Visit, WorkOrder
 from svcdesk.models.execution import Signature, VisitChecklistAnswer
 from svcdesk.models.inventory import PartUsage
 from svcdesk.services.execution import checklists
@@ -89,6 +89,13 @@ async def test_w_on_order_opens_field_work_and_visit_runs_to_completion(engine, 
         await press(pilot, "o")
         await press(pilot, "enter")
         assert _order(engine, number).status == "completed"
+        # `o` on a completed visit corrects its outcome and work text
+        await press(pilot, "o")
+        await pilot.press(*"quoted New valve quoted")
+        await press(pilot, "enter")
+        with read_session(engine) as s:
+            visit = s.exec(select(Visit).where(Visit.order_id == _order(engine, number).id)).one()
+            assert (visit.outcome, visit.work_performed) == ("quoted", "New valve quoted")
         await press(pilot, "y")
         await pilot.press(*"Maria")
         await press(pilot, "enter")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from svcdesk.errors import InvalidInput
 
@@ -12,17 +12,23 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 12  # a trillion dollars: beyond any real invoice, fits 64-bit cents
 
 
+def finite_decimal(raw: str, error: str) -> Decimal:
+    """`raw` as a finite Decimal; anything else (text, NaN, Infinity) is `InvalidInput(error)`."""
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        raise InvalidInput(error) from None
+    if not value.is_finite():
+        raise InvalidInput(error)
+    return value
+
+
 def parse_money(text: str | int | Decimal, *, field: str = "amount") -> int:
     """'$1,234.5' -> 123450 cents. Refuses more than 2 decimals and non-numbers."""
     if isinstance(text, int):
         return text * 100
     raw = str(text).strip().replace("$", "").replace(",", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInput(f"{field}: {text!r} is not an amount like 125.00") from None
-    if not value.is_finite():
-        raise InvalidInput(f"{field}: {text!r} is not an amount like 125.00")
+    value = finite_decimal(raw, f"{field}: {text!r} is not an amount like 125.00")
     if abs(value) >= MAX_AMOUNT:
         raise InvalidInput(f"{field}: {text!r} is too large (at most {MAX_AMOUNT - 1:,} dollars)")
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
@@ -56,12 +62,7 @@ def check_bp(value: int, field: str) -> None:
 def parse_percent(text: str, *, field: str = "discount") -> int:
     """'10' or '10%' or '7.25 %' -> basis points (1000, 725)."""
     raw = str(text).strip().rstrip("%").strip()
-    try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%") from None
-    if not value.is_finite():
-        raise InvalidInput(f"{field}: {text!r} is not a percentage like 10 or 7.5%")
+    value = finite_decimal(raw, f"{field}: {text!r} is not a percentage like 10 or 7.5%")
     if not 0 <= value <= 100:  # (before quantize: 1e308 has no 0.01 form)
         raise InvalidInput(f"{field}: {text!r} is not between 0 and 100 %")
     if value != value.quantize(Decimal("0.01")):

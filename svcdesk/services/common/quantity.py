@@ -5,10 +5,10 @@ decimals; arithmetic is Decimal, amounts round half-up to whole cents."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.common.money import round_cents
+from svcdesk.services.common.money import finite_decimal, round_cents
 
 MILLI = 1000
 MAX_UNITS = 10**9  # far above any real stock; keeps arithmetic and columns sane
@@ -18,12 +18,7 @@ _THOUSANDTH = Decimal("0.001")
 def parse_qty(text: str | int | Decimal, *, field: str = "qty", allow_zero: bool = False) -> int:
     """'2.5' -> 2500. Refuses non-numbers, negatives, zero (unless allowed), >3 decimals."""
     raw = str(text).strip().replace(",", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInput(f"{field}: {text!r} is not a number; expected e.g. 2 or 1.5") from None
-    if not value.is_finite():
-        raise InvalidInput(f"{field}: {text!r} is not a number; expected e.g. 2 or 1.5")
+    value = finite_decimal(raw, f"{field}: {text!r} is not a number; expected e.g. 2 or 1.5")
     if abs(value) > MAX_UNITS:
         raise InvalidInput(f"{field}: {text!r} is more than {MAX_UNITS:,} units")
     if value < 0:

@@ -77,6 +77,11 @@ def find_visit(session: Session, order: WorkOrder, visit_id: int | None = None) 
     raise InvalidInput(f"{order.number} has no booked visit; book one first")
 
 
+def order_visit(session: Session, number: str, visit_id: int | None = None) -> Visit:
+    """`find_visit` by the order's number (what the faces hold)."""
+    return find_visit(session, lifecycle.get_order(session, number), visit_id)
+
+
 def crew(session: Session, visit: Visit) -> list[tuple[Technician, str]]:
     rows = session.exec(
         select(Technician, VisitTechnician.role)

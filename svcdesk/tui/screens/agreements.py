@@ -27,6 +27,7 @@ from svcdesk.services.common.words import status_words
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -145,10 +146,8 @@ class PlanModal(DataModal):
             self._show_preview(exc)
             return
 
-        def fn(session):
-            return pm_plans.preview_dates(session, rrule=v["rrule"], starts_on=v["starts_on"],
-                                          anchor=v["anchor"], count=6)  # fmt: skip
-
+        fn = call(pm_plans.preview_dates, rrule=v["rrule"], starts_on=v["starts_on"],
+                  anchor=v["anchor"], count=6)  # fmt: skip
         self.load(fn, self._show_preview, group="preview", on_error=self._preview_error)
 
     def _preview_error(self, exc: SvcDeskError) -> bool:
@@ -176,11 +175,8 @@ class PlanModal(DataModal):
             self.show_error(InvalidInput("site: required"))
             return
 
-        def fn(session):
-            ag = agreements.get_agreement(session, number)
-            return pm_plans.create_plan(session, ag, **v).id
-
-        self.submit(fn)
+        self.submit(call_on(agreements.get_agreement, number, pm_plans.create_plan, **v,
+                            then=lambda plan: plan.id))  # fmt: skip
 
 
 class AgreementsScreen(DataScreen):
@@ -229,7 +225,7 @@ class AgreementsScreen(DataScreen):
 
     def refresh_data(self) -> None:
         status = None if self.status == "all" else self.status
-        self.load(lambda s: view.list_agreements(s, status=status), self._show, group="rows")
+        self.load(call(view.list_agreements, status=status), self._show, group="rows")
 
     def _show(self, rows: list[view.AgreementRow]) -> None:
         self.rows = {r.number: r for r in rows}
@@ -249,8 +245,7 @@ class AgreementsScreen(DataScreen):
             self._load_detail()
 
     def current(self) -> view.AgreementRow | None:
-        key = self.query_one("#agreements", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#agreements", self.rows)
 
     def _load_detail(self) -> None:
         row = self.current()
@@ -260,7 +255,7 @@ class AgreementsScreen(DataScreen):
             self.query_one("#ag-plans", KeyTable).replace_rows([])
             return
         number = row.number
-        self.load(lambda s: view.agreement_detail(s, agreements.get_agreement(s, number)),
+        self.load(call_on(agreements.get_agreement, number, view.agreement_detail),
                   self._show_detail, group="detail")  # fmt: skip
 
     def _show_detail(self, d: dict) -> None:
@@ -297,7 +292,8 @@ class AgreementsScreen(DataScreen):
         if row is None:
             return
         number = row.number
-        self.save(lambda s: agreements.change_status(s, agreements.get_agreement(s, number), "active").number,
+        self.save(call_on(agreements.get_agreement, number, agreements.change_status, "active",
+                          then=lambda ag: ag.number),
                   lambda n: self.app.notify(f"{n} is active"))  # fmt: skip
 
     def action_new_plan(self) -> None:
@@ -305,14 +301,10 @@ class AgreementsScreen(DataScreen):
             self.app.push_screen(PlanModal(self.detail), lambda _: self.reload())
 
     def action_generate(self) -> None:
-        actor = self.app.actor
-
-        def fn(session):
-            through = now().astimezone(self.app.zone).date() + timedelta(days=GENERATE_DAYS)
-            result = pm_generate.generate(session, through, actor=actor)
-            return len(result.created), len(result.skipped)
-
-        self.save(fn, lambda r: self.app.notify(f"PM orders: created {r[0]}, skipped {r[1]}"))
+        through = now().astimezone(self.app.zone).date() + timedelta(days=GENERATE_DAYS)
+        self.save(call(pm_generate.generate, through, actor=self.app.actor,
+                       then=lambda run: (len(run.created), len(run.skipped))),
+                  lambda r: self.app.notify(f"PM orders: created {r[0]}, skipped {r[1]}"))  # fmt: skip
 
 
 @register_screen(

@@ -21,6 +21,7 @@ from svcdesk.services.reporting import alerts
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -131,7 +132,8 @@ class AlertsScreen(DataScreen):
             self.app.notify("highlight a possible recall first", severity="warning")
             return
         number, actor = row.number, self.app.actor
-        self.save(lambda s: decide(s, lifecycle.get_order(s, number), actor=actor).status,
+        self.save(call_on(lifecycle.get_order, number, decide, actor=actor,
+                          then=lambda order: order.status),
                   lambda _: self.app.notify(f"{number}: recall {verb}"))  # fmt: skip
 
     def action_confirm_recall(self) -> None:
@@ -141,7 +143,7 @@ class AlertsScreen(DataScreen):
         kind, row = self._focused()
         if kind == "followup" and row is not None:
             fid, actor = row.id, self.app.actor
-            self.save(lambda s: followups.complete(s, fid, actor=actor).id,
+            self.save(call(followups.complete, fid, actor=actor, then=lambda done: done.id),
                       lambda _: self.app.notify(f"{row.number}: {row.kind.replace('_', ' ')} done"))  # fmt: skip
             return
         self._recall(recalls.dismiss, "dismissed")

@@ -21,6 +21,7 @@ from svcdesk.services.reporting.asset_history import AssetHistory, asset_history
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.forms import Field, FormModal
 from svcdesk.tui.registry import register_opener
 from svcdesk.tui.widgets.table import KeyTable
@@ -100,8 +101,8 @@ class AssetScreen(DataScreen):
 
     def refresh_data(self) -> None:
         asset_id = self.asset_id
-        self.load(lambda s: asset_history(s, asset_id), self._show)
-        self.load(lambda s: asset_fields(s, asset_id), self._set_fields, group="fields")
+        self.load(call(asset_history, asset_id), self._show)
+        self.load(call(asset_fields, asset_id), self._set_fields, group="fields")
 
     def _set_fields(self, fields: dict) -> None:
         self.fields = fields
@@ -130,11 +131,9 @@ class AssetScreen(DataScreen):
             return
 
         def make(v: dict[str, str]):
-            def fn(session):
-                asset = crm.get_asset(session, asset_id)
-                return asset_forms.edit_asset_from_text(session, asset, v, actor=actor)
-
-            return fn
+            return call_on(
+                crm.get_asset, asset_id, asset_forms.edit_asset_from_text, v, actor=actor
+            )
 
         fields = [
             ("site", "Site #", str(f["site_id"]), "a site of the same customer"),
@@ -151,9 +150,8 @@ class AssetScreen(DataScreen):
         actor, asset_id = self.app.actor, self.asset_id
 
         def make(v: dict[str, str]):
-            return lambda s: bool(
-                asset_forms.retire_asset_from_text(s, asset_id, v["on"], v["reason"], actor=actor)
-            )
+            return call(asset_forms.retire_asset_from_text, asset_id, v["on"], v["reason"],
+                        actor=actor, then=bool)  # fmt: skip
 
         fields = [
             ("on", "Retired on", "", "blank = today"),
@@ -167,10 +165,7 @@ class AssetScreen(DataScreen):
             return
 
         def make(v: dict[str, str]):
-            def fn(session):
-                return asset_forms.add_asset_from_text(session, v, actor=actor).id
-
-            return fn
+            return call(asset_forms.add_asset_from_text, v, actor=actor, then=lambda a: a.id)
 
         fields = new_asset_fields(str(f["site_id"]), "")
         self.app.push_screen(FormModal("New asset", fields, make), self._added)

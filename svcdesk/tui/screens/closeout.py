@@ -16,6 +16,7 @@ from svcdesk.services.execution.closeout import LABELS, CloseoutRow, closeout_qu
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.field import open_field
 from svcdesk.tui.widgets.table import KeyTable
@@ -46,7 +47,7 @@ class CloseoutScreen(DataScreen):
         self.query_one("#closeout", KeyTable).focus()
 
     def refresh_data(self) -> None:
-        self.load(lambda s: closeout_queue(s), self._show, group="rows")
+        self.load(call(closeout_queue), self._show, group="rows")
 
     def _show(self, rows: list[CloseoutRow]) -> None:
         zone = self.app.zone
@@ -64,8 +65,7 @@ class CloseoutScreen(DataScreen):
         )
 
     def _current(self) -> CloseoutRow | None:
-        key = self.query_one("#closeout", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#closeout", self.rows)
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()

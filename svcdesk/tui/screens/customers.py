@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.crm import customers as crm
+from svcdesk.services.crm.asset_forms import add_asset_from_text
 from svcdesk.services.orders.customer_view import (
     CustomerCard,
     CustomerListRow,
@@ -29,9 +30,10 @@ from svcdesk.services.orders.customer_view import (
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.forms import FormModal
 from svcdesk.tui.order_actions import ChoiceModal
-from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.registry import register_screen, register_select_opener
 from svcdesk.tui.screens.asset import new_asset_fields
 from svcdesk.tui.search_filter import SearchFilter
 from svcdesk.tui.widgets.table import KeyTable
@@ -42,7 +44,7 @@ MESSAGES = 8  # the latest messages shown on the card (all: the Outbox, O)
 
 def fetch_card(customer_id: int):
     """The customer's card, their latest messages and how they may be messaged."""
-    return lambda session: card_with_messages(session, customer_id, MESSAGES)
+    return call(card_with_messages, customer_id, MESSAGES)
 
 
 def messages_text(recent, consent: str) -> Text:
@@ -164,7 +166,7 @@ class CustomersScreen(SearchFilter, DataScreen):
     # -- data -----------------------------------------------------------------------------
     def refresh_data(self) -> None:
         text = self.text
-        self.load(lambda s: customer_rows(s, text, SEARCH_LIMIT), self._show, group="rows")
+        self.load(call(customer_rows, text, SEARCH_LIMIT), self._show, group="rows")
 
     def _show(self, rows: list[CustomerListRow]) -> None:
         self.rows = {str(r.id): r for r in rows}
@@ -191,8 +193,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         self._load_card()
 
     def current(self) -> CustomerListRow | None:
-        key = self.query_one("#customers", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#customers", self.rows)
 
     def _load_card(self) -> None:
         row = self.current()
@@ -252,7 +253,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         row = self.current()
         if row is not None:
             cid = row.id
-            ask_preferences(self, row.name, lambda s: get_customer(s, cid))
+            ask_preferences(self, row.name, call(get_customer, cid))
 
     def action_sites(self) -> None:
         from svcdesk.tui.site_modals import SitesModal
@@ -273,22 +274,11 @@ class CustomersScreen(SearchFilter, DataScreen):
         actor = self.app.actor
 
         def make(v: dict[str, str]):
-            def fn(session) -> int:
-                customer, _ = crm.add_customer(
-                    session,
-                    name=v["name"],
-                    phone=v["phone"] or None,
-                    email=v["email"] or None,
-                    kind=v["kind"] or "residential",
-                    address=v["address"] or None,
-                    city=v["city"],
-                    state=v["state"],
-                    zip_code=v["zip"],
-                    actor=actor,
-                )
-                return customer.id
-
-            return fn
+            return call(crm.add_customer, name=v["name"], phone=v["phone"] or None,
+                        email=v["email"] or None, kind=v["kind"] or "residential",
+                        address=v["address"] or None, city=v["city"], state=v["state"],
+                        zip_code=v["zip"], actor=actor,
+                        then=lambda added: added[0].id)  # fmt: skip
 
         fields = [
             ("name", "Name", "", "Jane Porter"),
@@ -309,7 +299,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         actor, cid = self.app.actor, card.id
 
         def make(v: dict[str, str]):
-            return lambda s: crm.edit_customer_from_form(s, cid, v, actor=actor)
+            return call(crm.edit_customer_from_form, cid, v, actor=actor)
 
         fields = [
             ("name", "Name", card.name, ""),
@@ -353,13 +343,7 @@ class CustomersScreen(SearchFilter, DataScreen):
         sites = ", ".join(f"#{s.id} {s.label}" for s in card.sites[:3])
 
         def make(v: dict[str, str]):
-            def fn(session) -> int:
-                from svcdesk.services.crm.asset_forms import add_asset_from_text
-
-                add_asset_from_text(session, v, actor=actor)
-                return card.id
-
-            return fn
+            return call(add_asset_from_text, v, actor=actor, then=lambda _: card.id)
 
         fields = new_asset_fields(str(card.sites[0].id), sites)
         self.app.push_screen(FormModal("New asset", fields, make), self._after_save)
@@ -404,12 +388,4 @@ def _customers(app) -> CustomersScreen:
     return CustomersScreen()
 
 
-@register_opener("customer")
-def _open_customer(app, customer_id: int) -> None:
-    app.action_goto("customers")
-
-    def select() -> None:
-        if isinstance(app.screen, CustomersScreen):
-            app.screen.select_customer(customer_id)
-
-    app.call_after_refresh(select)
+register_select_opener("customer", "customers", CustomersScreen, CustomersScreen.select_customer)

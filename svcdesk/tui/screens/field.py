@@ -9,6 +9,8 @@ keys: tests/tui/test_keys.py keeps screen keys from being shadowed.)"""
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
@@ -21,6 +23,7 @@ from svcdesk.services.inventory import part_usage
 from svcdesk.services.orders import lifecycle, notes
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.execution_modals import CompleteModal, PartModal, TimeModal
 from svcdesk.tui.order_actions import TextModal
 from svcdesk.tui.registry import register_command, register_opener
@@ -44,7 +47,7 @@ FIX_ACTIONS = {
 
 
 def fetch_field(order_ref: str | int):
-    return lambda session: field_view(session, order_ref)
+    return call(field_view, order_ref)
 
 
 def head_text(view: FieldView, zone) -> Text:
@@ -188,14 +191,10 @@ class FieldScreen(TabbedTables, DataScreen):
         number, actor = self.number, self.app.actor
 
         def make(text: str):
-            def fn(session):
-                order = lifecycle.get_order(session, number)
-                outcome, _, work = text.partition(" ")
-                vp.set_outcome(session, vp.find_visit(session, order, visit_id), outcome,
-                               work_performed=work or None, actor=actor)  # fmt: skip
-                return outcome
-
-            return fn
+            outcome, _, work = text.partition(" ")
+            return call_on(partial(vp.order_visit, visit_id=visit_id), number, vp.set_outcome,
+                           outcome, work_performed=work or None, actor=actor,
+                           then=lambda _: outcome)  # fmt: skip
 
         self.app.push_screen(
             TextModal("Outcome (then the work performed)", "fixed Replaced igniter", make),
@@ -215,7 +214,7 @@ class FieldScreen(TabbedTables, DataScreen):
             self.app.notify("highlight a part on the Parts tab (2)", severity="warning")
             return
         usage_id, actor = int(key), self.app.actor
-        self.save(lambda s: part_usage.remove_usage(s, usage_id, actor=actor).id,
+        self.save(call(part_usage.remove_usage, usage_id, actor=actor, then=lambda u: u.id),
                   lambda _: self.app.notify("part removed; stock returned"))  # fmt: skip
 
     def action_answer(self) -> None:
@@ -228,13 +227,9 @@ class FieldScreen(TabbedTables, DataScreen):
         number, actor = self.number, self.app.actor
 
         def make(value: str):
-            def fn(session):
-                order = lifecycle.get_order(session, number)
-                visit = vp.find_visit(session, order, int(visit_id))
-                return checklists.answer(session, visit, f"{template}:{position}", value,
-                                         actor=actor).value  # fmt: skip
-
-            return fn
+            return call_on(partial(vp.order_visit, visit_id=int(visit_id)), number,
+                           checklists.answer, f"{template}:{position}", value, actor=actor,
+                           then=lambda line: line.value)  # fmt: skip
 
         self.app.push_screen(TextModal(f"Answer item {position}", "yes / no / a number / text",
                                        make), self._saved)  # fmt: skip
@@ -272,11 +267,8 @@ class FieldScreen(TabbedTables, DataScreen):
         number, actor = self.number, self.app.actor
 
         def make(text: str):
-            def fn(session):
-                order = lifecycle.get_order(session, number)
-                return notes.add_note(session, order, text, author=actor).id
-
-            return fn
+            return call_on(lifecycle.get_order, number, notes.add_note, text, author=actor,
+                           then=lambda note: note.id)  # fmt: skip
 
         self.app.push_screen(TextModal("Note", "what happened", make), self._saved)
 

@@ -17,16 +17,17 @@ from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
 from svcdesk.tui.confirm import confirm, plural
+from svcdesk.tui.data import call
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
 
 def fetch(text: str):
-    return lambda session: restock.inventory_view(session, text)
+    return call(restock.inventory_view, text)
 
 
 def restock_all(actor: str):
-    return lambda session: restock.restock_to_par(session, accept=True, actor=actor).moves
+    return call(restock.restock_to_par, accept=True, actor=actor, then=lambda run: run.moves)
 
 
 class InventoryScreen(DataScreen):

@@ -34,6 +34,7 @@ from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import Column, fit, key_table
 from svcdesk.tui.confirm import confirm, plural
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.search_filter import SearchFilter
@@ -80,7 +81,7 @@ def invoice_cells(r: views.InvoiceRow, widths: dict[str, int]) -> tuple:
 
 # -- service calls (run in a worker) ----------------------------------------------------
 def fetch_lists(status: str, overdue: bool, text: str):
-    return lambda session: views.invoice_lists(session, status, overdue=overdue, text=text)
+    return call(views.invoice_lists, status, overdue=overdue, text=text)
 
 
 def _edit(number: str, version: int, action):
@@ -93,21 +94,13 @@ def _edit(number: str, version: int, action):
 
 
 def invoice_order(number: str, actor: str, skip_unapproved: bool = False):
-    def fn(session):
-        order = lifecycle.get_order(session, number)
-        return from_order.invoice_order(
-            session, order, actor=actor, skip_unapproved=skip_unapproved
-        ).number
-
-    return fn
+    return call_on(lifecycle.get_order, number, from_order.invoice_order, actor=actor,
+                   skip_unapproved=skip_unapproved, then=lambda inv: inv.number)  # fmt: skip
 
 
 def invoice_all(actor: str):
-    def fn(session):
-        run = from_order.invoice_ready(session, actor=actor)
-        return [number for number, _, _ in run.made], run.skipped, run.waiting
-
-    return fn
+    return call(from_order.invoice_ready, actor=actor,
+                then=lambda run: ([n for n, _, _ in run.made], run.skipped, run.waiting))  # fmt: skip
 
 
 def parse_line(session, text: str) -> invoices.LineDraft:
@@ -126,7 +119,7 @@ def parse_line(session, text: str) -> invoices.LineDraft:
 
 
 def write_document(number: str, folder: Path):
-    return lambda session: str(pdf.write_invoice_file(session, number, folder))
+    return call(pdf.write_invoice_file, number, folder, then=str)
 
 
 def customer_link(screen: DataScreen, kind: str, number: str) -> None:
@@ -327,8 +320,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
         self.query_one("#inv-mode", Static).update(text)
 
     def current(self) -> views.InvoiceRow | None:
-        key = self.query_one("#invoices", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#invoices", self.rows)
 
     def _load_detail(self) -> None:
         row = self.current()
@@ -339,7 +331,7 @@ class InvoicesScreen(SearchFilter, DataScreen):
             self.query_one("#inv-totals", Static).update("")
             return
         number = row.number
-        self.load(lambda s: views.invoice_detail(s, number), self._show_detail, group="detail")
+        self.load(call(views.invoice_detail, number), self._show_detail, group="detail")
 
     def _show_detail(self, d: views.InvoiceDetail) -> None:
         self.detail = d

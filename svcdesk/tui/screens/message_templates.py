@@ -21,6 +21,7 @@ from svcdesk.services.messages.views import CHANNEL_WORDS, TRIGGER_WORDS
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.widgets.table import KeyTable
 
 
@@ -95,10 +96,8 @@ class TemplateEditor(DataModal):
         trigger, channel, actor = self.row.trigger, self.row.channel, self.actor
         subject = self._subject() if channel == "email" else None
         body = self.query_one("#body", TextArea).text
-        self.submit(
-            lambda s: _key(templates.edit_template(s, trigger, channel, subject=subject,
-                                                   body=body, actor=actor))
-        )  # fmt: skip
+        self.submit(call(templates.edit_template, trigger, channel, subject=subject, body=body,
+                         actor=actor, then=_key))  # fmt: skip
 
 
 class TemplatesScreen(DataScreen):
@@ -151,8 +150,7 @@ class TemplatesScreen(DataScreen):
         self._show_text()
 
     def _current(self) -> templates.TemplateRow | None:
-        key = self.query_one("#templates", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#templates", self.rows)
 
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         self._show_text()
@@ -188,15 +186,14 @@ class TemplatesScreen(DataScreen):
         if row is not None:
             trigger, now_on, actor = row.trigger, not row.on, self.app.actor
             words = TRIGGER_WORDS.get(trigger, trigger)
-            self.save(lambda s: templates.switch_trigger(s, trigger, now_on, actor=actor),
+            self.save(call(templates.switch_trigger, trigger, now_on, actor=actor),
                       lambda _: self.app.notify(f"{words}: {'on' if now_on else 'off'}"))  # fmt: skip
 
     def action_reset(self) -> None:
         row = self._current()
         if row is not None:
             trigger, channel, actor = row.trigger, row.channel, self.app.actor
-            self.save(lambda s: templates.edit_template(s, trigger, channel, reset=True,
-                                                        actor=actor),
+            self.save(call(templates.edit_template, trigger, channel, reset=True, actor=actor),
                       lambda _: self.app.notify(f"template {trigger}/{channel}: built-in wording"))  # fmt: skip
 
     def action_back(self) -> None:

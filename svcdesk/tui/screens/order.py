@@ -14,6 +14,7 @@ from svcdesk.services.dispatch import order_view
 from svcdesk.services.orders import queries
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell, sla_cell
+from svcdesk.tui.data import call
 from svcdesk.tui.order_actions import OrderActions
 from svcdesk.tui.tabs import TabbedTables, tab_bindings
 from svcdesk.tui.widgets.table import KeyTable
@@ -31,7 +32,7 @@ TABS = (
 
 
 def fetch_order(number: str):
-    return lambda session: order_view.order_view(session, number)
+    return call(order_view.order_view, number)
 
 
 def head_text(d: queries.OrderDetail, zone, sla: SlaState | None = None) -> Text:

@@ -26,6 +26,7 @@ from svcdesk.services.orders import intake
 from svcdesk.services.orders.intake_io.columns import RowInvalid, RowParser
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.confirm import confirm
+from svcdesk.tui.data import call
 
 NEW = "new"
 # field name in service messages -> widget id showing the message
@@ -161,7 +162,7 @@ class OrderFormScreen(DataScreen):
             matches.display = False
             return
         self.load(
-            lambda s: customer_svc.customer_matches(s, text),
+            call(customer_svc.customer_matches, text),
             lambda found: self._show_matches(text, found),
             group="lookup",
         )
@@ -191,7 +192,7 @@ class OrderFormScreen(DataScreen):
         self._show_new_customer(False)
         self.query_one("#customer-chosen", Static).update(f"✓ {event.option.prompt}")
         customer_id = self.customer_id
-        self.load(lambda s: customer_svc.site_choices(s, customer_id), self._sites_picked,
+        self.load(call(customer_svc.site_choices, customer_id), self._sites_picked,
                   group="sites")  # fmt: skip
 
     def _sites_picked(self, sites: list[customer_svc.SiteChoice]) -> None:

@@ -22,6 +22,7 @@ from svcdesk.services.messages import delivery, outbox, prefs, views
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.order_actions import ChoiceModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.message_templates import TemplatesScreen
@@ -148,8 +149,7 @@ class OutboxScreen(DataScreen):
         )
 
     def _current(self) -> views.MessageRow | None:
-        key = self.query_one("#outbox", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#outbox", self.rows)
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
@@ -159,7 +159,7 @@ class OutboxScreen(DataScreen):
         row = self._current()
         if row is not None:
             mid = row.id
-            self.load(lambda s: views.message_detail(s, mid),
+            self.load(call(views.message_detail, mid),
                       lambda d: self.app.push_screen(MessageView(d)), group="view")  # fmt: skip
 
     def action_cycle_filter(self) -> None:
@@ -171,7 +171,7 @@ class OutboxScreen(DataScreen):
         if row is None:
             return
         mid, actor = row.id, self.app.actor
-        self.save(lambda s: fn(s, outbox.get_message(s, mid), actor=actor).id,
+        self.save(call_on(outbox.get_message, mid, fn, actor=actor, then=lambda m: m.id),
                   lambda _: self.app.notify(f"message {mid}: {verb}"))  # fmt: skip
 
     def action_retry(self) -> None:

@@ -16,6 +16,7 @@ from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.crm import devices, technicians
 from svcdesk.tui.base import DataModal
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.widgets.table import KeyTable
 
 
@@ -54,7 +55,7 @@ class PhonesModal(DataModal):
 
     def refresh_data(self) -> None:
         tech_id = self.tech_id
-        self.load(lambda s: devices.device_rows(s, tech_id), self._show)
+        self.load(call(devices.device_rows, tech_id), self._show)
 
     def _show(self, rows: list[devices.DeviceRow]) -> None:
         zone = self.app.zone
@@ -93,7 +94,7 @@ class PhonesModal(DataModal):
             return
         device_id, actor = int(key), self.app.actor
         self.save(
-            lambda s: devices.revoke_device(s, device_id, actor=actor) and device_id,
+            call(devices.revoke_device, device_id, actor=actor, then=lambda d: d and device_id),
             lambda _r: self.refresh_data(),
             on_error=self.show_error,
         )

@@ -18,6 +18,7 @@ from svcdesk.services.billing import pricebook_csv
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -153,11 +154,8 @@ class PriceBookModal(DataModal):
         else:
             code = self.row["code"]
 
-        def fn(session):
-            status = pricebook_csv.save_entry(session, code, changes)
-            return f"{code.strip().upper()} {status}"
-
-        self.submit(fn)
+        self.submit(call(pricebook_csv.save_entry, code, changes,
+                         then=lambda status: f"{code.strip().upper()} {status}"))  # fmt: skip
 
 
 class PriceBookScreen(DataScreen):

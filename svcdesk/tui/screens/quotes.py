@@ -22,6 +22,7 @@ from svcdesk.services.common.money import fmt_money
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call, call_on
 from svcdesk.tui.order_actions import ChoiceModal, TextModal
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.screens.invoices import customer_link, parse_line
@@ -40,16 +41,12 @@ STATUS_STYLE = {
 
 # -- service calls (run in a worker) ----------------------------------------------------
 def fetch_quotes(status: str, text: str):
-    def fn(session) -> list[views.QuoteRow]:
-        return views.list_quotes(
-            session, statuses=None if status == "all" else [status], text=text or None
-        )
-
-    return fn
+    return call(views.list_quotes, statuses=None if status == "all" else [status],
+                text=text or None)  # fmt: skip
 
 
 def fetch_document(number: str):
-    return lambda session: documents.quote_document(session, number)
+    return call(documents.quote_document, number)
 
 
 def on_quote(number: str, action):
@@ -64,8 +61,13 @@ def on_quote(number: str, action):
 
 
 def new_quote(customer: str, title: str, days: str, actor: str):
-    return lambda s: (
-        quotes.draft_quote(s, title, customer=customer, valid_days=days, actor=actor).number
+    return call(
+        quotes.draft_quote,
+        title,
+        customer=customer,
+        valid_days=days,
+        actor=actor,
+        then=lambda quote: quote.number,
     )
 
 
@@ -216,8 +218,7 @@ class QuotesScreen(SearchFilter, DataScreen):
         self._load_detail()
 
     def current(self) -> views.QuoteRow | None:
-        key = self.query_one("#quotes", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#quotes", self.rows)
 
     def _load_detail(self) -> None:
         row = self.current()
@@ -333,8 +334,8 @@ class QuotesScreen(SearchFilter, DataScreen):
                 self.app.notify(f"{number} made from {row.number}")
                 self.app.open_order(number)
 
-            self.save(lambda s: quotes.to_order(s, quotes.get_quote(s, row.number),
-                                                actor=actor).number, done)  # fmt: skip
+            self.save(call_on(quotes.get_quote, row.number, quotes.to_order, actor=actor,
+                              then=lambda order: order.number), done)  # fmt: skip
 
     def action_link(self) -> None:
         """A link the customer opens to see and approve the quote (docs/customer-links.md)."""

@@ -27,6 +27,7 @@ from svcdesk.services.reporting.dashboard import (
 )
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip, priority_cell
+from svcdesk.tui.data import call
 from svcdesk.tui.keymap import KeyedBindings
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
@@ -156,7 +157,7 @@ class DashboardScreen(DataScreen):
 
     def refresh_data(self) -> None:
         span = self.span
-        self.load(lambda s: dashboard(s, span), self._show, group="dashboard")
+        self.load(call(dashboard, span), self._show, group="dashboard")
 
     def _show(self, data: Dashboard) -> None:
         self.data = data
@@ -184,7 +185,7 @@ class DashboardScreen(DataScreen):
 
     def action_span(self) -> None:
         self.span = self.span.next()
-        self.load(lambda s: dashboard(s, self.span), self._show_new_span, group="dashboard")
+        self.load(call(dashboard, self.span), self._show_new_span, group="dashboard")
 
     def _show_new_span(self, data: Dashboard) -> None:
         """A new span is a new ranking: the leaderboard starts at the top again."""
@@ -230,7 +231,7 @@ class DrillScreen(DataScreen):
 
     def refresh_data(self) -> None:
         key, span, tech = self.key, self.span, self.tech_id
-        self.load(lambda s: drill(s, key, span, tech_id=tech), self._show, group="drill")
+        self.load(call(drill, key, span, tech_id=tech), self._show, group="drill")
 
     def _show(self, rows: list[OrderRow]) -> None:
         zone = self.app.zone

@@ -22,6 +22,7 @@ from svcdesk.services.crm import tax
 from svcdesk.tui.base import DataModal, DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.registry import register_screen
 from svcdesk.tui.widgets.table import KeyTable
 
@@ -97,7 +98,7 @@ class SettingModal(SettingsModal):
     @on(Input.Submitted, "#value")
     def action_save(self) -> None:
         key, (value,), actor = self.row.key, self.values("value"), self.actor
-        self.submit(lambda s: shop_settings.set_setting(s, key, value, actor=actor))
+        self.submit(call(shop_settings.set_setting, key, value, actor=actor))
 
 
 class ZoneModal(SettingsModal):
@@ -123,8 +124,8 @@ class ZoneModal(SettingsModal):
     def action_save(self) -> None:
         name, rate, active, default = self.values("name", "rate", "active", "default")
         zone_id, actor = (self.zone.id if self.zone else None), self.actor
-        self.submit(lambda s: tax.save_zone(s, zone_id, name=name, rate=rate, active=active,
-                                            default=default, actor=actor).name)  # fmt: skip
+        self.submit(call(tax.save_zone, zone_id, name=name, rate=rate, active=active,
+                         default=default, actor=actor, then=lambda zone: zone.name))  # fmt: skip
 
 
 class StaffModal(SettingsModal):
@@ -150,9 +151,9 @@ class StaffModal(SettingsModal):
     def action_save(self) -> None:
         name, role, tech, active = self.values("name", "role", "tech", "active")
         staff_id, actor = (self.member["id"] if self.member else None), self.actor
-        self.submit(lambda s: staff_svc.save_staff(s, staff_id, name=name, role=role,
-                                                   technician=tech.strip(), active=active,
-                                                   actor=actor).name)  # fmt: skip
+        self.submit(call(staff_svc.save_staff, staff_id, name=name, role=role,
+                         technician=tech.strip(), active=active, actor=actor,
+                         then=lambda staff: staff.name))  # fmt: skip
 
 
 class SettingsScreen(DataScreen):

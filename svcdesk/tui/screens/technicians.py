@@ -23,8 +23,9 @@ from svcdesk.services.dispatch.tech_view import TechDetail, TechStatus, tech_det
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.cells import clip
 from svcdesk.tui.columns import key_table
+from svcdesk.tui.data import call
 from svcdesk.tui.forms import FormModal
-from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.registry import register_screen, register_select_opener
 from svcdesk.tui.widgets.table import KeyTable
 
 STATUS_STYLE = {
@@ -148,8 +149,7 @@ class TechniciansScreen(DataScreen):
         self._load_detail()
 
     def current(self) -> TechStatus | None:
-        key = self.query_one("#techs", KeyTable).current_key
-        return self.rows.get(key) if key else None
+        return self.cursor_row("#techs", self.rows)
 
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         event.stop()
@@ -168,7 +168,7 @@ class TechniciansScreen(DataScreen):
         if row is None:
             return
         tech_id = row.id
-        self.load(lambda s: tech_detail(s, tech_id), self._show_detail, group="detail")
+        self.load(call(tech_detail, tech_id), self._show_detail, group="detail")
 
     def _show_detail(self, d: TechDetail) -> None:
         zone = self.app.zone
@@ -204,14 +204,14 @@ class TechniciansScreen(DataScreen):
         if row is None:
             return
         tech_id = row.id
-        self.load(lambda s: techs.technician_form(s, tech_id), self._edit_form, group="form")
+        self.load(call(techs.technician_form, tech_id), self._edit_form, group="form")
 
     def _edit_form(self, f: dict) -> None:
         actor = self.app.actor  # noqa: F841 (technicians have no history table yet)
         tech_id = f["id"]
 
         def make(v: dict[str, str]):
-            return lambda s: techs.edit_technician_from_form(s, tech_id, v)
+            return call(techs.edit_technician_from_form, tech_id, v)
 
         fields = [
             ("name", "Name", f["name"], ""),
@@ -280,12 +280,6 @@ def _technicians(app) -> TechniciansScreen:
     return TechniciansScreen()
 
 
-@register_opener("technician")
-def _open_technician(app, tech_id: int) -> None:
-    app.action_goto("technicians")
-
-    def select() -> None:
-        if isinstance(app.screen, TechniciansScreen):
-            app.screen.select_technician(tech_id)
-
-    app.call_after_refresh(select)
+register_select_opener(
+    "technician", "technicians", TechniciansScreen, TechniciansScreen.select_technician
+)

@@ -17,21 +17,19 @@ from svcdesk.services.common.timefmt import fmt
 from svcdesk.services.execution import timecards
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.columns import key_table
-from svcdesk.tui.registry import register_opener, register_screen
+from svcdesk.tui.data import call
+from svcdesk.tui.registry import register_screen, register_select_opener
 from svcdesk.tui.widgets.table import KeyTable
 
 
 def fetch_week(week_of: date | None, tech_id: int | None):
-    return lambda session: timecards.week_view(session, week_of, tech_id)
+    return call(timecards.week_view, week_of, tech_id)
 
 
 def approve(tech_id: int, day: date, week: bool, actor: str):
-    def fn(session) -> int:
-        if week:
-            return timecards.approve_week(session, tech_id, day, actor=actor)
-        return timecards.approve_day(session, tech_id, day, actor=actor)
-
-    return fn
+    """The count of entries approved on the day, or over the week of `day`."""
+    service = timecards.approve_week if week else timecards.approve_day
+    return call(service, tech_id, day, actor=actor)
 
 
 def approved_cell(card: timecards.DayCard) -> Text:
@@ -104,8 +102,7 @@ class TimeApprovalScreen(DataScreen):
         self._load_entries()
 
     def current(self) -> timecards.DayCard | None:
-        key = self.query_one("#time-cards", KeyTable).current_key
-        return self.cards.get(key) if key else None
+        return self.cursor_row("#time-cards", self.cards)
 
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         event.stop()
@@ -119,7 +116,7 @@ class TimeApprovalScreen(DataScreen):
             table.replace_rows([])
             return
         tech_id, day = card.technician_id, card.day
-        self.load(lambda s: timecards.day_entries(s, tech_id, day), self._show_entries,
+        self.load(call(timecards.day_entries, tech_id, day), self._show_entries,
                   group="entries")  # fmt: skip
 
     def _show_entries(self, rows: list[timecards.EntryRow]) -> None:
@@ -165,12 +162,4 @@ def _time(app) -> TimeApprovalScreen:
     return TimeApprovalScreen()
 
 
-@register_opener("timecard")
-def _open_timecard(app, tech_id: int) -> None:
-    app.action_goto("time")
-
-    def select() -> None:
-        if isinstance(app.screen, TimeApprovalScreen):
-            app.screen.select_technician(tech_id)
-
-    app.call_after_refresh(select)
+register_select_opener("timecard", "time", TimeApprovalScreen, TimeApprovalScreen.select_technician)

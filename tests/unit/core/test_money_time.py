@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from svcdesk.errors import InvalidInput
-from svcdesk.services.common.money import fmt_money, parse_money, percent_of, round_cents
+from svcdesk.services.common.money import (
+    fmt_money,
+    parse_money,
+    parse_percent,
+    percent_of,
+    round_cents,
+)
+from svcdesk.services.common.quantity import parse_qty
 from svcdesk.services.common.timefmt import day_bounds, parse_when
 
 ZONE = ZoneInfo("America/Chicago")
@@ -22,6 +29,15 @@ def test_parse_money():
         parse_money("1.005")
     with pytest.raises(InvalidInput, match="not an amount"):
         parse_money("abc")
+
+
+@pytest.mark.parametrize("text", ["abc", "", "nan", "sNaN", "Infinity", "-inf"])
+def test_amount_percent_and_quantity_refuse_non_numbers_in_one_line(text):
+    for parse, said in ((parse_money, "is not an amount like 125.00"),
+                        (parse_percent, "is not a percentage like 10 or 7.5%"),
+                        (parse_qty, "is not a number; expected e.g. 2 or 1.5")):  # fmt: skip
+        with pytest.raises(InvalidInput, match=said):
+            parse(text)
 
 
 def test_half_up():

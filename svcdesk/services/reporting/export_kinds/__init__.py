@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy import Select, func
 from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.expression import ColumnElement
+from sqlmodel import col
+
+from svcdesk.models.base import table_of
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,20 @@ KINDS: dict[str, ExportKind] = {}
 def register_kind(kind: ExportKind) -> ExportKind:
     KINDS[kind.name] = kind
     return kind
+
+
+def register_table_kind(
+    name: str, help: str, build: Callable[[], Select], model: type, changed: str
+) -> ExportKind:
+    """The kind of one table's rows: changed when its column `changed` is, in `id` order,
+    the high-water mark from that table alone."""
+    return register_kind(
+        ExportKind(
+            name=name,
+            help=help,
+            build=build,
+            changed_at=lambda: col(getattr(model, changed)),
+            key=lambda: col(model.id),  # type: ignore[attr-defined]
+            changed_table=lambda: table_of(model),
+        )
+    )

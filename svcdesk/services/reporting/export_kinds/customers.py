@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import col
 
 from svcdesk.models import Customer, Site
-from svcdesk.models.base import table_of
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import register_table_kind
 
 
 def build():
@@ -29,13 +27,10 @@ def build():
     ).select_from(c)
 
 
-register_kind(
-    ExportKind(
-        name="customers",
-        help="Customers (changed = created_at: customers have no edit history yet).",
-        build=build,
-        changed_at=lambda: col(Customer.created_at),
-        key=lambda: col(Customer.id),
-        changed_table=lambda: table_of(Customer),
-    )
+register_table_kind(
+    "customers",
+    "Customers (changed = created_at: customers have no edit history yet).",
+    build,
+    Customer,
+    "created_at",
 )

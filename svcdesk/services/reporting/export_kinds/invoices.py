@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import String, cast, select
-from sqlmodel import col
 
 from svcdesk.models import Customer, WorkOrder
-from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import register_table_kind
 
 
 def build():
@@ -48,13 +46,10 @@ def build():
     )
 
 
-register_kind(
-    ExportKind(
-        name="invoices",
-        help="Invoices with totals, paid and balance in cents (changed = updated_at).",
-        build=build,
-        changed_at=lambda: col(Invoice.updated_at),
-        key=lambda: col(Invoice.id),
-        changed_table=lambda: table_of(Invoice),
-    )
+register_table_kind(
+    "invoices",
+    "Invoices with totals, paid and balance in cents (changed = updated_at).",
+    build,
+    Invoice,
+    "updated_at",
 )

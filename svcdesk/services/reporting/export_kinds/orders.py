@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
-from sqlmodel import col
 
 from svcdesk.models import Customer, Site, Skill, WorkOrder
-from svcdesk.models.base import table_of
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import register_table_kind
 
 
 def build():
@@ -56,13 +54,10 @@ def build():
     )
 
 
-register_kind(
-    ExportKind(
-        name="orders",
-        help="Work orders with customer, site and status (changed = updated_at).",
-        build=build,
-        changed_at=lambda: col(WorkOrder.updated_at),
-        key=lambda: col(WorkOrder.id),
-        changed_table=lambda: table_of(WorkOrder),
-    )
+register_table_kind(
+    "orders",
+    "Work orders with customer, site and status (changed = updated_at).",
+    build,
+    WorkOrder,
+    "updated_at",
 )

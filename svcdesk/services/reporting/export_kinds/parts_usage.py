@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import col
 
 from svcdesk.models import Technician, WorkOrder
-from svcdesk.models.base import table_of
 from svcdesk.models.inventory import Part, PartUsage, StockLocation
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import register_table_kind
 
 
 def build():
@@ -42,13 +40,10 @@ def build():
     )
 
 
-register_kind(
-    ExportKind(
-        name="parts-usage",
-        help="Parts used on visits: quantity (thousandths), unit and extended cost/price.",
-        build=build,
-        changed_at=lambda: col(PartUsage.used_at),
-        key=lambda: col(PartUsage.id),
-        changed_table=lambda: table_of(PartUsage),
-    )
+register_table_kind(
+    "parts-usage",
+    "Parts used on visits: quantity (thousandths), unit and extended cost/price.",
+    build,
+    PartUsage,
+    "used_at",
 )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import String, cast, select
-from sqlmodel import col
 
 from svcdesk.models import Customer
-from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice, Payment
 from svcdesk.services.common.sqlexpr import iso_text
-from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import register_table_kind
 
 
 def build():
@@ -33,13 +31,10 @@ def build():
     )
 
 
-register_kind(
-    ExportKind(
-        name="payments",
-        help="Payments received, with invoice and customer (changed = recorded time).",
-        build=build,
-        changed_at=lambda: col(Payment.created_at),
-        key=lambda: col(Payment.id),
-        changed_table=lambda: table_of(Payment),
-    )
+register_table_kind(
+    "payments",
+    "Payments received, with invoice and customer (changed = recorded time).",
+    build,
+    Payment,
+    "created_at",
 )

@@ -19,7 +19,7 @@ from sqlmodel import col
 from svcdesk.models import Customer, Site
 from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice, InvoiceStatus, Payment
-from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import ExportKind, register_kind, register_table_kind
 from svcdesk.services.reporting.export_kinds.quickbooks_invoices import money_text
 
 
@@ -69,15 +69,12 @@ def build_payments():
     )
 
 
-register_kind(
-    ExportKind(
-        name="quickbooks-customers",
-        help="Customers in QuickBooks Online's customer import columns.",
-        build=build_customers,
-        changed_at=lambda: col(Customer.created_at),
-        key=lambda: col(Customer.id),
-        changed_table=lambda: table_of(Customer),
-    )
+register_table_kind(
+    "quickbooks-customers",
+    "Customers in QuickBooks Online's customer import columns.",
+    build_customers,
+    Customer,
+    "created_at",
 )
 
 register_kind(

@@ -18,12 +18,10 @@ templates (issue 20). Required columns keep Xero's leading `*` as its templates 
 from __future__ import annotations
 
 from sqlalchemy import String, case, cast, func, literal, select
-from sqlmodel import col
 
 from svcdesk.models import Customer, Site
-from svcdesk.models.base import table_of
 from svcdesk.models.billing import Invoice, InvoiceLine
-from svcdesk.services.reporting.export_kinds import ExportKind, register_kind
+from svcdesk.services.reporting.export_kinds import register_kind, register_table_kind
 from svcdesk.services.reporting.export_kinds.quickbooks_invoices import (
     described,
     invoice_line_kind,
@@ -105,13 +103,10 @@ register_kind(
     )
 )
 
-register_kind(
-    ExportKind(
-        name="xero-contacts",
-        help="Customers in Xero's contact import columns.",
-        build=build_contacts,
-        changed_at=lambda: col(Customer.created_at),
-        key=lambda: col(Customer.id),
-        changed_table=lambda: table_of(Customer),
-    )
+register_table_kind(
+    "xero-contacts",
+    "Customers in Xero's contact import columns.",
+    build_contacts,
+    Customer,
+    "created_at",
 )
