@@ -230,7 +230,7 @@ class TechniciansScreen(DataScreen):
         fields = [("name", "Name", "", "first and last name"), *_fields(blank)]
 
         def make(v: dict[str, str]):
-            return lambda s: techs.add_technician_from_form(s, v)
+            return call(techs.add_technician_from_form, v)
 
         def added(tech_id) -> None:
             if tech_id is not None:
