@@ -122,7 +122,7 @@ def test_invoice_refused_for_unapproved_time_until_approved(db_path, engine, sho
         'approve --tech "Alice Ng" --day 2026-11-24) or invoice without it (--skip-unapproved)\n'
     )
     r = ok(db_path, "time", "approve", "--tech", "Alice Ng", "--week", "2026-11-24")
-    assert r.stdout.strip() == "Alice Ng week of 2026-11-23: 1 entries approved"
+    assert r.stdout.strip() == "Alice Ng week of 2026-11-23: 1 entry approved"
     assert "drafted" in ok(db_path, "invoices", "create", shop["o1"]).stdout
 
 

@@ -17,6 +17,7 @@ from svcdesk.db import read_session, write_session
 from svcdesk.services.common.files import file_mode
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, iso, parse_day, parse_when
+from svcdesk.services.common.words import counted
 from svcdesk.services.crm.technicians import find_technician
 from svcdesk.services.execution import entry_forms, timecards
 from svcdesk.services.orders import lifecycle
@@ -207,11 +208,13 @@ def approve(
         if week:
             first = timecards.week_start(parse_day(week, zone))
             count = timecards.approve_week(session, technician.id, first, actor=actor())
-            info(f"{technician.name} week of {first}: {count} entries approved")
+            info(
+                f"{technician.name} week of {first}: {counted(count, 'entry', 'entries')} approved"
+            )
             return
         the_day = parse_day(day, zone)
         count = timecards.approve_day(session, technician.id, the_day, actor=actor())
-        info(f"{technician.name} {the_day}: {count} entries approved")
+        info(f"{technician.name} {the_day}: {counted(count, 'entry', 'entries')} approved")
 
 
 def export_timecards(

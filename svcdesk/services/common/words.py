@@ -15,6 +15,11 @@ def status_words(value: object) -> str:
     return SPECIAL.get(text, text.replace("_", " "))
 
 
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 entry', '2 entries', '0 entries' (`many` defaults to `one` + 's')."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def move_refused(
     number: str, current: object, target: object, allowed: Iterable
 ) -> InvalidTransition:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from svcdesk.services.common.timefmt import fmt
+from svcdesk.services.common.words import counted
 from svcdesk.services.execution import timecards
 from svcdesk.tui.base import DataScreen
 from svcdesk.tui.columns import key_table
@@ -138,7 +139,7 @@ class TimeApprovalScreen(DataScreen):
         name = card.technician
 
         def done(count: int) -> None:
-            self.app.notify(f"{name} {what}: {count} entries approved")
+            self.app.notify(f"{name} {what}: {counted(count, 'entry', 'entries')} approved")
 
         self.save(approve(card.technician_id, card.day, week, self.app.actor), done)
 
