@@ -181,7 +181,11 @@ def test_quotes_flow(db_path, billed, tmp_path, engine):
         )
     r = run(db_path, "quotes", "add-line", q, "--option", "Best", "--item", "NOPE")
     assert r.exit_code == 1 and "no task or fee with code 'NOPE'" in r.stderr
-    assert run(db_path, "quotes", "send", q).exit_code == 0
+    r = run(db_path, "quotes", "send", q)
+    assert r.exit_code == 0 and f"{q} sent; status sent" in r.stdout
+    assert "customer: not messaged: no sender is set up (settings messages.email.sender)" in (
+        r.stdout
+    )
     r = run(db_path, "quotes", "approve", q)
     assert r.exit_code == 1 and "say which one" in r.stderr
     r = run(db_path, "quotes", "approve", q, "--option", "Best", "--new-order", "--json")

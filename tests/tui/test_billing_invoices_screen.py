@@ -80,6 +80,10 @@ async def test_ready_queue_enter_builds_invoice_then_edit_send_pay(engine, ready
         assert "Send 1 invoice: INV-000002" in text(app, "#confirm-question")
         await press(pilot, "y")
         assert app.screen.current().status == "sent"
+        assert any(
+            "INV-000002 sent; customer: not messaged: no sender is set up" in n.message
+            for n in app._notifications
+        )
         await press(pilot, "a")  # refused on a sent invoice: no dialog opens
         assert isinstance(app.screen, InvoicesScreen)
         await press(pilot, "p")

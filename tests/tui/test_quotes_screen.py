@@ -30,6 +30,10 @@ async def test_draft_lines_send_approve_order_and_link_by_keys(engine, shop):
         assert "Option 2: Replace" in doc and "$3,800.00" in doc
         await press(pilot, "s", "enter")  # "Send Q-000001 to Jane Porter?" -> Send
         assert _quote(engine).status == "sent"
+        assert any(
+            "Q-000001 sent; customer: not messaged: no sender is set up" in n.message
+            for n in app._notifications
+        )
         await press(pilot, "L")
         await pilot.pause()
         assert any("Link for Q-000001: http" in n.message for n in app._notifications)

@@ -291,9 +291,12 @@ def discount(
 def send(number: str, json_out: JsonOpt = False) -> None:
     """Issue a draft (draft -> sent): final from here on; due date = today + terms."""
     with write_session(engine()) as session:
-        inv = invoices.issue(session, invoices.get_invoice(session, number), actor=actor())
+        inv = invoices.get_invoice(session, number)
+        words = invoices.send_invoice(session, inv, actor=actor())
         key = inv.number
     _done(key, json_out, f"{key} sent")
+    if not json_out:
+        info(f"customer: {words}")
 
 
 @app.command("void")

@@ -93,8 +93,12 @@ def add_line(
 def send(number: str, json_out: JsonOpt = False) -> None:
     """draft -> sent."""
     with write_session(engine()) as session:
-        key = quotes.send(session, quotes.get_quote(session, number), actor=actor()).number
+        quote = quotes.get_quote(session, number)
+        words = quotes.send_quote(session, quote, actor=actor())
+        key = quote.number
     _done(key, json_out, f"{key} sent")
+    if not json_out:
+        info(f"customer: {words}")
 
 
 @app.command("approve")

@@ -465,3 +465,12 @@ def balance_cents(invoice: Invoice) -> int:
     if invoice.status in (InvoiceStatus.VOID.value,):
         return 0
     return invoice.total_cents - invoice.paid_cents
+
+
+def send_invoice(session: Session, invoice: Invoice, *, actor: str = "dispatcher") -> str:
+    """Issue it (`issue`) and say what became of the customer's e-mail ('e-mail to
+    jane@example.com queued (...)', or why none was: `outbox.delivery_words`)."""
+    from svcdesk.services.messages.outbox import delivery_words
+
+    issue(session, invoice, actor=actor)
+    return delivery_words(session, "invoice", invoice.customer_id, invoice_id=invoice.id or 0)

@@ -403,3 +403,12 @@ def quote_site(session: Session, quote: Quote, site: str | int | None = None) ->
             f"site: the customer has {len(sites)} sites ({listed}); pick one with --site"
         )
     return sites[0].id
+
+
+def send_quote(session: Session, quote: Quote, *, actor: str = "dispatcher") -> str:
+    """Send it (`send`) and say what became of the customer's e-mail
+    (`outbox.delivery_words`)."""
+    from svcdesk.services.messages.outbox import delivery_words
+
+    send(session, quote, actor=actor)
+    return delivery_words(session, "quote", quote.customer_id, quote_id=row_id(quote))

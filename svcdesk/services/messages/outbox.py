@@ -23,6 +23,7 @@ from svcdesk.models import Customer
 from svcdesk.models.base import table_of
 from svcdesk.models.messages import Message, MessageAttachment
 from svcdesk.services.common.settings import get_setting, shop_zone
+from svcdesk.services.common.words import status_words
 from svcdesk.services.messages import prefs
 from svcdesk.services.messages.templates import Compiled, channels_of, compiled
 
@@ -177,6 +178,41 @@ def queue_many(
                 )
         session.flush()
     return len(rows)
+
+
+def delivery_words(session: Session, trigger: str, customer_id: int, **refs: int) -> str:
+    """What became of the customer message an event may queue, in one line for the office:
+    'e-mail to jane@example.com queued (svcdesk messages send delivers it)', or why none
+    was ('not messaged: the e-mail and text senders are off (settings
+    messages.email.sender)'). `refs` names the record (invoice_id=..., quote_id=...)."""
+    query = select(Message).where(Message.trigger == trigger)
+    for name, value in refs.items():
+        query = query.where(getattr(Message, name) == value)
+    sent = session.exec(query.order_by(col(Message.id).desc())).first()
+    if sent is not None:
+        how = "e-mail" if sent.channel == "email" else "text"
+        state = (
+            "queued (svcdesk messages send delivers it)"
+            if sent.status == "queued"
+            else (status_words(sent.status))
+        )
+        return f"{how} to {sent.recipient} {state}"
+    if not trigger_on(session, trigger):
+        return f"not messaged: the {trigger} message is off (settings messages.on.{trigger})"
+    channels = channels_of(trigger)
+    if all(sender_of(session, c) == "off" for c in channels):
+        keys = " / ".join(f"messages.{c}.sender" for c in channels)
+        return f"not messaged: no sender is set up (settings {keys})"
+    customer = session.get(Customer, customer_id)
+    name = customer.name if customer else f"customer {customer_id}"
+    pref = prefs.preference(session, customer_id)
+    usable = [c for c in channels if sender_of(session, c) != "off"]
+    if not any(prefs.allows(pref, c) for c in usable):
+        return f"not messaged: {name} has not agreed to messages (svcdesk messages prefs)"
+    return f"not messaged: {name} has no {' or '.join(CHANNEL_WORDS[c] for c in usable)}"
+
+
+CHANNEL_WORDS = {"email": "e-mail address", "sms": "mobile number"}
 
 
 _EMPTY_REFS = {"order_id": None, "visit_id": None, "quote_id": None, "invoice_id": None}

@@ -84,11 +84,14 @@ def fetch_lists(status: str, overdue: bool, text: str):
     return call(views.invoice_lists, status, overdue=overdue, text=text)
 
 
-def _edit(number: str, version: int, action):
+def _edit(number: str, version: int, action, *, said: bool = False):
+    """`action(session, invoice)` on the invoice as shown (version checked); returns its
+    number, or what the action said (`said`)."""
+
     def fn(session):
         inv = invoices.get_invoice(session, number, expected_version=version)
-        action(session, inv)
-        return inv.number
+        result = action(session, inv)
+        return result if said else inv.number
 
     return fn
 
@@ -562,8 +565,8 @@ class InvoicesScreen(SearchFilter, DataScreen):
             def send() -> None:
                 self.save(
                     _edit(row.number, row.version,
-                          lambda s, inv: invoices.issue(s, inv, actor=actor)),
-                    lambda n: self.app.notify(f"{n} sent"),
+                          lambda s, inv: invoices.send_invoice(s, inv, actor=actor), said=True),
+                    lambda words: self.app.notify(f"{row.number} sent; customer: {words}"),
                 )  # fmt: skip
 
             confirm(self.app, f"Send 1 invoice: {row.number} to {row.customer}, "

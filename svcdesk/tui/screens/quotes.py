@@ -287,8 +287,10 @@ class QuotesScreen(SearchFilter, DataScreen):
 
             def confirmed(yes) -> None:
                 if yes:
-                    send = on_quote(row.number, lambda s, q: quotes.send(s, q, actor=actor))
-                    self.save(send, self._saved("sent"))
+                    send = call_on(quotes.get_quote, row.number, quotes.send_quote, actor=actor)
+                    self.save(
+                        send, lambda words: self._saved(f"sent; customer: {words}")(row.number)
+                    )
 
             self.app.push_screen(
                 ChoiceModal(

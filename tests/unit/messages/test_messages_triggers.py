@@ -223,3 +223,38 @@ def test_customer_without_address_gets_nothing(session, shop):
     triggers.booking(session, order, visit, actor="x")
     assert messages(session) == []
     assert session.get(Customer, order.customer_id).email is None
+
+
+def test_delivery_words_say_why_the_customer_was_not_messaged(session, shop):
+    """`invoices send` / `quotes send` tell the office whether the customer was messaged,
+    and if not, the one thing to change."""
+    inv = draft_invoice(session, shop)
+    invoices.issue(session, inv, actor="ann")
+
+    def words() -> str:
+        return outbox.delivery_words(session, "invoice", inv.customer_id, invoice_id=inv.id)
+
+    assert words() == "not messaged: no sender is set up (settings messages.email.sender)"
+    senders_on(session)
+    assert (
+        words() == "not messaged: Jane Porter has not agreed to messages (svcdesk messages prefs)"
+    )
+    set_setting(session, "messages.on.invoice", "off")
+    assert words() == "not messaged: the invoice message is off (settings messages.on.invoice)"
+    set_setting(session, "messages.on.invoice", "on")
+    consent(session, shop["customer"])
+    customer = session.get(Customer, inv.customer_id)
+    customer.email = None
+    session.add(customer)
+    session.flush()
+    assert words() == "not messaged: Jane Porter has no e-mail address"
+
+
+def test_delivery_words_name_the_queued_message(session, shop):
+    senders_on(session)
+    consent(session, shop["customer"])
+    inv = draft_invoice(session, shop)
+    invoices.issue(session, inv, actor="ann")
+    assert outbox.delivery_words(session, "invoice", inv.customer_id, invoice_id=inv.id) == (
+        "e-mail to jane@example.com queued (svcdesk messages send delivers it)"
+    )
