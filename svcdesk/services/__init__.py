@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from svcdesk.db import when_sessions as _when_sessions
 from svcdesk.services.billing import register_pdf as _register_pdf
 from svcdesk.services.common.settings import register_rule as _register_rule
 from svcdesk.services.orders.hooks import register as _register_order_hooks
@@ -69,6 +70,13 @@ def _quiet_hours() -> Callable:
     return parse_quiet_hours
 
 
+def _flush_checks(session_class: type) -> None:
+    # typed text within its limits before every flush, whichever face or command flushes
+    from svcdesk.services.common.normalize import install_flush_check
+
+    install_flush_check(session_class)
+
+
 def _document_pdf(session: Session, kind: str, number: str) -> bytes:
     # fpdf is only loaded when a document is e-mailed
     from svcdesk.services.billing.pdf import document_pdf
@@ -84,3 +92,4 @@ _register_rule("lunch", _lunch)
 _register_rule("followup_plan", _followup_plan)
 _register_rule("quiet_hours", _quiet_hours)
 _register_pdf(_document_pdf)
+_when_sessions(_flush_checks)
