@@ -3,7 +3,9 @@
 Python runs this file before any service module: it connects the areas' answers to the
 order hooks (`orders/hooks.py`), the settings checks that need an area's rules
 (`common/settings.register_rule`) and the PDF of e-mailed documents (`billing.register_pdf`),
-so that a lower area need not import the areas above it.
+so that a lower area need not import the areas above it; and it has the text-length check
+(`common/normalize.check_text_lengths`) installed on the first ORM session
+(`db.when_sessions`), so every flush of every command runs it.
 
 It names the answers without importing them: each loader below imports its area's module
 when the hook is first used (the first order created or moved, the first setting of that
