@@ -116,3 +116,15 @@ def test_writes_load_what_they_need_on_first_use(db_path, shop):
     assert "svcdesk.services.agreements.order_hooks" in found["modules"]
     probe(db_path, "orders", "status", shop["o1"], "on_hold", "--note", "waiting for parts")
     probe(db_path, "orders", "note", shop["o1"], "called the customer")
+
+
+def test_a_fresh_write_checks_text_lengths_whatever_it_imported(db_path, shop):
+    # the flush-time check is installed on the first session (db.when_sessions), not by
+    # whichever service module happened to import normalize.py
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SVCDESK_DB=str(db_path))
+    r = subprocess.run(
+        [sys.executable, "-m", "svcdesk", "orders", "note", shop["o1"], "x" * 10_001],
+        capture_output=True, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert r.returncode == 1
+    assert "text (note): 10,001 characters; at most 10,000 are accepted" in r.stderr
