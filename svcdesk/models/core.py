@@ -8,7 +8,7 @@ order list (services/orders/queries.py), its search (services/common/search.py) 
 settings it reads select from these views; the console and the web app run the same
 statements through their ORM sessions. models/base.py re-exports the type and the enums
 for the table modules. tests/unit/core/test_core_views.py keeps every column here equal
-(name, type, nullability) to the real table's."""
+(name and type) to the real table's, and the list read on either kind of reader the same."""
 
 from __future__ import annotations
 
