@@ -2,8 +2,9 @@
 column type, the enums, and SQLAlchemy Core views (`sqlalchemy.table`: names and types
 only) of the columns the order list reads.
 
-`svcdesk orders list` and the other short commands pay for what they import: SQLModel
-and pydantic, the ORM and the table classes were ~0.4 s of its ~1 s start (issue 20). The
+`svcdesk orders list` and the other short commands pay for what they import: SQLModel,
+the ORM and the table classes were ~0.4 s of its ~1 s start (issue 20; Typer itself
+brings pydantic). The
 order list (services/orders/queries.py), its search (services/common/search.py) and the
 settings it reads select from these views; the console and the web app run the same
 statements through their ORM sessions. models/base.py re-exports the type and the enums
