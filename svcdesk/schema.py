@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
 
 from svcdesk.errors import SvcDeskError
 
@@ -66,6 +65,8 @@ def ensure_schema(engine: Engine) -> str | None:
         return None
     if current is None:
         # New database (or one made before migrations existed): create what is missing.
+        from sqlmodel import SQLModel
+
         from svcdesk.models import all_models
         from svcdesk.models.base import for_postgresql
 

@@ -32,15 +32,17 @@ class CliState:
         """Record this run's changes as the OS user, or as the active staff member `--as`
         names on behalf of the OS user (refused with one line when there is none)."""
         from svcdesk.config import default_actor
-        from svcdesk.db import read_session
-        from svcdesk.services.common.events import act_as
-        from svcdesk.services.crm.staff import acting_staff, check_name
+        from svcdesk.services.common.acting import act_as, check_name
 
         os_user = check_name(default_actor(), "SVCDESK_USER")
         if self.as_name is None:
             self.actor = os_user
             act_as(engine, os_user)
             return
+        # (the staff table only for `--as`: a plain read loads no table class)
+        from svcdesk.db import read_session
+        from svcdesk.services.crm.staff import acting_staff
+
         with read_session(engine) as session:
             self.actor = acting_staff(session, self.as_name).name
         act_as(engine, self.actor, on_behalf_of=os_user)

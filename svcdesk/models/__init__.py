@@ -7,10 +7,14 @@ table (`create_all`, Alembic's env, `db check`, `db migrate-to`, a customer merg
 over foreign keys, tests) calls `all_models()` first.
 
 A table's foreign keys name tables of other modules; SQLAlchemy resolves them when the
-ORM first configures its mappers (before a query or a new object). `_load_referenced`
+ORM first configures its mappers (before a query or a new object). `load_referenced`
 imports the modules `REFERENCES` names for every module already imported, just before
-that, so a flush never meets a foreign key to a table that was not built.
-`tests/unit/core/test_lazy_models.py` keeps REFERENCES equal to the real foreign keys."""
+that (a `before_configured` listener, registered by models/base.py, which every table
+module imports), so a flush never meets a foreign key to a table that was not built.
+`tests/unit/core/test_lazy_models.py` keeps REFERENCES equal to the real foreign keys.
+
+Importing this package imports neither SQLModel nor the ORM: the enums come from
+models/core.py, which also has the Core views the lean reads use (`orders list`)."""
 
 from __future__ import annotations
 
@@ -18,13 +22,9 @@ import importlib
 import pkgutil
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, event
-from sqlalchemy.orm import Mapper
-from sqlmodel import SQLModel
-
-from svcdesk.models.base import (
+from svcdesk.models.core import (
     OPEN_STATUSES,
     CustomerKind,
     OrderKind,
@@ -34,6 +34,9 @@ from svcdesk.models.base import (
     VisitOutcome,
     VisitStatus,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 # the module that defines each table class re-exported here
 _HOME = {
@@ -76,21 +79,20 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 def all_models() -> list[Table]:
     """Build every table (on SQLModel.metadata) and return them in foreign-key order: for
     create_all, Alembic, whole-database sweeps and tests."""
+    from sqlmodel import SQLModel
+
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
     return SQLModel.metadata.sorted_tables
 
 
-def _load_referenced() -> None:
+def load_referenced() -> None:
     todo = [name for name in REFERENCES if f"{__name__}.{name}" in sys.modules]
     while todo:
         for other in REFERENCES.get(todo.pop(), ()):
             if f"{__name__}.{other}" not in sys.modules:
                 importlib.import_module(f"{__name__}.{other}")
                 todo.append(other)
-
-
-event.listen(Mapper, "before_configured", _load_referenced)
 
 
 def __getattr__(name: str) -> Any:

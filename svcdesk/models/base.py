@@ -1,4 +1,7 @@
-"""Shared column types and enums.
+"""What the table modules share: UTC columns (`utc_field`), partial indexes, `table_of`,
+and the mapper listener that builds a table's foreign-key targets (see __init__.py). The
+column type and the enums live in models/core.py (no SQLModel import, for lean reads) and
+are re-exported here.
 
 Primary keys are declared `id: int = Field(default=None, primary_key=True)`: None until the
 row is flushed, then the database's id. Services only read the ids of stored rows, so the
@@ -6,38 +9,40 @@ type checker sees `int` (with `int | None` every use of an id was a type error).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, MetaData, Table, text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Column, MetaData, Table, event, text
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field
 
+from svcdesk.models.core import (  # (the lean module; re-exported for the table modules)
+    OPEN_STATUSES,
+    CustomerKind,
+    OrderKind,
+    OrderSource,
+    OrderStatus,
+    Priority,
+    UTCDateTime,
+    VisitOutcome,
+    VisitStatus,
+)
 
-class UTCDateTime(TypeDecorator):
-    """Aware datetimes in, stored as UTC, aware UTC datetimes out (SQLite keeps no zone)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-    def load_dialect_impl(self, dialect):
-        return dialect.type_descriptor(DateTime(timezone=dialect.name != "sqlite"))
+__all__ = [
+    "OPEN_STATUSES",
+    "CustomerKind",
+    "OrderKind",
+    "OrderSource",
+    "OrderStatus",
+    "Priority",
+    "UTCDateTime",
+    "VisitOutcome",
+    "VisitStatus",
+    "for_postgresql",
+    "partial",
+    "table_of",
+    "utc_field",
+]
 
 
 def utc_field(*, index: bool = False, nullable: bool = True, default_factory: Any = None) -> Any:
@@ -71,76 +76,13 @@ def table_of(model: type) -> Table:
     return model.__table__  # type: ignore[attr-defined]  # set at class creation, undeclared
 
 
-class Priority(StrEnum):
-    EMERGENCY = "emergency"
-    HIGH = "high"
-    NORMAL = "normal"
-    LOW = "low"
+def _load_referenced(*_args: Any) -> None:
+    from svcdesk.models import load_referenced
 
-    @property
-    def rank(self) -> int:
-        """0 = most urgent; used for sorting."""
-        return list(Priority).index(self)
+    load_referenced()
 
 
-class OrderStatus(StrEnum):
-    NEW = "new"
-    SCHEDULED = "scheduled"
-    DISPATCHED = "dispatched"
-    EN_ROUTE = "en_route"
-    ON_SITE = "on_site"
-    ON_HOLD = "on_hold"
-    COMPLETED = "completed"
-    INVOICED = "invoiced"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-OPEN_STATUSES = (
-    OrderStatus.NEW,
-    OrderStatus.SCHEDULED,
-    OrderStatus.DISPATCHED,
-    OrderStatus.EN_ROUTE,
-    OrderStatus.ON_SITE,
-    OrderStatus.ON_HOLD,
-)
-
-
-class OrderKind(StrEnum):
-    REPAIR = "repair"
-    MAINTENANCE = "maintenance"
-    INSTALL = "install"
-    INSPECTION = "inspection"
-    CALLBACK = "callback"
-    ESTIMATE = "estimate"
-
-
-class OrderSource(StrEnum):
-    PHONE = "phone"
-    PORTAL = "portal"
-    EMAIL = "email"
-    AGREEMENT = "agreement"
-    IMPORT = "import"
-    WALK_IN = "walk_in"
-
-
-class CustomerKind(StrEnum):
-    RESIDENTIAL = "residential"
-    COMMERCIAL = "commercial"
-
-
-class VisitStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    DISPATCHED = "dispatched"
-    EN_ROUTE = "en_route"
-    ON_SITE = "on_site"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-
-class VisitOutcome(StrEnum):
-    FIXED = "fixed"
-    NEEDS_PARTS = "needs_parts"
-    NEEDS_RETURN = "needs_return"
-    NO_ACCESS = "no_access"
-    QUOTED = "quoted"
+# Every table module imports this one, so the listener is in place before any mapper is
+# configured (svcdesk/models/__init__.py, "A table's foreign keys").
+if not event.contains(Mapper, "before_configured", _load_referenced):
+    event.listen(Mapper, "before_configured", _load_referenced)

@@ -2,6 +2,8 @@
 
 from sqlmodel import Field, SQLModel
 
+from svcdesk.models import base  # noqa: F401 (every table module: the mapper listener)
+
 
 class Sequence(SQLModel, table=True):
     name: str = Field(primary_key=True)  # "SO", "INV", "Q", "AG"

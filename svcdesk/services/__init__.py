@@ -3,7 +3,9 @@
 Python runs this file before any service module: it connects the areas' answers to the
 order hooks (`orders/hooks.py`), the settings checks that need an area's rules
 (`common/settings.register_rule`) and the PDF of e-mailed documents (`billing.register_pdf`),
-so that a lower area need not import the areas above it.
+so that a lower area need not import the areas above it; and it has the text-length check
+(`common/normalize.check_text_lengths`) installed on the first ORM session
+(`db.when_sessions`), so every flush of every command runs it.
 
 It names the answers without importing them: each loader below imports its area's module
 when the hook is first used (the first order created or moved, the first setting of that
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from svcdesk.db import when_sessions as _when_sessions
 from svcdesk.services.billing import register_pdf as _register_pdf
 from svcdesk.services.common.settings import register_rule as _register_rule
 from svcdesk.services.orders.hooks import register as _register_order_hooks
@@ -69,6 +72,13 @@ def _quiet_hours() -> Callable:
     return parse_quiet_hours
 
 
+def _flush_checks(session_class: type) -> None:
+    # typed text within its limits before every flush, whichever face or command flushes
+    from svcdesk.services.common.normalize import install_flush_check
+
+    install_flush_check(session_class)
+
+
 def _document_pdf(session: Session, kind: str, number: str) -> bytes:
     # fpdf is only loaded when a document is e-mailed
     from svcdesk.services.billing.pdf import document_pdf
@@ -84,3 +94,4 @@ _register_rule("lunch", _lunch)
 _register_rule("followup_plan", _followup_plan)
 _register_rule("quiet_hours", _quiet_hours)
 _register_pdf(_document_pdf)
+_when_sessions(_flush_checks)

@@ -1,22 +1,28 @@
-"""`svcdesk orders list|show|status|assign|note|reschedule|unassign`."""
+"""`svcdesk orders list|show|status|assign|note|reschedule|unassign`.
+
+`orders list` reads on SQLAlchemy Core (`read_connection`; services/orders/queries.py runs
+on either kind of reader), so a script listing orders loads no SQLModel, ORM or table
+class (issue 20). The other commands import the services that build them in their body."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from svcdesk.cli.options import ForceOpt, JsonOpt, LimitOpt
 from svcdesk.cli.output import info, print_json, table
 from svcdesk.cli.state import actor, engine
-from svcdesk.db import read_session, write_session
+from svcdesk.db import read_connection, read_session, write_session
 from svcdesk.errors import InvalidInput, NotFound
-from svcdesk.services.common.choices import parse_priority
+from svcdesk.services.common.choices import parse_priority, parse_status
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import fmt, parse_when
 from svcdesk.services.common.words import status_words
-from svcdesk.services.crm.technicians import find_technician, find_technicians
-from svcdesk.services.orders import lifecycle, notes, queries, scheduling
+from svcdesk.services.orders import queries
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 app = typer.Typer(
     help="Work orders: list, show, move through their life, book visits.", no_args_is_help=True
@@ -44,12 +50,13 @@ def list_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Open orders, most urgent first."""
-    with read_session(engine()) as session:
-        statuses = [lifecycle.parse_status(s).value for s in status] if status else None
-        prio = parse_priority(priority).value if priority else None
-        tech_id = find_technician(session, tech).id if tech else None
+    db = engine()  # (a missing shop is said first, as by every command)
+    statuses = [parse_status(s).value for s in status] if status else None
+    prio = parse_priority(priority).value if priority else None
+    tech_id = _tech_id(db, tech) if tech else None
+    with read_connection(db) as conn:
         rows = queries.list_orders(
-            session,
+            conn,
             statuses=statuses,
             open_only=not all_,
             priority=prio,
@@ -58,7 +65,7 @@ def list_cmd(
             text=search,
             limit=limit,
         )
-        zone = shop_zone(session)
+        zone = shop_zone(conn)
     if json_out:
         print_json([r.to_json() for r in rows])
         return
@@ -80,6 +87,14 @@ def list_cmd(
             for r in rows
         ],
     )
+
+
+def _tech_id(db: Engine, name: str) -> int:
+    # (the technician rule reads the ORM table: only a list with --tech pays for it)
+    from svcdesk.services.crm.technicians import find_technician
+
+    with read_session(db) as session:
+        return find_technician(session, name).id
 
 
 @app.command("show")
@@ -173,6 +188,7 @@ def status_cmd(
     """Move an order to STATUS (only allowed moves); its visits follow (see docs/execution.md)."""
     # (imported here: visits' progress brings in the messages area, which listing skips)
     from svcdesk.services.execution import order_progress
+    from svcdesk.services.orders import lifecycle
 
     with write_session(engine()) as session:
         order = lifecycle.get_order(session, number)
@@ -185,6 +201,8 @@ def status_cmd(
 
 
 def _techs(session, names: list[str]):
+    from svcdesk.services.crm.technicians import find_technicians
+
     return [tech for entry in names for tech in find_technicians(session, entry)]
 
 
@@ -212,6 +230,8 @@ def assign(
 ) -> None:
     """Book the order's visit, or move the booked one that has not started (same as the
     console): refuses double-booking, off-shift, time off and missing skill."""
+    from svcdesk.services.orders import lifecycle, scheduling
+
     with write_session(engine()) as session:
         zone = shop_zone(session)
         order = lifecycle.get_order(session, number)
@@ -236,6 +256,8 @@ def assign(
 
 
 def _visit(session, order, visit_id: int | None):
+    from svcdesk.services.orders import scheduling
+
     visits = scheduling.active_visits(session, order.id)
     if visit_id is not None:
         visits = [v for v in visits if v.id == visit_id]
@@ -258,6 +280,8 @@ def reschedule(
     force: ForceOpt = False,
 ) -> None:
     """Move a booked visit to another time (and/or other technicians)."""
+    from svcdesk.services.orders import lifecycle, scheduling
+
     with write_session(engine()) as session:
         zone = shop_zone(session)
         order = lifecycle.get_order(session, number)
@@ -284,6 +308,8 @@ def unassign(
     visit_id: Annotated[int | None, typer.Option("--visit")] = None,
 ) -> None:
     """Cancel a booked visit; the order goes back to new when nothing is booked."""
+    from svcdesk.services.orders import lifecycle, scheduling
+
     with write_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         scheduling.cancel_visit(
@@ -295,6 +321,8 @@ def unassign(
 @app.command("note")
 def note(number: str, text: str) -> None:
     """Add a note to an order's history."""
+    from svcdesk.services.orders import lifecycle, notes
+
     with write_session(engine()) as session:
         order = lifecycle.get_order(session, number)
         notes.add_note(session, order, text, author=actor())

@@ -4,7 +4,7 @@ its enum: one rule for every area, one error line naming the field and the accep
 from __future__ import annotations
 
 from svcdesk.errors import InvalidInput
-from svcdesk.models import Priority
+from svcdesk.models import OrderStatus, Priority
 
 
 def parse_priority(value: str | None) -> Priority:
@@ -16,6 +16,16 @@ def parse_priority(value: str | None) -> Priority:
         raise InvalidInput(
             f"priority: {value!r} is not one of emergency, high, normal, low"
         ) from None
+
+
+def parse_status(value: str) -> OrderStatus:
+    """An order status as typed: any case, '-' or a space for '_' ("on-hold", "On Hold")."""
+    key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        return OrderStatus(key)
+    except ValueError:
+        names = ", ".join(s.value for s in OrderStatus)
+        raise InvalidInput(f"status: {value!r} is not one of {names}") from None
 
 
 def parse_choice(enum_cls, value: str | None, field_name: str, default: str):

@@ -7,16 +7,22 @@ face acts as a staff member (`svcdesk --as NAME`), the operating-system user it 
 from __future__ import annotations
 
 import json
-import weakref
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from svcdesk.clock import now
 from svcdesk.models import OrderEvent, WorkOrder
 from svcdesk.models.base import table_of
+from svcdesk.services.common.acting import (  # noqa: F401 (who acts: re-exported here)
+    Acting,
+    act_as,
+    act_as_unless_set,
+    acting,
+    on_behalf_of,
+    who_text,
+)
 
 
 def record(
@@ -78,50 +84,6 @@ _ENCODER = json.JSONEncoder(default=str, sort_keys=True)  # = json.dumps(..., sa
 def encode_data(data: dict[str, Any] | None) -> str | None:
     """The stored JSON text of an event's `data` (also used by batch inserts)."""
     return _ENCODER.encode(data) if data else None
-
-
-@dataclass(frozen=True)
-class Acting:
-    """Who a face's changes are recorded as: `name`, and `on_behalf_of` (the OS user) when
-    `name` is a staff member chosen with `--as`."""
-
-    name: str
-    on_behalf_of: str | None = None
-
-
-_ACTING: weakref.WeakKeyDictionary[Any, Acting] = weakref.WeakKeyDictionary()
-
-
-def act_as(engine: Engine, name: str, on_behalf_of: str | None = None) -> None:
-    """Record this engine's changes as `name` (on behalf of `on_behalf_of`). Keyed by the
-    engine's pool, which the write sessions' option engines share."""
-    _ACTING[engine.pool] = Acting(name, on_behalf_of)
-
-
-def act_as_unless_set(engine: Engine, name: str) -> None:
-    """`act_as(engine, name)` unless the engine acts as `name` already (on behalf of
-    someone: the console started by `svcdesk --as NAME`)."""
-    current = _ACTING.get(engine.pool)
-    if current is None or current.name != name:
-        act_as(engine, name)
-
-
-def acting(session: Session) -> Acting:
-    """Who this session's changes are recorded as ("system" when no face said)."""
-    pool = getattr(session.get_bind(), "pool", None)
-    found = _ACTING.get(pool) if pool is not None else None
-    return found or Acting("system")
-
-
-def on_behalf_of(session: Session, actor: str) -> str | None:
-    """The OS user that `actor` acts for, when `actor` is the face's `--as` staff member."""
-    who = acting(session)
-    return who.on_behalf_of if who.name == actor else None
-
-
-def who_text(actor: str, behalf: str | None) -> str:
-    """An actor in words: "Dana on behalf of jsmith", or just "jsmith"."""
-    return f"{actor} on behalf of {behalf}" if behalf else actor
 
 
 def _word(key: str, value: Any) -> str:

@@ -14,11 +14,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event
-from sqlmodel import Session
 
 from svcdesk.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # -- phones --------------------------------------------------------------------------
 
@@ -330,5 +333,8 @@ def check_text_lengths(session: Session, _context: object = None, _instances: ob
             check_length(field, values.get(key), limit)
 
 
-if not event.contains(Session, "before_flush", check_text_lengths):
-    event.listen(Session, "before_flush", check_text_lengths)
+def install_flush_check(session_class: type) -> None:
+    """`check_text_lengths` before every flush of every session: svcdesk/services/__init__.py
+    installs it when the first session is made (`db.when_sessions`)."""
+    if not event.contains(session_class, "before_flush", check_text_lengths):
+        event.listen(session_class, "before_flush", check_text_lengths)

@@ -2,17 +2,23 @@
 
 SQLite: FTS5 trigram tables (substring match, case-insensitive; 3+ characters).
 PostgreSQL: ILIKE, served by pg_trgm GIN indexes. Shorter terms fall back to a prefix/
-substring LIKE (cheap: they only occur while someone is still typing)."""
+substring LIKE (cheap: they only occur while someone is still typing).
+
+On the Core views of models/core.py, so the order list's lean read (a Core connection)
+and the console's session run the same statements (db.Reader)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, literal_column, or_, select, text
-from sqlmodel import Session, col
 
-from svcdesk.models import Customer, Site
+from svcdesk.db import dialect_name
+from svcdesk.models.core import customer, site
 from svcdesk.services.common.sqlexpr import containing
+
+if TYPE_CHECKING:
+    from svcdesk.db import Reader
 
 MIN_TRIGRAM = 3
 
@@ -21,11 +27,11 @@ def _fts_query(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+def _sqlite(session: Reader) -> bool:
+    return dialect_name(session) == "sqlite"
 
 
-def customer_ids_matching(session: Session, term: str) -> Select:
+def customer_ids_matching(session: Reader, term: str) -> Select:
     """Ids of customers whose name, phone or e-mail contains `term` (a phone typed with
     punctuation, "(512) 555-0101", also matches by its digits; a term with letters, like
     "204 Parmer Ln", does not match phones by its digits)."""
@@ -37,18 +43,18 @@ def customer_ids_matching(session: Session, term: str) -> Select:
         if len(digits) >= MIN_TRIGRAM and digits != term:
             query += " OR " + _fts_query(digits)
         return _fts_ids("customer_fts", query)
-    return select(col(Customer.id)).where(_customer_like(term, digits))
+    return select(customer.c.id).where(_customer_like(term, digits))
 
 
 def _customer_like(term: str, digits: str):
-    conds = [containing(term, col(Customer.name), col(Customer.email))]
+    conds = [containing(term, customer.c.name, customer.c.email)]
     if len(digits) >= MIN_TRIGRAM:
-        conds.append(col(Customer.phone_key).like(f"%{digits}%"))
+        conds.append(customer.c.phone_key.like(f"%{digits}%"))
     return or_(*conds)
 
 
 def _site_like(term: str):
-    return containing(term, col(Site.address), col(Site.city), col(Site.zip))
+    return containing(term, site.c.address, site.c.city, site.c.zip)
 
 
 def row_matches(term: str, customer_id: Any, site_id: Any):
@@ -61,10 +67,10 @@ def row_matches(term: str, customer_id: Any, site_id: Any):
     phone_like = not any(ch.isalpha() for ch in term)
     digits = "".join(ch for ch in term if ch.isdigit()) if phone_like else ""
     return or_(
-        select(col(Customer.id))
-        .where(col(Customer.id) == customer_id, _customer_like(term, digits))
+        select(customer.c.id)
+        .where(customer.c.id == customer_id, _customer_like(term, digits))
         .exists(),
-        select(col(Site.id)).where(col(Site.id) == site_id, _site_like(term)).exists(),
+        select(site.c.id).where(site.c.id == site_id, _site_like(term)).exists(),
     )
 
 
@@ -76,7 +82,7 @@ def _fts_ids(table: str, query: str) -> Select:
     )
 
 
-def site_ids_matching(session: Session, term: str) -> Select:
+def site_ids_matching(session: Reader, term: str) -> Select:
     """Ids of sites whose address, city or ZIP contains `term`."""
     term = term.strip()
     if _sqlite(session) and len(term) >= MIN_TRIGRAM:
@@ -85,4 +91,4 @@ def site_ids_matching(session: Session, term: str) -> Select:
             .select_from(text("site_fts"))
             .where(text("site_fts MATCH :q").bindparams(q=_fts_query(term)))
         )
-    return select(col(Site.id)).where(_site_like(term))
+    return select(site.c.id).where(_site_like(term))

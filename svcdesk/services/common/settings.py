@@ -12,14 +12,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, select
+from sqlalchemy import Connection, select
 
 from svcdesk.config import DEFAULT_SETTINGS
 from svcdesk.errors import InvalidInput
-from svcdesk.models import Setting
+from svcdesk.models.core import setting as setting_view
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from svcdesk.db import Reader
 
 T = TypeVar("T")
 
@@ -27,12 +32,21 @@ _CACHE = "svcdesk.settings"  # session.info key while `settings_cached` is activ
 _DERIVED = "svcdesk.settings.derived"  # values built from settings (see `derived`)
 
 
-def get_setting(session: Session, key: str) -> str | None:
+def get_setting(session: Reader, key: str) -> str | None:
+    """The stored value, else the default. A Core connection (a lean read, db.Reader)
+    reads the row; a session looks in its identity map first."""
     cached = session.info.get(_CACHE)
     if cached is not None:
         return cached.get(key)
-    row = session.get(Setting, key)
-    return row.value if row else DEFAULT_SETTINGS.get(key)
+    if isinstance(session, Connection):
+        stmt = select(setting_view.c.value).where(setting_view.c.key == key)
+        value = session.execute(stmt).scalar()
+    else:
+        from svcdesk.models import Setting
+
+        row = session.get(Setting, key)
+        value = row.value if row else None
+    return value if value is not None else DEFAULT_SETTINGS.get(key)
 
 
 @contextmanager
@@ -62,15 +76,18 @@ def derived(session: Session, name: str, build: Callable[[], T]) -> T:
     return values[name]
 
 
-def all_settings(session: Session) -> dict[str, str]:
+def all_settings(session: Reader) -> dict[str, str]:
     values = dict(DEFAULT_SETTINGS)
-    values.update({s.key: s.value for s in session.exec(select(Setting))})
+    rows = session.execute(select(setting_view.c.key, setting_view.c.value))
+    values.update({key: value for key, value in rows})
     return values
 
 
 def set_setting(session: Session, key: str, value: str, *, actor: str = "system") -> str:
     """Validate and store one setting (the canonical text is returned and stored); the
     change is audited with its actor. Unknown keys and bad values are refused."""
+    from svcdesk.models import Setting
+
     spec = spec_for(key)
     value = spec.check(value, session)
     row = session.get(Setting, key)
@@ -108,7 +125,7 @@ def _zone(name: str) -> ZoneInfo:
         raise InvalidInput(f"shop.timezone: unknown time zone {name!r}") from None
 
 
-def shop_zone(session: Session) -> ZoneInfo:
+def shop_zone(session: Reader) -> ZoneInfo:
     """The shop's time zone: times are stored UTC and shown in this zone."""
     return _zone(get_setting(session, "shop.timezone") or "UTC")
 

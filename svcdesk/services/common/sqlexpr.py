@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic_core import PydanticUndefined
 from sqlalchemy import Float, Integer, String, func, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -125,6 +124,8 @@ def _first_code_sqlite(element, compiler, **kw):
 
 def model_defaults(model) -> dict[str, Any]:
     """Column defaults of a table model (so a column another area adds keeps its default)."""
+    from pydantic_core import PydanticUndefined  # (pydantic only where a model is)
+
     values = {}
     for name, info in model.model_fields.items():
         if info.default is not PydanticUndefined:

@@ -9,24 +9,12 @@ from sqlmodel import Session, col, select
 from svcdesk.errors import InvalidInput, NotFound
 from svcdesk.models.shop import Staff
 from svcdesk.models.workforce import Technician
+from svcdesk.services.common.acting import NAME_MAX, check_name  # noqa: F401 (re-exported)
 from svcdesk.services.common.events import changed_fields, record_change
 from svcdesk.services.common.rows import row_id
 
 ROLES = ("dispatcher", "office", "manager", "technician")
-NAME_MAX = 60
 ADD_HINT = "add one with `svcdesk staff add NAME`"
-
-
-def check_name(text: str, field: str = "name") -> str:
-    """A staff name: 1 to 60 printable characters (spaces inside kept as typed)."""
-    name = " ".join(text.split())
-    if not name:
-        raise InvalidInput(f"{field}: a staff member needs a name")
-    if len(name) > NAME_MAX:
-        raise InvalidInput(f"{field}: at most {NAME_MAX} characters (got {len(name)})")
-    if not name.isprintable():
-        raise InvalidInput(f"{field}: {name[:NAME_MAX]!r} has control characters")
-    return name
 
 
 def _role(text: str) -> str:

@@ -46,13 +46,13 @@ from svcdesk.models import (
     VisitStatus,
     WorkOrder,
 )
+from svcdesk.models.core import ACTIVE_VISIT
 from svcdesk.routing import Job, Location, Problem, Tech, locate_zip
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.timefmt import day_bounds
 from svcdesk.services.dispatch import settings as dsettings
 from svcdesk.services.dispatch.holidays import holiday_off, shop_holidays
 from svcdesk.services.dispatch.schedule_view import Span, TechLane, day_schedule, local_instant
-from svcdesk.services.orders.scheduling import ACTIVE_VISIT
 
 CANDIDATE_STATUSES = (OrderStatus.NEW.value, OrderStatus.SCHEDULED.value)
 UNLOCKABLE = (VisitStatus.SCHEDULED.value,)

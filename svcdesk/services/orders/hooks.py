@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Table
-from sqlmodel import Session
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from svcdesk.models import WorkOrder
 
     # (order, status before, status after) of one move

@@ -11,6 +11,7 @@ from svcdesk.errors import Conflict, InvalidInput, NotFound
 from svcdesk.models import OrderStatus as S
 from svcdesk.models import WorkOrder
 from svcdesk.services.common import events
+from svcdesk.services.common.choices import parse_status
 from svcdesk.services.common.versioning import touch
 from svcdesk.services.common.words import move_refused, status_words
 from svcdesk.services.orders.hooks import hooks
@@ -29,15 +30,6 @@ TRANSITIONS: dict[S, tuple[S, ...]] = {
 }
 
 REASON_REQUIRED = (S.ON_HOLD, S.CANCELLED)
-
-
-def parse_status(value: str) -> S:
-    key = value.strip().lower().replace("-", "_").replace(" ", "_")
-    try:
-        return S(key)
-    except ValueError:
-        names = ", ".join(s.value for s in S)
-        raise InvalidInput(f"status: {value!r} is not one of {names}") from None
 
 
 def allowed_moves(status: str) -> tuple[S, ...]:

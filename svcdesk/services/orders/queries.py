@@ -1,39 +1,47 @@
-"""Read models for lists and detail views: plain dataclasses, never live ORM objects."""
+"""Read models for lists and detail views: plain dataclasses, never live ORM objects.
+
+The order list (`list_orders`, `order_ids`, `orders_by_id`, `board_counts`) is built on
+the Core views of models/core.py and runs on either kind of `db.Reader`: the console's and
+the web app's ORM sessions, or the Core connection of `svcdesk orders list`
+(`db.read_connection`), which so imports no SQLModel, ORM or table class (issue 20:
+~0.4 s of its start). `order_detail` reads the ORM objects (a session)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, union_all
-from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
 
 from svcdesk.clock import now
 from svcdesk.errors import InvalidInput
-from svcdesk.models import (
+from svcdesk.models.core import (
+    ACTIVE_VISIT,
     OPEN_STATUSES,
-    Asset,
-    Customer,
-    Note,
-    OrderEvent,
     OrderStatus,
-    Site,
-    Skill,
-    Technician,
-    Visit,
-    VisitTechnician,
-    WorkOrder,
+    customer,
+    site,
+    skill,
+    technician,
+    visit,
+    visit_technician,
+    work_order,
 )
 from svcdesk.services.common import search
 from svcdesk.services.common.normalize import display_phone
-from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.common.sqlexpr import LIKE_ESCAPE, containing, like_literal
 from svcdesk.services.common.timefmt import day_bounds, iso
-from svcdesk.services.orders.lifecycle import allowed_moves, get_order
-from svcdesk.services.orders.scheduling import ACTIVE_VISIT
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from svcdesk.db import Reader
+
+wo = work_order.c
 
 
 @dataclass
@@ -139,36 +147,36 @@ class OrderDetail:
 
 
 def _base_query():
-    """The columns of an `OrderRow` (plain columns, not ORM objects: building 500 WorkOrder
+    """The columns of an `OrderRow` (plain columns, not ORM objects: building 500 work_order
     instances was half the board's CPU at 1M orders)."""
     return (
         select(
-            WorkOrder.id,
-            WorkOrder.number,
-            WorkOrder.priority,
-            WorkOrder.status,
-            WorkOrder.kind,
-            Customer.name,
-            Customer.phone,
-            Site.address,
-            Site.city,
-            WorkOrder.summary,
-            Skill.code,
-            WorkOrder.sla_due,
-            WorkOrder.created_at,
-            WorkOrder.updated_at,
-            WorkOrder.version,
-            WorkOrder.window_start,
-            WorkOrder.window_end,
+            wo.id,
+            wo.number,
+            wo.priority,
+            wo.status,
+            wo.kind,
+            customer.c.name,
+            customer.c.phone,
+            site.c.address,
+            site.c.city,
+            wo.summary,
+            skill.c.code,
+            wo.sla_due,
+            wo.created_at,
+            wo.updated_at,
+            wo.version,
+            wo.window_start,
+            wo.window_end,
         )
-        .join(Customer, Customer.id == WorkOrder.customer_id)
-        .join(Site, Site.id == WorkOrder.site_id)
-        .outerjoin(Skill, Skill.id == WorkOrder.skill_id)
+        .join(customer, customer.c.id == wo.customer_id)
+        .join(site, site.c.id == wo.site_id)
+        .outerjoin(skill, skill.c.id == wo.skill_id)
     )
 
 
-def _rows(session: Session, stmt) -> list[OrderRow]:
-    results = session.exec(stmt).all()
+def _rows(session: Reader, stmt) -> list[OrderRow]:
+    results = session.execute(stmt).all()
     techs, starts = _visit_info(session, [r[0] for r in results])
     return [
         OrderRow(
@@ -197,7 +205,7 @@ def _rows(session: Session, stmt) -> list[OrderRow]:
     ]  # fmt: skip
 
 
-def _visit_info(session: Session, order_ids: list[int]):
+def _visit_info(session: Reader, order_ids: list[int]):
     """Technicians and earliest start of each order's active visits (chunked IN lists)."""
     techs: dict[int, list[str]] = defaultdict(list)
     starts: dict[int, datetime] = {}
@@ -205,13 +213,13 @@ def _visit_info(session: Session, order_ids: list[int]):
     for i in range(0, len(order_ids), 900):
         chunk = order_ids[i : i + 900]
         stmt = (
-            select(Visit.order_id, Visit.starts_at, Technician.name, VisitTechnician.role)
-            .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
-            .join(Technician, col(Technician.id) == col(VisitTechnician.technician_id))
-            .where(col(Visit.order_id).in_(chunk), col(Visit.status).in_(active))
-            .order_by(col(Visit.starts_at), col(VisitTechnician.role) != "lead")
+            select(visit.c.order_id, visit.c.starts_at, technician.c.name, visit_technician.c.role)
+            .join(visit_technician, visit_technician.c.visit_id == visit.c.id)
+            .join(technician, technician.c.id == visit_technician.c.technician_id)
+            .where(visit.c.order_id.in_(chunk), visit.c.status.in_(active))
+            .order_by(visit.c.starts_at, visit_technician.c.role != "lead")
         )
-        for order_id, start, name, _role in session.exec(stmt):
+        for order_id, start, name, _role in session.execute(stmt):
             if order_id not in starts:
                 starts[order_id] = start
             if name not in techs[order_id]:
@@ -220,7 +228,7 @@ def _visit_info(session: Session, order_ids: list[int]):
 
 
 def list_orders(
-    session: Session,
+    session: Reader,
     *,
     sort: str | None = None,
     limit: int | None = 500,
@@ -252,13 +260,13 @@ def list_orders(
         stmt = stmt.limit(limit)
     if offset:
         stmt = stmt.offset(offset)
-    return _rows(session, _base_query().where(col(WorkOrder.id).in_(stmt)).order_by(*keys))
+    return _rows(session, _base_query().where(wo.id.in_(stmt)).order_by(*keys))
 
 
 SEARCH_SCAN_FROM = 2_000  # matching customers (or sites) from which a search walks
 
 
-def _search_ids(session: Session, want: int | None, *, text: str, **filters) -> list[int]:
+def _search_ids(session: Reader, want: int | None, *, text: str, **filters) -> list[int]:
     """The "search" order: open matches by priority, then closed ones newest first.
 
     A term that matches fewer than SEARCH_SCAN_FROM customers and sites (a phone, a name,
@@ -278,24 +286,24 @@ def _search_ids(session: Session, want: int | None, *, text: str, **filters) -> 
         numbers = _order_numbers(term, summary=False)
         conds = []
         for column, values in (
-            (WorkOrder.customer_id, customers),
-            (WorkOrder.site_id, sites),
-            (WorkOrder.number, numbers),
+            (wo.customer_id, customers),
+            (wo.site_id, sites),
+            (wo.number, numbers),
         ):
             if values:
-                conds.append(col(column).in_(values))
+                conds.append(column.in_(values))
         if not conds:
             return []
-        is_open = col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES])
+        is_open = wo.status.in_([s.value for s in OPEN_STATUSES])
         stmt = _order_ids(session, open_only=False, **rest).where(or_(*conds))
         keys = [case((is_open, 0), else_=1)]
         keys += [case((is_open, k), else_=None) for k in _sort_keys("priority")]
         stmt = stmt.order_by(*keys, *_sort_keys("newest"))
-        return list(session.exec(stmt.limit(want) if want else stmt).all())
+        return list(session.execute(stmt.limit(want) if want else stmt).scalars())
     match = _row_match(session, term, summary=False, walk=True)
     open_q = _order_ids(session, open_only=True, **rest).where(match)
     open_q = open_q.order_by(*_sort_keys("priority"))
-    ids = list(session.exec(open_q.limit(want) if want else open_q).all())
+    ids = list(session.execute(open_q.limit(want) if want else open_q).scalars())
     if want is not None and len(ids) >= want:
         return ids
     closed = [s.value for s in OrderStatus if s not in OPEN_STATUSES]
@@ -303,10 +311,10 @@ def _search_ids(session: Session, want: int | None, *, text: str, **filters) -> 
     stmt = stmt.order_by(*_sort_keys("newest"))
     if want is not None:
         stmt = stmt.limit(want - len(ids))
-    return ids + list(session.exec(stmt).all())
+    return ids + list(session.execute(stmt).scalars())
 
 
-def _few_matches(session: Session, term: str) -> tuple[list[int], list[int]] | None:
+def _few_matches(session: Reader, term: str) -> tuple[list[int], list[int]] | None:
     """Ids of the customers and sites `term` matches, or None when either reaches
     SEARCH_SCAN_FROM (read up to there through the search indexes)."""
     found = []
@@ -320,23 +328,24 @@ def _few_matches(session: Session, term: str) -> tuple[list[int], list[int]] | N
     return found[0], found[1]
 
 
-def order_ids(session: Session, *, sort: str = "priority", **filters) -> list[int]:
+def order_ids(session: Reader, *, sort: str = "priority", **filters) -> list[int]:
     """Every id `list_orders(**filters)` would return, in its order, without a limit: one
     pass over work_order (no joins). The board keeps them and reads rows a page at a time
     (`orders_by_id`), so its count and its pages come from one filter evaluation."""
-    return list(session.exec(_order_ids(session, **filters).order_by(*_sort_keys(sort))).all())
+    stmt = _order_ids(session, **filters).order_by(*_sort_keys(sort))
+    return list(session.execute(stmt).scalars())
 
 
-def orders_by_id(session: Session, ids: list[int], *, sort: str = "priority") -> list[OrderRow]:
+def orders_by_id(session: Reader, ids: list[int], *, sort: str = "priority") -> list[OrderRow]:
     """The rows of these orders (any status), sorted by `sort`."""
     if not ids:
         return []
     keys = _sort_keys(sort)
-    return _rows(session, _base_query().where(col(WorkOrder.id).in_(ids)).order_by(*keys))
+    return _rows(session, _base_query().where(wo.id.in_(ids)).order_by(*keys))
 
 
 def _order_ids(
-    session: Session,
+    session: Reader,
     *,
     statuses: list[str] | None = None,
     open_only: bool = True,
@@ -351,46 +360,44 @@ def _order_ids(
     overdue: bool = False,
 ):
     """`SELECT work_order.id` with `list_orders`' filters (unsorted, unlimited)."""
-    stmt = select(WorkOrder.id)
+    stmt = select(wo.id)
     if statuses:
-        stmt = stmt.where(col(WorkOrder.status).in_(statuses))
+        stmt = stmt.where(wo.status.in_(statuses))
     elif open_only:
-        stmt = stmt.where(col(WorkOrder.status).in_([s.value for s in OPEN_STATUSES]))
+        stmt = stmt.where(wo.status.in_([s.value for s in OPEN_STATUSES]))
     if priority:
-        stmt = stmt.where(WorkOrder.priority == priority)
+        stmt = stmt.where(wo.priority == priority)
     if customer_id is not None:
-        stmt = stmt.where(WorkOrder.customer_id == customer_id)
+        stmt = stmt.where(wo.customer_id == customer_id)
     if site_id is not None:
-        stmt = stmt.where(WorkOrder.site_id == site_id)
+        stmt = stmt.where(wo.site_id == site_id)
     if asset_id is not None:
-        stmt = stmt.where(WorkOrder.asset_id == asset_id)
+        stmt = stmt.where(wo.asset_id == asset_id)
     active = [s.value for s in ACTIVE_VISIT]
     booked = (
-        select(Visit.order_id)
-        .join(VisitTechnician, col(VisitTechnician.visit_id) == col(Visit.id))
-        .where(col(Visit.status).in_(active))
+        select(visit.c.order_id)
+        .join(visit_technician, visit_technician.c.visit_id == visit.c.id)
+        .where(visit.c.status.in_(active))
     )
     if tech_id is not None:
-        stmt = stmt.where(
-            col(WorkOrder.id).in_(booked.where(VisitTechnician.technician_id == tech_id))
-        )
+        stmt = stmt.where(wo.id.in_(booked.where(visit_technician.c.technician_id == tech_id)))
     if unassigned:
         # Correlated NOT EXISTS walks ix_visit_order_id per open order; NOT IN would scan
         # every visit (60 ms -> 3 ms with 100,000 orders).
-        stmt = stmt.where(~booked.where(Visit.order_id == WorkOrder.id).exists())
+        stmt = stmt.where(~booked.where(visit.c.order_id == wo.id).exists())
     if today:
         start, end = day_bounds(now().astimezone(shop_zone(session)).date(), shop_zone(session))
         stmt = stmt.where(
-            col(WorkOrder.id).in_(booked.where(Visit.starts_at >= start, Visit.starts_at < end))
+            wo.id.in_(booked.where(visit.c.starts_at >= start, visit.c.starts_at < end))
         )
     if overdue:
-        stmt = stmt.where(col(WorkOrder.sla_due).is_not(None), col(WorkOrder.sla_due) < now())
+        stmt = stmt.where(wo.sla_due.is_not(None), wo.sla_due < now())
     if text and text.strip():
         stmt = stmt.where(_text_match(session, text.strip(), summary=open_only or bool(statuses)))
     return stmt
 
 
-def _text_match(session: Session, term: str, *, summary: bool):
+def _text_match(session: Reader, term: str, *, summary: bool):
     """Number, customer (name, phone, e-mail) or site (address, city, ZIP) through the
     search indexes; the summary too when the set is bounded (open or chosen statuses),
     since a substring scan of every order's summary would not be.
@@ -401,25 +408,25 @@ def _text_match(session: Session, term: str, *, summary: bool):
     id (62,000 for a common surname) to test a backlog of ~1,300."""
     if summary:
         return _row_match(session, term, summary=True)
-    return col(WorkOrder.id).in_(union_all(*_text_branches(session, term)))
+    return wo.id.in_(union_all(*_text_branches(session, term)))
 
 
-def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False):
+def _row_match(session: Reader, term: str, *, summary: bool, walk: bool = False):
     """`_text_match` as a test of each row: its customer or site among the matching ones,
     its number, and with `summary` a substring of the number or summary. `walk` hides the
     customer/site/number indexes (`+ 0`, `|| ''`) so the planner walks the caller's
     order instead of collecting the matches first."""
     numbers = _order_numbers(term, summary=summary)
-    customer_id: SQLCoreOperations[int] = col(WorkOrder.customer_id)
-    site_id: SQLCoreOperations[int] = col(WorkOrder.site_id)
-    number: SQLCoreOperations[str] = col(WorkOrder.number)
+    customer_id: ColumnElement[Any] = wo.customer_id
+    site_id: ColumnElement[Any] = wo.site_id
+    number: ColumnElement[Any] = wo.number
     if walk:
         customer_id, site_id, number = customer_id + 0, site_id + 0, number + ""
     conds: list[ColumnElement[bool]]
     if summary and len(term) <= search.MIN_TRIGRAM:
         # a term this short (the first keys of a filter) matches much of the shop: test
         # the bounded set's own customer and site by primary key instead
-        conds = [search.row_matches(term, col(WorkOrder.customer_id), col(WorkOrder.site_id))]
+        conds = [search.row_matches(term, wo.customer_id, wo.site_id)]
     else:
         conds = [
             customer_id.in_(search.customer_ids_matching(session, term)),
@@ -430,25 +437,21 @@ def _row_match(session: Session, term: str, *, summary: bool, walk: bool = False
     upper = term.upper()
     if summary and (upper.startswith("SO-") or upper.isdigit()):
         digits = like_literal(upper.removeprefix("SO-"))
-        conds.append(col(WorkOrder.number).like(f"SO-%{digits}%", escape=LIKE_ESCAPE))
+        conds.append(wo.number.like(f"SO-%{digits}%", escape=LIKE_ESCAPE))
     if summary:
-        conds.append(containing(term, col(WorkOrder.summary)))
+        conds.append(containing(term, wo.summary))
     return or_(*conds)
 
 
-def _text_branches(session: Session, term: str) -> list:
+def _text_branches(session: Reader, term: str) -> list:
     """The indexed look-ups of `_text_match` over every order: orders of matching
     customers, of matching sites, and by exact number."""
     branches = [
-        select(WorkOrder.id).where(
-            col(WorkOrder.customer_id).in_(search.customer_ids_matching(session, term))
-        ),
-        select(WorkOrder.id).where(
-            col(WorkOrder.site_id).in_(search.site_ids_matching(session, term))
-        ),
+        select(wo.id).where(wo.customer_id.in_(search.customer_ids_matching(session, term))),
+        select(wo.id).where(wo.site_id.in_(search.site_ids_matching(session, term))),
     ]
     if numbers := _order_numbers(term, summary=False):
-        branches.append(select(WorkOrder.id).where(col(WorkOrder.number).in_(numbers)))
+        branches.append(select(wo.id).where(wo.number.in_(numbers)))
     return branches
 
 
@@ -466,22 +469,20 @@ def _order_numbers(term: str, *, summary: bool) -> list[str]:
 
 
 SORTS = ("priority", "status", "sla", "newest")
-_STATUS_ORDER = case(
-    {s.value: i for i, s in enumerate(OrderStatus)}, value=WorkOrder.status, else_=99
-)
+_STATUS_ORDER = case({s.value: i for i, s in enumerate(OrderStatus)}, value=wo.status, else_=99)
 
 
 def _sort_keys(sort: str) -> list:
-    by_sla = [col(WorkOrder.sla_due).is_(None), WorkOrder.sla_due]
+    by_sla = [wo.sla_due.is_(None), wo.sla_due]
     if sort == "status":
-        return [_STATUS_ORDER, WorkOrder.priority_rank, *by_sla, WorkOrder.id]
+        return [_STATUS_ORDER, wo.priority_rank, *by_sla, wo.id]
     if sort == "sla":
-        return [*by_sla, WorkOrder.priority_rank, WorkOrder.id]
+        return [*by_sla, wo.priority_rank, wo.id]
     if sort == "newest":
-        return [col(WorkOrder.created_at).desc(), col(WorkOrder.id).desc()]
+        return [wo.created_at.desc(), wo.id.desc()]
     if sort != "priority":
         raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(SORTS)}")
-    return [WorkOrder.priority_rank, *by_sla, WorkOrder.id]
+    return [wo.priority_rank, *by_sla, wo.id]
 
 
 @dataclass
@@ -494,36 +495,32 @@ class BoardCounts:
     open: int
 
 
-def board_counts(session: Session) -> BoardCounts:
+def board_counts(session: Reader) -> BoardCounts:
     """The job board's counters over open orders: per status (with overdue summed in the
     same pass over the open-status index), unassigned, scheduled today."""
     open_values = [s.value for s in OPEN_STATUSES]
-    is_open = col(WorkOrder.status).in_(open_values)
-    late = case((col(WorkOrder.sla_due) < now(), 1), else_=0)
-    per_status = session.exec(
-        select(WorkOrder.status, func.count(), func.sum(late))
-        .where(is_open)
-        .group_by(WorkOrder.status)
+    is_open = wo.status.in_(open_values)
+    late = case((wo.sla_due < now(), 1), else_=0)
+    per_status = session.execute(
+        select(wo.status, func.count(), func.sum(late)).where(is_open).group_by(wo.status)
     ).all()
     by_status = {status: n for status, n, _ in per_status}
     overdue = sum(late_n or 0 for _, _, late_n in per_status)
     active = [s.value for s in ACTIVE_VISIT]
-    booked = select(Visit.order_id).where(
-        col(Visit.status).in_(active), Visit.order_id == WorkOrder.id
-    )
-    unassigned = session.exec(select(func.count()).where(is_open, ~booked.exists())).one()
+    booked = select(visit.c.order_id).where(visit.c.status.in_(active), visit.c.order_id == wo.id)
+    unassigned = session.execute(select(func.count()).where(is_open, ~booked.exists())).scalar_one()
     zone = shop_zone(session)
     start, end = day_bounds(now().astimezone(zone).date(), zone)
-    today = session.exec(
-        select(func.count(func.distinct(Visit.order_id)))
-        .join(WorkOrder, col(WorkOrder.id) == col(Visit.order_id))
+    today = session.execute(
+        select(func.count(func.distinct(visit.c.order_id)))
+        .join(work_order, wo.id == visit.c.order_id)
         .where(
             is_open,
-            col(Visit.status).in_(active),
-            Visit.starts_at >= start,
-            Visit.starts_at < end,
+            visit.c.status.in_(active),
+            visit.c.starts_at >= start,
+            visit.c.starts_at < end,
         )
-    ).one()
+    ).scalar_one()
     return BoardCounts(
         new=by_status.get(OrderStatus.NEW.value, 0),
         unassigned=unassigned,
@@ -534,16 +531,32 @@ def board_counts(session: Session) -> BoardCounts:
     )
 
 
-def count_orders(session: Session) -> int:
+def count_orders(session: Reader) -> int:
     """How many work orders the shop has (any status)."""
-    return session.exec(select(func.count()).select_from(WorkOrder)).one()
+    return session.execute(select(func.count()).select_from(work_order)).scalar_one()
 
 
-def order_row(session: Session, order_id: int) -> OrderRow:
-    return _rows(session, _base_query().where(WorkOrder.id == order_id))[0]
+def order_row(session: Reader, order_id: int) -> OrderRow:
+    return _rows(session, _base_query().where(wo.id == order_id))[0]
 
 
 def order_detail(session: Session, number: str) -> OrderDetail:
+    # (the ORM objects of one order: imported here, so a lean list loads none of them)
+    from sqlmodel import col, select
+
+    from svcdesk.models import (
+        Asset,
+        Note,
+        OrderEvent,
+        Site,
+        Technician,
+        Visit,
+        VisitTechnician,
+        WorkOrder,
+    )
+    from svcdesk.services.common.rows import must_get
+    from svcdesk.services.orders.lifecycle import allowed_moves, get_order
+
     order = get_order(session, number)
     row = order_row(session, order.id)
     site = must_get(session, Site, order.site_id)

@@ -25,6 +25,7 @@ from svcdesk.models import (
     VisitTechnician,
     WorkOrder,
 )
+from svcdesk.models.core import ACTIVE_VISIT  # (defined with VisitStatus; used here)
 from svcdesk.services.common import events
 from svcdesk.services.common.rows import must_get
 from svcdesk.services.common.settings import shop_zone
@@ -39,12 +40,6 @@ BOOKABLE = (
     OrderStatus.ON_HOLD,
     OrderStatus.EN_ROUTE,
     OrderStatus.ON_SITE,
-)
-ACTIVE_VISIT = (
-    VisitStatus.SCHEDULED,
-    VisitStatus.DISPATCHED,
-    VisitStatus.EN_ROUTE,
-    VisitStatus.ON_SITE,
 )
 
 

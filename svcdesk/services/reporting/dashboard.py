@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from svcdesk.clock import now
-from svcdesk.models import WorkOrder
 from svcdesk.services.common.settings import shop_zone
 from svcdesk.services.orders import queries
 from svcdesk.services.orders.queries import OrderRow
@@ -126,8 +125,5 @@ def drill(
     ids = kpis.order_ids_behind(session, key, period, KpiFilter(tech_id=tech_id))[:limit]
     if not ids:
         return []
-    # The board's own row builder (same OrderRow read model as every order list).
-    stmt = (
-        queries._base_query().where(col(WorkOrder.id).in_(ids)).order_by(col(WorkOrder.id).desc())
-    )
-    return queries._rows(session, stmt)
+    # The board's own rows (same OrderRow read model as every order list), newest id first.
+    return sorted(queries.orders_by_id(session, ids), key=lambda r: r.id, reverse=True)
