@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Input, Static
 from textual.worker import Worker
 
+from svcdesk.clock import now
 from svcdesk.models import OPEN_STATUSES, Priority
 from svcdesk.services.agreements import sla_state
 from svcdesk.services.common.timefmt import fmt
@@ -254,6 +255,10 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         self._backlog_base: BoardFilter | None = None  # what the worker reads
         self._too_big: BoardFilter | None = None  # a base found over BACKLOG_MOST
         self._data_epoch = 0  # bumped when the data changed: older backlogs are dropped
+        # cells drawn for rows, by order id: (row, SLA state, cells), for the current
+        # widths and minute (SLA time left is shown to the minute)
+        self._cell_cache: dict[int, tuple] = {}
+        self._cell_minute: object = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -273,18 +278,29 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
     def _fit(self, width: int) -> list:
         fitted = fit(COLUMNS, width)
         self.widths = {column.key: w for column, w in fitted}
+        self._cell_cache = {}
         return fitted
+
+    def _cells(self, rows: list[queries.OrderRow], slas: dict):
+        """(number, cells) of `rows` for the table: the cells of a row already drawn (the
+        same row and SLA state read, this minute, these widths) are not made again."""
+        minute = now().replace(second=0, microsecond=0)
+        if minute != self._cell_minute or len(self._cell_cache) > 2 * BACKLOG_MOST:
+            self._cell_cache, self._cell_minute = {}, minute
+        cache, zone, widths = self._cell_cache, self.app.zone, self.widths
+        for row in rows:
+            sla = slas.get(row.id)
+            hit = cache.get(row.id)
+            if hit is None or hit[0] is not row or hit[1] is not sla:
+                hit = cache[row.id] = (row, sla, row_cells(row, zone, sla, widths))
+            yield row.number, hit[2]
 
     def on_resize(self) -> None:
         """Columns chosen again for the new width; the loaded rows redrawn for them."""
         fitted = self._fit(self.size.width)
-        zone = self.app.zone
         self.query_one(KeyTable).set_columns(
             [(c.key, c.label, w) for c, w in fitted],
-            (
-                (n, row_cells(r, zone, self.slas.get(r.id), self.widths))
-                for n, r in self.rows.items()
-            ),
+            self._cells(list(self.rows.values()), self.slas),
         )
 
     def on_mount(self) -> None:
@@ -405,10 +421,7 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         self.rows = {r.number: r for r in page.rows}
         self.slas = dict(page.slas)
         self.ids = page.ids or []
-        zone, widths = self.app.zone, self.widths
-        self.query_one(KeyTable).replace_rows(
-            (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in page.rows
-        )
+        self.query_one(KeyTable).replace_rows(self._cells(page.rows, page.slas))
         self._show_count()
 
     def rows_painted(self) -> None:
@@ -478,15 +491,11 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         table = self.query_one(KeyTable)
         if epoch != self._epoch or loaded != table.row_count:
             return  # the list was reloaded meanwhile
-        zone = self.app.zone
         new = [r for r in page.rows if r.number not in self.rows]
         self.rows.update((r.number, r) for r in new)
         self.slas.update(page.slas)
         self._remember(page)
-        widths = self.widths
-        table.add_rows_keyed(
-            (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in new
-        )
+        table.add_rows_keyed(self._cells(new, page.slas))
         self._show_count()
 
     def _remember(self, page: BoardPage) -> None:
