@@ -148,7 +148,8 @@ async def test_a_new_row_count_resizes_the_scroll_without_laying_out_the_screen(
 
     app = FixedTables()
     async with app.run_test(size=(60, 20)) as pilot:
-        ours, theirs = app.query_one("#ours", KeyTable), app.query_one("#theirs", DataTable)
+        app.query_one("#theirs", DataTable).display = False
+        ours = app.query_one("#ours", KeyTable)
         for rows in (ROWS, ROWS[:35]):  # (its scrollbar's styles are applied once)
             ours.replace_rows(rows)
             await pilot.pause()
@@ -172,12 +173,7 @@ async def test_a_new_row_count_resizes_the_scroll_without_laying_out_the_screen(
             ours.scroll_end(animate=False)
             await pilot.pause()
             assert ours.scroll_y == ours.max_scroll_y
-            theirs.clear()
-            for key, cells in rows:
-                theirs.add_row(*cells, key=key)
-            await pilot.pause()
-            assert ours.virtual_size == theirs.virtual_size
-            layouts.clear()  # (the DataTable's own)
+            assert ours.virtual_size.height == len(rows) + 1  # and the header
         ours.replace_rows(ROWS[:2])  # fits: the scrollbar goes (that does lay out)
         await pilot.pause()
         assert not ours.show_vertical_scrollbar and ours.scroll_y == 0
