@@ -12,8 +12,10 @@ import threading
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from time import monotonic
 
 from sqlalchemy import Engine
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -28,6 +30,8 @@ from svcdesk.tui.watch import ChangeWatcher, make_watcher
 
 HOME = "board"
 PREBUILD = ("schedule",)  # screens built once the board is up (`prebuild_modes`)
+GC_IDLE = 0.5  # seconds without a key before the real console collects everything
+GC_FULL_EVERY = 30.0  # seconds between those full collections
 
 
 class SvcDeskApp(App):
@@ -79,6 +83,9 @@ class SvcDeskApp(App):
         self._discovery_started = False
         self._discovered = False
         self._early_keys: list[str] = []  # pressed before the screens' keys were bound
+        self._last_input = 0.0  # monotonic time of the last key or click
+        self._gc_full_at = 0.0
+        self._gc_threshold: tuple[int, ...] | None = None  # the collector's, when changed
         import svcdesk.tui.screens.board  # noqa: F401  (home screen: registered up front)
 
         self.install_screens()
@@ -154,9 +161,37 @@ class SvcDeskApp(App):
         stylesheet, the built screens: ~240,000 objects at 1M orders) lives as long as the
         console: the garbage collector stops walking it (`gc.freeze`). Its full passes
         walked all of it, 0.2-0.9 s pauses in the middle of a keystroke under load.
-        Only for the real console (`launch.run_console`): a test process runs many apps."""
+
+        What is made later (the board's backlog, the grid's rows, caches) still made the
+        automatic collector's full passes land inside keystrokes (~100 ms of a filter key
+        at 1M orders, under load). So the automatic collector only collects the young
+        generations (a few thousand objects at a time: a millisecond or two), and
+        `_collect_garbage` does the full passes between keystrokes. Only for the real
+        console (`launch.run_console`): a test process runs many apps."""
         if self.freeze_gc:
             gc.freeze()
+            self._gc_threshold = gc.get_threshold()
+            young, middle = self._gc_threshold[:2]
+            gc.set_threshold(young, middle, 1_000_000_000)  # never a full pass by itself
+            self._gc_full_at = monotonic()
+            self.set_interval(GC_IDLE, self._collect_garbage, name="gc")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = monotonic()
+        await super().on_event(event)
+
+    def _collect_garbage(self) -> None:
+        """Every GC_FULL_EVERY seconds, once no key or click came for GC_IDLE seconds:
+        a full collection (cycles among what was frozen too), and what survived frozen
+        again (it lives long)."""
+        at = monotonic()
+        if at - self._last_input < GC_IDLE or at - self._gc_full_at < GC_FULL_EVERY:
+            return
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self._gc_full_at = monotonic()
 
     async def _check_bindings(self, key: str, priority: bool = False) -> bool:
         """A key that reached the app and that no binding took while the other screens
@@ -226,6 +261,8 @@ class SvcDeskApp(App):
             )
 
     def on_unmount(self) -> None:
+        if self._gc_threshold is not None:
+            gc.set_threshold(*self._gc_threshold)
         with self._watch_lock:
             self._watch_closed = True
             self.watcher.close()

@@ -91,14 +91,28 @@ async def test_a_screen_key_pressed_while_the_screens_load_is_not_lost(engine, s
 
 async def test_the_real_console_freezes_what_lives_as_long_as_it(engine, shop):
     import gc
+    from time import monotonic
 
+    threshold = gc.get_threshold()
     try:
         async with run_app(engine, freeze_gc=True) as (app, pilot):
             app.start_discovery()
             await press(pilot)
             assert gc.get_freeze_count() > 0
+            assert gc.get_threshold()[2] > 10**6  # no full pass inside a keystroke
+            app._gc_full_at = app._last_input = 0.0  # idle long enough: a full pass
+            before = gc.get_stats()[2]["collections"]
+            app._collect_garbage()
+            assert gc.get_stats()[2]["collections"] == before + 1
+            assert gc.get_freeze_count() > 0  # frozen again
+            app._gc_full_at = 0.0
+            app._last_input = monotonic()  # a key just came: not now
+            app._collect_garbage()
+            assert gc.get_stats()[2]["collections"] == before + 1
+        assert gc.get_threshold() == threshold  # given back when the console closes
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
     async with run_app(engine) as (app, pilot):  # tests and other callers: never
         app.start_discovery()
         await press(pilot)

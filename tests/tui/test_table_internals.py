@@ -136,3 +136,44 @@ async def test_the_table_draws_as_datatable_draws_it():
                     await pilot.pause()
                     pictures.append([drawn(line) for line in table.render_lines(region)])
                 assert pictures[0] == pictures[1]
+
+
+async def test_a_new_row_count_resizes_the_scroll_without_laying_out_the_screen():
+    """Fewer or more rows than before: the virtual size, scroll range and scrollbar follow
+    (as a layout would set them) without a layout pass of the whole screen. (A table of
+    auto height, DataTable's default, is laid out: its size follows its rows.)"""
+
+    class FixedTables(Tables):
+        CSS = "DataTable { height: 1fr; }"  # as svcdesk.tcss
+
+    app = FixedTables()
+    async with app.run_test(size=(60, 20)) as pilot:
+        app.query_one("#theirs", DataTable).display = False
+        ours = app.query_one("#ours", KeyTable)
+        for rows in (ROWS, ROWS[:35]):  # (its scrollbar's styles are applied once)
+            ours.replace_rows(rows)
+            await pilot.pause()
+        layouts = []
+        original = app.screen._refresh_layout
+
+        def counting(*args, **kwargs):
+            layouts.append(1)
+            return original(*args, **kwargs)
+
+        app.screen._refresh_layout = counting
+        for rows in (ROWS[:30], ROWS, ROWS[5:]):
+            ours.replace_rows(rows)
+            await pilot.pause()
+            assert layouts == []
+            assert ours.show_vertical_scrollbar
+            assert (
+                ours.max_scroll_y
+                == ours.virtual_size.height - ours.scrollable_content_region.height
+            )
+            ours.scroll_end(animate=False)
+            await pilot.pause()
+            assert ours.scroll_y == ours.max_scroll_y
+            assert ours.virtual_size.height == len(rows) + 1  # and the header
+        ours.replace_rows(ROWS[:2])  # fits: the scrollbar goes (that does lay out)
+        await pilot.pause()
+        assert not ours.show_vertical_scrollbar and ours.scroll_y == 0

@@ -40,8 +40,8 @@ def customer_ids_matching(session: Reader, term: str) -> Select:
     digits = "".join(ch for ch in term if ch.isdigit()) if phone_like else ""
     if _sqlite(session) and len(term) >= MIN_TRIGRAM:
         query = _fts_query(term)
-        if len(digits) >= MIN_TRIGRAM and digits != term:
-            query += " OR " + _fts_query(digits)
+        if len(digits) >= MIN_TRIGRAM and digits != term:  # the phone by its digits only
+            query += " OR phone_key : " + _fts_query(digits)
         return _fts_ids("customer_fts", query)
     return select(customer.c.id).where(_customer_like(term, digits))
 

@@ -9,6 +9,7 @@ the web app's ORM sessions, or the Core connection of `svcdesk orders list`
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -443,6 +444,107 @@ def _row_match(session: Reader, term: str, *, summary: bool, walk: bool = False)
     return or_(*conds)
 
 
+@dataclass(frozen=True)
+class TextKey:
+    """What the board's text filter tests of one order (`text_matches`): its number, its
+    customer's phone key, and `text`: the customer's name and e-mail, the site's address,
+    city and ZIP and the order's summary, lower-cased, NUL-separated (a term holding a
+    NUL matches nothing, so no match spans two fields)."""
+
+    number: str
+    phone_key: str
+    text: str
+
+
+def text_keys(session: Reader, ids: list[int]) -> dict[int, TextKey]:
+    """The `TextKey` of each of these orders (a board's loaded backlog)."""
+    keys: dict[int, TextKey] = {}
+    for at in range(0, len(ids), 900):
+        c, st = customer.c, site.c
+        stmt = (
+            select(
+                wo.id,
+                wo.number,
+                c.phone_key,
+                c.name,
+                c.email,
+                st.address,
+                st.city,
+                st.zip,
+                wo.summary,
+            )  # fmt: skip
+            .join(customer, c.id == wo.customer_id)
+            .join(site, st.id == wo.site_id)
+            .where(wo.id.in_(ids[at : at + 900]))
+        )
+        for (
+            oid,
+            number,
+            phone_key,
+            name,
+            email,
+            address,
+            city,
+            zip_code,
+            summary,
+        ) in session.execute(stmt):
+            keys[oid] = TextKey(
+                number=number,
+                phone_key=phone_key or "",
+                text="\0".join(
+                    v or "" for v in (name, email, address, city, zip_code, summary)
+                ).lower(),
+            )
+    return keys
+
+
+def text_matches(term: str, key: TextKey) -> bool:
+    """Does the order of `key` match `term`? (`text_matcher(term)(key)`)"""
+    return text_matcher(term)(key)
+
+
+def text_matcher(term: str) -> Callable[[TextKey], bool]:
+    """`_row_match(term, summary=True)` (the board's text filter over open orders) in
+    Python, for orders whose `TextKey` is already in memory; the two must find the same
+    orders (tests/unit/search/test_board_text_rule.py pins it). The rule, in both:
+
+    - the customer's name or e-mail, the site's address, city or ZIP, or the summary
+      contains the term (case-insensitive, every character literal);
+    - a term without letters with 3+ digits: the customer's phone key contains its digits
+      ("(512) 555" finds 5125550101);
+    - "SO-…" or digits: the order number is that number, or contains those digits.
+
+    Case is folded with `str.lower` (SQLite's LIKE folds ASCII only: the same for ASCII
+    text, which is what the test pins)."""
+    term = term.strip()
+    if not term:
+        return lambda key: True
+    if "\0" in term:
+        return lambda key: False
+    low = term.lower()
+    digits = ""
+    if not any(ch.isalpha() for ch in term):
+        digits = "".join(ch for ch in term if ch.isdigit())
+        if len(digits) < search.MIN_TRIGRAM:
+            digits = ""
+    upper = term.upper()
+    number_digits: str | None = None
+    exact: list[str] = []
+    if upper.startswith("SO-") or upper.isdigit():
+        number_digits = upper.removeprefix("SO-")
+        exact = _order_numbers(term, summary=True)
+
+    def matches(key: TextKey) -> bool:
+        if low in key.text or (digits and digits in key.phone_key):
+            return True
+        if number_digits is None:
+            return False
+        number = key.number.upper()
+        return (number.startswith("SO-") and number_digits in number[3:]) or key.number in exact
+
+    return matches
+
+
 def _text_branches(session: Reader, term: str) -> list:
     """The indexed look-ups of `_text_match` over every order: orders of matching
     customers, of matching sites, and by exact number."""
@@ -462,7 +564,7 @@ def _order_numbers(term: str, *, summary: bool) -> list[str]:
     if not (upper.startswith("SO-") or upper.isdigit()):
         return []
     digits = upper.removeprefix("SO-")
-    numbers = {f"SO-{int(digits):06d}"} if digits.isdigit() else set()
+    numbers = {f"SO-{int(digits):06d}"} if digits.isdecimal() else set()
     if not summary:
         numbers.add(upper)
     return sorted(numbers)

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Input, Static
 from textual.worker import Worker
 
+from svcdesk.clock import now
 from svcdesk.models import OPEN_STATUSES, Priority
 from svcdesk.services.agreements import sla_state
 from svcdesk.services.common.timefmt import fmt
@@ -47,6 +48,7 @@ COLUMNS = (
 ROWS_PER_QUERY = 2000
 KNOWN_FOR = 60.0  # seconds rows read for the board are reused while a filter is typed
 KNOWN_MOST = 5000  # rows kept for that
+BACKLOG_MOST = 5000  # orders of a filter read whole, so text typed over them is answered in memory
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,49 @@ def fetch_board(session, flt: BoardFilter, want: int, known: BoardPage | None = 
     slas = {**known.slas, **fresh.slas} if known else fresh.slas
     rows = [have[i] for i in ids[:want]]
     return BoardPage(ids, rows, {r.id: slas[r.id] for r in rows if r.id in slas})
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Every order of a filter without text (`base`), in board order, with its row, SLA
+    state and text key: a text typed over it is answered in memory, with the rule of the
+    SQL filter (`queries.text_matches`), instead of a query per key. Read whole in the
+    background after the board shows a filter's first page (`BoardScreen._read_backlog`),
+    again after the data changes, and after KNOWN_FOR seconds (SLA states move on)."""
+
+    base: BoardFilter
+    ids: list[int]
+    rows: dict[int, queries.OrderRow]
+    slas: dict
+    keys: dict[int, queries.TextKey]
+    read_at: float  # monotonic
+
+    def page(self, text: str, want: int) -> BoardPage:
+        """The orders matching `text`, the first `want` of them with their rows."""
+        keys, matches = self.keys, queries.text_matcher(text)
+        ids = [i for i in self.ids if matches(keys[i])] if text else self.ids
+        rows = [self.rows[i] for i in ids[:want]]
+        return BoardPage(ids, rows, {r.id: self.slas[r.id] for r in rows if r.id in self.slas})
+
+    def rows_of(self, ids: list[int]) -> BoardPage:
+        rows = [self.rows[i] for i in ids]
+        return BoardPage(None, rows, {r.id: self.slas[r.id] for r in rows if r.id in self.slas})
+
+
+def fetch_backlog(session, base: BoardFilter, known: BoardPage) -> Backlog | None:
+    """`base`'s whole backlog (None when it holds more than BACKLOG_MOST orders: typing
+    then filters in SQL). Rows and SLA states in `known` are not read again."""
+    read_at = monotonic()
+    ids = queries.order_ids(session, **base.filters(), sort=base.sort)
+    if len(ids) > BACKLOG_MOST:
+        return None
+    have = {r.id: r for r in known.rows}
+    fresh = fetch_rows(session, base, [i for i in ids if i not in have])
+    have.update((r.id, r) for r in fresh.rows)
+    slas = {**known.slas, **fresh.slas}
+    rows = {i: have[i] for i in ids}
+    keys = queries.text_keys(session, ids)
+    return Backlog(base, ids, rows, {i: slas[i] for i in ids if i in slas}, keys, read_at)
 
 
 def fetch_rows(session, flt: BoardFilter, ids: list[int]) -> BoardPage:
@@ -204,6 +249,16 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         # rows read since the data last changed (`fetch_board` reuses them)
         self._known = BoardPage(None, [], {})
         self._known_since = 0.0
+        # the whole backlog of the filter without its text: text is filtered in memory
+        self._backlog: Backlog | None = None
+        self._backlog_worker: Worker | None = None
+        self._backlog_base: BoardFilter | None = None  # what the worker reads
+        self._too_big: BoardFilter | None = None  # a base found over BACKLOG_MOST
+        self._data_epoch = 0  # bumped when the data changed: older backlogs are dropped
+        # cells drawn for rows, by order id: (row, SLA state, cells), for the current
+        # widths and minute (SLA time left is shown to the minute)
+        self._cell_cache: dict[int, tuple] = {}
+        self._cell_minute: object = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -223,18 +278,29 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
     def _fit(self, width: int) -> list:
         fitted = fit(COLUMNS, width)
         self.widths = {column.key: w for column, w in fitted}
+        self._cell_cache = {}
         return fitted
+
+    def _cells(self, rows: list[queries.OrderRow], slas: dict):
+        """(number, cells) of `rows` for the table: the cells of a row already drawn (the
+        same row and SLA state read, this minute, these widths) are not made again."""
+        minute = now().replace(second=0, microsecond=0)
+        if minute != self._cell_minute or len(self._cell_cache) > 2 * BACKLOG_MOST:
+            self._cell_cache, self._cell_minute = {}, minute
+        cache, zone, widths = self._cell_cache, self.app.zone, self.widths
+        for row in rows:
+            sla = slas.get(row.id)
+            hit = cache.get(row.id)
+            if hit is None or hit[0] is not row or hit[1] is not sla:
+                hit = cache[row.id] = (row, sla, row_cells(row, zone, sla, widths))
+            yield row.number, hit[2]
 
     def on_resize(self) -> None:
         """Columns chosen again for the new width; the loaded rows redrawn for them."""
         fitted = self._fit(self.size.width)
-        zone = self.app.zone
         self.query_one(KeyTable).set_columns(
             [(c.key, c.label, w) for c, w in fitted],
-            (
-                (n, row_cells(r, zone, self.slas.get(r.id), self.widths))
-                for n, r in self.rows.items()
-            ),
+            self._cells(list(self.rows.values()), self.slas),
         )
 
     def on_mount(self) -> None:
@@ -249,10 +315,14 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
     # Loads never overlap: a filter typed while one runs waits for it and then runs once
     # with the latest filter (a burst of keys costs one or two queries, not one per key).
     def refresh_data(self) -> None:
+        self._data_epoch += 1
+        self._backlog = self._too_big = None
         self.load_rows(keep_pages=True)
         self.load(self._fetch_side, self._show_side, group="counts")
 
     def load_rows(self, keep_pages: bool = False) -> None:
+        if not keep_pages and self._show_backlog():
+            return  # answered in memory
         if self._rows_worker is not None and not self._rows_worker.is_finished:
             self._pending = keep_pages and self._pending is not False
             return
@@ -282,6 +352,10 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         if table.cursor_row < loaded - near and bottom < loaded - near:
             return
         flt, epoch, ids = self.filter, self._epoch, self.ids[loaded : loaded + self.app.board_limit]
+        backlog = self._usable_backlog()
+        if backlog is not None:
+            self._append_rows(epoch, loaded, backlog.rows_of(ids))
+            return
         self._more_worker = self.load(
             lambda s: fetch_rows(s, flt, ids),
             lambda result: self._append_rows(epoch, loaded, result),
@@ -304,6 +378,11 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
         def show(page: BoardPage) -> None:
             self._append_rows(epoch, loaded, page)
             table.action_scroll_bottom()
+
+        backlog = self._usable_backlog()
+        if backlog is not None:
+            show(backlog.rows_of(ids))
+            return
 
         self._more_worker = self.load(lambda s: fetch_rows(s, flt, ids), show, group="more")
 
@@ -334,35 +413,89 @@ class BoardScreen(DispatchActions, OrderActions, DataScreen):
     def _show_rows(self, epoch: int, page: BoardPage) -> None:
         if epoch != self._epoch or self._pending is not None:
             return  # a newer load follows (its filter is the one in the box)
+        self._remember(page)
+        self._present(page)
+        self.call_after_refresh(self.rows_painted)
+
+    def _present(self, page: BoardPage) -> None:
         self.rows = {r.number: r for r in page.rows}
         self.slas = dict(page.slas)
-        self._remember(page)
-        self.ids = page.ids
-        zone, widths = self.app.zone, self.widths
-        self.query_one(KeyTable).replace_rows(
-            (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in page.rows
-        )
+        self.ids = page.ids or []
+        self.query_one(KeyTable).replace_rows(self._cells(page.rows, page.slas))
         self._show_count()
-        self.call_after_refresh(self.rows_painted)
 
     def rows_painted(self) -> None:
         """The rows of the latest load are on screen."""
         if hasattr(self.app, "start_discovery"):
             self.app.start_discovery()  # the other screens load after the first paint
+        self._read_backlog()
+
+    # -- the backlog in memory ----------------------------------------------------------
+    def _usable_backlog(self) -> Backlog | None:
+        """The backlog read for the filter in the box (any text), if it is read."""
+        backlog = self._backlog
+        if backlog is None or backlog.base != replace(self.filter, text=""):
+            return None
+        return backlog
+
+    def _show_backlog(self, keep_pages: bool = False) -> bool:
+        """Show the filter from the backlog in memory, when it is read (no query, no
+        worker: painted with this key). A backlog older than KNOWN_FOR is read again
+        after this paint, and the rows then refreshed in place."""
+        backlog = self._usable_backlog()
+        if backlog is None:
+            return False
+        self._pending = None
+        self._epoch += 1  # a query still running for an older filter is dropped
+        page = self.app.board_limit
+        want = max(page, len(self.rows)) if keep_pages else page
+        self._present(backlog.page(self.filter.text, want))
+        if monotonic() - backlog.read_at > KNOWN_FOR:
+            self._read_backlog()
+        return True
+
+    def _read_backlog(self) -> None:
+        """Read the whole backlog of the filter without its text, in the background,
+        unless it is read and fresh, being read, or known to be over BACKLOG_MOST."""
+        base = replace(self.filter, text="")
+        backlog = self._backlog
+        if base == self._too_big:
+            return
+        fresh = backlog is not None and monotonic() - backlog.read_at <= KNOWN_FOR
+        if fresh and backlog.base == base:
+            return
+        running = self._backlog_worker is not None and not self._backlog_worker.is_finished
+        if running and self._backlog_base == base:
+            return
+        known, epoch = self._known, self._data_epoch
+        self._backlog_base = base
+        self._backlog_worker = self.load(
+            lambda s: fetch_backlog(s, base, known),
+            lambda result: self._got_backlog(epoch, base, result),
+            group="backlog",
+        )
+
+    def _got_backlog(self, epoch: int, base: BoardFilter, backlog: Backlog | None) -> None:
+        if epoch != self._data_epoch:
+            return  # read before the data changed
+        if backlog is None:
+            self._too_big = base
+            return
+        self._backlog = backlog
+        if self._usable_backlog() is backlog and not self._busy():
+            # the rows on screen brought up to this reading (the same orders, when they
+            # came from a query: only changed cells are redrawn)
+            self._show_backlog(keep_pages=True)
 
     def _append_rows(self, epoch: int, loaded: int, page: BoardPage) -> None:
         table = self.query_one(KeyTable)
         if epoch != self._epoch or loaded != table.row_count:
             return  # the list was reloaded meanwhile
-        zone = self.app.zone
         new = [r for r in page.rows if r.number not in self.rows]
         self.rows.update((r.number, r) for r in new)
         self.slas.update(page.slas)
         self._remember(page)
-        widths = self.widths
-        table.add_rows_keyed(
-            (r.number, row_cells(r, zone, page.slas.get(r.id), widths)) for r in new
-        )
+        table.add_rows_keyed(self._cells(new, page.slas))
         self._show_count()
 
     def _remember(self, page: BoardPage) -> None:

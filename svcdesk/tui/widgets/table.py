@@ -9,7 +9,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
@@ -30,14 +29,15 @@ class KeyTable(KeyedBindings, DataTable):
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(*args, **kwargs)
-        # plain cells drawn, by what they hold, where and in which styles (`_render_cell`),
-        # kept across changes of the table's contents; the rows' zebra styles, dropped
-        # when the table's styles change (`notify_style_update`)
-        self._plain_cells: LRUCache[tuple, list[list[Segment]]] = LRUCache(4000)
+        # the styles plain cells are drawn in, by place (`_plain_styles`), kept across
+        # changes of the table's contents; the rows' zebra styles; both dropped when the
+        # table's styles change (`notify_style_update`)
+        self._cell_styles: dict[tuple, tuple[Style, Style]] = {}
         self._row_styles: dict[tuple, Style] = {}
 
     def notify_style_update(self) -> None:
         self._row_styles.clear()
+        self._cell_styles.clear()
         super().notify_style_update()
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
@@ -79,9 +79,25 @@ class KeyTable(KeyedBindings, DataTable):
             return
         width = sum(c.get_render_width(self) for c in self.columns.values())
         header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(
-            width + self._row_label_column_width, self._total_row_height + header
+        self._set_virtual_size(
+            Size(width + self._row_label_column_width, self._total_row_height + header)
         )
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """`virtual_size` asks for a layout of the whole screen when it changes (~60 ms
+        CPU on the board: a filter key that changes how many rows match). A table whose
+        own size doesn't depend on its rows (no auto height or width) only needs its
+        scrollbars and scroll position updated (`_scroll_update`, what the layout would
+        do for it); showing or hiding a scrollbar still lays the screen out (those are
+        layout reactives). Private Textual method: see `_update_dimensions`."""
+        height, width = self.styles.height, self.styles.width
+        fixed = height is not None and not height.is_auto and not (width and width.is_auto)
+        if size == self.virtual_size or not fixed or not self.is_mounted:
+            self.virtual_size = size
+            return
+        self.set_reactive(KeyTable.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def _render_line_in_row(
         self,
@@ -93,7 +109,11 @@ class KeyTable(KeyedBindings, DataTable):
     ) -> tuple[list, list]:
         """DataTable's, for a body row with a row cursor and no labels or fixed columns:
         the same cells and filler, without working out the header's and the background's
-        styles (walks of the ancestors' styles) for every line drawn. Private Textual
+        styles (walks of the ancestors' styles) for every line drawn, and with plain cells
+        (`_plain_cell`) drawn here directly: a padded, cropped run of characters in the
+        styles of their place (`_plain_styles`, kept across changes of the contents), not
+        through Rich (markup parsing, Padding, Styled, line splitting: ~0.1 ms a cell,
+        redrawn for every visible cell whenever the table changed). Private Textual
         method and caches: see `_render_cell`; the same test compares whole tables."""
         row_index = self._row_locations.get(row_key)
         if (
@@ -114,14 +134,27 @@ class KeyTable(KeyedBindings, DataTable):
             return cached
         row_style = self._get_row_style(row_index, base_style)
         cursor, hover = cursor_location.row == row_index, hover_location.row == row_index
+        row = self.rows.get(row_key)
+        one_line = row is not None and row.height == 1
+        data = self._data.get(row_key, {})
+        pad = self.cell_padding
         cells: list = []
         table_width = self._row_label_column_width
         for column_index, column in enumerate(self.ordered_columns):
             width = column.get_render_width(self)
             table_width += width
-            cells.append(
-                self._render_cell(row_index, column_index, row_style, width, cursor, hover)[line_no]
+            plain, text_style = _plain_cell(data.get(column.key))
+            if plain is None or not one_line or width < 2 * pad:
+                cells.append(
+                    self._render_cell(row_index, column_index, row_style, width, cursor, hover)[
+                        line_no
+                    ]
+                )
+                continue
+            around, body = self._plain_styles(
+                row_index, column_index, row_style, cursor, hover, text_style
             )
+            cells.append(_draw_plain(plain, around, body, width - 2 * pad, pad))
         extend_style, _ = self._get_styles_to_render_cell(
             False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
             False, False,
@@ -143,12 +176,11 @@ class KeyTable(KeyedBindings, DataTable):
         hover: bool = False,
     ) -> list[list[Segment]]:
         """DataTable renders every cell through Rich (markup parsing, Padding, Styled,
-        line splitting: ~0.1 ms a cell) and keeps the result only until the table next
-        changes, so each filter key re-rendered every visible cell: most of the board's
-        CPU per key. A one-line cell holding plain text (a str without markup, or a Text
-        with one style) is a padded, cropped run of characters: built here directly,
-        with the same characters in the same styles (tests/tui/test_table_internals.py
-        compares both over generated cells); anything else goes through DataTable.
+        line splitting: ~0.1 ms a cell). A one-line cell holding plain text (a str
+        without markup, or a Text with one style) is a padded, cropped run of characters:
+        built here directly, with the same characters in the same styles
+        (tests/tui/test_table_internals.py compares both over generated cells); anything
+        else goes through DataTable.
 
         Overrides a private method and reads `_row_locations`, `_column_locations`,
         `_data`, `_cell_render_cache`, `_update_count` and `_pseudo_class_state`: pyproject
@@ -174,38 +206,48 @@ class KeyTable(KeyedBindings, DataTable):
             or column_index < self.fixed_columns
         ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        around, body = self._plain_styles(
+            row_index, column_index, base_style, cursor, hover, text_style
+        )
+        lines = [_draw_plain(plain, around, body, inner, pad)]
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+    def _plain_styles(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        cursor: bool,
+        hover: bool,
+        text_style: str | Style | None,
+    ) -> tuple[Style, Style]:
+        """(padding style, text style) of a plain cell at this place: what DataTable
+        combines for each cell it draws (the row's style, the cell's place as mouse meta,
+        the cursor's and hover's component styles, the text's own style). Kept until the
+        table's styles change (`notify_style_update`)."""
+        key = (row_index, column_index, base_style, cursor, hover, text_style,
+               self.show_cursor, self._show_hover_cursor, self._pseudo_class_state,
+               self.cursor_foreground_priority, self.cursor_background_priority)  # fmt: skip
+        styles = self._cell_styles.get(key)
+        if styles is not None:
+            return styles
         component, post = self._get_styles_to_render_cell(
             False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
         )  # fmt: skip
-        # by what it shows and the styles it is drawn in: still valid when the table's
-        # styles are applied again unchanged (focus moving, a screen switch)
-        drawn = (row_index, column_index, plain, text_style, base_style, component, post, width,
-                 pad)  # fmt: skip
-        lines = self._plain_cells.get(drawn)
-        if lines is None:
-            lines = self._plain_cells[drawn] = self._draw_plain(drawn)
-        self._cell_render_cache[cache_key] = lines
-        return lines
-
-    def _draw_plain(self, drawn: tuple) -> list[list[Segment]]:
-        row_index, column_index, plain, text_style, base_style, component, post, width, pad = drawn
-        inner = width - 2 * pad
         pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
         pre += component
         around = pre + post if post else pre
         if text_style is not None:
-            text_style = self.app.console.get_style(text_style)
-            body_style = pre + text_style
-            body_style = body_style + post if post else body_style
+            body = pre + self.app.console.get_style(text_style)
+            body = body + post if post else body
         else:
-            body_style = around
-        size = cell_len(plain)
-        if size > inner:
-            plain, size = set_cell_size(plain, inner), inner
-        line = [Segment(" " * pad, around), Segment(plain, body_style),
-                Segment(" " * (inner - size + pad), around)]  # fmt: skip
-        return [[segment for segment in line if segment.text]]
+            body = around
+        if len(self._cell_styles) > 20_000:
+            self._cell_styles.clear()
+        styles = self._cell_styles[key] = (around, body)
+        return styles
 
     def set_columns(
         self, columns: Sequence[tuple[str, str, int]], rows: Iterable[tuple[str, Sequence]]
@@ -265,6 +307,17 @@ class KeyTable(KeyedBindings, DataTable):
         return all(
             row.key == RowKey(key) for row, (key, _) in zip(self.ordered_rows, rows, strict=True)
         )
+
+
+def _draw_plain(plain: str, around: Style, body: Style, inner: int, pad: int) -> list[Segment]:
+    """One line of a plain cell: `plain` padded by `pad` each side and cropped to or
+    filled up to `inner` characters (terminal cells)."""
+    size = cell_len(plain)
+    if size > inner:
+        plain, size = set_cell_size(plain, inner), inner
+    line = [Segment(" " * pad, around), Segment(plain, body),
+            Segment(" " * (inner - size + pad), around)]  # fmt: skip
+    return [segment for segment in line if segment.text]
 
 
 def same_cell(a, b) -> bool:
