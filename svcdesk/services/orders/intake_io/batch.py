@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, islice, repeat
@@ -138,6 +138,30 @@ def _sql_literal(value: Any) -> str | None:
     return None
 
 
+def _getter(keys: list[str]) -> Callable[[dict], tuple]:
+    """row -> (row[k] for k in keys), as a tuple whatever the number of keys."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda row: (row[key],)
+    return lambda row: ()
+
+
+def _hoisted(rows: list[dict], constants: dict) -> tuple[tuple[str, ...], dict]:
+    """(keys, constants) for rows that repeat a few shared dicts: a key whose value is the
+    same in every one of them (an SLA clock's unset pause and outcome columns) joins the
+    constants."""
+    distinct = list({id(row): row for row in rows}.values())
+    first, others = distinct[0], distinct[1:]
+    same = {
+        k: v for k, v in first.items() if all(type(r[k]) is type(v) and r[k] == v for r in others)
+    }
+    if not same:
+        return tuple(first), constants
+    return tuple(k for k in first if k not in same), {**constants, **same}
+
+
 class _Compiled:
     """A (multi-row) INSERT for one table on SQLite: the rows' own keys as parameters, then
     `constants` (the same value in every row: model defaults, the batch's timestamp, ...),
@@ -167,7 +191,7 @@ class _Compiled:
             table.c[lead].type.dialect_impl(dialect).bind_processor(dialect) if lead else None
         )
         self.max_params = max_params
-        self.get = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+        self.get = _getter(keys)
         procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
         self.procs = [(i, p) for i, p in enumerate(procs) if p is not None]
         # converted values per column, kept across chunks (a batch repeats a few hundred
@@ -653,9 +677,12 @@ class BatchWriter:
         `session.execute(insert(table), rows)`, without SQLAlchemy's per-row and per-call
         bookkeeping. (In SQLite a single-row insert that needs a statement journal - a
         table with a trigger - copies the pages it touches every time; one statement per
-        GROUP rows copies them once.) `per_row`: see `hooks.NewRows`."""
+        GROUP rows copies them once.) `per_row`: see `hooks.NewRows`; a key with one value
+        in all of its shared rows is written as a constant."""
         keys = tuple(rows[0])
         lead, lead_values = per_row if per_row is not None else (None, None)
+        if per_row is not None:
+            keys, constants = _hoisted(rows, constants)
         cache_key = (table.name, keys, tuple(constants), lead)
         compiled = self._compiled.get(cache_key)
         if compiled is None:
