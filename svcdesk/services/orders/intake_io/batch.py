@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, islice, repeat
 from operator import add, itemgetter
 from typing import Any
 
-from sqlalchemy import func, insert, literal_column, or_, select
+from sqlalchemy import bindparam, func, insert, literal_column, or_, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session, col
 
@@ -289,6 +289,41 @@ class _Shape:
                 start += size
 
 
+def _json_in(column, name: str):
+    """`column IN (SELECT value FROM json_each(:name))`: the keys as one JSON parameter."""
+    keys = select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+    return col(column).in_(keys)
+
+
+# The batch's lookups (`BatchWriter._select`): `in_(column, name)` matches keys[name].
+def _refs_query(in_):
+    return select(col(WorkOrder.external_ref), col(WorkOrder.number)).where(
+        in_(WorkOrder.external_ref, "refs")
+    )
+
+
+def _customers_query(in_):
+    return (
+        select(
+            col(Customer.id), col(Customer.name), col(Customer.phone_key), col(Customer.email_key)
+        )
+        .where(or_(in_(Customer.phone_key, "phones"), in_(Customer.email_key, "mails")))
+        .order_by(col(Customer.id))
+    )
+
+
+def _sites_query(in_):
+    return (
+        select(col(Site.id), col(Site.customer_id), col(Site.address_key))
+        .where(in_(Site.customer_id, "ids"))
+        .order_by(col(Site.id))
+    )
+
+
+def _names_query(in_):
+    return select(col(Customer.id), col(Customer.name)).where(in_(Customer.id, "ids"))
+
+
 class BatchWriter:
     def __init__(self, session: Session, *, actor: str = "import"):
         self.session = session
@@ -315,6 +350,7 @@ class BatchWriter:
         self._unindexed: dict[str, list[int]] = {}  # table -> [first, last] id to index
         self._compiled: dict[tuple, _Compiled] = {}
         self._raw_cursor: sqlite3.Cursor | None = None
+        self._lookups: dict[Callable, tuple[str, list[str]]] = {}
         self._new_site_ids: set[int] = set()  # sites made by this batch
         # What every new row of a table shares (model defaults, the batch's timestamp):
         # rows carry only their own values; see `_Compiled`.
@@ -397,25 +433,30 @@ class BatchWriter:
             self._cache_size = None
 
     # -- lookups ---------------------------------------------------------------------
-    def _in(self, column, values):
-        """`column IN values` for a chunk's worth of keys. SQLite: the keys travel as one
-        JSON parameter (`IN (SELECT value FROM json_each(?))`), which saves SQLAlchemy
-        rendering and converting thousands of bound parameters per query."""
+    def _select(self, build: Callable[[Callable], Any], **keys: Any) -> Iterable[Any]:
+        """Rows of `build(in_)`, a query whose `in_(column, name)` conditions match a
+        chunk's worth of keys (`keys[name]`). SQLite: the keys travel as one JSON parameter
+        each (`IN (SELECT value FROM json_each(?))`), and the query, compiled once per
+        batch, runs on the driver's cursor: no rendering or converting thousands of bound
+        parameters, no per-query SQLAlchemy work. Other databases: a plain IN."""
         if not self._sqlite:
-            return col(column).in_(values)
-        keys = select(literal_column("value")).select_from(func.json_each(json.dumps(list(values))))
-        return col(column).in_(keys)
+            return self.session.execute(build(lambda column, name: col(column).in_(keys[name])))
+        found = self._lookups.get(build)
+        if found is None:
+            stmt = build(_json_in)
+            compiled = stmt.compile(dialect=self.session.get_bind().dialect)
+            found = self._lookups[build] = (compiled.string, list(compiled.positiontup or ()))
+        sql, names = found
+        try:
+            return self._cursor().execute(sql, [json.dumps(list(keys[n])) for n in names])
+        except sqlite3.Error as exc:  # as SQLAlchemy would have raised it
+            raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
 
     def _known_refs(self, items: list[Item]) -> dict[str, str]:
         refs = [i.req.external_ref for i in items if i.req.external_ref]
         if not refs:
             return {}
-        rows = self.session.execute(
-            select(col(WorkOrder.external_ref), col(WorkOrder.number)).where(
-                self._in(WorkOrder.external_ref, refs)
-            )
-        )
-        return {ref: number for ref, number in rows}
+        return dict(self._select(_refs_query, refs=refs).fetchall())
 
     def _load_customers(self, items: list[Item]) -> None:
         # Phone keys are digits and e-mail keys contain "@", so one set remembers both.
@@ -425,17 +466,7 @@ class BatchWriter:
         self._asked_keys |= phones | mails
         if not (phones or mails):
             return
-        stmt = (
-            select(
-                col(Customer.id),
-                col(Customer.name),
-                col(Customer.phone_key),
-                col(Customer.email_key),
-            )
-            .where(or_(self._in(Customer.phone_key, phones), self._in(Customer.email_key, mails)))
-            .order_by(col(Customer.id))
-        )
-        for cid, name, pk, ek in self.session.execute(stmt):
+        for cid, name, pk, ek in self._select(_customers_query, phones=phones, mails=mails):
             ref = self.by_id.setdefault(cid, Ref(cid, name))
             if pk in phones:
                 self.by_phone.setdefault(pk, []).append(ref)
@@ -447,12 +478,7 @@ class BatchWriter:
         if not ids:
             return
         self._sites_loaded.update(ids)
-        stmt = (
-            select(col(Site.id), col(Site.customer_id), col(Site.address_key))
-            .where(self._in(Site.customer_id, ids))
-            .order_by(col(Site.id))
-        )
-        for sid, cid, key in self.session.execute(stmt):
+        for sid, cid, key in self._select(_sites_query, ids=ids):
             self.sites.setdefault((self.by_id[cid], key), Ref(sid))
 
     def _checked(self, req: IntakeRequest, lengths: bool = True, contact: bool = True) -> Choice:
@@ -565,10 +591,7 @@ class BatchWriter:
             return [], []
         missing = {r.customer_id for r in reqs if r.customer_id is not None} - self.by_id.keys()
         if missing:
-            stmt = select(col(Customer.id), col(Customer.name)).where(
-                self._in(col(Customer.id), missing)
-            )
-            for cid, name in self.session.execute(stmt):
+            for cid, name in self._select(_names_query, ids=missing):
                 self.by_id[cid] = Ref(cid, name)
         rows = []
         for n, req in enumerate(reqs):
