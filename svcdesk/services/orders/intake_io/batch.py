@@ -291,7 +291,7 @@ class _Shape:
 
 def _json_in(column, name: str):
     """`column IN (SELECT value FROM json_each(:name))`: the keys as one JSON parameter."""
-    keys = select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+    keys: Any = select(literal_column("value")).select_from(func.json_each(bindparam(name)))
     return col(column).in_(keys)
 
 
@@ -456,7 +456,7 @@ class BatchWriter:
         refs = [i.req.external_ref for i in items if i.req.external_ref]
         if not refs:
             return {}
-        return dict(self._select(_refs_query, refs=refs).fetchall())
+        return dict(self._select(_refs_query, refs=refs))
 
     def _load_customers(self, items: list[Item]) -> None:
         # Phone keys are digits and e-mail keys contain "@", so one set remembers both.
