@@ -456,7 +456,7 @@ class BatchWriter:
         refs = [i.req.external_ref for i in items if i.req.external_ref]
         if not refs:
             return {}
-        return dict(self._select(_refs_query, refs=refs))
+        return {ref: number for ref, number in self._select(_refs_query, refs=refs)}
 
     def _load_customers(self, items: list[Item]) -> None:
         # Phone keys are digits and e-mail keys contain "@", so one set remembers both.
