@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, islice, repeat
 from operator import add, itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, literal_column, or_, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -138,6 +138,13 @@ def _sql_literal(value: Any) -> str | None:
     return None
 
 
+def _dicts(rows: list[dict] | Tuples, constants: dict) -> list[dict]:
+    """Each row as a dict with `constants` added (the generic path: other databases)."""
+    if isinstance(rows, Tuples):
+        return [{**constants, **dict(zip(rows.keys, v, strict=True))} for v in rows.values]
+    return [{**constants, **row} for row in rows]
+
+
 def _getter(keys: list[str]) -> Callable[[dict], tuple]:
     """row -> (row[k] for k in keys), as a tuple whatever the number of keys."""
     if len(keys) > 1:
@@ -160,6 +167,14 @@ def _hoisted(rows: list[dict], constants: dict) -> tuple[tuple[str, ...], dict]:
     if not same:
         return tuple(first), constants
     return tuple(k for k in first if k not in same), {**constants, **same}
+
+
+class Tuples(NamedTuple):
+    """Rows as tuples of `keys`' values (cheaper than a dict a row where nothing else
+    reads them by name)."""
+
+    keys: tuple[str, ...]
+    values: list[tuple]
 
 
 class _Compiled:
@@ -230,7 +245,10 @@ class _Compiled:
         return list(map(add, zip(lead), map(own.__getitem__, map(id, rows))))
 
     def _values(self, rows: list[dict]) -> list[tuple]:
-        values = list(map(self.get, rows))
+        return self.convert(list(map(self.get, rows)))
+
+    def convert(self, values: list[tuple]) -> list[tuple]:
+        """Rows of values in the statement's key order, through the bind processors."""
         if self.procs:
             columns: list[Sequence[Any]] = list(zip(*values, strict=True))
             for (i, proc), done in zip(self.procs, self._converted, strict=True):
@@ -664,7 +682,7 @@ class BatchWriter:
         self.sites[(customer, key)] = ref
         return ref
 
-    def _insert_rows(self, table, rows: list[dict], constants: dict) -> list[int]:
+    def _insert_rows(self, table, rows: list[dict] | Tuples, constants: dict) -> list[int]:
         """executemany INSERT of `rows`, each with `constants` added; returns the new ids
         in row order.
 
@@ -677,20 +695,23 @@ class BatchWriter:
                 top = self.session.execute(select(func.max(table.c.id))).scalar()
                 self._next_id[table.name] = (top or 0) + 1
             first = self._next_id[table.name]
-            ids = list(range(first, first + len(rows)))
-            self._next_id[table.name] = first + len(rows)
-            for row, new_id in zip(rows, ids, strict=True):
-                row["id"] = new_id
+            count = len(rows.values) if isinstance(rows, Tuples) else len(rows)
+            ids = list(range(first, first + count))
+            self._next_id[table.name] = first + count
+            if isinstance(rows, Tuples):
+                rows = Tuples(("id", *rows.keys), list(map(add, zip(ids), rows.values)))
+            else:
+                for row, new_id in zip(rows, ids, strict=True):
+                    row["id"] = new_id
             self._executemany(table, rows, constants)
             return ids
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        rows = [{**constants, **row} for row in rows]
-        return list(self.session.execute(stmt, rows).scalars())
+        return list(self.session.execute(stmt, _dicts(rows, constants)).scalars())
 
     def _executemany(
         self,
         table,
-        rows: list[dict],
+        rows: list[dict] | Tuples,
         constants: dict,
         per_row: tuple[str, list[Any]] | None = None,
     ) -> None:
@@ -702,9 +723,10 @@ class BatchWriter:
         table with a trigger - copies the pages it touches every time; one statement per
         GROUP rows copies them once.) `per_row`: see `hooks.NewRows`; a key with one value
         in all of its shared rows is written as a constant."""
-        keys = tuple(rows[0])
+        keys = rows.keys if isinstance(rows, Tuples) else tuple(rows[0])
         lead, lead_values = per_row if per_row is not None else (None, None)
         if per_row is not None:
+            assert not isinstance(rows, Tuples)
             keys, constants = _hoisted(rows, constants)
         cache_key = (table.name, keys, tuple(constants), lead)
         compiled = self._compiled.get(cache_key)
@@ -714,7 +736,10 @@ class BatchWriter:
                 table, dialect, list(keys), constants, self._max_params(), lead
             )
         shape = compiled.shape(constants)
-        values = compiled.params(rows, lead_values)
+        if isinstance(rows, Tuples):
+            values = compiled.convert(rows.values)
+        else:
+            values = compiled.params(rows, lead_values)
         cursor = self._cursor()
         sql = shape.sql
         try:
@@ -747,16 +772,18 @@ class BatchWriter:
     def _insert_plain(
         self,
         table,
-        rows: list[dict],
+        rows: list[dict] | Tuples,
         constants: dict,
         per_row: tuple[str, list[Any]] | None = None,
     ) -> None:
         """executemany INSERT of rows that bring their own keys (no ids wanted back);
         `per_row`: see `hooks.NewRows`."""
-        if not rows:
+        if not (rows.values if isinstance(rows, Tuples) else rows):
             return
         if self._sqlite:
             self._executemany(table, rows, constants, per_row)
+        elif isinstance(rows, Tuples):
+            self.session.execute(insert(table), _dicts(rows, constants))
         elif per_row is not None:
             name, values = per_row
             self.session.execute(
@@ -783,10 +810,10 @@ class BatchWriter:
         if model is Customer:  # each new customer's `added` event (`customers.record_event`)
             self._insert_plain(
                 table_of(CustomerEvent),
-                [
-                    {"customer_id": i, "detail": v["name"]}
-                    for i, (_, v) in zip(ids, new, strict=True)
-                ],
+                Tuples(
+                    ("customer_id", "detail"),
+                    [(i, v["name"]) for i, (_, v) in zip(ids, new, strict=True)],
+                ),
                 self._customer_added,
             )
         return len(new)
@@ -838,10 +865,7 @@ class BatchWriter:
         ids = self._order_ids = self._insert_rows(table_of(WorkOrder), orders, self._order_base)
         self._insert_rows(
             table_of(OrderEvent),
-            [
-                {"order_id": order_id, "detail": detail, "data": data}
-                for order_id, (detail, data) in zip(ids, details, strict=True)
-            ],
+            Tuples(("order_id", "detail", "data"), list(map(add, zip(ids), details))),
             self._created_event,
         )
         for new in hook_rows(ids):
