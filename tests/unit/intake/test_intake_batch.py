@@ -271,3 +271,24 @@ def test_batch_constants_are_stored_as_given(engine, shop, tmp_path, actor):
     assert len(stamps) == 1 and {c.created_at for c in customers} == stamps
     assert {e.at for e in events} == stamps == {e.at for e in added}
     assert {(c.kind, c.tax_exempt, c.notes) for c in customers} == {("residential", False, None)}
+
+
+def test_a_driver_error_in_a_batch_insert_is_sqlalchemys(engine, shop):
+    """SQLite batches run their statements on the driver's cursor; a failure still comes
+    out as SQLAlchemy's error (what the faces turn into one line), and nothing is kept."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the driver's cursor is used on SQLite only")
+    from sqlalchemy.exc import IntegrityError
+
+    from svcdesk.db import write_session
+    from svcdesk.models.base import table_of
+    from svcdesk.services.orders.intake_io.batch import BatchWriter
+
+    before = counts(engine)
+    with read_session(engine) as s:
+        taken = s.exec(select(Customer.id)).first()
+    with pytest.raises(IntegrityError), write_session(engine) as s:
+        writer = BatchWriter(s)
+        constants = {"kind": "residential", "tax_exempt": False, "requires_signature": False}
+        writer._executemany(table_of(Customer), [{"id": taken, "name": "Twin"}], constants)
+    assert counts(engine) == before
