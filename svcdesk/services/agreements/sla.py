@@ -319,8 +319,23 @@ def start_new_clocks(
     clocks = clocks or Clocks(session)
     policies = policy_table(session, {(o["priority"], o["agreement_id"]) for o in orders})
     dues: dict[tuple[Policy, datetime], tuple[dict, datetime]] = {}
+    # the same clock for the same priority, agreement and start (`start_of`: the window
+    # counts for agreement orders only): a batch repeats a few dozen of them
+    seen: dict[tuple, tuple[dict, datetime]] = {}
+    agreement = OrderSource.AGREEMENT.value
     rows = []
     for order in orders:
+        key = (
+            order["priority"],
+            order["agreement_id"],
+            order["window_start"] if order["source"] == agreement else None,
+            order["created_at"],
+        )
+        found = seen.get(key)
+        if found is not None:
+            rows.append(found[0])
+            order["sla_due"] = found[1]
+            continue
         policy = policies[(order["priority"], order["agreement_id"])]
         start = start_of(order["source"], order["window_start"], order["created_at"])
         found = dues.get((policy, start))
@@ -335,6 +350,7 @@ def start_new_clocks(
                 "resolved_at": None, "response_met": None, "resolution_met": None,
             }  # fmt: skip
             found = dues[(policy, start)] = (clock, response_due)
+        seen[key] = found
         rows.append(found[0])  # shared: the caller copies it when adding order_id
         order["sla_due"] = found[1]  # the active due of a new clock (see `_mirror`)
     return rows

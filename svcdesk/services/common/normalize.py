@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import methodcaller
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event
@@ -248,11 +249,13 @@ def _scourgify(address: str) -> tuple[str, str] | None:
     return line, (parts.get("postal_code") or "")[:5]
 
 
+_NO_DOTS = methodcaller("rstrip", ".")
+
+
 def _street_key(address: str) -> str:
-    words = address.lower().replace(",", " ").replace("#", " # ").split()
-    words = [w.rstrip(".") for w in words]
-    street_words = _street_words()
-    words = [street_words.get(w, w) for w in words if w]
+    spelled = address.lower().replace(",", " ").replace("#", " # ").split()
+    get = _street_words().get  # (one pass: batch intake keys every row's address)
+    words = [get(w, w) for w in map(_NO_DOTS, spelled) if w]
     # "<designator> <id>" at the end: one spelling
     if len(words) >= 4 and words[-3] in _UNIT_WORDS and words[-2] == "#":
         words[-3:-1] = ["#"]  # "Apt #2"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
 
@@ -27,11 +27,14 @@ if TYPE_CHECKING:
 class NewRows:
     """Rows a listener adds for a batch of new orders, written by the batch with its own
     multi-row inserts (ids numbered where the table has an `id`): each row of `rows` with
-    `constants` added."""
+    `constants` added. With `per_row` = (column, values), row n also gets `column` =
+    values[n], and `rows` may repeat one dict for many rows (e.g. every order's SLA clock
+    row is one of a few shapes): the batch converts each distinct dict once."""
 
     table: Table
     rows: list[dict]
     constants: dict
+    per_row: tuple[str, list[Any]] | None = None
 
 
 @dataclass(frozen=True)

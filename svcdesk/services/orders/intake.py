@@ -44,7 +44,7 @@ from svcdesk.services.orders.hooks import hooks
 from svcdesk.services.orders.intake_lock import lock_intake
 
 
-@dataclass
+@dataclass(slots=True)
 class IntakeRequest:
     summary: str
     customer: str | None = None

@@ -230,3 +230,65 @@ def test_nul_in_one_call_is_the_same_line(engine, shop):
     with write_session(engine) as s, pytest.raises(InvalidInput) as exc:
         create_order(s, req)
     assert exc.value.message == "summary: holds a NUL (\\x00) character; remove it"
+
+
+@pytest.mark.parametrize("actor", ["O'Brien", "it's 'quoted'; -- not SQL", "nul\x00inside"])
+def test_batch_constants_are_stored_as_given(engine, shop, tmp_path, actor):
+    """On SQLite a batch writes the values every row of a table shares (the actor, the
+    batch's timestamp, model defaults) into its INSERT statements as SQL literals: quotes
+    stay quotes, and a value that cannot be a literal (here a NUL) is bound with every row
+    instead. Either way the rows hold the values given."""
+    if "\x00" in actor and engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL stores no NUL")
+    from svcdesk.models import CustomerEvent
+    from svcdesk.services.orders.intake_io.batch import _sql_literal
+
+    assert _sql_literal(None) == "NULL" and _sql_literal(True) == "1"
+    assert _sql_literal("a'b") == "'a''b'" and _sql_literal("a\x00") is None
+    f = tmp_path / "two.csv"
+    f.write_text(
+        "external_ref,customer,phone,address,summary\n"
+        "Q-1,Ann Lee,512-555-0141,1 Elm St,No heat\n"
+        "Q-2,Bo Park,512-555-0142,2 Elm St,Leak\n"
+    )
+    result = run_file_intake(engine, str(f), actor=actor)
+    assert result.created == 2
+    with read_session(engine) as s:
+        orders = s.exec(select(WorkOrder).where(WorkOrder.external_ref.in_(["Q-1", "Q-2"]))).all()
+        ids = [o.id for o in orders]
+        events = s.exec(select(OrderEvent).where(OrderEvent.order_id.in_(ids))).all()
+        customers = s.exec(
+            select(Customer).where(Customer.id.in_([o.customer_id for o in orders]))
+        ).all()
+        added = s.exec(
+            select(CustomerEvent).where(CustomerEvent.customer_id.in_([c.id for c in customers]))
+        ).all()
+    assert len(orders) == 2 and len(customers) == 2
+    assert [(e.kind, e.actor) for e in events] == [("created", actor)] * 2
+    assert [(e.kind, e.actor) for e in added] == [("added", actor)] * 2
+    assert {o.status for o in orders} == {"new"} and {o.version for o in orders} == {1}
+    stamps = {o.created_at for o in orders} | {o.updated_at for o in orders}
+    assert len(stamps) == 1 and {c.created_at for c in customers} == stamps
+    assert {e.at for e in events} == stamps == {e.at for e in added}
+    assert {(c.kind, c.tax_exempt, c.notes) for c in customers} == {("residential", False, None)}
+
+
+def test_a_driver_error_in_a_batch_insert_is_sqlalchemys(engine, shop):
+    """SQLite batches run their statements on the driver's cursor; a failure still comes
+    out as SQLAlchemy's error (what the faces turn into one line), and nothing is kept."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the driver's cursor is used on SQLite only")
+    from sqlalchemy.exc import IntegrityError
+
+    from svcdesk.db import write_session
+    from svcdesk.models.base import table_of
+    from svcdesk.services.orders.intake_io.batch import BatchWriter
+
+    before = counts(engine)
+    with read_session(engine) as s:
+        taken = s.exec(select(Customer.id)).first()
+    with pytest.raises(IntegrityError), write_session(engine) as s:
+        writer = BatchWriter(s)
+        constants = {"kind": "residential", "tax_exempt": False, "requires_signature": False}
+        writer._executemany(table_of(Customer), [{"id": taken, "name": "Twin"}], constants)
+    assert counts(engine) == before

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import add, itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, literal_column, or_, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import bindparam, func, insert, literal_column, or_, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session, col
 
 from svcdesk.clock import now
@@ -126,26 +126,87 @@ class Choice:
         self.data_tail = created_data_tail(source)  # detail and data, as `create_order`'s
 
 
-class _Compiled:
-    """A (multi-row) INSERT for one table: the rows' own keys, then `constants` (the same
-    value in every row: model defaults, the batch's timestamp, ...), converted once."""
+def _sql_literal(value: Any) -> str | None:
+    """`value` (as a bind processor left it) written into SQL text, when it can be exactly:
+    NULL, an integer, or text without a NUL; None otherwise (then it is bound)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):  # (bool included: 1 or 0, as SQLite stores it)
+        return str(int(value))
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
-    def __init__(self, table, dialect, sample: dict, constants: dict, max_params: int):
-        keys = list(sample)
-        const_keys = [k for k in constants if k not in sample]
-        compiled = insert(table).compile(dialect=dialect, column_keys=keys + const_keys)
-        missing = set(compiled.positiontup or ()) - set(keys) - set(const_keys)
+
+def _dicts(rows: list[dict] | Tuples, constants: dict) -> list[dict]:
+    """Each row as a dict with `constants` added (the generic path: other databases)."""
+    if isinstance(rows, Tuples):
+        return [{**constants, **dict(zip(rows.keys, v, strict=True))} for v in rows.values]
+    return [{**constants, **row} for row in rows]
+
+
+def _getter(keys: list[str]) -> Callable[[dict], tuple]:
+    """row -> (row[k] for k in keys), as a tuple whatever the number of keys."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda row: (row[key],)
+    return lambda row: ()
+
+
+def _hoisted(rows: list[dict], constants: dict) -> tuple[tuple[str, ...], dict]:
+    """(keys, constants) for rows that repeat a few shared dicts: a key whose value is the
+    same in every one of them (an SLA clock's unset pause and outcome columns) joins the
+    constants."""
+    distinct = list({id(row): row for row in rows}.values())
+    first, others = distinct[0], distinct[1:]
+    same = {
+        k: v for k, v in first.items() if all(type(r[k]) is type(v) and r[k] == v for r in others)
+    }
+    if not same:
+        return tuple(first), constants
+    return tuple(k for k in first if k not in same), {**constants, **same}
+
+
+class Tuples(NamedTuple):
+    """Rows as tuples of `keys`' values (cheaper than a dict a row where nothing else
+    reads them by name)."""
+
+    keys: tuple[str, ...]
+    values: list[tuple]
+
+
+class _Compiled:
+    """A (multi-row) INSERT for one table on SQLite: the rows' own keys as parameters, then
+    `constants` (the same value in every row: model defaults, the batch's timestamp, ...),
+    converted once and written into the statement as SQL literals, so a row binds only its
+    own values (a constant that cannot be a literal is bound with every row instead)."""
+
+    def __init__(
+        self,
+        table,
+        dialect,
+        keys: list[str],
+        constants: dict,
+        max_params: int,
+        lead: str | None = None,
+    ):
+        columns = [lead, *keys] if lead else keys  # `lead`: a per-row column (`params`)
+        const_keys = [k for k in constants if k not in columns]
+        compiled = insert(table).compile(dialect=dialect, column_keys=columns + const_keys)
+        missing = set(compiled.positiontup or ()) - set(columns) - set(const_keys)
         if missing:
             raise RuntimeError(f"batch insert into {table.name}: no value for {sorted(missing)}")
         quote = dialect.identifier_preparer
-        names = ", ".join(quote.format_column(table.c[k]) for k in keys + const_keys)
+        names = ", ".join(quote.format_column(table.c[k]) for k in columns + const_keys)
         self.head = f"INSERT INTO {quote.format_table(table)} ({names}) VALUES "
-        self.one = "(" + ", ".join(["?"] * (len(keys) + len(const_keys))) + ")"
-        self.sql = self.head + self.one  # one row (for executemany)
-        group = max(1, min(GROUP, max_params // (len(keys) + len(const_keys))))
-        self.sizes = [group, *(2**k for k in range(7, -1, -1) if 2**k < group)]
-        self._sql: dict[int, str] = {}
-        self.get = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+        self.width = len(columns)
+        self.lead_proc = (
+            table.c[lead].type.dialect_impl(dialect).bind_processor(dialect) if lead else None
+        )
+        self.max_params = max_params
+        self.get = _getter(keys)
         procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
         self.procs = [(i, p) for i, p in enumerate(procs) if p is not None]
         # converted values per column, kept across chunks (a batch repeats a few hundred
@@ -155,18 +216,39 @@ class _Compiled:
         self.const_procs = [
             table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in const_keys
         ]
+        self._shapes: dict[tuple, _Shape] = {}
 
-    def _constants(self, constants: dict) -> tuple:
-        return tuple(
+    def shape(self, constants: dict) -> _Shape:
+        """The statements for these constants' values (one shape per batch, in practice)."""
+        values = tuple(
             v if (v := constants[k]) is None or proc is None else proc(v)
             for k, proc in zip(self.const_keys, self.const_procs, strict=True)
         )
+        found = self._shapes.get(values)
+        if found is None:
+            if len(self._shapes) > 16:
+                self._shapes.clear()
+            found = self._shapes[values] = _Shape(self, values)
+        return found
 
-    def params(self, rows: list[dict], constants: dict) -> list:
-        """The rows as parameter tuples. Values are converted column by column: each
-        distinct value once (a batch repeats the same few timestamps), the rest is done
-        by C-level map/zip."""
-        values = list(map(self.get, rows))
+    def params(self, rows: list[dict], lead: list[Any] | None = None) -> list[tuple]:
+        """The rows' own values as parameter tuples (headed by lead[n] when the statement
+        has a lead column; `rows` may then repeat dicts, each converted once). Values are
+        converted column by column: each distinct value once (a batch repeats the same few
+        timestamps), the rest is done by C-level map/zip."""
+        if lead is None:
+            return self._values(rows)
+        if self.lead_proc is not None:
+            lead = [None if v is None else self.lead_proc(v) for v in lead]
+        distinct = list({id(row): row for row in rows}.values())
+        own = dict(zip(map(id, distinct), self._values(distinct), strict=True))
+        return list(map(add, zip(lead), map(own.__getitem__, map(id, rows))))
+
+    def _values(self, rows: list[dict]) -> list[tuple]:
+        return self.convert(list(map(self.get, rows)))
+
+    def convert(self, values: list[tuple]) -> list[tuple]:
+        """Rows of values in the statement's key order, through the bind processors."""
         if self.procs:
             columns: list[Sequence[Any]] = list(zip(*values, strict=True))
             for (i, proc), done in zip(self.procs, self._converted, strict=True):
@@ -181,23 +263,83 @@ class _Compiled:
                     if len(done) > 100_000:
                         done.clear()
             values = list(zip(*columns, strict=True))
-        if self.const_keys:
-            values = list(map(add, values, repeat(self._constants(constants))))
         return values
 
-    def statements(self, rows: list[dict], constants: dict) -> Iterator[tuple[str, tuple]]:
+
+class _Shape:
+    """A `_Compiled` INSERT's SQL text for one set of constant values."""
+
+    def __init__(self, compiled: _Compiled, constants: tuple):
+        literals = [text for v in constants if (text := _sql_literal(v)) is not None]
+        n = compiled.width
+        if len(literals) < len(constants):  # bound with every row (see `rows`)
+            self.extra: tuple = constants
+            marks = ["?"] * (n + len(constants))
+        else:
+            self.extra = ()
+            marks = ["?"] * n + literals
+        self.head = compiled.head
+        self.one = "(" + ", ".join(marks) + ")"
+        self.sql = self.head + self.one  # one row (for executemany)
+        per_row = n + len(self.extra)
+        group = max(1, min(GROUP, compiled.max_params // max(1, per_row)))
+        self.sizes = [group, *(2**k for k in range(7, -1, -1) if 2**k < group)]
+        self.per_row = per_row
+        self._sql: dict[int, str] = {}
+
+    def rows(self, values: list[tuple]) -> list[tuple]:
+        if self.extra:
+            return list(map(add, values, repeat(self.extra)))
+        return values
+
+    def statements(self, values: list[tuple]) -> Iterator[tuple[str, tuple]]:
         """(SQL, flat parameters) per group of rows: groups of GROUP rows, the rest in
         power-of-two groups, so that a table needs at most nine distinct statements
         (each prepared once and kept in the driver's statement cache)."""
-        values = self.params(rows, constants)
+        flat = chain.from_iterable(self.rows(values))
         start, n = 0, len(values)
         for size in self.sizes:
             while n - start >= size:
                 sql = self._sql.get(size)
                 if sql is None:
                     sql = self._sql[size] = self.head + ", ".join([self.one] * size)
-                yield sql, tuple(chain.from_iterable(values[start : start + size]))
+                yield sql, tuple(islice(flat, size * self.per_row))
                 start += size
+
+
+def _json_in(column, name: str):
+    """`column IN (SELECT value FROM json_each(:name))`: the keys as one JSON parameter."""
+    keys: Any = select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+    return col(column).in_(keys)
+
+
+# The batch's lookups (`BatchWriter._select`): `in_(column, name)` matches keys[name].
+def _refs_query(in_):
+    return select(col(WorkOrder.external_ref), col(WorkOrder.number)).where(
+        in_(WorkOrder.external_ref, "refs")
+    )
+
+
+def _customers_query(in_):
+    return (
+        select(
+            col(Customer.id), col(Customer.name), col(Customer.phone_key), col(Customer.email_key)
+        )
+        .where(or_(in_(Customer.phone_key, "phones"), in_(Customer.email_key, "mails")))
+        .order_by(col(Customer.id))
+    )
+
+
+def _sites_query(in_):
+    return (
+        select(col(Site.id), col(Site.customer_id), col(Site.address_key))
+        .where(in_(Site.customer_id, "ids"))
+        .order_by(col(Site.id))
+    )
+
+
+def _names_query(in_):
+    return select(col(Customer.id), col(Customer.name)).where(in_(Customer.id, "ids"))
 
 
 class BatchWriter:
@@ -225,6 +367,8 @@ class BatchWriter:
         self._search: SearchBacklog | None = None
         self._unindexed: dict[str, list[int]] = {}  # table -> [first, last] id to index
         self._compiled: dict[tuple, _Compiled] = {}
+        self._raw_cursor: sqlite3.Cursor | None = None
+        self._lookups: dict[Callable, tuple[str, list[str]]] = {}
         self._new_site_ids: set[int] = set()  # sites made by this batch
         # What every new row of a table shares (model defaults, the batch's timestamp):
         # rows carry only their own values; see `_Compiled`.
@@ -296,6 +440,9 @@ class BatchWriter:
 
     def close(self) -> None:
         """Give the connection its usual page cache back."""
+        if self._raw_cursor is not None:
+            self._raw_cursor.close()
+            self._raw_cursor = None
         if self._cache_size is not None:
             # Only a tuning knob: never let it hide the error that ended a failed batch.
             with suppress(SQLAlchemyError):
@@ -304,25 +451,30 @@ class BatchWriter:
             self._cache_size = None
 
     # -- lookups ---------------------------------------------------------------------
-    def _in(self, column, values):
-        """`column IN values` for a chunk's worth of keys. SQLite: the keys travel as one
-        JSON parameter (`IN (SELECT value FROM json_each(?))`), which saves SQLAlchemy
-        rendering and converting thousands of bound parameters per query."""
+    def _select(self, build: Callable[[Callable], Any], **keys: Any) -> Iterable[Any]:
+        """Rows of `build(in_)`, a query whose `in_(column, name)` conditions match a
+        chunk's worth of keys (`keys[name]`). SQLite: the keys travel as one JSON parameter
+        each (`IN (SELECT value FROM json_each(?))`), and the query, compiled once per
+        batch, runs on the driver's cursor: no rendering or converting thousands of bound
+        parameters, no per-query SQLAlchemy work. Other databases: a plain IN."""
         if not self._sqlite:
-            return col(column).in_(values)
-        keys = select(literal_column("value")).select_from(func.json_each(json.dumps(list(values))))
-        return col(column).in_(keys)
+            return self.session.execute(build(lambda column, name: col(column).in_(keys[name])))
+        found = self._lookups.get(build)
+        if found is None:
+            stmt = build(_json_in)
+            compiled = stmt.compile(dialect=self.session.get_bind().dialect)
+            found = self._lookups[build] = (compiled.string, list(compiled.positiontup or ()))
+        sql, names = found
+        try:
+            return self._cursor().execute(sql, [json.dumps(list(keys[n])) for n in names])
+        except sqlite3.Error as exc:  # as SQLAlchemy would have raised it
+            raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
 
     def _known_refs(self, items: list[Item]) -> dict[str, str]:
         refs = [i.req.external_ref for i in items if i.req.external_ref]
         if not refs:
             return {}
-        rows = self.session.execute(
-            select(col(WorkOrder.external_ref), col(WorkOrder.number)).where(
-                self._in(WorkOrder.external_ref, refs)
-            )
-        )
-        return {ref: number for ref, number in rows}
+        return {ref: number for ref, number in self._select(_refs_query, refs=refs)}
 
     def _load_customers(self, items: list[Item]) -> None:
         # Phone keys are digits and e-mail keys contain "@", so one set remembers both.
@@ -332,17 +484,7 @@ class BatchWriter:
         self._asked_keys |= phones | mails
         if not (phones or mails):
             return
-        stmt = (
-            select(
-                col(Customer.id),
-                col(Customer.name),
-                col(Customer.phone_key),
-                col(Customer.email_key),
-            )
-            .where(or_(self._in(Customer.phone_key, phones), self._in(Customer.email_key, mails)))
-            .order_by(col(Customer.id))
-        )
-        for cid, name, pk, ek in self.session.execute(stmt):
+        for cid, name, pk, ek in self._select(_customers_query, phones=phones, mails=mails):
             ref = self.by_id.setdefault(cid, Ref(cid, name))
             if pk in phones:
                 self.by_phone.setdefault(pk, []).append(ref)
@@ -354,12 +496,7 @@ class BatchWriter:
         if not ids:
             return
         self._sites_loaded.update(ids)
-        stmt = (
-            select(col(Site.id), col(Site.customer_id), col(Site.address_key))
-            .where(self._in(Site.customer_id, ids))
-            .order_by(col(Site.id))
-        )
-        for sid, cid, key in self.session.execute(stmt):
+        for sid, cid, key in self._select(_sites_query, ids=ids):
             self.sites.setdefault((self.by_id[cid], key), Ref(sid))
 
     def _checked(self, req: IntakeRequest, lengths: bool = True, contact: bool = True) -> Choice:
@@ -472,10 +609,7 @@ class BatchWriter:
             return [], []
         missing = {r.customer_id for r in reqs if r.customer_id is not None} - self.by_id.keys()
         if missing:
-            stmt = select(col(Customer.id), col(Customer.name)).where(
-                self._in(col(Customer.id), missing)
-            )
-            for cid, name in self.session.execute(stmt):
+            for cid, name in self._select(_names_query, ids=missing):
                 self.by_id[cid] = Ref(cid, name)
         rows = []
         for n, req in enumerate(reqs):
@@ -548,7 +682,7 @@ class BatchWriter:
         self.sites[(customer, key)] = ref
         return ref
 
-    def _insert_rows(self, table, rows: list[dict], constants: dict) -> list[int]:
+    def _insert_rows(self, table, rows: list[dict] | Tuples, constants: dict) -> list[int]:
         """executemany INSERT of `rows`, each with `constants` added; returns the new ids
         in row order.
 
@@ -561,36 +695,69 @@ class BatchWriter:
                 top = self.session.execute(select(func.max(table.c.id))).scalar()
                 self._next_id[table.name] = (top or 0) + 1
             first = self._next_id[table.name]
-            ids = list(range(first, first + len(rows)))
-            self._next_id[table.name] = first + len(rows)
-            for row, new_id in zip(rows, ids, strict=True):
-                row["id"] = new_id
+            count = len(rows.values) if isinstance(rows, Tuples) else len(rows)
+            ids = list(range(first, first + count))
+            self._next_id[table.name] = first + count
+            if isinstance(rows, Tuples):
+                rows = Tuples(("id", *rows.keys), list(map(add, zip(ids), rows.values)))
+            else:
+                for row, new_id in zip(rows, ids, strict=True):
+                    row["id"] = new_id
             self._executemany(table, rows, constants)
             return ids
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        rows = [{**constants, **row} for row in rows]
-        return list(self.session.execute(stmt, rows).scalars())
+        return list(self.session.execute(stmt, _dicts(rows, constants)).scalars())
 
-    def _executemany(self, table, rows: list[dict], constants: dict) -> None:
-        """The Core INSERT compiled once per table, values converted with the columns' own
-        bind processors; executemany, or for MULTI_ROW tables multi-row INSERTs of up to
-        GROUP rows. Same stored values as `session.execute(insert(table), rows)`, without
-        SQLAlchemy's per-row bookkeeping. (In SQLite a single-row insert that needs a
-        statement journal - a table with a trigger - copies the pages it touches every
-        time; one statement per GROUP rows copies them once.)"""
-        conn = self.session.connection()
-        key = (table.name, tuple(rows[0]), tuple(constants))
-        compiled = self._compiled.get(key)
+    def _executemany(
+        self,
+        table,
+        rows: list[dict] | Tuples,
+        constants: dict,
+        per_row: tuple[str, list[Any]] | None = None,
+    ) -> None:
+        """SQLite: the Core INSERT compiled once per table, values converted with the
+        columns' own bind processors, run on the driver's cursor: executemany, or for
+        MULTI_ROW tables multi-row INSERTs of up to GROUP rows. Same stored values as
+        `session.execute(insert(table), rows)`, without SQLAlchemy's per-row and per-call
+        bookkeeping. (In SQLite a single-row insert that needs a statement journal - a
+        table with a trigger - copies the pages it touches every time; one statement per
+        GROUP rows copies them once.) `per_row`: see `hooks.NewRows`; a key with one value
+        in all of its shared rows is written as a constant."""
+        keys = rows.keys if isinstance(rows, Tuples) else tuple(rows[0])
+        lead, lead_values = per_row if per_row is not None else (None, None)
+        if per_row is not None:
+            assert not isinstance(rows, Tuples)
+            keys, constants = _hoisted(rows, constants)
+        cache_key = (table.name, keys, tuple(constants), lead)
+        compiled = self._compiled.get(cache_key)
         if compiled is None:
             dialect = self.session.get_bind().dialect
-            compiled = self._compiled[key] = _Compiled(
-                table, dialect, rows[0], constants, self._max_params()
+            compiled = self._compiled[cache_key] = _Compiled(
+                table, dialect, list(keys), constants, self._max_params(), lead
             )
-        if table.name not in MULTI_ROW:
-            conn.exec_driver_sql(compiled.sql, compiled.params(rows, constants))
-            return
-        for sql, params in compiled.statements(rows, constants):
-            conn.exec_driver_sql(sql, params)
+        shape = compiled.shape(constants)
+        if isinstance(rows, Tuples):
+            values = compiled.convert(rows.values)
+        else:
+            values = compiled.params(rows, lead_values)
+        cursor = self._cursor()
+        sql = shape.sql
+        try:
+            if table.name not in MULTI_ROW:
+                cursor.executemany(sql, shape.rows(values))
+                return
+            for sql, params in shape.statements(values):
+                cursor.execute(sql, params)
+        except sqlite3.Error as exc:  # as SQLAlchemy would have raised it
+            raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
+
+    def _cursor(self) -> sqlite3.Cursor:
+        """The driver's cursor on the session's connection (SQLite), made once a batch."""
+        if self._raw_cursor is None:
+            dbapi = self.session.connection().connection.dbapi_connection
+            assert isinstance(dbapi, sqlite3.Connection)
+            self._raw_cursor = dbapi.cursor()
+        return self._raw_cursor
 
     def _max_params(self) -> int:
         """SQLite's limit on bound parameters per statement (32766 since 3.32; 999 before)."""
@@ -602,12 +769,27 @@ class BatchWriter:
         except AttributeError:  # Python < 3.11
             return 999
 
-    def _insert_plain(self, table, rows: list[dict], constants: dict) -> None:
-        """executemany INSERT of rows that bring their own keys (no ids wanted back)."""
-        if not rows:
+    def _insert_plain(
+        self,
+        table,
+        rows: list[dict] | Tuples,
+        constants: dict,
+        per_row: tuple[str, list[Any]] | None = None,
+    ) -> None:
+        """executemany INSERT of rows that bring their own keys (no ids wanted back);
+        `per_row`: see `hooks.NewRows`."""
+        if not (rows.values if isinstance(rows, Tuples) else rows):
             return
         if self._sqlite:
-            self._executemany(table, rows, constants)
+            self._executemany(table, rows, constants, per_row)
+        elif isinstance(rows, Tuples):
+            self.session.execute(insert(table), _dicts(rows, constants))
+        elif per_row is not None:
+            name, values = per_row
+            self.session.execute(
+                insert(table),
+                [{**constants, **row, name: v} for row, v in zip(rows, values, strict=True)],
+            )
         else:
             self.session.execute(insert(table), [{**constants, **row} for row in rows])
 
@@ -628,10 +810,10 @@ class BatchWriter:
         if model is Customer:  # each new customer's `added` event (`customers.record_event`)
             self._insert_plain(
                 table_of(CustomerEvent),
-                [
-                    {"customer_id": i, "detail": v["name"]}
-                    for i, (_, v) in zip(ids, new, strict=True)
-                ],
+                Tuples(
+                    ("customer_id", "detail"),
+                    [(i, v["name"]) for i, (_, v) in zip(ids, new, strict=True)],
+                ),
                 self._customer_added,
             )
         return len(new)
@@ -683,15 +865,16 @@ class BatchWriter:
         ids = self._order_ids = self._insert_rows(table_of(WorkOrder), orders, self._order_base)
         self._insert_rows(
             table_of(OrderEvent),
-            [
-                {"order_id": order_id, "detail": detail, "data": data}
-                for order_id, (detail, data) in zip(ids, details, strict=True)
-            ],
+            Tuples(("order_id", "detail", "data"), list(map(add, zip(ids), details))),
             self._created_event,
         )
         for new in hook_rows(ids):
             if "id" in new.table.c:
-                self._insert_rows(new.table, new.rows, new.constants)
+                own = new.rows
+                if new.per_row is not None:  # (ids are written into the rows)
+                    name, values = new.per_row
+                    own = [{**r, name: v} for r, v in zip(own, values, strict=True)]
+                self._insert_rows(new.table, own, new.constants)
             else:
-                self._insert_plain(new.table, new.rows, new.constants)
+                self._insert_plain(new.table, new.rows, new.constants, new.per_row)
         return numbers, ids
